@@ -1,0 +1,47 @@
+"""The daily dispatcher: plan new cases, do what is due, send the mail. Safe to run again."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from poflow.failure import notify_po_of_failure
+from poflow.runtime import get_runtime, today
+from tasks.engine import perform_due_actions, plan_new_cases
+from tasks.mail import send_mail
+
+__all__ = ["dispatcher"]
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    params = flow_run.parameters
+    return f"dispatch-{params.get('day') or today()}-{params.get('municipality') or 'all'}"
+
+
+@flow(
+    name="poflow-dispatcher",
+    flow_run_name=lambda: _run_name(),
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
+def dispatcher(day: date | None = None, municipality: str | None = None) -> dict[str, Any]:
+    """Perform everything due on `day` (default: today) for one or every municipality."""
+    day = day or today()
+    rt = get_runtime()
+    summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
+    for slug in rt.slugs(municipality):
+        planned = plan_new_cases(slug, day)
+        done = (
+            perform_due_actions(slug, day)
+            if rt.config(slug).calendar.is_working_day(day)
+            else {"performed": 0, "skipped": 0}
+        )
+        summary["municipalities"][slug] = {"planned": len(planned), **done}
+    summary["mail"] = send_mail(municipality)
+    get_run_logger().info("dispatch %s: %s", day.isoformat(), summary)
+    return summary

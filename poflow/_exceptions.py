@@ -1,0 +1,102 @@
+"""Every error poflow raises on purpose, in one place.
+
+Hierarchy::
+
+    PoflowError
+    ├── ConfigError            a municipality file or a setting is wrong or missing (X-5)
+    ├── ImportRejected         an import file has bad rows; nothing was written
+    ├── TemplateError          a mail template is missing or lacks a variable
+    ├── NotFound               an id that does not exist (hire, person, step, municipality)
+    ├── IllegalTransition      a state change the process does not allow
+    ├── DuplicateMessage       a second outbox row for the same unique key (X-1)
+    ├── AuditTamperError       an attempt to change or delete an audit row (X-4)
+    ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
+    ├── LinkRefused            an action link is forged, altered, expired, used or revoked
+    └── MailDeliveryError      the SMTP server could not take the batch (X-2)
+
+Messages say what was attempted and what was wrong.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApprovalRefused",
+    "AuditTamperError",
+    "ConfigError",
+    "DuplicateMessage",
+    "IllegalTransition",
+    "ImportRejected",
+    "LinkRefused",
+    "MailDeliveryError",
+    "NotFound",
+    "PoflowError",
+    "TemplateError",
+]
+
+
+class PoflowError(Exception):
+    """Base class of every error poflow raises on purpose."""
+
+
+class ConfigError(PoflowError):
+    """A configuration file or setting is missing or holds a wrong value.
+
+    The message names the file, the key and what was expected.
+    """
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.file = file
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Configuration {file} is not valid:\n{lines}")
+
+
+class ImportRejected(PoflowError):
+    """An import file has one or more bad rows; the database was not changed.
+
+    `problems` holds one line per problem, each naming the row and the column.
+    """
+
+    def __init__(self, file: str, problems: list[str]) -> None:
+        self.file = file
+        self.problems = problems
+        lines = "\n".join(problems)
+        super().__init__(
+            f"Import of {file} rejected, nothing was written ({len(problems)} problem(s)):\n{lines}"
+        )
+
+
+class TemplateError(PoflowError):
+    """A mail template does not exist or refers to a variable the context lacks."""
+
+
+class NotFound(PoflowError):
+    """An id given by a user or a link does not exist."""
+
+
+class IllegalTransition(PoflowError):
+    """A state change that the process does not allow from the current state."""
+
+
+class DuplicateMessage(PoflowError):
+    """An outbox row with the same unique key already exists (X-1)."""
+
+
+class AuditTamperError(PoflowError):
+    """The audit log is append-only: an update or delete was attempted (X-4)."""
+
+
+class ApprovalRefused(PoflowError):
+    """An approval broke a four-eyes rule: same person twice, missing role, or after a rejection."""
+
+
+class LinkRefused(PoflowError):
+    """An action link cannot be used; `reason` says why (forged, altered, expired, used, revoked)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class MailDeliveryError(PoflowError):
+    """The SMTP server refused or could not be reached; the messages stay queued (X-2)."""

@@ -1,0 +1,201 @@
+"""Check-ins at 1, 3 and 8 months (CHK-1..3): planned before day one, invited, reminded, escalated.
+
+Per talk the agenda holds four actions: the invitation (manager and new employee, with .ics),
+a reminder shortly before, a request to record the talk the day after, and an escalation to P&O
+when it is still not recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from pydantic import Field, field_validator
+
+from poflow.config import Section
+from poflow.db.models import Action, Hire, Step
+from poflow.engine import TZ, Context, handler, local_datetime, planner, step_close
+from poflow.states import HireState, StepState
+from poflow.workdays import WorkCalendar
+
+__all__ = ["CheckinSection", "checkin_dates", "record_checkin_held"]
+
+INVITE, REMIND, RECORD, ESCALATE = "chk.invite", "chk.remind", "chk.record", "chk.escalate"
+
+
+class CheckinSection(Section):
+    """checkins.yaml: when the talks are, how long, and when to remind and escalate."""
+
+    months_after_start: list[int] = Field(min_length=1)
+    time: time
+    duration_minutes: int = Field(gt=0, le=480)
+    location: str = Field(min_length=2)
+    reminder_working_days_before: int = Field(ge=1, le=20)
+    record_reminder_working_days_after: int = Field(ge=1, le=20)
+    escalate_working_days_after: int = Field(ge=2, le=60)
+
+    @field_validator("months_after_start")
+    @classmethod
+    def _increasing(cls, months: list[int]) -> list[int]:
+        if any(m <= 0 for m in months) or months != sorted(set(months)):
+            raise ValueError("must be increasing whole months after the first working day")
+        return months
+
+
+def checkin_dates(calendar: WorkCalendar, first_working_day: date, months: list[int]) -> list[date]:
+    """The working day of each check-in: N calendar months after the first working day (CHK-1)."""
+    return [calendar.months_after(first_working_day, m) for m in months]
+
+
+def _section(ctx: Context) -> CheckinSection:
+    return ctx.config.section("checkins", CheckinSection)
+
+
+@planner("checkins")
+def plan_checkins(ctx: Context, hire: Hire) -> None:
+    """Create or move the hire's check-in steps and their four actions (CHK-1)."""
+    cfg = _section(ctx)
+    cal = ctx.calendar
+    for month, day in zip(
+        cfg.months_after_start,
+        checkin_dates(cal, hire.first_working_day, cfg.months_after_start),
+        strict=True,
+    ):
+        key = f"checkin:{month}"
+        starts = local_datetime(day, cfg.time)
+        step = ctx.step(case_type="hire", case_id=hire.id, key=key)
+        if step is None:
+            step = Step(
+                municipality=hire.municipality, case_type="hire", case_id=hire.id,
+                process="chk", key=key, title=f"Bij praat moment na {month} maand(en)",
+                due_date=day, starts_at=starts,
+                ends_at=starts + timedelta(minutes=cfg.duration_minutes),
+                owner_role="leidinggevende", owner_id=hire.manager_id, sequence=0,
+                data={"month": month},
+            )
+            ctx.session.add(step)
+            ctx.session.flush()
+            ctx.audit("step.planned", "step", str(step.id), hire=hire.id, key=key,
+                      due=day.isoformat())
+        elif step.state != StepState.OPEN:
+            continue
+        elif step.due_date != day:
+            step.due_date = day
+            step.starts_at = starts
+            step.ends_at = starts + timedelta(minutes=cfg.duration_minutes)
+            step.sequence += 1
+            ctx.audit("step.moved", "step", str(step.id), hire=hire.id, due=day.isoformat(),
+                      sequence=step.sequence)
+        base = f"{hire.id}:{month}"
+        ctx.schedule(case_type="hire", case_id=hire.id, kind=INVITE, step=step,
+                     key=f"{INVITE}:{base}:s{step.sequence}", due=ctx.day)
+        for kind, due in (
+            (REMIND, cal.add_working_days(day, -cfg.reminder_working_days_before)),
+            (RECORD, cal.add_working_days(day, cfg.record_reminder_working_days_after)),
+            (ESCALATE, cal.add_working_days(day, cfg.escalate_working_days_after)),
+        ):
+            ctx.schedule(case_type="hire", case_id=hire.id, kind=kind, step=step,
+                         key=f"{kind}:{base}:{day.isoformat()}", due=due)
+
+
+def _hire_and_step(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
+    hire = ctx.session.get(Hire, action.case_id)
+    step = action.step
+    if hire is None or step is None or hire.state == HireState.CANCELLED:
+        return None
+    if step.state != StepState.OPEN:
+        return None
+    return hire, step
+
+
+def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
+    assert step.starts_at is not None and step.ends_at is not None
+    return {
+        "medewerker": hire.full_name,
+        "leidinggevende": ctx.person(hire.manager_id).full_name,
+        "maand": step.data.get("month"),
+        "start": step.starts_at.astimezone(TZ),
+        "einde": step.ends_at.astimezone(TZ),
+        "locatie": _section(ctx).location,
+        "hire_id": hire.id,
+    }
+
+
+@handler(INVITE)
+def send_invitations(ctx: Context, action: Action) -> bool:
+    """Invite the leidinggevende and the new employee, each with the .ics (CHK-2)."""
+    found = _hire_and_step(ctx, action)
+    if found is None:
+        return False
+    hire, step = found
+    manager = ctx.recipient(ctx.person(hire.manager_id))
+    employee = ctx.hire_recipient(hire)
+    talk = _talk_context(ctx, hire, step)
+    invitation = ctx.invitation_for(
+        step, summary=f"{step.title}: {hire.full_name}", location=str(talk["locatie"]),
+        description="Bij praat moment tussen leidinggevende en nieuwe medewerker.",
+        attendees=(manager, employee),
+    )
+    for who, to in (("leidinggevende", manager), ("medewerker", employee)):
+        ctx.mail(key=f"{action.key}:{who}", template="checkin_uitnodiging", to=to,
+                 context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
+                 case_type="hire", case_id=hire.id, action=action, invitation=invitation)
+    return True
+
+
+@handler(REMIND)
+def send_reminders(ctx: Context, action: Action) -> bool:
+    """Remind both shortly before the talk (CHK-2); skipped once the day has passed."""
+    found = _hire_and_step(ctx, action)
+    if found is None or ctx.day > found[1].due_date:
+        return False
+    hire, step = found
+    talk = _talk_context(ctx, hire, step)
+    for who, to in (("leidinggevende", ctx.recipient(ctx.person(hire.manager_id))),
+                    ("medewerker", ctx.hire_recipient(hire))):
+        ctx.mail(key=f"{action.key}:{who}", template="checkin_herinnering", to=to,
+                 context={**talk, "rol": who}, case_type="hire", case_id=hire.id, action=action)
+    return True
+
+
+@handler(RECORD)
+def ask_to_record(ctx: Context, action: Action) -> bool:
+    """Ask the leidinggevende to record that the talk took place, if not yet done (CHK-3)."""
+    found = _hire_and_step(ctx, action)
+    if found is None:
+        return False
+    hire, step = found
+    ctx.mail(key=f"{action.key}:leidinggevende", template="checkin_vastleggen",
+             to=ctx.recipient(ctx.person(hire.manager_id)),
+             context={**_talk_context(ctx, hire, step), "step_id": step.id},
+             case_type="hire", case_id=hire.id, action=action)
+    return True
+
+
+@handler(ESCALATE)
+def escalate_to_po(ctx: Context, action: Action) -> bool:
+    """Tell P&O that a talk is still not recorded as held (CHK-3)."""
+    found = _hire_and_step(ctx, action)
+    if found is None:
+        return False
+    hire, step = found
+    ctx.mail(key=f"{action.key}:po", template="checkin_escalatie", to=ctx.po_recipient(),
+             context=_talk_context(ctx, hire, step), case_type="hire", case_id=hire.id,
+             action=action)
+    ctx.audit("step.escalated", "step", str(step.id), hire=hire.id, to="po")
+    return True
+
+
+def record_checkin_held(
+    ctx: Context, hire_id: str, month: int, *, by: str, note: str | None = None,
+    at: datetime | None = None,
+) -> Step:
+    """Record that check-in `month` of the hire took place (CHK-2); the note is stored only."""
+    step = ctx.step(case_type="hire", case_id=hire_id, key=f"checkin:{month}")
+    if step is None:
+        from poflow._exceptions import NotFound
+
+        raise NotFound(f"Hire {hire_id} has no check-in at {month} month(s)")
+    step_close(step, StepState.DONE, by=by, note=note)
+    ctx.audit("step.done", "step", str(step.id), hire=hire_id, key=step.key,
+              has_note=bool(note))
+    return step

@@ -1,0 +1,149 @@
+"""Per-municipality configuration: one folder per municipality, one YAML file per section (X-5).
+
+`config/<slug>/municipality.yaml` holds the identity and calendar; every process owns one more
+file (`checkins.yaml`, `onboarding.yaml`, ...). Each file is validated by its pydantic model at
+load; a wrong or missing value raises ConfigError naming the file, the key and what is expected.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+
+from poflow._exceptions import ConfigError, NotFound
+from poflow.workdays import WorkCalendar
+
+__all__ = [
+    "SECTION_MODELS",
+    "MunicipalityConfig",
+    "MunicipalitySection",
+    "Section",
+    "load_all",
+    "load_municipality",
+]
+
+S = TypeVar("S", bound="Section")
+
+
+class Section(BaseModel):
+    """Base of every configuration section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MunicipalitySection(Section):
+    """Who the municipality is, who sends its mail and which days it is closed."""
+
+    name: str = Field(min_length=2, description="Display name, e.g. 'Gemeente Hardenberg'")
+    sender_name: str = Field(min_length=2)
+    sender_email: EmailStr
+    po_mailbox: EmailStr = Field(description="P&O team mailbox: escalations and failure notices")
+    salary_admin_email: EmailStr
+    first_day_time: time
+    first_day_place: str = Field(min_length=2)
+    dispatch_time: time = time(7, 0)
+    closing_days: list[date] = Field(default_factory=list)
+
+
+# Section name (= file stem) -> "module:Class". Every file listed here must exist per municipality.
+SECTION_MODELS: dict[str, str] = {
+    "municipality": "poflow.config:MunicipalitySection",
+    "checkins": "poflow.checkins:CheckinSection",
+}
+
+
+class MunicipalityConfig(BaseModel):
+    """All validated sections of one municipality."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    slug: str
+    folder: Path
+    sections: dict[str, Any]
+
+    @property
+    def municipality(self) -> MunicipalitySection:
+        """The identity section."""
+        return self.sections["municipality"]
+
+    @property
+    def name(self) -> str:
+        """Display name, e.g. 'Gemeente Hardenberg'."""
+        return self.municipality.name
+
+    def section(self, name: str, model: type[S]) -> S:
+        """Return section `name`, checked to be of type `model`."""
+        value = self.sections[name]
+        if not isinstance(value, model):
+            raise TypeError(f"Section {name!r} of {self.slug} is {type(value).__name__}")
+        return value
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """This municipality's working-day calendar (CAO holidays plus closing days)."""
+        return _calendar(tuple(self.municipality.closing_days))
+
+
+@lru_cache(maxsize=64)
+def _calendar(closing_days: tuple[date, ...]) -> WorkCalendar:
+    return WorkCalendar(closing_days)
+
+
+def _model(path: str) -> type[Section]:
+    module, _, cls = path.partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    if error["type"] == "missing":
+        return f"key '{key}': missing, a value is required"
+    if error["type"] == "extra_forbidden":
+        return f"key '{key}': unknown key (typo?)"
+    got = error.get("input")
+    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+    return f"key '{key}': {error['msg']} (got {shown})"
+
+
+def _load_section(file: Path, model: type[Section]) -> Section:
+    if not file.is_file():
+        raise ConfigError(str(file), ["file is missing: every municipality needs this section"])
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(file), [f"not valid YAML: {exc}"]) from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(str(file), ["expected a mapping of keys to values at the top level"])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(str(file), [_describe(e) for e in exc.errors()]) from exc
+
+
+def load_municipality(config_dir: Path, slug: str) -> MunicipalityConfig:
+    """Load and validate every section of municipality `slug` from `config_dir/slug/`."""
+    folder = Path(config_dir) / slug
+    if not folder.is_dir():
+        raise NotFound(f"Unknown municipality {slug!r}: no folder {folder}")
+    sections = {
+        name: _load_section(folder / f"{name}.yaml", _model(path))
+        for name, path in SECTION_MODELS.items()
+    }
+    return MunicipalityConfig(slug=slug, folder=folder, sections=sections)
+
+
+@lru_cache(maxsize=8)
+def load_all(config_dir: Path) -> dict[str, MunicipalityConfig]:
+    """Load every municipality folder in `config_dir` (cached per folder)."""
+    folders = sorted(p.name for p in Path(config_dir).iterdir() if p.is_dir())
+    if not folders:
+        raise ConfigError(str(config_dir), ["no municipality folders found"])
+    return {slug: load_municipality(Path(config_dir), slug) for slug in folders}

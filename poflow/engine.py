@@ -1,0 +1,399 @@
+"""The process engine: what processes register, and the two passes of a dispatcher day.
+
+A process registers *planners* (called once per hire and version: create its steps and dated
+actions) and *handlers* (called once per due action: queue mails, escalate, or skip). The
+dispatcher for day D plans what needs planning, then performs every pending action due on or
+before D, oldest first. Both passes are safe to repeat: actions and mails have unique keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from poflow import audit
+from poflow.config import MunicipalityConfig
+from poflow.db.base import utcnow
+from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
+from poflow.mail.ics import Invitation
+from poflow.mail.outbox import Recipient, queue_mail
+from poflow.settings import Settings
+from poflow.states import ActionState, HireState, MailState, StepState, check_transition
+from poflow.workdays import TIMEZONE
+
+__all__ = [
+    "Context",
+    "DayReport",
+    "handler",
+    "perform_due",
+    "plan_hires",
+    "planner",
+    "registered_handlers",
+]
+
+log = logging.getLogger("poflow.engine")
+TZ = ZoneInfo(TIMEZONE)
+
+Planner = Callable[["Context", Hire], None]
+Handler = Callable[["Context", Action], bool]
+
+_PLANNERS: dict[str, Planner] = {}
+_HANDLERS: dict[str, Handler] = {}
+
+
+def planner(name: str) -> Callable[[Planner], Planner]:
+    """Register a planner: `fn(ctx, hire)` creates or updates the hire's steps and actions."""
+
+    def register(fn: Planner) -> Planner:
+        _PLANNERS[name] = fn
+        return fn
+
+    return register
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the handler of one action kind: `fn(ctx, action)` returns False to skip."""
+
+    def register(fn: Handler) -> Handler:
+        if kind in _HANDLERS and _HANDLERS[kind] is not fn:
+            raise ValueError(f"Action kind {kind!r} is registered twice")
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def registered_handlers() -> dict[str, Handler]:
+    """The handlers known to the engine, by action kind."""
+    return dict(_HANDLERS)
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """`day` at wall-clock time `at` in Europe/Amsterdam, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=TZ)
+
+
+@dataclass
+class Context:
+    """Everything a planner or handler may use: one session, one municipality, one day."""
+
+    session: Session
+    config: MunicipalityConfig
+    settings: Settings
+    day: date
+    actor: str = "system"
+
+    @property
+    def municipality(self) -> str:
+        """The municipality's slug."""
+        return self.config.slug
+
+    @property
+    def calendar(self) -> Any:
+        """The municipality's working-day calendar."""
+        return self.config.calendar
+
+    # -- people ---------------------------------------------------------------------------
+    def person(self, person_id: str) -> Person:
+        """A staff member by id (the import guarantees managers and buddies exist)."""
+        person = self.session.get(Person, person_id)
+        if person is None:
+            raise LookupError(f"person {person_id} does not exist")
+        return person
+
+    def people_with_role(self, role: str) -> list[Person]:
+        """Everyone holding `role` in this municipality, by id."""
+        query = (
+            select(Person)
+            .join(PersonRole)
+            .where(PersonRole.municipality == self.municipality, PersonRole.role == role)
+            .order_by(Person.id)
+        )
+        return list(self.session.scalars(query))
+
+    @staticmethod
+    def recipient(person: Person) -> Recipient:
+        """A staff member as a mail recipient."""
+        return Recipient(person.id, person.full_name, person.email)
+
+    def hire_recipient(self, hire: Hire) -> Recipient:
+        """A new hire at the address valid on this day (private before day one, work after)."""
+        return Recipient(hire.id, hire.full_name, hire.address_on(self.day))
+
+    def po_recipient(self) -> Recipient:
+        """The P&O team mailbox of this municipality."""
+        m = self.config.municipality
+        return Recipient(None, f"P&O {m.name}", str(m.po_mailbox))
+
+    # -- steps and actions ----------------------------------------------------------------
+    def step(self, *, case_type: str, case_id: str, key: str) -> Step | None:
+        """The step `key` of a case, or None."""
+        return self.session.scalar(
+            select(Step).where(
+                Step.case_type == case_type, Step.case_id == case_id, Step.key == key
+            )
+        )
+
+    def schedule(
+        self,
+        *,
+        case_type: str,
+        case_id: str,
+        kind: str,
+        key: str,
+        due: date,
+        step: Step | None = None,
+    ) -> Action:
+        """Make sure action `key` exists: create it, or revive it when a move had cancelled it.
+
+        An action already done or skipped is returned as is, so re-planning never repeats work.
+        """
+        if kind not in _HANDLERS:
+            raise ValueError(f"No handler registered for action kind {kind!r}")
+        existing = self.session.scalar(select(Action).where(Action.key == key))
+        if existing is not None:
+            if existing.state == ActionState.CANCELLED:
+                existing.state = ActionState.PENDING
+                existing.due_date = due
+                existing.done_at = None
+            return existing
+        action = Action(
+            municipality=self.municipality,
+            case_type=case_type,
+            case_id=case_id,
+            step_id=step.id if step else None,
+            kind=kind,
+            key=key,
+            due_date=due,
+            state=ActionState.PENDING,
+        )
+        self.session.add(action)
+        self.session.flush()
+        return action
+
+    def mail(
+        self,
+        *,
+        key: str,
+        template: str,
+        to: Recipient,
+        context: dict[str, Any],
+        case_type: str,
+        case_id: str,
+        action: Action | None = None,
+        invitation: Invitation | None = None,
+    ) -> Outbox | None:
+        """Queue one templated mail under `key` (once only, X-1); None when already queued."""
+        m = self.config.municipality
+        full = {
+            "gemeente": m.name,
+            "afzender": m.sender_name,
+            "po_mailbox": str(m.po_mailbox),
+            "ontvanger": to,
+            "vandaag": self.day,
+            "base_url": self.settings.resolved_base_url(),
+            **context,
+        }
+        return queue_mail(
+            self.session,
+            key=key,
+            templates_dir=self.settings.templates_dir,
+            template=template,
+            context=full,
+            to=to,
+            sender_name=m.sender_name,
+            sender_email=str(m.sender_email),
+            municipality=self.municipality,
+            case_type=case_type,
+            case_id=case_id,
+            action_id=action.id if action else None,
+            invitation=invitation,
+        )
+
+    def audit(self, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:
+        """Record a state change in the append-only audit log (X-4)."""
+        audit.record(
+            self.session,
+            actor=self.actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            municipality=self.municipality,
+            **detail,
+        )
+
+    def invitation_for(
+        self, step: Step, *, summary: str, description: str, location: str,
+        attendees: Iterable[Recipient], cancelled: bool = False,
+    ) -> Invitation:
+        """The calendar invitation of an appointment step: stable uid, its current sequence."""
+        m = self.config.municipality
+        if step.starts_at is None or step.ends_at is None:
+            raise ValueError(f"step {step.id} has no appointment time")
+        return Invitation(
+            uid=f"poflow-step-{step.id}@{self.municipality}.poflow",
+            sequence=step.sequence,
+            starts_at=step.starts_at,
+            ends_at=step.ends_at,
+            summary=summary,
+            location=location,
+            description=description,
+            organizer_name=m.sender_name,
+            organizer_email=str(m.sender_email),
+            attendees=tuple((r.name, r.email) for r in attendees),
+            cancelled=cancelled,
+        )
+
+
+@dataclass
+class DayReport:
+    """What one pass did, in counts and ids only (safe for Prefect, X-3)."""
+
+    planned_hires: list[str] = field(default_factory=list)
+    performed: int = 0
+    skipped: int = 0
+    failed_actions: list[int] = field(default_factory=list)
+
+
+def plan_hires(
+    factory: sessionmaker[Session], config: MunicipalityConfig, settings: Settings, day: date
+) -> list[str]:
+    """Run every planner for each hire whose current version is not planned yet."""
+    planned: list[str] = []
+    with factory() as session, session.begin():
+        hires = session.scalars(
+            select(Hire)
+            .where(
+                Hire.municipality == config.slug,
+                Hire.planned_version < Hire.version,
+                Hire.state == HireState.PLANNED,
+            )
+            .order_by(Hire.id)
+        ).all()
+        for hire in hires:
+            ctx = Context(session, config, settings, day)
+            for fn in _PLANNERS.values():
+                fn(ctx, hire)
+            hire.planned_version = hire.version
+            ctx.audit("hire.planned", "hire", hire.id, version=hire.version)
+            planned.append(hire.id)
+    return planned
+
+
+def perform_due(
+    factory: sessionmaker[Session],
+    config: MunicipalityConfig,
+    settings: Settings,
+    day: date,
+    *,
+    batch_size: int = 500,
+) -> DayReport:
+    """Perform every pending action of the municipality due on or before `day`, once each.
+
+    Actions are claimed in batches (PostgreSQL: FOR UPDATE SKIP LOCKED, so two dispatchers
+    split the work) and each is performed in a savepoint: a failing handler leaves its action
+    pending for the next run and the others go on.
+    """
+    report = DayReport()
+    while True:
+        with factory() as session, session.begin():
+            query = (
+                select(Action)
+                .where(
+                    Action.state == ActionState.PENDING,
+                    Action.due_date <= day,
+                    Action.municipality == config.slug,
+                )
+                .order_by(Action.due_date, Action.id)
+                .limit(batch_size)
+            )
+            if report.failed_actions:  # failed ones stay pending: do not retry them today
+                query = query.where(Action.id.not_in(report.failed_actions))
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=Action)
+            batch = list(session.scalars(query).unique())
+            if not batch:
+                return report
+            ctx = Context(session, config, settings, day)
+            for action in batch:
+                fn = _HANDLERS.get(action.kind)
+                try:
+                    with session.begin_nested():
+                        performed = fn(ctx, action) if fn else False
+                        target = ActionState.DONE if performed else ActionState.SKIPPED
+                        check_transition(f"action {action.id}", action.state, target)
+                        action.state = target
+                        action.done_at = utcnow()
+                except Exception:
+                    log.exception("action %s (%s) failed", action.id, action.kind)
+                    report.failed_actions.append(action.id)
+                    continue
+                if performed:
+                    report.performed += 1
+                else:
+                    report.skipped += 1
+
+
+def cancel_pending_actions(session: Session, *, case_type: str, case_id: str) -> int:
+    """Cancel every pending action of a case (a move or a cancellation supersedes them)."""
+    result = session.execute(
+        update(Action)
+        .where(
+            Action.case_type == case_type,
+            Action.case_id == case_id,
+            Action.state == ActionState.PENDING,
+        )
+        .values(state=ActionState.CANCELLED, done_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def cancel_queued_mail(session: Session, *, case_type: str, case_id: str) -> int:
+    """Withdraw the case's messages that have not gone out yet."""
+    result = session.execute(
+        update(Outbox)
+        .where(
+            Outbox.case_type == case_type,
+            Outbox.case_id == case_id,
+            Outbox.state == MailState.QUEUED,
+        )
+        .values(state=MailState.CANCELLED)
+    )
+    return result.rowcount or 0
+
+
+def invited_recipients(session: Session, step: Step) -> list[tuple[str | None, str]]:
+    """(recipient id, address) of everyone a sent invitation of `step` reached."""
+    rows = session.execute(
+        select(Outbox.recipient_id, Outbox.recipient_email)
+        .join(Action, Outbox.action_id == Action.id)
+        .where(
+            Action.step_id == step.id,
+            Outbox.ics_method == "REQUEST",
+            Outbox.state == MailState.SENT,
+        )
+        .distinct()
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def step_close(step: Step, target: StepState, *, by: str, note: str | None = None) -> None:
+    """Move a step to done or cancelled, checked against the allowed transitions."""
+    check_transition(f"step {step.key} of {step.case_type} {step.case_id}", step.state, target)
+    step.state = target
+    step.done_at = utcnow()
+    step.done_by = by
+    if note is not None:
+        step.note = note
+
+
+def days(n: int) -> timedelta:
+    """Shorthand for a timedelta of `n` days."""
+    return timedelta(days=n)

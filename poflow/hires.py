@@ -1,0 +1,115 @@
+"""Moving and cancelling a hire (ONB-5), and sending calendar cancellations for its appointments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poflow import audit
+from poflow._exceptions import IllegalTransition, NotFound
+from poflow.config import MunicipalityConfig
+from poflow.db.models import Action, Hire, Step
+from poflow.engine import (
+    TZ,
+    Context,
+    cancel_pending_actions,
+    cancel_queued_mail,
+    handler,
+    invited_recipients,
+    step_close,
+)
+from poflow.mail.outbox import Recipient
+from poflow.states import HireState, StepState, check_transition
+
+__all__ = ["cancel_hire", "get_hire", "move_hire"]
+
+CALENDAR_CANCEL = "calendar.cancel"
+
+
+def get_hire(session: Session, hire_id: str) -> Hire:
+    """The hire with this id, or NotFound."""
+    hire = session.get(Hire, hire_id)
+    if hire is None:
+        raise NotFound(f"Hire {hire_id} does not exist")
+    return hire
+
+
+def move_hire(
+    session: Session, config: MunicipalityConfig, hire_id: str, new_start: date, *, actor: str
+) -> Hire:
+    """Give the hire a new start date: every pending action is superseded and re-planned.
+
+    The next dispatcher run re-plans each process; appointments keep their calendar uid and
+    get a raised SEQUENCE, so calendars update the existing event instead of adding one.
+    """
+    hire = get_hire(session, hire_id)
+    if hire.state != HireState.PLANNED:
+        raise IllegalTransition(
+            f"Cannot move the start date of hire {hire_id}: it is {hire.state.value}."
+        )
+    old = hire.start_date
+    hire.start_date = new_start
+    hire.first_working_day = config.calendar.first_working_day(new_start)
+    hire.version += 1
+    cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
+    cancel_queued_mail(session, case_type="hire", case_id=hire.id)
+    audit.record(session, actor=actor, action="hire.moved", entity_type="hire", entity_id=hire.id,
+                 municipality=hire.municipality, old_start=old.isoformat(),
+                 new_start=new_start.isoformat(), version=hire.version,
+                 cancelled_actions=cancelled)
+    return hire
+
+
+def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> Hire:
+    """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn."""
+    hire = get_hire(session, hire_id)
+    check_transition(f"hire {hire_id}", hire.state, HireState.CANCELLED)
+    hire.state = HireState.CANCELLED
+    cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
+    withdrawn = cancel_queued_mail(session, case_type="hire", case_id=hire.id)
+    steps = session.scalars(
+        select(Step).where(
+            Step.case_type == "hire", Step.case_id == hire.id, Step.state == StepState.OPEN
+        )
+    ).all()
+    for step in steps:
+        step_close(step, StepState.CANCELLED, by=actor)
+        if step.starts_at is not None and invited_recipients(session, step):
+            step.sequence += 1
+            session.add(Action(
+                municipality=hire.municipality, case_type="hire", case_id=hire.id,
+                step_id=step.id, kind=CALENDAR_CANCEL, key=f"{CALENDAR_CANCEL}:{step.id}",
+                due_date=today,
+            ))
+    audit.record(session, actor=actor, action="hire.cancelled", entity_type="hire",
+                 entity_id=hire.id, municipality=hire.municipality,
+                 cancelled_actions=cancelled, withdrawn_mails=withdrawn, closed_steps=len(steps))
+    return hire
+
+
+@handler(CALENDAR_CANCEL)
+def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
+    """Send METHOD:CANCEL for a cancelled appointment to everyone who got its invitation."""
+    step = action.step
+    if step is None or step.starts_at is None:
+        return False
+    reached = invited_recipients(ctx.session, step)
+    attendees = [Recipient(rid, rid or "", email) for rid, email in reached]
+    invitation = ctx.invitation_for(
+        step, summary=step.title, description="Deze afspraak is geannuleerd.",
+        location=ctx.config.municipality.first_day_place, attendees=attendees, cancelled=True,
+    )
+    for person_id, email in reached:
+        ctx.mail(
+            key=f"{action.key}:{person_id or email}",
+            template="afspraak_geannuleerd",
+            to=Recipient(person_id, "", email),
+            context={"titel": step.title, "start": step.starts_at.astimezone(TZ)},
+            case_type=action.case_type,
+            case_id=action.case_id,
+            action=action,
+            invitation=invitation,
+        )
+    return bool(reached)

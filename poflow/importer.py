@@ -1,0 +1,360 @@
+"""Import staff and hires from the HR/payroll export (CSV or .xlsx): all rows or none.
+
+Every row is checked before anything is written; each problem becomes one line naming the row
+(as a spreadsheet numbers it: the header is row 1) and the column. Re-importing the same file
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poflow import audit
+from poflow._exceptions import ImportRejected
+from poflow.config import MunicipalityConfig
+from poflow.db.models import Hire, Person, PersonRole
+
+__all__ = [
+    "CONTRACT_TYPES",
+    "HIRE_COLUMNS",
+    "ROLES",
+    "STAFF_COLUMNS",
+    "ImportResult",
+    "import_hires",
+    "import_staff",
+    "read_rows",
+]
+
+STAFF_COLUMNS = ("employee_id", "given_name", "family_name", "email", "team", "roles",
+                 "municipality")
+HIRE_COLUMNS = ("hire_id", "given_name", "family_name", "private_email", "work_email", "team",
+                "function", "manager_id", "buddy_id", "contract_type", "contract_months",
+                "start_date", "municipality")
+ROLES = frozenset({"gemeentesecretaris", "po_adviseur", "recruiter", "leidinggevende", "mt_lid",
+                   "medewerker", "loopbaancoach", "ict", "facilitair", "or_lid"})
+CONTRACT_TYPES = frozenset({"vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur",
+                            "bestuurder"})
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+MAX_TEXT = 160
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """Counts of one import: created, updated and unchanged rows."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
+    """Read a CSV (comma or semicolon) or .xlsx file into rows of stripped strings.
+
+    The header must hold exactly the expected columns (in any order).
+    """
+    if not path.is_file():
+        raise ImportRejected(str(path), [f"file {path} does not exist"])
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        header, rows = _read_xlsx(path)
+    else:
+        header, rows = _read_csv(path)
+    problems = []
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    if missing:
+        problems.append(f"row 1 (header): missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"row 1 (header): unknown column(s): {', '.join(unknown)}")
+    if len(set(header)) != len(header):
+        problems.append("row 1 (header): a column name appears twice")
+    if problems:
+        raise ImportRejected(str(path), problems)
+    return [dict(zip(header, r, strict=False)) for r in rows]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(str(path), ["file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines = [row for row in reader if any(cell.strip() for cell in row)]
+    if not lines:
+        raise ImportRejected(str(path), ["file is empty: expected a header row"])
+    header = [h.strip() for h in lines[0]]
+    return header, [[c.strip() for c in row] for row in lines[1:]]
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001  (openpyxl raises many types for broken files)
+        raise ImportRejected(str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]) \
+            from exc
+    sheet = book.worksheets[0]
+    values = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    values = [row for row in values if any(row)]
+    if not values:
+        raise ImportRejected(str(path), ["the first sheet is empty: expected a header row"])
+    return values[0], values[1:]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class _Checker:
+    """Collects problems per row and column."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def bad(self, row: int, column: str, why: str) -> None:
+        self.problems.append(f"row {row}, column '{column}': {why}")
+
+    def text(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
+        value = rec.get(column, "") or ""
+        if required and not value:
+            self.bad(row, column, "is empty, a value is required")
+        elif len(value) > MAX_TEXT:
+            self.bad(row, column, f"is {len(value)} characters long (at most {MAX_TEXT})")
+        elif any(ord(ch) < 32 for ch in value):
+            self.bad(row, column, "contains control characters")
+        return value
+
+    def ident(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
+        value = rec.get(column, "") or ""
+        if not value:
+            if required:
+                self.bad(row, column, "is empty, an id is required")
+        elif not _ID.match(value):
+            self.bad(row, column, f"{_show(value)} is not a valid id (letters, digits, - and _, "
+                                  "at most 40)")
+        return value
+
+    def email(self, row: int, rec: dict[str, str], column: str) -> str:
+        value = rec.get(column, "") or ""
+        if not value:
+            self.bad(row, column, "is empty, an email address is required")
+            return value
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            self.bad(row, column, f"{_show(value)} is not a valid email address ({exc})")
+            return value
+
+    def municipality(self, row: int, rec: dict[str, str], known: Iterable[str]) -> str:
+        value = rec.get("municipality", "") or ""
+        if value not in known:
+            self.bad(row, "municipality", f"unknown municipality {_show(value)}; known: "
+                                          f"{', '.join(sorted(known))}")
+        return value
+
+
+def _show(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def import_staff(
+    session: Session, path: Path, configs: dict[str, MunicipalityConfig], *, actor: str = "cli",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import staff.csv/.xlsx: people and their roles. Nothing is written if any row is bad."""
+    rows = read_rows(path, STAFF_COLUMNS)
+    check = _Checker()
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for n, rec in enumerate(rows, start=2):
+        pid = check.ident(n, rec, "employee_id")
+        if pid in seen:
+            check.bad(n, "employee_id", f"{_show(pid)} appears twice (also row {seen[pid]})")
+        seen.setdefault(pid, n)
+        roles = sorted({r.strip() for r in (rec.get("roles") or "").split(";") if r.strip()})
+        if not roles:
+            check.bad(n, "roles", "is empty, at least one role is required")
+        for role in roles:
+            if role not in ROLES:
+                check.bad(n, "roles", f"unknown role {_show(role)}; known: {', '.join(sorted(ROLES))}")
+        parsed.append({
+            "id": pid,
+            "given_name": check.text(n, rec, "given_name"),
+            "family_name": check.text(n, rec, "family_name"),
+            "email": check.email(n, rec, "email"),
+            "team": check.text(n, rec, "team"),
+            "municipality": check.municipality(n, rec, configs),
+            "roles": roles,
+        })
+        if progress:
+            progress(1)
+    existing = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(seen)))}
+    for n, rec in enumerate(parsed, start=2):
+        old = existing.get(rec["id"])
+        if old is not None and old.municipality != rec["municipality"]:
+            check.bad(n, "municipality", f"person {rec['id']} already belongs to "
+                                         f"{old.municipality!r}")
+    if check.problems:
+        raise ImportRejected(str(path), check.problems)
+    created = updated = unchanged = 0
+    for rec in parsed:
+        roles = rec.pop("roles")
+        person = existing.get(rec["id"])
+        if person is None:
+            person = Person(**rec)
+            person.roles = [PersonRole(role=r, municipality=rec["municipality"]) for r in roles]
+            session.add(person)
+            created += 1
+            audit.record(session, actor=actor, action="person.imported", entity_type="person",
+                         entity_id=rec["id"], municipality=rec["municipality"],
+                         roles=";".join(roles))
+            continue
+        changed = [k for k, v in rec.items() if getattr(person, k) != v]
+        for k in changed:
+            setattr(person, k, rec[k])
+        if sorted(person.role_names) != roles:
+            person.roles = [PersonRole(role=r, municipality=rec["municipality"]) for r in roles]
+            changed.append("roles")
+        if changed:
+            updated += 1
+            audit.record(session, actor=actor, action="person.updated", entity_type="person",
+                         entity_id=person.id, municipality=person.municipality,
+                         fields=",".join(changed))
+        else:
+            unchanged += 1
+    session.flush()
+    return ImportResult(created, updated, unchanged)
+
+
+def import_hires(
+    session: Session, path: Path, configs: dict[str, MunicipalityConfig], *, actor: str = "cli",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality."""
+    rows = read_rows(path, HIRE_COLUMNS)
+    check = _Checker()
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    people_ids = {r.get("manager_id", "") for r in rows} | {r.get("buddy_id", "") for r in rows}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(people_ids)))}
+    for n, rec in enumerate(rows, start=2):
+        hid = check.ident(n, rec, "hire_id")
+        if hid in seen:
+            check.bad(n, "hire_id", f"{_show(hid)} appears twice (also row {seen[hid]})")
+        seen.setdefault(hid, n)
+        slug = check.municipality(n, rec, configs)
+        manager_id = check.ident(n, rec, "manager_id")
+        buddy_id = check.ident(n, rec, "buddy_id", required=False) or None
+        for column, pid in (("manager_id", manager_id), ("buddy_id", buddy_id)):
+            if not pid or not _ID.match(pid):
+                continue
+            person = people.get(pid)
+            if person is None:
+                check.bad(n, column, f"unknown person {_show(pid)}: import them in staff first")
+            elif slug in configs and person.municipality != slug:
+                check.bad(n, column, f"person {pid} works for {person.municipality!r}, "
+                                     f"not {slug!r}")
+            elif column == "manager_id" and "leidinggevende" not in person.role_names:
+                check.bad(n, column, f"person {pid} does not have the role leidinggevende")
+        if buddy_id and buddy_id == manager_id:
+            check.bad(n, "buddy_id", "the buddy cannot be the manager")
+        contract = rec.get("contract_type", "")
+        if contract not in CONTRACT_TYPES:
+            check.bad(n, "contract_type", f"unknown contract type {_show(contract)}; known: "
+                                          f"{', '.join(sorted(CONTRACT_TYPES))}")
+        months_raw = rec.get("contract_months", "")
+        months: int | None = None
+        if months_raw:
+            if not months_raw.isdigit() or not 0 < int(months_raw) <= 120:
+                check.bad(n, "contract_months", f"{_show(months_raw)} is not a whole number of "
+                                                "months from 1 to 120")
+            elif contract == "vast":
+                check.bad(n, "contract_months", "must be empty for contract type 'vast'")
+            else:
+                months = int(months_raw)
+        elif contract in CONTRACT_TYPES - {"vast", "bestuurder"}:
+            check.bad(n, "contract_months", f"is empty; required for contract type {contract!r}")
+        start_raw = rec.get("start_date", "")
+        start: date | None = None
+        try:
+            start = date.fromisoformat(start_raw)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start_raw) or not 2000 <= start.year <= 2100:
+                raise ValueError(start_raw)
+        except ValueError:
+            check.bad(n, "start_date", f"{_show(start_raw)} is not a date (expected YYYY-MM-DD)")
+            start = None
+        parsed.append({
+            "id": hid,
+            "municipality": slug,
+            "given_name": check.text(n, rec, "given_name"),
+            "family_name": check.text(n, rec, "family_name"),
+            "private_email": check.email(n, rec, "private_email"),
+            "work_email": check.email(n, rec, "work_email"),
+            "team": check.text(n, rec, "team"),
+            "function": check.text(n, rec, "function"),
+            "manager_id": manager_id,
+            "buddy_id": buddy_id,
+            "contract_type": contract,
+            "contract_months": months,
+            "start_date": start,
+        })
+        if progress:
+            progress(1)
+    existing = {h.id: h for h in session.scalars(select(Hire).where(Hire.id.in_(seen)))}
+    for n, rec in enumerate(parsed, start=2):
+        old = existing.get(rec["id"])
+        if old is None:
+            continue
+        for column in ("municipality", "start_date"):
+            if rec[column] is not None and getattr(old, column) != rec[column]:
+                hint = " (use: poflow hire move)" if column == "start_date" else ""
+                check.bad(n, column, f"hire {rec['id']} already exists with a different "
+                                     f"{column}{hint}")
+    if check.problems:
+        raise ImportRejected(str(path), check.problems)
+    created = updated = unchanged = 0
+    for rec in parsed:
+        hire = existing.get(rec["id"])
+        if hire is None:
+            cal = configs[rec["municipality"]].calendar
+            session.add(Hire(**rec, first_working_day=cal.first_working_day(rec["start_date"])))
+            audit.record(session, actor=actor, action="hire.imported", entity_type="hire",
+                         entity_id=rec["id"], municipality=rec["municipality"],
+                         start=rec["start_date"].isoformat(), contract=rec["contract_type"])
+            created += 1
+            continue
+        changed = [k for k, v in rec.items() if getattr(hire, k) != v]
+        for k in changed:
+            setattr(hire, k, rec[k])
+        if changed:
+            audit.record(session, actor=actor, action="hire.updated", entity_type="hire",
+                         entity_id=hire.id, municipality=hire.municipality,
+                         fields=",".join(changed))
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return ImportResult(created, updated, unchanged)

@@ -1,0 +1,71 @@
+"""RFC 5545 calendar invitations (REQUEST, updated with SEQUENCE, and CANCEL) with icalendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from poflow.workdays import TIMEZONE
+
+__all__ = ["Invitation", "build_ics"]
+
+PRODID = "-//poflow//P&O workflow//NL"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """One appointment: a stable uid, a sequence raised on every change, and who is invited."""
+
+    uid: str
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    location: str
+    description: str
+    organizer_name: str
+    organizer_email: str
+    attendees: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (name, email)
+    cancelled: bool = False
+
+    @property
+    def method(self) -> str:
+        """REQUEST for a new or changed appointment, CANCEL when it is called off."""
+        return "CANCEL" if self.cancelled else "REQUEST"
+
+
+def build_ics(inv: Invitation, *, stamp: datetime) -> str:
+    """Return the VCALENDAR text of `inv`, times in Europe/Amsterdam with a VTIMEZONE."""
+    tz = ZoneInfo(TIMEZONE)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", inv.method)
+    event = icalendar.Event()
+    event.add("uid", inv.uid)
+    event.add("sequence", inv.sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", inv.starts_at.astimezone(tz))
+    event.add("dtend", inv.ends_at.astimezone(tz))
+    event.add("summary", inv.summary)
+    event.add("location", inv.location)
+    event.add("description", inv.description)
+    event.add("status", "CANCELLED" if inv.cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    organizer = icalendar.vCalAddress(f"mailto:{inv.organizer_email}")
+    organizer.params["cn"] = icalendar.vText(inv.organizer_name)
+    event.add("organizer", organizer)
+    for name, email in inv.attendees:
+        attendee = icalendar.vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = icalendar.vText(name)
+        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = icalendar.vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode("utf-8")

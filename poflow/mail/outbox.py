@@ -1,0 +1,256 @@
+"""The mail outbox: queue a rendered message once per unique key (X-1), send it over SMTP (X-2).
+
+Sending takes one queued row at a time inside its own transaction, locked against every other
+sender (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE), hands it to the SMTP server
+and marks it sent in the same unit of work. The only window for a duplicate is a crash between
+the server's acceptance and the commit: at most one message per sending process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import yagmail
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from poflow._exceptions import MailDeliveryError
+from poflow.db.base import utcnow
+from poflow.db.models import Outbox
+from poflow.mail.ics import Invitation, build_ics
+from poflow.mail.render import render_mail
+from poflow.states import MailState
+
+__all__ = ["Recipient", "SendReport", "SmtpTarget", "compose", "queue_mail", "send_queued"]
+
+log = logging.getLogger("poflow.mail")
+logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who gets a message: a person id (None for a team mailbox), a name and an address."""
+
+    id: str | None
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTarget:
+    """Where and how to deliver."""
+
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+    timeout_s: float = 10.0
+
+
+@dataclass(slots=True)
+class SendReport:
+    """What one sending pass did; `failed` holds outbox ids, never addresses."""
+
+    sent: list[int] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+def message_id_for(key: str, domain: str) -> str:
+    """A deterministic Message-ID, so a message is recognisable whatever happens (X-1)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def queue_mail(
+    session: Session,
+    *,
+    key: str,
+    templates_dir: Path,
+    template: str,
+    context: dict[str, Any],
+    to: Recipient,
+    sender_name: str,
+    sender_email: str,
+    municipality: str,
+    case_type: str,
+    case_id: str,
+    action_id: int | None = None,
+    invitation: Invitation | None = None,
+) -> Outbox | None:
+    """Render and queue one message under `key`; return None when that key was queued before.
+
+    A row withdrawn by a move (cancelled, never sent) is re-rendered and queued again.
+    """
+    existing = session.scalar(select(Outbox).where(Outbox.key == key))
+    if existing is not None and existing.state != MailState.CANCELLED:
+        return None
+    rendered = render_mail(templates_dir, template, context)
+    ics = build_ics(invitation, stamp=utcnow()) if invitation else None
+    if existing is not None:
+        existing.recipient_email, existing.recipient_name = to.email, to.name
+        existing.subject, existing.body_text, existing.body_html = (
+            rendered.subject, rendered.text, rendered.html)
+        existing.ics, existing.ics_method = ics, invitation.method if invitation else None
+        existing.action_id = action_id
+        existing.state = MailState.QUEUED
+        return existing
+    row = Outbox(
+        key=key,
+        message_id=message_id_for(key, sender_email.rpartition("@")[2] or "poflow.local"),
+        municipality=municipality,
+        case_type=case_type,
+        case_id=case_id,
+        action_id=action_id,
+        template=template,
+        recipient_id=to.id,
+        recipient_email=to.email,
+        recipient_name=to.name,
+        sender_name=sender_name,
+        sender_email=sender_email,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        ics=ics,
+        ics_method=invitation.method if invitation else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # a concurrent dispatcher queued the same key first
+        return None
+    return row
+
+
+def compose(row: Outbox) -> EmailMessage:
+    """Build the MIME message: text and HTML alternatives, plus an invitation when there is one.
+
+    An invitation goes in as a text/calendar alternative with its method (what Outlook reads)
+    and as an attached invite.ics (what other clients offer to open).
+    """
+    msg = EmailMessage()
+    msg["Subject"] = row.subject
+    msg["From"] = Address(row.sender_name, addr_spec=row.sender_email)
+    msg["To"] = Address(row.recipient_name or "", addr_spec=row.recipient_email)
+    msg["Date"] = format_datetime(row.created_at or utcnow())
+    msg["Message-ID"] = row.message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Poflow-Key"] = hashlib.sha256(row.key.encode()).hexdigest()[:16]
+    msg.set_content(row.body_text)
+    msg.add_alternative(row.body_html, subtype="html")
+    if row.ics:
+        msg.add_alternative(row.ics, subtype="calendar", params={"method": row.ics_method or ""})
+        msg.make_mixed()
+        msg.add_attachment(
+            row.ics.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics"
+        )
+    return msg
+
+
+def _connect(target: SmtpTarget) -> yagmail.SMTP:
+    client = yagmail.SMTP(
+        user=target.user or "poflow",
+        password=target.password or "unused",
+        host=target.host,
+        port=target.port,
+        smtp_starttls=target.starttls,
+        smtp_ssl=target.ssl,
+        smtp_skip_login=not target.user,
+        soft_email_validation=False,
+        timeout=target.timeout_s,
+    )
+    client.login()
+    return client
+
+
+def _claim_next(session: Session, municipality: str | None, after_id: int) -> Outbox | None:
+    query = select(Outbox).where(Outbox.state == MailState.QUEUED, Outbox.id > after_id)
+    if municipality:
+        query = query.where(Outbox.municipality == municipality)
+    query = query.order_by(Outbox.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).first()
+
+
+def send_queued(
+    factory: sessionmaker[Session],
+    target: SmtpTarget,
+    *,
+    municipality: str | None = None,
+    limit: int | None = None,
+) -> SendReport:
+    """Send every queued message over one SMTP connection; stop at the first server failure.
+
+    A message is marked sent in the same transaction that held its lock while the server
+    accepted it. On a connection failure the rest stays queued for the next pass, and
+    MailDeliveryError is raised with the count of what did go out.
+    """
+    report = SendReport()
+    client: yagmail.SMTP | None = None
+    last_id = 0
+    try:
+        while limit is None or len(report.sent) < limit:
+            with factory() as session, session.begin():
+                row = _claim_next(session, municipality, last_id)
+                if row is None:
+                    break
+                last_id = row.id
+                if client is None:
+                    client = _connect(target)
+                row.attempts += 1
+                try:
+                    client.smtp.send_message(
+                        compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                    )
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                    if not _permanent(exc):
+                        raise
+                    row.state = MailState.FAILED
+                    row.last_error = f"refused by server: {type(exc).__name__}"
+                    report.refused.append(row.id)
+                    continue
+                row.state = MailState.SENT
+                row.sent_at = utcnow()
+                row.last_error = None
+            report.sent.append(last_id)
+    except (OSError, smtplib.SMTPException) as exc:
+        # Only the exception's type leaves this function: its text can hold addresses (X-3).
+        report.error = type(exc).__name__
+        if last_id:
+            with factory() as session, session.begin():
+                row = session.get(Outbox, last_id)
+                if row is not None and row.state == MailState.QUEUED:
+                    row.attempts += 1
+                    row.last_error = f"not delivered: {report.error}"
+        raise MailDeliveryError(
+            f"Sending stopped after {len(report.sent)} message(s): the SMTP server at "
+            f"{target.host}:{target.port} failed ({report.error}); "
+            "the remaining messages stay queued for the next run."
+        ) from None
+    finally:
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001, S110  (closing a broken connection may fail too)
+                pass
+    log.info("sent %d message(s), %d refused", len(report.sent), len(report.refused))
+    return report
+
+
+def _permanent(exc: smtplib.SMTPException) -> bool:
+    """A 5xx answer for this one message: retrying will not help, the rest can go on."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return getattr(exc, "smtp_code", 0) >= 500

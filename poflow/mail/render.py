@@ -1,0 +1,67 @@
+"""Render a Dutch mail from one context into subject, plain text and HTML (pure, no SMTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from poflow._exceptions import TemplateError
+
+__all__ = ["RenderedMail", "render_mail"]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMail:
+    """The three parts of one message."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def _date_nl(value: Any) -> str:
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+              "september", "oktober", "november", "december"]
+    days = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+    return f"{days[value.weekday()]} {value.day} {months[value.month - 1]} {value.year}"
+
+
+@lru_cache(maxsize=8)
+def _environment(templates_dir: str, autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["datum"] = _date_nl
+    env.filters["tijd"] = lambda t: t.strftime("%H:%M")
+    return env
+
+
+def render_mail(templates_dir: Path, name: str, context: dict[str, Any]) -> RenderedMail:
+    """Render `mail/<name>.txt` (its `subject` block and body) and `mail/<name>.html`.
+
+    Autoescape is on for HTML. A missing template or variable raises TemplateError naming both.
+    """
+    try:
+        text_t = _environment(str(templates_dir), False).get_template(f"mail/{name}.txt")
+        html_t = _environment(str(templates_dir), True).get_template(f"mail/{name}.html")
+        subject = "".join(text_t.blocks["subject"](text_t.new_context(context))).strip()
+        return RenderedMail(
+            subject=" ".join(subject.split()),
+            text=text_t.render(context),
+            html=html_t.render(context),
+        )
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"Cannot render mail {name!r}: template {exc.name} not found") from exc
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"Cannot render mail {name!r}: {exc.message}") from exc
+    except KeyError as exc:
+        raise TemplateError(f"Cannot render mail {name!r}: the .txt has no subject block") from exc

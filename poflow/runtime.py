@@ -1,0 +1,75 @@
+"""Wiring for one process: settings, municipality configs, the session factory, Prefect's env.
+
+`prepare_environment()` must run before Prefect is imported: it points Prefect's home at the
+data dir and switches off analytics (no internet here) unless the caller set them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from poflow.config import MunicipalityConfig, load_all
+from poflow.db.session import session_factory
+from poflow.settings import Settings, get_settings
+from poflow.workdays import TIMEZONE
+
+__all__ = ["Runtime", "get_runtime", "prepare_environment", "today"]
+
+
+def prepare_environment(settings: Settings | None = None) -> None:
+    """Default Prefect's settings for poflow: local home in the data dir, loopback, no analytics."""
+    settings = settings or get_settings()
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_API_HOST", "127.0.0.1")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "true")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    (settings.data_dir / "prefect").mkdir(parents=True, exist_ok=True)
+
+
+def today() -> date:
+    """Today's date in Europe/Amsterdam."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything tasks need, built once per process from the settings."""
+
+    settings: Settings
+    configs: dict[str, MunicipalityConfig]
+    factory: sessionmaker[Session]
+
+    def config(self, slug: str) -> MunicipalityConfig:
+        """The configuration of one municipality (NotFound for an unknown slug)."""
+        from poflow._exceptions import NotFound
+
+        if slug not in self.configs:
+            raise NotFound(f"Unknown municipality {slug!r}; known: {', '.join(self.configs)}")
+        return self.configs[slug]
+
+    def slugs(self, only: str | None = None) -> list[str]:
+        """All municipality slugs, or just `only` after checking it exists."""
+        return [self.config(only).slug] if only else sorted(self.configs)
+
+
+@lru_cache(maxsize=4)
+def _runtime(settings: Settings) -> Runtime:
+    import poflow.processes  # noqa: F401  (registers every planner and handler)
+
+    return Runtime(
+        settings=settings,
+        configs=load_all(settings.config_dir),
+        factory=session_factory(settings.resolved_database_url()),
+    )
+
+
+def get_runtime() -> Runtime:
+    """The runtime for the current settings (cached; tests clear get_settings' cache)."""
+    return _runtime(get_settings())

@@ -1,0 +1,39 @@
+"""The one task that talks to the SMTP server: send what is queued, over one connection."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.tasks import exponential_backoff
+
+from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.runtime import get_runtime
+from poflow.settings import Settings
+
+__all__ = ["send_mail", "smtp_target"]
+
+
+def smtp_target(settings: Settings) -> SmtpTarget:
+    """The SMTP server from the settings."""
+    return SmtpTarget(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        user=settings.smtp_user,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        starttls=settings.smtp_starttls,
+        ssl=settings.smtp_ssl,
+        timeout_s=settings.smtp_timeout_s,
+    )
+
+
+@task(
+    name="send-mail",
+    task_run_name="send-mail",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
+    retry_jitter_factor=0.2,
+)
+def send_mail(municipality: str | None = None) -> dict[str, int]:
+    """Send every queued message; on a server failure retry with backoff, unsent rows stay queued."""
+    rt = get_runtime()
+    report = send_queued(rt.factory, smtp_target(rt.settings), municipality=municipality)
+    return {"sent": len(report.sent), "refused": len(report.refused)}

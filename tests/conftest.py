@@ -1,0 +1,224 @@
+"""Real components for the tests: a SQLite file, a PostgreSQL server, an SMTP server, Prefect.
+
+PostgreSQL: the binaries of /usr/lib/postgresql/*/bin are started once per session on a free
+loopback port (as the `postgres` user when running as root, since initdb refuses root).
+Set POFLOW_TEST_PG_URL to use a server of your own instead.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT.parent / "shared" / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="poflow-prefect-home-"))
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+def _pg_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL server binaries not found: run .ci/run or apt-get install postgresql")
+    return Path(found[-1]).parent
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """The base URL (no database name) of a PostgreSQL server for this test session."""
+    if url := os.environ.get("POFLOW_TEST_PG_URL"):
+        yield url.rstrip("/")
+        return
+    bindir = _pg_bin()
+    tmp = Path(tempfile.mkdtemp(prefix="poflow-pg-"))
+    data = tmp / "data"
+    port = free_port()
+    as_root = os.geteuid() == 0
+    if as_root:
+        shutil.chown(tmp, "postgres")
+    run = ["runuser", "-u", "postgres", "--"] if as_root else []
+    subprocess.run([*run, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "poflow",
+                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w",
+                    "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
+                    "-c max_connections=200", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://poflow@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def create_pg_database(base: str) -> str:
+    """Create a fresh database on the server and return its URL."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty poflow database: a SQLite file, then a PostgreSQL database."""
+    from poflow.db.session import upgrade_schema
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'poflow.db'}"
+    else:
+        url = create_pg_database(request.getfixturevalue("pg_server"))
+    upgrade_schema(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite file only (for tests whose subject is not the database)."""
+    from poflow.db.session import upgrade_schema
+
+    url = f"sqlite:///{tmp_path / 'poflow.db'}"
+    upgrade_schema(url)
+    return url
+
+
+# -- SMTP ---------------------------------------------------------------------------------------
+class SmtpRecorder:
+    """A real aiosmtpd server on loopback that keeps every message it accepts, parsed."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self.refuse: str | None = None  # an SMTP reply to give to DATA, e.g. "451 try later"
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse:
+            return self.refuse
+        msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                       policy=email.policy.default)
+        with self._lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 OK"
+
+    def start(self) -> SmtpRecorder:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def subjects(self) -> list[str]:
+        return [str(m["Subject"]) for m in self.messages]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpRecorder]:
+    """A running SMTP server on loopback whose received messages the test reads."""
+    server = SmtpRecorder().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# -- settings and runtime -----------------------------------------------------------------------
+@pytest.fixture
+def poflow_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str,
+               smtp: SmtpRecorder) -> dict[str, str]:
+    """POFLOW_* settings pointing at this test's database and SMTP server; caches cleared."""
+    from poflow.runtime import _runtime
+    from poflow.settings import get_settings
+
+    env = {
+        "POFLOW_DATABASE_URL": db_url,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    yield env
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+
+
+@pytest.fixture
+def runtime(poflow_env: dict[str, str]) -> Any:
+    """The poflow runtime (settings, configs, session factory) for this test."""
+    from poflow.runtime import get_runtime
+
+    return get_runtime()
+
+
+@pytest.fixture
+def example_data(runtime: Any) -> Any:
+    """The shared example staff and hires, imported."""
+    from poflow.importer import import_hires, import_staff
+
+    with runtime.factory() as session, session.begin():
+        import_staff(session, EXAMPLES / "staff.csv", runtime.configs)
+        import_hires(session, EXAMPLES / "hires.csv", runtime.configs)
+    return runtime
+
+
+# -- Prefect ------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real (temporary) Prefect API for the session, with the heartbeat thread off."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
+        yield
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
+    """Poll `predicate` until it is true or `timeout` seconds pass."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return bool(predicate())
