@@ -55,6 +55,7 @@ class MunicipalitySection(Section):
 SECTION_MODELS: dict[str, str] = {
     "municipality": "poflow.config:MunicipalitySection",
     "checkins": "poflow.checkins:CheckinSection",
+    "links": "poflow.links:LinkSection",
 }
 
 

@@ -19,7 +19,7 @@ from poflow.db.session import session_factory
 from poflow.settings import Settings, get_settings
 from poflow.workdays import TIMEZONE
 
-__all__ = ["Runtime", "get_runtime", "prepare_environment", "today"]
+__all__ = ["Runtime", "get_runtime", "prepare_environment", "run_day", "run_days", "today"]
 
 
 def prepare_environment(settings: Settings | None = None) -> None:
@@ -73,3 +73,39 @@ def _runtime(settings: Settings) -> Runtime:
 def get_runtime() -> Runtime:
     """The runtime for the current settings (cached; tests clear get_settings' cache)."""
     return _runtime(get_settings())
+
+
+def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
+            send: bool = True) -> dict[str, int]:
+    """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, send.
+
+    The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
+    """
+    from poflow.engine import perform_due, plan_hires
+    from poflow.mail.outbox import SmtpTarget, send_queued
+
+    totals = {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
+    for slug in rt.slugs(municipality):
+        cfg = rt.config(slug)
+        totals["planned"] += len(plan_hires(rt.factory, cfg, rt.settings, day))
+        if cfg.calendar.is_working_day(day):
+            report = perform_due(rt.factory, cfg, rt.settings, day)
+            totals["performed"] += report.performed
+            totals["skipped"] += report.skipped
+            totals["failed"] += len(report.failed_actions)
+    if send:
+        target = SmtpTarget.from_settings(rt.settings)
+        totals["sent"] = len(send_queued(rt.factory, target, municipality=municipality).sent)
+    return totals
+
+
+def run_days(rt: Runtime, first: date, last: date, **kwargs: object) -> list[dict[str, int]]:
+    """run_day for every day from `first` to `last` inclusive, in order."""
+    from datetime import timedelta
+
+    out = []
+    day = first
+    while day <= last:
+        out.append(run_day(rt, day, **kwargs))  # type: ignore[arg-type]
+        day += timedelta(days=1)
+    return out

@@ -14,15 +14,7 @@ __all__ = ["send_mail", "smtp_target"]
 
 def smtp_target(settings: Settings) -> SmtpTarget:
     """The SMTP server from the settings."""
-    return SmtpTarget(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        user=settings.smtp_user,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        starttls=settings.smtp_starttls,
-        ssl=settings.smtp_ssl,
-        timeout_s=settings.smtp_timeout_s,
-    )
+    return SmtpTarget.from_settings(settings)
 
 
 @task(

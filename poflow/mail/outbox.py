@@ -57,6 +57,20 @@ class SmtpTarget:
     ssl: bool = False
     timeout_s: float = 10.0
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> SmtpTarget:
+        """The SMTP server named by POFLOW_SMTP_* settings."""
+        password = settings.smtp_password
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+            ssl=settings.smtp_ssl,
+            timeout_s=settings.smtp_timeout_s,
+        )
+
 
 @dataclass(slots=True)
 class SendReport:

@@ -1,0 +1,175 @@
+"""Four-eyes approvals (REC-9): two different people, each registered in the required role.
+
+The rule is pure (`check_decision`); `record_decision` applies it against the database, where
+unique constraints enforce it a second time: one decision per role and one per person for each
+subject, so one person can never fill both roles or decide twice. There is no override.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from poflow import audit
+from poflow._exceptions import ApprovalRefused
+from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.db.models import PersonRole
+
+__all__ = [
+    "Approval",
+    "Decision",
+    "Outcome",
+    "check_decision",
+    "outcome",
+    "record_decision",
+]
+
+
+class Outcome(StrEnum):
+    """Where a four-eyes subject stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One recorded decision: who, in which role, approve or reject."""
+
+    role: str
+    person_id: str
+    approve: bool
+
+
+def outcome(required_roles: tuple[str, ...], recorded: list[Decision]) -> Outcome:
+    """Rejected as soon as anyone rejects; approved when every required role has approved."""
+    if any(not d.approve for d in recorded):
+        return Outcome.REJECTED
+    filled = {d.role for d in recorded}
+    return Outcome.APPROVED if set(required_roles) <= filled else Outcome.PENDING
+
+
+def check_decision(
+    *,
+    subject: str,
+    required_roles: tuple[str, ...],
+    recorded: list[Decision],
+    person_id: str,
+    person_roles: set[str],
+    role: str,
+    approve: bool,
+) -> None:
+    """Raise ApprovalRefused unless `person_id` may record this decision as `role` now."""
+    verb = "approve" if approve else "reject"
+    prefix = f"Cannot {verb} {subject} as {role}"
+    if len(set(required_roles)) < 2:
+        raise ApprovalRefused(f"{prefix}: a four-eyes step needs two different roles.")
+    if role not in required_roles:
+        raise ApprovalRefused(f"{prefix}: the roles asked are {', '.join(required_roles)}.")
+    if role not in person_roles:
+        raise ApprovalRefused(f"{prefix}: person {person_id} is not registered as {role}.")
+    state = outcome(required_roles, recorded)
+    if state is not Outcome.PENDING:
+        raise ApprovalRefused(f"{prefix}: the decision is already final ({state.value}).")
+    for d in recorded:
+        if d.person_id == person_id:
+            raise ApprovalRefused(
+                f"{prefix}: person {person_id} already decided as {d.role}; "
+                "the second decision must come from someone else."
+            )
+        if d.role == role:
+            raise ApprovalRefused(f"{prefix}: {role} was already decided by {d.person_id}.")
+
+
+class Approval(Base):
+    """A recorded four-eyes decision; the unique constraints are the database's own check."""
+
+    __tablename__ = "approval"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    municipality: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(24))
+    subject_id: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    approve: Mapped[bool] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(Text)  # personal data: stored, never logged
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("action_link.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("subject_type", "subject_id", "role"),
+        UniqueConstraint("subject_type", "subject_id", "person_id"),
+    )
+
+
+def recorded_decisions(session: Session, subject_type: str, subject_id: str) -> list[Decision]:
+    """The decisions recorded so far for a subject."""
+    rows = session.scalars(
+        select(Approval).where(Approval.subject_type == subject_type,
+                               Approval.subject_id == subject_id).order_by(Approval.id)
+    )
+    return [Decision(r.role, r.person_id, r.approve) for r in rows]
+
+
+def record_decision(
+    session: Session,
+    *,
+    municipality: str,
+    subject_type: str,
+    subject_id: str,
+    required_roles: tuple[str, ...],
+    role: str,
+    person_id: str,
+    approve: bool,
+    reason: str | None = None,
+    link_id: int | None = None,
+) -> Outcome:
+    """Record one decision and return the subject's outcome; ApprovalRefused if not allowed.
+
+    Every attempt is audited. On ApprovalRefused the session holds only the audit row of the
+    refusal: the caller commits it (nothing else was written).
+    """
+    subject = f"{subject_type} {subject_id}"
+    person_roles = set(session.scalars(
+        select(PersonRole.role).where(PersonRole.person_id == person_id,
+                                      PersonRole.municipality == municipality)
+    ))
+    recorded = recorded_decisions(session, subject_type, subject_id)
+    try:
+        check_decision(subject=subject, required_roles=required_roles, recorded=recorded,
+                       person_id=person_id, person_roles=person_roles, role=role,
+                       approve=approve)
+        with session.begin_nested():
+            session.add(Approval(municipality=municipality, subject_type=subject_type,
+                                 subject_id=subject_id, role=role, person_id=person_id,
+                                 approve=approve, reason=reason, link_id=link_id))
+    except IntegrityError as exc:
+        refused = ApprovalRefused(f"Cannot record {subject} as {role} for {person_id}: "
+                                  "the database refused a second decision by the same person "
+                                  "or for the same role.")
+        _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
+               refused=str(refused))
+        raise refused from exc
+    except ApprovalRefused as exc:
+        _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
+               refused=str(exc))
+        raise
+    result = outcome(required_roles, [*recorded, Decision(role, person_id, approve)])
+    _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
+           outcome=result.value)
+    return result
+
+
+def _audit(session: Session, municipality: str, subject_type: str, subject_id: str,
+           person_id: str, role: str, approve: bool, **detail: str) -> None:
+    action = "approval." + ("refused" if "refused" in detail else
+                            ("approved" if approve else "rejected"))
+    audit.record(session, actor=person_id, action=action, entity_type=subject_type,
+                 entity_id=subject_id, municipality=municipality, role=role, **detail)

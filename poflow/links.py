@@ -1,0 +1,237 @@
+"""Signed, single-use action links bound to one action, one case and one person.
+
+A link's token is an itsdangerous signature over a random public id; the row behind it holds
+the action, case, person, expiry and whether it was used or revoked. Processes register the
+actions a link can carry (`register_link_action`); poflow's web app shows the confirmation page
+(GET, changes nothing) and performs the action on the button (POST), once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pydantic import Field
+
+from poflow._exceptions import LinkRefused
+from poflow.config import Section
+from poflow.db.base import Base, UTCDateTime, utcnow
+
+__all__ = [
+    "ActionLink",
+    "FormField",
+    "LinkSection",
+    "LinkAction",
+    "claim_link",
+    "link_actions",
+    "link_url",
+    "mint_link",
+    "register_link_action",
+    "revoke_links",
+    "verify_token",
+]
+
+SALT = "poflow-action-link-v1"
+
+
+class LinkSection(Section):
+    """links.yaml: how long an action link stays valid, in days, per action name."""
+
+    default_expires_days: int = Field(ge=1, le=365)
+    expires_days: dict[str, int] = Field(default_factory=dict)
+
+
+class ActionLink(Base):
+    """One issued link. Its token never lives in the database, only its public id."""
+
+    __tablename__ = "action_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    action: Mapped[str] = mapped_column(String(48))
+    municipality: Mapped[str] = mapped_column(String(64))
+    case_type: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(40))  # the person the link was mailed to
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids only
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_action_link_case", "case_type", "case_id"),)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input on a link's confirmation page (e.g. an optional note, a reason, a score)."""
+
+    name: str
+    label: str  # Dutch, shown to the person
+    kind: Literal["text", "textarea", "select", "date"] = "text"
+    required: bool = False
+    max_length: int = 2000
+    choices: tuple[tuple[str, str], ...] = ()  # (value, Dutch label) for "select"
+    personal: bool = True  # personal data: stored, never logged or sent to Prefect
+
+
+# perform(ctx, link, form) returns the Dutch message shown after the button; it raises a
+# PoflowError subclass (with a Dutch-friendly message) to refuse.
+Perform = Callable[[Any, ActionLink, dict[str, str]], str]
+Describe = Callable[[Any, ActionLink], str]
+
+
+@dataclass(frozen=True)
+class LinkAction:
+    """What a link can do: its Dutch texts, its form, and the function that performs it."""
+
+    name: str
+    title: str  # page title and button text, e.g. "Gesprek heeft plaatsgevonden"
+    describe: Describe  # the confirmation text on the page (GET)
+    perform: Perform  # the state change (POST)
+    fields: tuple[FormField, ...] = ()
+    expires_days: int = 14
+    single_use: bool = True
+    button: str = "Bevestigen"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_ACTIONS: dict[str, LinkAction] = {}
+
+
+def register_link_action(action: LinkAction) -> LinkAction:
+    """Make `action` available to links (each process registers its own)."""
+    if action.name in _ACTIONS and _ACTIONS[action.name] is not action:
+        raise ValueError(f"Link action {action.name!r} is registered twice")
+    _ACTIONS[action.name] = action
+    return action
+
+
+def link_actions() -> dict[str, LinkAction]:
+    """The registered link actions, by name."""
+    return dict(_ACTIONS)
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT)
+
+
+def mint_link(
+    session: Session,
+    *,
+    secret: str,
+    action: str,
+    municipality: str,
+    case_type: str,
+    case_id: str,
+    subject_id: str,
+    step_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    expires_days: int | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Issue a link and return its token (put it in a URL with `link_url`)."""
+    if action not in _ACTIONS:
+        raise ValueError(f"No link action {action!r} is registered")
+    days = expires_days if expires_days is not None else _ACTIONS[action].expires_days
+    now = now or utcnow()
+    row = ActionLink(
+        public_id=secrets.token_hex(16),
+        action=action,
+        municipality=municipality,
+        case_type=case_type,
+        case_id=case_id,
+        subject_id=subject_id,
+        step_id=step_id,
+        data=data or {},
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    return _serializer(secret).dumps({"l": row.public_id})
+
+
+def link_url(ctx: Any, *, action: str, subject_id: str, case_type: str, case_id: str,
+             step_id: int | None = None, data: dict[str, Any] | None = None) -> str:
+    """Mint a link from an engine Context and return the full URL for a mail."""
+    links_cfg = ctx.config.sections.get("links")
+    days = None
+    if links_cfg is not None:
+        days = links_cfg.expires_days.get(action, links_cfg.default_expires_days)
+    token = mint_link(
+        ctx.session,
+        secret=ctx.settings.secret_key.get_secret_value(),
+        action=action,
+        municipality=ctx.municipality,
+        case_type=case_type,
+        case_id=case_id,
+        subject_id=subject_id,
+        step_id=step_id,
+        data=data,
+        expires_days=days,
+    )
+    return f"{ctx.settings.resolved_base_url()}/a/{token}"
+
+
+def verify_token(session: Session, *, secret: str, token: str,
+                 now: datetime | None = None) -> ActionLink:
+    """Return the link behind `token` if it can be used now; else LinkRefused saying why.
+
+    Reasons: "forged" (bad signature or unknown id), "revoked", "used", "expired".
+    """
+    try:
+        payload = _serializer(secret).loads(token)
+    except BadSignature as exc:
+        raise LinkRefused("forged", "This link is not valid: it was altered or not made "
+                                    "by poflow.") from exc
+    public_id = payload.get("l") if isinstance(payload, dict) else None
+    row = session.scalar(select(ActionLink).where(ActionLink.public_id == str(public_id)))
+    if row is None:
+        raise LinkRefused("forged", "This link is not known to poflow.")
+    now = now or utcnow()
+    if row.revoked_at is not None:
+        raise LinkRefused("revoked", f"Link {row.public_id[:8]} was revoked.")
+    action = _ACTIONS.get(row.action)
+    if row.used_at is not None and (action is None or action.single_use):
+        raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
+    if now >= row.expires_at:
+        raise LinkRefused("expired", f"Link {row.public_id[:8]} expired.")
+    return row
+
+
+def claim_link(session: Session, row: ActionLink, *, now: datetime | None = None) -> None:
+    """Mark the link used, atomically: a second claim (a double click, a race) is refused."""
+    now = now or utcnow()
+    action = _ACTIONS.get(row.action)
+    if action is not None and not action.single_use:
+        session.execute(update(ActionLink).where(ActionLink.id == row.id).values(used_at=now))
+        return
+    result = session.execute(
+        update(ActionLink)
+        .where(ActionLink.id == row.id, ActionLink.used_at.is_(None),
+               ActionLink.revoked_at.is_(None))
+        .values(used_at=now)
+    )
+    if result.rowcount != 1:
+        raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
+
+
+def revoke_links(session: Session, *, case_type: str, case_id: str,
+                 action: str | None = None, now: datetime | None = None) -> int:
+    """Revoke the case's unused links (e.g. when the hire is cancelled or moved)."""
+    query = update(ActionLink).where(
+        ActionLink.case_type == case_type, ActionLink.case_id == case_id,
+        ActionLink.used_at.is_(None), ActionLink.revoked_at.is_(None),
+    )
+    if action:
+        query = query.where(ActionLink.action == action)
+    return session.execute(query.values(revoked_at=now or utcnow())).rowcount or 0
