@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_timeout_s: float = 10.0
+    send_retries: int = Field(default=3, ge=0, le=10, description="Retries of a failed send")
+    send_retry_delay_s: float = Field(default=10.0, ge=0, description="First retry delay; doubles")
     mail_from: str = "poflow@example.nl"
 
     secret_key: SecretStr = SecretStr("change-me-poflow-development-key")

@@ -34,6 +34,8 @@ def easter_sunday(year: int) -> date:
 def cao_holidays(year: int) -> dict[date, str]:
     """Return the eight CAO Gemeenten holidays (art. 6.6) of `year`, mapped to their Dutch names.
 
+    When two fall on one date the name holds both ("Bevrijdingsdag / Hemelvaartsdag").
+
     Goede Vrijdag is not among them, and Bevrijdingsdag (5 May) is a holiday every year.
     Koningsdag moves to 26 April when 27 April is a Sunday.
     """
@@ -41,16 +43,20 @@ def cao_holidays(year: int) -> dict[date, str]:
     kingsday = date(year, 4, 27)
     if kingsday.weekday() == 6:
         kingsday = date(year, 4, 26)
-    return {
-        date(year, 1, 1): "Nieuwjaarsdag",
-        easter + timedelta(days=1): "Tweede paasdag",
-        kingsday: "Koningsdag",
-        date(year, 5, 5): "Bevrijdingsdag",
-        easter + timedelta(days=39): "Hemelvaartsdag",
-        easter + timedelta(days=50): "Tweede pinksterdag",
-        date(year, 12, 25): "Eerste kerstdag",
-        date(year, 12, 26): "Tweede kerstdag",
-    }
+    days = [
+        (date(year, 1, 1), "Nieuwjaarsdag"),
+        (easter + timedelta(days=1), "Tweede paasdag"),
+        (kingsday, "Koningsdag"),
+        (date(year, 5, 5), "Bevrijdingsdag"),
+        (easter + timedelta(days=39), "Hemelvaartsdag"),
+        (easter + timedelta(days=50), "Tweede pinksterdag"),
+        (date(year, 12, 25), "Eerste kerstdag"),
+        (date(year, 12, 26), "Tweede kerstdag"),
+    ]
+    holidays: dict[date, str] = {}
+    for day, name in days:  # two can coincide (Hemelvaart on 5 May in 2005 and 2016)
+        holidays[day] = f"{holidays[day]} / {name}" if day in holidays else name
+    return holidays
 
 
 def add_months(day: date, months: int) -> date:

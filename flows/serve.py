@@ -1,0 +1,53 @@
+"""`poflow serve`: every scheduled deployment of poflow, served from this process."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from prefect import serve
+from prefect.schedules import Cron
+
+from flows.dispatcher import dispatcher
+from poflow.workdays import TIMEZONE
+
+__all__ = ["all_deployments", "serve_deployments"]
+
+log = logging.getLogger("poflow.serve")
+
+# Process flows that bring their own scheduled deployments via a `deployments()` function.
+PROCESS_FLOWS = ("flows.recruitment", "flows.introduction", "flows.coaching")
+
+
+def dispatcher_deployment() -> Any:
+    """The daily dispatcher: working days (Mon-Fri) at 07:00 Europe/Amsterdam.
+
+    Holidays are skipped inside the run (it only sends what is queued), because a cron
+    schedule does not know the CAO calendar.
+    """
+    return dispatcher.to_deployment(
+        name="daily",
+        schedule=Cron("0 7 * * 1-5", timezone=TIMEZONE),
+        description="Plans new hires, performs what is due today, sends the mail.",
+        tags=["poflow"],
+    )
+
+
+def all_deployments() -> list[Any]:
+    """The dispatcher deployment plus those of every process flow module that has them."""
+    found = [dispatcher_deployment()]
+    for name in PROCESS_FLOWS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        found.extend(module.deployments())
+    return found
+
+
+def serve_deployments() -> None:
+    """Register and run every deployment until interrupted (schedules fire in this process)."""
+    serve(*all_deployments())

@@ -1,0 +1,138 @@
+"""`poflow demo`: the main job on embedded defaults, for a person to look at.
+
+SQLite in the data dir, a local Prefect server (UI) on loopback, and a local SMTP sink writing
+every message as an .eml file. It loads the example staff and hires, then runs the dispatcher
+for every day from four weeks before the first start date through the first weeks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+from poflow.settings import PROJECT_ROOT, get_settings
+
+__all__ = ["run_demo"]
+
+PREFECT_PORT = 4200
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:  # noqa: S310 (loopback)
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def start_prefect_server(home: Path, port: int = PREFECT_PORT) -> tuple[str, subprocess.Popen | None]:
+    """Start a Prefect server on loopback (or reuse one already healthy there)."""
+    api = f"http://127.0.0.1:{port}/api"
+    if _healthy(api):
+        return api, None
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_API_URL": api}
+    log = (home / "server.log").open("ab")
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+         str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if _healthy(api):
+            return api, proc
+        if proc.poll() is not None:
+            raise RuntimeError(f"The Prefect server stopped at start; see {home / 'server.log'}")
+        time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError(f"The Prefect server did not come up in 120 s; see {home / 'server.log'}")
+
+
+def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_PORT) -> None:
+    """Run the demo; with `wait`, keep the UI and sink up until Ctrl-C."""
+    settings = get_settings()
+    data = settings.data_dir
+    mail_dir = data / "mail"
+    shutil.rmtree(mail_dir, ignore_errors=True)
+    (data / "poflow.db").unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        (data / f"poflow.db{suffix}").unlink(missing_ok=True)
+    prefect_home = data / "prefect"
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+
+    from poflow.sink import MailSink
+
+    print("poflow demo: starting the Prefect server (first start takes up to a minute) ...")
+    api, server = start_prefect_server(prefect_home, prefect_port)
+    os.environ["PREFECT_API_URL"] = api
+    try:
+        with MailSink(mail_dir, host="127.0.0.1", port=settings.smtp_port):
+            _simulate(days)
+            count = len(list(mail_dir.glob("*.eml")))
+            print(f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
+                  "or Outlook: the invitations show as calendar items)")
+            print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
+            if wait:
+                print("Press Ctrl-C to stop the UI and the mail sink.")
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    pass
+    finally:
+        _flush_prefect_logs()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _flush_prefect_logs() -> None:
+    """Send buffered run logs to the server before it stops."""
+    try:
+        from prefect.logging.handlers import APILogHandler
+
+        APILogHandler.flush()
+    except Exception:  # noqa: BLE001, S110  (nothing to flush, or no server: nothing lost here)
+        pass
+
+
+def _simulate(days: int) -> None:
+    from poflow.db.session import upgrade_schema
+    from poflow.importer import import_hires, import_staff
+    from poflow.runtime import get_runtime, prepare_environment
+
+    prepare_environment()
+    rt = get_runtime()
+    upgrade_schema(rt.settings.resolved_database_url())
+    examples = PROJECT_ROOT / "examples"
+    with rt.factory() as session, session.begin():
+        staff = import_staff(session, examples / "staff.csv", rt.configs)
+        hires = import_hires(session, examples / "hires.csv", rt.configs)
+    print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/")
+    from sqlalchemy import func, select
+
+    from poflow.db.models import Hire
+
+    with rt.factory() as session:
+        first_start: date = session.scalar(select(func.min(Hire.start_date)))
+    first = first_start - timedelta(weeks=4)
+    first -= timedelta(days=first.weekday())  # a Monday
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.dispatcher import dispatcher
+    from flows.simulate import simulate_days
+
+    last = first + timedelta(days=days - 1)
+    print(f"Simulating {first} .. {last} in one flow run (each day: plan, perform, send) ...")
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        result = simulate_days(first=first, last=last - timedelta(days=1))
+        # The last day runs as the daily dispatcher does, so its run shows as one.
+        final = dispatcher(day=last)
+    print(f"Simulated {first} .. {last}: {result['sent'] + final['mail']['sent']} mails sent")

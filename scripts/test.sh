@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# README command 2: set up everything the test suite needs, then run it:
+# the pinned Python packages, PostgreSQL server binaries and Chromium (Debian packages).
+set -euo pipefail
+POFLOW_EXTRAS="[test]" source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,124 @@
+"""Tests of the outbox: one message per key (X-1), nothing lost when SMTP is down (X-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from poflow._exceptions import MailDeliveryError
+from poflow.db.models import Outbox
+from poflow.mail.outbox import Recipient, SmtpTarget, queue_mail, send_queued
+from poflow.settings import PROJECT_ROOT
+from poflow.states import MailState
+
+from .conftest import SmtpRecorder, free_port
+
+TEMPLATES = PROJECT_ROOT / "templates"
+
+
+def _queue(session: Any, key: str, email: str = "a@example.nl") -> Outbox | None:
+    return queue_mail(
+        session, key=key, templates_dir=TEMPLATES, template="afspraak_geannuleerd",
+        context={"gemeente": "Gemeente Test", "afzender": "P&O", "po_mailbox": "po@x.nl",
+                 "titel": "Gesprek", "start": __import__("datetime").datetime(
+                     2027, 3, 1, 10, tzinfo=__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))},
+        to=Recipient("P-1", "Anne Test", email), sender_name="P&O Test",
+        sender_email="po@test.example.nl", municipality="hardenberg", case_type="hire",
+        case_id="NH-1",
+    )
+
+
+def _states(rt: Any) -> dict[str, int]:
+    with rt.factory() as session:
+        rows = session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all()
+    return {state.value: n for state, n in rows}
+
+
+def test_x_1_the_same_key_is_queued_only_once(runtime: Any):
+    """Queueing the same key twice leaves one row."""
+    with runtime.factory() as session, session.begin():
+        assert _queue(session, "k1") is not None
+        assert _queue(session, "k1") is None
+    assert _states(runtime) == {"queued": 1}
+
+
+def test_x_1_a_second_send_pass_sends_nothing(runtime: Any, smtp: SmtpRecorder):
+    """Sending twice delivers each queued message exactly once, with a stable Message-ID."""
+    with runtime.factory() as session, session.begin():
+        for i in range(3):
+            _queue(session, f"k{i}", f"p{i}@example.nl")
+    target = SmtpTarget("127.0.0.1", smtp.port)
+    assert len(send_queued(runtime.factory, target).sent) == 3
+    assert len(send_queued(runtime.factory, target).sent) == 0
+    assert len(smtp.messages) == 3
+    assert len({m["Message-ID"] for m in smtp.messages}) == 3
+    assert smtp.messages[0]["To"] == "Anne Test <p0@example.nl>"
+    assert _states(runtime) == {"sent": 3}
+
+
+def test_x_1_the_database_refuses_a_duplicate_key(runtime: Any):
+    """Even bypassing the check, the unique constraint refuses a second row for a key."""
+    from sqlalchemy.exc import IntegrityError
+
+    with runtime.factory() as session, session.begin():
+        row = _queue(session, "dup")
+    with pytest.raises(IntegrityError), runtime.factory() as session, session.begin():
+        clone = Outbox(**{c.name: getattr(row, c.name) for c in Outbox.__table__.columns
+                          if c.name not in {"id", "message_id"}}, message_id="<other@x>")
+        session.add(clone)
+
+
+def test_x_2_smtp_down_keeps_everything_queued_and_the_next_pass_sends_it(runtime: Any):
+    """With no server listening the pass fails loudly, loses nothing, and later sends all."""
+    with runtime.factory() as session, session.begin():
+        for i in range(2):
+            _queue(session, f"down{i}")
+    port = free_port()
+    with pytest.raises(MailDeliveryError, match="stay queued"):
+        send_queued(runtime.factory, SmtpTarget("127.0.0.1", port, timeout_s=2))
+    assert _states(runtime) == {"queued": 2}
+    server = SmtpRecorder()
+    server.port = port
+    from aiosmtpd.controller import Controller
+
+    server.controller = Controller(server, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", port)).sent) == 2
+    finally:
+        server.stop()
+    assert len(server.messages) == 2 and _states(runtime) == {"sent": 2}
+
+
+def test_x_2_a_temporary_refusal_stops_the_pass_and_keeps_the_rest_queued(
+    runtime: Any, smtp: SmtpRecorder
+):
+    """A 451 from the server leaves the message queued with its error noted, then it goes."""
+    with runtime.factory() as session, session.begin():
+        _queue(session, "t1")
+    smtp.refuse = "451 4.3.0 try again later"
+    with pytest.raises(MailDeliveryError):
+        send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port))
+    with runtime.factory() as session:
+        row = session.scalars(select(Outbox)).one()
+        assert row.state == MailState.QUEUED and row.attempts == 1
+        assert "SMTPDataError" in (row.last_error or "")
+        assert "@" not in (row.last_error or "")
+    smtp.refuse = None
+    assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port)).sent) == 1
+
+
+def test_a_permanent_refusal_marks_only_that_message_failed(runtime: Any, smtp: SmtpRecorder):
+    """A 550 for one message marks it failed and the others still go out."""
+    with runtime.factory() as session, session.begin():
+        _queue(session, "p1", "one@example.nl")
+    smtp.refuse = "550 5.1.1 mailbox unknown"
+    report = send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port))
+    assert report.refused and not report.sent
+    smtp.refuse = None
+    with runtime.factory() as session, session.begin():
+        _queue(session, "p2", "two@example.nl")
+    assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port)).sent) == 1
+    assert _states(runtime) == {"failed": 1, "sent": 1}
