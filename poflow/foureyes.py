@@ -64,8 +64,13 @@ def check_decision(
     person_roles: set[str],
     role: str,
     approve: bool,
+    asked: dict[str, str] | None = None,
 ) -> None:
-    """Raise ApprovalRefused unless `person_id` may record this decision as `role` now."""
+    """Raise ApprovalRefused unless `person_id` may record this decision as `role` now.
+
+    `asked` (role -> person id), when given, names who was asked for each role: someone else
+    holding the role cannot take that person's place.
+    """
     verb = "approve" if approve else "reject"
     prefix = f"Cannot {verb} {subject} as {role}"
     if len(set(required_roles)) < 2:
@@ -74,6 +79,10 @@ def check_decision(
         raise ApprovalRefused(f"{prefix}: the roles asked are {', '.join(required_roles)}.")
     if role not in person_roles:
         raise ApprovalRefused(f"{prefix}: person {person_id} is not registered as {role}.")
+    if asked is not None and asked.get(role) != person_id:
+        raise ApprovalRefused(
+            f"{prefix}: person {person_id} was not asked; {role} was asked of {asked.get(role)}."
+        )
     state = outcome(required_roles, recorded)
     if state is not Outcome.PENDING:
         raise ApprovalRefused(f"{prefix}: the decision is already final ({state.value}).")
@@ -130,6 +139,7 @@ def record_decision(
     approve: bool,
     reason: str | None = None,
     link_id: int | None = None,
+    asked: dict[str, str] | None = None,
 ) -> Outcome:
     """Record one decision and return the subject's outcome; ApprovalRefused if not allowed.
 
@@ -145,7 +155,7 @@ def record_decision(
     try:
         check_decision(subject=subject, required_roles=required_roles, recorded=recorded,
                        person_id=person_id, person_roles=person_roles, role=role,
-                       approve=approve)
+                       approve=approve, asked=asked)
         with session.begin_nested():
             session.add(Approval(municipality=municipality, subject_type=subject_type,
                                  subject_id=subject_id, role=role, person_id=person_id,

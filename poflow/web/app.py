@@ -1,0 +1,125 @@
+"""poflow's small web app: the Dutch pages behind the action links in its mails, and /healthz."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from poflow.config import load_all
+from poflow.db.session import session_factory
+from poflow.settings import Settings, get_settings
+from poflow.web.guard import CSRF_COOKIE
+from poflow.web.service import LinkPages, Page
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("poflow.web")
+MAX_BODY = 64 * 1024  # a link form is small; anything larger is refused before parsing
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",  # the token in the address must not leak onwards
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+
+
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for `settings` (default: from the environment); the schema must exist."""
+    import poflow.processes  # noqa: F401  (registers every link action)
+
+    settings = settings or get_settings()
+    pages = LinkPages(settings, load_all(settings.config_dir),
+                      session_factory(settings.resolved_database_url()))
+    env = _environment(settings.templates_dir)
+    secure = settings.resolved_base_url().startswith("https://")
+    css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
+    app = FastAPI(title="poflow", docs_url=None, redoc_url=None, openapi_url=None)
+
+    def render(page: Page, token: str | None = None) -> HTMLResponse:
+        body = env.get_template(f"web/{page.template}").render(page.context)
+        response = HTMLResponse(body, status_code=page.status)
+        if page.nonce and token:
+            response.set_cookie(CSRF_COOKIE, page.nonce, max_age=4 * 3600, path=f"/a/{token}",
+                                httponly=True, samesite="strict", secure=secure)
+        return response
+
+    def plain(status: int, title: str, message: str) -> HTMLResponse:
+        return render(Page("result.html", {**pages.frame(None), "title": title,
+                                           "message": message, "ok": False}, status))
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length", "0")
+        if request.method == "POST" and (not length.isdigit() or int(length) > MAX_BODY):
+            response: Response = plain(413, "Te veel tekst", "Wat je verstuurde is te groot. "
+                                       "Er is niets gewijzigd.")
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # noqa: BLE001
+                # Type and code locations only: a message may quote posted values (X-3).
+                log.error("request %s %s failed: %s\n%s", request.method, request.url.path[:3],
+                          type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+                response = plain(500, "Er ging iets mis", "Er ging iets mis bij poflow. Er is "
+                                 "niets gewijzigd. Probeer het later opnieuw.")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        try:
+            with pages.factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/static/poflow.css", include_in_schema=False)
+    def stylesheet() -> PlainTextResponse:
+        return PlainTextResponse(css, media_type="text/css",
+                                 headers={"Cache-Control": "public, max-age=3600"})
+
+    @app.get("/a/{token}", response_class=HTMLResponse)
+    async def show(token: str, request: Request) -> HTMLResponse:
+        page = await run_in_threadpool(pages.show, token, request.cookies.get(CSRF_COOKIE))
+        return render(page, token)
+
+    @app.post("/a/{token}", response_class=HTMLResponse)
+    async def act(token: str, request: Request) -> HTMLResponse:
+        form = await request.form()
+        posted = {key: [v for v in form.getlist(key) if isinstance(v, str)]
+                  for key in form}
+        page = await run_in_threadpool(partial(pages.act, token, posted,
+                                               request.cookies.get(CSRF_COOKIE)))
+        return render(page, token)
+
+    @app.exception_handler(404)
+    async def not_found(_request: Request, _exc: Exception) -> HTMLResponse:
+        return plain(404, "Pagina niet gevonden", "Deze pagina bestaat niet. Gebruik de link "
+                     "uit de mail die je hebt gekregen.")
+
+    @app.exception_handler(405)
+    async def not_allowed(_request: Request, _exc: Exception) -> HTMLResponse:
+        return plain(405, "Dat kan hier niet", "Deze pagina kan zo niet worden gebruikt. "
+                     "Gebruik de link uit de mail die je hebt gekregen.")
+
+    return app

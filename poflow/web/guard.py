@@ -1,0 +1,124 @@
+"""What protects a link page: the CSRF token bound to the link and a cookie, and why a link
+is refused (forged, altered, expired, used, revoked), told in Dutch."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poflow.links import SALT, ActionLink
+from poflow.workdays import TIMEZONE
+
+__all__ = [
+    "CSRF_COOKIE",
+    "Refusal",
+    "csrf_token",
+    "csrf_valid",
+    "describe_refusal",
+    "link_behind",
+    "new_nonce",
+    "token_fingerprint",
+]
+
+CSRF_COOKIE = "poflow_csrf"
+
+
+def new_nonce() -> str:
+    """A fresh random value for the CSRF cookie."""
+    return secrets.token_urlsafe(24)
+
+
+def csrf_token(secret: str, public_id: str, nonce: str) -> str:
+    """The hidden form value: an HMAC over the link's public id and the cookie's nonce."""
+    message = f"csrf:{public_id}:{nonce}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def csrf_valid(secret: str, public_id: str, nonce: str | None, sent: str | None) -> bool:
+    """True when the posted value belongs to this link and to the cookie sent with it."""
+    if not nonce or not sent:
+        return False
+    return hmac.compare_digest(csrf_token(secret, public_id, nonce), sent)
+
+
+def token_fingerprint(token: str) -> str:
+    """A short hash of a token for the audit log (the token itself is a credential)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def link_behind(session: Session, secret: str, token: str) -> tuple[ActionLink | None, bool]:
+    """The link row a token points at, even when its signature is wrong, and whether it is right.
+
+    A token whose payload names a real link but whose signature does not match was altered
+    (often: cut off by a mail program); one that names no link at all was forged.
+    """
+    signed_ok, payload = URLSafeSerializer(secret, salt=SALT).loads_unsafe(token)
+    public_id = payload.get("l") if isinstance(payload, dict) else None
+    if not isinstance(public_id, str) or len(public_id) > 64:
+        return None, bool(signed_ok)
+    row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
+    return row, bool(signed_ok)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused link or request, as shown to the person: reason code, Dutch title and text."""
+
+    reason: str
+    title: str
+    text: str
+    status: int
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(TIMEZONE))
+    return f"{local:%d-%m-%Y} om {local:%H:%M} uur"
+
+
+def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
+    """The Dutch page for a refusal; `reason` is one of forged, altered, expired, used,
+    revoked, unknown_action, csrf."""
+    nothing = "Er is niets gewijzigd."
+    if reason == "altered":
+        return Refusal(reason, "Deze link is gewijzigd of onvolledig",
+                       "De link klopt niet meer: hij is veranderd of niet helemaal overgenomen. "
+                       "Dat gebeurt soms als een link in een mail over twee regels staat. "
+                       f"{nothing} Open de link opnieuw vanuit de mail, of kopieer hem volledig.",
+                       400)
+    if reason == "expired":
+        return Refusal(reason, "Deze link is verlopen",
+                       f"Deze link was geldig tot {_when(row.expires_at if row else None)}. "
+                       f"{nothing} Vraag P&O om een nieuwe link als de handeling nog nodig is.",
+                       410)
+    if reason == "used":
+        return Refusal(reason, "Deze link is al gebruikt",
+                       f"Deze link is op {_when(row.used_at if row else None)} al gebruikt. "
+                       f"Een link werkt maar één keer. {nothing} Je hoeft niets meer te doen.",
+                       410)
+    if reason == "revoked":
+        return Refusal(reason, "Deze link is ingetrokken",
+                       "Deze link is ingetrokken, bijvoorbeeld omdat de indiensttreding niet "
+                       f"doorgaat of het verzoek is vervallen. {nothing}", 410)
+    if reason == "unknown_action":
+        return Refusal(reason, "Deze link kan niet meer worden gebruikt",
+                       f"Deze link hoort bij een handeling die poflow niet (meer) kent. {nothing}",
+                       410)
+    if reason == "csrf":
+        return Refusal(reason, "Je bevestiging kon niet worden gecontroleerd",
+                       "Voor je veiligheid voeren we een handeling alleen uit vanaf de "
+                       f"bevestigingspagina zelf. {nothing} Open de link opnieuw vanuit de mail "
+                       "en klik dan op de knop.", 403)
+    return Refusal("forged", "Deze link is niet geldig",
+                   "Deze link is niet door poflow gemaakt, of hoort niet bij een verzoek dat "
+                   f"wij kennen. {nothing}", 400)

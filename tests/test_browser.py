@@ -1,0 +1,130 @@
+"""End to end in headless Chromium: a mail arrives, its link is opened, the button is pressed.
+
+Uses Debian's chromium (/usr/bin/chromium) driven by the `playwright` package; `.ci/run`
+installs it with `apt-get install -y chromium` (`playwright install` cannot download here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from poflow.approvals import ApprovalRequest, approval_outcome, request_approval
+from poflow.engine import Context
+from poflow.db.models import Step
+from poflow.foureyes import Outcome
+from poflow.runtime import run_day, today
+from poflow.states import StepState
+
+from .conftest import SmtpRecorder, free_port, wait_for
+from .test_approvals import ASKED, BRAM
+from .web_support import (  # noqa: F401  (fixtures)
+    DIRK,
+    RECORD_DAY,
+    example_db_template,
+    flow_state,
+    hardenberg,
+    link_in_mail,
+    run_in_thread,
+)
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Headless Debian Chromium under Playwright, for this module."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `apt-get install -y chromium` (see .ci/run)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(hardenberg: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The runtime with the web app served on a free loopback port that its links point at."""
+    from poflow.runtime import _runtime, get_runtime
+    from poflow.settings import get_settings
+    from poflow.web import serve_web_in_thread
+
+    port = free_port()
+    monkeypatch.setenv("POFLOW_WEB_PORT", str(port))
+    monkeypatch.setenv("POFLOW_BASE_URL", f"http://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    rt = get_runtime()
+    server = serve_web_in_thread(rt.settings)
+    try:
+        yield rt
+    finally:
+        server.stop()
+
+
+def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
+    site: Any, smtp: SmtpRecorder, chromium: Any
+):
+    """Dirk opens the "vastleggen" link on a phone, adds a note, presses the button by keyboard."""
+    run_day(site, RECORD_DAY, municipality="hardenberg")
+    mail = next(m for m in smtp.to(DIRK) if "plaatsgevonden?" in str(m["Subject"]))
+    page = chromium.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    page.goto(link_in_mail(mail))
+    assert page.locator("h1").inner_text() == "Gesprek heeft plaatsgevonden"
+    assert page.locator(".gemeente").inner_text() == "Gemeente Hardenberg"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "confirmation-checkin-phone.png"), full_page=True)
+    page.get_by_label("Aantekening (niet verplicht)").fill("Goede start, vervolg over 2 maanden.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Gesprek heeft plaatsgevonden"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Gelukt")
+    assert "vastgelegd als gehouden" in page.locator("main").inner_text()
+    with site.factory() as session:
+        talk = session.scalars(select(Step).where(Step.case_id == "NH-2027-001",
+                                                  Step.key == "checkin:1")).one()
+    assert (talk.state, talk.done_by) == (StepState.DONE, "HB-0004")
+    assert talk.note == "Goede start, vervolg over 2 maanden."
+
+
+def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
+    prefect_harness: None, site: Any, smtp: SmtpRecorder, chromium: Any
+):
+    """Leidinggevende and P&O each approve from their own mail; the paused flow completes."""
+    from flows.approval import await_four_eyes
+
+    with site.factory() as session, session.begin():  # the process asks, with its own title
+        ctx = Context(session, site.config("hardenberg"), site.settings, today())
+        request_approval(ctx, subject_type="offer", subject_id="OFFER-B", required=ASKED,
+                         title="Arbeidsvoorwaarden van kandidaat K-17, beleidsadviseur "
+                               "ruimtelijke ordening (schaal 10, 36 uur)")
+    thread, out = run_in_thread(await_four_eyes, subject_type="offer", subject_id="OFFER-B",
+                                municipality="hardenberg", required=ASKED, poll_seconds=1)
+    assert wait_for(lambda: len(smtp.messages) == 2, 60)
+    for address in (DIRK, BRAM):
+        (mail,) = smtp.to(address)
+        person = chromium.new_context(locale="nl-NL")  # each their own browser
+        page = person.new_page()
+        page.goto(link_in_mail(mail))
+        assert page.locator("h1").inner_text() == "Besluit vierogenprincipe"
+        if address == DIRK:
+            page.screenshot(path=str(SCREENSHOTS / "confirmation.png"), full_page=True)
+        page.get_by_label("Akkoord", exact=True).check()
+        page.get_by_role("button", name="Besluit vastleggen").click()
+        page.wait_for_selector("text=Gelukt")
+        person.close()
+    thread.join(60)
+    assert out["result"] == "approved"
+    with site.factory() as session:
+        assert approval_outcome(session, "offer", "OFFER-B") is Outcome.APPROVED
+        run_id = session.scalars(select(ApprovalRequest.flow_run_id)).one()
+    assert flow_state(run_id).is_completed()

@@ -1,0 +1,157 @@
+"""Helpers and fixtures shared by the link, web, approval and browser tests (no mocks)."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from poflow.db.base import Base
+from poflow.db.models import Action, Hire, Outbox, Person, PersonRole
+from poflow.engine import Context
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+SECRET = "test-secret-key-for-poflow-tests"
+LINK = re.compile(r"https?://[^\s\"<>]+/a/[A-Za-z0-9_.\-]+")
+DIRK = "dirk.mulder@hardenberg.example.nl"  # HB-0004, leidinggevende of NH-2027-001
+RECORD_DAY = date(2027, 3, 2)  # the day Dirk is asked to record the 1-month talk of NH-2027-001
+
+
+def link_in_mail(msg: EmailMessage) -> str:
+    """The action link in a received mail's plain-text part."""
+    body = msg.get_body(preferencelist=("plain",))
+    assert body is not None
+    found = LINK.findall(body.get_content())
+    assert len(found) == 1, found
+    return found[0]
+
+
+def path_of(url: str) -> str:
+    """The path of a link, for the TestClient."""
+    return "/a/" + url.split("/a/", 1)[1]
+
+
+def checkin_record_link(rt: Any) -> str:
+    """Plan NH-2027-001's check-ins and perform the "vastleggen" action due on RECORD_DAY, with
+    the engine's own planner and handler (other processes stay out); return the link mailed."""
+    from poflow.checkins import RECORD, ask_to_record, plan_checkins
+
+    with rt.factory() as session, session.begin():
+        ctx = Context(session, rt.config("hardenberg"), rt.settings, RECORD_DAY)
+        plan_checkins(ctx, session.get(Hire, "NH-2027-001"))
+        action = session.scalars(select(Action).where(
+            Action.kind == RECORD, Action.case_id == "NH-2027-001").order_by(Action.due_date)
+        ).first()
+        assert action is not None and action.due_date == RECORD_DAY
+        assert ask_to_record(ctx, action)
+        row = session.scalars(select(Outbox).where(Outbox.template == "checkin_vastleggen")).one()
+        found = LINK.findall(row.body_text)
+    assert len(found) == 1 and row.recipient_email == DIRK
+    return found[0]
+
+
+def snapshot(rt: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every poflow table, to compare before and after a request."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with rt.factory() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = session.execute(text(f'SELECT * FROM "{table.name}"')).all()
+            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+    return out
+
+
+def add_person(rt: Any, person_id: str, roles: list[str], given: str, family: str) -> None:
+    """A fictional staff member of Hardenberg with `roles`."""
+    with rt.factory() as session, session.begin():
+        session.add(Person(id=person_id, municipality="hardenberg", given_name=given,
+                           family_name=family, team="P&O",
+                           email=f"{given.lower()}.{family.lower()}@hardenberg.example.nl"))
+        session.flush()
+        for role in roles:
+            session.add(PersonRole(person_id=person_id, municipality="hardenberg", role=role))
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF value of a confirmation page."""
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def heading(html: str) -> str:
+    """The page's h1 text."""
+    found = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert found
+    return found.group(1).strip()
+
+
+# -- a fast Hardenberg database: migrated and imported once, copied for each test --------------
+@pytest.fixture(scope="session")
+def example_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema and the shared example staff and hires, made once."""
+    from poflow.config import load_all
+    from poflow.db.session import make_engine, session_scope, upgrade_schema
+    from poflow.importer import import_hires, import_staff
+    from poflow.settings import Settings
+
+    path = tmp_path_factory.mktemp("template") / "poflow.db"
+    url = f"sqlite:///{path}"
+    upgrade_schema(url)
+    configs = load_all(Settings().config_dir)
+    with session_scope(url) as session:
+        import_staff(session, EXAMPLES / "staff.csv", configs)
+        import_hires(session, EXAMPLES / "hires.csv", configs)
+    make_engine(url).dispose()  # checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def hardenberg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any,
+               example_db_template: Path) -> Iterator[Any]:
+    """The runtime on a private copy of the example database, with this test's SMTP server."""
+    from poflow.runtime import _runtime, get_runtime
+    from poflow.settings import get_settings
+
+    shutil.copy(example_db_template, tmp_path / "poflow.db")
+    env = {
+        "POFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'poflow.db'}",
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": SECRET,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    yield get_runtime()
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+
+
+# -- Prefect flows in a thread --------------------------------------------------------------
+def run_in_thread(fn: Any, **kwargs: Any) -> tuple[threading.Thread, dict[str, Any]]:
+    """Run `fn(**kwargs)` in a thread that keeps this thread's Prefect settings."""
+    out: dict[str, Any] = {}
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run,
+                              args=(lambda: out.setdefault("result", fn(**kwargs)),), daemon=True)
+    thread.start()
+    return thread, out
+
+
+def flow_state(run_id: str) -> Any:
+    """The current state of a flow run, read from the Prefect API."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as prefect:
+        return prefect.read_flow_run(run_id).state
