@@ -1,0 +1,252 @@
+"""Onboarding progress at a glance for P&O (ONB-4), and P&O's onboarding commands.
+
+One row per running hire: id, first working day, phase, done/open/overdue per phase, whether a
+buddy is assigned, the next check-in, plus any column another process registered with
+`register_status_column` (e.g. the introduction programme). Rows hold ids, dates and counts only,
+so the same rows feed the Prefect artifacts (X-3) and `poflow status`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poflow.checklist import Phase, phase_on
+from poflow.config import MunicipalityConfig
+from poflow.db.models import Hire, Step
+from poflow.runtime import Runtime
+from poflow.states import HireState, StepState
+
+__all__ = [
+    "PhaseCount",
+    "StatusColumn",
+    "markdown_overview",
+    "onboarding_app",
+    "phase_counts",
+    "progress_percent",
+    "register_status_column",
+    "running_hires",
+    "status_command",
+    "status_rows",
+    "status_table",
+]
+
+StatusColumn = Callable[[Session, Hire, date], str]
+_COLUMNS: dict[str, StatusColumn] = {}
+SHORT = {Phase.VOOR: "vóór dag 1", Phase.EERSTE_WERKDAG: "dag 1",
+         Phase.DRIE_MAANDEN: "0-3 mnd", Phase.ZES_MAANDEN: "3-6 mnd"}
+LEGEND = "k/o/t = klaar / open / te laat"
+_BAR = 20
+
+
+def register_status_column(title: str, fn: StatusColumn) -> None:
+    """Add a column to the status table: `fn(session, hire, day)` returns ids, dates or counts."""
+    if title in _COLUMNS and _COLUMNS[title] is not fn:
+        raise ValueError(f"Status column {title!r} is registered twice")
+    _COLUMNS[title] = fn
+
+
+@dataclass
+class PhaseCount:
+    """Checklist items of one phase: done, open (not yet due) and overdue."""
+
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        """All items of the phase."""
+        return self.done + self.open + self.overdue
+
+    def cell(self) -> str:
+        """The table cell, e.g. "5/2/1" (k/o/t)."""
+        return f"{self.done}/{self.open}/{self.overdue}" if self.total else "–"
+
+
+def phase_counts(session: Session, hire_id: str, day: date) -> dict[Phase, PhaseCount]:
+    """Done/open/overdue checklist items of one hire per phase on `day` (cancelled left out)."""
+    counts = {phase: PhaseCount() for phase in Phase}
+    rows = session.execute(select(Step.state, Step.due_date, Step.data).where(
+        Step.case_type == "hire", Step.case_id == hire_id, Step.process == "onb",
+        Step.state != StepState.CANCELLED)).all()
+    for state, due, data in rows:
+        count = counts[Phase(data.get("phase", Phase.VOOR.value))]
+        if state == StepState.DONE:
+            count.done += 1
+        elif due < day:
+            count.overdue += 1
+        else:
+            count.open += 1
+    return counts
+
+
+def progress_percent(counts: dict[Phase, PhaseCount]) -> float:
+    """Share of done items, 0-100."""
+    total = sum(c.total for c in counts.values())
+    return round(100.0 * sum(c.done for c in counts.values()) / total, 1) if total else 100.0
+
+
+def running_hires(session: Session, config: MunicipalityConfig, day: date) -> list[Hire]:
+    """Planned hires still in their first six months on `day`, or with items left open."""
+    hires = session.scalars(select(Hire).where(
+        Hire.municipality == config.slug, Hire.state == HireState.PLANNED,
+    ).order_by(Hire.first_working_day, Hire.id)).all()
+    open_left = set(session.scalars(select(Step.case_id).where(
+        Step.municipality == config.slug, Step.process == "onb", Step.state == StepState.OPEN,
+    ).distinct()))
+    return [h for h in hires
+            if phase_on(config.calendar, h.first_working_day, day) != "afgerond"
+            or h.id in open_left]
+
+
+def _next_checkin(session: Session, hire_id: str, day: date) -> str:
+    nxt = session.scalar(select(func.min(Step.due_date)).where(
+        Step.case_type == "hire", Step.case_id == hire_id, Step.process == "chk",
+        Step.state == StepState.OPEN, Step.due_date >= day))
+    return nxt.isoformat() if nxt else "–"
+
+
+def status_rows(session: Session, config: MunicipalityConfig, day: date) -> list[dict[str, str]]:
+    """The status table of one municipality on `day`: ids, dates and counts only (X-3)."""
+    rows = []
+    for hire in running_hires(session, config, day):
+        counts = phase_counts(session, hire.id, day)
+        phase = phase_on(config.calendar, hire.first_working_day, day)
+        row = {"hire": hire.id, "start": hire.first_working_day.isoformat(),
+               "fase": SHORT[Phase(phase)] if phase in Phase._value2member_map_ else phase}
+        row.update({f"{SHORT[p]} k/o/t": counts[p].cell() for p in Phase})
+        row["buddy"] = "ja" if hire.buddy_id else "nee"
+        row["volgende bij praat moment"] = _next_checkin(session, hire.id, day)
+        row.update({title: fn(session, hire, day) for title, fn in _COLUMNS.items()})
+        rows.append(row)
+    return rows
+
+
+def municipality_counts(session: Session, config: MunicipalityConfig,
+                        day: date) -> dict[Phase, PhaseCount]:
+    """Done/open/overdue per phase summed over the municipality's running hires."""
+    total = {phase: PhaseCount() for phase in Phase}
+    for hire in running_hires(session, config, day):
+        for phase, count in phase_counts(session, hire.id, day).items():
+            total[phase].done += count.done
+            total[phase].open += count.open
+            total[phase].overdue += count.overdue
+    return total
+
+
+def markdown_overview(name: str, day: date, totals: dict[Phase, PhaseCount],
+                      hires: int) -> str:
+    """A per-phase completion bar for the municipality, as Markdown (counts only)."""
+    lines = [f"# Onboarding {name}, {day.isoformat()}", "",
+             f"{hires} nieuwe collega('s) in onboarding.", "",
+             "| Fase | Voortgang | Klaar | Open | Te laat |", "|---|---|---:|---:|---:|"]
+    for phase, count in totals.items():
+        share = count.done / count.total if count.total else 0.0
+        filled = round(share * _BAR)
+        bar = "█" * filled + "░" * (_BAR - filled)
+        warn = " ⚠️" if count.overdue else ""
+        lines.append(f"| {phase.label} | `{bar}` {round(share * 100)} % | {count.done} | "
+                     f"{count.open} | {count.overdue}{warn} |")
+    return "\n".join(lines) + "\n"
+
+
+def status_table(rows: list[dict[str, str]], title: str) -> object:
+    """The rows as a rich Table for the terminal."""
+    from rich.table import Table
+
+    table = Table(title=title, caption=LEGEND)
+    for column in rows[0] if rows else ["hire"]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row.values())
+    return table
+
+
+# -- terminal -------------------------------------------------------------------------------------
+onboarding_app = typer.Typer(help="Onboarding checklist and buddy (ONB, BUD).",
+                             no_args_is_help=True)
+
+
+def _runtime() -> Runtime:
+    from poflow.db.session import upgrade_schema
+    from poflow.runtime import get_runtime, prepare_environment
+
+    prepare_environment()
+    rt = get_runtime()
+    upgrade_schema(rt.settings.resolved_database_url())
+    return rt
+
+
+def status_command(
+    municipality: Annotated[str | None, typer.Option(help="Only this municipality (slug).")] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="The day (YYYY-MM-DD); "
+                                              "default today.")] = None,
+) -> None:
+    """Show onboarding progress per new colleague: done/open/overdue per phase (ONB-4)."""
+    from rich.console import Console
+
+    from poflow.runtime import today
+
+    rt = _runtime()
+    try:
+        day = date.fromisoformat(date_) if date_ else today()
+    except ValueError:
+        typer.secho(f"--date: {date_!r} is not a date (expected YYYY-MM-DD).", err=True, fg="red")
+        raise typer.Exit(code=1) from None
+    console = Console(width=200)
+    with rt.factory() as session:
+        for slug in rt.slugs(municipality):
+            cfg = rt.config(slug)
+            rows = status_rows(session, cfg, day)
+            title = f"Onboarding {cfg.name}, {day.isoformat()}"
+            if rows:
+                console.print(status_table(rows, title))
+            else:
+                console.print(f"{title}: geen nieuwe collega's in onboarding.")
+
+
+@onboarding_app.command("done")
+def done_command(
+    hire_id: Annotated[str, typer.Argument(help="The hire's id, e.g. NH-2027-001")],
+    item: Annotated[str, typer.Argument(help="The checklist item's key, e.g. bos-bloemen")],
+    by: Annotated[str, typer.Option(help="Who did it (person id); default 'cli'")] = "cli",
+) -> None:
+    """Mark a checklist item done (fallback for the link in the daily overview)."""
+    from poflow.engine import Context
+    from poflow.hires import get_hire
+    from poflow.onboarding import complete_item
+    from poflow.runtime import today
+
+    rt = _runtime()
+    with rt.factory() as session, session.begin():
+        hire = get_hire(session, hire_id)
+        ctx = Context(session, rt.config(hire.municipality), rt.settings, today(), actor=by)
+        changed = complete_item(ctx, hire_id, item, by=by)
+    typer.echo(f"Item {item} of {hire_id} " + ("is now done." if changed else "was already done."))
+
+
+@onboarding_app.command("buddy")
+def buddy_command(
+    hire_id: Annotated[str, typer.Argument(help="The hire's id")],
+    person_id: Annotated[str, typer.Argument(help="The buddy's person id (same team)")],
+    by: Annotated[str, typer.Option(help="Who decides (person id); default 'cli'")] = "cli",
+) -> None:
+    """Make a colleague the hire's buddy; they are informed on the next tick (BUD-1)."""
+    from poflow.engine import Context
+    from poflow.hires import get_hire
+    from poflow.onboarding import set_buddy
+    from poflow.runtime import today
+
+    rt = _runtime()
+    with rt.factory() as session, session.begin():
+        hire = get_hire(session, hire_id)
+        ctx = Context(session, rt.config(hire.municipality), rt.settings, today(), actor=by)
+        set_buddy(ctx, hire, person_id, by=by)
+    typer.echo(f"{person_id} is now the buddy of {hire_id}.")
