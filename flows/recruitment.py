@@ -1,0 +1,143 @@
+"""Recruitment rounds as Prefect flows (REC-1..13), and the daily retention purge (X-3).
+
+One flow run drives one round; its parameters are ids only. The policy, stage by stage:
+formation change? GS and OR both agree (REC-2) -> P&O drafts, P&O and MT-lid confirm (REC-3) ->
+internal, then external publication (REC-4) -> selection and two interview rounds (REC-5..7) ->
+P&O, MT-lid and a colleague decide (REC-8) -> the four-eyes terms talk (REC-9) ->
+aanstellingsadvies, then the hire, whose onboarding starts by itself (REC-10).
+People act through their own links or the CLI; the run waits (paused, so the Prefect UI shows
+it waiting) and re-reads the database on every wake-up, so a resume proves nothing by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.flow_runs import pause_flow_run
+from prefect.runtime import flow_run
+from prefect.schedules import Cron
+from pydantic import BaseModel, Field
+
+from flows.approval import await_four_eyes
+from poflow.failure import notify_po_of_failure
+from poflow.recruitment.config import RecruitmentSection
+from poflow.recruitment.rules import RoundState
+from poflow.runtime import get_runtime, today
+from poflow.workdays import TIMEZONE
+from tasks.mail import send_mail
+from tasks.recruitment import (
+    advance,
+    attach_round,
+    open_gate,
+    open_need,
+    publish_progress,
+    purge_rejected,
+    send_documents,
+)
+
+__all__ = ["RoundNeed", "RoundSignal", "deployments", "open_recruitment_round",
+           "recruitment_retention", "recruitment_round"]
+
+DAY_S = 24 * 3600
+
+
+class RoundSignal(BaseModel):
+    """What wakes a waiting round: a new state or an approval outcome (ids and states only)."""
+
+    outcome: str | None = None
+    state: str | None = None
+
+
+class RoundNeed(BaseModel):
+    """A wervingsbehoefte as entered in the Prefect UI: people by id, no personal data (X-3)."""
+
+    municipality: str = Field(description="Municipality slug, e.g. hardenberg")
+    team: str
+    function: str
+    fte: float = Field(gt=0, le=40)
+    formation_change: bool = Field(description="Extra FTE, shifted hours or changed content")
+    po_id: str = Field(description="Person id of the P&O adviser")
+    mt_lid_id: str
+    leidinggevende_id: str
+    colleague_id: str | None = Field(default=None, description="A colleague from the team")
+    recruiter_id: str | None = None
+    internal_window_days: int | None = Field(default=None, ge=1, le=60)
+
+
+@flow(name="poflow-recruitment-round", flow_run_name="round-{round_id}", log_prints=False)
+def recruitment_round(round_id: str, timeout_days: int = 60, poll_seconds: int = 10) -> str:
+    """Drive one round to its end: apply decisions, wait for people, report progress."""
+    municipality = attach_round(round_id, str(flow_run.id))
+    awaited: str | None = None  # the last approval subject waited for
+    while True:
+        state = RoundState(advance(round_id))
+        send_mail(municipality)
+        send_documents()
+        publish_progress(round_id)
+        if state.final:
+            get_run_logger().info("round %s ended: %s", round_id, state.value)
+            return state.value
+        if state is RoundState.ADVICE and awaited != "advice":
+            awaited = "advice"
+            continue  # the advice went out: the next advance creates the hire (REC-10)
+        gate = open_gate(round_id)
+        subject = f"{gate['subject_type']}:{gate['subject_id']}" if gate else None
+        if gate is not None and subject != awaited:
+            awaited = subject
+            await_four_eyes(gate["subject_type"], gate["subject_id"], gate["municipality"],
+                            gate["required"], timeout_days=timeout_days,
+                            poll_seconds=poll_seconds)
+        else:  # P&O, the MT-lid or the dispatcher takes the next step (or re-asks a gate that
+            # someone not asked for it had decided: that decision does not count, REC-9)
+            pause_flow_run(wait_for_input=RoundSignal, timeout=timeout_days * DAY_S,
+                           poll_interval=poll_seconds)
+
+
+@flow(name="poflow-recruitment-open", flow_run_name="open-round-{need.municipality}",
+      log_prints=False)
+def open_recruitment_round(need: RoundNeed, timeout_days: int = 60,
+                           poll_seconds: int = 10) -> str:
+    """Register a wervingsbehoefte from the Prefect UI and drive its round (REC-1)."""
+    values = need.model_dump(exclude={"municipality"})
+    round_id = open_need(need.municipality, values)
+    return recruitment_round(round_id, timeout_days=timeout_days, poll_seconds=poll_seconds)
+
+
+@flow(name="poflow-recruitment-retention",
+      flow_run_name=lambda: f"rec-retention-{flow_run.parameters.get('day') or today()}",
+      on_failure=[notify_po_of_failure], on_crashed=[notify_po_of_failure], log_prints=False)
+def recruitment_retention(day: date | None = None,
+                          municipality: str | None = None) -> dict[str, Any]:
+    """Remove rejected candidates' personal data after the retention period (X-3): counts only."""
+    day = day or today()
+    rt = get_runtime()
+    summary = {slug: purge_rejected(slug, day) for slug in rt.slugs(municipality)}
+    get_run_logger().info("retention %s: %s", day.isoformat(), summary)
+    return summary
+
+
+def _retention_cron() -> str:
+    """Daily at the earliest retention_time of the municipalities (Europe/Amsterdam)."""
+    rt = get_runtime()
+    times = [c.section("recruitment", RecruitmentSection).retention_time
+             for c in rt.configs.values()]
+    at = min(times)
+    return f"{at.minute} {at.hour} * * *"
+
+
+def deployments() -> list[Any]:
+    """The round flows (started with ids from the UI) and the scheduled daily retention."""
+    return [
+        recruitment_round.to_deployment(
+            name="round", tags=["poflow", "recruitment"],
+            description="Drives one recruitment round; parameter: the round id."),
+        open_recruitment_round.to_deployment(
+            name="open", tags=["poflow", "recruitment"],
+            description="Opens a round from a wervingsbehoefte (people by id) and drives it."),
+        recruitment_retention.to_deployment(
+            name="daily-retention", schedule=Cron(_retention_cron(), timezone=TIMEZONE),
+            tags=["poflow", "recruitment"],
+            description="Removes rejected candidates' personal data after retention (X-3)."),
+    ]

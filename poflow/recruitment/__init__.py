@@ -1,0 +1,3 @@
+"""Recruitment rounds (werving en selectie, REC-1..13): rules, tables, services, mails."""
+
+__all__: list[str] = []

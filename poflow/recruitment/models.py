@@ -1,0 +1,154 @@
+"""Tables of recruitment rounds: the round, its transitions, candidates, documents, tallies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.recruitment.rules import CandidateState, RoundState
+
+__all__ = ["Candidate", "RoundDocument", "RoundTally", "RoundTransition", "RecruitmentRound"]
+
+ID = 40
+
+
+def _enum(cls: type) -> Enum:
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+def _person_fk(nullable: bool = False) -> Any:
+    return mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), nullable=nullable)
+
+
+class RecruitmentRound(Base):
+    """One wervingsbehoefte and everything decided on it (REC-1..10)."""
+
+    __tablename__ = "rec_round"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(64), index=True)
+    team: Mapped[str] = mapped_column(String(120))
+    function: Mapped[str] = mapped_column(String(160))
+    fte: Mapped[float] = mapped_column(Float)
+    formation_change: Mapped[bool] = mapped_column(Boolean)
+    internal_window_days: Mapped[int] = mapped_column(Integer)
+    po_id: Mapped[str] = _person_fk()
+    mt_lid_id: Mapped[str] = _person_fk()
+    leidinggevende_id: Mapped[str] = _person_fk()
+    colleague_id: Mapped[str | None] = _person_fk(True)
+    recruiter_id: Mapped[str | None] = _person_fk(True)
+    gemeentesecretaris_id: Mapped[str | None] = _person_fk(True)
+    or_id: Mapped[str | None] = _person_fk(True)
+    state: Mapped[RoundState] = mapped_column(_enum(RoundState))
+    vacancy_version: Mapped[int] = mapped_column(Integer, default=0)
+    vacancy_text: Mapped[str | None] = mapped_column(Text)
+    internal_from: Mapped[date | None] = mapped_column(Date)
+    external_from: Mapped[date | None] = mapped_column(Date)
+    offer_candidate_id: Mapped[str | None] = mapped_column(String(ID))
+    terms_version: Mapped[int] = mapped_column(Integer, default=0)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hire_id: Mapped[str | None] = mapped_column(String(ID))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    close_note: Mapped[str | None] = mapped_column(Text)  # may be personal: never logged
+    flow_run_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundTransition(Base):
+    """Append-only history of a round's state (the current state is on the round)."""
+
+    __tablename__ = "rec_round_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
+                                          index=True)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(ID))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Candidate(Base):
+    """One applicant (or koffiemoment prospect) of a round; personal columns go at retention."""
+
+    __tablename__ = "rec_candidate"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
+                                          index=True)
+    municipality: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    tier: Mapped[int] = mapped_column(Integer)
+    state: Mapped[CandidateState] = mapped_column(_enum(CandidateState))
+    consent_partners: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_retention: Mapped[bool] = mapped_column(Boolean, default=False)
+    referred_by_id: Mapped[str | None] = mapped_column(String(ID))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    hire_id: Mapped[str | None] = mapped_column(String(ID), index=True)  # REC-12 planner
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("round_id", "seq"),)
+
+    @property
+    def full_name(self) -> str:
+        """Given name and family name."""
+        return f"{self.given_name} {self.family_name}"
+
+
+class RoundDocument(Base):
+    """A document mailed with a PDF attachment (the aanstellingsadvies), sent once by its key."""
+
+    __tablename__ = "rec_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
+                                          index=True)
+    municipality: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    filename: Mapped[str] = mapped_column(String(120))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoundTally(Base):
+    """Anonymous counts left after retention removed candidates: per round, tier and outcome."""
+
+    __tablename__ = "rec_tally"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"))
+    tier: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("round_id", "tier", "outcome"),)

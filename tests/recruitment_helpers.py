@@ -1,0 +1,202 @@
+"""Shared pieces of the recruitment tests: staff, a context, clicking a mailed link, sending."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from poflow.db.models import Person, PersonRole
+from poflow.engine import Context
+from poflow.recruitment import services as rec
+from poflow.recruitment.models import RecruitmentRound
+from poflow.mail.outbox import SmtpTarget, send_queued
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+SLUG = "hardenberg"
+GS, PO, PO2, MT, COLLEGA, OTHER_MT, REFERRER, OR = (
+    "HB-0001", "HB-0002", "HB-0003", "HB-0004", "HB-0005", "HB-0006", "HB-0007", "HB-0011")
+TEAM = "Ruimtelijk domein"
+D0 = date(2027, 3, 1)  # a Monday
+GS_MAIL, OR_MAIL = "anouk.verbeek@", "karim.elamrani@"
+PO_MAIL, MT_MAIL, COL_MAIL = "bram.dewit@", "dirk.mulder@", "esra.yilmaz@"
+TOKEN = re.compile(r"/a/([A-Za-z0-9_\-\.]+)")
+
+
+def sqlite_runtime(monkeypatch: Any, tmp_path: Path, url: str, smtp: Any) -> Iterator[Any]:
+    """A runtime on a SQLite file (for tests whose subject is not the database), staff loaded."""
+    from poflow.runtime import _runtime, get_runtime
+    from poflow.settings import get_settings
+
+    for key, value in {"POFLOW_DATABASE_URL": url, "POFLOW_DATA_DIR": str(tmp_path / "data"),
+                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
+                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    rt = get_runtime()
+    import_example_staff(rt)
+    yield rt
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
+    """One migrated SQLite database and SMTP server for a whole test module (speed).
+
+    Each test opens its own round, so tests do not see each other's state.
+    """
+    from poflow.db.session import upgrade_schema
+    from tests.conftest import SmtpRecorder
+
+    tmp = tmp_path_factory.mktemp("recruitment")
+    url = f"sqlite:///{tmp / 'poflow.db'}"
+    upgrade_schema(url)
+    server = SmtpRecorder().start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for rt in sqlite_runtime(mp, tmp, url, server):
+                yield rt, server
+    finally:
+        server.stop()
+
+
+def import_example_staff(rt: Any) -> None:
+    """The shared example staff (no hires), plus two people made for the bypass tests."""
+    from poflow.importer import import_staff
+
+    with rt.factory() as session, session.begin():
+        import_staff(session, EXAMPLES / "staff.csv", rt.configs)
+        for pid, given, roles in (("HB-0090", "Dubbel", ("leidinggevende", "po_adviseur")),
+                                  ("HB-0091", "Beheer", ("beheerder",))):
+            session.add(Person(id=pid, municipality=SLUG, given_name=given,
+                               family_name="Rolhouder", email=f"{given.lower()}@example.nl",
+                               team=TEAM,
+                               roles=[PersonRole(municipality=SLUG, role=r) for r in roles]))
+
+
+def ctx_for(session: Any, rt: Any, day: date, actor: str = "cli") -> Context:
+    """An engine context for Hardenberg on `day`."""
+    return Context(session, rt.config(SLUG), rt.settings, day, actor=actor)
+
+
+def run(rt: Any, day: date, fn: Any, *args: Any, actor: str = "cli", **kwargs: Any) -> Any:
+    """Call a service in its own committed transaction, as the CLI does."""
+    with rt.factory() as session, session.begin():
+        return fn(ctx_for(session, rt, day, actor), *args, **kwargs)
+
+
+def send(rt: Any) -> int:
+    """Send what is queued (outbox and documents) to the test SMTP server."""
+    from poflow.recruitment.documents import send_documents
+
+    target = SmtpTarget.from_settings(rt.settings)
+    sent = len(send_queued(rt.factory, target).sent)
+    senders = {slug: (c.municipality.sender_name, str(c.municipality.sender_email))
+               for slug, c in rt.configs.items()}
+    return sent + len(send_documents(rt.factory, target, senders))
+
+
+def body(msg: EmailMessage) -> str:
+    """The plain-text part of a received message."""
+    part = msg.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def tokens(msg: EmailMessage) -> list[str]:
+    """The action-link tokens in a received message, in order."""
+    return TOKEN.findall(body(msg))
+
+
+def mail_to(smtp: Any, address_part: str, subject_part: str) -> EmailMessage:
+    """The last received message to `address_part` whose subject holds `subject_part`."""
+    found = [m for m in smtp.messages
+             if address_part in str(m["To"]) and subject_part in str(m["Subject"])]
+    assert found, f"no mail to {address_part} about {subject_part!r}: {smtp.subjects()}"
+    return found[-1]
+
+
+def click(rt: Any, token: str, **form: str) -> Any:
+    """Open a link (GET) and press its button (POST) through poflow's own link pages."""
+    from poflow.web.service import LinkPages
+
+    pages = LinkPages(rt.settings, rt.configs, rt.factory)
+    page = pages.show(token, None)
+    if page.template != "confirm.html":
+        return page
+    posted = {"csrf": [page.context["csrf"]], **{k: [v] for k, v in form.items()}}
+    return pages.act(token, posted, page.nonce)
+
+
+def approve_by_mail(rt: Any, smtp: Any, person_email: str, subject_part: str,
+                    decision: str = "akkoord", reason: str = "") -> Any:
+    """The person opens their own approval mail and decides."""
+    found = [m for m in smtp.messages if person_email in str(m["To"])
+             and "besluit gevraagd" in str(m["Subject"]) and subject_part in str(m["Subject"])]
+    assert found, f"no approval mail to {person_email} about {subject_part!r}"
+    msg = found[-1]
+    form = {"besluit": decision}
+    if reason:
+        form["toelichting"] = reason
+    return click(rt, tokens(msg)[0], **form)
+
+
+def open_round(rt: Any, *, formation_change: bool = True, **kw: Any) -> str:
+    """Open a round for a Beleidsadviseur in the Ruimtelijk domein and send its mails."""
+    values = {"team": TEAM, "function": "Beleidsadviseur wonen", "fte": 0.89,
+              "formation_change": formation_change, "po_id": PO, "mt_lid_id": MT,
+              "leidinggevende_id": MT, "colleague_id": COLLEGA, "recruiter_id": PO2, **kw}
+    rnd = run(rt, D0, rec.open_round, **values)
+    send(rt)
+    return rnd.id
+
+
+def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
+    """Formation (if asked) and vacancy text confirmed by both: the round is published."""
+    with rt.factory() as s:
+        formation = s.get(RecruitmentRound, round_id).formation_change
+    if formation:
+        approve_by_mail(rt, smtp, GS_MAIL, "formatiewijziging")
+        approve_by_mail(rt, smtp, OR_MAIL, "formatiewijziging")
+        run(rt, day, rec.advance_round, round_id)
+    run(rt, day, rec.draft_vacancy, round_id, "Wij zoeken een beleidsadviseur wonen met "
+        "hart voor de kernen van onze gemeente.", by=PO)
+    send(rt)
+    approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
+    approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
+    run(rt, day, rec.advance_round, round_id)
+    send(rt)
+
+
+def apply(rt: Any, round_id: str, name: str, tier: int, day: date, **kw: Any) -> str:
+    """Register an application (fictional person under example.org)."""
+    cand = run(rt, day, rec.add_candidate, round_id, given_name=name, family_name="Testpersoon",
+               email=f"{name.lower()}@example.org", tier=tier, **kw)
+    send(rt)
+    return cand.id
+
+
+def round_at_terms(rt: Any, smtp: Any, **kw: Any) -> tuple[str, str]:
+    """A round whose chosen candidate waits for the four-eyes terms talk (REC-9)."""
+    rid = open_round(rt, formation_change=False, **kw)
+    publish(rt, smtp, rid)
+    cand = apply(rt, rid, "Lisa", 2, D0)
+    run(rt, D0, rec.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
+    run(rt, D0, rec.select_for_round, rid, 2, [cand], by=MT, with_po=PO)
+    run(rt, D0, rec.propose_offer, rid, cand, by=PO)
+    send(rt)
+    for who in (PO_MAIL, MT_MAIL, COL_MAIL):
+        approve_by_mail(rt, smtp, who, "aanbod aan Lisa")
+    run(rt, D0, rec.advance_round, rid)
+    run(rt, D0, rec.record_terms, rid, by=PO, start_date=date(2027, 5, 3),
+        contract_type="tijdelijk", contract_months=12, work_email="lisa@hardenberg.example.nl")
+    send(rt)
+    with rt.factory() as s:
+        assert s.get(RecruitmentRound, rid).state.value == "terms"
+    return rid, cand
