@@ -1,0 +1,215 @@
+"""Helpers shared by the introduction tests: synthetic hires, planning days, reading mails."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from poflow.db.models import Hire
+from poflow.engine import Context
+from poflow.importer import import_staff
+from poflow.introduction.common import section
+from poflow.introduction.sessions import plan_day
+from poflow.runtime import run_day
+
+from .conftest import EXAMPLES
+
+GEMEENTESECRETARIS = "anouk.verbeek@hardenberg.example.nl"
+PO_BRAM = "bram.dewit@hardenberg.example.nl"
+COACH = "hanna.kok@hardenberg.example.nl"
+MANAGER = "HB-0004"
+MANAGER_EMAIL = "dirk.mulder@hardenberg.example.nl"
+URL = re.compile(r"http://[^\s\"<>]+/a/([A-Za-z0-9_.\-]+)")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A synthetic hire: id, contract, start date."""
+
+    hire_id: str
+    contract_type: str
+    months: int | None
+    start: date
+
+
+def staff(rt: Any) -> None:
+    """Import the example staff (Hardenberg roles: secretaris, P&O, leidinggevenden, coach)."""
+    with rt.factory() as session, session.begin():
+        import_staff(session, EXAMPLES / "staff.csv", rt.configs)
+
+
+def add_hires(rt: Any, specs: list[Spec]) -> None:
+    """Insert fictional Hardenberg hires directly (as the importer would)."""
+    cal = rt.config("hardenberg").calendar
+    with rt.factory() as session, session.begin():
+        for n, s in enumerate(specs):
+            local = s.hire_id.lower().replace("-", "")
+            session.add(Hire(
+                id=s.hire_id, municipality="hardenberg", given_name="Test",
+                family_name=f"Nieuw {s.hire_id}", private_email=f"{local}@example.org",
+                work_email=f"{local}@hardenberg.example.nl", team="Ruimtelijk domein",
+                function="Adviseur", manager_id=MANAGER if n % 2 == 0 else "HB-0006",
+                buddy_id="HB-0005", contract_type=s.contract_type, contract_months=s.months,
+                start_date=s.start, first_working_day=cal.first_working_day(s.start)))
+
+
+def plan_all(rt: Any, day: date, series: tuple[str, ...] | None = None) -> list[Any]:
+    """Each series' planning pass for one day (what the three session flows do), Hardenberg."""
+    cfg = rt.config("hardenberg")
+    return [plan_day(rt.factory, cfg, rt.settings, day, key)
+            for key in series or section(cfg).series_keys()]
+
+
+def simulate(rt: Any, first: date, last: date, *, series: tuple[str, ...] | None = None,
+             after_day: Callable[[date], None] | None = None) -> None:
+    """Each day: the session flows' planning, then the dispatcher's day (plan, perform, send)."""
+    day = first
+    while day <= last:
+        plan_all(rt, day, series)
+        run_day(rt, day, municipality="hardenberg")
+        if after_day is not None:
+            after_day(day)
+        day += timedelta(days=1)
+
+
+def ics_of(msg: EmailMessage) -> icalendar.Calendar | None:
+    """The calendar part of a message, or None."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            return icalendar.Calendar.from_ical(part.get_content())
+    return None
+
+
+def event(msg: EmailMessage) -> tuple[str, date, str] | None:
+    """(summary, start date, method) of a message's invitation, or None."""
+    cal = ics_of(msg)
+    if cal is None:
+        return None
+    ev = next(iter(cal.walk("VEVENT")))
+    return str(ev["SUMMARY"]), ev.decoded("DTSTART").date(), str(cal["METHOD"])
+
+
+def body(msg: EmailMessage) -> str:
+    """The plain-text body of a message."""
+    part = msg.get_body(preferencelist=("plain",))
+    assert part is not None
+    return part.get_content()
+
+
+def tokens(msg: EmailMessage) -> list[str]:
+    """The action-link tokens in a message's text, in order."""
+    return URL.findall(body(msg))
+
+
+def ctx_for(rt: Any, session: Any, day: date, actor: str = "system") -> Context:
+    """An engine Context for Hardenberg on `day`."""
+    return Context(session, rt.config("hardenberg"), rt.settings, day, actor=actor)
+
+
+def follow_link(rt: Any, token: str, day: date, form: dict[str, str] | None = None) -> str:
+    """Do what the web app does on POST: verify, claim, perform as the link's subject."""
+    from poflow.links import claim_link, link_actions, verify_token
+
+    with rt.factory() as session, session.begin():
+        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(),
+                            token=token)
+        claim_link(session, link)
+        return link_actions()[link.action].perform(ctx_for(rt, session, day, link.subject_id),
+                                                   link, form or {})
+
+
+def hire(rt: Any, hire_id: str) -> Hire:
+    """A hire, loaded in a throwaway session."""
+    with rt.factory() as session:
+        found = session.scalar(select(Hire).where(Hire.id == hire_id))
+        assert found is not None
+        return found
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One migrated SQLite file per test session, copied by each test (migrating takes seconds)."""
+    from poflow.db.session import upgrade_schema
+
+    path = tmp_path_factory.mktemp("int-template") / "template.db"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
+                   migrated_sqlite_template: Any, smtp: Any) -> Any:
+    """The poflow runtime on a fresh copy of a migrated SQLite file (database not the subject)."""
+    import shutil
+
+    from poflow.runtime import _runtime, get_runtime
+    from poflow.settings import get_settings
+
+    shutil.copy(migrated_sqlite_template, tmp_path / "poflow.db")
+    sqlite_url = f"sqlite:///{tmp_path / 'poflow.db'}"
+
+    for key, value in {"POFLOW_DATABASE_URL": sqlite_url,
+                       "POFLOW_DATA_DIR": str(tmp_path / "data"),
+                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
+                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    yield get_runtime()
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+
+
+def run_capture(rt: Any, smtp: Any, first: date, last: date, *,
+                series: tuple[str, ...] | None = ("start",),
+                after_day: Callable[[date], None] | None = None) -> dict[date, list]:
+    """simulate(), returning the messages the SMTP server received per day."""
+    per_day: dict[date, list[EmailMessage]] = {}
+
+    def capture(day: date) -> None:
+        if after_day is not None:
+            after_day(day)
+
+    day = first
+    while day <= last:
+        before = len(smtp.messages)
+        simulate(rt, day, day, series=series, after_day=capture)
+        per_day[day] = smtp.messages[before:]
+        day += timedelta(days=1)
+    return per_day
+
+
+def received(per_day: dict[date, list], *, to: str, subject: str) -> list[date]:
+    """The days on which a mail whose subject holds `subject` reached `to`."""
+    return [d for d, msgs in sorted(per_day.items()) for m in msgs
+            if to in str(m["To"]) and subject in str(m["Subject"])]
+
+
+def messages(per_day: dict[date, list], *, to: str, subject: str = "") -> list[EmailMessage]:
+    """The messages to `to` whose subject holds `subject`, in order."""
+    return [m for _, msgs in sorted(per_day.items()) for m in msgs
+            if to in str(m["To"]) and subject in str(m["Subject"])]
+
+
+@pytest.fixture
+def int_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dispatcher with only the introduction process (and calendar cancellations) registered.
+
+    Other processes' planners and handlers are left out so that a simulated year stays fast;
+    everything of INT runs exactly as registered.
+    """
+    import poflow.processes  # noqa: F401  (registers everything first)
+    from poflow import engine
+
+    monkeypatch.setattr(engine, "_PLANNERS", {k: v for k, v in engine._PLANNERS.items()
+                                              if k == "introduction"})
+    monkeypatch.setattr(engine, "_HANDLERS", {k: v for k, v in engine._HANDLERS.items()
+                                              if k.startswith("int.") or k == "calendar.cancel"})

@@ -1,0 +1,84 @@
+"""Tests of `poflow intro ...` and `poflow portfolio HIRE_ID` (INT-1, INT-3, INT-4, INT-5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from poflow._exceptions import EnrolmentRefused
+from poflow.cli import app
+from poflow.runtime import run_day
+
+from .introduction_support import (
+    Spec,
+    add_hires,
+    int_only,  # noqa: F401  (fixture)
+    migrated_sqlite_template,  # noqa: F401  (fixture)
+    plan_all,
+    sqlite_runtime,  # noqa: F401  (fixture)
+    staff,
+)
+
+pytestmark = pytest.mark.usefixtures("int_only")
+RUN = CliRunner()
+
+
+def _cli(*args: str) -> str:
+    result = RUN.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _setup(rt: Any) -> None:
+    staff(rt)
+    add_hires(rt, [Spec("NH-C-A", "vast", None, date(2027, 2, 1)),
+                   Spec("NH-C-S", "detachering", 12, date(2027, 2, 1))])
+    run_day(rt, date(2027, 1, 25), send=False)
+
+
+def test_int_4_portfolio_shows_each_item_and_the_certificates(sqlite_runtime: Any, tmp_path):
+    """INT-4: after a CSV import of one e-learning, the portfolio lists it with its certificate
+    and the other items with their status."""
+    _setup(sqlite_runtime)
+    csv = tmp_path / "lms.csv"
+    csv.write_text("hire_id,module,completed_on\nNH-C-A,infoveiligheid,2027-02-20\n",
+                   encoding="utf-8")
+    assert "1 completed" in _cli("intro", "elearning-import", str(csv),
+                                 "--municipality", "hardenberg", "--date", "2027-02-22")
+    out = _cli("portfolio", "NH-C-A")
+    assert "Portfolio NH-C-A – Test Nieuw NH-C-A" in out
+    assert "bewijs van deelname BVD-NH-C-A-infoveiligheid" in out
+    assert "Startontwikkelgesprek" in out and "open, uiterlijk 02-08-2027" in out
+
+
+def test_int_1_p_and_o_enrols_a_secondary_hire_by_command(sqlite_runtime: Any):
+    """INT-1/INT-6: P&O enrols the seconded hire, who gets the light variant."""
+    _setup(sqlite_runtime)
+    refused = RUN.invoke(app, ["intro", "enrol", "NH-C-S", "--by", "HB-0010"])
+    assert isinstance(refused.exception, EnrolmentRefused)  # facilitair: neither P&O nor manager
+    out = _cli("intro", "enrol", "NH-C-S", "--by", "HB-0003")
+    assert "secundair, variant light" in out
+    assert _cli("portfolio", "NH-C-S").count("[") == 3
+
+
+def test_int_3_session_overview_and_attendance_by_command(sqlite_runtime: Any):
+    """INT-3: P&O lists sessions, sees who was invited (with names), and records attendance."""
+    rt = sqlite_runtime
+    _setup(rt)
+    plan_all(rt, date(2027, 2, 8), ("start",))
+    out = _cli("intro", "sessions", "--municipality", "hardenberg", "--from", "2027-02-01")
+    assert "2027-02-22  Startbijeenkomst" in out and "invited 1" in out
+    session_id = out.split("#")[1].split()[0]
+    assert "Test Nieuw NH-C-A" in _cli("intro", "session", session_id,
+                                       "--municipality", "hardenberg")
+    early = RUN.invoke(app, ["intro", "attendance", session_id, "--present", "NH-C-A",
+                             "--municipality", "hardenberg", "--date", "2027-02-19"])
+    assert early.exit_code != 0  # before the session took place
+    out = _cli("intro", "attendance", session_id, "--present", "NH-C-A", "--by", "HB-0002",
+               "--municipality", "hardenberg", "--date", "2027-02-23")
+    assert "1 present, 0 absent" in out
+    assert "attended 1" in _cli("intro", "sessions", "--municipality", "hardenberg",
+                                "--from", "2027-02-01")
