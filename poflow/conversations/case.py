@@ -1,0 +1,75 @@
+"""Who a conversation-cycle case is about: a new hire or existing staff, and their manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poflow._exceptions import NotFound
+from poflow.conversations.config import ConversationSection
+from poflow.conversations.models import GesCycle
+from poflow.db.models import Hire, Person
+from poflow.engine import Context
+from poflow.mail.outbox import Recipient
+
+__all__ = ["PROCESS", "Case", "case_cancelled", "employee_recipient", "find_case", "find_cycle",
+           "section"]
+
+PROCESS = "ges"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """A case id resolved: "hire" or "person", its id, municipality and (known) manager."""
+
+    case_type: str
+    case_id: str
+    municipality: str
+    manager_id: str | None
+
+
+def section(ctx: Context) -> ConversationSection:
+    """This municipality's conversations.yaml."""
+    return ctx.config.section("conversations", ConversationSection)
+
+
+def find_case(session: Session, some_id: str) -> Case:
+    """Resolve a hire id or a person id (hire first); NotFound when it is neither."""
+    hire = session.get(Hire, some_id)
+    if hire is not None:
+        return Case("hire", hire.id, hire.municipality, hire.manager_id)
+    person = session.get(Person, some_id)
+    if person is not None:
+        cycle = find_cycle(session, "person", person.id)
+        return Case("person", person.id, person.municipality,
+                    cycle.manager_id if cycle else None)
+    raise NotFound(f"Cannot find {some_id!r}: it is neither a hire id nor a person id")
+
+
+def find_cycle(session: Session, case_type: str, case_id: str) -> GesCycle | None:
+    """The conversation cycle of a case, if it has one."""
+    return session.scalar(
+        select(GesCycle).where(GesCycle.case_type == case_type, GesCycle.case_id == case_id)
+    )
+
+
+def employee_recipient(ctx: Context, case_type: str, case_id: str) -> Recipient:
+    """The employee of a case as a mail recipient (a hire at the address valid on this day)."""
+    if case_type == "hire":
+        hire = ctx.session.get(Hire, case_id)
+        if hire is None:
+            raise NotFound(f"Hire {case_id} does not exist")
+        return ctx.hire_recipient(hire)
+    return ctx.recipient(ctx.person(case_id))
+
+
+def case_cancelled(ctx: Context, case_type: str, case_id: str) -> bool:
+    """True when the case is a hire that was cancelled (nothing more is sent, ONB-5)."""
+    if case_type != "hire":
+        return False
+    from poflow.states import HireState
+
+    hire = ctx.session.get(Hire, case_id)
+    return hire is None or hire.state == HireState.CANCELLED

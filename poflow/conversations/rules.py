@@ -1,0 +1,277 @@
+"""Pure rules of the conversation cycle (GES): talk dates, scores, the raise, legal decisions.
+
+No I/O: dates come in, dates and decisions go out. The seed's wording (seed 001, "HR gesprekscyclus"
+and Tabel 1) is quoted where a rule follows it.
+
+How the seed is read where it leaves room:
+- Probation: the seed gives no length; its example (1 March -> richtgesprek in April, "na de
+  proeftijd") needs one month, so one month per contract type is the configured default (BW 7:652
+  allows up to two for a permanent contract; a municipality may configure that). Contracts of
+  at most six months have no probation and, their appraisal falling after their end, no cycle.
+- "In april": the richtgesprek is a configurable number of working days (default ten) after the
+  last day of probation; for the example that is 16 April 2020.
+- The cycle is yearly ("gekoppeld aan de periodieke verhoging"): round n+1's richtgesprek comes
+  twelve months after round n's, its beoordelingsgesprek ten months after that.
+- The regular appraisal decides the raise due on the next anniversary of joining (or of the last
+  raise, for existing staff) on or after the talk; CAO condition 3 is checked on that day, so a
+  promotion within the twelve months before it means no raise in that round.
+- After the introduction programme (seed 000) the startontwikkelgesprek, where "ontwikkel- en
+  resultaatafspraken" are made, counts as the first richtgesprek (configurable).
+- An extra appraisal (GES-5) unblocks its legal-status decision; it decides no periodic raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from poflow._exceptions import AppraisalRequired, IllegalTransition
+from poflow.workdays import WorkCalendar, add_months
+
+__all__ = [
+    "COMPONENTS",
+    "Component",
+    "CycleDates",
+    "LegalKind",
+    "LegalState",
+    "RaiseDecision",
+    "RaiseReason",
+    "Score",
+    "Scores",
+    "check_legal_decision",
+    "cycle_dates",
+    "decide_raise",
+    "periodiek_date",
+    "pop_deadline",
+    "probation_months_for",
+    "richtgesprek_after_probation",
+]
+
+
+class Score(StrEnum):
+    """The four scores of Tabel 1, lowest first."""
+
+    ONVOLDOENDE = "onvoldoende"
+    VOLDOENDE = "voldoende"
+    GOED = "goed"
+    ZEER_GOED = "zeer_goed"
+
+    @property
+    def label(self) -> str:
+        """The Dutch label as the seed writes it."""
+        return {"zeer_goed": "Zeer goed"}.get(self.value, self.value.capitalize())
+
+
+class Component(StrEnum):
+    """The three scored parts of the beoordelingsgesprek (GES-3)."""
+
+    PRESTATIE = "prestatie"
+    POTENTIEEL = "potentieel"
+    KERNWAARDEN = "kernwaarden"
+
+    @property
+    def label(self) -> str:
+        """The Dutch label shown on the form and in mails."""
+        return {
+            "prestatie": "Prestatie",
+            "potentieel": "Potentieel",
+            "kernwaarden": "Ontwikkelpunten kernwaarden",
+        }[self.value]
+
+
+COMPONENTS: tuple[Component, ...] = tuple(Component)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """One appraisal's three scores."""
+
+    prestatie: Score
+    potentieel: Score
+    kernwaarden: Score
+
+    def items(self) -> tuple[tuple[Component, Score], ...]:
+        """(component, score) in the seed's order."""
+        return tuple((c, getattr(self, c.value)) for c in COMPONENTS)
+
+    def onvoldoende(self) -> tuple[Component, ...]:
+        """The components scored onvoldoende."""
+        return tuple(c for c, s in self.items() if s is Score.ONVOLDOENDE)
+
+
+class RaiseReason(StrEnum):
+    """Why the standard periodic raise is not granted (CAO Gemeenten art. 3.4, three conditions)."""
+
+    ONVOLDOENDE = "onvoldoende"  # 1. does not function at least voldoende on every component
+    SCHAALMAXIMUM = "schaalmaximum"  # 2. the maximum of the scale is reached
+    TE_KORT = "te_kort"  # 3. less than 12 months since joining, the last raise or promotion
+
+
+@dataclass(frozen=True, slots=True)
+class RaiseDecision:
+    """The outcome of the raise rule for one appraisal, on the day the raise would take effect."""
+
+    granted: bool
+    reasons: tuple[RaiseReason, ...]
+    onvoldoende: tuple[Component, ...]
+    to_gemeentesecretaris: bool
+    eligible_from: date
+    on: date
+
+
+def decide_raise(
+    scores: Scores,
+    *,
+    at_scale_max: bool,
+    joined_on: date,
+    last_raise_on: date | None,
+    last_promotion_on: date | None,
+    on: date,
+    min_months: int = 12,
+) -> RaiseDecision:
+    """Apply CAO Gemeenten art. 3.4 as seed 001 states it (GES-4).
+
+    Granted only when all three components score at least voldoende, the scale maximum is not
+    reached and `on` is at least `min_months` after joining, the last raise and the last
+    promotion (the latest of them). An onvoldoende means no standard raise and always goes to
+    the gemeentesecretaris (Tabel 1), whatever the other conditions say.
+    """
+    latest = max(d for d in (joined_on, last_raise_on, last_promotion_on) if d is not None)
+    eligible_from = add_months(latest, min_months)
+    weak = scores.onvoldoende()
+    reasons: list[RaiseReason] = []
+    if weak:
+        reasons.append(RaiseReason.ONVOLDOENDE)
+    if at_scale_max:
+        reasons.append(RaiseReason.SCHAALMAXIMUM)
+    if on < eligible_from:
+        reasons.append(RaiseReason.TE_KORT)
+    return RaiseDecision(
+        granted=not reasons,
+        reasons=tuple(reasons),
+        onvoldoende=weak,
+        to_gemeentesecretaris=bool(weak),
+        eligible_from=eligible_from,
+        on=on,
+    )
+
+
+def periodiek_date(anchor: date, appraisal_on: date, *, months: int = 12) -> date:
+    """The planned raise date a regular appraisal decides on: the first anniversary of `anchor`
+    (every `months` months, at least once) on or after the appraisal.
+
+    The seed links the cycle to "de eventueel geplande periodieke verhoging": the appraisal in
+    February decides the raise of the joining date's anniversary in March.
+    """
+    k = 1
+    while (candidate := add_months(anchor, months * k)) < appraisal_on:
+        k += 1
+    return candidate
+
+
+def probation_months_for(
+    contract_type: str, contract_months: int | None, table: dict[str, int], min_contract_months: int
+) -> int | None:
+    """Probation months for a contract, or None when the contract gets no automatic cycle (GES-1).
+
+    Only contract types in the municipality's table get one; a temporary contract of at most
+    `min_contract_months` has none (its appraisal would fall after it ends).
+    """
+    if contract_type not in table:
+        return None
+    if contract_months is not None and contract_months <= min_contract_months:
+        return None
+    return table[contract_type]
+
+
+def richtgesprek_after_probation(
+    calendar: WorkCalendar, first_working_day: date, probation_months: int, working_days_after: int
+) -> date:
+    """The richtgesprek: `working_days_after` working days after the last day of probation (GES-1).
+
+    Seed 001: "ben jij op 1 maart 2020 in dienst gekomen? Dan zal het richtgesprek na de
+    proeftijd plaatsvinden in april 2020" - with one month's probation and ten working days
+    that is 16 April 2020.
+    """
+    last_probation_day = add_months(first_working_day, probation_months) - timedelta(days=1)
+    return calendar.add_working_days(last_probation_day, working_days_after)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleDates:
+    """The two talks of one round of the cycle."""
+
+    round: int
+    richtgesprek: date
+    beoordelingsgesprek: date
+
+
+def cycle_dates(
+    calendar: WorkCalendar, first_richtgesprek: date, round_: int, *,
+    months_to_beoordeling: int = 10, months_between: int = 12,
+) -> CycleDates:
+    """Round `round_` (1-based): richtgesprek yearly from the first, beoordelingsgesprek ten
+    months after it (GES-1); each on the next working day when it falls on a day off."""
+    if round_ < 1:
+        raise ValueError(f"round must be 1 or more, got {round_}")
+    offset = months_between * (round_ - 1)
+    richt = calendar.next_working_day(add_months(first_richtgesprek, offset))
+    beoordeling = calendar.next_working_day(
+        add_months(first_richtgesprek, offset + months_to_beoordeling))
+    return CycleDates(round_, richt, beoordeling)
+
+
+def pop_deadline(calendar: WorkCalendar, richtgesprek: date, working_days_before: int = 2) -> date:
+    """The POP form (pages 1-5) is due this many working days before the richtgesprek (GES-2)."""
+    return calendar.add_working_days(richtgesprek, -working_days_before)
+
+
+class LegalKind(StrEnum):
+    """Decisions with legal-status consequences that require an appraisal (GES-5)."""
+
+    VAST = "vast"  # temporary -> permanent contract
+    PROMOTIE = "promotie"  # promotion to a higher scale or function
+    PERIODIEK_ONTHOUDEN = "geen_periodiek"  # withholding a periodic raise
+    DEMOTIE = "demotie"
+
+    @property
+    def label(self) -> str:
+        """The Dutch description used in mails and on the command line."""
+        return {
+            "vast": "omzetting naar een vast dienstverband",
+            "promotie": "bevordering (promotie)",
+            "geen_periodiek": "niet toekennen van een periodiek",
+            "demotie": "demotie",
+        }[self.value]
+
+
+class LegalState(StrEnum):
+    """Where a legal-status decision stands."""
+
+    AWAITING_APPRAISAL = "wacht"  # the extra appraisal is planned, not recorded yet
+    READY = "gereed"  # the appraisal is recorded: the decision may be taken
+    DECIDED = "besloten"
+    CANCELLED = "ingetrokken"
+
+
+_LEGAL_MOVES: dict[LegalState, frozenset[LegalState]] = {
+    LegalState.AWAITING_APPRAISAL: frozenset({LegalState.READY, LegalState.CANCELLED}),
+    LegalState.READY: frozenset({LegalState.DECIDED, LegalState.CANCELLED}),
+    LegalState.DECIDED: frozenset(),
+    LegalState.CANCELLED: frozenset(),
+}
+
+
+def check_legal_decision(what: str, current: LegalState, target: LegalState) -> None:
+    """Raise unless the move is allowed; deciding before the appraisal is AppraisalRequired."""
+    if current is LegalState.AWAITING_APPRAISAL and target is LegalState.DECIDED:
+        raise AppraisalRequired(
+            f"Cannot record {what}: its extra appraisal is not recorded yet; a decision with "
+            "legal-status consequences requires an appraisal (GES-5)."
+        )
+    if target not in _LEGAL_MOVES[current]:
+        allowed = ", ".join(sorted(s.value for s in _LEGAL_MOVES[current])) or "none"
+        raise IllegalTransition(
+            f"Cannot move {what} from {current.value!r} to {target.value!r}; allowed: {allowed}."
+        )
