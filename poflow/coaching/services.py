@@ -1,0 +1,242 @@
+"""Register, update and count the coach's records (LBC-1..3); every change audited (X-4).
+
+Only the coach who holds a record may change it. The leidinggevende hears of a trajectory only
+when the employee agreed (`manager_consent`), and then by one mail (X-1). What leaves this module
+for reports is name-free (`CoachingRecord`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poflow._exceptions import CoachingRefused, NotFound
+from poflow.coaching.models import CASE_TYPE, CoachingRegistration
+from poflow.coaching.report import CoachingRecord, CoachingReport, build_report
+from poflow.coaching.rules import (
+    GoalState,
+    TrajectoryState,
+    check_goal_change,
+    check_state_change,
+)
+from poflow.coaching.section import ChoiceKind, CoachingSection
+from poflow.config import MunicipalityConfig
+from poflow.db.models import Person
+from poflow.engine import Context, cancel_queued_mail
+
+__all__ = [
+    "COACH_ROLE",
+    "NewRegistration",
+    "coaching_section",
+    "end_trajectory",
+    "load_records",
+    "may_inform_manager",
+    "own_registration",
+    "register",
+    "report_for",
+    "resume_trajectory",
+    "set_consent",
+    "set_goal",
+]
+
+COACH_ROLE = "loopbaancoach"
+MANAGER_MAIL = "coaching_leidinggevende"
+
+
+@dataclass(frozen=True)
+class NewRegistration:
+    """What the coach records when a colleague registers (LBC-1)."""
+
+    coach_id: str
+    employee_name: str
+    registered_on: date
+    domain: str
+    reason: str
+    source: str
+    ref: str | None = None
+    employee_id: str | None = None
+    manager_id: str | None = None
+    manager_consent: bool = False
+    goal1_text: str | None = None
+    note: str | None = None
+
+
+def coaching_section(config: MunicipalityConfig) -> CoachingSection:
+    """The municipality's coaching.yaml."""
+    return config.section("coaching", CoachingSection)
+
+
+def may_inform_manager(registration: CoachingRegistration) -> bool:
+    """The leidinggevende is told only with the employee's consent, and only if known (LBC-3)."""
+    return bool(registration.manager_consent and registration.manager_id)
+
+
+def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> str:
+    key = section.match(kind, value)
+    if key is None:
+        raise CoachingRefused(f"Onbekende {what} {value!r}. Kies uit: {section.describe(kind)}.")
+    return key
+
+
+def _person_with_role(ctx: Context, person_id: str, role: str, what: str) -> Person:
+    person = ctx.session.get(Person, person_id)
+    if person is None or person.municipality != ctx.municipality:
+        raise CoachingRefused(f"{what} {person_id} is geen medewerker van {ctx.config.name}.")
+    if role not in person.role_names:
+        raise CoachingRefused(f"{what} {person_id} heeft niet de rol {role}.")
+    return person
+
+
+def _next_ref(session: Session, municipality: str, year: int) -> str:
+    taken = session.scalar(select(func.count()).select_from(CoachingRegistration).where(
+        CoachingRegistration.municipality == municipality,
+        CoachingRegistration.ref.like(f"{year}-%")))
+    n = (taken or 0) + 1
+    while session.scalar(select(CoachingRegistration.id).where(
+            CoachingRegistration.municipality == municipality,
+            CoachingRegistration.ref == f"{year}-{n:03d}")) is not None:
+        n += 1
+    return f"{year}-{n:03d}"
+
+
+def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
+    """Record a registration with goal 1 open when given; tell the manager only with consent."""
+    section = coaching_section(ctx.config)
+    _person_with_role(ctx, new.coach_id, COACH_ROLE, "Loopbaancoach")
+    if not new.employee_name.strip():
+        raise CoachingRefused("Vul de naam van de medewerker in (alleen zichtbaar voor jou).")
+    if new.registered_on > ctx.day:
+        raise CoachingRefused(f"De aanmelddatum {new.registered_on} ligt in de toekomst.")
+    if new.manager_id:
+        _person_with_role(ctx, new.manager_id, "leidinggevende", "Leidinggevende")
+    ref = new.ref or _next_ref(ctx.session, ctx.municipality, new.registered_on.year)
+    if ctx.session.scalar(select(CoachingRegistration.id).where(
+            CoachingRegistration.municipality == ctx.municipality,
+            CoachingRegistration.ref == ref)) is not None:
+        raise CoachingRefused(f"Er is al een aanmelding met nummer {ref}.")
+    reg = CoachingRegistration(
+        municipality=ctx.municipality, ref=ref, coach_id=new.coach_id,
+        employee_name=new.employee_name.strip(), employee_id=new.employee_id or None,
+        manager_id=new.manager_id or None, manager_consent=new.manager_consent,
+        registered_on=new.registered_on,
+        domain=_key(section, "domains", new.domain, "domein"),
+        reason=_key(section, "reasons", new.reason, "reden"),
+        source=_key(section, "sources", new.source, "bron"),
+        state=TrajectoryState.ACTIVE,
+        goal1=GoalState.OPEN if new.goal1_text else None, goal1_text=new.goal1_text or None,
+        note=new.note or None,
+    )
+    ctx.session.add(reg)
+    ctx.session.flush()
+    ctx.audit("coaching.registered", CASE_TYPE, reg.case_id, coach=reg.coach_id,
+              domain=reg.domain, reason=reg.reason, source=reg.source,
+              consent=reg.manager_consent)
+    _inform_manager(ctx, reg)
+    return reg
+
+
+def own_registration(ctx: Context, registration_id: int | str,
+                     coach_id: str) -> CoachingRegistration:
+    """A registration of `coach_id`; another coach's record is refused (LBC-3)."""
+    reg = ctx.session.get(CoachingRegistration, int(registration_id))
+    if reg is None or reg.municipality != ctx.municipality:
+        raise NotFound(f"Aanmelding {registration_id} bestaat niet in {ctx.config.name}.")
+    if reg.coach_id != coach_id:
+        raise CoachingRefused(f"Aanmelding {registration_id} hoort bij een andere loopbaancoach; "
+                              "alleen die coach kan haar inzien of wijzigen.")
+    return reg
+
+
+def set_goal(ctx: Context, reg: CoachingRegistration, number: int, state: GoalState, *,
+             text: str | None = None) -> None:
+    """Set goal 1 or 2 (open, achieved, not achieved) and optionally its text (LBC-2)."""
+    what = f"registration {reg.id}"
+    current = reg.goal1 if number == 1 else reg.goal2
+    check_goal_change(what, number, current, state, goal1=reg.goal1)
+    if number == 1:
+        reg.goal1, reg.goal1_text = state, text or reg.goal1_text
+    else:
+        reg.goal2, reg.goal2_text = state, text or reg.goal2_text
+    if current != state:
+        ctx.audit("coaching.goal", CASE_TYPE, reg.case_id, goal=number,
+                  before=current.value if current else None, after=state.value)
+
+
+def end_trajectory(ctx: Context, reg: CoachingRegistration, *, on: date,
+                   early_reason: str | None = None) -> None:
+    """Close the trajectory: completed, or ended early with a configured reason (LBC-2)."""
+    if on < reg.registered_on or on > ctx.day:
+        raise CoachingRefused(f"De einddatum {on} moet tussen de aanmelding "
+                              f"({reg.registered_on}) en vandaag liggen.")
+    target = TrajectoryState.ENDED_EARLY if early_reason else TrajectoryState.COMPLETED
+    check_state_change(f"registration {reg.id}", reg.state, target)
+    section = coaching_section(ctx.config)
+    reg.end_reason = (_key(section, "early_end_reasons", early_reason, "reden van stoppen")
+                      if early_reason else None)
+    reg.state, reg.ended_on = target, on
+    ctx.audit("coaching.ended", CASE_TYPE, reg.case_id, state=target.value,
+              reason=reg.end_reason)
+
+
+def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
+    """Pick up a trajectory that was stopped for a while (seed 004: tijdelijk gestopt)."""
+    check_state_change(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
+    reg.state, reg.ended_on, reg.end_reason = TrajectoryState.ACTIVE, None, None
+    ctx.audit("coaching.resumed", CASE_TYPE, reg.case_id)
+
+
+def set_consent(ctx: Context, reg: CoachingRegistration, consent: bool, *,
+                manager_id: str | None = None) -> None:
+    """Record whether the employee agrees that the leidinggevende is told (LBC-3).
+
+    Consent given: one mail to the manager. Consent withdrawn: a mail not yet sent is withdrawn.
+    """
+    if manager_id:
+        _person_with_role(ctx, manager_id, "leidinggevende", "Leidinggevende")
+        reg.manager_id = manager_id
+    if reg.manager_consent != consent:
+        reg.manager_consent = consent
+        ctx.audit("coaching.consent", CASE_TYPE, reg.case_id, consent=consent)
+    if consent:
+        _inform_manager(ctx, reg)
+    else:
+        cancel_queued_mail(ctx.session, case_type=CASE_TYPE, case_id=reg.case_id)
+
+
+def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
+    if not may_inform_manager(reg):
+        return
+    assert reg.manager_id is not None
+    manager = ctx.recipient(ctx.person(reg.manager_id))
+    coach = ctx.person(reg.coach_id)
+    queued = ctx.mail(
+        key=f"lbc.manager:{reg.municipality}:{reg.id}:{reg.manager_id}", template=MANAGER_MAIL,
+        to=manager, case_type=CASE_TYPE, case_id=reg.case_id,
+        context={"medewerker": reg.employee_name, "coach": coach.full_name,
+                 "coach_email": coach.email},
+    )
+    if queued is not None:
+        ctx.audit("coaching.manager_informed", CASE_TYPE, reg.case_id, manager=reg.manager_id)
+
+
+def load_records(session: Session, municipality: str) -> list[CoachingRecord]:
+    """Every registration of the municipality, name-free: only the counted columns are read."""
+    rows = session.execute(
+        select(CoachingRegistration.registered_on, CoachingRegistration.domain,
+               CoachingRegistration.reason, CoachingRegistration.source,
+               CoachingRegistration.state, CoachingRegistration.goal1,
+               CoachingRegistration.goal2, CoachingRegistration.end_reason)
+        .where(CoachingRegistration.municipality == municipality)
+        .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
+    ).all()
+    return [CoachingRecord(*row) for row in rows]
+
+
+def report_for(session: Session, config: MunicipalityConfig, *, year: int,
+               as_of: date) -> CoachingReport:
+    """The yearly report of one municipality, counts only (LBC-2/3)."""
+    return build_report(load_records(session, config.slug), section=coaching_section(config),
+                        municipality=config.name, year=year, as_of=as_of)
