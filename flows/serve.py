@@ -49,5 +49,13 @@ def all_deployments() -> list[Any]:
 
 
 def serve_deployments() -> None:
-    """Register and run every deployment until interrupted (schedules fire in this process)."""
-    serve(*all_deployments())
+    """Run poflow's web app (the links in mails) and every deployment until interrupted."""
+    from poflow.settings import get_settings
+    from poflow.web.server import serve_web_in_thread
+
+    web = serve_web_in_thread(get_settings())
+    print(f"poflow web app (links in mails) on {web.url}")
+    try:
+        serve(*all_deployments())
+    finally:
+        web.stop()

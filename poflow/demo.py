@@ -79,13 +79,20 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
             print(f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
                   "or Outlook: the invitations show as calendar items)")
             print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
+            print("poflow status --date <day> shows the onboarding progress per hire.")
             if wait:
-                print("Press Ctrl-C to stop the UI and the mail sink.")
+                from poflow.web.server import serve_web_in_thread
+
+                web = serve_web_in_thread(settings)
+                print(f"The links in the mails work while this runs: poflow web app on {web.url}")
+                print("Press Ctrl-C to stop the UI, the web app and the mail sink.")
                 try:
                     while True:
                         time.sleep(3600)
                 except KeyboardInterrupt:
                     pass
+                finally:
+                    web.stop()
     finally:
         _flush_prefect_logs()
         if server is not None:
