@@ -1,0 +1,1 @@
+"""Developer tools of poflow that are not part of the installed package."""
