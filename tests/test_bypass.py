@@ -320,8 +320,12 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
     runner.start()
 
     def paused_run() -> Any:
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+        # Filter on the server: the shared harness holds every other test's runs too.
         with get_client(sync_client=True) as client:
-            runs = [r for r in client.read_flow_runs() if r.name == "four-eyes-offer-OF-17"]
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(any_=["four-eyes-offer-OF-17"])))
         return runs[0] if runs and runs[0].state.is_paused() else None
 
     def wait_paused(timeout: float = 30.0) -> Any:

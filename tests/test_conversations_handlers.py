@@ -163,9 +163,33 @@ def test_ges_6_scores_and_notes_never_reach_prefect(sqlite_runtime: Any, smtp: A
     assert [m for m in smtp.messages if MOTIVATION in text_of(m)]
 
     async def everything() -> str:
+        from prefect.client.schemas.filters import (
+            ArtifactFilter,
+            ArtifactFilterFlowRunId,
+            FlowRunFilter,
+            FlowRunFilterName,
+            LogFilter,
+            LogFilterFlowRunId,
+            TaskRunFilter,
+            TaskRunFilterFlowRunId,
+        )
+
+        # This run and everything under it, filtered on the server (the shared harness holds
+        # every other test's runs too, and an unfiltered read returns only the first page).
         async with get_client() as client:
-            parts: list[Any] = [*await client.read_flow_runs(), *await client.read_task_runs(),
-                                *await client.read_logs(), *await client.read_artifacts()]
+            runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(any_=[f"dispatch-2028-04-07-{KB}"])))
+            assert runs, "the dispatcher run is not in Prefect"
+            ids = [r.id for r in runs]
+            parts: list[Any] = [
+                *runs,
+                *await client.read_task_runs(task_run_filter=TaskRunFilter(
+                    flow_run_id=TaskRunFilterFlowRunId(any_=ids))),
+                *await client.read_logs(log_filter=LogFilter(
+                    flow_run_id=LogFilterFlowRunId(any_=ids))),
+                *await client.read_artifacts(artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=ids))),
+            ]
             return " ".join(f"{getattr(p, 'name', '')} {getattr(p, 'parameters', '')} "
                             f"{getattr(p, 'message', '')} {getattr(p, 'data', '')}"
                             for p in parts)
