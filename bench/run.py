@@ -1,0 +1,417 @@
+"""`python -m bench`: measure poflow at national scale against baselines of the same run.
+
+Stages per database (SQLite, then PostgreSQL): load the population, plan the January cohort with
+the registered planners until the peak day holds the target number of due actions, then the peak
+day end to end (run_day: plan, perform, send to a loopback sink in its own process), an idle tick,
+the raw floor, importing 10,000 hires; on PostgreSQL also N worker processes splitting the peak
+day (SKIP LOCKED) on a copy of the database; on SQLite the naive peer (one Prefect task per
+employee) on a sample. Results and how to read them: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench import population, world
+from bench.measure import Stage, stage
+from bench.sink import SinkProcess
+
+__all__ = ["main"]
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2027
+GOALS = {"idle_tick_s": 2.0, "peak_day_s": 300.0, "per_action_vs_floor": 2.0,
+         "naive_vs_poflow": 100.0, "import_10k_s": 10.0}
+
+
+class _Log(list):
+    """Lines of the report, printed as they come."""
+
+    def append(self, line: str) -> None:
+        print(f"  {line}", flush=True)
+        super().append(line)
+
+
+def _free_port() -> int:
+    from bench.pg import _free_port as free
+
+    return free()
+
+
+def _use(url: str, tmp: Path, smtp_port: int) -> Any:
+    """Point poflow's settings at `url` and the sink; return a fresh runtime."""
+    from poflow.db.session import make_engine
+    from poflow.runtime import _runtime, get_runtime
+    from poflow.settings import get_settings
+
+    os.environ.update(POFLOW_DATABASE_URL=url, POFLOW_SMTP_PORT=str(smtp_port),
+                      POFLOW_CONFIG_DIR=str(tmp / "config"), POFLOW_DATA_DIR=str(tmp / "data"),
+                      POFLOW_SECRET_KEY="bench-secret-key-not-for-production")
+    get_settings.cache_clear()
+    _runtime.cache_clear()
+    make_engine.cache_clear()
+    return get_runtime()
+
+
+def _prepare(rt: Any, pop: population.Population, *, target: int, history: int,
+             log: list[str]) -> tuple[date, int]:
+    """Load, plan the January cohort until the peak day holds `target` actions; the peak day."""
+    with stage("load") as s:
+        world.load(rt, pop)
+    log.append(f"load {len(pop.people)} staff, {len(pop.hires)} hires: {s.seconds:.1f} s")
+    cohort = [h["id"] for h in pop.hires if h["start_date"] == date(YEAR, 1, 1)]
+    planned, peak, due = 0, date(YEAR, 1, 4), 0
+    seconds = 0.0
+    while planned < len(cohort) and due < target:
+        chunk = cohort[planned:planned + 100]
+        seconds += world.plan_hires_as_imported(rt, chunk)
+        planned += len(chunk)
+        per_day = world.due_per_day(rt)
+        peak, due = max(per_day.items(), key=lambda kv: kv[1])
+    log.append(f"planned {planned} hires with every registered planner in {seconds:.1f} s "
+               f"({seconds / max(planned, 1) * 1000:.0f} ms a hire)")
+    with stage("history") as s:
+        rows = world.history(rt, per_hire=history, before=peak)
+    log.append(f"{rows} done actions of the past for the other hires: {s.seconds:.1f} s")
+    world.close_before(rt, peak)
+    due = world.due_per_day(rt).get(peak, 0)
+    log.append(f"peak day {peak}: {due} due actions {world.by_kind(rt, peak)}")
+    log.append(f"table sizes: {world.counts(rt)}")
+    return peak, due
+
+
+def _floor(rt: Any, peak: date, port: int) -> tuple[Stage, int]:
+    """Plain SQL select of the due rows + smtplib sending the same messages, one connection."""
+    import smtplib
+
+    from sqlalchemy import text
+
+    from poflow.db.models import Outbox
+    from poflow.mail.outbox import compose
+    from poflow.states import MailState
+
+    from sqlalchemy import select
+
+    with stage("floor") as s:
+        with rt.factory() as session:
+            due = session.execute(text("SELECT id, kind, case_id, step_id FROM action "
+                                       "WHERE due_date = :d"), {"d": peak}).all()
+            rows = session.scalars(select(Outbox).where(Outbox.state == MailState.SENT)).all()
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            for row in rows:
+                smtp.send_message(compose(row), from_addr=row.sender_email,
+                                  to_addrs=[row.recipient_email])
+    return s, len(due)
+
+
+def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Stage, Stage]:
+    """Import n new hires through the importer, against a raw csv + bulk insert baseline."""
+    import csv
+
+    from sqlalchemy import delete, insert
+
+    from poflow.db.models import Hire
+    from poflow.importer import HIRE_COLUMNS, import_hires
+
+    import random
+
+    new_hires = population.hires_for(pop.municipalities, year=YEAR + 1, n=n,
+                                     rng=random.Random(99), prefix="IMP")
+    path = tmp / "hires-10k.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HIRE_COLUMNS)
+        for h in new_hires:
+            out.writerow([h["id"], h["given_name"], h["family_name"], h["private_email"],
+                          h["work_email"], h["team"], h["function"], h["manager_id"],
+                          h["buddy_id"], h["contract_type"], h["contract_months"] or "",
+                          h["start_date"].isoformat(), h["municipality"]])
+    with stage("import-raw") as raw:
+        with path.open(encoding="utf-8") as f:
+            rows = [{**r, "id": "RAW-" + r.pop("hire_id"), "contract_months":
+                     int(r["contract_months"]) if r["contract_months"] else None,
+                     "start_date": date.fromisoformat(r["start_date"]),
+                     "first_working_day": date.fromisoformat(r["start_date"])}
+                    for r in csv.DictReader(f)]
+        with rt.factory() as session, session.begin():
+            session.execute(insert(Hire), rows)
+    with rt.factory() as session, session.begin():
+        session.execute(delete(Hire).where(Hire.id.like("RAW-%")))
+    with stage("import") as s:
+        with rt.factory() as session, session.begin():
+            result = import_hires(session, path, rt.configs)
+    assert result.created == n, result
+    return s, raw
+
+
+def _workers(url: str, tmp: Path, peak: date, count: int) -> dict[str, Any]:
+    """`count` worker processes running the peak day together, each its own run_day.
+
+    Returns the wall time from the common start, their summed totals, what a fresh sink
+    received and how many rows the outbox marks sent (equal, and no Message-ID twice: X-1).
+    """
+    import subprocess
+    import time
+
+    sink = SinkProcess(_free_port(), tmp)
+    env = {**os.environ, "POFLOW_DATABASE_URL": url, "POFLOW_SMTP_PORT": str(sink.port)}
+    procs = [subprocess.Popen([sys.executable, "-m", "bench.worker", peak.isoformat()],
+                              cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True) for _ in range(count)]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    began = time.perf_counter()
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outs = [json.loads(p.communicate()[0]) for p in procs]
+    seconds = time.perf_counter() - began
+    received = sink.counts()
+    sink.stop()
+    rt = _use(url, tmp, sink.port)
+    sent = _sent(rt)
+    from poflow.db.session import make_engine
+
+    make_engine(url).dispose()
+    return {"seconds": seconds, "per_worker": outs, "sink": received, "outbox_sent": sent}
+
+
+def _sent(rt: Any) -> int:
+    from sqlalchemy import func, select
+
+    from poflow.db.models import Outbox
+    from poflow.states import MailState
+
+    with rt.factory() as session:
+        return session.scalar(select(func.count()).select_from(Outbox).where(
+            Outbox.state == MailState.SENT)) or 0
+
+
+def run_backend(kind: str, url_for: Any, pop: population.Population, tmp: Path,
+                args: argparse.Namespace) -> dict[str, Any]:
+    """Every stage on one database; returns the figures."""
+    from poflow.db.session import make_engine, upgrade_schema
+
+    log = _Log()
+    res: dict[str, Any] = {"backend": kind, "log": log}
+    url = url_for("bench_main")
+    upgrade_schema(url)
+    sink = SinkProcess(_free_port(), tmp)
+    try:
+        return _stages(kind, url, url_for, sink, pop, tmp, args, res)
+    finally:
+        sink.stop()
+
+
+def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: population.Population,
+            tmp: Path, args: argparse.Namespace, res: dict[str, Any]) -> dict[str, Any]:
+    """The stages of run_backend, with the sink already running."""
+    from poflow.db.session import make_engine
+
+    log = res["log"]
+    rt = _use(url, tmp, sink.port)
+    peak, due = _prepare(rt, pop, target=args.target_due, history=args.history, log=log)
+    res.update(peak_day=peak.isoformat(), due_actions=due)
+    copies: dict[str, str] = {}
+    make_engine(url).dispose()
+    if kind == "postgresql" and args.workers:
+        copies["workers"] = url_for("bench_workers", template="bench_main")
+    if kind == "sqlite" and args.naive:
+        path = Path(url.split("///", 1)[1])
+        shutil.copy(path, tmp / "naive.db")
+        copies["naive"] = f"sqlite:///{tmp / 'naive.db'}"
+    from poflow.runtime import run_day
+
+    with stage("peak", children=[sink.proc.pid]) as s:
+        totals = run_day(rt, peak)
+    got = sink.counts()
+    res.update(peak_day_s=s.seconds, peak_rss_mb=s.peak_rss_mb, peak_totals=totals,
+               sink=got, outbox_sent=_sent(rt))
+    log.append(f"peak day: {totals} in {s.seconds:.1f} s; sink {got}")
+    res["idle_floor_s"] = _idle_floor(rt, peak)
+    res["digest_lookup_s"] = _digest_lookup(rt, peak)
+    with stage("idle") as s:
+        idle = run_day(rt, peak)
+    res.update(idle_tick_s=s.seconds, idle_rss_mb=s.peak_rss_mb, idle_totals=idle)
+    floor_sink = SinkProcess(_free_port(), tmp)
+    try:
+        fl, selected = _floor(rt, peak, floor_sink.port)
+    finally:
+        floor_sink.stop()
+    res.update(floor_s=fl.seconds, floor_rss_mb=fl.peak_rss_mb, floor_rows=selected)
+    imp, raw = _import(rt, pop, tmp, args.import_n)
+    res.update(import_s=imp.seconds, import_rss_mb=imp.peak_rss_mb, import_raw_s=raw.seconds)
+    make_engine(url).dispose()
+    sink.stop()
+    if "naive" in copies:
+        from bench.naive_run import measure_naive
+
+        naive_sink = SinkProcess(_free_port(), tmp)
+        try:
+            res["naive"] = measure_naive(copies["naive"], tmp, naive_sink.port, peak, pop, log)
+        finally:
+            naive_sink.stop()
+    if "workers" in copies:  # the in-process peak day above is the one-worker baseline
+        res["workers"] = w = _workers(copies["workers"], tmp, peak, args.workers)
+        log.append(f"{args.workers} worker processes: {w['seconds']:.1f} s, sink {w['sink']}, "
+                   f"outbox sent {w['outbox_sent']}, per worker {w['per_worker']}")
+    return res
+
+
+def _idle_floor(rt: Any, peak: date) -> float:
+    """One plain SQL query for the due rows over the whole table: what an idle tick must do."""
+    import time
+
+    from sqlalchemy import text
+
+    with rt.factory() as session:
+        began = time.perf_counter()
+        session.execute(text("SELECT id FROM action WHERE state = 'pending' AND due_date <= :d"),
+                        {"d": peak}).all()
+        return time.perf_counter() - began
+
+
+def _digest_lookup(rt: Any, peak: date) -> float:
+    """The onboarding digest's per-notice lookup (LIKE on action.key) at this table size."""
+    import time
+
+    from sqlalchemy import select
+
+    from poflow.db.models import Action
+
+    with rt.factory() as session:
+        began = time.perf_counter()
+        for n in range(5):
+            session.scalars(select(Action).where(Action.key.startswith(
+                f"onb.digest:gem-001:p:001-{n:05d}:{peak.isoformat()}:", autoescape=True))).all()
+        return (time.perf_counter() - began) / 5
+
+
+def _table(results: list[dict[str, Any]]) -> list[str]:
+    """The report as a markdown table, one column per database."""
+    def row(name: str, fn: Any) -> str:
+        cells = []
+        for r in results:
+            try:
+                cells.append(fn(r))
+            except (KeyError, ZeroDivisionError, TypeError):
+                cells.append("n/a")
+        return f"| {name} | " + " | ".join(cells) + " |"
+
+    head = "| measure | " + " | ".join(r["backend"] for r in results) + " |"
+    return [head, "|---|" + "---|" * len(results),
+            row("due actions on the peak day", lambda r: f"{r['due_actions']} ({r['peak_day']})"),
+            row("idle tick (goal <= 2 s)", lambda r: f"{r['idle_tick_s']:.2f} s = "
+                f"{r['idle_tick_s'] / GOALS['idle_tick_s']:.2f}x goal, "
+                f"{r['idle_tick_s'] / r['idle_floor_s']:.0f}x one raw due-query "
+                f"({r['idle_floor_s'] * 1000:.1f} ms)"),
+            row("peak day end to end (goal <= 300 s)", lambda r: f"{r['peak_day_s']:.1f} s = "
+                f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
+                f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),
+            row("onboarding digest lookup per escalation notice (LIKE on action.key)",
+                lambda r: f"{r['digest_lookup_s'] * 1000:.1f} ms"),
+            row("raw floor (SQL select + smtplib, same mails)", lambda r: f"{r['floor_s']:.1f} s"),
+            row("cost per due action vs floor (goal <= 2x)", lambda r:
+                f"{r['peak_day_s'] / r['due_actions'] * 1000:.2f} ms vs "
+                f"{r['floor_s'] / r['due_actions'] * 1000:.2f} ms = "
+                f"{r['peak_day_s'] / r['floor_s']:.2f}x"),
+            row("naive peer, one Prefect task per employee (extrapolated)", lambda r:
+                f"{r['naive']['extrapolated_s']:.0f} s = "
+                f"{r['naive']['extrapolated_s'] / r['peak_day_s']:.0f}x poflow (goal >= 100x)"),
+            row("import 10,000 hires (goal <= 10 s)", lambda r: f"{r['import_s']:.1f} s = "
+                f"{r['import_s'] / GOALS['import_10k_s']:.2f}x goal, "
+                f"{r['import_s'] / r['import_raw_s']:.1f}x raw csv+insert "
+                f"({r['import_raw_s']:.1f} s)"),
+            row("peak RSS MiB: peak day (+sink) / idle / floor / import", lambda r:
+                f"{r['peak_rss_mb']:.0f} / {r['idle_rss_mb']:.0f} / {r['floor_rss_mb']:.0f} / "
+                f"{r['import_rss_mb']:.0f}"),
+            row("scale-out: peak day in 1 process / N worker processes (speed-up)", lambda r:
+                f"{r['peak_day_s']:.1f} s / {r['workers']['seconds']:.1f} s with "
+                f"{len(r['workers']['per_worker'])} "
+                f"({r['peak_day_s'] / r['workers']['seconds']:.2f}x); "
+                f"sink {r['workers']['sink']['accepted']} = outbox "
+                f"{r['workers']['outbox_sent']}, repeated Message-IDs "
+                f"{r['workers']['sink']['repeated_message_ids']}")]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the report and the closing figures line."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--municipalities", type=int, default=population.MUNICIPALITIES)
+    parser.add_argument("--staff", type=int, default=population.STAFF)
+    parser.add_argument("--hires", type=int, default=population.HIRES_PER_YEAR)
+    parser.add_argument("--target-due", type=int, default=10_000)
+    parser.add_argument("--history", type=int, default=30, help="done actions per other hire")
+    parser.add_argument("--import-n", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-naive", dest="naive", action="store_false")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--without", action="append", default=[], metavar="PLANNER",
+                        help="leave this registered planner out (its handlers stay); repeatable")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    tmp = Path(tempfile.mkdtemp(prefix="poflow-bench-"))
+    os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect"))
+    import poflow.processes  # noqa: F401  (registers every planner and handler)
+    from poflow import engine
+
+    for name in args.without:
+        engine._PLANNERS.pop(name)  # noqa: SLF001  (the benchmark's own choice, reported below)
+    pop = population.generate(year=YEAR, municipalities=args.municipalities, staff=args.staff,
+                              hires=args.hires)
+    population.write_configs(pop.municipalities, ROOT / "config" / "hardenberg", tmp / "config")
+    print(f"population: {len(pop.municipalities)} municipalities, {len(pop.people)} staff, "
+          f"{len(pop.hires)} hires in {YEAR}; planners {sorted(engine._PLANNERS)} "  # noqa: SLF001
+          f"(left out: {args.without or 'none'}); "
+          f"{len(engine.registered_handlers())} action kinds", flush=True)
+    results = []
+    try:
+        for kind in args.backends.split(","):
+            print(f"== {kind}", flush=True)
+            if kind == "sqlite":
+                def url_for(name: str, template: str | None = None) -> str:
+                    return f"sqlite:///{tmp / (name + '.db')}"
+                res = run_backend(kind, url_for, pop, tmp, args)
+            else:
+                from bench.pg import clone_database, create_database, postgres_server
+
+                with postgres_server() as base:
+                    def url_for(name: str, template: str | None = None) -> str:
+                        if template:
+                            return clone_database(base, template, name)
+                        return create_database(base, name)
+                    res = run_backend(kind, url_for, pop, tmp, args)
+            results.append(res)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("\n".join(_table(results)))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    worst = {
+        "idle_tick_s": max(r["idle_tick_s"] for r in results),
+        "peak_day_s": max(r["peak_day_s"] for r in results),
+        "per_action_vs_floor": max(r["peak_day_s"] / r["floor_s"] for r in results),
+        "naive_vs_poflow": min((r["naive"]["extrapolated_s"] / r["peak_day_s"] for r in results
+                                if "naive" in r), default=float("nan")),
+        "import_10k_s": max(r["import_s"] for r in results),
+        "peak_rss_mb": max(max(r[k] for k in ("peak_rss_mb", "idle_rss_mb", "floor_rss_mb",
+                                              "import_rss_mb")) for r in results),
+    }
+    print(" ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}"
+                   for k, v in worst.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
