@@ -9,13 +9,14 @@ before D, oldest first. Both passes are safe to repeat: actions and mails have u
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow import audit
@@ -73,6 +74,71 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 def registered_handlers() -> dict[str, Handler]:
     """The handlers known to the engine, by action kind."""
     return dict(_HANDLERS)
+
+
+@dataclass
+class _Case:
+    """The steps and actions of one case, read once per session instead of once per lookup."""
+
+    steps: dict[str, Step] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+
+
+_CASES = "poflow.engine.cases"
+_MAX_CASES = 64  # a planning session walks hire after hire: keep only the recent ones
+
+
+def _case(session: Session, case_type: str, case_id: str) -> _Case:
+    """The case's steps and actions, loaded in two queries the first time this session asks.
+
+    Rows added to the session afterwards are tracked by the events below; a rollback or a bulk
+    delete forgets everything, so a lookup never answers from a stale picture.
+    """
+    cases: OrderedDict[tuple[str, str], _Case] = session.info.setdefault(_CASES, OrderedDict())
+    found = cases.get((case_type, case_id))
+    if found is not None:
+        cases.move_to_end((case_type, case_id))
+        return found
+    found = _Case()
+    where = (case_type, case_id)
+    for step in session.scalars(select(Step).where(Step.case_type == case_type,
+                                                   Step.case_id == case_id)):
+        found.steps[step.key] = step
+    for action in session.scalars(select(Action).where(Action.case_type == case_type,
+                                                       Action.case_id == case_id)):
+        found.actions[action.key] = action
+    cases[where] = found
+    if len(cases) > _MAX_CASES:
+        cases.popitem(last=False)
+    return found
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _track_added(session: Session, obj: object) -> None:
+    if isinstance(obj, Step | Action):
+        known = session.info.get(_CASES, {}).get((obj.case_type, obj.case_id))
+        if known is not None:
+            (known.steps if isinstance(obj, Step) else known.actions)[obj.key] = obj
+
+
+@event.listens_for(Session, "persistent_to_deleted")
+@event.listens_for(Session, "pending_to_transient")
+@event.listens_for(Session, "persistent_to_transient")
+def _track_removed(session: Session, obj: object) -> None:
+    if isinstance(obj, Step | Action):
+        session.info.pop(_CASES, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(Session, "after_commit")
+def _forget_cases(session: Session, *_args: object) -> None:
+    session.info.pop(_CASES, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_delete(state: Any) -> None:
+    if state.is_delete:
+        state.session.info.pop(_CASES, None)
 
 
 def local_datetime(day: date, at: time) -> datetime:
@@ -134,12 +200,8 @@ class Context:
 
     # -- steps and actions ----------------------------------------------------------------
     def step(self, *, case_type: str, case_id: str, key: str) -> Step | None:
-        """The step `key` of a case, or None."""
-        return self.session.scalar(
-            select(Step).where(
-                Step.case_type == case_type, Step.case_id == case_id, Step.key == key
-            )
-        )
+        """The step `key` of a case, or None (the case's steps are read once per session)."""
+        return _case(self.session, case_type, case_id).steps.get(key)
 
     def schedule(
         self,
@@ -154,10 +216,12 @@ class Context:
         """Make sure action `key` exists: create it, or revive it when a move had cancelled it.
 
         An action already done or skipped is returned as is, so re-planning never repeats work.
+        Keys name their case, so the case's actions (read once per session) are the ones to
+        check; the new row is written with the session's next flush.
         """
         if kind not in _HANDLERS:
             raise ValueError(f"No handler registered for action kind {kind!r}")
-        existing = self.session.scalar(select(Action).where(Action.key == key))
+        existing = _case(self.session, case_type, case_id).actions.get(key)
         if existing is not None:
             if existing.state == ActionState.CANCELLED:
                 existing.state = ActionState.PENDING
@@ -168,14 +232,13 @@ class Context:
             municipality=self.municipality,
             case_type=case_type,
             case_id=case_id,
-            step_id=step.id if step else None,
+            step=step,
             kind=kind,
             key=key,
             due_date=due,
             state=ActionState.PENDING,
         )
         self.session.add(action)
-        self.session.flush()
         return action
 
     def mail(
@@ -268,7 +331,7 @@ def plan_hires(
     """Run every planner for each hire whose current version is not planned yet."""
     planned: list[str] = []
     with factory() as session, session.begin():
-        hires = session.scalars(
+        query = (
             select(Hire)
             .where(
                 Hire.municipality == config.slug,
@@ -276,7 +339,12 @@ def plan_hires(
                 Hire.state == HireState.PLANNED,
             )
             .order_by(Hire.id)
-        ).all()
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            # A second dispatcher waits here, then finds the hires planned (X-1; SQLite's
+            # BEGIN IMMEDIATE already serialises the two).
+            query = query.with_for_update(of=Hire)
+        hires = session.scalars(query).all()
         for hire in hires:
             ctx = Context(session, config, settings, day)
             for fn in _PLANNERS.values():
@@ -321,6 +389,7 @@ def perform_due(
             batch = list(session.scalars(query).unique())
             if not batch:
                 return report
+            hires = _load_hires(session, batch)  # held: handlers then find them without a query
             ctx = Context(session, config, settings, day)
             for action in batch:
                 fn = _HANDLERS.get(action.kind)
@@ -331,14 +400,41 @@ def perform_due(
                         check_transition(f"action {action.id}", action.state, target)
                         action.state = target
                         action.done_at = utcnow()
-                except Exception:
-                    log.exception("action %s (%s) failed", action.id, action.kind)
+                        ctx.audit(f"action.{target.value}", "action", str(action.id),
+                                  kind=action.kind, case_type=action.case_type,
+                                  case_id=action.case_id)  # X-4: every state change
+                except Exception as exc:  # noqa: BLE001  (one bad action must not stop the day)
+                    log.error("action %s (%s) failed: %s", action.id, action.kind, _describe(exc))
                     report.failed_actions.append(action.id)
                     continue
                 if performed:
                     report.performed += 1
                 else:
                     report.skipped += 1
+            del hires
+
+
+def _load_hires(session: Session, batch: list[Action]) -> list[Hire]:
+    """The hires (with manager and buddy) of a batch's hire cases, read in one query."""
+    ids = {a.case_id for a in batch if a.case_type == "hire"}
+    return list(session.scalars(select(Hire).where(Hire.id.in_(ids))).unique()) if ids else []
+
+
+def _describe(exc: BaseException) -> str:
+    """Where and what failed, without the exception's text when that may hold personal data.
+
+    poflow's own exceptions carry ids only; a driver's or library's text can quote row values
+    (names, addresses), so for those only the type and the raising line are given (X-3).
+    """
+    from poflow._exceptions import PoflowError
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+    if isinstance(exc, PoflowError):
+        return f"{type(exc).__name__}: {exc} (at {where})"
+    return f"{type(exc).__name__} (at {where})"
 
 
 def cancel_pending_actions(session: Session, *, case_type: str, case_id: str) -> int:

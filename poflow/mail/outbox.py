@@ -8,6 +8,7 @@ the server's acceptance and the commit: at most one message per sending process.
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import logging
 import smtplib
@@ -33,6 +34,7 @@ from poflow.states import MailState
 __all__ = ["Recipient", "SendReport", "SmtpTarget", "compose", "queue_mail", "send_queued"]
 
 log = logging.getLogger("poflow.mail")
+_POLICY = email.policy.default.clone(max_line_length=998)
 logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
 
 
@@ -153,7 +155,9 @@ def compose(row: Outbox) -> EmailMessage:
     An invitation goes in as a text/calendar alternative with its method (what Outlook reads)
     and as an attached invite.ics (what other clients offer to open).
     """
-    msg = EmailMessage()
+    # Fold headers only at RFC 5322's hard limit: some folds of long Dutch subjects came out
+    # of parsers with a leading space.
+    msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = row.subject
     msg["From"] = Address(row.sender_name, addr_spec=row.sender_email)
     msg["To"] = Address(row.recipient_name or "", addr_spec=row.recipient_email)
