@@ -11,6 +11,7 @@ from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
 from tasks.engine import perform_due_actions, plan_new_cases
 from tasks.mail import send_mail
+from tasks.onboarding import publish_onboarding_progress
 
 __all__ = ["dispatcher"]
 
@@ -42,6 +43,11 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
             else {"performed": 0, "skipped": 0}
         )
         summary["municipalities"][slug] = {"planned": len(planned), **done}
-    summary["mail"] = send_mail(municipality)
+    delays = [rt.settings.send_retry_delay_s * 2**i for i in range(rt.settings.send_retries)]
+    summary["mail"] = send_mail.with_options(
+        retries=rt.settings.send_retries, retry_delay_seconds=delays or 0
+    )(municipality)
+    summary["onboarding"] = {slug: publish_onboarding_progress(slug, day)
+                             for slug in rt.slugs(municipality)}  # ONB-4: artifacts, ids only
     get_run_logger().info("dispatch %s: %s", day.isoformat(), summary)
     return summary

@@ -12,7 +12,11 @@ Hierarchy::
     ├── AuditTamperError       an attempt to change or delete an audit row (X-4)
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
-    └── MailDeliveryError      the SMTP server could not take the batch (X-2)
+    ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
+    ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
+    └── ActionRefused          a link's action was refused; its message is Dutch
+        ├── CoachingRefused    a career-coaching record change was refused (LBC)
+        └── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
 
 Messages say what was attempted and what was wrong.
 """
@@ -20,16 +24,24 @@ Messages say what was attempted and what was wrong.
 from __future__ import annotations
 
 __all__ = [
+    "ActionRefused",
+    "AppraisalRefused",
+    "AppraisalRequired",
     "ApprovalRefused",
     "AuditTamperError",
+    "BuddyRefused",
+    "CoachingRefused",
     "ConfigError",
+    "DatabaseCopyRefused",
     "DuplicateMessage",
+    "EnrolmentRefused",
     "IllegalTransition",
     "ImportRejected",
     "LinkRefused",
     "MailDeliveryError",
     "NotFound",
     "PoflowError",
+    "RecruitmentRefused",
     "TemplateError",
 ]
 
@@ -100,3 +112,40 @@ class LinkRefused(PoflowError):
 
 class MailDeliveryError(PoflowError):
     """The SMTP server refused or could not be reached; the messages stay queued (X-2)."""
+
+
+class RecruitmentRefused(PoflowError):
+    """A recruitment step is not allowed now (REC): wrong stage, tier, role or panel member."""
+
+
+class ActionRefused(PoflowError):
+    """A link's action was refused by its process; the message is Dutch, shown to the person."""
+
+
+class AppraisalRequired(PoflowError):
+    """A legal-status decision was recorded before its (extra) appraisal was recorded (GES-5)."""
+
+
+class AppraisalRefused(ActionRefused):
+    """A conversation-cycle form was refused (already recorded, cancelled, missing score); Dutch."""
+
+
+class CoachingRefused(ActionRefused):
+    """A career-coaching record change is not allowed: unknown category, another coach's record,
+    a person without the right role, or a date that cannot be (LBC); the message is Dutch."""
+
+
+class EnrolmentRefused(PoflowError):
+    """An enrolment in the introduction programme is not allowed: an excluded group (college B&W,
+    gemeenteraad), a person who is neither P&O nor the hire's leidinggevende, or the programme is
+    switched off (INT-1)."""
+
+
+class BuddyRefused(PoflowError):
+    """A buddy assignment is not allowed: no such colleague in the municipality, or the hire's
+    own leidinggevende (BUD-1)."""
+
+
+class DatabaseCopyRefused(PoflowError):
+    """A database copy (`poflow db copy`) was refused or did not add up: the target already holds
+    rows, source and target are at different schema versions, or a table's row count differs."""

@@ -11,15 +11,18 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import Field, field_validator
 
+from poflow._exceptions import ActionRefused
 from poflow.config import Section
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import TZ, Context, handler, local_datetime, planner, step_close
+from poflow.links import ActionLink, FormField, LinkAction, link_url, register_link_action
 from poflow.states import HireState, StepState
 from poflow.workdays import WorkCalendar
 
-__all__ = ["CheckinSection", "checkin_dates", "record_checkin_held"]
+__all__ = ["HELD_LINK", "CheckinSection", "checkin_dates", "record_checkin_held"]
 
 INVITE, REMIND, RECORD, ESCALATE = "chk.invite", "chk.remind", "chk.record", "chk.escalate"
+HELD_LINK = "checkin.held"
 
 
 class CheckinSection(Section):
@@ -164,9 +167,12 @@ def ask_to_record(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     hire, step = found
+    held = link_url(ctx, action=HELD_LINK, subject_id=hire.manager_id, case_type="hire",
+                    case_id=hire.id, step_id=step.id)
     ctx.mail(key=f"{action.key}:leidinggevende", template="checkin_vastleggen",
              to=ctx.recipient(ctx.person(hire.manager_id)),
-             context={**_talk_context(ctx, hire, step), "step_id": step.id},
+             context={**_talk_context(ctx, hire, step), "step_id": step.id,
+                      "links": {"held": held}},
              case_type="hire", case_id=hire.id, action=action)
     return True
 
@@ -199,3 +205,49 @@ def record_checkin_held(
     ctx.audit("step.done", "step", str(step.id), hire=hire_id, key=step.key,
               has_note=bool(note))
     return step
+
+
+def _held_step(ctx: Context, link: ActionLink) -> Step | None:
+    step = ctx.session.get(Step, link.step_id) if link.step_id is not None else None
+    return step if step is not None and step.case_id == link.case_id else None
+
+
+def _describe_held(ctx: Context, link: ActionLink) -> str:
+    step = _held_step(ctx, link)
+    hire = ctx.session.get(Hire, link.case_id)
+    if step is None or hire is None or step.starts_at is None:
+        return "Dit gesprek is niet (meer) bekend."
+    when = step.starts_at.astimezone(TZ)
+    text = (f"Je bevestigt dat het bij praat moment na {step.data.get('month')} maand(en) met "
+            f"{hire.full_name}, gepland op {when:%d-%m-%Y} om {when:%H:%M}, heeft "
+            "plaatsgevonden. Een aantekening is niet verplicht; die wordt alleen bij dit "
+            "gesprek bewaard.")
+    if step.state != StepState.OPEN:
+        text += "\n\nLet op: dit gesprek is al vastgelegd of vervallen."
+    return text
+
+
+def _perform_held(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
+    step = _held_step(ctx, link)
+    if step is None:
+        raise ActionRefused("Dit gesprek is niet (meer) bekend bij poflow.")
+    if step.state == StepState.DONE:
+        raise ActionRefused("Dit gesprek is al vastgelegd als gehouden. Je hoeft niets meer "
+                            "te doen.")
+    if step.state != StepState.OPEN:
+        raise ActionRefused("Dit gesprek is vervallen (bijvoorbeeld omdat de indiensttreding "
+                            "niet doorgaat). Je hoeft niets meer te doen.")
+    record_checkin_held(ctx, link.case_id, int(step.data["month"]), by=link.subject_id,
+                        note=form.get("notitie", "").strip() or None)
+    return "Dank je wel. Het gesprek is vastgelegd als gehouden."
+
+
+register_link_action(LinkAction(
+    name=HELD_LINK,
+    title="Gesprek heeft plaatsgevonden",
+    describe=_describe_held,
+    perform=_perform_held,
+    fields=(FormField("notitie", "Aantekening (niet verplicht)", kind="textarea",
+                      max_length=2000),),
+    button="Gesprek heeft plaatsgevonden",
+))

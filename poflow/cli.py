@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +13,11 @@ import typer
 from poflow._exceptions import PoflowError
 
 app = typer.Typer(
-    help="poflow: workflow automation for P&O of a Dutch municipality. It plans every step of "
-    "onboarding and check-ins, sends the right Dutch mail with calendar invitation on the right "
-    "working day, and records state. Settings come from POFLOW_* environment variables.",
+    help="poflow: workflow automation for P&O of a Dutch municipality. It runs recruitment "
+    "rounds, onboarding, check-ins, the introduction programme, the conversation cycle and "
+    "career-coaching records: it plans every step, sends the right Dutch mail with calendar "
+    "invitation on the right working day, records state, reminds and escalates. Settings come "
+    "from POFLOW_* environment variables; each municipality has a folder in config/.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -28,10 +30,33 @@ hire_app = typer.Typer(help="Change a new hire: move the start date or cancel (O
 config_app = typer.Typer(help="The per-municipality configuration in config/.",
                          no_args_is_help=True)
 app.add_typer(db_app, name="db")
+from poflow.dbcopy import copy_command  # noqa: E402  (poflow db copy --to URL)
+
+db_app.command("copy")(copy_command)
 app.add_typer(import_app, name="import")
 app.add_typer(checkin_app, name="checkin")
 app.add_typer(hire_app, name="hire")
 app.add_typer(config_app, name="config")
+from poflow.onboarding_status import onboarding_app, status_command  # noqa: E402  (ONB/BUD)
+
+app.add_typer(onboarding_app, name="onboarding")
+app.command("status")(status_command)
+from poflow.web.cli import app as web_app  # noqa: E402  (poflow web: the link pages)
+
+app.add_typer(web_app, name="web")
+from poflow.coaching.cli import coach_app  # noqa: E402  (LBC: poflow coach ...)
+
+app.add_typer(coach_app, name="coach")
+from poflow.conversations.cli import appraisal_app, cycle_app  # noqa: E402  (GES)
+
+app.add_typer(cycle_app, name="cycle")
+app.add_typer(appraisal_app, name="appraisal")
+from poflow.introduction.cli import intro_app, portfolio_app  # noqa: E402  (INT)
+app.add_typer(intro_app, name="intro")
+app.add_typer(portfolio_app, name="portfolio")
+from poflow.recruitment.cli import recruitment_app  # noqa: E402  (REC: poflow recruitment)
+
+app.add_typer(recruitment_app, name="recruitment")
 
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
 
@@ -135,16 +160,24 @@ def tick(
         rt.config(municipality)
     from flows.dispatcher import dispatcher
 
-    day = first
     with _quiet_prefect():
-        while day <= last:
-            summary = dispatcher(day=day, municipality=municipality)
-            counts = summary["municipalities"]
-            performed = sum(c["performed"] for c in counts.values())
-            planned = sum(c["planned"] for c in counts.values())
-            typer.echo(f"{day.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
-                       f"performed, {summary['mail']['sent']} mail(s) sent")
-            day += timedelta(days=1)
+        if last > first:
+            from flows.simulate import simulate_days
+
+            result = simulate_days(first=first, last=last, municipality=municipality)
+            for day, sent in result["sent_per_day"].items():
+                if sent:
+                    typer.echo(f"{day}: {sent} mail(s) sent")
+            typer.echo(f"{first} .. {last}: {result['days']} day(s), {result['planned']} "
+                       f"hire(s) planned, {result['performed']} action(s) performed, "
+                       f"{result['sent']} mail(s) sent")
+            return
+        summary = dispatcher(day=first, municipality=municipality)
+        counts = summary["municipalities"]
+        performed = sum(c["performed"] for c in counts.values())
+        planned = sum(c["planned"] for c in counts.values())
+        typer.echo(f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
+                   f"performed, {summary['mail']['sent']} mail(s) sent")
 
 
 @checkin_app.command("held")
@@ -220,9 +253,11 @@ def sink(
 
 @app.command()
 def serve() -> None:
-    """Start the scheduled deployments (dispatcher on working days 07:00 Europe/Amsterdam).
+    """Start the web app for the links in mails and every scheduled deployment.
 
-    Set PREFECT_API_URL to a running Prefect server to see and retry the runs in its UI.
+    The dispatcher runs on working days at 07:00 Europe/Amsterdam; the process flows bring
+    their own schedules. Set PREFECT_API_URL to a running Prefect server to see and retry the
+    runs in its UI.
     """
     from flows.serve import serve_deployments
 
@@ -234,12 +269,17 @@ def serve() -> None:
 def demo(
     wait: Annotated[bool, typer.Option(help="Keep the Prefect UI and mail sink running at the "
                                        "end until Ctrl-C")] = True,
-    days: Annotated[int, typer.Option(help="How many days to simulate")] = 45,
+    days: Annotated[int, typer.Option(help="How many days to simulate")] = 70,
+    prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server/UI")] = 4200,
 ) -> None:
-    """The main job on embedded defaults: example data, simulated days, mails as .eml, the UI."""
+    """The main job on embedded defaults: example data, simulated days, mails as .eml, the UI.
+
+    Starts a Prefect server and an SMTP sink on loopback, loads examples/, simulates the days
+    from four weeks before the first start date, and writes every mail to <data dir>/mail/.
+    """
     from poflow.demo import run_demo
 
-    run_demo(wait=wait, days=days)
+    run_demo(wait=wait, days=days, prefect_port=prefect_port)
 
 
 def main() -> None:

@@ -56,6 +56,11 @@ SECTION_MODELS: dict[str, str] = {
     "municipality": "poflow.config:MunicipalitySection",
     "checkins": "poflow.checkins:CheckinSection",
     "links": "poflow.links:LinkSection",
+    "onboarding": "poflow.checklist:OnboardingSection",
+    "conversations": "poflow.conversations.config:ConversationSection",
+    "coaching": "poflow.coaching.section:CoachingSection",
+    "recruitment": "poflow.recruitment.config:RecruitmentSection",
+    "introduction": "poflow.introduction.config:IntroductionSection",
 }
 
 

@@ -20,6 +20,7 @@ from poflow.engine import (
     invited_recipients,
     step_close,
 )
+from poflow.links import revoke_links
 from poflow.mail.outbox import Recipient
 from poflow.states import HireState, StepState, check_transition
 
@@ -69,6 +70,7 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
     hire.state = HireState.CANCELLED
     cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
     withdrawn = cancel_queued_mail(session, case_type="hire", case_id=hire.id)
+    revoked = revoke_links(session, case_type="hire", case_id=hire.id)
     steps = session.scalars(
         select(Step).where(
             Step.case_type == "hire", Step.case_id == hire.id, Step.state == StepState.OPEN
@@ -85,7 +87,8 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
             ))
     audit.record(session, actor=actor, action="hire.cancelled", entity_type="hire",
                  entity_id=hire.id, municipality=hire.municipality,
-                 cancelled_actions=cancelled, withdrawn_mails=withdrawn, closed_steps=len(steps))
+                 cancelled_actions=cancelled, withdrawn_mails=withdrawn, closed_steps=len(steps),
+                 revoked_links=revoked)
     return hire
 
 
