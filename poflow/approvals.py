@@ -96,26 +96,33 @@ def request_approval(ctx: Context, *, subject_type: str, subject_id: str,
     """Record the question and queue each person's own link mail; a repeat is a no-op.
 
     ApprovalRefused when fewer than two roles are asked, one person is asked twice, or someone
-    is not registered in the role asked of them (REC-9).
+    is not registered in the role asked of them (REC-9). Like foureyes.record_decision, a
+    refusal leaves only its audit row in the session: the caller commits it.
     """
     subject = f"{subject_type} {subject_id}"
     if len(subject_type) > 16 or len(subject_id) > 40:
         raise ValueError(f"Cannot request approval of {subject}: type max 16, id max 40 chars.")
+
+    def refuse(message: str) -> ApprovalRefused:
+        ctx.audit("approval.request_refused", subject_type, subject_id,
+                  **{f"role_{r}": p for r, p in sorted(required.items())})
+        return ApprovalRefused(message)
+
     if len(required) < 2 or len(set(required.values())) < len(required):
-        raise ApprovalRefused(f"Cannot request approval of {subject}: four eyes need at least "
-                              f"two roles held by different people (asked: {required}).")
+        raise refuse(f"Cannot request approval of {subject}: four eyes need at least "
+                     f"two roles held by different people (asked: {required}).")
     existing = _request(ctx.session, subject_type, subject_id)
     if existing is not None:
         if existing.required != required:
-            raise ApprovalRefused(f"Cannot request approval of {subject} again with other "
-                                  f"people: it was asked of {existing.required}.")
+            raise refuse(f"Cannot request approval of {subject} again with other "
+                         f"people: it was asked of {existing.required}.")
         if flow_run_id:
             existing.flow_run_id = flow_run_id
         return
     for role, person_id in sorted(required.items()):
         if role not in _roles_of(ctx.session, person_id, ctx.municipality):
-            raise ApprovalRefused(f"Cannot request approval of {subject}: person {person_id} is "
-                                  f"not registered as {role} in {ctx.municipality}.")
+            raise refuse(f"Cannot request approval of {subject}: person {person_id} is "
+                         f"not registered as {role} in {ctx.municipality}.")
     ctx.session.add(ApprovalRequest(
         municipality=ctx.municipality, subject_type=subject_type, subject_id=subject_id,
         title=title, required=dict(required), flow_run_id=flow_run_id))

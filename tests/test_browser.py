@@ -128,3 +128,37 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
         assert approval_outcome(session, "offer", "OFFER-B") is Outcome.APPROVED
         run_id = session.scalars(select(ApprovalRequest.flow_run_id)).one()
     assert flow_state(run_id).is_completed()
+
+
+def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser(
+    site: Any, smtp: SmtpRecorder, chromium: Any
+):
+    """Dirk opens the first done link of his daily digest and presses the button: the item closes."""
+    import re
+    from datetime import date, timedelta
+
+    day = date(2027, 1, 4)
+    while not [m for m in smtp.to(DIRK) if str(m["Subject"]).startswith("Onboarding:")]:
+        run_day(site, day, municipality="hardenberg")
+        day += timedelta(days=1)
+        assert day < date(2027, 3, 1), "no digest reached the leidinggevende"
+    digest = next(m for m in smtp.to(DIRK) if str(m["Subject"]).startswith("Onboarding:"))
+    html = digest.get_body(("html",)).get_content()
+    url = re.search(r'href="(http://127\.0\.0\.1:\d+/a/[^"]+)"', html).group(1)
+    page = chromium.new_page(locale="nl-NL")
+    page.goto(url)
+    assert page.locator("h1").inner_text() == "Punt afgerond"
+    with site.factory() as session:
+        from poflow.links import ActionLink, verify_token
+
+        token = url.rsplit("/a/", 1)[1]
+        link = verify_token(session, secret=site.settings.secret_key.get_secret_value(),
+                            token=token)
+        step_id = link.step_id
+        assert session.get(ActionLink, link.id).used_at is None  # the GET changed nothing
+    page.get_by_role("button", name="Markeer als afgerond").click()
+    page.wait_for_selector("text=Gelukt")
+    with site.factory() as session:
+        item = session.get(Step, step_id)
+    assert item.process == "onb" and item.state == StepState.DONE
+    assert item.done_by == "HB-0004"
