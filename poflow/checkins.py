@@ -14,9 +14,17 @@ from pydantic import Field, field_validator
 from poflow._exceptions import ActionRefused
 from poflow.config import Section
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, handler, local_datetime, planner, step_close
+from poflow.engine import (
+    TZ,
+    Context,
+    handler,
+    live_hire_step,
+    local_datetime,
+    planner,
+    step_close,
+)
 from poflow.links import ActionLink, FormField, LinkAction, link_url, register_link_action
-from poflow.states import HireState, StepState
+from poflow.states import StepState
 from poflow.workdays import WorkCalendar
 
 __all__ = ["HELD_LINK", "CheckinSection", "checkin_dates", "record_checkin_held"]
@@ -100,16 +108,6 @@ def plan_checkins(ctx: Context, hire: Hire) -> None:
                          key=f"{kind}:{base}:{day.isoformat()}", due=due)
 
 
-def _hire_and_step(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
-    hire = ctx.session.get(Hire, action.case_id)
-    step = action.step
-    if hire is None or step is None or hire.state == HireState.CANCELLED:
-        return None
-    if step.state != StepState.OPEN:
-        return None
-    return hire, step
-
-
 def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
     assert step.starts_at is not None and step.ends_at is not None
     return {
@@ -126,7 +124,7 @@ def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
 @handler(INVITE)
 def send_invitations(ctx: Context, action: Action) -> bool:
     """Invite the leidinggevende and the new employee, each with the .ics (CHK-2)."""
-    found = _hire_and_step(ctx, action)
+    found = live_hire_step(ctx, action)
     if found is None:
         return False
     hire, step = found
@@ -148,7 +146,7 @@ def send_invitations(ctx: Context, action: Action) -> bool:
 @handler(REMIND)
 def send_reminders(ctx: Context, action: Action) -> bool:
     """Remind both shortly before the talk (CHK-2); skipped once the day has passed."""
-    found = _hire_and_step(ctx, action)
+    found = live_hire_step(ctx, action)
     if found is None or ctx.day > found[1].due_date:
         return False
     hire, step = found
@@ -163,7 +161,7 @@ def send_reminders(ctx: Context, action: Action) -> bool:
 @handler(RECORD)
 def ask_to_record(ctx: Context, action: Action) -> bool:
     """Ask the leidinggevende to record that the talk took place, if not yet done (CHK-3)."""
-    found = _hire_and_step(ctx, action)
+    found = live_hire_step(ctx, action)
     if found is None:
         return False
     hire, step = found
@@ -180,7 +178,7 @@ def ask_to_record(ctx: Context, action: Action) -> bool:
 @handler(ESCALATE)
 def escalate_to_po(ctx: Context, action: Action) -> bool:
     """Tell P&O that a talk is still not recorded as held (CHK-3)."""
-    found = _hire_and_step(ctx, action)
+    found = live_hire_step(ctx, action)
     if found is None:
         return False
     hire, step = found

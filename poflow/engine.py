@@ -33,6 +33,8 @@ __all__ = [
     "Context",
     "DayReport",
     "handler",
+    "live_hire",
+    "live_hire_step",
     "perform_due",
     "plan_hires",
     "planner",
@@ -435,6 +437,22 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, PoflowError):
         return f"{type(exc).__name__}: {exc} (at {where})"
     return f"{type(exc).__name__} (at {where})"
+
+
+def live_hire(ctx: Context, action: Action) -> Hire | None:
+    """The action's hire while it still runs, or None: nothing is sent for a cancelled hire
+    (ONB-5), nor about a step that is already done or cancelled."""
+    hire = ctx.session.get(Hire, action.case_id)
+    if hire is None or hire.state == HireState.CANCELLED:
+        return None
+    step = action.step
+    return hire if step is None or step.state == StepState.OPEN else None
+
+
+def live_hire_step(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
+    """The action's hire and open step, or None when either has ended (see live_hire)."""
+    hire = live_hire(ctx, action)
+    return None if hire is None or action.step is None else (hire, action.step)
 
 
 def cancel_pending_actions(session: Session, *, case_type: str, case_id: str) -> int:

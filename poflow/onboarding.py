@@ -30,6 +30,7 @@ from poflow.engine import (
     Context,
     handler,
     invited_recipients,
+    live_hire,
     local_datetime,
     planner,
     step_close,
@@ -242,13 +243,8 @@ def complete_item(ctx: Context, hire_id: str, item_key: str, *, by: str) -> bool
 # -- handlers -------------------------------------------------------------------------------------
 def _live(ctx: Context, action: Action) -> tuple[Hire, Step | None] | None:
     """The action's hire and step while both are still running; None means skip."""
-    hire = ctx.session.get(Hire, action.case_id)
-    if hire is None or hire.state != HireState.PLANNED:
-        return None
-    step = action.step
-    if step is not None and step.state != StepState.OPEN:
-        return None
-    return hire, step
+    hire = live_hire(ctx, action)
+    return None if hire is None else (hire, action.step)
 
 
 def _people(ctx: Context, hire: Hire) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, handler, step_close
+from poflow.engine import Context, handler, live_hire_step, step_close
 from poflow.links import ActionLink, LinkAction, link_url, register_link_action
 from poflow.mail.outbox import Recipient
 from poflow.states import ActionState, HireState, StepState
@@ -129,17 +129,9 @@ def _ensure_digest(ctx: Context, key: str) -> None:
                  key=f"{prefix}{len(today) + 1}", due=ctx.day)
 
 
-def _live_item(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
-    hire = ctx.session.get(Hire, action.case_id)
-    step = action.step
-    if hire is None or step is None or hire.state != HireState.PLANNED:
-        return None
-    return (hire, step) if step.state == StepState.OPEN else None
-
-
 def file_notice(ctx: Context, action: Action) -> bool:
     """File the item's notice for each recipient of this level; skipped once the item is done."""
-    live = _live_item(ctx, action)
+    live = live_hire_step(ctx, action)
     if live is None:
         return False
     hire, step = live

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, handler
+from poflow.engine import TZ, Context, handler, live_hire
 from poflow.introduction.common import action_url, end_of_programme, enrolment_of, section
 from poflow.introduction.models import EnrolmentState
 from poflow.introduction.programme import (
@@ -20,17 +20,15 @@ from poflow.introduction.programme import (
     TALK_REMIND,
     WELCOME,
 )
-from poflow.states import HireState, StepState
+from poflow.states import HireState
 
 __all__ = ["announce_role_item", "invite_talk", "offer_light_variant", "remind_elearning",
            "remind_talk", "send_welcome"]
 
 
 def _open(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
-    hire = ctx.session.get(Hire, action.case_id)
-    if hire is None or hire.state == HireState.CANCELLED:
-        return None
-    if action.step is not None and action.step.state != StepState.OPEN:
+    hire = live_hire(ctx, action)
+    if hire is None:
         return None
     e = enrolment_of(ctx, hire.id)
     if e is None or e.state != EnrolmentState.ACTIVE:
