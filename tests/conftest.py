@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-import glob
 import os
-import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -25,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from poflow.localpg import free_port  # noqa: F401  (the tests import it from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,56 +32,31 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="poflow-prefect-ho
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
-def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL server binaries not found: run .ci/run or apt-get install postgresql")
-    return Path(found[-1]).parent
-
-
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """The base URL (no database name) of a PostgreSQL server for this test session."""
     if url := os.environ.get("POFLOW_TEST_PG_URL"):
         yield url.rstrip("/")
         return
-    bindir = _pg_bin()
-    tmp = Path(tempfile.mkdtemp(prefix="poflow-pg-"))
-    data = tmp / "data"
-    port = free_port()
-    as_root = os.geteuid() == 0
-    if as_root:
-        shutil.chown(tmp, "postgres")
-    run = ["runuser", "-u", "postgres", "--"] if as_root else []
-    subprocess.run([*run, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "poflow",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
-    subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"), "-w",
-                    "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c max_connections=200", "start"], check=True, capture_output=True)
+    from poflow.localpg import LocalPostgres
+
     try:
-        yield f"postgresql+psycopg://poflow@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        server = LocalPostgres(options="-c max_connections=200")
+    except RuntimeError as exc:
+        pytest.fail(f"{exc} (run .ci/run, or set POFLOW_TEST_PG_URL)")
+    with server:
+        yield server.url
 
 
 def create_pg_database(base: str) -> str:
     """Create a fresh database on the server and return its URL."""
-    import psycopg
+    from poflow.localpg import admin_sql
 
     name = f"t_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    admin_sql(base, f'CREATE DATABASE "{name}"')
     return f"{base}/{name}"
 
 

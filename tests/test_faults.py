@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT, _pg_bin, create_pg_database, free_port
+from .conftest import EXAMPLES, ROOT, create_pg_database, free_port
 from .reliability_support import FaultySmtp, Tally, record, tally
 
 DAY = date(2027, 1, 4)  # the first tick of the example data: every invitation goes out
@@ -341,28 +339,10 @@ def test_x_2_smtp_down_for_a_day_then_back_delivers_everything_once(
 @pytest.fixture
 def own_pg() -> Iterator[tuple[str, Any]]:
     """A PostgreSQL server of this test only (so restarting it disturbs no other test)."""
-    bindir = _pg_bin()
-    tmp = Path(tempfile.mkdtemp(prefix="poflow-pg-fault-"))
-    data, port = tmp / "data", free_port()
-    as_root = os.geteuid() == 0
-    if as_root:
-        shutil.chown(tmp, "postgres")
-    run = ["runuser", "-u", "postgres", "--"] if as_root else []
-    subprocess.run([*run, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "poflow",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
-    opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off"
+    from poflow.localpg import LocalPostgres
 
-    def ctl(*args: str) -> None:
-        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(tmp / "log"),
-                        "-w", "-o", opts, *args], check=True, capture_output=True)
-
-    ctl("start")
-    try:
-        yield f"postgresql+psycopg://poflow@127.0.0.1:{port}", ctl
-    finally:
-        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with LocalPostgres(prefix="poflow-pg-fault-") as server:
+        yield server.url, server.ctl
 
 
 @pytest.mark.postgres
