@@ -58,3 +58,19 @@ def test_onb_5_a_cancellation_is_method_cancel_with_status_cancelled():
     assert cal["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED"
     assert int(event["SEQUENCE"]) == 2
+
+
+def test_chk_2_the_vtimezone_agrees_with_the_tz_database_on_every_transition():
+    """The two-rule VTIMEZONE gives the tz database's offset around each change, 2026 to 2045."""
+    cal, _ = _event(build_ics(_inv(), stamp=datetime(2026, 11, 24, tzinfo=UTC)))
+    vtz = next(iter(cal.walk("VTIMEZONE"))).to_tz(lookup_tzid=False)  # read our rules
+    for year in range(2026, 2046):
+        for month in (3, 10):
+            last_day = 31
+            sunday = max(d for d in range(25, last_day + 1)
+                         if datetime(year, month, d).weekday() == 6)
+            for hour in (0, 1, 2, 3, 4, 12):
+                utc = datetime(year, month, sunday, hour, tzinfo=UTC)
+                assert utc.astimezone(vtz).utcoffset() == utc.astimezone(TZ).utcoffset(), utc
+    summer = datetime(2027, 7, 1, 8, tzinfo=UTC)
+    assert summer.astimezone(vtz).utcoffset().total_seconds() == 7200
