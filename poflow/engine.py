@@ -23,7 +23,7 @@ from poflow import audit
 from poflow.config import MunicipalityConfig
 from poflow.db.base import utcnow
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
-from poflow.mail.ics import Invitation
+from poflow.mail.ics import Invitation, build_ics
 from poflow.mail.outbox import Recipient, queue_mail
 from poflow.settings import Settings
 from poflow.states import ActionState, HireState, MailState, StepState, check_transition
@@ -157,6 +157,8 @@ class Context:
     settings: Settings
     day: date
     actor: str = "system"
+    # One invitation mailed to several people is written once (same DTSTAMP for all of them).
+    _ics: dict[Invitation, str] = field(default_factory=dict, repr=False)
 
     @property
     def municipality(self) -> str:
@@ -266,6 +268,11 @@ class Context:
             "base_url": self.settings.resolved_base_url(),
             **context,
         }
+        ics = None
+        if invitation is not None:
+            ics = self._ics.get(invitation)
+            if ics is None:
+                ics = self._ics[invitation] = build_ics(invitation, stamp=utcnow())
         return queue_mail(
             self.session,
             key=key,
@@ -280,6 +287,7 @@ class Context:
             case_id=case_id,
             action_id=action.id if action else None,
             invitation=invitation,
+            ics=ics,
         )
 
     def audit(self, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yagmail
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,16 +104,19 @@ def queue_mail(
     case_id: str,
     action_id: int | None = None,
     invitation: Invitation | None = None,
+    ics: str | None = None,
 ) -> Outbox | None:
     """Render and queue one message under `key`; return None when that key was queued before.
 
-    A row withdrawn by a move (cancelled, never sent) is re-rendered and queued again.
+    A row withdrawn by a move (cancelled, never sent) is re-rendered and queued again. `ics` is
+    the invitation's text when the caller built it already (one invitation, several mails).
     """
     existing = session.scalar(select(Outbox).where(Outbox.key == key))
     if existing is not None and existing.state != MailState.CANCELLED:
         return None
     rendered = render_mail(templates_dir, template, context)
-    ics = build_ics(invitation, stamp=utcnow()) if invitation else None
+    if invitation is not None and ics is None:
+        ics = build_ics(invitation, stamp=utcnow())
     if existing is not None:
         existing.recipient_email, existing.recipient_name = to.email, to.name
         existing.subject, existing.body_text, existing.body_html = (
@@ -149,8 +152,10 @@ def queue_mail(
     return row
 
 
-def compose(row: Outbox) -> EmailMessage:
+def compose(row: Any) -> EmailMessage:
     """Build the MIME message: text and HTML alternatives, plus an invitation when there is one.
+
+    `row` is an Outbox object or a row of its columns (the sending loop reads Core rows).
 
     An invitation goes in as a text/calendar alternative with its method (what Outlook reads)
     and as an attached invite.ics (what other clients offer to open).
@@ -192,14 +197,26 @@ def _connect(target: SmtpTarget) -> yagmail.SMTP:
     return client
 
 
-def _claim_next(session: Session, municipality: str | None, after_id: int) -> Outbox | None:
-    query = select(Outbox).where(Outbox.state == MailState.QUEUED, Outbox.id > after_id)
+_T = Outbox.__table__
+# What compose() and the sending loop read of a row: Core columns, no ORM objects per message.
+_SEND_COLUMNS = (_T.c.id, _T.c.key, _T.c.message_id, _T.c.subject, _T.c.sender_name,
+                 _T.c.sender_email, _T.c.recipient_name, _T.c.recipient_email, _T.c.body_text,
+                 _T.c.body_html, _T.c.ics, _T.c.ics_method, _T.c.created_at)
+
+
+def _claim_next(session: Session, municipality: str | None, after_id: int) -> Any:
+    query = select(*_SEND_COLUMNS).where(_T.c.state == MailState.QUEUED, _T.c.id > after_id)
     if municipality:
-        query = query.where(Outbox.municipality == municipality)
-    query = query.order_by(Outbox.id).limit(1)
+        query = query.where(_T.c.municipality == municipality)
+    query = query.order_by(_T.c.id).limit(1)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return session.scalars(query).first()
+    return session.execute(query).first()
+
+
+def _mark(session: Session, row_id: int, **values: Any) -> None:
+    session.execute(update(_T).where(_T.c.id == row_id)
+                    .values(attempts=_T.c.attempts + 1, **values))
 
 
 def send_queued(
@@ -227,7 +244,6 @@ def send_queued(
                 last_id = row.id
                 if client is None:
                     client = _connect(target)
-                row.attempts += 1
                 try:
                     client.smtp.send_message(
                         compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
@@ -235,13 +251,12 @@ def send_queued(
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                     if not _permanent(exc):
                         raise
-                    row.state = MailState.FAILED
-                    row.last_error = f"refused by server: {type(exc).__name__}"
+                    _mark(session, row.id, state=MailState.FAILED,
+                          last_error=f"refused by server: {type(exc).__name__}")
                     report.refused.append(row.id)
                     continue
-                row.state = MailState.SENT
-                row.sent_at = utcnow()
-                row.last_error = None
+                _mark(session, row.id, state=MailState.SENT, sent_at=utcnow(),
+                      last_error=None)
             report.sent.append(last_id)
     except (OSError, smtplib.SMTPException) as exc:
         # Only the exception's type leaves this function: its text can hold addresses (X-3).
