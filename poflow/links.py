@@ -155,8 +155,7 @@ def mint_link(
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
-    session.add(row)
-    session.flush()
+    session.add(row)  # the token needs only the public id: the row goes in at the next flush
     return _serializer(secret).dumps({"l": row.public_id})
 
 

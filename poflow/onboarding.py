@@ -65,24 +65,29 @@ def plan_onboarding(ctx: Context, hire: Hire) -> None:
     """Assign the buddy, instantiate the checklist, plan the welcome and the buddy trajectory."""
     cfg = onboarding_section(ctx)
     assign_buddy(ctx, hire)
+    fresh: list[Step] = []  # new steps: one flush for all of them, then their audit rows
     for item in cfg.items:
         if applies(item, hire.contract_type, hire.contract_months):
-            _plan_item(ctx, hire, item, cfg)
+            _plan_item(ctx, hire, item, cfg, fresh)
     _plan_welcome(ctx, hire, cfg)
-    plan_buddy(ctx, hire)
+    plan_buddy(ctx, hire, fresh)
+    _audit_planned(ctx, fresh)
 
 
-def _plan_item(ctx: Context, hire: Hire, item: ChecklistItem, cfg: OnboardingSection) -> None:
+def _plan_item(ctx: Context, hire: Hire, item: ChecklistItem, cfg: OnboardingSection,
+               fresh: list[Step]) -> None:
     """One checklist item as a step with its notices, or done at once when poflow did it."""
     due = item_due(ctx.calendar, hire.first_working_day, item.due)
     step = _upsert_step(
         ctx, hire, key=f"onb:{item.key}", process="onb", title=item.title, due=due,
         owner_role=item.owner, owner_id=_owner_id(hire, item.owner),
         data={"phase": item.phase.value, "pillar": item.pillar.value, "item": item.key},
+        fresh=fresh,
     )
     if step.state != StepState.OPEN:
         return
     if item.system is not None and _done_by_system(ctx, hire, item.system):
+        _audit_planned(ctx, fresh)  # "planned" before "done" in the log, with the step's id
         mark_item_done(ctx, step, by="system")
         return
     for level, when in event_dates(ctx.calendar, cfg, due=due, owner=item.owner,
@@ -104,7 +109,7 @@ def _plan_welcome(ctx: Context, hire: Hire, cfg: OnboardingSection) -> None:
                      key=f"{WELCOME_WORK}:{hire.id}:{fwd.isoformat()}")
 
 
-def plan_buddy(ctx: Context, hire: Hire) -> None:
+def plan_buddy(ctx: Context, hire: Hire, fresh: list[Step] | None = None) -> None:
     """BUD-1/BUD-2: inform the buddy, invite to the "vier successen" moment, close at six months."""
     if hire.buddy_id is None:
         return
@@ -117,6 +122,7 @@ def plan_buddy(ctx: Context, hire: Hire) -> None:
         ctx, hire, key=BUDDY_STEP, process="bud", title="Buddytraject: vier successen",
         due=close, owner_role="buddy", owner_id=hire.buddy_id, starts_at=starts,
         ends_at=starts + timedelta(minutes=cel.duration_minutes), data={"buddy": hire.buddy_id},
+        fresh=fresh,
     )
     if step.state != StepState.OPEN:
         return
@@ -132,16 +138,22 @@ def plan_buddy(ctx: Context, hire: Hire) -> None:
 
 
 # -- steps and people -----------------------------------------------------------------------------
-def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date, **fields: Any) -> Step:
-    """Create the hire's step `key`, or move it (and raise its SEQUENCE) when its date changed."""
+def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date,
+                 fresh: list[Step] | None = None, **fields: Any) -> Step:
+    """Create the hire's step `key`, or move it (and raise its SEQUENCE) when its date changed.
+
+    A new step is added to `fresh` for `_audit_planned` (one flush for a whole checklist); without
+    `fresh` it is flushed and audited at once.
+    """
     step = ctx.step(case_type="hire", case_id=hire.id, key=key)
     if step is None:
         step = Step(municipality=hire.municipality, case_type="hire", case_id=hire.id, key=key,
-                    due_date=due, sequence=0, **fields)
+                    due_date=due, sequence=0, state=StepState.OPEN, **fields)
         ctx.session.add(step)
-        ctx.session.flush()
-        ctx.audit("step.planned", "step", str(step.id), hire=hire.id, key=key,
-                  due=due.isoformat())
+        if fresh is None:
+            _audit_planned(ctx, [step])
+        else:
+            fresh.append(step)
         return step
     if step.state == StepState.OPEN and step.due_date != due:
         step.due_date = due
@@ -154,6 +166,17 @@ def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date, **fields: Any
     if step.state == StepState.OPEN and fields.get("owner_id") != step.owner_id:
         step.owner_id = fields.get("owner_id")
     return step
+
+
+def _audit_planned(ctx: Context, fresh: list[Step]) -> None:
+    """Flush the new steps once for their ids and write their "step.planned" rows; empty it."""
+    if not fresh:
+        return
+    ctx.session.flush()
+    for step in fresh:
+        ctx.audit("step.planned", "step", str(step.id), hire=step.case_id, key=step.key,
+                  due=step.due_date.isoformat())
+    fresh.clear()
 
 
 def _owner_id(hire: Hire, owner: str) -> str | None:

@@ -14,7 +14,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow._exceptions import ActionRefused, NotFound
@@ -114,6 +124,9 @@ def _recipient_keys(ctx: Context, hire: Hire, step: Step, level: Level) -> list[
 
 def _ensure_digest(ctx: Context, key: str) -> None:
     """Make sure the recipient has one pending digest action for today (see module docstring)."""
+    known = ctx.memo.get((DIGEST, key))
+    if known is not None and known.state == ActionState.PENDING and not inspect(known).transient:
+        return  # this session already found or made it (and no savepoint undid it since)
     prefix = f"{DIGEST}:{ctx.municipality}:{key}:{ctx.day.isoformat()}:"
     # Narrow by case and day first (ix_action_case serves it): a bare key-prefix LIKE scanned
     # the whole action table, which cost 80-270 ms a notice at national scale.
@@ -123,10 +136,11 @@ def _ensure_digest(ctx: Context, key: str) -> None:
                              Action.due_date == ctx.day,
                              Action.key.startswith(prefix, autoescape=True))
     ).all()
-    if any(a.state == ActionState.PENDING for a in today):
-        return
-    ctx.schedule(case_type="onb_digest", case_id=key[:40], kind=DIGEST,
-                 key=f"{prefix}{len(today) + 1}", due=ctx.day)
+    pending = next((a for a in today if a.state == ActionState.PENDING), None)
+    if pending is None:
+        pending = ctx.schedule(case_type="onb_digest", case_id=key[:40], kind=DIGEST,
+                               key=f"{prefix}{len(today) + 1}", due=ctx.day)
+    ctx.memo[(DIGEST, key)] = pending
 
 
 def file_notice(ctx: Context, action: Action) -> bool:
@@ -143,7 +157,6 @@ def file_notice(ctx: Context, action: Action) -> bool:
             hire_id=hire.id, level=level, recipient_key=key, day=ctx.day,
         ))
         _ensure_digest(ctx, key)
-    ctx.session.flush()
     return bool(keys)
 
 
@@ -169,6 +182,11 @@ def _entry(ctx: Context, key: str, step: Step, hire: Hire) -> dict[str, Any]:
     }
 
 
+def _load(ctx: Context, model: type, ids: set[Any]) -> list[Any]:
+    """Read these rows into the session in one query (kept alive by the caller's list)."""
+    return list(ctx.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+
 @handler(DIGEST)
 def send_digest(ctx: Context, action: Action) -> bool:
     """Send the recipient one mail with every waiting notice, grouped by level (ONB-3)."""
@@ -179,6 +197,9 @@ def send_digest(ctx: Context, action: Action) -> bool:
                OnboardingNotice.recipient_key == key, OnboardingNotice.digest_key.is_(None))
         .order_by(OnboardingNotice.id)
     ).all()
+    # One query each; `held` keeps them in the session so get() below finds them without one.
+    held = (_load(ctx, Step, {n.step_id for n in notices})
+            + _load(ctx, Hire, {n.hire_id for n in notices}))
     best: dict[int, tuple[OnboardingNotice, Step, Hire]] = {}
     for notice in notices:
         step, hire = ctx.session.get(Step, notice.step_id), ctx.session.get(Hire, notice.hire_id)
@@ -188,6 +209,7 @@ def send_digest(ctx: Context, action: Action) -> bool:
         if live and (notice.step_id not in best
                      or _ORDER[notice.level] > _ORDER[best[notice.step_id][0].level]):
             best[notice.step_id] = (notice, step, hire)  # type: ignore[assignment]
+    del held
     if not best:
         return False
     sections = []
