@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yagmail
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,10 @@ from poflow.states import MailState
 __all__ = ["Recipient", "SendReport", "SmtpTarget", "compose", "queue_mail", "send_queued"]
 
 log = logging.getLogger("poflow.mail")
+# session.info keys: rows queued in this session by key; whether to wrap each row in a savepoint
+# (the default; the engine's batches turn it off and redo a failed batch with it on).
+_QUEUED_HERE = "poflow.outbox.queued"
+SAVEPOINTS = "poflow.savepoints"
 _POLICY = email.policy.default.clone(max_line_length=998)
 logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
 
@@ -111,7 +115,12 @@ def queue_mail(
     A row withdrawn by a move (cancelled, never sent) is re-rendered and queued again. `ics` is
     the invitation's text when the caller built it already (one invitation, several mails).
     """
-    existing = session.scalar(select(Outbox).where(Outbox.key == key))
+    queued_here: dict[str, Outbox] = session.info.setdefault(_QUEUED_HERE, {})
+    mine = queued_here.get(key)
+    if mine is not None and not inspect(mine).transient and mine.state != MailState.CANCELLED:
+        return None  # queued earlier in this transaction (and no savepoint undid it)
+    with session.no_autoflush:  # rows of this transaction not yet flushed are in queued_here
+        existing = session.scalar(select(Outbox).where(Outbox.key == key))
     if existing is not None and existing.state != MailState.CANCELLED:
         return None
     rendered = render_mail(templates_dir, template, context)
@@ -144,11 +153,15 @@ def queue_mail(
         ics=ics,
         ics_method=invitation.method if invitation else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # a concurrent dispatcher queued the same key first
-        return None
+    if not session.info.get(SAVEPOINTS, True):
+        session.add(row)  # the caller redoes its batch with savepoints if the commit fails
+    else:
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # a concurrent dispatcher queued the same key first
+            return None
+    queued_here[key] = row
     return row
 
 

@@ -1,0 +1,79 @@
+"""Tests of the engine's batches: one transaction per batch, and a failing handler isolated."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from poflow import engine
+from poflow.db.models import Action, AuditEntry, Hire, Outbox
+from poflow.engine import Context, perform_due
+from poflow.states import ActionState
+
+DAY = date(2027, 1, 4)
+KIND = "test.mail_then_maybe_fail"
+
+
+def _mail_then_maybe_fail(ctx: Context, action: Action) -> bool:
+    """Queue one mail for the action; raise afterwards when its key says so."""
+    ctx.mail(key=f"{action.key}:po", template="afspraak_geannuleerd", to=ctx.po_recipient(),
+             context={"titel": "Proef", "start": datetime(2027, 1, 4, 10)}, case_type="hire",
+             case_id=action.case_id, action=action)
+    if action.key.endswith(":bad"):
+        raise RuntimeError("this handler fails on purpose")
+    return True
+
+
+@pytest.fixture
+def actions(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Five due actions of the test kind for one hire; the third one's handler fails."""
+    monkeypatch.setitem(engine._HANDLERS, KIND, _mail_then_maybe_fail)  # noqa: SLF001
+    rt = example_data
+    with rt.factory() as session, session.begin():
+        hire = session.scalars(select(Hire).where(Hire.municipality == "hardenberg")
+                               .order_by(Hire.id)).first()
+        ctx = Context(session, rt.config("hardenberg"), rt.settings, DAY)
+        rows = [ctx.schedule(case_type="hire", case_id=hire.id, kind=KIND, due=DAY,
+                             key=f"{KIND}:{n}:{'bad' if n == 2 else 'good'}")
+                for n in range(5)]
+        session.flush()
+        return [a.id for a in rows]
+
+
+def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_once(
+    example_data: Any, actions: list[int],
+):
+    """The batch is redone action by action: four mails once, the failing action pending."""
+    rt = example_data
+    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY, batch_size=3)
+    assert report.failed_actions == [actions[2]]
+    assert report.performed == 4
+    with rt.factory() as session:
+        states = dict(session.execute(select(Action.id, Action.state)
+                                      .where(Action.id.in_(actions))).all())
+        keys = session.scalars(select(Outbox.key).where(Outbox.key.startswith(KIND))
+                               .order_by(Outbox.key)).all()
+        audited = session.scalars(select(AuditEntry.entity_id).where(
+            AuditEntry.action == "action.done", AuditEntry.entity_id.in_(
+                [str(i) for i in actions]))).all()
+    assert states[actions[2]] == ActionState.PENDING
+    assert [states[i] for i in actions if i != actions[2]] == [ActionState.DONE] * 4
+    assert keys == [f"{KIND}:{n}:good:po" for n in (0, 1, 3, 4)]  # not the failed one's
+    assert sorted(audited) == sorted(str(i) for i in actions if i != actions[2])
+
+
+def test_x_1_the_failed_action_is_tried_again_on_the_next_run_not_the_same_one(
+    example_data: Any, actions: list[int],
+):
+    """A second pass the same day leaves the failed action alone; nothing else is repeated."""
+    rt = example_data
+    perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    again = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    assert (again.performed, again.skipped) == (0, 0)
+    assert again.failed_actions == [actions[2]]  # tried once more in this new run, failed again
+    with rt.factory() as session:
+        count = len(session.scalars(select(Outbox.id).where(Outbox.key.startswith(KIND))).all())
+    assert count == 4
