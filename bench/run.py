@@ -62,8 +62,12 @@ def _use(url: str, tmp: Path, smtp_port: int) -> Any:
 
 
 def _prepare(rt: Any, pop: population.Population, *, target: int, history: int,
-             log: list[str]) -> tuple[date, int]:
-    """Load, plan the January cohort until the peak day holds `target` actions; the peak day."""
+             log: list[str]) -> tuple[date, int, date]:
+    """Load, plan the January cohort until the peak day holds `target` actions.
+
+    Returns the peak day, its due actions, and the cohort's import day: the first day with
+    work, when its invitations go out (the busiest day for mail).
+    """
     with stage("load") as s:
         world.load(rt, pop)
     log.append(f"load {len(pop.people)} staff, {len(pop.hires)} hires: {s.seconds:.1f} s")
@@ -79,37 +83,50 @@ def _prepare(rt: Any, pop: population.Population, *, target: int, history: int,
     log.append(f"planned {planned} hires with every registered planner in {seconds:.1f} s "
                f"({seconds / max(planned, 1) * 1000:.0f} ms a hire)")
     with stage("history") as s:
-        rows = world.history(rt, per_hire=history, before=peak)
+        rows = world.history(rt, per_hire=history, before=min(world.due_per_day(rt)))
     log.append(f"{rows} done actions of the past for the other hires: {s.seconds:.1f} s")
-    world.close_before(rt, peak)
-    due = world.due_per_day(rt).get(peak, 0)
-    log.append(f"peak day {peak}: {due} due actions {world.by_kind(rt, peak)}")
+    per_day = world.due_per_day(rt)
+    mail_day = min(per_day)
+    log.append(f"peak day {peak}: {per_day[peak]} due actions {world.by_kind(rt, peak)}")
+    log.append(f"mail day {mail_day}: {per_day[mail_day]} due actions "
+               f"{world.by_kind(rt, mail_day)}")
     log.append(f"table sizes: {world.counts(rt)}")
-    return peak, due
+    return peak, per_day[peak], mail_day
 
 
-def _floor(rt: Any, peak: date, port: int) -> tuple[Stage, int]:
-    """Plain SQL select of the due rows + smtplib sending the same messages, one connection."""
+def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, int]:
+    """Plain SQL select of the due rows + smtplib sending the same messages, one connection.
+
+    The messages are the outbox rows poflow sent for `day` (ids above `after_id`).
+    """
     import smtplib
 
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from poflow.db.models import Outbox
     from poflow.mail.outbox import compose
     from poflow.states import MailState
 
-    from sqlalchemy import select
-
     with stage("floor") as s:
         with rt.factory() as session:
             due = session.execute(text("SELECT id, kind, case_id, step_id FROM action "
-                                       "WHERE due_date = :d"), {"d": peak}).all()
-            rows = session.scalars(select(Outbox).where(Outbox.state == MailState.SENT)).all()
+                                       "WHERE due_date = :d"), {"d": day}).all()
+            rows = session.scalars(select(Outbox).where(Outbox.state == MailState.SENT,
+                                                        Outbox.id > after_id)).all()
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             for row in rows:
                 smtp.send_message(compose(row), from_addr=row.sender_email,
                                   to_addrs=[row.recipient_email])
     return s, len(due)
+
+
+def _last_outbox_id(rt: Any) -> int:
+    from sqlalchemy import func, select
+
+    from poflow.db.models import Outbox
+
+    with rt.factory() as session:
+        return session.scalar(select(func.max(Outbox.id))) or 0
 
 
 def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Stage, Stage]:
@@ -152,7 +169,7 @@ def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Sta
     return s, raw
 
 
-def _workers(url: str, tmp: Path, peak: date, count: int) -> dict[str, Any]:
+def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict[str, Any]:
     """`count` worker processes running the peak day together, each its own run_day.
 
     Returns the wall time from the common start, their summed totals, what a fresh sink
@@ -178,14 +195,15 @@ def _workers(url: str, tmp: Path, peak: date, count: int) -> dict[str, Any]:
     received = sink.counts()
     sink.stop()
     rt = _use(url, tmp, sink.port)
-    sent = _sent(rt)
+    sent = _sent(rt, after_id=after_id)
     from poflow.db.session import make_engine
 
     make_engine(url).dispose()
     return {"seconds": seconds, "per_worker": outs, "sink": received, "outbox_sent": sent}
 
 
-def _sent(rt: Any) -> int:
+def _sent(rt: Any, *, after_id: int = 0) -> int:
+    """Outbox rows marked sent (with an id above `after_id`: the measured day's)."""
     from sqlalchemy import func, select
 
     from poflow.db.models import Outbox
@@ -193,7 +211,7 @@ def _sent(rt: Any) -> int:
 
     with rt.factory() as session:
         return session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.state == MailState.SENT)) or 0
+            Outbox.state == MailState.SENT, Outbox.id > after_id)) or 0
 
 
 def run_backend(kind: str, url_for: Any, pop: population.Population, tmp: Path,
@@ -219,8 +237,25 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
 
     log = res["log"]
     rt = _use(url, tmp, sink.port)
-    peak, due = _prepare(rt, pop, target=args.target_due, history=args.history, log=log)
-    res.update(peak_day=peak.isoformat(), due_actions=due)
+    peak, due, mail_day = _prepare(rt, pop, target=args.target_due, history=args.history,
+                                   log=log)
+    res.update(peak_day=peak.isoformat(), due_actions=due, mail_day=mail_day.isoformat())
+    from poflow.runtime import run_day
+
+    if mail_day < peak:  # the busiest mail day first, against its own floor
+        mail_due = world.due_per_day(rt)[mail_day]
+        with stage("mail-day", children=[sink.proc.pid]) as s:
+            mail_totals = run_day(rt, mail_day)
+        mail_floor_sink = SinkProcess(_free_port(), tmp)
+        try:
+            mfl, _ = _floor(rt, mail_day, mail_floor_sink.port)
+        finally:
+            mail_floor_sink.stop()
+        res.update(mail_day_s=s.seconds, mail_day_due=mail_due, mail_day_totals=mail_totals,
+                   mail_floor_s=mfl.seconds)
+        log.append(f"mail day: {mail_totals} in {s.seconds:.1f} s; floor {mfl.seconds:.1f} s")
+    world.close_before(rt, peak)
+    before_peak = _last_outbox_id(rt)
     copies: dict[str, str] = {}
     make_engine(url).dispose()
     if kind == "postgresql" and args.workers:
@@ -229,22 +264,20 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         path = Path(url.split("///", 1)[1])
         shutil.copy(path, tmp / "naive.db")
         copies["naive"] = f"sqlite:///{tmp / 'naive.db'}"
-    from poflow.runtime import run_day
-
+    earlier = sink.counts()
     with stage("peak", children=[sink.proc.pid]) as s:
         totals = run_day(rt, peak)
-    got = sink.counts()
+    got = {k: v - earlier[k] for k, v in sink.counts().items()}  # this day's messages only
     res.update(peak_day_s=s.seconds, peak_rss_mb=s.peak_rss_mb, peak_totals=totals,
-               sink=got, outbox_sent=_sent(rt))
+               sink=got, outbox_sent=_sent(rt, after_id=before_peak))
     log.append(f"peak day: {totals} in {s.seconds:.1f} s; sink {got}")
     res["idle_floor_s"] = _idle_floor(rt, peak)
-    res["digest_lookup_s"] = _digest_lookup(rt, peak)
     with stage("idle") as s:
         idle = run_day(rt, peak)
     res.update(idle_tick_s=s.seconds, idle_rss_mb=s.peak_rss_mb, idle_totals=idle)
     floor_sink = SinkProcess(_free_port(), tmp)
     try:
-        fl, selected = _floor(rt, peak, floor_sink.port)
+        fl, selected = _floor(rt, peak, floor_sink.port, after_id=before_peak)
     finally:
         floor_sink.stop()
     res.update(floor_s=fl.seconds, floor_rss_mb=fl.peak_rss_mb, floor_rows=selected)
@@ -261,7 +294,8 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         finally:
             naive_sink.stop()
     if "workers" in copies:  # the in-process peak day above is the one-worker baseline
-        res["workers"] = w = _workers(copies["workers"], tmp, peak, args.workers)
+        res["workers"] = w = _workers(copies["workers"], tmp, peak, args.workers,
+                                          before_peak)
         log.append(f"{args.workers} worker processes: {w['seconds']:.1f} s, sink {w['sink']}, "
                    f"outbox sent {w['outbox_sent']}, per worker {w['per_worker']}")
     return res
@@ -278,22 +312,6 @@ def _idle_floor(rt: Any, peak: date) -> float:
         session.execute(text("SELECT id FROM action WHERE state = 'pending' AND due_date <= :d"),
                         {"d": peak}).all()
         return time.perf_counter() - began
-
-
-def _digest_lookup(rt: Any, peak: date) -> float:
-    """The onboarding digest's per-notice lookup (LIKE on action.key) at this table size."""
-    import time
-
-    from sqlalchemy import select
-
-    from poflow.db.models import Action
-
-    with rt.factory() as session:
-        began = time.perf_counter()
-        for n in range(5):
-            session.scalars(select(Action).where(Action.key.startswith(
-                f"onb.digest:gem-001:p:001-{n:05d}:{peak.isoformat()}:", autoescape=True))).all()
-        return (time.perf_counter() - began) / 5
 
 
 def _table(results: list[dict[str, Any]]) -> list[str]:
@@ -317,16 +335,19 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
             row("peak day end to end (goal <= 300 s)", lambda r: f"{r['peak_day_s']:.1f} s = "
                 f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
                 f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),
-            row("onboarding digest lookup per escalation notice (LIKE on action.key)",
-                lambda r: f"{r['digest_lookup_s'] * 1000:.1f} ms"),
             row("raw floor (SQL select + smtplib, same mails)", lambda r: f"{r['floor_s']:.1f} s"),
             row("cost per due action vs floor (goal <= 2x)", lambda r:
                 f"{r['peak_day_s'] / r['due_actions'] * 1000:.2f} ms vs "
                 f"{r['floor_s'] / r['due_actions'] * 1000:.2f} ms = "
                 f"{r['peak_day_s'] / r['floor_s']:.2f}x"),
+            row("busiest mail day (the cohort's import day) vs its floor", lambda r:
+                f"{r['mail_day']}: {r['mail_day_due']} actions, "
+                f"{r['mail_day_totals']['sent']} mails in {r['mail_day_s']:.1f} s vs "
+                f"{r['mail_floor_s']:.1f} s = {r['mail_day_s'] / r['mail_floor_s']:.2f}x"),
             row("naive peer, one Prefect task per employee (extrapolated)", lambda r:
                 f"{r['naive']['extrapolated_s']:.0f} s = "
-                f"{r['naive']['extrapolated_s'] / r['peak_day_s']:.0f}x poflow (goal >= 100x)"),
+                f"{r['naive']['extrapolated_s'] / r['peak_day_s']:.0f}x poflow (goal >= 100x); "
+                f"{r['naive']['extrapolated_s'] / r['floor_s']:.0f}x the raw floor"),
             row("import 10,000 hires (goal <= 10 s)", lambda r: f"{r['import_s']:.1f} s = "
                 f"{r['import_s'] / GOALS['import_10k_s']:.2f}x goal, "
                 f"{r['import_s'] / r['import_raw_s']:.1f}x raw csv+insert "

@@ -130,12 +130,14 @@ def _ensure_digest(ctx: Context, key: str) -> None:
     prefix = f"{DIGEST}:{ctx.municipality}:{key}:{ctx.day.isoformat()}:"
     # Narrow by case and day first (ix_action_case serves it): a bare key-prefix LIKE scanned
     # the whole action table, which cost 80-270 ms a notice at national scale.
-    today = ctx.session.scalars(
-        select(Action).where(Action.case_type == "onb_digest", Action.case_id == key[:40],
-                             Action.municipality == ctx.municipality,
-                             Action.due_date == ctx.day,
-                             Action.key.startswith(prefix, autoescape=True))
-    ).all()
+    # No autoflush: a digest scheduled in this session but not flushed yet is in ctx.memo.
+    with ctx.session.no_autoflush:
+        today = ctx.session.scalars(
+            select(Action).where(Action.case_type == "onb_digest", Action.case_id == key[:40],
+                                 Action.municipality == ctx.municipality,
+                                 Action.due_date == ctx.day,
+                                 Action.key.startswith(prefix, autoescape=True))
+        ).all()
     pending = next((a for a in today if a.state == ActionState.PENDING), None)
     if pending is None:
         pending = ctx.schedule(case_type="onb_digest", case_id=key[:40], kind=DIGEST,
