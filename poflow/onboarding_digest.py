@@ -22,7 +22,6 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    inspect,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,7 +32,7 @@ from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import Context, handler, live_hire_step, step_close
 from poflow.links import ActionLink, LinkAction, link_url, register_link_action
-from poflow.mail.outbox import Recipient
+from poflow.mail.outbox import SAVEPOINTS, Recipient
 from poflow.states import ActionState, HireState, StepState
 
 __all__ = [
@@ -123,26 +122,48 @@ def _recipient_keys(ctx: Context, hire: Hire, step: Step, level: Level) -> list[
 
 
 def _ensure_digest(ctx: Context, key: str) -> None:
-    """Make sure the recipient has one pending digest action for today (see module docstring)."""
-    known = ctx.memo.get((DIGEST, key))
-    if known is not None and known.state == ActionState.PENDING and not inspect(known).transient:
-        return  # this session already found or made it (and no savepoint undid it since)
+    """Make sure the recipient has one pending digest action for today (see module docstring).
+
+    The digest action is inserted with ON CONFLICT DO NOTHING and read back: two dispatchers
+    filing notices for the same recipient at once (PostgreSQL) then share one digest instead of
+    one of them failing on the unique key. Within a batch without savepoints the digest found is
+    remembered, so the next notice for the same recipient costs no query.
+    """
+    careful = ctx.session.info.get(SAVEPOINTS, True)
+    known = None if careful else ctx.memo.get((DIGEST, key))
+    if known is not None and known.state == ActionState.PENDING:
+        return
     prefix = f"{DIGEST}:{ctx.municipality}:{key}:{ctx.day.isoformat()}:"
-    # Narrow by case and day first (ix_action_case serves it): a bare key-prefix LIKE scanned
-    # the whole action table, which cost 80-270 ms a notice at national scale.
-    # No autoflush: a digest scheduled in this session but not flushed yet is in ctx.memo.
-    with ctx.session.no_autoflush:
+    case = {"municipality": ctx.municipality, "case_type": "onb_digest", "case_id": key[:40]}
+    with ctx.session.no_autoflush:  # nothing of this session's digests waits unflushed
+        # Narrow by case and day first (ix_action_case serves it): a bare key-prefix LIKE
+        # scanned the whole action table, which cost 80-270 ms a notice at national scale.
         today = ctx.session.scalars(
             select(Action).where(Action.case_type == "onb_digest", Action.case_id == key[:40],
                                  Action.municipality == ctx.municipality,
                                  Action.due_date == ctx.day,
                                  Action.key.startswith(prefix, autoescape=True))
         ).all()
-    pending = next((a for a in today if a.state == ActionState.PENDING), None)
-    if pending is None:
-        pending = ctx.schedule(case_type="onb_digest", case_id=key[:40], kind=DIGEST,
-                               key=f"{prefix}{len(today) + 1}", due=ctx.day)
-    ctx.memo[(DIGEST, key)] = pending
+        pending = next((a for a in today if a.state == ActionState.PENDING), None)
+        n = len(today)
+        while pending is None:  # the next number; taken and already sent: the one after
+            n += 1
+            ctx.session.execute(_insert_ignoring_duplicate(
+                ctx.session, {**case, "kind": DIGEST, "key": f"{prefix}{n}", "due_date": ctx.day,
+                              "state": ActionState.PENDING}))
+            row = ctx.session.scalars(select(Action).where(Action.key == f"{prefix}{n}")).one()
+            pending = row if row.state == ActionState.PENDING else None
+    if not careful:
+        ctx.memo[(DIGEST, key)] = pending
+
+
+def _insert_ignoring_duplicate(session: Any, values: dict[str, Any]) -> Any:
+    """INSERT INTO action ... ON CONFLICT (key) DO NOTHING, for PostgreSQL or SQLite."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(Action.__table__).values(**values).on_conflict_do_nothing(
+        index_elements=["key"])
 
 
 def file_notice(ctx: Context, action: Action) -> bool:

@@ -132,3 +132,43 @@ def test_onb_3_onb_5_done_links_of_a_cancelled_hire_are_refused_and_its_items_ca
         ctx = ctx_for(rt, session, KB, date(2027, 2, 16), actor="KB-0005")
         with pytest.raises(ActionRefused, match="is vervallen"):
             complete_item(ctx, "KB-NH-01", "bureau-stoel", by="KB-0005")
+
+
+def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest(runtime):
+    """The second waits for the first's digest row and uses it: no unique-key failure (PG)."""
+    import threading
+    import time
+
+    from sqlalchemy import select
+
+    from poflow.db.models import Action
+    from poflow.engine import Context
+    from poflow.onboarding_digest import PO, _ensure_digest
+    from poflow.states import ActionState
+
+    day, cfg = date(2027, 1, 11), runtime.config("hardenberg")
+    first = runtime.factory()
+    first.begin()
+    _ensure_digest(Context(first, cfg, runtime.settings, day), PO)
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with runtime.factory() as session, session.begin():
+                _ensure_digest(Context(session, cfg, runtime.settings, day), PO)
+            outcome["ok"] = True
+        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
+            outcome["error"] = repr(exc)
+
+    other = threading.Thread(target=second)
+    other.start()
+    time.sleep(0.5)
+    assert other.is_alive(), "the second dispatcher waits for the first's digest row"
+    first.commit()
+    first.close()
+    other.join(30)
+    assert outcome == {"ok": True}
+    with runtime.factory() as session:
+        digests = session.execute(select(Action.key, Action.state).where(
+            Action.case_type == "onb_digest")).all()
+    assert [state for _, state in digests] == [ActionState.PENDING]
