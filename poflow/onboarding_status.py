@@ -24,11 +24,14 @@ from poflow.runtime import Runtime
 from poflow.states import HireState, StepState
 
 __all__ = [
+    "Overview",
     "PhaseCount",
     "StatusColumn",
     "markdown_overview",
     "onboarding_app",
+    "overview",
     "phase_counts",
+    "phase_counts_for",
     "progress_percent",
     "register_status_column",
     "running_hires",
@@ -42,6 +45,7 @@ _COLUMNS: dict[str, StatusColumn] = {}
 SHORT = {Phase.VOOR: "vóór dag 1", Phase.EERSTE_WERKDAG: "dag 1",
          Phase.DRIE_MAANDEN: "0-3 mnd", Phase.ZES_MAANDEN: "3-6 mnd"}
 LEGEND = "k/o/t = klaar / open / te laat"
+_CHUNK = 500  # hire ids per IN (...) list
 _BAR = 20
 
 
@@ -72,18 +76,25 @@ class PhaseCount:
 
 def phase_counts(session: Session, hire_id: str, day: date) -> dict[Phase, PhaseCount]:
     """Done/open/overdue checklist items of one hire per phase on `day` (cancelled left out)."""
-    counts = {phase: PhaseCount() for phase in Phase}
-    rows = session.execute(select(Step.state, Step.due_date, Step.data).where(
-        Step.case_type == "hire", Step.case_id == hire_id, Step.process == "onb",
-        Step.state != StepState.CANCELLED)).all()
-    for state, due, data in rows:
-        count = counts[Phase(data.get("phase", Phase.VOOR.value))]
-        if state == StepState.DONE:
-            count.done += 1
-        elif due < day:
-            count.overdue += 1
-        else:
-            count.open += 1
+    return phase_counts_for(session, [hire_id], day)[hire_id]
+
+
+def phase_counts_for(session: Session, hire_ids: list[str],
+                     day: date) -> dict[str, dict[Phase, PhaseCount]]:
+    """phase_counts of many hires, read in one query per 500 hires."""
+    counts = {hid: {phase: PhaseCount() for phase in Phase} for hid in hire_ids}
+    for i in range(0, len(hire_ids), _CHUNK):
+        rows = session.execute(select(Step.case_id, Step.state, Step.due_date, Step.data).where(
+            Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
+            Step.process == "onb", Step.state != StepState.CANCELLED)).all()
+        for hid, state, due, data in rows:
+            count = counts[hid][Phase(data.get("phase", Phase.VOOR.value))]
+            if state == StepState.DONE:
+                count.done += 1
+            elif due < day:
+                count.overdue += 1
+            else:
+                count.open += 1
     return counts
 
 
@@ -106,39 +117,58 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
             or h.id in open_left]
 
 
-def _next_checkin(session: Session, hire_id: str, day: date) -> str:
-    nxt = session.scalar(select(func.min(Step.due_date)).where(
-        Step.case_type == "hire", Step.case_id == hire_id, Step.process == "chk",
-        Step.state == StepState.OPEN, Step.due_date >= day))
-    return nxt.isoformat() if nxt else "–"
+def _next_checkins(session: Session, hire_ids: list[str], day: date) -> dict[str, str]:
+    """The date of each hire's next open check-in on or after `day`, or "–"."""
+    found: dict[str, date] = {}
+    for i in range(0, len(hire_ids), _CHUNK):
+        found.update(session.execute(select(Step.case_id, func.min(Step.due_date)).where(
+            Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
+            Step.process == "chk", Step.state == StepState.OPEN, Step.due_date >= day,
+        ).group_by(Step.case_id)).all())
+    return {hid: found[hid].isoformat() if hid in found else "–" for hid in hire_ids}
+
+
+@dataclass
+class Overview:
+    """One municipality on one day: the table rows, the sums per phase, progress per hire."""
+
+    rows: list[dict[str, str]]
+    totals: dict[Phase, PhaseCount]
+    progress: dict[str, float]
+
+
+def overview(session: Session, config: MunicipalityConfig, day: date) -> Overview:
+    """Rows, totals and progress from one read of the running hires and their items (ONB-4)."""
+    hires = running_hires(session, config, day)
+    ids = [h.id for h in hires]
+    counts = phase_counts_for(session, ids, day)
+    nxt = _next_checkins(session, ids, day)
+    rows, totals = [], {phase: PhaseCount() for phase in Phase}
+    for hire in hires:
+        phase = phase_on(config.calendar, hire.first_working_day, day)
+        row = {"hire": hire.id, "start": hire.first_working_day.isoformat(),
+               "fase": SHORT[Phase(phase)] if phase in Phase._value2member_map_ else phase}
+        row.update({f"{SHORT[p]} k/o/t": counts[hire.id][p].cell() for p in Phase})
+        row["buddy"] = "ja" if hire.buddy_id else "nee"
+        row["volgende bij praat moment"] = nxt[hire.id]
+        row.update({title: fn(session, hire, day) for title, fn in _COLUMNS.items()})
+        rows.append(row)
+        for p, count in counts[hire.id].items():
+            totals[p].done += count.done
+            totals[p].open += count.open
+            totals[p].overdue += count.overdue
+    return Overview(rows, totals, {hid: progress_percent(c) for hid, c in counts.items()})
 
 
 def status_rows(session: Session, config: MunicipalityConfig, day: date) -> list[dict[str, str]]:
     """The status table of one municipality on `day`: ids, dates and counts only (X-3)."""
-    rows = []
-    for hire in running_hires(session, config, day):
-        counts = phase_counts(session, hire.id, day)
-        phase = phase_on(config.calendar, hire.first_working_day, day)
-        row = {"hire": hire.id, "start": hire.first_working_day.isoformat(),
-               "fase": SHORT[Phase(phase)] if phase in Phase._value2member_map_ else phase}
-        row.update({f"{SHORT[p]} k/o/t": counts[p].cell() for p in Phase})
-        row["buddy"] = "ja" if hire.buddy_id else "nee"
-        row["volgende bij praat moment"] = _next_checkin(session, hire.id, day)
-        row.update({title: fn(session, hire, day) for title, fn in _COLUMNS.items()})
-        rows.append(row)
-    return rows
+    return overview(session, config, day).rows
 
 
 def municipality_counts(session: Session, config: MunicipalityConfig,
                         day: date) -> dict[Phase, PhaseCount]:
     """Done/open/overdue per phase summed over the municipality's running hires."""
-    total = {phase: PhaseCount() for phase in Phase}
-    for hire in running_hires(session, config, day):
-        for phase, count in phase_counts(session, hire.id, day).items():
-            total[phase].done += count.done
-            total[phase].open += count.open
-            total[phase].overdue += count.overdue
-    return total
+    return overview(session, config, day).totals
 
 
 def markdown_overview(name: str, day: date, totals: dict[Phase, PhaseCount],

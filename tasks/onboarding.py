@@ -12,14 +12,8 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from poflow.onboarding_status import (
-    LEGEND,
-    markdown_overview,
-    municipality_counts,
-    phase_counts,
-    progress_percent,
-    status_rows,
-)
+from poflow.onboarding_status import LEGEND, markdown_overview, overview
+from poflow.published import changed, remember
 from poflow.runtime import get_runtime
 
 __all__ = ["artifact_key", "publish_onboarding_progress"]
@@ -33,28 +27,42 @@ def artifact_key(*parts: str) -> str:
 @task(name="publish-onboarding-progress",
       task_run_name="onboarding-progress-{municipality}-{day}")
 def publish_onboarding_progress(municipality: str, day: date) -> dict[str, int]:
-    """Table and bar chart per municipality, a progress artifact per hire; returns counts."""
+    """Table and bar chart per municipality, a progress artifact per hire; returns counts.
+
+    Only what changed since it was last published goes to Prefect (poflow.published): at national
+    scale a progress artifact for every running hire on every run would be tens of thousands of
+    API calls a day.
+    """
     rt = get_runtime()
     cfg = rt.config(municipality)
     with rt.factory() as session:
-        rows = status_rows(session, cfg, day)
-        totals = municipality_counts(session, cfg, day)
-        progress = {row["hire"]: progress_percent(phase_counts(session, row["hire"], day))
-                    for row in rows}
-    create_table_artifact(
-        key=artifact_key("onboarding", municipality), table=rows,
-        description=f"Onboarding {municipality} op {day.isoformat()}: per nieuwe collega "
-                    f"(id) de stand per fase; {LEGEND}.",
-    )
-    create_markdown_artifact(
-        key=artifact_key("onboarding-voortgang", municipality),
-        markdown=markdown_overview(cfg.name, day, totals, len(rows)),
-        description=f"Voortgang per fase, {municipality}, {day.isoformat()}",
-    )
-    for hire_id, percent in progress.items():
-        create_progress_artifact(
-            progress=percent, key=artifact_key("onboarding", hire_id),
-            description=f"Onboarding {hire_id}: {percent} % van de checklist afgerond",
+        view = overview(session, cfg, day)
+        table_key = artifact_key("onboarding", municipality)
+        chart_key = artifact_key("onboarding-voortgang", municipality)
+        chart = markdown_overview(cfg.name, day, view.totals, len(view.rows))
+        content: dict[str, object] = {table_key: view.rows, chart_key: chart}
+        content.update({artifact_key("onboarding", hid): pct
+                        for hid, pct in view.progress.items()})
+        todo = changed(session, content)
+    if table_key in todo:
+        create_table_artifact(
+            key=table_key, table=view.rows,
+            description=f"Onboarding {municipality} op {day.isoformat()}: per nieuwe collega "
+                        f"(id) de stand per fase; {LEGEND}.",
         )
-    overdue = sum(c.overdue for c in totals.values())
-    return {"hires": len(rows), "overdue_items": overdue}
+    if chart_key in todo:
+        create_markdown_artifact(
+            key=chart_key, markdown=chart,
+            description=f"Voortgang per fase, {municipality}, {day.isoformat()}",
+        )
+    for hire_id, percent in view.progress.items():
+        key = artifact_key("onboarding", hire_id)
+        if key in todo:
+            create_progress_artifact(
+                progress=percent, key=key,
+                description=f"Onboarding {hire_id}: {percent} % van de checklist afgerond",
+            )
+    with rt.factory() as session, session.begin():
+        remember(session, todo)
+    overdue = sum(c.overdue for c in view.totals.values())
+    return {"hires": len(view.rows), "overdue_items": overdue, "published": len(todo)}

@@ -144,3 +144,35 @@ def test_onb_4_the_dispatcher_publishes_table_progress_and_markdown_artifacts_wi
                [h.family_name for h in hires] + [h.private_email for h in hires]
     published = " ".join(f"{a.data} {a.description}" for a in latest.values())
     assert [value for value in personal if value in published] == []
+
+
+def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_harness):
+    """A re-run publishes nothing again; after one item is done, that hire's bar and the table."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.dispatcher import dispatcher
+    from poflow.onboarding import complete_item
+
+    def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far
+        with get_client(sync_client=True) as client:
+            found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+                any_=["onboarding-nh-2027-003", "onboarding-nh-2027-004"])))
+        return {k: sum(a.key == k for a in found)
+                for k in ("onboarding-nh-2027-003", "onboarding-nh-2027-004")}
+
+    import_examples(sqlite_runtime)
+    day = date(2027, 1, 5)
+    before = bars()
+    first = dispatcher(day=day, municipality=HB)["onboarding"][HB]
+    again = dispatcher(day=day, municipality=HB)["onboarding"][HB]
+    with sqlite_runtime.factory() as session, session.begin():
+        complete_item(ctx_for(sqlite_runtime, session, HB, day), "NH-2027-003", "controle-id",
+                      by="HB-0002")
+    after = dispatcher(day=day, municipality=HB)["onboarding"][HB]
+    assert first["published"] == 2 + first["hires"]  # table, chart and one bar per hire
+    assert again["published"] == 0
+    assert after["published"] == 3  # the table, the chart's counts and NH-2027-003's bar
+    now = bars()
+    assert {k: now[k] - before[k] for k in now} == {"onboarding-nh-2027-003": 2,
+                                                    "onboarding-nh-2027-004": 1}

@@ -8,3 +8,4 @@ from poflow.recruitment import models as recruitment_models  # noqa: F401  (REC 
 from poflow.introduction import models as introduction_models  # noqa: F401  (INT)
 from poflow.conversations import models as conversation_models  # noqa: F401  (GES)
 from poflow.coaching import models as coaching_models  # noqa: F401  (LBC)
+from poflow import published  # noqa: F401  (what was last published to Prefect)
