@@ -22,15 +22,17 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    insert,
     select,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
 from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, handler, live_hire_step, step_close
+from poflow.engine import Context, batch_handler, handler, live_hire_step, step_close
 from poflow.links import ActionLink, LinkAction, link_url, register_link_action
 from poflow.mail.outbox import SAVEPOINTS, Recipient
 from poflow.states import ActionState, HireState, StepState
@@ -183,8 +185,32 @@ def file_notice(ctx: Context, action: Action) -> bool:
     return bool(keys)
 
 
+def file_notices(ctx: Context, actions: list[Action]) -> dict[int, bool]:
+    """file_notice for many actions at once: the notices go in with one INSERT."""
+    rows: list[dict[str, Any]] = []
+    outcome: dict[int, bool] = {}
+    for action in actions:
+        live = live_hire_step(ctx, action)
+        if live is None:
+            outcome[action.id] = False
+            continue
+        hire, step = live
+        level = Level(action.kind.removeprefix("onb."))
+        keys = _recipient_keys(ctx, hire, step, level)
+        for key in keys:
+            rows.append({"municipality": ctx.municipality, "action_id": action.id,
+                         "step_id": step.id, "hire_id": hire.id, "level": level,
+                         "recipient_key": key, "day": ctx.day, "digest_key": None})
+            _ensure_digest(ctx, key)
+        outcome[action.id] = bool(keys)
+    if rows:
+        ctx.session.execute(insert(OnboardingNotice.__table__), rows)
+    return outcome
+
+
 for _level in Level:
     handler(notice_kind(_level))(file_notice)
+batch_handler(*(notice_kind(level) for level in Level))(file_notices)
 
 
 def _subject_id(key: str) -> str:
@@ -205,46 +231,47 @@ def _entry(ctx: Context, key: str, step: Step, hire: Hire) -> dict[str, Any]:
     }
 
 
-def _load(ctx: Context, model: type, ids: set[Any]) -> list[Any]:
-    """Read these rows into the session in one query (kept alive by the caller's list)."""
-    return list(ctx.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
-
-
 @handler(DIGEST)
 def send_digest(ctx: Context, action: Action) -> bool:
     """Send the recipient one mail with every waiting notice, grouped by level (ONB-3)."""
     key = action.key.removeprefix(f"{DIGEST}:{ctx.municipality}:").rsplit(":", 2)[0]
-    notices = ctx.session.scalars(
-        select(OnboardingNotice)
-        .where(OnboardingNotice.municipality == ctx.municipality,
-               OnboardingNotice.recipient_key == key, OnboardingNotice.digest_key.is_(None))
-        .order_by(OnboardingNotice.id)
+    notice = OnboardingNotice.__table__.c
+    # One query for the waiting notices with their item and hire (the hire's manager and buddy
+    # are not needed here: not joined).
+    rows = ctx.session.execute(
+        select(notice.id, notice.step_id, notice.level, Step, Hire)
+        .outerjoin(Step, Step.id == notice.step_id)
+        .outerjoin(Hire, Hire.id == notice.hire_id)
+        .options(lazyload(Hire.manager), lazyload(Hire.buddy))
+        .where(notice.municipality == ctx.municipality, notice.recipient_key == key,
+               notice.digest_key.is_(None))
+        .order_by(notice.id)
     ).all()
-    # One query each; `held` keeps them in the session so get() below finds them without one.
-    held = (_load(ctx, Step, {n.step_id for n in notices})
-            + _load(ctx, Hire, {n.hire_id for n in notices}))
-    best: dict[int, tuple[OnboardingNotice, Step, Hire]] = {}
-    for notice in notices:
-        step, hire = ctx.session.get(Step, notice.step_id), ctx.session.get(Hire, notice.hire_id)
+    best: dict[int, tuple[Level, Step, Hire]] = {}
+    carried: dict[str, list[int]] = {action.key: [], _VOID: []}
+    for notice_id, step_id, level, step, hire in rows:
+        level = Level(level)
         live = (step is not None and hire is not None and step.state == StepState.OPEN
                 and hire.state == HireState.PLANNED)
-        notice.digest_key = action.key if live else _VOID
-        if live and (notice.step_id not in best
-                     or _ORDER[notice.level] > _ORDER[best[notice.step_id][0].level]):
-            best[notice.step_id] = (notice, step, hire)  # type: ignore[assignment]
-    del held
+        carried[action.key if live else _VOID].append(notice_id)
+        if live and (step_id not in best or _ORDER[level] > _ORDER[best[step_id][0]]):
+            best[step_id] = (level, step, hire)
+    for digest_key, ids in carried.items():
+        if ids:
+            ctx.session.execute(update(OnboardingNotice.__table__)
+                                .where(notice.id.in_(ids)).values(digest_key=digest_key))
     if not best:
         return False
     sections = []
     for level, (title, intro) in _SECTIONS.items():
-        items = sorted((_entry(ctx, key, s, h) for n, s, h in best.values() if n.level == level),
+        items = sorted((_entry(ctx, key, s, h) for lv, s, h in best.values() if lv == level),
                        key=lambda e: (e["deadline"], e["hire_id"], e["item"]))
         if items:
             sections.append({"niveau": level.value, "kop": title, "uitleg": intro, "punten": items})
     ctx.mail(key=action.key, template="onb_digest", to=recipient_for(ctx, key),
              context={"secties": sections, "aantal": len(best)}, case_type="onb_digest",
              case_id=key[:40], action=action)
-    ctx.audit("onb.digest", "recipient", key, items=len(best), notices=len(notices))
+    ctx.audit("onb.digest", "recipient", key, items=len(best), notices=len(rows))
     return True
 
 

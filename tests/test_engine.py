@@ -77,3 +77,32 @@ def test_x_1_the_failed_action_is_tried_again_on_the_next_run_not_the_same_one(
     with rt.factory() as session:
         count = len(session.scalars(select(Outbox.id).where(Outbox.key.startswith(KIND))).all())
     assert count == 4
+
+
+def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audited(
+    example_data: Any, actions: list[int], monkeypatch: pytest.MonkeyPatch,
+):
+    """Without failures a run of one kind goes to its batch handler; every action is recorded."""
+    calls: list[list[int]] = []
+
+    def all_at_once(ctx: Context, batch: list[Action]) -> dict[int, bool]:
+        calls.append([a.id for a in batch])
+        return {a.id: a.key.endswith(":good") for a in batch}  # the bad one is skipped here
+
+    monkeypatch.setitem(engine._BATCH_HANDLERS, KIND, all_at_once)  # noqa: SLF001
+    rt = example_data
+    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    assert calls == [actions]
+    assert (report.performed, report.skipped, report.failed_actions) == (4, 1, [])
+    with rt.factory() as session:
+        audited = dict(session.execute(select(AuditEntry.entity_id, AuditEntry.action).where(
+            AuditEntry.entity_id.in_([str(i) for i in actions]),
+            AuditEntry.entity_type == "action")).all())
+    assert audited == {str(i): "action.skipped" if i == actions[2] else "action.done"
+                       for i in actions}
+
+
+def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
+    """Registering a batch handler for a kind without a single handler is refused."""
+    with pytest.raises(ValueError, match="no single handler"):
+        engine.batch_handler("test.no_such_kind")(lambda ctx, batch: {})
