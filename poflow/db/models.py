@@ -201,7 +201,8 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_outbox_state", "state", "municipality", "id"),)
+    __table_args__ = (Index("ix_outbox_state", "state", "municipality", "id"),
+                      Index("ix_outbox_queue", "state", "id"))  # a send for all municipalities
 
 
 class AuditEntry(Base):
