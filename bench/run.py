@@ -380,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--without", action="append", default=[], metavar="PLANNER",
                         help="leave this registered planner out (its handlers stay); repeatable")
     args = parser.parse_args(argv)
+    import time
+
+    began = time.perf_counter()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     tmp = Path(tempfile.mkdtemp(prefix="poflow-bench-"))
@@ -417,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n".join(_table(results)))
+    print(f"whole benchmark: {(time.perf_counter() - began) / 60:.1f} min")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     worst = {
