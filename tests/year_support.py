@@ -96,7 +96,8 @@ class _AuditWatch:
                                             "id": str(state.identity or "")})
 
     def orm_execute(self, ctx: Any) -> None:
-        if not (ctx.is_update or ctx.is_delete):
+        """Statements that bypass the unit of work: bulk updates, deletes and Core inserts."""
+        if not (ctx.is_update or ctx.is_delete or ctx.is_insert):
             return
         table = getattr(ctx.statement, "table", None)
         name = getattr(table, "name", "")
@@ -104,10 +105,13 @@ class _AuditWatch:
             return
         values = getattr(ctx.statement, "_values", None) or {}
         cols = {getattr(k, "key", str(k)) for k in values}
+        params = ctx.parameters
+        for row in (params if isinstance(params, list) else [params or {}])[:1]:
+            cols |= {getattr(k, "key", str(k)) for k in row}
         if ctx.is_delete or cols & set(STATE_COLUMNS):
             self._slot(ctx.session)["changes"].append(
                 {"table": name, "column": ",".join(sorted(cols)) or "delete", "to": "bulk",
-                 "new": False})
+                 "new": ctx.is_insert})
 
     def after_commit(self, session: Session) -> None:
         if session.get_nested_transaction() is None:  # not a savepoint being released
