@@ -52,3 +52,13 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(
                     "NH-U-S": "niet aangemeld (secundair)",
                     "NH-U-X": "uitgesloten",
                     "NH-U-D": "afgerond"}
+    from sqlalchemy import select
+
+    from poflow.db.models import Hire
+    from poflow.introduction.portfolio import programme_status, programme_statuses
+
+    with rt.factory() as session:  # the table's batch read says what one hire's read says
+        hires = list(session.scalars(select(Hire).order_by(Hire.id)))
+        one_by_one = {h.id: programme_status(session, h, date(2027, 3, 1),
+                                             rt.config(h.municipality)) for h in hires}
+        assert programme_statuses(session, hires, date(2027, 3, 1), rt.configs) == one_by_one

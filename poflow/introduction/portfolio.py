@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,8 @@ from poflow.introduction.models import (
 from poflow.introduction.rules import ParticipationStatus, TargetGroup, classify, programme_end
 from poflow.states import StepState
 
-__all__ = ["Portfolio", "PortfolioLine", "issue_certificate", "portfolio", "programme_status"]
+__all__ = ["Portfolio", "PortfolioLine", "issue_certificate", "portfolio", "programme_status",
+           "programme_statuses"]
 
 
 def issue_certificate(ctx: Context, hire: Hire, *, item: str, title: str, completed_on: date,
@@ -133,23 +135,54 @@ def _step_status(step: Step | None) -> str:
 
 
 def _done_items(session: Session, hire_id: str) -> set[str]:
-    attended = session.scalars(
-        select(IntroSession.series).join(SessionParticipant.session)
-        .where(SessionParticipant.hire_id == hire_id,
+    return _done_items_of(session, [hire_id])[hire_id]
+
+
+def _done_items_of(session: Session, hire_ids: list[str]) -> dict[str, set[str]]:
+    """Per hire: the series attended, the certificates and the INT steps done (3 queries)."""
+    done: dict[str, set[str]] = {hid: set() for hid in hire_ids}
+    attended = session.execute(
+        select(SessionParticipant.hire_id, IntroSession.series)
+        .join(SessionParticipant.session)
+        .where(SessionParticipant.hire_id.in_(hire_ids),
                SessionParticipant.status == ParticipationStatus.ATTENDED))
-    certs = session.scalars(select(Certificate.item).where(Certificate.hire_id == hire_id))
-    steps = session.scalars(select(Step.key).where(
-        Step.case_type == "hire", Step.case_id == hire_id, Step.process == "int",
+    certs = session.execute(select(Certificate.hire_id, Certificate.item)
+                            .where(Certificate.hire_id.in_(hire_ids)))
+    for hid, item in [*attended, *certs]:
+        done[hid].add(item)
+    steps = session.execute(select(Step.case_id, Step.key).where(
+        Step.case_type == "hire", Step.case_id.in_(hire_ids), Step.process == "int",
         Step.state == StepState.DONE))
-    keys = {k.rsplit(":", 1)[-1] for k in steps}
-    keys = {"startgesprek" if k == "startontwikkelgesprek" else k for k in keys}
-    return {*attended, *certs, *keys}
+    for hid, key in steps:
+        item = key.rsplit(":", 1)[-1]
+        done[hid].add("startgesprek" if item == "startontwikkelgesprek" else item)
+    return done
 
 
 def programme_status(session: Session, hire: Hire, day: date,
                      config: MunicipalityConfig | None = None) -> str:
     """The hire's programme in one Dutch phrase, for the onboarding status table."""
     enrolment = session.scalar(select(Enrolment).where(Enrolment.hire_id == hire.id))
+    return _status(hire, day, config, enrolment, lambda: _done_items(session, hire.id))
+
+
+def programme_statuses(session: Session, hires: list[Hire], day: date,
+                       configs: dict[str, MunicipalityConfig]) -> dict[str, str]:
+    """programme_status of many hires: four queries per 500 hires instead of up to five each."""
+    out: dict[str, str] = {}
+    for i in range(0, len(hires), 500):
+        chunk = hires[i:i + 500]
+        enrolments = {e.hire_id: e for e in session.scalars(
+            select(Enrolment).where(Enrolment.hire_id.in_([h.id for h in chunk])))}
+        done = _done_items_of(session, list(enrolments))
+        for h in chunk:
+            out[h.id] = _status(h, day, configs.get(h.municipality), enrolments.get(h.id),
+                                lambda h=h, done=done: done[h.id])
+    return out
+
+
+def _status(hire: Hire, day: date, config: MunicipalityConfig | None,
+            enrolment: Enrolment | None, done_items: Callable[[], set[str]]) -> str:
     cfg = section(config) if config is not None else None
     if enrolment is None:
         if cfg is None:
@@ -167,7 +200,7 @@ def programme_status(session: Session, hire: Hire, day: date,
     if cfg is None:
         return f"{label} ({enrolment.variant})"
     items = [i.key for i in cfg.variant_items(enrolment.variant)]
-    done = len(set(items) & _done_items(session, hire.id))
+    done = len(set(items) & done_items())
     end = programme_end(config.calendar, hire.first_working_day,  # type: ignore[union-attr]
                         cfg.programme_months)
     return f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}"
