@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
-from tasks.engine import perform_due_actions, plan_new_cases
+from tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
 from tasks.mail import send_mail
 from tasks.onboarding import publish_onboarding_progress
 
@@ -35,7 +35,11 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     day = day or today()
     rt = get_runtime()
     summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
+    busy = set(find_municipalities_with_work(day, municipality))
     for slug in rt.slugs(municipality):
+        if slug not in busy:  # nothing to plan or do: no task runs (342 municipalities)
+            summary["municipalities"][slug] = {"planned": 0, "performed": 0, "skipped": 0}
+            continue
         planned = plan_new_cases(slug, day)
         done = (
             perform_due_actions(slug, day)
@@ -47,7 +51,6 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     summary["mail"] = send_mail.with_options(
         retries=rt.settings.send_retries, retry_delay_seconds=delays or 0
     )(municipality)
-    summary["onboarding"] = {slug: publish_onboarding_progress(slug, day)
-                             for slug in rt.slugs(municipality)}  # ONB-4: artifacts, ids only
+    summary["onboarding"] = publish_onboarding_progress(rt.slugs(municipality), day)  # ONB-4
     get_run_logger().info("dispatch %s: %s", day.isoformat(), summary)
     return summary

@@ -36,6 +36,7 @@ __all__ = [
     "handler",
     "live_hire",
     "live_hire_step",
+    "municipalities_with_work",
     "perform_due",
     "plan_hires",
     "planner",
@@ -356,6 +357,20 @@ class DayReport:
     performed: int = 0
     skipped: int = 0
     failed_actions: list[int] = field(default_factory=list)
+
+
+def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> list[str]:
+    """The municipalities among `slugs` with a hire to plan or an action due on or before `day`.
+
+    Two indexed queries for the whole country, so a dispatcher run starts tasks only where
+    there is work: on a quiet day that is none of the 342 instead of three tasks each.
+    """
+    to_plan = select(Hire.municipality).distinct().where(
+        Hire.planned_version < Hire.version, Hire.state == HireState.PLANNED)
+    due = select(Action.municipality).distinct().where(
+        Action.state == ActionState.PENDING, Action.due_date <= day)
+    found = set(session.scalars(to_plan)) | set(session.scalars(due))
+    return [slug for slug in slugs if slug in found]
 
 
 def plan_hires(

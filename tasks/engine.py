@@ -6,10 +6,18 @@ from datetime import date
 
 from prefect import task
 
-from poflow.engine import perform_due, plan_hires
+from poflow.engine import municipalities_with_work, perform_due, plan_hires
 from poflow.runtime import get_runtime
 
-__all__ = ["perform_due_actions", "plan_new_cases"]
+__all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cases"]
+
+
+@task(name="find-municipalities-with-work", task_run_name="find-work-{day}")
+def find_municipalities_with_work(day: date, municipality: str | None = None) -> list[str]:
+    """The slugs (of one or every municipality) with hires to plan or actions due."""
+    rt = get_runtime()
+    with rt.factory() as session:
+        return municipalities_with_work(session, day, rt.slugs(municipality))
 
 
 @task(name="plan-new-cases", task_run_name="plan-{municipality}-{day}")

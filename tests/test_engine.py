@@ -106,3 +106,22 @@ def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
     """Registering a batch handler for a kind without a single handler is refused."""
     with pytest.raises(ValueError, match="no single handler"):
         engine.batch_handler("test.no_such_kind")(lambda ctx, batch: {})
+
+
+def test_x_2_municipalities_with_work_are_those_with_hires_to_plan_or_actions_due(
+    example_data: Any,
+):
+    """New hires make a municipality busy; once planned and done, only due actions do."""
+    from poflow.engine import municipalities_with_work
+    from poflow.runtime import run_day
+
+    rt = example_data
+    slugs = rt.slugs(None)
+    with rt.factory() as session:
+        assert municipalities_with_work(session, DAY, slugs) == ["hardenberg"]
+    run_day(rt, DAY, send=False)
+    with rt.factory() as session:
+        assert municipalities_with_work(session, DAY, slugs) == []
+        first_due = session.scalar(select(Action.due_date).where(
+            Action.state == ActionState.PENDING).order_by(Action.due_date).limit(1))
+        assert municipalities_with_work(session, first_due, slugs) == ["hardenberg"]
