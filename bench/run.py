@@ -275,6 +275,8 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
     with stage("idle") as s:
         idle = run_day(rt, peak)
     res.update(idle_tick_s=s.seconds, idle_rss_mb=s.peak_rss_mb, idle_totals=idle)
+    if kind == "sqlite" and args.naive:
+        res.update(_idle_through_prefect(peak, log))
     floor_sink = SinkProcess(_free_port(), tmp)
     try:
         fl, selected = _floor(rt, peak, floor_sink.port, after_id=before_peak)
@@ -299,6 +301,37 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         log.append(f"{args.workers} worker processes: {w['seconds']:.1f} s, sink {w['sink']}, "
                    f"outbox sent {w['outbox_sent']}, per worker {w['per_worker']}")
     return res
+
+
+def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
+    """The dispatcher flow (what users run) on the finished peak day, in a temporary Prefect API.
+
+    The per-hire progress bars count as published by the year's earlier runs (40,000 of them
+    would take 12 minutes of API calls once); the first run publishes each municipality's table
+    and chart for the day; the second is the idle tick: one query finds no municipality with
+    work, and mail and artifacts are unchanged.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.dispatcher import dispatcher
+    from poflow.runtime import get_runtime
+
+    bars = world.bars_published(get_runtime(), peak)
+    log.append(f"{bars} onboarding progress bars recorded as published by earlier runs")
+    with prefect_test_harness(server_startup_timeout=180), temporary_settings(
+            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        with stage("first-flow") as first:
+            out = dispatcher(day=peak)
+        published = sum(v["published"] for v in out["onboarding"].values())
+        with stage("idle-flow") as idle:
+            again = dispatcher(day=peak)
+    republished = sum(v["published"] for v in again["onboarding"].values())
+    log.append(f"dispatcher flow on the peak day after run_day: {first.seconds:.1f} s "
+               f"({published} artifacts published); again (idle): {idle.seconds:.2f} s "
+               f"({republished} republished, mail sent {again['mail']['sent']})")
+    return {"idle_flow_s": idle.seconds, "first_flow_s": first.seconds,
+            "first_flow_published": published}
 
 
 def _idle_floor(rt: Any, peak: date) -> float:
@@ -332,6 +365,10 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
                 f"{r['idle_tick_s'] / GOALS['idle_tick_s']:.2f}x goal, "
                 f"{r['idle_tick_s'] / r['idle_floor_s']:.0f}x one raw due-query "
                 f"({r['idle_floor_s'] * 1000:.1f} ms)"),
+            row("idle tick through the dispatcher flow (Prefect API, heartbeat off)", lambda r:
+                f"{r['idle_flow_s']:.2f} s = {r['idle_flow_s'] / GOALS['idle_tick_s']:.2f}x goal "
+                f"(first run after the peak: {r['first_flow_s']:.1f} s, publishing "
+                f"{r['first_flow_published']} artifacts)"),
             row("peak day end to end (goal <= 300 s)", lambda r: f"{r['peak_day_s']:.1f} s = "
                 f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
                 f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),
@@ -424,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     worst = {
-        "idle_tick_s": max(r["idle_tick_s"] for r in results),
+        "idle_tick_s": max(max(r["idle_tick_s"], r.get("idle_flow_s", 0.0)) for r in results),
         "peak_day_s": max(r["peak_day_s"] for r in results),
         "per_action_vs_floor": max(r["peak_day_s"] / r["floor_s"] for r in results),
         "naive_vs_poflow": min((r["naive"]["extrapolated_s"] / r["peak_day_s"] for r in results

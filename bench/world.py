@@ -20,8 +20,8 @@ from poflow.engine import Context
 from poflow.runtime import Runtime
 from poflow.states import ActionState
 
-__all__ = ["IMPORT_LEAD_DAYS", "by_kind", "close_before", "counts", "due_per_day", "history",
-           "load", "plan_hires_as_imported"]
+__all__ = ["IMPORT_LEAD_DAYS", "bars_published", "by_kind", "close_before", "counts",
+           "due_per_day", "history", "load", "plan_hires_as_imported"]
 
 IMPORT_LEAD_DAYS = 42
 CHUNK = 5_000
@@ -95,6 +95,25 @@ def _insert(rt: Runtime, table: type, rows: list[dict[str, object]]) -> int:
         with rt.factory() as session, session.begin():
             session.execute(insert(table), rows)
     return len(rows)
+
+
+def bars_published(rt: Runtime, day: date) -> int:
+    """Record every hire's onboarding progress bar as published, as earlier runs would have.
+
+    Nobody ticks an item off in the benchmark, so the bars do not change from day to day; the
+    tables and charts (with the day in them) are left to the measured run.
+    """
+    from poflow.onboarding_status import overview
+    from poflow.published import changed, remember
+    from tasks.onboarding import progress_bars
+
+    written = 0
+    for slug in rt.slugs(None):
+        with rt.factory() as session, session.begin():
+            todo = changed(session, progress_bars(overview(session, rt.config(slug), day)))
+            remember(session, todo)
+            written += len(todo)
+    return written
 
 
 def due_per_day(rt: Runtime) -> dict[date, int]:

@@ -12,11 +12,11 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from poflow.onboarding_status import LEGEND, markdown_overview, overview
+from poflow.onboarding_status import LEGEND, Overview, markdown_overview, overview
 from poflow.published import changed, remember
 from poflow.runtime import get_runtime
 
-__all__ = ["artifact_key", "publish_onboarding_progress"]
+__all__ = ["artifact_key", "progress_bars", "publish_onboarding_progress"]
 
 
 def artifact_key(*parts: str) -> str:
@@ -35,6 +35,11 @@ def publish_onboarding_progress(municipalities: list[str], day: date) -> dict[st
     return {slug: _publish(slug, day) for slug in municipalities}
 
 
+def progress_bars(view: Overview) -> dict[str, float]:
+    """The per-hire progress artifacts of an overview, by artifact key."""
+    return {artifact_key("onboarding", hid): pct for hid, pct in view.progress.items()}
+
+
 def _publish(municipality: str, day: date) -> dict[str, int]:
     rt = get_runtime()
     cfg = rt.config(municipality)
@@ -43,9 +48,8 @@ def _publish(municipality: str, day: date) -> dict[str, int]:
         table_key = artifact_key("onboarding", municipality)
         chart_key = artifact_key("onboarding-voortgang", municipality)
         chart = markdown_overview(cfg.name, day, view.totals, len(view.rows))
-        content: dict[str, object] = {table_key: view.rows, chart_key: chart}
-        content.update({artifact_key("onboarding", hid): pct
-                        for hid, pct in view.progress.items()})
+        content: dict[str, object] = {table_key: view.rows, chart_key: chart,
+                                      **progress_bars(view)}
         todo = changed(session, content)
     if table_key in todo:
         create_table_artifact(
