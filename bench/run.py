@@ -304,34 +304,46 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
 
 
 def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
-    """The dispatcher flow (what users run) on the finished peak day, in a temporary Prefect API.
+    """The flows users run, on the finished peak day, in a temporary Prefect API.
 
-    The per-hire progress bars count as published by the year's earlier runs (40,000 of them
-    would take 12 minutes of API calls once); the first run publishes each municipality's table
-    and chart for the day; the second is the idle tick: one query finds no municipality with
-    work, and mail and artifacts are unchanged.
+    The dispatcher runs six times (the first warms the client up); the median of the other
+    five is the idle tick: one query finds no municipality with work and nothing is queued
+    (the harness's own services make an occasional run take 2 s). Then the daily onboarding
+    report (its own flow, ONB-4), twice: each municipality's table and chart are published,
+    then nothing changed. The per-hire progress bars count as published by the year's earlier
+    runs, as the actions before the peak count as done (40,000 of them once would take 12
+    minutes of API calls).
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.dispatcher import dispatcher
+    from flows.onboarding_report import onboarding_report
     from poflow.runtime import get_runtime
 
     bars = world.bars_published(get_runtime(), peak)
     log.append(f"{bars} onboarding progress bars recorded as published by earlier runs")
     with prefect_test_harness(server_startup_timeout=180), temporary_settings(
             updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        with stage("first-flow") as first:
-            out = dispatcher(day=peak)
-        published = sum(v["published"] for v in out["onboarding"].values())
-        with stage("idle-flow") as idle:
-            again = dispatcher(day=peak)
-    republished = sum(v["published"] for v in again["onboarding"].values())
-    log.append(f"dispatcher flow on the peak day after run_day: {first.seconds:.1f} s "
-               f"({published} artifacts published); again (idle): {idle.seconds:.2f} s "
-               f"({republished} republished, mail sent {again['mail']['sent']})")
-    return {"idle_flow_s": idle.seconds, "first_flow_s": first.seconds,
-            "first_flow_published": published}
+        dispatcher(day=peak)
+        ticks = []
+        for _ in range(5):  # the median of five: the harness's own services cause outliers
+            with stage("idle-flow") as idle:
+                tick = dispatcher(day=peak)
+            ticks.append(idle.seconds)
+        idle.seconds = sorted(ticks)[2]
+        with stage("report") as report:
+            first = onboarding_report(day=peak)
+        with stage("report-again") as again:
+            second = onboarding_report(day=peak)
+    published = sum(v["published"] for v in first.values())
+    log.append(f"dispatcher flow, idle: median {idle.seconds:.2f} s of "
+               f"{', '.join(f'{t:.2f}' for t in ticks)} (mail sent {tick['mail']['sent']});"
+               f" onboarding report flow: {report.seconds:.1f} s ({published} artifacts), "
+               f"again {again.seconds:.1f} s "
+               f"({sum(v['published'] for v in second.values())} artifacts)")
+    return {"idle_flow_s": idle.seconds, "report_s": report.seconds,
+            "report_published": published, "report_again_s": again.seconds}
 
 
 def _idle_floor(rt: Any, peak: date) -> float:
@@ -365,10 +377,12 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
                 f"{r['idle_tick_s'] / GOALS['idle_tick_s']:.2f}x goal, "
                 f"{r['idle_tick_s'] / r['idle_floor_s']:.0f}x one raw due-query "
                 f"({r['idle_floor_s'] * 1000:.1f} ms)"),
-            row("idle tick through the dispatcher flow (Prefect API, heartbeat off)", lambda r:
-                f"{r['idle_flow_s']:.2f} s = {r['idle_flow_s'] / GOALS['idle_tick_s']:.2f}x goal "
-                f"(first run after the peak: {r['first_flow_s']:.1f} s, publishing "
-                f"{r['first_flow_published']} artifacts)"),
+            row("idle tick through the dispatcher flow (Prefect API, heartbeat off; median of 5)",
+                lambda r:
+                f"{r['idle_flow_s']:.2f} s = {r['idle_flow_s'] / GOALS['idle_tick_s']:.2f}x goal"),
+            row("daily onboarding report flow (ONB-4), then again unchanged", lambda r:
+                f"{r['report_s']:.1f} s ({r['report_published']} artifacts), "
+                f"{r['report_again_s']:.1f} s"),
             row("peak day end to end (goal <= 300 s)", lambda r: f"{r['peak_day_s']:.1f} s = "
                 f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
                 f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),

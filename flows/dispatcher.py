@@ -11,7 +11,6 @@ from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
 from tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
 from tasks.mail import send_mail
-from tasks.onboarding import publish_onboarding_progress
 
 __all__ = ["dispatcher"]
 
@@ -51,6 +50,5 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     summary["mail"] = send_mail.with_options(
         retries=rt.settings.send_retries, retry_delay_seconds=delays or 0
     )(municipality)
-    summary["onboarding"] = publish_onboarding_progress(rt.slugs(municipality), day)  # ONB-4
     get_run_logger().info("dispatch %s: %s", day.isoformat(), summary)
     return summary

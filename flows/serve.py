@@ -10,6 +10,7 @@ from prefect import serve
 from prefect.schedules import Cron
 
 from flows.dispatcher import dispatcher
+from flows.onboarding_report import onboarding_report
 from poflow.workdays import TIMEZONE
 
 __all__ = ["all_deployments", "serve_deployments"]
@@ -34,9 +35,19 @@ def dispatcher_deployment() -> Any:
     )
 
 
+def onboarding_report_deployment() -> Any:
+    """The onboarding report (ONB-4): working days at 07:30, after the dispatcher."""
+    return onboarding_report.to_deployment(
+        name="daily",
+        schedule=Cron("30 7 * * 1-5", timezone=TIMEZONE),
+        description="Publishes each municipality's onboarding table and chart, a bar per hire.",
+        tags=["poflow"],
+    )
+
+
 def all_deployments() -> list[Any]:
-    """The dispatcher deployment plus those of every process flow module that has them."""
-    found = [dispatcher_deployment()]
+    """The dispatcher and report deployments plus those of every process flow module."""
+    found = [dispatcher_deployment(), onboarding_report_deployment()]
     for name in PROCESS_FLOWS:
         try:
             module = importlib.import_module(name)

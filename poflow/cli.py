@@ -255,8 +255,8 @@ def sink(
 def serve() -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
-    The dispatcher runs on working days at 07:00 Europe/Amsterdam; the process flows bring
-    their own schedules. Set PREFECT_API_URL to a running Prefect server to see and retry the
+    The dispatcher runs on working days at 07:00 Europe/Amsterdam, the onboarding report at
+    07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect server to see and retry the
     runs in its UI.
     """
     from flows.serve import serve_deployments

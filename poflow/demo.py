@@ -134,6 +134,7 @@ def _simulate(days: int) -> None:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.dispatcher import dispatcher
+    from flows.onboarding_report import onboarding_report
     from flows.simulate import simulate_days
 
     last = first + timedelta(days=days - 1)
@@ -142,4 +143,5 @@ def _simulate(days: int) -> None:
         result = simulate_days(first=first, last=last - timedelta(days=1))
         # The last day runs as the daily dispatcher does, so its run shows as one.
         final = dispatcher(day=last)
+        onboarding_report(day=last)  # ONB-4: the progress artifacts in the Prefect UI
     print(f"Simulated {first} .. {last}: {result['sent'] + final['mail']['sent']} mails sent")

@@ -14,8 +14,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, lazyload
 
 from poflow.checklist import Phase, phase_on
 from poflow.config import MunicipalityConfig
@@ -90,20 +90,24 @@ def phase_counts(session: Session, hire_id: str, day: date) -> dict[Phase, Phase
 
 def phase_counts_for(session: Session, hire_ids: list[str],
                      day: date) -> dict[str, dict[Phase, PhaseCount]]:
-    """phase_counts of many hires, read in one query per 500 hires."""
+    """phase_counts of many hires: one grouped query per 500 hires (counted by the database)."""
     counts = {hid: {phase: PhaseCount() for phase in Phase} for hid in hire_ids}
+    phase = Step.data["phase"].as_string()
+    late = case((Step.due_date < day, 1), else_=0)
     for i in range(0, len(hire_ids), _CHUNK):
-        rows = session.execute(select(Step.case_id, Step.state, Step.due_date, Step.data).where(
-            Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
-            Step.process == "onb", Step.state != StepState.CANCELLED)).all()
-        for hid, state, due, data in rows:
-            count = counts[hid][Phase(data.get("phase", Phase.VOOR.value))]
+        rows = session.execute(
+            select(Step.case_id, phase, Step.state, late, func.count()).where(
+                Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
+                Step.process == "onb", Step.state != StepState.CANCELLED,
+            ).group_by(Step.case_id, phase, Step.state, late)).all()
+        for hid, name, state, overdue, n in rows:
+            count = counts[hid][Phase(name or Phase.VOOR.value)]
             if state == StepState.DONE:
-                count.done += 1
-            elif due < day:
-                count.overdue += 1
+                count.done += n
+            elif overdue:
+                count.overdue += n
             else:
-                count.open += 1
+                count.open += n
     return counts
 
 
@@ -117,7 +121,8 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
     """Planned hires still in their first six months on `day`, or with items left open."""
     hires = session.scalars(select(Hire).where(
         Hire.municipality == config.slug, Hire.state == HireState.PLANNED,
-    ).order_by(Hire.first_working_day, Hire.id)).all()
+    ).order_by(Hire.first_working_day, Hire.id)
+        .options(lazyload(Hire.manager), lazyload(Hire.buddy))).all()  # ids are enough here
     open_left = set(session.scalars(select(Step.case_id).where(
         Step.municipality == config.slug, Step.process == "onb", Step.state == StepState.OPEN,
     ).distinct()))

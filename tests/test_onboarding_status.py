@@ -112,17 +112,19 @@ def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(s
         assert session.get(Hire, "NH-2027-002").buddy_id == "HB-0099"
 
 
-def test_onb_4_the_dispatcher_publishes_table_progress_and_markdown_artifacts_with_ids_only(
+def test_onb_4_the_report_publishes_table_progress_and_markdown_artifacts_with_ids_only(
         sqlite_runtime, prefect_harness):
-    """After a real dispatcher run the Prefect API holds the onboarding artifacts, without names."""
+    """After a dispatcher and a report run the Prefect API holds the artifacts, without names."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from flows.dispatcher import dispatcher
+    from flows.onboarding_report import onboarding_report
 
     import_examples(sqlite_runtime)
-    summary = dispatcher(day=DAY, municipality=HB)
-    assert summary["onboarding"][HB]["hires"] == 4
+    dispatcher(day=DAY, municipality=HB)
+    summary = onboarding_report(day=DAY, municipality=HB)
+    assert summary[HB]["hires"] == 4
     keys = ["onboarding-hardenberg", "onboarding-voortgang-hardenberg",
             *(f"onboarding-nh-2027-00{i}" for i in range(1, 5))]
     with get_client(sync_client=True) as client:
@@ -152,6 +154,7 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from flows.dispatcher import dispatcher
+    from flows.onboarding_report import onboarding_report
     from poflow.onboarding import complete_item
 
     def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far
@@ -164,12 +167,13 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
     import_examples(sqlite_runtime)
     day = date(2027, 1, 5)
     before = bars()
-    first = dispatcher(day=day, municipality=HB)["onboarding"][HB]
-    again = dispatcher(day=day, municipality=HB)["onboarding"][HB]
+    dispatcher(day=day, municipality=HB)
+    first = onboarding_report(day=day, municipality=HB)[HB]
+    again = onboarding_report(day=day, municipality=HB)[HB]
     with sqlite_runtime.factory() as session, session.begin():
         complete_item(ctx_for(sqlite_runtime, session, HB, day), "NH-2027-003", "controle-id",
                       by="HB-0002")
-    after = dispatcher(day=day, municipality=HB)["onboarding"][HB]
+    after = onboarding_report(day=day, municipality=HB)[HB]
     assert first["published"] == 2 + first["hires"]  # table, chart and one bar per hire
     assert again["published"] == 0
     assert after["published"] == 3  # the table, the chart's counts and NH-2027-003's bar

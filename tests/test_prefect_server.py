@@ -72,6 +72,8 @@ def test_the_dispatcher_deployment_runs_on_working_days_at_7_in_amsterdam(prefec
         schedule = daily.schedules[0].schedule
         assert schedule.cron == "0 7 * * 1-5"
         assert schedule.timezone == "Europe/Amsterdam"
+        crons = {d.flow_name: d.schedules[0].schedule.cron for d in deployments if d.schedules}
+        assert crons["poflow-onboarding-report"] == "30 7 * * 1-5"  # ONB-4, after the dispatcher
         deployment_id = daily.apply()
         from prefect.client.orchestration import PrefectClient
 

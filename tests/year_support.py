@@ -190,6 +190,7 @@ def _run_year(rt: Any) -> None:
     from flows.approval import await_four_eyes
     from flows.coaching import coaching_report
     from flows.dispatcher import dispatcher
+    from flows.onboarding_report import onboarding_report
     from flows.introduction import evaluatiebijeenkomst, modules, startbijeenkomst
     from flows.simulate import simulate_days
     from poflow.db.session import upgrade_schema
@@ -205,6 +206,7 @@ def _run_year(rt: Any) -> None:
     while day <= LAST:
         if day in PREFECT_DAYS:
             dispatcher(day=day, municipality="hardenberg")
+            onboarding_report(day=day, municipality="hardenberg")
             for series in (startbijeenkomst, evaluatiebijeenkomst, modules):
                 series(day=day, municipality="hardenberg")
         else:
