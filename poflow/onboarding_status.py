@@ -123,9 +123,13 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
         Hire.municipality == config.slug, Hire.state == HireState.PLANNED,
     ).order_by(Hire.first_working_day, Hire.id)
         .options(lazyload(Hire.manager), lazyload(Hire.buddy))).all()  # ids are enough here
-    open_left = set(session.scalars(select(Step.case_id).where(
-        Step.municipality == config.slug, Step.process == "onb", Step.state == StepState.OPEN,
-    ).distinct()))
+    ids = [h.id for h in hires]
+    open_left: set[str] = set()
+    for i in range(0, len(ids), _CHUNK):  # by case (indexed), not by municipality (a scan)
+        open_left.update(session.scalars(select(Step.case_id).where(
+            Step.case_type == "hire", Step.case_id.in_(ids[i:i + _CHUNK]),
+            Step.process == "onb", Step.state == StepState.OPEN,
+        ).distinct()))
     return [h for h in hires
             if phase_on(config.calendar, h.first_working_day, day) != "afgerond"
             or h.id in open_left]

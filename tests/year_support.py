@@ -31,8 +31,9 @@ __all__ = ["COVERAGE", "NOTE", "Year", "simulated_year"]
 NOTE = "Vertrouwelijk: zorgen thuis, mantelzorg voor moeder (notitie 7Q)"
 FIRST, LAST = date(2027, 1, 4), date(2027, 12, 31)
 PREFECT_DAYS = (date(2027, 3, 3), date(2027, 6, 1), date(2027, 9, 1), date(2027, 12, 1))
-COVERAGE = ("Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher and "
-            "the three introduction series flows on 2027-03-03, 06-01, 09-01 and 12-01, the "
+COVERAGE = ("Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher, "
+            "the onboarding report and the three introduction series flows on 2027-03-03, "
+            "06-01, 09-01 and 12-01, the "
             "four-eyes flow and the coaching report; the other days of 2027 in-process "
             "(run_day); a check-in note and a four-eyes decision through the link pages")
 STATE_COLUMNS = ("state", "status", "outcome")
