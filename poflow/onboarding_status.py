@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from poflow.checklist import Phase, phase_on
 from poflow.config import MunicipalityConfig
+from poflow.db.base import chunked
 from poflow.db.models import Hire, Step
 from poflow.runtime import Runtime
 from poflow.states import HireState, StepState
@@ -47,7 +48,6 @@ _MANY: dict[str, ManyStatusColumn] = {}
 SHORT = {Phase.VOOR: "vóór dag 1", Phase.EERSTE_WERKDAG: "dag 1",
          Phase.DRIE_MAANDEN: "0-3 mnd", Phase.ZES_MAANDEN: "3-6 mnd"}
 LEGEND = "k/o/t = klaar / open / te laat"
-_CHUNK = 500  # hire ids per IN (...) list
 _BAR = 20
 
 
@@ -94,10 +94,10 @@ def phase_counts_for(session: Session, hire_ids: list[str],
     counts = {hid: {phase: PhaseCount() for phase in Phase} for hid in hire_ids}
     phase = Step.data["phase"].as_string()
     late = case((Step.due_date < day, 1), else_=0)
-    for i in range(0, len(hire_ids), _CHUNK):
+    for ids in chunked(hire_ids):
         rows = session.execute(
             select(Step.case_id, phase, Step.state, late, func.count()).where(
-                Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
+                Step.case_type == "hire", Step.case_id.in_(ids),
                 Step.process == "onb", Step.state != StepState.CANCELLED,
             ).group_by(Step.case_id, phase, Step.state, late)).all()
         for hid, name, state, overdue, n in rows:
@@ -125,9 +125,9 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
         .options(lazyload(Hire.manager), lazyload(Hire.buddy))).all()  # ids are enough here
     ids = [h.id for h in hires]
     open_left: set[str] = set()
-    for i in range(0, len(ids), _CHUNK):  # by case (indexed), not by municipality (a scan)
+    for chunk in chunked(ids):  # by case (indexed), not by municipality (a scan)
         open_left.update(session.scalars(select(Step.case_id).where(
-            Step.case_type == "hire", Step.case_id.in_(ids[i:i + _CHUNK]),
+            Step.case_type == "hire", Step.case_id.in_(chunk),
             Step.process == "onb", Step.state == StepState.OPEN,
         ).distinct()))
     return [h for h in hires
@@ -138,9 +138,9 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
 def _next_checkins(session: Session, hire_ids: list[str], day: date) -> dict[str, str]:
     """The date of each hire's next open check-in on or after `day`, or "–"."""
     found: dict[str, date] = {}
-    for i in range(0, len(hire_ids), _CHUNK):
+    for ids in chunked(hire_ids):
         found.update(session.execute(select(Step.case_id, func.min(Step.due_date)).where(
-            Step.case_type == "hire", Step.case_id.in_(hire_ids[i:i + _CHUNK]),
+            Step.case_type == "hire", Step.case_id.in_(ids),
             Step.process == "chk", Step.state == StepState.OPEN, Step.due_date >= day,
         ).group_by(Step.case_id)).all())
     return {hid: found[hid].isoformat() if hid in found else "–" for hid in hire_ids}

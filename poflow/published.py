@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.db.base import Base, UTCDateTime, chunked, utcnow
 
 __all__ = ["PublishedArtifact", "changed", "content_digest", "remember"]
 
@@ -40,10 +40,9 @@ def changed(session: Session, keys_and_content: dict[str, Any]) -> dict[str, str
     """The keys whose content differs from what was last published, with the new digests."""
     digests = {key: content_digest(content) for key, content in keys_and_content.items()}
     known: dict[str, str] = {}
-    keys = list(digests)
-    for i in range(0, len(keys), 500):
+    for keys in chunked(list(digests)):
         known.update(session.execute(select(PublishedArtifact.key, PublishedArtifact.digest)
-                                     .where(PublishedArtifact.key.in_(keys[i:i + 500]))).all())
+                                     .where(PublishedArtifact.key.in_(keys))).all())
     return {key: d for key, d in digests.items() if known.get(key) != d}
 
 

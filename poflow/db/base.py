@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UTCDateTime", "utcnow"]
+__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "utcnow"]
+
+T = TypeVar("T")
+IN_LIST_SIZE = 500  # values per IN (...) list: well inside both databases' parameter limits
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +23,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def chunked(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`, for IN (...) lists."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
 def utcnow() -> datetime:
