@@ -34,12 +34,13 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     day = day or today()
     rt = get_runtime()
     summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
-    busy = set(find_municipalities_with_work(day, municipality))
+    work = find_municipalities_with_work(day, municipality)
+    to_plan, busy = set(work["plan"]), set(work["perform"])
     for slug in rt.slugs(municipality):
         if slug not in busy:  # nothing to plan or do: no task runs (342 municipalities)
             summary["municipalities"][slug] = {"planned": 0, "performed": 0, "skipped": 0}
             continue
-        planned = plan_new_cases(slug, day)
+        planned = plan_new_cases(slug, day) if slug in to_plan else []
         done = (
             perform_due_actions(slug, day)
             if rt.config(slug).calendar.is_working_day(day)

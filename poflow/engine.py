@@ -17,14 +17,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from poflow import audit
 from poflow.config import MunicipalityConfig
-from poflow.db.base import utcnow
+from poflow.db.base import chunked, utcnow
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
+from poflow.db.session import one_connection
 from poflow.mail.ics import Invitation, build_ics
-from poflow.mail.outbox import SAVEPOINTS, Recipient, queue_mail
+from poflow.mail.outbox import (
+    SAVEPOINTS,
+    Recipient,
+    outbox_row,
+    queue_mail,
+    queue_rows,
+)
+from poflow.mail.render import render_mail
 from poflow.settings import Settings
 from poflow.states import ActionState, HireState, MailState, StepState, check_transition
 from poflow.workdays import TIMEZONE
@@ -32,11 +41,13 @@ from poflow.workdays import TIMEZONE
 __all__ = [
     "Context",
     "DayReport",
+    "DayWork",
     "batch_handler",
     "handler",
     "live_hire",
     "live_hire_step",
     "municipalities_with_work",
+    "note_actions_added",
     "perform_due",
     "plan_hires",
     "planner",
@@ -137,8 +148,19 @@ def _case(session: Session, case_type: str, case_id: str) -> _Case:
     return found
 
 
+_ADDED = "poflow.engine.actions_added"  # session.info: an action was added or revived
+
+
+def note_actions_added(session: Session) -> None:
+    """Tell the engine that actions were written past the ORM (a Core INSERT): the dispatcher
+    then looks for due work once more after this batch, since they may be due today."""
+    session.info[_ADDED] = True
+
+
 @event.listens_for(Session, "transient_to_pending")
 def _track_added(session: Session, obj: object) -> None:
+    if isinstance(obj, Action):
+        session.info[_ADDED] = True
     if isinstance(obj, Step | Action):
         known = session.info.get(_CASES, {}).get((obj.case_type, obj.case_id))
         if known is not None:
@@ -252,6 +274,7 @@ class Context:
         existing = _case(self.session, case_type, case_id).actions.get(key)
         if existing is not None:
             if existing.state == ActionState.CANCELLED:
+                note_actions_added(self.session)
                 existing.state = ActionState.PENDING
                 existing.due_date = due
                 existing.done_at = None
@@ -283,26 +306,12 @@ class Context:
     ) -> Outbox | None:
         """Queue one templated mail under `key` (once only, X-1); None when already queued."""
         m = self.config.municipality
-        full = {
-            "gemeente": m.name,
-            "afzender": m.sender_name,
-            "po_mailbox": str(m.po_mailbox),
-            "ontvanger": to,
-            "vandaag": self.day,
-            "base_url": self.settings.resolved_base_url(),
-            **context,
-        }
-        ics = None
-        if invitation is not None:
-            ics = self._ics.get(invitation)
-            if ics is None:
-                ics = self._ics[invitation] = build_ics(invitation, stamp=utcnow())
         return queue_mail(
             self.session,
             key=key,
             templates_dir=self.settings.templates_dir,
             template=template,
-            context=full,
+            context=self._mail_context(to, context),
             to=to,
             sender_name=m.sender_name,
             sender_email=str(m.sender_email),
@@ -311,8 +320,55 @@ class Context:
             case_id=case_id,
             action_id=action.id if action else None,
             invitation=invitation,
-            ics=ics,
+            ics=self._ics_of(invitation),
         )
+
+    def mail_many(self, mails: list[dict[str, Any]]) -> None:
+        """mail() for many messages at once: rendered here, queued with one statement.
+
+        Each item holds mail()'s keyword arguments. As with mail(), a key queued before is left
+        alone and one a move withdrew is queued again (queue_rows). Only for batches without
+        savepoints: the engine redoes a failed batch one by one.
+        """
+        m = self.config.municipality
+        rows: dict[str, dict[str, Any]] = {}
+        for spec in mails:
+            key, to, invitation, action = (spec["key"], spec["to"], spec.get("invitation"),
+                                           spec.get("action"))
+            if key in rows:
+                continue
+            rendered = render_mail(self.settings.templates_dir, spec["template"],
+                                   self._mail_context(to, spec["context"]))
+            rows[key] = outbox_row(
+                key=key, rendered=rendered, to=to, sender_name=m.sender_name,
+                sender_email=str(m.sender_email), municipality=self.municipality,
+                case_type=spec["case_type"], case_id=spec["case_id"],
+                template=spec["template"], action_id=action.id if action else None,
+                ics=self._ics_of(invitation),
+                ics_method=invitation.method if invitation else None)
+        queue_rows(self.session, list(rows.values()))
+
+    def _mail_context(self, to: Recipient, context: dict[str, Any]) -> dict[str, Any]:
+        """What every template gets, plus the mail's own context."""
+        m = self.config.municipality
+        return {
+            "gemeente": m.name,
+            "afzender": m.sender_name,
+            "po_mailbox": str(m.po_mailbox),
+            "ontvanger": to,
+            "vandaag": self.day,
+            "base_url": self.settings.resolved_base_url(),
+            **context,
+        }
+
+    def _ics_of(self, invitation: Invitation | None) -> str | None:
+        """The invitation's text, written once per context (same DTSTAMP for everyone)."""
+        if invitation is None:
+            return None
+        ics = self._ics.get(invitation)
+        if ics is None:
+            ics = self._ics[invitation] = build_ics(invitation, stamp=utcnow())
+        return ics
 
     def audit(self, action: str, entity_type: str, entity_id: str, **detail: Any) -> None:
         """Record a state change in the append-only audit log (X-4)."""
@@ -359,18 +415,30 @@ class DayReport:
     failed_actions: list[int] = field(default_factory=list)
 
 
-def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> list[str]:
+@dataclass(frozen=True)
+class DayWork:
+    """Which municipalities have hires to plan, and which have work to perform, on a day."""
+
+    to_plan: list[str]
+    to_perform: list[str]  # actions due, or hires to plan (planning can make actions due)
+
+
+def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> DayWork:
     """The municipalities among `slugs` with a hire to plan or an action due on or before `day`.
 
-    Two indexed queries for the whole country, so a dispatcher run starts tasks only where
-    there is work: on a quiet day that is none of the 342 instead of three tasks each.
+    Two indexed queries for the whole country, so a dispatcher run starts tasks (and
+    transactions) only where there is work: on a quiet day that is none of the 342 instead of
+    three tasks each; on a busy day no planning pass where nobody needs planning.
     """
     to_plan = select(Hire.municipality).distinct().where(
         Hire.planned_version < Hire.version, Hire.state == HireState.PLANNED)
     due = select(Action.municipality).distinct().where(
         Action.state == ActionState.PENDING, Action.due_date <= day)
-    found = set(session.scalars(to_plan)) | set(session.scalars(due))
-    return [slug for slug in slugs if slug in found]
+    planning = set(session.scalars(to_plan))
+    performing = planning | set(session.scalars(due))
+    slugs = list(slugs)
+    return DayWork(to_plan=[slug for slug in slugs if slug in planning],
+                   to_perform=[slug for slug in slugs if slug in performing])
 
 
 def plan_hires(
@@ -419,6 +487,13 @@ def perform_due(
     savepoint per action: a failing handler then leaves its action pending for the next run and
     the others go on. Savepoints cost a flush per action and per mail, a third of a quiet batch.
     """
+    with one_connection(factory) as on_one:
+        return _perform_batches(on_one, config, settings, day, batch_size)
+
+
+def _perform_batches(factory: sessionmaker[Session], config: MunicipalityConfig,
+                     settings: Settings, day: date, batch_size: int) -> DayReport:
+    """perform_due's loop: claim, perform and commit batches until none is left."""
     report = DayReport()
     careful = False
     while True:
@@ -433,6 +508,8 @@ def perform_due(
                 outcome = _perform_batch(Context(session, config, settings, day), batch,
                                          careful=careful)
                 del hires
+                # A short batch that added no action was the last: no claim that finds nothing.
+                last = len(batch) < batch_size and not session.info.get(_ADDED)
         except Exception:
             if careful:
                 raise
@@ -443,6 +520,8 @@ def perform_due(
         report.performed += performed
         report.skipped += skipped
         report.failed_actions += failed
+        if last:
+            return report
 
 
 def _claim(session: Session, config: MunicipalityConfig, day: date, limit: int,
@@ -483,8 +562,7 @@ def _perform_batch(ctx: Context, batch: list[Action], *, careful: bool
                 j += 1
             run, i = batch[i:j], j
             outcome = bulk(ctx, run)
-            for a in run:
-                _record(ctx, a, outcome[a.id])
+            _record_many(ctx, run, outcome)
             done = sum(outcome[a.id] for a in run)
             performed, skipped = performed + done, skipped + len(run) - done
             continue
@@ -524,10 +602,49 @@ def _record(ctx: Context, action: Action, performed: bool) -> None:
               case_type=action.case_type, case_id=action.case_id)
 
 
+def _record_many(ctx: Context, actions: list[Action], outcome: dict[int, bool]) -> None:
+    """_record for a batch handler's actions, set-based: per outcome one UPDATE of the actions
+    and one INSERT ... SELECT of their audit rows (the same rows `_record` writes, X-4); on
+    PostgreSQL both in one statement.
+
+    The loaded Action objects are given the new state as committed values, so the session
+    neither writes them again nor answers from the old state.
+    """
+    now = utcnow()
+    targets: dict[ActionState, list[Action]] = {ActionState.DONE: [], ActionState.SKIPPED: []}
+    for action in actions:
+        target = ActionState.DONE if outcome[action.id] else ActionState.SKIPPED
+        check_transition(f"action {action.id}", action.state, target)
+        targets[target].append(action)
+    table = Action.__table__
+    audited = (table.c.id.label("entity_id"), table.c.kind, table.c.case_type, table.c.case_id)
+    one_statement = ctx.session.get_bind().dialect.name == "postgresql"
+    for target, done in targets.items():
+        for part in chunked([a.id for a in done]):
+            change = (update(table).where(table.c.id.in_(part))
+                      .values(state=target, done_at=now))
+            if one_statement:  # WITH changed AS (UPDATE ... RETURNING) INSERT INTO audit ...
+                rows = select(change.returning(*audited).cte("changed"))
+            else:
+                ctx.session.execute(change)
+                rows = select(*audited).where(table.c.id.in_(part))
+            audit.record_selected(ctx.session, rows, actor=ctx.actor,
+                                  municipality=ctx.municipality,
+                                  action=f"action.{target.value}", entity_type="action")
+        for action in done:
+            set_committed_value(action, "state", target)
+            set_committed_value(action, "done_at", now)
+
+
 def _load_hires(session: Session, batch: list[Action]) -> list[Hire]:
     """The hires (with manager and buddy) of a batch's hire cases, read in one query."""
     ids = {a.case_id for a in batch if a.case_type == "hire"}
-    return list(session.scalars(select(Hire).where(Hire.id.in_(ids))).unique()) if ids else []
+    if not ids:
+        return []
+    # The manager's and buddy's roles are read only by the few handlers that check them.
+    people = (joinedload(Hire.manager).lazyload(Person.roles),
+              joinedload(Hire.buddy).lazyload(Person.roles))
+    return list(session.scalars(select(Hire).where(Hire.id.in_(ids)).options(*people)).unique())
 
 
 def _describe(exc: BaseException) -> str:

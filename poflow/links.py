@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pydantic import Field
@@ -27,12 +27,14 @@ from poflow.db.base import Base, UTCDateTime, utcnow
 __all__ = [
     "ActionLink",
     "FormField",
-    "LinkSection",
     "LinkAction",
+    "LinkSection",
     "claim_link",
     "link_actions",
     "link_url",
+    "link_urls",
     "mint_link",
+    "mint_links",
     "register_link_action",
     "revoke_links",
     "verify_token",
@@ -124,6 +126,21 @@ def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
 
 
+def _new_link(
+    *, action: str, municipality: str, case_type: str, case_id: str, subject_id: str,
+    step_id: int | None = None, data: dict[str, Any] | None = None,
+    expires_days: int | None = None, now: datetime,
+) -> dict[str, Any]:
+    """The column values of one new link (a fresh random public id)."""
+    if action not in _ACTIONS:
+        raise ValueError(f"No link action {action!r} is registered")
+    days = expires_days if expires_days is not None else _ACTIONS[action].expires_days
+    return {"public_id": secrets.token_hex(16), "action": action, "municipality": municipality,
+            "case_type": case_type, "case_id": case_id, "subject_id": subject_id,
+            "step_id": step_id, "data": data or {}, "created_at": now,
+            "expires_at": now + timedelta(days=days)}
+
+
 def mint_link(
     session: Session,
     *,
@@ -139,33 +156,41 @@ def mint_link(
     now: datetime | None = None,
 ) -> str:
     """Issue a link and return its token (put it in a URL with `link_url`)."""
-    if action not in _ACTIONS:
-        raise ValueError(f"No link action {action!r} is registered")
-    days = expires_days if expires_days is not None else _ACTIONS[action].expires_days
+    values = _new_link(action=action, municipality=municipality, case_type=case_type,
+                       case_id=case_id, subject_id=subject_id, step_id=step_id, data=data,
+                       expires_days=expires_days, now=now or utcnow())
+    # The token needs only the public id: the row goes in at the next flush.
+    session.add(ActionLink(**values))
+    return _serializer(secret).dumps({"l": values["public_id"]})
+
+
+def mint_links(session: Session, *, secret: str, links: list[dict[str, Any]],
+               now: datetime | None = None) -> list[str]:
+    """Issue many links with one INSERT; `links` holds mint_link's keyword arguments.
+
+    Returns the tokens in the same order. The rows are written at once (not at a flush).
+    """
     now = now or utcnow()
-    row = ActionLink(
-        public_id=secrets.token_hex(16),
-        action=action,
-        municipality=municipality,
-        case_type=case_type,
-        case_id=case_id,
-        subject_id=subject_id,
-        step_id=step_id,
-        data=data or {},
-        created_at=now,
-        expires_at=now + timedelta(days=days),
-    )
-    session.add(row)  # the token needs only the public id: the row goes in at the next flush
-    return _serializer(secret).dumps({"l": row.public_id})
+    rows = [_new_link(**spec, now=now) for spec in links]
+    if rows:
+        session.execute(insert(ActionLink.__table__), rows)
+    # serializer.dumps() derives the signing key anew for every token: once is enough.
+    serializer = _serializer(secret)
+    signer = serializer.make_signer(SALT)
+    return [signer.sign(serializer.dump_payload({"l": row["public_id"]})).decode("ascii")
+            for row in rows]
+
+
+def _expires_days(ctx: Any, action: str) -> int | None:
+    links_cfg = ctx.config.sections.get("links")
+    if links_cfg is None:
+        return None
+    return links_cfg.expires_days.get(action, links_cfg.default_expires_days)
 
 
 def link_url(ctx: Any, *, action: str, subject_id: str, case_type: str, case_id: str,
              step_id: int | None = None, data: dict[str, Any] | None = None) -> str:
     """Mint a link from an engine Context and return the full URL for a mail."""
-    links_cfg = ctx.config.sections.get("links")
-    days = None
-    if links_cfg is not None:
-        days = links_cfg.expires_days.get(action, links_cfg.default_expires_days)
     token = mint_link(
         ctx.session,
         secret=ctx.settings.secret_key.get_secret_value(),
@@ -176,9 +201,24 @@ def link_url(ctx: Any, *, action: str, subject_id: str, case_type: str, case_id:
         subject_id=subject_id,
         step_id=step_id,
         data=data,
-        expires_days=days,
+        expires_days=_expires_days(ctx, action),
     )
     return f"{ctx.settings.resolved_base_url()}/a/{token}"
+
+
+def link_urls(ctx: Any, links: list[dict[str, Any]]) -> list[str]:
+    """link_url for many links at once (one INSERT); each item holds link_url's arguments."""
+    days: dict[str, int | None] = {}
+    specs = []
+    for spec in links:
+        action = spec["action"]
+        if action not in days:
+            days[action] = _expires_days(ctx, action)
+        specs.append({**spec, "municipality": ctx.municipality, "expires_days": days[action]})
+    tokens = mint_links(ctx.session, secret=ctx.settings.secret_key.get_secret_value(),
+                        links=specs)
+    base = ctx.settings.resolved_base_url()
+    return [f"{base}/a/{token}" for token in tokens]
 
 
 def verify_token(session: Session, *, secret: str, token: str,

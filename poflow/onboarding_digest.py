@@ -22,18 +22,27 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
+from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
-from poflow.db.base import Base, UTCDateTime, utcnow
-from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, batch_handler, handler, live_hire_step, step_close
-from poflow.links import ActionLink, LinkAction, link_url, register_link_action
+from poflow.db.base import Base, UTCDateTime, chunked, utcnow
+from poflow.db.models import Action, Hire, Person, Step
+from poflow.engine import (
+    Context,
+    batch_handler,
+    handler,
+    live_hire_step,
+    note_actions_added,
+    step_close,
+)
+from poflow.links import ActionLink, LinkAction, link_urls, register_link_action
 from poflow.mail.outbox import SAVEPOINTS, Recipient
 from poflow.states import ActionState, HireState, StepState
 
@@ -45,7 +54,6 @@ __all__ = [
     "OnboardingNotice",
     "mark_item_done",
     "notice_kind",
-    "recipient_for",
 ]
 
 DIGEST = "onb.digest"
@@ -92,19 +100,6 @@ class OnboardingNotice(Base):
     )
 
 
-def recipient_for(ctx: Context, key: str) -> Recipient:
-    """The mail recipient behind a recipient key."""
-    if key == PO:
-        return ctx.po_recipient()
-    kind, _, ident = key.partition(":")
-    if kind == "h":
-        hire = ctx.session.get(Hire, ident)
-        if hire is None:
-            raise NotFound(f"Cannot address onboarding digest: hire {ident} does not exist")
-        return ctx.hire_recipient(hire)
-    return ctx.recipient(ctx.person(ident))
-
-
 def _recipient_keys(ctx: Context, hire: Hire, step: Step, level: Level) -> list[str]:
     """Who hears about the item at this level: its owner(s), the leidinggevende, or P&O."""
     if level == Level.ESCALATE_PO:
@@ -120,52 +115,60 @@ def _recipient_keys(ctx: Context, hire: Hire, step: Step, level: Level) -> list[
         return [f"h:{hire.id}"]
     if role == "po_adviseur":
         return [PO]
-    return [f"p:{p.id}" for p in ctx.people_with_role(role)] or [PO]
+    holders = ctx.memo.get(("role", role))  # the same few people for every item of a batch
+    if holders is None:
+        holders = ctx.memo[("role", role)] = [f"p:{p.id}" for p in ctx.people_with_role(role)]
+    return list(holders) or [PO]
 
 
-def _ensure_digest(ctx: Context, key: str) -> None:
-    """Make sure the recipient has one pending digest action for today (see module docstring).
+def _ensure_digests(ctx: Context, keys: list[str]) -> None:
+    """Make sure each recipient has one pending digest action for today (see module docstring).
 
-    The digest action is inserted with ON CONFLICT DO NOTHING and read back: two dispatchers
+    Digest actions are inserted with ON CONFLICT DO NOTHING and read back: two dispatchers
     filing notices for the same recipient at once (PostgreSQL) then share one digest instead of
-    one of them failing on the unique key. Within a batch without savepoints the digest found is
-    remembered, so the next notice for the same recipient costs no query.
+    one of them failing on the unique key. All recipients of a batch take one INSERT and one
+    read-back; without savepoints the digest found is remembered, so the next notice for the
+    same recipient costs no query.
     """
     careful = ctx.session.info.get(SAVEPOINTS, True)
-    known = None if careful else ctx.memo.get((DIGEST, key))
-    if known is not None and known.state == ActionState.PENDING:
+    wanted = []
+    for key in dict.fromkeys(keys):
+        known = None if careful else ctx.memo.get((DIGEST, key))
+        if known is None or known.state != ActionState.PENDING:
+            wanted.append(key)
+    if not wanted:
         return
-    prefix = f"{DIGEST}:{ctx.municipality}:{key}:{ctx.day.isoformat()}:"
-    case = {"municipality": ctx.municipality, "case_type": "onb_digest", "case_id": key[:40]}
+    day = ctx.day.isoformat()
+    prefix = {key: f"{DIGEST}:{ctx.municipality}:{key}:{day}:" for key in wanted}
+    number = dict.fromkeys(wanted, 1)
+    pending: dict[str, Action | None] = dict.fromkeys(wanted)
     with ctx.session.no_autoflush:  # nothing of this session's digests waits unflushed
-        # Narrow by case and day first (ix_action_case serves it): a bare key-prefix LIKE
-        # scanned the whole action table, which cost 80-270 ms a notice at national scale.
-        today = ctx.session.scalars(
-            select(Action).where(Action.case_type == "onb_digest", Action.case_id == key[:40],
-                                 Action.municipality == ctx.municipality,
-                                 Action.due_date == ctx.day,
-                                 Action.key.startswith(prefix, autoescape=True))
-        ).all()
-        pending = next((a for a in today if a.state == ActionState.PENDING), None)
-        n = len(today)
-        while pending is None:  # the next number; taken and already sent: the one after
-            n += 1
-            ctx.session.execute(_insert_ignoring_duplicate(
-                ctx.session, {**case, "kind": DIGEST, "key": f"{prefix}{n}", "due_date": ctx.day,
-                              "state": ActionState.PENDING}))
-            row = ctx.session.scalars(select(Action).where(Action.key == f"{prefix}{n}")).one()
-            pending = row if row.state == ActionState.PENDING else None
+        # Digest n of the day: inserted unless it exists, then read back by its unique key. If
+        # it exists but was sent already (a re-run after a move), n+1 is the one to fill.
+        while missing := [key for key in wanted if pending[key] is None]:
+            made = {f"{prefix[key]}{number[key]}": key for key in missing}
+            note_actions_added(ctx.session)
+            ctx.session.execute(_insert_ignoring_duplicate(ctx.session), [
+                {"municipality": ctx.municipality, "case_type": "onb_digest",
+                 "case_id": key[:40], "kind": DIGEST, "key": made_key, "due_date": ctx.day,
+                 "state": ActionState.PENDING} for made_key, key in made.items()])
+            for part in chunked(list(made)):
+                for action in ctx.session.scalars(select(Action).where(Action.key.in_(part))):
+                    if action.state == ActionState.PENDING:
+                        pending[made[action.key]] = action
+            for key in missing:
+                number[key] += 1
     if not careful:
-        ctx.memo[(DIGEST, key)] = pending
+        for key, action in pending.items():
+            ctx.memo[(DIGEST, key)] = action
 
 
-def _insert_ignoring_duplicate(session: Any, values: dict[str, Any]) -> Any:
+def _insert_ignoring_duplicate(session: Any) -> Any:
     """INSERT INTO action ... ON CONFLICT (key) DO NOTHING, for PostgreSQL or SQLite."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Action.__table__).values(**values).on_conflict_do_nothing(
-        index_elements=["key"])
+    return dialect.insert(Action.__table__).on_conflict_do_nothing(index_elements=["key"])
 
 
 def file_notice(ctx: Context, action: Action) -> bool:
@@ -181,12 +184,13 @@ def file_notice(ctx: Context, action: Action) -> bool:
             municipality=ctx.municipality, action_id=action.id, step_id=step.id,
             hire_id=hire.id, level=level, recipient_key=key, day=ctx.day,
         ))
-        _ensure_digest(ctx, key)
+    _ensure_digests(ctx, keys)
     return bool(keys)
 
 
 def file_notices(ctx: Context, actions: list[Action]) -> dict[int, bool]:
-    """file_notice for many actions at once: the notices go in with one INSERT."""
+    """file_notice for many actions at once: the notices and the digests go in with one INSERT
+    each."""
     rows: list[dict[str, Any]] = []
     outcome: dict[int, bool] = {}
     for action in actions:
@@ -201,8 +205,8 @@ def file_notices(ctx: Context, actions: list[Action]) -> dict[int, bool]:
             rows.append({"municipality": ctx.municipality, "action_id": action.id,
                          "step_id": step.id, "hire_id": hire.id, "level": level,
                          "recipient_key": key, "day": ctx.day, "digest_key": None})
-            _ensure_digest(ctx, key)
         outcome[action.id] = bool(keys)
+    _ensure_digests(ctx, [row["recipient_key"] for row in rows])
     if rows:
         ctx.session.execute(insert(OnboardingNotice.__table__), rows)
     return outcome
@@ -217,62 +221,137 @@ def _subject_id(key: str) -> str:
     return key if key == PO else key.partition(":")[2]
 
 
-def _entry(ctx: Context, key: str, step: Step, hire: Hire) -> dict[str, Any]:
+_NOTICE, _STEP, _HIRE = OnboardingNotice.__table__.c, Step.__table__.c, Hire.__table__.c
+# What a digest shows of a waiting notice, its item and its hire: Core columns, no ORM objects.
+_WAITING = (_NOTICE.id, _NOTICE.step_id, _NOTICE.level, _NOTICE.recipient_key, _STEP.title,
+            _STEP.key.label("item"), _STEP.due_date, _STEP.data, _STEP.owner_role,
+            _STEP.state.label("step_state"), _HIRE.id.label("hire_id"), _HIRE.given_name,
+            _HIRE.family_name, _HIRE.state.label("hire_state"))
+
+
+def _waiting_notices(ctx: Context, keys: list[str]) -> dict[str, list[Any]]:
+    """The notices no digest carried yet, per recipient key, oldest first (one query)."""
+    found: dict[str, list[Any]] = {key: [] for key in keys}
+    for part in chunked(keys):
+        rows = ctx.session.execute(
+            select(*_WAITING)
+            .select_from(OnboardingNotice.__table__
+                         .outerjoin(Step.__table__, _STEP.id == _NOTICE.step_id)
+                         .outerjoin(Hire.__table__, _HIRE.id == _NOTICE.hire_id))
+            .where(_NOTICE.municipality == ctx.municipality, _NOTICE.recipient_key.in_(part),
+                   _NOTICE.digest_key.is_(None))
+            .order_by(_NOTICE.id))
+        for row in rows:
+            found[row.recipient_key].append(row)
+    return found
+
+
+def _recipients(ctx: Context, keys: list[str]) -> dict[str, Recipient]:
+    """The mail recipient behind each recipient key (one query for people, one for hires)."""
+    people = [key.partition(":")[2] for key in keys if key.startswith("p:")]
+    hires = [key.partition(":")[2] for key in keys if key.startswith("h:")]
+    found: dict[str, Recipient] = {PO: ctx.po_recipient()} if PO in keys else {}
+    person = Person.__table__.c
+    for part in chunked(people):
+        for row in ctx.session.execute(select(person.id, person.given_name, person.family_name,
+                                              person.email).where(person.id.in_(part))):
+            found[f"p:{row.id}"] = Recipient(row.id, f"{row.given_name} {row.family_name}",
+                                             row.email)
+    for part in chunked(hires):
+        for hire in ctx.session.scalars(select(Hire).where(Hire.id.in_(part)).options(
+                lazyload(Hire.manager), lazyload(Hire.buddy))):
+            found[f"h:{hire.id}"] = ctx.hire_recipient(hire)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        raise NotFound(f"Cannot address onboarding digest: {missing[0]} does not exist")
+    return found
+
+
+def _key_of(ctx: Context, action: Action) -> str:
+    """The recipient key in a digest action's key."""
+    return action.key.removeprefix(f"{DIGEST}:{ctx.municipality}:").rsplit(":", 2)[0]
+
+
+def send_digest(ctx: Context, action: Action) -> bool:
+    """Send the recipient one mail with every waiting notice, grouped by level (ONB-3)."""
+    return send_digests(ctx, [action])[action.id]
+
+
+def send_digests(ctx: Context, actions: list[Action]) -> dict[int, bool]:
+    """send_digest for many recipients at once: a query, an UPDATE and an INSERT each for the
+    notices, the links, the mails and the audit rows, plus rendering one mail per recipient.
+
+    A recipient's first digest action in the batch carries all their waiting notices; a second
+    one (an earlier day's, left pending) finds none and is skipped, as it would be one by one.
+    Notices of an item or hire that closed meanwhile are carried as void and not shown.
+    """
+    keys = {action.id: _key_of(ctx, action) for action in actions}
+    waiting = _waiting_notices(ctx, list(dict.fromkeys(keys.values())))
+    outcome: dict[int, bool] = {}
+    carried: list[dict[str, Any]] = []
+    digests: list[tuple[Action, str, list[Any], int]] = []
+    for action in actions:
+        key = keys[action.id]
+        rows = waiting.pop(key, [])  # a second digest of the same recipient finds none
+        best: dict[int, Any] = {}
+        for row in rows:
+            live = (row.title is not None and row.hire_id is not None
+                    and row.step_state == StepState.OPEN and row.hire_state == HireState.PLANNED)
+            carried.append({"notice": row.id, "digest": action.key if live else _VOID})
+            if live and (row.step_id not in best or
+                         _ORDER[Level(row.level)] > _ORDER[Level(best[row.step_id].level)]):
+                best[row.step_id] = row
+        outcome[action.id] = bool(best)
+        if best:
+            digests.append((action, key, list(best.values()), len(rows)))
+    if carried:
+        ctx.session.execute(update(OnboardingNotice.__table__)
+                            .where(_NOTICE.id == bindparam("notice"))
+                            .values(digest_key=bindparam("digest")), carried)
+    if not digests:
+        return outcome
+    links = iter(link_urls(ctx, [
+        {"action": ITEM_DONE, "subject_id": _subject_id(key), "case_type": "hire",
+         "case_id": row.hire_id, "step_id": row.step_id}
+        for _, key, items, _ in digests for row in items]))
+    to = _recipients(ctx, list(dict.fromkeys(key for _, key, _, _ in digests)))
+    mails = []
+    for action, key, items, _ in digests:
+        entries = [_entry(row, next(links)) for row in items]
+        sections = []
+        for level, (title, intro) in _SECTIONS.items():
+            shown = sorted((e for e, row in zip(entries, items, strict=True)
+                            if Level(row.level) == level),
+                           key=lambda e: (e["deadline"], e["hire_id"], e["item"]))
+            if shown:
+                sections.append({"niveau": level.value, "kop": title, "uitleg": intro,
+                                 "punten": shown})
+        mails.append({"key": action.key, "template": "onb_digest", "to": to[key],
+                      "context": {"secties": sections, "aantal": len(items)},
+                      "case_type": "onb_digest", "case_id": key[:40], "action": action})
+    ctx.mail_many(mails)
+    audit.record_many(ctx.session, actor=ctx.actor, municipality=ctx.municipality, entries=(
+        ("onb.digest", "recipient", key, {"items": len(items), "notices": notices})
+        for _, key, items, notices in digests))
+    return outcome
+
+
+def _entry(row: Any, link: str) -> dict[str, Any]:
+    """One item of a digest, from a waiting-notice row."""
     return {
-        "titel": step.title,
-        "medewerker": hire.full_name,
-        "hire_id": hire.id,
-        "item": step.key.removeprefix("onb:"),
-        "deadline": step.due_date,
-        "fase": Phase(step.data.get("phase", Phase.VOOR.value)).label,
-        "eigenaar": OWNER_LABELS.get(step.owner_role or "", step.owner_role or ""),
-        "link": link_url(ctx, action=ITEM_DONE, subject_id=_subject_id(key), case_type="hire",
-                         case_id=hire.id, step_id=step.id),
+        "titel": row.title,
+        "medewerker": f"{row.given_name} {row.family_name}",
+        "hire_id": row.hire_id,
+        "item": row.item.removeprefix("onb:"),
+        "deadline": row.due_date,
+        "fase": Phase((row.data or {}).get("phase", Phase.VOOR.value)).label,
+        "eigenaar": OWNER_LABELS.get(row.owner_role or "", row.owner_role or ""),
+        "link": link,
     }
 
 
-@handler(DIGEST)
-def send_digest(ctx: Context, action: Action) -> bool:
-    """Send the recipient one mail with every waiting notice, grouped by level (ONB-3)."""
-    key = action.key.removeprefix(f"{DIGEST}:{ctx.municipality}:").rsplit(":", 2)[0]
-    notice = OnboardingNotice.__table__.c
-    # One query for the waiting notices with their item and hire (the hire's manager and buddy
-    # are not needed here: not joined).
-    rows = ctx.session.execute(
-        select(notice.id, notice.step_id, notice.level, Step, Hire)
-        .outerjoin(Step, Step.id == notice.step_id)
-        .outerjoin(Hire, Hire.id == notice.hire_id)
-        .options(lazyload(Hire.manager), lazyload(Hire.buddy))
-        .where(notice.municipality == ctx.municipality, notice.recipient_key == key,
-               notice.digest_key.is_(None))
-        .order_by(notice.id)
-    ).all()
-    best: dict[int, tuple[Level, Step, Hire]] = {}
-    carried: dict[str, list[int]] = {action.key: [], _VOID: []}
-    for notice_id, step_id, level, step, hire in rows:
-        level = Level(level)
-        live = (step is not None and hire is not None and step.state == StepState.OPEN
-                and hire.state == HireState.PLANNED)
-        carried[action.key if live else _VOID].append(notice_id)
-        if live and (step_id not in best or _ORDER[level] > _ORDER[best[step_id][0]]):
-            best[step_id] = (level, step, hire)
-    for digest_key, ids in carried.items():
-        if ids:
-            ctx.session.execute(update(OnboardingNotice.__table__)
-                                .where(notice.id.in_(ids)).values(digest_key=digest_key))
-    if not best:
-        return False
-    sections = []
-    for level, (title, intro) in _SECTIONS.items():
-        items = sorted((_entry(ctx, key, s, h) for lv, s, h in best.values() if lv == level),
-                       key=lambda e: (e["deadline"], e["hire_id"], e["item"]))
-        if items:
-            sections.append({"niveau": level.value, "kop": title, "uitleg": intro, "punten": items})
-    ctx.mail(key=action.key, template="onb_digest", to=recipient_for(ctx, key),
-             context={"secties": sections, "aantal": len(best)}, case_type="onb_digest",
-             case_id=key[:40], action=action)
-    ctx.audit("onb.digest", "recipient", key, items=len(best), notices=len(rows))
-    return True
+handler(DIGEST)(send_digest)
+batch_handler(DIGEST)(send_digests)
 
 
 def mark_item_done(ctx: Context, step: Step, *, by: str) -> bool:

@@ -81,13 +81,16 @@ def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
 
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
     """
-    from poflow.engine import perform_due, plan_hires
+    from poflow.engine import municipalities_with_work, perform_due, plan_hires
     from poflow.mail.outbox import SmtpTarget, send_queued
 
     totals = {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
-    for slug in rt.slugs(municipality):
+    with rt.factory() as session:
+        work = municipalities_with_work(session, day, rt.slugs(municipality))
+    for slug in work.to_perform:
         cfg = rt.config(slug)
-        totals["planned"] += len(plan_hires(rt.factory, cfg, rt.settings, day))
+        if slug in work.to_plan:
+            totals["planned"] += len(plan_hires(rt.factory, cfg, rt.settings, day))
         if cfg.calendar.is_working_day(day):
             report = perform_due(rt.factory, cfg, rt.settings, day)
             totals["performed"] += report.performed

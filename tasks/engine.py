@@ -13,11 +13,13 @@ __all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cas
 
 
 @task(name="find-municipalities-with-work", task_run_name="find-work-{day}")
-def find_municipalities_with_work(day: date, municipality: str | None = None) -> list[str]:
-    """The slugs (of one or every municipality) with hires to plan or actions due."""
+def find_municipalities_with_work(day: date, municipality: str | None = None
+                                  ) -> dict[str, list[str]]:
+    """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform")."""
     rt = get_runtime()
     with rt.factory() as session:
-        return municipalities_with_work(session, day, rt.slugs(municipality))
+        work = municipalities_with_work(session, day, rt.slugs(municipality))
+    return {"plan": work.to_plan, "perform": work.to_perform}
 
 
 @task(name="plan-new-cases", task_run_name="plan-{municipality}-{day}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from poflow import audit
@@ -48,3 +48,21 @@ def test_x_4_the_database_refuses_update_and_delete_even_in_raw_sql(runtime: Any
             s.execute(statement)
     with runtime.factory() as session:
         assert session.get(AuditEntry, entry_id).actor == "HB-0002"
+
+
+def test_x_4_audit_rows_written_from_a_query_equal_those_written_one_by_one(runtime: Any):
+    """record_selected writes, per selected row, the row record() would write (ids, detail)."""
+    with runtime.factory() as session, session.begin():
+        audit.record(session, actor="system", action="hire.seen", entity_type="hire",
+                     entity_id="NH-1", municipality="hardenberg", version=2, kind="vast")
+        session.flush()
+        audit.record_selected(
+            session, select(AuditEntry.entity_id, AuditEntry.id.label("version"),
+                            AuditEntry.actor.label("kind")).where(AuditEntry.action == "hire.seen"),
+            actor="system", municipality="hardenberg", action="hire.copied", entity_type="hire")
+    with runtime.factory() as session:
+        one, copied = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert (copied.actor, copied.action, copied.entity_type, copied.entity_id,
+            copied.municipality) == ("system", "hire.copied", "hire", "NH-1", "hardenberg")
+    assert copied.detail == {"version": one.id, "kind": "system"}
+    assert copied.at.tzinfo is not None and copied.at >= one.at

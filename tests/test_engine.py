@@ -98,8 +98,15 @@ def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audite
         audited = dict(session.execute(select(AuditEntry.entity_id, AuditEntry.action).where(
             AuditEntry.entity_id.in_([str(i) for i in actions]),
             AuditEntry.entity_type == "action")).all())
+        details = session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.entity_id == str(actions[0]), AuditEntry.entity_type == "action")).all()
+        states = dict(session.execute(select(Action.id, Action.state)
+                                      .where(Action.id.in_(actions))).all())
     assert audited == {str(i): "action.skipped" if i == actions[2] else "action.done"
                        for i in actions}
+    assert states == {i: ActionState.SKIPPED if i == actions[2] else ActionState.DONE
+                      for i in actions}
+    assert details == [{"kind": KIND, "case_type": "hire", "case_id": details[0]["case_id"]}]
 
 
 def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
@@ -111,17 +118,21 @@ def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
 def test_x_2_municipalities_with_work_are_those_with_hires_to_plan_or_actions_due(
     example_data: Any,
 ):
-    """New hires make a municipality busy; once planned and done, only due actions do."""
+    """New hires make a municipality busy and due for planning; once planned and done, only
+    due actions make it busy, with no planning pass."""
     from poflow.engine import municipalities_with_work
     from poflow.runtime import run_day
 
     rt = example_data
     slugs = rt.slugs(None)
     with rt.factory() as session:
-        assert municipalities_with_work(session, DAY, slugs) == ["hardenberg"]
+        work = municipalities_with_work(session, DAY, slugs)
+    assert (work.to_plan, work.to_perform) == (["hardenberg"], ["hardenberg"])
     run_day(rt, DAY, send=False)
     with rt.factory() as session:
-        assert municipalities_with_work(session, DAY, slugs) == []
+        work = municipalities_with_work(session, DAY, slugs)
+        assert (work.to_plan, work.to_perform) == ([], [])
         first_due = session.scalar(select(Action.due_date).where(
             Action.state == ActionState.PENDING).order_by(Action.due_date).limit(1))
-        assert municipalities_with_work(session, first_due, slugs) == ["hardenberg"]
+        work = municipalities_with_work(session, first_due, slugs)
+    assert (work.to_plan, work.to_perform) == ([], ["hardenberg"])

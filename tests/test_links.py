@@ -15,7 +15,14 @@ from poflow.db.base import utcnow
 from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.hires import cancel_hire
-from poflow.links import ActionLink, claim_link, link_actions, mint_link, verify_token
+from poflow.links import (
+    ActionLink,
+    claim_link,
+    link_actions,
+    mint_link,
+    mint_links,
+    verify_token,
+)
 from poflow.runtime import run_day
 from poflow.states import StepState
 
@@ -102,6 +109,25 @@ def test_links_a_token_from_another_key_or_made_up_is_forged(hardenberg: Any):
                           subject_id="HB-0004")
     assert refusal_reason(hardenberg, other) == "forged"
     assert refusal_reason(hardenberg, "not-a-token") == "forged"
+
+
+def test_links_minted_in_bulk_are_the_same_signed_single_use_links(hardenberg: Any):
+    """mint_links issues rows like mint_link's whose tokens verify, each once, in its order."""
+    specs = [{"action": HELD_LINK, "municipality": "hardenberg", "case_type": "hire",
+              "case_id": "NH-2027-001", "subject_id": f"HB-000{n}", "expires_days": 30}
+             for n in (4, 5)]
+    with hardenberg.factory() as session, session.begin():
+        tokens = mint_links(session, secret=SECRET, links=specs)
+        single = mint_link(session, secret=SECRET, **specs[0])
+    assert len(set(tokens)) == 2 and len(single) == len(tokens[0])
+    with hardenberg.factory() as session:
+        rows = [verify_token(session, secret=SECRET, token=t) for t in tokens]
+        assert [r.subject_id for r in rows] == ["HB-0004", "HB-0005"]
+        assert all(r.expires_at - r.created_at == timedelta(days=30) for r in rows)
+    with hardenberg.factory() as session, session.begin():
+        claim_link(session, verify_token(session, secret=SECRET, token=tokens[0]))
+    assert refusal_reason(hardenberg, tokens[0]) == "used"
+    assert refusal_reason(hardenberg, tokens[1][:-2] + "xx") == "forged"
 
 
 def test_links_expire_after_their_configured_days(hardenberg: Any):

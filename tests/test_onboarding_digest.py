@@ -143,19 +143,19 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
 
     from poflow.db.models import Action
     from poflow.engine import Context
-    from poflow.onboarding_digest import PO, _ensure_digest
+    from poflow.onboarding_digest import PO, _ensure_digests
     from poflow.states import ActionState
 
     day, cfg = date(2027, 1, 11), runtime.config("hardenberg")
     first = runtime.factory()
     first.begin()
-    _ensure_digest(Context(first, cfg, runtime.settings, day), PO)
+    _ensure_digests(Context(first, cfg, runtime.settings, day), [PO])
     outcome: dict[str, object] = {}
 
     def second() -> None:
         try:
             with runtime.factory() as session, session.begin():
-                _ensure_digest(Context(session, cfg, runtime.settings, day), PO)
+                _ensure_digests(Context(session, cfg, runtime.settings, day), [PO])
             outcome["ok"] = True
         except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             outcome["error"] = repr(exc)

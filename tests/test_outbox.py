@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 from poflow._exceptions import MailDeliveryError
 from poflow.db.models import Outbox
-from poflow.mail.outbox import Recipient, SmtpTarget, queue_mail, send_queued
+from poflow.mail.outbox import (
+    Recipient,
+    SmtpTarget,
+    outbox_row,
+    queue_mail,
+    queue_rows,
+    send_queued,
+)
+from poflow.mail.render import RenderedMail
 from poflow.settings import PROJECT_ROOT
 from poflow.states import MailState
 
@@ -56,6 +64,32 @@ def test_x_1_a_second_send_pass_sends_nothing(runtime: Any, smtp: SmtpRecorder):
     assert len({m["Message-ID"] for m in smtp.messages}) == 3
     assert smtp.messages[0]["To"] == "Anne Test <p0@example.nl>"
     assert _states(runtime) == {"sent": 3}
+
+
+def _row(key: str, subject: str) -> dict[str, Any]:
+    return outbox_row(key=key, rendered=RenderedMail(subject, "tekst", "<p>html</p>"),
+                      to=Recipient("P-1", "Anne Test", "a@example.nl"), sender_name="P&O",
+                      sender_email="po@test.example.nl", municipality="hardenberg",
+                      case_type="hire", case_id="NH-1", template="t")
+
+
+def test_x_1_rows_queued_at_once_keep_a_queued_key_and_requeue_a_withdrawn_one(runtime: Any):
+    """queue_rows: a new key goes in, a queued key is left, a cancelled key is queued again."""
+    with runtime.factory() as session, session.begin():
+        _queue(session, "kept")
+        _queue(session, "withdrawn")
+        session.flush()
+        session.scalars(select(Outbox).where(Outbox.key == "withdrawn")).one().state = (
+            MailState.CANCELLED)
+    with runtime.factory() as session, session.begin():
+        queue_rows(session, [_row("kept", "nieuw"), _row("withdrawn", "opnieuw"),
+                             _row("new", "eerste")])
+    with runtime.factory() as session:
+        rows = {r.key: (r.state, r.subject) for r in session.scalars(select(Outbox))}
+    assert rows["withdrawn"] == (MailState.QUEUED, "opnieuw")
+    assert rows["new"] == (MailState.QUEUED, "eerste")
+    assert rows["kept"][0] == MailState.QUEUED and rows["kept"][1] != "nieuw"
+    assert len(rows) == 3
 
 
 def test_x_1_the_database_refuses_a_duplicate_key(runtime: Any):

@@ -102,7 +102,10 @@ class _AuditWatch:
             return
         table = getattr(ctx.statement, "table", None)
         name = getattr(table, "name", "")
-        if name in UNAUDITED or name == "audit":
+        if name == "audit":  # audit rows written in bulk (one INSERT for a batch's actions)
+            self._slot(ctx.session)["audited"] = True
+            return
+        if name in UNAUDITED:
             return
         values = getattr(ctx.statement, "_values", None) or {}
         cols = {getattr(k, "key", str(k)) for k in values}

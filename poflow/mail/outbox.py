@@ -20,18 +20,28 @@ from pathlib import Path
 from typing import Any
 
 import yagmail
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import MailDeliveryError
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
+from poflow.db.session import one_connection
 from poflow.mail.ics import Invitation, build_ics
 from poflow.mail.render import render_mail
 from poflow.states import MailState
 
-__all__ = ["Recipient", "SendReport", "SmtpTarget", "compose", "queue_mail", "send_queued"]
+__all__ = [
+    "Recipient",
+    "SendReport",
+    "SmtpTarget",
+    "compose",
+    "outbox_row",
+    "queue_mail",
+    "queue_rows",
+    "send_queued",
+]
 
 log = logging.getLogger("poflow.mail")
 # session.info keys: rows queued in this session by key; whether to wrap each row in a savepoint
@@ -134,25 +144,10 @@ def queue_mail(
         existing.action_id = action_id
         existing.state = MailState.QUEUED
         return existing
-    row = Outbox(
-        key=key,
-        message_id=message_id_for(key, sender_email.rpartition("@")[2] or "poflow.local"),
-        municipality=municipality,
-        case_type=case_type,
-        case_id=case_id,
-        action_id=action_id,
-        template=template,
-        recipient_id=to.id,
-        recipient_email=to.email,
-        recipient_name=to.name,
-        sender_name=sender_name,
-        sender_email=sender_email,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        ics=ics,
-        ics_method=invitation.method if invitation else None,
-    )
+    row = Outbox(**outbox_row(
+        key=key, rendered=rendered, to=to, sender_name=sender_name, sender_email=sender_email,
+        municipality=municipality, case_type=case_type, case_id=case_id, template=template,
+        action_id=action_id, ics=ics, ics_method=invitation.method if invitation else None))
     if not session.info.get(SAVEPOINTS, True):
         session.add(row)  # the caller redoes its batch with savepoints if the commit fails
     else:
@@ -163,6 +158,50 @@ def queue_mail(
             return None
     queued_here[key] = row
     return row
+
+
+def outbox_row(*, key: str, rendered: Any, to: Recipient, sender_name: str, sender_email: str,
+               municipality: str, case_type: str, case_id: str, template: str,
+               action_id: int | None = None, ics: str | None = None,
+               ics_method: str | None = None) -> dict[str, Any]:
+    """The column values of a new queued message (`rendered`: a RenderedMail)."""
+    return {
+        "key": key,
+        "message_id": message_id_for(key, sender_email.rpartition("@")[2] or "poflow.local"),
+        "municipality": municipality, "case_type": case_type, "case_id": case_id,
+        "action_id": action_id, "template": template, "recipient_id": to.id,
+        "recipient_email": to.email, "recipient_name": to.name, "sender_name": sender_name,
+        "sender_email": sender_email, "subject": rendered.subject, "body_text": rendered.text,
+        "body_html": rendered.html, "ics": ics, "ics_method": ics_method,
+        "state": MailState.QUEUED,
+    }
+
+
+def queue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Queue rendered messages (outbox_row values) with one statement, once per key (X-1).
+
+    A key queued before is left as it is; one a move withdrew (cancelled, never sent) is queued
+    again with the new content, as queue_mail does. For batches without savepoints: a failure
+    rolls the batch back and the engine redoes it message by message.
+    """
+    if not rows:
+        return
+    session.flush()  # a message queued one by one in this transaction is a key queued before
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(_T)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={column: stmt.excluded[column] for column in _REQUEUED},
+        where=_T.c.state == MailState.CANCELLED,
+    )
+    session.execute(stmt, rows)
+
+
+# What queue_mail refreshes when it queues a withdrawn key again.
+_REQUEUED = ("recipient_email", "recipient_name", "subject", "body_text", "body_html", "ics",
+             "ics_method", "action_id", "state")
 
 
 def compose(row: Any) -> EmailMessage:
@@ -217,19 +256,28 @@ _SEND_COLUMNS = (_T.c.id, _T.c.key, _T.c.message_id, _T.c.subject, _T.c.sender_n
                  _T.c.body_html, _T.c.ics, _T.c.ics_method, _T.c.created_at)
 
 
-def _claim_next(session: Session, municipality: str | None, after_id: int) -> Any:
-    query = select(*_SEND_COLUMNS).where(_T.c.state == MailState.QUEUED, _T.c.id > after_id)
+def _claim_query(session: Session, municipality: str | None) -> Any:
+    """The next queued message after id :after, locked (built once per sending pass)."""
+    query = select(*_SEND_COLUMNS).where(_T.c.state == MailState.QUEUED,
+                                         _T.c.id > bindparam("after"))
     if municipality:
         query = query.where(_T.c.municipality == municipality)
     query = query.order_by(_T.c.id).limit(1)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return session.execute(query).first()
+    return query
 
 
-def _mark(session: Session, row_id: int, **values: Any) -> None:
-    session.execute(update(_T).where(_T.c.id == row_id)
-                    .values(attempts=_T.c.attempts + 1, **values))
+_MARK = (update(_T).where(_T.c.id == bindparam("row_id"))
+         .values(attempts=_T.c.attempts + 1, state=bindparam("new_state"),
+                 sent_at=bindparam("sent_at"), last_error=bindparam("error")))
+
+
+def _mark(session: Session, row_id: int, state: MailState, *, sent_at: Any = None,
+          last_error: str | None = None) -> None:
+    """Record a delivery attempt's outcome (one statement, compiled once)."""
+    session.execute(_MARK, {"row_id": row_id, "new_state": state, "sent_at": sent_at,
+                            "error": last_error})
 
 
 def send_queued(
@@ -249,28 +297,30 @@ def send_queued(
     client: yagmail.SMTP | None = None
     last_id = 0
     try:
-        while limit is None or len(report.sent) < limit:
-            with factory() as session, session.begin():
-                row = _claim_next(session, municipality, last_id)
-                if row is None:
-                    break
-                last_id = row.id
-                if client is None:
-                    client = _connect(target)
-                try:
-                    client.smtp.send_message(
-                        compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
-                    )
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                    if not _permanent(exc):
-                        raise
-                    _mark(session, row.id, state=MailState.FAILED,
-                          last_error=f"refused by server: {type(exc).__name__}")
-                    report.refused.append(row.id)
-                    continue
-                _mark(session, row.id, state=MailState.SENT, sent_at=utcnow(),
-                      last_error=None)
-            report.sent.append(last_id)
+        # One session and connection for the pass, one transaction per message (its claim,
+        # send and mark).
+        with one_connection(factory) as on_one, on_one() as session:
+            claim = _claim_query(session, municipality)
+            while limit is None or len(report.sent) < limit:
+                with session.begin():
+                    row = session.execute(claim, {"after": last_id}).first()
+                    if row is None:
+                        break
+                    last_id = row.id
+                    if client is None:
+                        client = _connect(target)
+                    try:
+                        client.smtp.send_message(compose(row), from_addr=row.sender_email,
+                                                 to_addrs=[row.recipient_email])
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                        if not _permanent(exc):
+                            raise
+                        _mark(session, row.id, MailState.FAILED,
+                              last_error=f"refused by server: {type(exc).__name__}")
+                        report.refused.append(row.id)
+                        continue
+                    _mark(session, row.id, MailState.SENT, sent_at=utcnow())
+                report.sent.append(last_id)
     except (OSError, smtplib.SMTPException) as exc:
         # Only the exception's type leaves this function: its text can hold addresses (X-3).
         report.error = type(exc).__name__
