@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, lazyload, mapped_column
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
-from poflow.db.base import Base, UTCDateTime, chunked, utcnow
+from poflow.db.base import Base, UTCDateTime, chunked, insert_for, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
     Context,
@@ -148,7 +148,8 @@ def _ensure_digests(ctx: Context, keys: list[str]) -> None:
         while missing := [key for key in wanted if pending[key] is None]:
             made = {f"{prefix[key]}{number[key]}": key for key in missing}
             note_actions_added(ctx.session)
-            ctx.session.execute(_insert_ignoring_duplicate(ctx.session), [
+            ctx.session.execute(insert_for(ctx.session, Action.__table__).on_conflict_do_nothing(
+                index_elements=["key"]), [
                 {"municipality": ctx.municipality, "case_type": "onb_digest",
                  "case_id": key[:40], "kind": DIGEST, "key": made_key, "due_date": ctx.day,
                  "state": ActionState.PENDING} for made_key, key in made.items()])
@@ -161,14 +162,6 @@ def _ensure_digests(ctx: Context, keys: list[str]) -> None:
     if not careful:
         for key, action in pending.items():
             ctx.memo[(DIGEST, key)] = action
-
-
-def _insert_ignoring_duplicate(session: Any) -> Any:
-    """INSERT INTO action ... ON CONFLICT (key) DO NOTHING, for PostgreSQL or SQLite."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Action.__table__).on_conflict_do_nothing(index_elements=["key"])
 
 
 def file_notice(ctx: Context, action: Action) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "utcnow"]
+__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "utcnow"]
 
 T = TypeVar("T")
 IN_LIST_SIZE = 500  # values per IN (...) list: well inside both databases' parameter limits
@@ -29,6 +29,15 @@ def chunked(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[
     """`values` in slices of at most `size`, for IN (...) lists."""
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def insert_for(session: Any, table: Any) -> Any:
+    """An INSERT into `table` that takes ON CONFLICT clauses, for the session's database
+    (PostgreSQL or SQLite; both spell them the same)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def utcnow() -> datetime:

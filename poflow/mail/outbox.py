@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import MailDeliveryError
-from poflow.db.base import utcnow
+from poflow.db.base import insert_for, utcnow
 from poflow.db.models import Outbox
 from poflow.db.session import one_connection
 from poflow.mail.ics import Invitation, build_ics
@@ -103,6 +103,11 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+# What a key withdrawn by a move (cancelled, never sent) gets anew when it is queued again.
+_REQUEUED = ("recipient_email", "recipient_name", "subject", "body_text", "body_html", "ics",
+             "ics_method", "action_id", "state")
+
+
 def queue_mail(
     session: Session,
     *,
@@ -136,18 +141,15 @@ def queue_mail(
     rendered = render_mail(templates_dir, template, context)
     if invitation is not None and ics is None:
         ics = build_ics(invitation, stamp=utcnow())
-    if existing is not None:
-        existing.recipient_email, existing.recipient_name = to.email, to.name
-        existing.subject, existing.body_text, existing.body_html = (
-            rendered.subject, rendered.text, rendered.html)
-        existing.ics, existing.ics_method = ics, invitation.method if invitation else None
-        existing.action_id = action_id
-        existing.state = MailState.QUEUED
-        return existing
-    row = Outbox(**outbox_row(
+    values = outbox_row(
         key=key, rendered=rendered, to=to, sender_name=sender_name, sender_email=sender_email,
         municipality=municipality, case_type=case_type, case_id=case_id, template=template,
-        action_id=action_id, ics=ics, ics_method=invitation.method if invitation else None))
+        action_id=action_id, ics=ics, ics_method=invitation.method if invitation else None)
+    if existing is not None:  # withdrawn by a move: queued again with the new content
+        for column in _REQUEUED:
+            setattr(existing, column, values[column])
+        return existing
+    row = Outbox(**values)
     if not session.info.get(SAVEPOINTS, True):
         session.add(row)  # the caller redoes its batch with savepoints if the commit fails
     else:
@@ -187,21 +189,13 @@ def queue_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     session.flush()  # a message queued one by one in this transaction is a key queued before
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(_T)
+    stmt = insert_for(session, _T)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"],
         set_={column: stmt.excluded[column] for column in _REQUEUED},
         where=_T.c.state == MailState.CANCELLED,
     )
     session.execute(stmt, rows)
-
-
-# What queue_mail refreshes when it queues a withdrawn key again.
-_REQUEUED = ("recipient_email", "recipient_name", "subject", "body_text", "body_html", "ics",
-             "ics_method", "action_id", "state")
 
 
 def compose(row: Any) -> EmailMessage:
