@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
 from tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
@@ -35,18 +36,15 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     rt = get_runtime()
     summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
     work = find_municipalities_with_work(day, municipality)
-    to_plan, busy = set(work["plan"]), set(work["perform"])
-    for slug in rt.slugs(municipality):
-        if slug not in busy:  # nothing to plan or do: no task runs (342 municipalities)
-            summary["municipalities"][slug] = {"planned": 0, "performed": 0, "skipped": 0}
-            continue
-        planned = plan_new_cases(slug, day) if slug in to_plan else []
-        done = (
-            perform_due_actions(slug, day)
-            if rt.config(slug).calendar.is_working_day(day)
-            else {"performed": 0, "skipped": 0}
-        )
-        summary["municipalities"][slug] = {"planned": len(planned), **done}
+    idle = {"planned": 0, "performed": 0, "skipped": 0}
+    counts = {slug: dict(idle) for slug in rt.slugs(municipality)}
+    # Only municipalities with work get task runs (342 municipalities on a quiet day: none).
+    for slug in work["plan"]:
+        counts[slug]["planned"] = len(plan_new_cases(slug, day))
+    for group in perform_groups(rt.working_on(day, work["perform"])):
+        for slug, done in perform_due_actions(group, day).items():
+            counts[slug].update(done)
+    summary["municipalities"] = counts
     delays = [rt.settings.send_retry_delay_s * 2**i for i in range(rt.settings.send_retries)]
     summary["mail"] = send_mail.with_options(
         retries=rt.settings.send_retries, retry_delay_seconds=delays or 0

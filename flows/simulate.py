@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow
 
+from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime
 from tasks.engine import perform_due_actions, plan_new_cases
@@ -29,10 +30,12 @@ def simulate_days(first: date, last: date, municipality: str | None = None) -> d
     day = first
     while day <= last:
         sent_before = totals["sent"]
-        for slug in rt.slugs(municipality):
+        slugs = rt.slugs(municipality)
+        for slug in slugs:
             totals["planned"] += len(plan_new_cases(slug, day))
-            if rt.config(slug).calendar.is_working_day(day):
-                totals["performed"] += perform_due_actions(slug, day)["performed"]
+        for group in perform_groups(rt.working_on(day, slugs)):
+            totals["performed"] += sum(done["performed"]
+                                       for done in perform_due_actions(group, day).values())
         totals["sent"] += send_mail.with_options(retries=0)(municipality)["sent"]
         per_day[day.isoformat()] = totals["sent"] - sent_before
         totals["days"] += 1

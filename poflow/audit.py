@@ -53,25 +53,28 @@ def record_many(session: Session, *, actor: str, municipality: str | None,
     return len(rows)
 
 
-def record_selected(session: Session, query: Select[Any], *, actor: str,
-                    municipality: str | None, action: str, entity_type: str) -> None:
+def record_selected(session: Session, query: Select[Any], *, actor: str, action: str,
+                    entity_type: str) -> None:
     """One audit row per row of `query`, in a single INSERT ... SELECT.
 
-    `query`'s column labelled "entity_id" names the entity; its other columns become the detail
-    (the same JSON object `record` would write). For set-based state changes of many rows.
+    `query`'s column labelled "entity_id" names the entity and its column "municipality" the
+    row's municipality; its other columns become the detail (the same JSON object `record`
+    would write). For set-based state changes of many rows.
     """
     rows = query.subquery()
     build = (func.json_build_object if session.get_bind().dialect.name == "postgresql"
              else func.json_object)
     pairs = []
     for column in rows.c:
-        if column.key != "entity_id":
+        if column.key not in ("entity_id", "municipality"):
             if not column.key.isidentifier():
                 raise ValueError(f"Audit detail key {column.key!r} is not a plain name")
             pairs += [literal_column(f"'{column.key}'"), column]
+    if "municipality" not in rows.c:
+        raise ValueError("record_selected needs a column labelled 'municipality'")
     session.execute(insert(AuditEntry.__table__).from_select(
         ["at", "municipality", "actor", "action", "entity_type", "entity_id", "detail"],
-        select(literal(utcnow(), UTCDateTime()), cast(literal(municipality), String),
+        select(literal(utcnow(), UTCDateTime()), rows.c.municipality,
                cast(literal(actor), String), cast(literal(action), String),
                cast(literal(entity_type), String), cast(rows.c.entity_id, String),
                build(*pairs))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +42,7 @@ __all__ = [
     "Context",
     "DayReport",
     "DayWork",
+    "MUNICIPALITIES_PER_PASS",
     "batch_handler",
     "handler",
     "live_hire",
@@ -49,6 +50,8 @@ __all__ = [
     "municipalities_with_work",
     "note_actions_added",
     "perform_due",
+    "perform_due_in",
+    "perform_groups",
     "plan_hires",
     "planner",
     "registered_handlers",
@@ -56,6 +59,7 @@ __all__ = [
 
 log = logging.getLogger("poflow.engine")
 TZ = ZoneInfo(TIMEZONE)
+SYSTEM_ACTOR = "system"  # who the audit log names for what the dispatcher does
 
 Planner = Callable[["Context", Hire], None]
 Handler = Callable[["Context", Action], bool]
@@ -200,7 +204,7 @@ class Context:
     config: MunicipalityConfig
     settings: Settings
     day: date
-    actor: str = "system"
+    actor: str = SYSTEM_ACTOR
     # One invitation mailed to several people is written once (same DTSTAMP for all of them).
     _ics: dict[Invitation, str] = field(default_factory=dict, repr=False)
     # What handlers remember within this context's session (e.g. today's digest per recipient).
@@ -423,6 +427,20 @@ class DayWork:
     to_perform: list[str]  # actions due, or hires to plan (planning can make actions due)
 
 
+MUNICIPALITIES_PER_PASS = 32  # a perform pass (and dispatcher task) serves up to this many
+
+
+def perform_groups(slugs: Sequence[str], size: int = MUNICIPALITIES_PER_PASS) -> list[list[str]]:
+    """`slugs` in groups of at most `size`, in order: one perform pass (one task) each.
+
+    One pass claims its batches across its municipalities, so a country of municipalities with
+    a few due actions each takes a few batches per group rather than per municipality, while
+    a failure still names few municipalities and a retry repeats one group's pass.
+    """
+    slugs = list(slugs)
+    return [slugs[i:i + size] for i in range(0, len(slugs), size)]
+
+
 def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> DayWork:
     """The municipalities among `slugs` with a hire to plan or an action due on or before `day`.
 
@@ -479,34 +497,59 @@ def perform_due(
     *,
     batch_size: int = 500,
 ) -> DayReport:
-    """Perform every pending action of the municipality due on or before `day`, once each.
+    """Perform every pending action of one municipality due on or before `day`, once each."""
+    return perform_due_in(factory, [config], settings, day, batch_size=batch_size)[config.slug]
 
-    Actions are claimed in batches (PostgreSQL: FOR UPDATE SKIP LOCKED, so two dispatchers
-    split the work). A batch first runs in one transaction without savepoints; when anything in
-    it fails, that transaction is rolled back and the batch is claimed again and performed with a
-    savepoint per action: a failing handler then leaves its action pending for the next run and
-    the others go on. Savepoints cost a flush per action and per mail, a third of a quiet batch.
+
+def perform_due_in(
+    factory: sessionmaker[Session],
+    configs: Sequence[MunicipalityConfig],
+    settings: Settings,
+    day: date,
+    *,
+    batch_size: int = 500,
+) -> dict[str, DayReport]:
+    """Perform every pending action of these municipalities due on or before `day`, once each;
+    a report per municipality.
+
+    Actions are claimed in batches, oldest first, across the municipalities (PostgreSQL: FOR
+    UPDATE SKIP LOCKED, so two dispatchers split the work): a day with a few actions in each
+    of many municipalities takes a few batches, not a few per municipality. Within a batch each
+    action's handler gets its own municipality's Context. A batch first runs in one transaction
+    without savepoints; when anything in it fails, that transaction is rolled back and the batch
+    is claimed again and performed with a savepoint per action: a failing handler then leaves
+    its action pending for the next run and the others go on. Savepoints cost a flush per action
+    and per mail, a third of a quiet batch.
     """
+    by_slug = {config.slug: config for config in configs}
     with one_connection(factory) as on_one:
-        return _perform_batches(on_one, config, settings, day, batch_size)
+        return _perform_batches(on_one, by_slug, settings, day, batch_size)
 
 
-def _perform_batches(factory: sessionmaker[Session], config: MunicipalityConfig,
-                     settings: Settings, day: date, batch_size: int) -> DayReport:
-    """perform_due's loop: claim, perform and commit batches until none is left."""
-    report = DayReport()
+def _perform_batches(factory: sessionmaker[Session], configs: dict[str, MunicipalityConfig],
+                     settings: Settings, day: date, batch_size: int) -> dict[str, DayReport]:
+    """perform_due_in's loop: claim, perform and commit batches until none is left."""
+    reports = {slug: DayReport() for slug in configs}
+    failed: list[int] = []
     careful = False
     while True:
-        outcome: tuple[int, int, list[int]] | None = None
         try:
             with factory() as session, session.begin():
-                batch = _claim(session, config, day, batch_size, report.failed_actions)
+                batch = _claim(session, list(configs), day, batch_size, failed)
                 if not batch:
-                    return report
+                    return reports
                 hires = _load_hires(session, batch)  # held: handlers find them without a query
                 session.info[SAVEPOINTS] = careful
-                outcome = _perform_batch(Context(session, config, settings, day), batch,
-                                         careful=careful)
+                slugs = {action.id: action.municipality for action in batch}
+                contexts: dict[str, Context] = {}
+
+                def context(slug: str, session: Session = session) -> Context:
+                    ctx = contexts.get(slug)
+                    if ctx is None:
+                        ctx = contexts[slug] = Context(session, configs[slug], settings, day)
+                    return ctx
+
+                outcome = _perform_batch(session, context, batch, careful=careful)
                 del hires
                 # A short batch that added no action was the last: no claim that finds nothing.
                 last = len(batch) < batch_size and not session.info.get(_ADDED)
@@ -516,25 +559,32 @@ def _perform_batches(factory: sessionmaker[Session], config: MunicipalityConfig,
             careful = True  # redo this batch action by action, each in its savepoint
             continue
         careful = False
-        performed, skipped, failed = outcome
-        report.performed += performed
-        report.skipped += skipped
-        report.failed_actions += failed
+        for action_id, done in outcome.items():
+            report = reports[slugs[action_id]]
+            if done is None:
+                report.failed_actions.append(action_id)
+                failed.append(action_id)
+            elif done:
+                report.performed += 1
+            else:
+                report.skipped += 1
         if last:
-            return report
+            return reports
 
 
-def _claim(session: Session, config: MunicipalityConfig, day: date, limit: int,
+def _claim(session: Session, slugs: list[str], day: date, limit: int,
            failed: list[int]) -> list[Action]:
-    """The next batch of due actions (failed ones stay pending: not retried today)."""
+    """The next batch of due actions, a municipality's oldest first, municipality after
+    municipality, so a batch holds few municipalities (failed ones stay pending: not retried
+    today)."""
     query = (
         select(Action)
         .where(
             Action.state == ActionState.PENDING,
             Action.due_date <= day,
-            Action.municipality == config.slug,
+            Action.municipality.in_(slugs),
         )
-        .order_by(Action.due_date, Action.id)
+        .order_by(Action.municipality, Action.due_date, Action.id)
         .limit(limit)
     )
     if failed:
@@ -544,14 +594,15 @@ def _claim(session: Session, config: MunicipalityConfig, day: date, limit: int,
     return list(session.scalars(query).unique())
 
 
-def _perform_batch(ctx: Context, batch: list[Action], *, careful: bool
-                   ) -> tuple[int, int, list[int]]:
-    """Perform each action; (performed, skipped, failed ids). Without `careful` a failure raises.
+def _perform_batch(session: Session, context: Callable[[str], Context], batch: list[Action],
+                   *, careful: bool) -> dict[int, bool | None]:
+    """Perform each action with its municipality's context: done (True), skipped (False) or
+    failed (None) per action id. Without `careful` a failure raises.
 
-    Without `careful`, consecutive actions whose kind has a batch handler go to it together.
+    Without `careful`, consecutive actions whose kind has a batch handler go to it together,
+    one call per municipality, and are recorded together.
     """
-    performed = skipped = 0
-    failed: list[int] = []
+    outcome: dict[int, bool | None] = {}
     i = 0
     while i < len(batch):
         action = batch[i]
@@ -561,27 +612,27 @@ def _perform_batch(ctx: Context, batch: list[Action], *, careful: bool
             while j < len(batch) and _BATCH_HANDLERS.get(batch[j].kind) is bulk:
                 j += 1
             run, i = batch[i:j], j
-            outcome = bulk(ctx, run)
-            _record_many(ctx, run, outcome)
-            done = sum(outcome[a.id] for a in run)
-            performed, skipped = performed + done, skipped + len(run) - done
+            parts: dict[str, list[Action]] = {}
+            for each in run:
+                parts.setdefault(each.municipality, []).append(each)
+            done: dict[int, bool] = {}
+            for slug, part in parts.items():
+                done.update(bulk(context(slug), part))
+            _record_many(session, run, done)
+            outcome.update(done)
             continue
         i += 1
+        ctx = context(action.municipality)
         if not careful:
-            done = _perform(ctx, action)
-        else:
-            try:
-                with ctx.session.begin_nested():
-                    done = _perform(ctx, action)
-            except Exception as exc:  # noqa: BLE001  (one bad action must not stop the day)
-                log.error("action %s (%s) failed: %s", action.id, action.kind, _describe(exc))
-                failed.append(action.id)
-                continue
-        if done:
-            performed += 1
-        else:
-            skipped += 1
-    return performed, skipped, failed
+            outcome[action.id] = _perform(ctx, action)
+            continue
+        try:
+            with session.begin_nested():
+                outcome[action.id] = _perform(ctx, action)
+        except Exception as exc:  # noqa: BLE001  (one bad action must not stop the day)
+            log.error("action %s (%s) failed: %s", action.id, action.kind, _describe(exc))
+            outcome[action.id] = None
+    return outcome
 
 
 def _perform(ctx: Context, action: Action) -> bool:
@@ -602,10 +653,10 @@ def _record(ctx: Context, action: Action, performed: bool) -> None:
               case_type=action.case_type, case_id=action.case_id)
 
 
-def _record_many(ctx: Context, actions: list[Action], outcome: dict[int, bool]) -> None:
+def _record_many(session: Session, actions: list[Action], outcome: dict[int, bool]) -> None:
     """_record for a batch handler's actions, set-based: per outcome one UPDATE of the actions
-    and one INSERT ... SELECT of their audit rows (the same rows `_record` writes, X-4); on
-    PostgreSQL both in one statement.
+    and one INSERT ... SELECT of their audit rows (the same rows `_record` writes, each with its
+    action's municipality, X-4); on PostgreSQL both in one statement.
 
     The loaded Action objects are given the new state as committed values, so the session
     neither writes them again nor answers from the old state.
@@ -617,8 +668,9 @@ def _record_many(ctx: Context, actions: list[Action], outcome: dict[int, bool]) 
         check_transition(f"action {action.id}", action.state, target)
         targets[target].append(action)
     table = Action.__table__
-    audited = (table.c.id.label("entity_id"), table.c.kind, table.c.case_type, table.c.case_id)
-    one_statement = ctx.session.get_bind().dialect.name == "postgresql"
+    audited = (table.c.id.label("entity_id"), table.c.municipality, table.c.kind,
+               table.c.case_type, table.c.case_id)
+    one_statement = session.get_bind().dialect.name == "postgresql"
     for target, done in targets.items():
         for part in chunked([a.id for a in done]):
             change = (update(table).where(table.c.id.in_(part))
@@ -626,10 +678,9 @@ def _record_many(ctx: Context, actions: list[Action], outcome: dict[int, bool]) 
             if one_statement:  # WITH changed AS (UPDATE ... RETURNING) INSERT INTO audit ...
                 rows = select(change.returning(*audited).cte("changed"))
             else:
-                ctx.session.execute(change)
+                session.execute(change)
                 rows = select(*audited).where(table.c.id.in_(part))
-            audit.record_selected(ctx.session, rows, actor=ctx.actor,
-                                  municipality=ctx.municipality,
+            audit.record_selected(session, rows, actor=SYSTEM_ACTOR,
                                   action=f"action.{target.value}", entity_type="action")
         for action in done:
             set_committed_value(action, "state", target)

@@ -7,6 +7,7 @@ data dir and switches off analytics (no internet here) unless the caller set the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -58,6 +59,11 @@ class Runtime:
         """All municipality slugs, or just `only` after checking it exists."""
         return [self.config(only).slug] if only else sorted(self.configs)
 
+    def working_on(self, day: date, slugs: Iterable[str]) -> list[str]:
+        """The municipalities among `slugs` for which `day` is a working day (actions wait
+        for one)."""
+        return [slug for slug in slugs if self.config(slug).calendar.is_working_day(day)]
+
 
 @lru_cache(maxsize=4)
 def _runtime(settings: Settings) -> Runtime:
@@ -81,18 +87,18 @@ def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
 
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
     """
-    from poflow.engine import municipalities_with_work, perform_due, plan_hires
+    from poflow.engine import municipalities_with_work, perform_due_in, perform_groups, plan_hires
     from poflow.mail.outbox import SmtpTarget, send_queued
 
     totals = {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
     with rt.factory() as session:
         work = municipalities_with_work(session, day, rt.slugs(municipality))
-    for slug in work.to_perform:
-        cfg = rt.config(slug)
-        if slug in work.to_plan:
-            totals["planned"] += len(plan_hires(rt.factory, cfg, rt.settings, day))
-        if cfg.calendar.is_working_day(day):
-            report = perform_due(rt.factory, cfg, rt.settings, day)
+    for slug in work.to_plan:
+        totals["planned"] += len(plan_hires(rt.factory, rt.config(slug), rt.settings, day))
+    for group in perform_groups(rt.working_on(day, work.to_perform)):
+        reports = perform_due_in(rt.factory, [rt.config(slug) for slug in group], rt.settings,
+                                 day)
+        for report in reports.values():
             totals["performed"] += report.performed
             totals["skipped"] += report.skipped
             totals["failed"] += len(report.failed_actions)

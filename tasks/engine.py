@@ -6,7 +6,7 @@ from datetime import date
 
 from prefect import task
 
-from poflow.engine import municipalities_with_work, perform_due, plan_hires
+from poflow.engine import municipalities_with_work, perform_due_in, plan_hires
 from poflow.runtime import get_runtime
 
 __all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cases"]
@@ -29,14 +29,27 @@ def plan_new_cases(municipality: str, day: date) -> list[str]:
     return plan_hires(rt.factory, rt.config(municipality), rt.settings, day)
 
 
-@task(name="perform-due-actions", task_run_name="perform-{municipality}-{day}")
-def perform_due_actions(municipality: str, day: date) -> dict[str, int]:
-    """Perform each pending action due on or before `day` once; raise if any failed."""
+def _perform_run_name() -> str:
+    from prefect.runtime import task_run
+
+    params = task_run.parameters
+    slugs = params["municipalities"]
+    group = slugs[0] if len(slugs) == 1 else f"{slugs[0]}..{slugs[-1]}"
+    return f"perform-{group}-{params['day']}"
+
+
+@task(name="perform-due-actions", task_run_name=_perform_run_name)
+def perform_due_actions(municipalities: list[str], day: date) -> dict[str, dict[str, int]]:
+    """Perform each pending action of these municipalities due on or before `day` once;
+    counts per municipality. Raise, naming municipality and action ids, if any failed."""
     rt = get_runtime()
-    report = perform_due(rt.factory, rt.config(municipality), rt.settings, day)
-    if report.failed_actions:
+    reports = perform_due_in(rt.factory, [rt.config(slug) for slug in municipalities],
+                             rt.settings, day)
+    failed = {slug: r.failed_actions for slug, r in reports.items() if r.failed_actions}
+    if failed:
+        which = "; ".join(f"{slug}: action ids {ids[:20]}" for slug, ids in failed.items())
         raise RuntimeError(
-            f"{len(report.failed_actions)} action(s) of {municipality} failed and stay pending "
-            f"(action ids {report.failed_actions[:20]}); the others were performed."
+            f"{sum(map(len, failed.values()))} action(s) failed and stay pending ({which}); "
+            "the others were performed."
         )
-    return {"performed": report.performed, "skipped": report.skipped}
+    return {slug: {"performed": r.performed, "skipped": r.skipped} for slug, r in reports.items()}

@@ -57,9 +57,10 @@ def test_x_4_audit_rows_written_from_a_query_equal_those_written_one_by_one(runt
                      entity_id="NH-1", municipality="hardenberg", version=2, kind="vast")
         session.flush()
         audit.record_selected(
-            session, select(AuditEntry.entity_id, AuditEntry.id.label("version"),
-                            AuditEntry.actor.label("kind")).where(AuditEntry.action == "hire.seen"),
-            actor="system", municipality="hardenberg", action="hire.copied", entity_type="hire")
+            session, select(AuditEntry.entity_id, AuditEntry.municipality,
+                            AuditEntry.id.label("version"), AuditEntry.actor.label("kind"))
+            .where(AuditEntry.action == "hire.seen"),
+            actor="system", action="hire.copied", entity_type="hire")
     with runtime.factory() as session:
         one, copied = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert (copied.actor, copied.action, copied.entity_type, copied.entity_id,

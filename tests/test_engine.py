@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from poflow import engine
 from poflow.db.models import Action, AuditEntry, Hire, Outbox
-from poflow.engine import Context, perform_due
+from poflow.engine import Context, perform_due, perform_due_in, perform_groups
 from poflow.states import ActionState
 
 DAY = date(2027, 1, 4)
@@ -136,3 +136,51 @@ def test_x_2_municipalities_with_work_are_those_with_hires_to_plan_or_actions_du
             Action.state == ActionState.PENDING).order_by(Action.due_date).limit(1))
         work = municipalities_with_work(session, first_due, slugs)
     assert (work.to_plan, work.to_perform) == ([], ["hardenberg"])
+
+
+SLUGS = ["borger-odoorn", "hardenberg", "kaag-en-braassem"]
+
+
+def _schedule_in_each(rt: Any) -> dict[str, list[int]]:
+    """1, 2 and 3 due actions of the test kind in the three municipalities, in that order."""
+    ids: dict[str, list[int]] = {}
+    with rt.factory() as session, session.begin():
+        for n, slug in enumerate(SLUGS, start=1):
+            ctx = Context(session, rt.config(slug), rt.settings, DAY)
+            rows = [ctx.schedule(case_type="test", case_id=f"T-{slug}", kind=KIND, due=DAY,
+                                 key=f"{KIND}:{slug}:{k}") for k in range(n)]
+            session.flush()
+            ids[slug] = [a.id for a in rows]
+    return ids
+
+
+def test_x_5_one_pass_serves_several_municipalities_each_with_its_own_context(
+    example_data: Any, monkeypatch: pytest.MonkeyPatch,
+):
+    """Batches span municipalities; each handler gets its action's municipality's context,
+    and counts and audit rows are kept per municipality."""
+    seen: list[tuple[str, str]] = []
+
+    def note(ctx: Context, action: Action) -> bool:
+        seen.append((ctx.municipality, action.municipality))
+        return True
+
+    monkeypatch.setitem(engine._HANDLERS, KIND, note)  # noqa: SLF001
+    rt = example_data
+    ids = _schedule_in_each(rt)
+    reports = perform_due_in(rt.factory, [rt.config(slug) for slug in SLUGS], rt.settings, DAY,
+                             batch_size=4)
+    assert seen == [(slug, slug) for n, slug in enumerate(SLUGS, start=1) for _ in range(n)]
+    assert {slug: (r.performed, r.skipped, r.failed_actions) for slug, r in reports.items()} == {
+        slug: (n, 0, []) for n, slug in enumerate(SLUGS, start=1)}
+    with rt.factory() as session:
+        audited = dict(session.execute(select(AuditEntry.entity_id, AuditEntry.municipality)
+                                       .where(AuditEntry.action == "action.done")).all())
+    assert audited == {str(i): slug for slug in SLUGS for i in ids[slug]}
+
+
+def test_x_5_perform_groups_split_municipalities_in_order():
+    """Municipalities go to perform passes in groups of at most the given size, in order."""
+    assert perform_groups(["a", "b", "c", "d", "e"], size=2) == [["a", "b"], ["c", "d"], ["e"]]
+    assert perform_groups([]) == []
+    assert len(perform_groups([f"m{i}" for i in range(342)])) == 11
