@@ -38,16 +38,17 @@ def record(
     return entry
 
 
-def record_many(session: Session, *, actor: str, municipality: str | None,
-                entries: Iterable[tuple[str, str, str, dict[str, Any]]]) -> int:
-    """Insert many audit rows at once, each (action, entity_type, entity_id, detail).
+def record_many(session: Session, *, actor: str,
+                entries: Iterable[tuple[str | None, str, str, str, dict[str, Any]]]) -> int:
+    """Insert many audit rows at once, each (municipality, action, entity_type, entity_id,
+    detail).
 
     For set-based work (a batch of actions marked done in one UPDATE): one INSERT instead of
     an ORM object per row. The rows are the same as `record` writes; returns how many.
     """
     rows = [{"actor": actor, "municipality": municipality, "action": action,
              "entity_type": entity_type, "entity_id": entity_id, "detail": _plain(detail)}
-            for action, entity_type, entity_id, detail in entries]
+            for municipality, action, entity_type, entity_id, detail in entries]
     if rows:
         session.execute(insert(AuditEntry.__table__), rows)
     return len(rows)

@@ -31,7 +31,6 @@ from poflow.mail.outbox import (
     Recipient,
     outbox_row,
     queue_mail,
-    queue_rows,
 )
 from poflow.mail.render import render_mail
 from poflow.settings import Settings
@@ -63,7 +62,8 @@ SYSTEM_ACTOR = "system"  # who the audit log names for what the dispatcher does
 
 Planner = Callable[["Context", Hire], None]
 Handler = Callable[["Context", Action], bool]
-BatchHandler = Callable[["Context", list[Action]], dict[int, bool]]
+# A batch handler gets the Context of each municipality among its actions, by slug.
+BatchHandler = Callable[[dict[str, "Context"], list[Action]], dict[int, bool]]
 
 _PLANNERS: dict[str, Planner] = {}
 _HANDLERS: dict[str, Handler] = {}
@@ -95,8 +95,9 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 def batch_handler(*kinds: str) -> Callable[[BatchHandler], BatchHandler]:
     """Register a faster way to perform many actions of these kinds at once.
 
-    `fn(ctx, actions)` returns, per action id, what the kind's single handler would have
-    returned. The engine uses it for consecutive actions of these kinds in a batch without
+    `fn(contexts, actions)` returns, per action id, what the kind's single handler would have
+    returned; `contexts` holds the Context of each municipality among the actions, by slug
+    (one session). The engine uses it for consecutive actions of these kinds in a batch without
     savepoints; a redo with savepoints uses the single handler, which must be registered too.
     """
 
@@ -327,12 +328,13 @@ class Context:
             ics=self._ics_of(invitation),
         )
 
-    def mail_many(self, mails: list[dict[str, Any]]) -> None:
-        """mail() for many messages at once: rendered here, queued with one statement.
+    def outbox_rows(self, mails: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Render many mails of this municipality into outbox rows, for queue_rows (one
+        statement for a batch, possibly of several municipalities).
 
-        Each item holds mail()'s keyword arguments. As with mail(), a key queued before is left
-        alone and one a move withdrew is queued again (queue_rows). Only for batches without
-        savepoints: the engine redoes a failed batch one by one.
+        Each item holds mail()'s keyword arguments; a key given twice is rendered once. As
+        with mail(), queue_rows leaves a key queued before alone and queues one a move withdrew
+        again. Only for batches without savepoints: the engine redoes a failed batch one by one.
         """
         m = self.config.municipality
         rows: dict[str, dict[str, Any]] = {}
@@ -350,7 +352,7 @@ class Context:
                 template=spec["template"], action_id=action.id if action else None,
                 ics=self._ics_of(invitation),
                 ics_method=invitation.method if invitation else None)
-        queue_rows(self.session, list(rows.values()))
+        return list(rows.values())
 
     def _mail_context(self, to: Recipient, context: dict[str, Any]) -> dict[str, Any]:
         """What every template gets, plus the mail's own context."""
@@ -600,7 +602,7 @@ def _perform_batch(session: Session, context: Callable[[str], Context], batch: l
     failed (None) per action id. Without `careful` a failure raises.
 
     Without `careful`, consecutive actions whose kind has a batch handler go to it together,
-    one call per municipality, and are recorded together.
+    whatever their municipalities, and are recorded together.
     """
     outcome: dict[int, bool | None] = {}
     i = 0
@@ -612,12 +614,8 @@ def _perform_batch(session: Session, context: Callable[[str], Context], batch: l
             while j < len(batch) and _BATCH_HANDLERS.get(batch[j].kind) is bulk:
                 j += 1
             run, i = batch[i:j], j
-            parts: dict[str, list[Action]] = {}
-            for each in run:
-                parts.setdefault(each.municipality, []).append(each)
-            done: dict[int, bool] = {}
-            for slug, part in parts.items():
-                done.update(bulk(context(slug), part))
+            done = bulk({slug: context(slug) for slug in dict.fromkeys(
+                each.municipality for each in run)}, run)
             _record_many(session, run, done)
             outcome.update(done)
             continue

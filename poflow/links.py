@@ -206,18 +206,22 @@ def link_url(ctx: Any, *, action: str, subject_id: str, case_type: str, case_id:
     return f"{ctx.settings.resolved_base_url()}/a/{token}"
 
 
-def link_urls(ctx: Any, links: list[dict[str, Any]]) -> list[str]:
-    """link_url for many links at once (one INSERT); each item holds link_url's arguments."""
-    days: dict[str, int | None] = {}
+def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
+    """link_url for many links at once (one INSERT): each item is an engine Context (its
+    municipality's) and link_url's arguments. All contexts share one session and settings."""
+    if not links:
+        return []
+    first = links[0][0]
+    days: dict[tuple[str, str], int | None] = {}
     specs = []
-    for spec in links:
-        action = spec["action"]
-        if action not in days:
-            days[action] = _expires_days(ctx, action)
-        specs.append({**spec, "municipality": ctx.municipality, "expires_days": days[action]})
-    tokens = mint_links(ctx.session, secret=ctx.settings.secret_key.get_secret_value(),
+    for ctx, spec in links:
+        action, slug = spec["action"], ctx.municipality
+        if (slug, action) not in days:
+            days[slug, action] = _expires_days(ctx, action)
+        specs.append({**spec, "municipality": slug, "expires_days": days[slug, action]})
+    tokens = mint_links(first.session, secret=first.settings.secret_key.get_secret_value(),
                         links=specs)
-    base = ctx.settings.resolved_base_url()
+    base = first.settings.resolved_base_url()
     return [f"{base}/a/{token}" for token in tokens]
 
 

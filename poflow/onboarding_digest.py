@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, lazyload, mapped_column
+from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column
 
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
@@ -35,6 +35,7 @@ from poflow.checklist import Level, Phase
 from poflow.db.base import Base, UTCDateTime, chunked, insert_for, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
+    SYSTEM_ACTOR,
     Context,
     batch_handler,
     handler,
@@ -43,7 +44,7 @@ from poflow.engine import (
     step_close,
 )
 from poflow.links import ActionLink, LinkAction, link_urls, register_link_action
-from poflow.mail.outbox import SAVEPOINTS, Recipient
+from poflow.mail.outbox import SAVEPOINTS, Recipient, queue_rows
 from poflow.states import ActionState, HireState, StepState
 
 __all__ = [
@@ -121,47 +122,49 @@ def _recipient_keys(ctx: Context, hire: Hire, step: Step, level: Level) -> list[
     return list(holders) or [PO]
 
 
-def _ensure_digests(ctx: Context, keys: list[str]) -> None:
-    """Make sure each recipient has one pending digest action for today (see module docstring).
+def _ensure_digests(ctxs: dict[str, Context], wanted: list[tuple[str, str]]) -> None:
+    """Make sure each (municipality, recipient key) has one pending digest action for today
+    (see module docstring).
 
     Digest actions are inserted with ON CONFLICT DO NOTHING and read back: two dispatchers
     filing notices for the same recipient at once (PostgreSQL) then share one digest instead of
-    one of them failing on the unique key. All recipients of a batch take one INSERT and one
-    read-back; without savepoints the digest found is remembered, so the next notice for the
-    same recipient costs no query.
+    one of them failing on the unique key. All recipients of a batch, in every municipality,
+    take one INSERT and one read-back; without savepoints the digest found is remembered, so
+    the next notice for the same recipient costs no query.
     """
-    careful = ctx.session.info.get(SAVEPOINTS, True)
-    wanted = []
-    for key in dict.fromkeys(keys):
-        known = None if careful else ctx.memo.get((DIGEST, key))
+    session = next(iter(ctxs.values())).session
+    careful = session.info.get(SAVEPOINTS, True)
+    missing = []
+    for slug, key in dict.fromkeys(wanted):
+        known = None if careful else ctxs[slug].memo.get((DIGEST, key))
         if known is None or known.state != ActionState.PENDING:
-            wanted.append(key)
-    if not wanted:
+            missing.append((slug, key))
+    if not missing:
         return
-    day = ctx.day.isoformat()
-    prefix = {key: f"{DIGEST}:{ctx.municipality}:{key}:{day}:" for key in wanted}
-    number = dict.fromkeys(wanted, 1)
-    pending: dict[str, Action | None] = dict.fromkeys(wanted)
-    with ctx.session.no_autoflush:  # nothing of this session's digests waits unflushed
+    number = dict.fromkeys(missing, 1)
+    pending: dict[tuple[str, str], Action] = {}
+    with session.no_autoflush:  # nothing of this session's digests waits unflushed
         # Digest n of the day: inserted unless it exists, then read back by its unique key. If
         # it exists but was sent already (a re-run after a move), n+1 is the one to fill.
-        while missing := [key for key in wanted if pending[key] is None]:
-            made = {f"{prefix[key]}{number[key]}": key for key in missing}
-            note_actions_added(ctx.session)
-            ctx.session.execute(insert_for(ctx.session, Action.__table__).on_conflict_do_nothing(
+        while missing:
+            made = {f"{DIGEST}:{slug}:{key}:{ctxs[slug].day.isoformat()}:{number[slug, key]}":
+                    (slug, key) for slug, key in missing}
+            note_actions_added(session)
+            session.execute(insert_for(session, Action.__table__).on_conflict_do_nothing(
                 index_elements=["key"]), [
-                {"municipality": ctx.municipality, "case_type": "onb_digest",
-                 "case_id": key[:40], "kind": DIGEST, "key": made_key, "due_date": ctx.day,
-                 "state": ActionState.PENDING} for made_key, key in made.items()])
+                {"municipality": slug, "case_type": "onb_digest", "case_id": key[:40],
+                 "kind": DIGEST, "key": made_key, "due_date": ctxs[slug].day,
+                 "state": ActionState.PENDING} for made_key, (slug, key) in made.items()])
             for part in chunked(list(made)):
-                for action in ctx.session.scalars(select(Action).where(Action.key.in_(part))):
+                for action in session.scalars(select(Action).where(Action.key.in_(part))):
                     if action.state == ActionState.PENDING:
                         pending[made[action.key]] = action
-            for key in missing:
-                number[key] += 1
+            for each in missing:
+                number[each] += 1
+            missing = [each for each in missing if each not in pending]
     if not careful:
-        for key, action in pending.items():
-            ctx.memo[(DIGEST, key)] = action
+        for (slug, key), action in pending.items():
+            ctxs[slug].memo[(DIGEST, key)] = action
 
 
 def file_notice(ctx: Context, action: Action) -> bool:
@@ -177,16 +180,17 @@ def file_notice(ctx: Context, action: Action) -> bool:
             municipality=ctx.municipality, action_id=action.id, step_id=step.id,
             hire_id=hire.id, level=level, recipient_key=key, day=ctx.day,
         ))
-    _ensure_digests(ctx, keys)
+    _ensure_digests({ctx.municipality: ctx}, [(ctx.municipality, key) for key in keys])
     return bool(keys)
 
 
-def file_notices(ctx: Context, actions: list[Action]) -> dict[int, bool]:
-    """file_notice for many actions at once: the notices and the digests go in with one INSERT
-    each."""
+def file_notices(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, bool]:
+    """file_notice for many actions, of any of the municipalities in `ctxs`, at once: the
+    notices and the digests go in with one INSERT each."""
     rows: list[dict[str, Any]] = []
     outcome: dict[int, bool] = {}
     for action in actions:
+        ctx = ctxs[action.municipality]
         live = live_hire_step(ctx, action)
         if live is None:
             outcome[action.id] = False
@@ -199,9 +203,9 @@ def file_notices(ctx: Context, actions: list[Action]) -> dict[int, bool]:
                          "step_id": step.id, "hire_id": hire.id, "level": level,
                          "recipient_key": key, "day": ctx.day, "digest_key": None})
         outcome[action.id] = bool(keys)
-    _ensure_digests(ctx, [row["recipient_key"] for row in rows])
     if rows:
-        ctx.session.execute(insert(OnboardingNotice.__table__), rows)
+        _ensure_digests(ctxs, [(row["municipality"], row["recipient_key"]) for row in rows])
+        next(iter(ctxs.values())).session.execute(insert(OnboardingNotice.__table__), rows)
     return outcome
 
 
@@ -222,67 +226,82 @@ _WAITING = (_NOTICE.id, _NOTICE.step_id, _NOTICE.level, _NOTICE.recipient_key, _
             _HIRE.family_name, _HIRE.state.label("hire_state"))
 
 
-def _waiting_notices(ctx: Context, keys: list[str]) -> dict[str, list[Any]]:
-    """The notices no digest carried yet, per recipient key, oldest first (one query)."""
-    found: dict[str, list[Any]] = {key: [] for key in keys}
-    for part in chunked(keys):
-        rows = ctx.session.execute(
-            select(*_WAITING)
+def _waiting_notices(session: Session, wanted: list[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[Any]]:
+    """The notices no digest carried yet, per (municipality, recipient key), oldest first (one
+    query for a batch)."""
+    found: dict[tuple[str, str], list[Any]] = {each: [] for each in wanted}
+    for part in chunked(wanted):
+        rows = session.execute(
+            select(_NOTICE.municipality, *_WAITING)
             .select_from(OnboardingNotice.__table__
                          .outerjoin(Step.__table__, _STEP.id == _NOTICE.step_id)
                          .outerjoin(Hire.__table__, _HIRE.id == _NOTICE.hire_id))
-            .where(_NOTICE.municipality == ctx.municipality, _NOTICE.recipient_key.in_(part),
+            .where(_NOTICE.municipality.in_({slug for slug, _ in part}),
+                   _NOTICE.recipient_key.in_({key for _, key in part}),
                    _NOTICE.digest_key.is_(None))
             .order_by(_NOTICE.id))
         for row in rows:
-            found[row.recipient_key].append(row)
+            mine = found.get((row.municipality, row.recipient_key))
+            if mine is not None:  # not another municipality's recipient of the same key
+                mine.append(row)
     return found
 
 
-def _recipients(ctx: Context, keys: list[str]) -> dict[str, Recipient]:
-    """The mail recipient behind each recipient key (one query for people, one for hires)."""
-    people = [key.partition(":")[2] for key in keys if key.startswith("p:")]
-    hires = [key.partition(":")[2] for key in keys if key.startswith("h:")]
-    found: dict[str, Recipient] = {PO: ctx.po_recipient()} if PO in keys else {}
+def _recipients(ctxs: dict[str, Context], wanted: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], Recipient]:
+    """The mail recipient behind each (municipality, recipient key): a query for the people
+    and one for the hires of a whole batch."""
+    session = next(iter(ctxs.values())).session
+    people = {key.partition(":")[2] for _, key in wanted if key.startswith("p:")}
+    hires = {key.partition(":")[2] for _, key in wanted if key.startswith("h:")}
+    by_key: dict[str, Any] = {}
     person = Person.__table__.c
-    for part in chunked(people):
-        for row in ctx.session.execute(select(person.id, person.given_name, person.family_name,
-                                              person.email).where(person.id.in_(part))):
-            found[f"p:{row.id}"] = Recipient(row.id, f"{row.given_name} {row.family_name}",
-                                             row.email)
-    for part in chunked(hires):
-        for hire in ctx.session.scalars(select(Hire).where(Hire.id.in_(part)).options(
+    for part in chunked(sorted(people)):
+        for row in session.execute(select(person.id, person.given_name, person.family_name,
+                                          person.email).where(person.id.in_(part))):
+            by_key[f"p:{row.id}"] = Recipient(row.id, f"{row.given_name} {row.family_name}",
+                                              row.email)
+    for part in chunked(sorted(hires)):
+        for hire in session.scalars(select(Hire).where(Hire.id.in_(part)).options(
                 lazyload(Hire.manager), lazyload(Hire.buddy))):
-            found[f"h:{hire.id}"] = ctx.hire_recipient(hire)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        raise NotFound(f"Cannot address onboarding digest: {missing[0]} does not exist")
+            by_key[f"h:{hire.id}"] = hire
+    found: dict[tuple[str, str], Recipient] = {}
+    for slug, key in wanted:
+        known = ctxs[slug].po_recipient() if key == PO else by_key.get(key)
+        if known is None:
+            raise NotFound(f"Cannot address onboarding digest: {key} does not exist ({slug})")
+        found[slug, key] = (ctxs[slug].hire_recipient(known) if isinstance(known, Hire)
+                            else known)
     return found
 
 
-def _key_of(ctx: Context, action: Action) -> str:
-    """The recipient key in a digest action's key."""
-    return action.key.removeprefix(f"{DIGEST}:{ctx.municipality}:").rsplit(":", 2)[0]
+def _key_of(action: Action) -> tuple[str, str]:
+    """The municipality and recipient key in a digest action's key."""
+    return action.municipality, action.key.removeprefix(
+        f"{DIGEST}:{action.municipality}:").rsplit(":", 2)[0]
 
 
 def send_digest(ctx: Context, action: Action) -> bool:
     """Send the recipient one mail with every waiting notice, grouped by level (ONB-3)."""
-    return send_digests(ctx, [action])[action.id]
+    return send_digests({ctx.municipality: ctx}, [action])[action.id]
 
 
-def send_digests(ctx: Context, actions: list[Action]) -> dict[int, bool]:
-    """send_digest for many recipients at once: a query, an UPDATE and an INSERT each for the
-    notices, the links, the mails and the audit rows, plus rendering one mail per recipient.
+def send_digests(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, bool]:
+    """send_digest for many recipients, of any of the municipalities in `ctxs`, at once: a
+    query, an UPDATE and an INSERT each for the notices, the links, the mails and the audit
+    rows, plus rendering one mail per recipient.
 
     A recipient's first digest action in the batch carries all their waiting notices; a second
     one (an earlier day's, left pending) finds none and is skipped, as it would be one by one.
     Notices of an item or hire that closed meanwhile are carried as void and not shown.
     """
-    keys = {action.id: _key_of(ctx, action) for action in actions}
-    waiting = _waiting_notices(ctx, list(dict.fromkeys(keys.values())))
+    session = next(iter(ctxs.values())).session
+    keys = {action.id: _key_of(action) for action in actions}
+    waiting = _waiting_notices(session, list(dict.fromkeys(keys.values())))
     outcome: dict[int, bool] = {}
     carried: list[dict[str, Any]] = []
-    digests: list[tuple[Action, str, list[Any], int]] = []
+    digests: list[tuple[Action, tuple[str, str], list[Any], int]] = []
     for action in actions:
         key = keys[action.id]
         rows = waiting.pop(key, [])  # a second digest of the same recipient finds none
@@ -298,18 +317,18 @@ def send_digests(ctx: Context, actions: list[Action]) -> dict[int, bool]:
         if best:
             digests.append((action, key, list(best.values()), len(rows)))
     if carried:
-        ctx.session.execute(update(OnboardingNotice.__table__)
-                            .where(_NOTICE.id == bindparam("notice"))
-                            .values(digest_key=bindparam("digest")), carried)
+        session.execute(update(OnboardingNotice.__table__)
+                        .where(_NOTICE.id == bindparam("notice"))
+                        .values(digest_key=bindparam("digest")), carried)
     if not digests:
         return outcome
-    links = iter(link_urls(ctx, [
-        {"action": ITEM_DONE, "subject_id": _subject_id(key), "case_type": "hire",
-         "case_id": row.hire_id, "step_id": row.step_id}
-        for _, key, items, _ in digests for row in items]))
-    to = _recipients(ctx, list(dict.fromkeys(key for _, key, _, _ in digests)))
+    links = iter(link_urls([
+        (ctxs[slug], {"action": ITEM_DONE, "subject_id": _subject_id(key), "case_type": "hire",
+                      "case_id": row.hire_id, "step_id": row.step_id})
+        for _, (slug, key), items, _ in digests for row in items]))
+    to = _recipients(ctxs, list(dict.fromkeys(key for _, key, _, _ in digests)))
     mails = []
-    for action, key, items, _ in digests:
+    for action, (slug, key), items, _ in digests:
         entries = [_entry(row, next(links)) for row in items]
         sections = []
         for level, (title, intro) in _SECTIONS.items():
@@ -319,13 +338,14 @@ def send_digests(ctx: Context, actions: list[Action]) -> dict[int, bool]:
             if shown:
                 sections.append({"niveau": level.value, "kop": title, "uitleg": intro,
                                  "punten": shown})
-        mails.append({"key": action.key, "template": "onb_digest", "to": to[key],
-                      "context": {"secties": sections, "aantal": len(items)},
-                      "case_type": "onb_digest", "case_id": key[:40], "action": action})
-    ctx.mail_many(mails)
-    audit.record_many(ctx.session, actor=ctx.actor, municipality=ctx.municipality, entries=(
-        ("onb.digest", "recipient", key, {"items": len(items), "notices": notices})
-        for _, key, items, notices in digests))
+        mails += ctxs[slug].outbox_rows([{
+            "key": action.key, "template": "onb_digest", "to": to[slug, key],
+            "context": {"secties": sections, "aantal": len(items)},
+            "case_type": "onb_digest", "case_id": key[:40], "action": action}])
+    queue_rows(session, mails)
+    audit.record_many(session, actor=SYSTEM_ACTOR, entries=(
+        (slug, "onb.digest", "recipient", key, {"items": len(items), "notices": notices})
+        for _, (slug, key), items, notices in digests))
     return outcome
 
 

@@ -85,7 +85,7 @@ def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audite
     """Without failures a run of one kind goes to its batch handler; every action is recorded."""
     calls: list[list[int]] = []
 
-    def all_at_once(ctx: Context, batch: list[Action]) -> dict[int, bool]:
+    def all_at_once(ctxs: dict[str, Context], batch: list[Action]) -> dict[int, bool]:
         calls.append([a.id for a in batch])
         return {a.id: a.key.endswith(":good") for a in batch}  # the bad one is skipped here
 

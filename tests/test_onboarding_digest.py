@@ -149,13 +149,14 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
     day, cfg = date(2027, 1, 11), runtime.config("hardenberg")
     first = runtime.factory()
     first.begin()
-    _ensure_digests(Context(first, cfg, runtime.settings, day), [PO])
+    _ensure_digests({cfg.slug: Context(first, cfg, runtime.settings, day)}, [(cfg.slug, PO)])
     outcome: dict[str, object] = {}
 
     def second() -> None:
         try:
             with runtime.factory() as session, session.begin():
-                _ensure_digests(Context(session, cfg, runtime.settings, day), [PO])
+                _ensure_digests({cfg.slug: Context(session, cfg, runtime.settings, day)},
+                                [(cfg.slug, PO)])
             outcome["ok"] = True
         except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             outcome["error"] = repr(exc)
