@@ -17,12 +17,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from poflow import audit
 from poflow.config import MunicipalityConfig
-from poflow.db.base import chunked, utcnow
+from poflow.db.base import chunked, one_of, utcnow
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
 from poflow.db.session import one_connection
 from poflow.mail.ics import Invitation, build_ics
@@ -581,10 +581,11 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
     today)."""
     query = (
         select(Action)
+        .options(lazyload(Action.step))
         .where(
             Action.state == ActionState.PENDING,
             Action.due_date <= day,
-            Action.municipality.in_(slugs),
+            one_of(session, Action.municipality, slugs),
         )
         .order_by(Action.municipality, Action.due_date, Action.id)
         .limit(limit)
@@ -593,7 +594,18 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
         query = query.where(Action.id.not_in(failed))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Action)
-    return list(session.scalars(query).unique())
+    batch = list(session.scalars(query))
+    # Their steps come in a second query by id and are set on the actions as loaded. Joined to
+    # the locked, sorted and limited claim, PostgreSQL hashed the whole step table for every
+    # batch (85 ms instead of 9).
+    steps: dict[int, Step] = {}
+    for part in chunked([a.step_id for a in batch if a.step_id is not None]):
+        steps.update((step.id, step) for step in session.scalars(
+            select(Step).where(one_of(session, Step.id, part))))
+    for action in batch:
+        set_committed_value(action, "step", steps.get(action.step_id)
+                            if action.step_id is not None else None)
+    return batch
 
 
 def _perform_batch(session: Session, context: Callable[[str], Context], batch: list[Action],
@@ -671,13 +683,13 @@ def _record_many(session: Session, actions: list[Action], outcome: dict[int, boo
     one_statement = session.get_bind().dialect.name == "postgresql"
     for target, done in targets.items():
         for part in chunked([a.id for a in done]):
-            change = (update(table).where(table.c.id.in_(part))
+            change = (update(table).where(one_of(session, table.c.id, part))
                       .values(state=target, done_at=now))
             if one_statement:  # WITH changed AS (UPDATE ... RETURNING) INSERT INTO audit ...
                 rows = select(change.returning(*audited).cte("changed"))
             else:
                 session.execute(change)
-                rows = select(*audited).where(table.c.id.in_(part))
+                rows = select(*audited).where(one_of(session, table.c.id, part))
             audit.record_selected(session, rows, actor=SYSTEM_ACTOR,
                                   action=f"action.{target.value}", entity_type="action")
         for action in done:
@@ -693,7 +705,8 @@ def _load_hires(session: Session, batch: list[Action]) -> list[Hire]:
     # The manager's and buddy's roles are read only by the few handlers that check them.
     people = (joinedload(Hire.manager).lazyload(Person.roles),
               joinedload(Hire.buddy).lazyload(Person.roles))
-    return list(session.scalars(select(Hire).where(Hire.id.in_(ids)).options(*people)).unique())
+    return list(session.scalars(select(Hire).where(one_of(session, Hire.id, list(ids)))
+                                .options(*people)).unique())
 
 
 def _describe(exc: BaseException) -> str:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
-from poflow.db.base import Base, UTCDateTime, chunked, insert_for, utcnow
+from poflow.db.base import Base, UTCDateTime, chunked, insert_for, one_of, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
     SYSTEM_ACTOR,
@@ -156,7 +156,8 @@ def _ensure_digests(ctxs: dict[str, Context], wanted: list[tuple[str, str]]) -> 
                  "kind": DIGEST, "key": made_key, "due_date": ctxs[slug].day,
                  "state": ActionState.PENDING} for made_key, (slug, key) in made.items()])
             for part in chunked(list(made)):
-                for action in session.scalars(select(Action).where(Action.key.in_(part))):
+                for action in session.scalars(select(Action).options(lazyload(Action.step))
+                                              .where(one_of(session, Action.key, part))):
                     if action.state == ActionState.PENDING:
                         pending[made[action.key]] = action
             for each in missing:
@@ -237,8 +238,8 @@ def _waiting_notices(session: Session, wanted: list[tuple[str, str]]
             .select_from(OnboardingNotice.__table__
                          .outerjoin(Step.__table__, _STEP.id == _NOTICE.step_id)
                          .outerjoin(Hire.__table__, _HIRE.id == _NOTICE.hire_id))
-            .where(_NOTICE.municipality.in_({slug for slug, _ in part}),
-                   _NOTICE.recipient_key.in_({key for _, key in part}),
+            .where(one_of(session, _NOTICE.municipality, list({slug for slug, _ in part})),
+                   one_of(session, _NOTICE.recipient_key, list({key for _, key in part})),
                    _NOTICE.digest_key.is_(None))
             .order_by(_NOTICE.id))
         for row in rows:
@@ -259,11 +260,11 @@ def _recipients(ctxs: dict[str, Context], wanted: list[tuple[str, str]]
     person = Person.__table__.c
     for part in chunked(sorted(people)):
         for row in session.execute(select(person.id, person.given_name, person.family_name,
-                                          person.email).where(person.id.in_(part))):
+                                          person.email).where(one_of(session, person.id, part))):
             by_key[f"p:{row.id}"] = Recipient(row.id, f"{row.given_name} {row.family_name}",
                                               row.email)
     for part in chunked(sorted(hires)):
-        for hire in session.scalars(select(Hire).where(Hire.id.in_(part)).options(
+        for hire in session.scalars(select(Hire).where(one_of(session, Hire.id, part)).options(
                 lazyload(Hire.manager), lazyload(Hire.buddy))):
             by_key[f"h:{hire.id}"] = hire
     found: dict[tuple[str, str], Recipient] = {}

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "utcnow"]
+__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "one_of", "utcnow"]
 
 T = TypeVar("T")
 IN_LIST_SIZE = 500  # values per IN (...) list: well inside both databases' parameter limits
@@ -29,6 +29,21 @@ def chunked(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[
     """`values` in slices of at most `size`, for IN (...) lists."""
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def one_of(session: Any, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values` in the form the session's database handles best.
+
+    PostgreSQL: `column = ANY(:array)`, one parameter, so the statement's text is the same
+    whatever the number of values and the driver parses it once; an expanded IN list of 500
+    placeholders cost a parse of ~2 ms per statement. SQLite: the usual IN list.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import any_, bindparam
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_for(session: Any, table: Any) -> Any:
