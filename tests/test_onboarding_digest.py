@@ -173,3 +173,22 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
         digests = session.execute(select(Action.key, Action.state).where(
             Action.case_type == "onb_digest")).all()
     assert [state for _, state in digests] == [ActionState.PENDING]
+
+
+def test_onb_3_one_pass_over_two_municipalities_sends_each_po_mailbox_only_its_own_items(
+        runtime, smtp):
+    """Digests of two municipalities go through one batch: each P&O mailbox gets its own."""
+    from tests.onboarding_support import import_examples
+
+    import_examples(runtime)  # Hardenberg: four hires starting in February and March
+    add_kb_staff(runtime)
+    add_kb_hire(runtime, start=date(2027, 2, 1))
+    mails = run(runtime, smtp, date(2027, 1, 4), date(2027, 2, 12))
+    hires = {"po@hardenberg.example.nl": {"NH-2027-001", "NH-2027-002", "NH-2027-003",
+                                          "NH-2027-004"}, PO: {"KB-NH-01"}}
+    po = [(d, to, {hire for _, hire, _ in digest_items(m)})
+          for d, t, to, m in mails if t == "onb_digest" and to in hires]
+    assert po and all(listed and listed <= hires[to] for _, to, listed in po)
+    days = {to: {d for d, t, _ in po if t == to} for to in hires}
+    assert days[PO] & days["po@hardenberg.example.nl"]  # both on one day: one shared batch
+    assert len(po) == len({(d, to) for d, to, _ in po})  # one digest a mailbox and day
