@@ -603,8 +603,7 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
         steps.update((step.id, step) for step in session.scalars(
             select(Step).where(one_of(session, Step.id, part))))
     for action in batch:
-        set_committed_value(action, "step", steps.get(action.step_id)
-                            if action.step_id is not None else None)
+        set_committed_value(action, "step", steps.get(action.step_id))
     return batch
 
 
