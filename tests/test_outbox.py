@@ -156,3 +156,45 @@ def test_a_permanent_refusal_marks_only_that_message_failed(runtime: Any, smtp: 
         _queue(session, "p2", "two@example.nl")
     assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port)).sent) == 1
     assert _states(runtime) == {"failed": 1, "sent": 1}
+
+
+def _states_read_apart(rt: Any) -> dict[str, int]:
+    """The outbox's states as a plain reader on its own connection sees them (on SQLite no
+    BEGIN IMMEDIATE, which would wait for the sender's lock)."""
+    raw = rt.factory.kw["bind"].raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT state, count(*) FROM outbox GROUP BY state")
+        return dict(cursor.fetchall())
+    finally:
+        raw.rollback()
+        raw.close()
+
+
+class _Watching(SmtpRecorder):
+    """An SMTP server that notes the outbox's states, as another connection sees them, each
+    time a message arrives."""
+
+    def __init__(self, rt: Any) -> None:
+        super().__init__()
+        self.rt = rt
+        self.seen: list[dict[str, int]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.seen.append(_states_read_apart(self.rt))
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_x_1_each_message_is_committed_as_sent_before_the_next_is_handed_over(runtime: Any):
+    """While the server takes a message, every message before it is already committed as sent."""
+    with runtime.factory() as session, session.begin():
+        for i in range(4):
+            _queue(session, f"w{i}", f"w{i}@example.nl")
+    server = _Watching(runtime).start()
+    try:
+        assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", server.port)).sent) == 4
+    finally:
+        server.stop()
+    assert server.seen == [{"queued": 4}, {"queued": 3, "sent": 1}, {"queued": 2, "sent": 2},
+                           {"queued": 1, "sent": 3}]
+    assert _states(runtime) == {"sent": 4}

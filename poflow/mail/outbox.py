@@ -2,8 +2,10 @@
 
 Sending takes one queued row at a time inside its own transaction, locked against every other
 sender (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE), hands it to the SMTP server
-and marks it sent in the same unit of work. The only window for a duplicate is a crash between
-the server's acceptance and the commit: at most one message per sending process.
+and marks it sent in the same unit of work, committed before the next message is claimed. The
+only window for a duplicate is a crash between the server's acceptance and the commit: at most
+one message per sending process. On PostgreSQL a message's mark, its commit and the next claim
+travel in one round trip (pipeline mode).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass, field
+from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yagmail
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, bindparam, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -211,7 +215,7 @@ def compose(row: Any) -> EmailMessage:
     msg["Subject"] = row.subject
     msg["From"] = Address(row.sender_name, addr_spec=row.sender_email)
     msg["To"] = Address(row.recipient_name or "", addr_spec=row.recipient_email)
-    msg["Date"] = format_datetime(row.created_at or utcnow())
+    msg["Date"] = format_datetime((row.created_at or utcnow()).astimezone(UTC))
     msg["Message-ID"] = row.message_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Poflow-Key"] = hashlib.sha256(row.key.encode()).hexdigest()[:16]
@@ -251,10 +255,10 @@ _SEND_COLUMNS = (_T.c.id, _T.c.key, _T.c.message_id, _T.c.subject, _T.c.sender_n
 
 def _claim_query(dialect: str, municipality: str | None) -> Any:
     """The next queued message after id :after, locked (built once per sending pass)."""
-    query = select(*_SEND_COLUMNS).where(_T.c.state == MailState.QUEUED,
+    query = select(*_SEND_COLUMNS).where(_T.c.state == bindparam("queued"),
                                          _T.c.id > bindparam("after"))
     if municipality:
-        query = query.where(_T.c.municipality == municipality)
+        query = query.where(_T.c.municipality == bindparam("municipality"))
     query = query.order_by(_T.c.id).limit(1)
     if dialect == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -266,11 +270,109 @@ _MARK = (update(_T).where(_T.c.id == bindparam("row_id"))
                  sent_at=bindparam("sent_at"), last_error=bindparam("error")))
 
 
-def _mark(connection: Connection, row_id: int, state: MailState, *, sent_at: Any = None,
-          last_error: str | None = None) -> None:
-    """Record a delivery attempt's outcome (one statement, compiled once)."""
-    connection.execute(_MARK, {"row_id": row_id, "new_state": state, "sent_at": sent_at,
-                               "error": last_error})
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How one delivery attempt ended, to be recorded on its outbox row."""
+
+    row_id: int
+    state: MailState
+    sent_at: Any = None
+    error: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"row_id": self.row_id, "new_state": self.state.value, "sent_at": self.sent_at,
+                "error": self.error}
+
+
+class _Claims:
+    """The database side of a sending pass: one transaction per message, holding its lock.
+
+    advance() records the previous message's outcome, commits it, and locks the next queued
+    message in a new transaction; so a message is marked before the next one is handed over.
+    """
+
+    def __init__(self, connection: Connection, municipality: str | None) -> None:
+        self._connection = connection
+        self._claim = _claim_query(connection.dialect.name, municipality)
+        self._params: dict[str, Any] = {"queued": MailState.QUEUED.value}
+        if municipality:
+            self._params["municipality"] = municipality
+        self._transaction: Any = None
+
+    def advance(self, outcome: _Outcome | None, after: int) -> Any:
+        """Commit `outcome`, then lock and return the next queued row after id `after` (None
+        when there is none, with no transaction left open)."""
+        if outcome is not None:
+            self._connection.execute(_MARK, outcome.params())
+            self._end("commit")
+        self._transaction = self._connection.begin()
+        row = self._connection.execute(self._claim, {**self._params, "after": after}).first()
+        if row is None:
+            self._end("commit")
+        return row
+
+    def abandon(self) -> None:
+        """Roll back the open claim: its message stays queued for the next pass."""
+        if self._transaction is not None:
+            self._end("rollback")
+
+    def _end(self, how: str) -> None:
+        transaction, self._transaction = self._transaction, None
+        getattr(transaction, how)()
+
+
+class _PipelinedClaims(_Claims):
+    """PostgreSQL: the same transactions, with an outcome's UPDATE, its COMMIT, the next BEGIN
+    and the next claim sent in one round trip (psycopg's pipeline mode, autocommit connection).
+
+    Per message that is one wait on the server instead of four: a third of the loop's cost.
+    """
+
+    def __init__(self, connection: Connection, municipality: str | None) -> None:
+        super().__init__(connection, municipality)
+        self._driver = connection.connection.driver_connection
+        self._cursor = self._driver.cursor(row_factory=namedtuple_row)
+        self._claim_sql, fixed = _driver_sql(self._claim, connection.dialect)
+        self._params = {**fixed, **self._params}
+        self._mark_sql, self._mark_fixed = _driver_sql(_MARK, connection.dialect)
+        self._open = False
+
+    def advance(self, outcome: _Outcome | None, after: int) -> Any:
+        cursor = self._cursor
+        with self._driver.pipeline():
+            if outcome is not None:
+                cursor.execute(self._mark_sql, {**self._mark_fixed, **outcome.params()})
+                cursor.execute("COMMIT")
+            cursor.execute("BEGIN")
+            self._open = True
+            cursor.execute(self._claim_sql, {**self._params, "after": after})
+        row = cursor.fetchone()
+        if row is None:
+            self._end("COMMIT")
+        return row
+
+    def abandon(self) -> None:
+        if self._open:
+            self._end("ROLLBACK")
+
+    def _end(self, how: str) -> None:
+        self._open = False
+        self._cursor.execute(how)
+
+
+def _driver_sql(statement: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
+    """A Core statement's SQL as the driver takes it, and the values it fixes itself (its
+    LIMIT); the named bindparams' values are the caller's."""
+    compiled = statement.compile(dialect=dialect)
+    return compiled.string, {name: value for name, value in compiled.params.items()
+                             if value is not None}
+
+
+def _claims(connection: Connection, municipality: str | None) -> _Claims:
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        return _PipelinedClaims(connection, municipality)
+    return _Claims(connection, municipality)
 
 
 def send_queued(
@@ -278,13 +380,13 @@ def send_queued(
     target: SmtpTarget,
     *,
     municipality: str | None = None,
-    limit: int | None = None,
 ) -> SendReport:
     """Send every queued message over one SMTP connection; stop at the first server failure.
 
     A message is marked sent in the same transaction that held its lock while the server
-    accepted it. On a connection failure the rest stays queued for the next pass, and
-    MailDeliveryError is raised with the count of what did go out.
+    accepted it, and that transaction commits before the next message is claimed. On a
+    connection failure the rest stays queued for the next pass, and MailDeliveryError is raised
+    with the count of what did go out.
     """
     report = SendReport()
     client: yagmail.SMTP | None = None
@@ -294,10 +396,12 @@ def send_queued(
         # Core, not a Session: outbox rows are no ORM objects here, and a Session's bookkeeping
         # per statement was a third of the loop's own cost.
         with factory.kw["bind"].connect() as connection:
-            claim = _claim_query(connection.dialect.name, municipality)
-            while limit is None or len(report.sent) < limit:
-                with connection.begin():
-                    row = connection.execute(claim, {"after": last_id}).first()
+            claims = _claims(connection, municipality)
+            outcome: _Outcome | None = None
+            try:
+                while True:
+                    row = claims.advance(outcome, last_id)
+                    outcome = None
                     if row is None:
                         break
                     last_id = row.id
@@ -309,12 +413,15 @@ def send_queued(
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                         if not _permanent(exc):
                             raise
-                        _mark(connection, row.id, MailState.FAILED,
-                              last_error=f"refused by server: {type(exc).__name__}")
+                        outcome = _Outcome(row.id, MailState.FAILED,
+                                           error=f"refused by server: {type(exc).__name__}")
                         report.refused.append(row.id)
                         continue
-                    _mark(connection, row.id, MailState.SENT, sent_at=utcnow())
-                report.sent.append(last_id)
+                    outcome = _Outcome(row.id, MailState.SENT, sent_at=utcnow())
+                    report.sent.append(row.id)
+            except BaseException:
+                claims.abandon()
+                raise
     except (OSError, smtplib.SMTPException) as exc:
         # Only the exception's type leaves this function: its text can hold addresses (X-3).
         report.error = type(exc).__name__
