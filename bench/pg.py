@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from poflow.localpg import LocalPostgres, admin_sql
 from poflow.localpg import free_port as _free_port  # noqa: F401  (used by bench.run)
 
-__all__ = ["clone_database", "create_database", "postgres_server"]
+__all__ = ["clone_database", "create_database", "drop_database", "postgres_server"]
 
 
 @contextmanager
@@ -33,3 +33,9 @@ def clone_database(base: str, source: str, name: str) -> str:
     """A copy of database `source` (no one may be connected to it) as `name`; its URL."""
     admin_sql(base, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return f"{base}/{name}"
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of `url` (a copy no longer needed)."""
+    base, _, name = url.rpartition("/")
+    admin_sql(base, f'DROP DATABASE "{name}"')

@@ -121,6 +121,37 @@ def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, 
 
 
 FLOOR_RUNS = 3  # the floor is cheap: its median damps this machine's run-to-run spread
+PEAK_RUNS = 3  # the peak day too: twice on copies of the database made just before it, then
+               # on the database itself (the later stages go on from there)
+
+
+def _copy_sqlite(url: str, to: Path) -> str:
+    """A copy of a SQLite database (its engine disposed first, so the WAL is checkpointed)."""
+    shutil.copy(Path(url.split("///", 1)[1]), to)
+    return f"sqlite:///{to}"
+
+
+def _peak_on_copy(url: str, tmp: Path, day: date) -> float:
+    """run_day(day) on a copy of the database, to a fresh sink: its seconds. The copy is
+    dropped afterwards."""
+    from poflow.db.session import make_engine
+    from poflow.runtime import run_day
+
+    sink = SinkProcess(_free_port(), tmp)
+    try:
+        rt = _use(url, tmp, sink.port)
+        with stage("peak-copy", children=[sink.proc.pid]) as s:
+            run_day(rt, day)
+    finally:
+        sink.stop()
+        make_engine(url).dispose()
+    if url.startswith("sqlite"):
+        Path(url.split("///", 1)[1]).unlink()
+    else:
+        from bench.pg import drop_database
+
+        drop_database(url)
+    return s.seconds
 
 
 def _median_floor(rt: Any, day: date, tmp: Path, *, after_id: int = 0
@@ -277,16 +308,22 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
     if kind == "postgresql" and args.workers:
         copies["workers"] = url_for("bench_workers", template="bench_main")
     if kind == "sqlite" and args.naive:
-        path = Path(url.split("///", 1)[1])
-        shutil.copy(path, tmp / "naive.db")
-        copies["naive"] = f"sqlite:///{tmp / 'naive.db'}"
+        copies["naive"] = _copy_sqlite(url, tmp / "naive.db")
+    repeats = [url_for(f"bench_peak{n}", template="bench_main") if kind == "postgresql"
+               else _copy_sqlite(url, tmp / f"bench_peak{n}.db")
+               for n in range(1, PEAK_RUNS)]
+    again = [_peak_on_copy(copy, tmp, peak) for copy in repeats]
+    rt = _use(url, tmp, sink.port)
     earlier = sink.counts()
     with stage("peak", children=[sink.proc.pid]) as s:
         totals = run_day(rt, peak)
     got = {k: v - earlier[k] for k, v in sink.counts().items()}  # this day's messages only
-    res.update(peak_day_s=s.seconds, peak_rss_mb=s.peak_rss_mb, peak_totals=totals,
-               sink=got, outbox_sent=_sent(rt, after_id=before_peak))
-    log.append(f"peak day: {totals} in {s.seconds:.1f} s; sink {got}")
+    runs = sorted([s.seconds, *again])
+    res.update(peak_day_s=runs[len(runs) // 2], peak_day_runs=[round(r, 2) for r in runs],
+               peak_rss_mb=s.peak_rss_mb, peak_totals=totals, sink=got,
+               outbox_sent=_sent(rt, after_id=before_peak))
+    log.append(f"peak day: {totals} in {s.seconds:.1f} s; sink {got}; on copies "
+               f"{[round(r, 2) for r in again]} s; median {res['peak_day_s']:.2f} s")
     res["idle_floor_s"] = _idle_floor(rt, peak)
     with stage("idle") as s:
         idle = run_day(rt, peak)
@@ -396,10 +433,12 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
             row("daily onboarding report flow (ONB-4), then again unchanged", lambda r:
                 f"{r['report_s']:.1f} s ({r['report_published']} artifacts), "
                 f"{r['report_again_s']:.1f} s"),
-            row("peak day end to end (goal <= 300 s)", lambda r: f"{r['peak_day_s']:.1f} s = "
+            row("peak day end to end (goal <= 300 s; median of 3)", lambda r:
+                f"{r['peak_day_s']:.1f} s = "
                 f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
                 f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),
-            row("raw floor (SQL select + smtplib, same mails)", lambda r: f"{r['floor_s']:.1f} s"),
+            row("raw floor (SQL select + smtplib, same mails; median of 3)",
+                lambda r: f"{r['floor_s']:.1f} s"),
             row("cost per due action vs floor (goal <= 2x)", lambda r:
                 f"{r['peak_day_s'] / r['due_actions'] * 1000:.2f} ms vs "
                 f"{r['floor_s'] / r['due_actions'] * 1000:.2f} ms = "
