@@ -9,7 +9,7 @@ from sqlalchemy import Select, String, cast, event, func, insert, literal, liter
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
-from poflow.db.base import UTCDateTime, utcnow
+from poflow.db.base import UTCDateTime, insert_rows, utcnow
 from poflow.db.models import AuditEntry
 
 __all__ = ["record", "record_many", "record_selected"]
@@ -50,7 +50,7 @@ def record_many(session: Session, *, actor: str,
              "entity_type": entity_type, "entity_id": entity_id, "detail": _plain(detail)}
             for municipality, action, entity_type, entity_id, detail in entries]
     if rows:
-        session.execute(insert(AuditEntry.__table__), rows)
+        insert_rows(session, AuditEntry.__table__, rows)
     return len(rows)
 
 

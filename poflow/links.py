@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
-
 from pydantic import Field
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from poflow._exceptions import LinkRefused
 from poflow.config import Section
-from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.db.base import Base, UTCDateTime, insert_rows, utcnow
 
 __all__ = [
     "ActionLink",
@@ -173,7 +172,7 @@ def mint_links(session: Session, *, secret: str, links: list[dict[str, Any]],
     now = now or utcnow()
     rows = [_new_link(**spec, now=now) for spec in links]
     if rows:
-        session.execute(insert(ActionLink.__table__), rows)
+        insert_rows(session, ActionLink.__table__, rows)
     # serializer.dumps() derives the signing key anew for every token: once is enough.
     serializer = _serializer(secret)
     signer = serializer.make_signer(SALT)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     bindparam,
-    insert,
     select,
     update,
 )
@@ -32,7 +31,7 @@ from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
 from poflow.checklist import Level, Phase
-from poflow.db.base import Base, UTCDateTime, chunked, insert_for, one_of, utcnow
+from poflow.db.base import Base, UTCDateTime, chunked, insert_for, insert_rows, one_of, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
     SYSTEM_ACTOR,
@@ -206,7 +205,7 @@ def file_notices(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, b
         outcome[action.id] = bool(keys)
     if rows:
         _ensure_digests(ctxs, [(row["municipality"], row["recipient_key"]) for row in rows])
-        next(iter(ctxs.values())).session.execute(insert(OnboardingNotice.__table__), rows)
+        insert_rows(next(iter(ctxs.values())).session, OnboardingNotice.__table__, rows)
     return outcome
 
 

@@ -6,12 +6,14 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "one_of", "utcnow"]
+__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "insert_rows", "one_of",
+           "utcnow"]
 
 T = TypeVar("T")
 IN_LIST_SIZE = 500  # values per IN (...) list: well inside both databases' parameter limits
@@ -53,6 +55,47 @@ def insert_for(session: Any, table: Any) -> Any:
 
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT plain rows into `table`: every row with the same keys, no conflict clause,
+    nothing returned. Columns left out get their Python default, as with an INSERT.
+
+    On PostgreSQL (psycopg) the rows go in with one COPY: a batch's 10,500 notices in about a
+    quarter of executemany's time (docs/performance.md). Each value passes its column's own
+    bind processing (enums, JSON, UTC datetimes) first, so the rows are those an INSERT writes.
+    Elsewhere it is the INSERT, executemany.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        session.execute(insert(table), rows)
+        return
+    if session.autoflush:
+        session.flush()  # as session.execute would: pending rows may be referred to
+    given = list(rows[0])
+    defaults = {column.name: column.default for column in table.columns
+                if column.name not in given and column.default is not None
+                and (column.default.is_scalar or column.default.is_callable)}
+    names = given + list(defaults)
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                  for name in names]
+    quote = dialect.identifier_preparer
+    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
+           "FROM STDIN")
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        with cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                values = [row[name] for name in given]
+                values += [default.arg if default.is_scalar else default.arg(None)  # per row
+                           for default in defaults.values()]
+                copy.write_row([value if process is None else process(value)
+                                for value, process in zip(values, processors, strict=True)])
+    except dialect.loaded_dbapi.Error as exc:  # the exception an INSERT would have raised
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error,
+                                  dialect=dialect) from exc
 
 
 def utcnow() -> datetime:

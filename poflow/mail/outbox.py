@@ -325,7 +325,8 @@ class _PipelinedClaims(_Claims):
     """PostgreSQL: the same transactions, with an outcome's UPDATE, its COMMIT, the next BEGIN
     and the next claim sent in one round trip (psycopg's pipeline mode, autocommit connection).
 
-    Per message that is one wait on the server instead of four: a third of the loop's cost.
+    Per message that is one wait on the server instead of four: 0.28 ms instead of 0.78 ms
+    for the database side of the loop (docs/performance.md).
     """
 
     def __init__(self, connection: Connection, municipality: str | None) -> None:
