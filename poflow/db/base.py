@@ -61,10 +61,10 @@ def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT plain rows into `table`: every row with the same keys, no conflict clause,
     nothing returned. Columns left out get their Python default, as with an INSERT.
 
-    On PostgreSQL (psycopg) the rows go in with one COPY: a batch's 10,500 notices in about a
-    quarter of executemany's time (docs/performance.md). Each value passes its column's own
-    bind processing (enums, JSON, UTC datetimes) first, so the rows are those an INSERT writes.
-    Elsewhere it is the INSERT, executemany.
+    On PostgreSQL (psycopg) the rows go in with one COPY: 10,500 notices in batches of 500 took
+    0.22 s against 0.48-0.54 s with executemany (docs/performance.md). Each value passes its
+    column's own bind processing (enums, JSON, UTC datetimes) first, so the rows are those an
+    INSERT writes. Elsewhere it is the INSERT, executemany.
     """
     if not rows:
         return
