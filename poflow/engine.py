@@ -439,8 +439,7 @@ def perform_groups(slugs: Sequence[str], size: int = MUNICIPALITIES_PER_PASS) ->
     a few due actions each takes a few batches per group rather than per municipality, while
     a failure still names few municipalities and a retry repeats one group's pass.
     """
-    slugs = list(slugs)
-    return [slugs[i:i + size] for i in range(0, len(slugs), size)]
+    return [list(group) for group in chunked(list(slugs), size)]
 
 
 def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> DayWork:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from poflow.audit import AuditEntry
 from poflow.checklist import Level
 from poflow.db.base import insert_rows
-from poflow.db.models import Action
+from poflow.db.models import Action, Step
 from poflow.onboarding_digest import OnboardingNotice
 from poflow.states import ActionState
 
@@ -53,8 +53,6 @@ def test_insert_rows_takes_enums_and_dates_as_values(runtime: Any):
                         state=ActionState.PENDING)
         session.add(action)
         session.flush()
-        from poflow.db.models import Step
-
         step = Step(municipality="hardenberg", case_type="hire", case_id="NH-1",
                     process="onboarding", key="onb:laptop", title="Laptop",
                     due_date=date(2027, 1, 11))
