@@ -16,8 +16,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session, joinedload, lazyload, sessionmaker
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from poflow import audit
@@ -68,6 +68,9 @@ BatchHandler = Callable[[dict[str, "Context"], list[Action]], dict[int, bool]]
 _PLANNERS: dict[str, Planner] = {}
 _HANDLERS: dict[str, Handler] = {}
 _BATCH_HANDLERS: dict[str, BatchHandler] = {}
+# Kinds that wait, within a municipality, until no action of the listed kinds is due and pending
+# (or being performed by another dispatcher): see handler(waits_for=...).
+_WAITS: dict[str, frozenset[str]] = {}
 
 
 def planner(name: str) -> Callable[[Planner], Planner]:
@@ -80,13 +83,21 @@ def planner(name: str) -> Callable[[Planner], Planner]:
     return register
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the handler of one action kind: `fn(ctx, action)` returns False to skip."""
+def handler(kind: str, *, waits_for: Iterable[str] = ()) -> Callable[[Handler], Handler]:
+    """Register the handler of one action kind: `fn(ctx, action)` returns False to skip.
+
+    With `waits_for`, an action of this kind is claimed only once its municipality has no
+    due, pending action of those kinds left, counting those another dispatcher is performing
+    right now (a digest goes out after every notice it should carry, however many dispatchers
+    split the day).
+    """
 
     def register(fn: Handler) -> Handler:
         if kind in _HANDLERS and _HANDLERS[kind] is not fn:
             raise ValueError(f"Action kind {kind!r} is registered twice")
         _HANDLERS[kind] = fn
+        if waits_for:
+            _WAITS[kind] = frozenset(waits_for)
         return fn
 
     return register
@@ -553,7 +564,9 @@ def _perform_batches(factory: sessionmaker[Session], configs: dict[str, Municipa
                 outcome = _perform_batch(session, context, batch, careful=careful)
                 del hires
                 # A short batch that added no action was the last: no claim that finds nothing.
-                last = len(batch) < batch_size and not session.info.get(_ADDED)
+                # Unless it held actions others wait for: those may have been held back.
+                last = (len(batch) < batch_size and not session.info.get(_ADDED)
+                        and not _awaited(batch))
         except Exception:
             if careful:
                 raise
@@ -591,6 +604,15 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
     )
     if failed:
         query = query.where(Action.id.not_in(failed))
+    for kind, before in _WAITS.items():
+        # Read without locking, so rows another dispatcher holds count as pending.
+        prior = aliased(Action)
+        blocked = select(prior.municipality).where(
+            prior.state == ActionState.PENDING, prior.due_date <= day,
+            prior.kind.in_(sorted(before)), one_of(session, prior.municipality, slugs))
+        if failed:
+            blocked = blocked.where(prior.id.not_in(failed))
+        query = query.where(or_(Action.kind != kind, Action.municipality.not_in(blocked)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Action)
     batch = list(session.scalars(query))
@@ -604,6 +626,12 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
     for action in batch:
         set_committed_value(action, "step", steps.get(action.step_id))
     return batch
+
+
+def _awaited(batch: list[Action]) -> bool:
+    """Whether the batch held an action of a kind another kind waits for."""
+    awaited = frozenset[str]().union(*_WAITS.values())
+    return any(action.kind in awaited for action in batch)
 
 
 def _perform_batch(session: Session, context: Callable[[str], Context], batch: list[Action],

@@ -3,8 +3,9 @@
 An item's dated notices (announce, remind, escalate to the leidinggevende, escalate to P&O) are
 engine actions. Performing one does not mail: it files an `OnboardingNotice` per recipient and
 makes sure that recipient has a pending digest action for the day. The digest action runs after
-every notice of the pass (it is created last, due today) and sends the recipient ONE mail with all
-their waiting notices. Its key, `onb.digest:<municipality>:<recipient>:<day>:<n>`, is also the
+every notice of the day: it is created last, due today, and the engine claims it only once its
+municipality has no due notice pending, also not one another dispatcher is filing right now
+(`handler(waits_for=...)`). It sends the recipient ONE mail with all their waiting notices. Its key, `onb.digest:<municipality>:<recipient>:<day>:<n>`, is also the
 outbox key: a re-run of the day finds no pending action and sends nothing; notices filed after the
 day's digest went out (a re-run after a move) get digest n+1 rather than being lost.
 """
@@ -363,7 +364,7 @@ def _entry(row: Any, link: str) -> dict[str, Any]:
     }
 
 
-handler(DIGEST)(send_digest)
+handler(DIGEST, waits_for=[notice_kind(level) for level in Level])(send_digest)
 batch_handler(DIGEST)(send_digests)
 
 

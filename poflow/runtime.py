@@ -103,10 +103,11 @@ def get_runtime() -> Runtime:
 
 
 def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
-            send: bool = True) -> dict[str, int]:
+            send: bool = True, batch_size: int = 500) -> dict[str, int]:
     """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, send.
 
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
+    `batch_size` is perform_due_in's (smaller batches let several workers interleave in tests).
     """
     from poflow.engine import municipalities_with_work, perform_due_in, perform_groups, plan_hires
     from poflow.mail.outbox import SmtpTarget, send_queued
@@ -118,7 +119,7 @@ def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
         totals["planned"] += len(plan_hires(rt.factory, rt.config(slug), rt.settings, day))
     for group in perform_groups(rt.working_on(day, work.to_perform)):
         reports = perform_due_in(rt.factory, [rt.config(slug) for slug in group], rt.settings,
-                                 day)
+                                 day, batch_size=batch_size)
         for report in reports.values():
             totals["performed"] += report.performed
             totals["skipped"] += report.skipped

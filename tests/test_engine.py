@@ -184,3 +184,68 @@ def test_x_5_perform_groups_split_municipalities_in_order():
     assert perform_groups(["a", "b", "c", "d", "e"], size=2) == [["a", "b"], ["c", "d"], ["e"]]
     assert perform_groups([]) == []
     assert len(perform_groups([f"m{i}" for i in range(342)])) == 11
+
+
+WAITER = "test.waits"
+
+
+@pytest.fixture
+def order(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The kinds performed, in order: an action of KIND and, a day older, one of a kind that
+    waits for KIND."""
+    performed: list[str] = []
+
+    def note(ctx: Context, action: Action) -> bool:
+        performed.append(action.kind)
+        return True
+
+    for kind in (KIND, WAITER):
+        monkeypatch.setitem(engine._HANDLERS, kind, note)  # noqa: SLF001
+    monkeypatch.setitem(engine._WAITS, WAITER, frozenset({KIND}))  # noqa: SLF001
+    with example_data.factory() as session, session.begin():
+        ctx = Context(session, example_data.config("hardenberg"), example_data.settings, DAY)
+        ctx.schedule(case_type="test", case_id="T-1", kind=WAITER, due=date(2027, 1, 1),
+                     key=f"{WAITER}:1")
+        ctx.schedule(case_type="test", case_id="T-1", kind=KIND, due=DAY, key=f"{KIND}:1")
+    return performed
+
+
+def test_x_1_a_waiting_kind_goes_after_what_it_waits_for_in_the_same_pass(
+    example_data: Any, order: list[str],
+):
+    """The older waiting action is performed after the day's action it waits for, in one pass."""
+    rt = example_data
+    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    assert order == [KIND, WAITER]
+    assert report.performed == 2
+
+
+def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_it_waits_for(
+    example_data: Any, order: list[str], monkeypatch: pytest.MonkeyPatch,
+):
+    """A second dispatcher finds nothing while the first performs the awaited action; the first
+    then performs the waiting one too."""
+    import threading
+
+    rt = example_data
+    if rt.settings.database_url.startswith("sqlite"):
+        pytest.skip("dispatchers split a day with row locks on PostgreSQL only")
+    started, release = threading.Event(), threading.Event()
+
+    def slow(ctx: Context, action: Action) -> bool:
+        started.set()
+        assert release.wait(30)
+        order.append(action.kind)
+        return True
+
+    monkeypatch.setitem(engine._HANDLERS, KIND, slow)  # noqa: SLF001
+    first: dict[str, Any] = {}
+    busy = threading.Thread(target=lambda: first.update(report=perform_due(
+        rt.factory, rt.config("hardenberg"), rt.settings, DAY)))
+    busy.start()
+    assert started.wait(30)
+    second = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    release.set()
+    busy.join(30)
+    assert second.performed == 0 and order == [KIND, WAITER]
+    assert first["report"].performed == 2

@@ -192,3 +192,40 @@ def test_onb_3_one_pass_over_two_municipalities_sends_each_po_mailbox_only_its_o
     days = {to: {d for d, t, _ in po if t == to} for to in hires}
     assert days[PO] & days["po@hardenberg.example.nl"]  # both on one day: one shared batch
     assert len(po) == len({(d, to) for d, to, _ in po})  # one digest a mailbox and day
+
+
+def test_onb_3_a_digest_waits_for_a_notice_another_dispatcher_is_still_filing(runtime, smtp):
+    """While another dispatcher holds one of ICT's notices, no digest goes out; then ICT gets one."""
+    from poflow.db.models import Action
+    from poflow.onboarding_digest import DIGEST
+    from poflow.states import ActionState
+
+    if runtime.settings.database_url.startswith("sqlite"):
+        pytest.skip("dispatchers split a day with row locks on PostgreSQL only")
+    add_kb_staff(runtime)
+    add_kb_hire(runtime)
+    day = date(2027, 2, 15)  # ICT hears of three items today (see the first test)
+    run(runtime, smtp, date(2027, 2, 1), date(2027, 2, 12), municipality=KB)
+    with runtime.factory() as session:
+        held, item = session.execute(
+            select(Action.id, Step.key).join(Step, Step.id == Action.step_id).where(
+                Action.municipality == KB, Action.kind == "onb.announce",
+                Action.due_date == day, Step.owner_role == "ict").order_by(Action.id)).first()
+    other = runtime.factory()  # the other dispatcher: it has claimed this notice and is busy
+    other.begin()
+    other.execute(select(Action.id).where(Action.id == held).with_for_update())
+    first = run(runtime, smtp, day, day, municipality=KB)
+    with runtime.factory() as session:
+        waiting = session.scalars(select(Action.state).where(
+            Action.kind == DIGEST, Action.due_date == day)).all()
+    other.rollback()
+    other.close()
+    assert [t for _, t, _, _ in first if t == "onb_digest"] == []
+    assert waiting and set(waiting) == {ActionState.PENDING}
+    then = run(runtime, smtp, day, day, municipality=KB)  # the other dispatcher goes on
+    digests = [(to, m) for _, t, to, m in then if t == "onb_digest"]
+    recipients = [to for to, _ in digests]
+    assert ICT in recipients and len(recipients) == len(set(recipients))
+    ict = next(m for to, m in digests if to == ICT)
+    assert item.removeprefix("onb:") in {key for _, _, key in digest_items(ict)}
+    assert len({key for _, _, key in digest_items(ict)}) == 3

@@ -25,11 +25,13 @@ from .conftest import EXAMPLES, ROOT, SmtpRecorder, create_pg_database
 
 pytestmark = pytest.mark.postgres
 
-DAY = date(2027, 1, 4)
+DAY = date(2027, 1, 25)  # invitations, welcomes and 203 checklist notices: digests too
+BATCH = 20  # small batches, so that the workers take turns within the day's notices
 WORKER = ("import json, sys\n"
           "from datetime import date\n"
           "from poflow.runtime import get_runtime, run_day\n"
-          "print(json.dumps(run_day(get_runtime(), date.fromisoformat(sys.argv[1]))))\n")
+          "print(json.dumps(run_day(get_runtime(), date.fromisoformat(sys.argv[1]),\n"
+          "                         batch_size=int(sys.argv[2]))))\n")
 
 
 def write_hires(path: Path, n: int) -> Path:
@@ -73,7 +75,8 @@ def pg_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_server: str,
 
 def run_workers(count: int, day: date) -> list[dict[str, int]]:
     """Start `count` worker processes for `day` at once and return each one's totals."""
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, day.isoformat()], cwd=ROOT,
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, day.isoformat(),
+                               str(BATCH)], cwd=ROOT,
                               env=dict(os.environ), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(count)]
     results = []
@@ -86,7 +89,8 @@ def run_workers(count: int, day: date) -> list[dict[str, int]]:
 
 def test_x_1_three_workers_split_a_day_and_send_each_message_once(pg_runtime: Any,
                                                                   smtp: SmtpRecorder):
-    """Three worker processes on one day perform each due action once and send each mail once."""
+    """Three worker processes on one day perform each due action once, send each mail once
+    and each recipient one digest."""
     from poflow.engine import plan_hires
 
     rt = pg_runtime
@@ -95,7 +99,7 @@ def test_x_1_three_workers_split_a_day_and_send_each_message_once(pg_runtime: An
     with rt.factory() as session:
         due = session.scalar(select(func.count()).select_from(Action).where(
             Action.state == ActionState.PENDING, Action.due_date <= DAY)) or 0
-    assert due > 100
+    assert due > 300
     totals = run_workers(3, DAY)
     with rt.factory() as session:
         sent = session.scalar(select(func.count()).select_from(Outbox).where(
@@ -104,11 +108,16 @@ def test_x_1_three_workers_split_a_day_and_send_each_message_once(pg_runtime: An
             Outbox.state == MailState.QUEUED)) or 0
         still_due = session.scalar(select(func.count()).select_from(Action).where(
             Action.state == ActionState.PENDING, Action.due_date <= DAY)) or 0
+        digests = session.scalars(select(Outbox.recipient_email).where(
+            Outbox.template == "onb_digest")).all()
+        made = session.scalar(select(func.count()).select_from(Action).where(
+            Action.kind == "onb.digest")) or 0  # digest actions the day itself added
     ids = [str(m["Message-ID"]) for m in smtp.messages]
+    assert digests and len(digests) == len(set(digests))  # ONB-3: one digest a recipient
     assert sent > 0 and queued == 0 and still_due == 0
     assert len(smtp.messages) == sent == sum(t["sent"] for t in totals)
     assert len(set(ids)) == len(ids)
-    assert sum(t["performed"] + t["skipped"] for t in totals) == due
+    assert sum(t["performed"] + t["skipped"] for t in totals) == due + made
     assert all(t["failed"] == 0 for t in totals)
 
 
