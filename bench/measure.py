@@ -1,4 +1,5 @@
-"""Wall time and peak resident memory of one stage, sampled from /proc while the stage runs."""
+"""Wall time and peak resident memory of one stage, sampled from /proc while the stage runs;
+CPU seconds of processes and of the whole machine, read from /proc."""
 
 from __future__ import annotations
 
@@ -9,9 +10,46 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-__all__ = ["Stage", "rss_mb", "stage"]
+__all__ = ["Stage", "busy_cpu_s", "cpu_s", "rss_mb", "stage", "tree_cpu_s"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (field 3 onwards)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds of a process, its children and the children it has already reaped (e.g. a
+    PostgreSQL server: the postmaster and its backends, ended ones included)."""
+    fields = _stat(root)
+    total = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            child = _stat(int(entry.name))
+        except OSError:  # ended meanwhile: counted in the parent's reaped children
+            continue
+        if int(child[1]) == root:
+            total += sum(int(child[i]) for i in (11, 12, 13, 14)) / _TICK
+    return total
+
+
+def busy_cpu_s() -> float:
+    """CPU seconds all cores of this machine have spent not idle since boot."""
+    with open("/proc/stat") as f:
+        ticks = [int(v) for v in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK  # less idle and iowait
 
 
 def rss_mb(pid: int | None = None) -> float:

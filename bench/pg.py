@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from poflow.localpg import LocalPostgres, admin_sql
 from poflow.localpg import free_port as _free_port  # noqa: F401  (used by bench.run)
 
-__all__ = ["clone_database", "create_database", "drop_database", "postgres_server"]
+__all__ = ["clone_database", "create_database", "drop_database", "postgres_server",
+           "server_pid"]
 
 
 @contextmanager
@@ -39,3 +40,19 @@ def drop_database(url: str) -> None:
     """Drop the database of `url` (a copy no longer needed)."""
     base, _, name = url.rpartition("/")
     admin_sql(base, f'DROP DATABASE "{name}"')
+
+
+def server_pid(url: str) -> int | None:
+    """The process id of the server's postmaster, when it runs on this machine (else None):
+    the parent of its checkpointer."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        row = conn.execute("SELECT pid FROM pg_stat_activity "
+                           "WHERE backend_type = 'checkpointer'").fetchone()
+    try:
+        with open(f"/proc/{row[0]}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, TypeError):
+        return None

@@ -219,37 +219,96 @@ def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Sta
     return s, raw
 
 
+SCALE_RUNS = 3  # per worker count: 1 worker, N workers, alternately, each on a fresh copy
+
+
+def _scale_out(url_for: Any, template: str, tmp: Path, peak: date, count: int,
+               after_id: int) -> dict[str, Any]:
+    """The peak day by one worker process and by `count`, alternately, SCALE_RUNS times each;
+    every run on a fresh copy of database `template` (made before the peak day).
+
+    Both sides start the same way (`bench.worker`), so the speed-up compares like with like.
+    Returns the median run of each side, all their times and the speed-up.
+    """
+    from bench.pg import drop_database
+
+    runs: dict[int, list[dict[str, Any]]] = {1: [], count: []}
+    for n in range(SCALE_RUNS):
+        for workers in runs:
+            url = url_for(f"bench_scale_{workers}_{n}", template=template)
+            try:
+                runs[workers].append(_workers(url, tmp, peak, workers, after_id))
+            finally:
+                drop_database(url)
+    median = {k: sorted(v, key=lambda w: w["seconds"])[len(v) // 2] for k, v in runs.items()}
+    return {"one": median[1], "many": median[count], "workers": count,
+            "speedup": median[1]["seconds"] / median[count]["seconds"],
+            "runs": {k: [round(w["seconds"], 2) for w in v] for k, v in runs.items()}}
+
+
 def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict[str, Any]:
     """`count` worker processes running the peak day together, each its own run_day.
 
-    Returns the wall time from the common start, their summed totals, what a fresh sink
-    received and how many rows the outbox marks sent (equal, and no Message-ID twice: X-1).
+    Returns the wall time from the common start until the last one reported, each one's totals
+    and CPU seconds, the CPU seconds of the PostgreSQL server and of the sink and how busy the
+    machine's cores were meanwhile, what a fresh sink received, how many rows the outbox marks
+    sent (equal, and no Message-ID twice: X-1) and how many recipients got two digests (ONB-3).
     """
     import subprocess
     import time
 
+    from bench.measure import busy_cpu_s, cpu_s, tree_cpu_s
+    from bench.pg import server_pid
+
     sink = SinkProcess(_free_port(), tmp)
+    server = server_pid(url)
     env = {**os.environ, "POFLOW_DATABASE_URL": url, "POFLOW_SMTP_PORT": str(sink.port)}
     procs = [subprocess.Popen([sys.executable, "-m", "bench.worker", peak.isoformat()],
                               cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               text=True) for _ in range(count)]
     for p in procs:
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    before = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
     began = time.perf_counter()
     for p in procs:
         assert p.stdin is not None
         p.stdin.write("go\n")
         p.stdin.flush()
-    outs = [json.loads(p.communicate()[0]) for p in procs]
+    outs = [json.loads(p.stdout.readline()) for p in procs if p.stdout is not None]
     seconds = time.perf_counter() - began
+    after = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+    for p in procs:
+        p.communicate()
     received = sink.counts()
     sink.stop()
     rt = _use(url, tmp, sink.port)
-    sent = _sent(rt, after_id=after_id)
+    sent, twice = _sent(rt, after_id=after_id), _second_digests(rt, after_id=after_id)
     from poflow.db.session import make_engine
 
     make_engine(url).dispose()
-    return {"seconds": seconds, "per_worker": outs, "sink": received, "outbox_sent": sent}
+    return {"seconds": seconds, "per_worker": [o["totals"] for o in outs],
+            "cpu_s": {"workers": sum(o["cpu_s"] for o in outs), "sink": after[1] - before[1],
+                      "postgresql": after[2] - before[2] if server else None},
+            "cores_busy": (after[0] - before[0]) / seconds, "cores": os.cpu_count(),
+            "sink": received, "outbox_sent": sent, "second_digests": twice}
+
+
+def _rounded(figures: dict[str, float | None]) -> dict[str, float | None]:
+    """The figures to two decimals, for the log."""
+    return {k: None if v is None else round(v, 2) for k, v in figures.items()}
+
+
+def _second_digests(rt: Any, *, after_id: int = 0) -> int:
+    """Digests beyond the first that one recipient got on one day (ONB-3: one a day)."""
+    from sqlalchemy import select
+
+    from poflow.db.models import Outbox
+
+    with rt.factory() as session:
+        keys = session.scalars(select(Outbox.key).where(
+            Outbox.template == "onb_digest", Outbox.id > after_id)).all()
+    days = [key.rsplit(":", 1)[0] for key in keys]  # the key less the digest's number
+    return len(days) - len(set(days))
 
 
 def _sent(rt: Any, *, after_id: int = 0) -> int:
@@ -345,11 +404,17 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
             res["naive"] = measure_naive(copies["naive"], tmp, naive_sink.port, peak, pop, log)
         finally:
             naive_sink.stop()
-    if "workers" in copies:  # the in-process peak day above is the one-worker baseline
-        res["workers"] = w = _workers(copies["workers"], tmp, peak, args.workers,
-                                          before_peak)
-        log.append(f"{args.workers} worker processes: {w['seconds']:.1f} s, sink {w['sink']}, "
-                   f"outbox sent {w['outbox_sent']}, per worker {w['per_worker']}")
+    if "workers" in copies:
+        template = copies["workers"].rpartition("/")[2]
+        res["scale_out"] = so = _scale_out(url_for, template, tmp, peak, args.workers,
+                                           before_peak)
+        for side in ("one", "many"):
+            w = so[side]
+            log.append(f"scale-out, {len(w['per_worker'])} worker process(es), median of "
+                       f"{so['runs'][len(w['per_worker'])]} s: {w['seconds']:.2f} s; CPU s "
+                       f"{_rounded(w['cpu_s'])}; cores busy {w['cores_busy']:.2f} of "
+                       f"{w['cores']}; sink {w['sink']}, outbox sent {w['outbox_sent']}, "
+                       f"second digests {w['second_digests']}; per worker {w['per_worker']}")
     return res
 
 
@@ -458,14 +523,26 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
             row("peak RSS MiB: peak day (+sink) / idle / floor / import", lambda r:
                 f"{r['peak_rss_mb']:.0f} / {r['idle_rss_mb']:.0f} / {r['floor_rss_mb']:.0f} / "
                 f"{r['import_rss_mb']:.0f}"),
-            row("scale-out: peak day in 1 process / N worker processes (speed-up)", lambda r:
-                f"{r['peak_day_s']:.1f} s / {r['workers']['seconds']:.1f} s with "
-                f"{len(r['workers']['per_worker'])} "
-                f"({r['peak_day_s'] / r['workers']['seconds']:.2f}x); "
-                f"sink {r['workers']['sink']['accepted']} = outbox "
-                f"{r['workers']['outbox_sent']}, repeated Message-IDs "
-                f"{r['workers']['sink']['repeated_message_ids']}")]
+            row("scale-out: peak day by 1 worker process / N (medians of 3, fresh copies)",
+                lambda r: _scale_cell(r["scale_out"]))]
 
+
+def _scale_cell(so: dict[str, Any]) -> str:
+    """The scale-out row's cell: both sides' times, the speed-up, where the CPU went and what
+    the N workers sent."""
+    one, many = so["one"], so["many"]
+
+    def cpu(w: dict[str, Any]) -> str:
+        c = w["cpu_s"]
+        server = "n/a" if c["postgresql"] is None else f"{c['postgresql']:.1f}"
+        return (f"{c['workers']:.1f} / {server} / {c['sink']:.1f} s, "
+                f"{w['cores_busy']:.2f} of {w['cores']} cores busy")
+
+    return (f"{one['seconds']:.1f} s / {many['seconds']:.1f} s with {so['workers']} = "
+            f"{so['speedup']:.2f}x; CPU workers / PostgreSQL / sink: {cpu(one)} vs {cpu(many)}; "
+            f"sink {many['sink']['accepted']} = outbox {many['outbox_sent']}, repeated "
+            f"Message-IDs {many['sink']['repeated_message_ids']}, second digests "
+            f"{many['second_digests']}")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report and the closing figures line."""

@@ -5,9 +5,10 @@ engine actions. Performing one does not mail: it files an `OnboardingNotice` per
 makes sure that recipient has a pending digest action for the day. The digest action runs after
 every notice of the day: it is created last, due today, and the engine claims it only once its
 municipality has no due notice pending, also not one another dispatcher is filing right now
-(`handler(waits_for=...)`). It sends the recipient ONE mail with all their waiting notices. Its key, `onb.digest:<municipality>:<recipient>:<day>:<n>`, is also the
-outbox key: a re-run of the day finds no pending action and sends nothing; notices filed after the
-day's digest went out (a re-run after a move) get digest n+1 rather than being lost.
+(`handler(waits_for=...)`). It sends the recipient ONE mail with all their waiting notices.
+Its key, `onb.digest:<municipality>:<recipient>:<day>:<n>`, is also the outbox key: a re-run of
+the day finds no pending action and sends nothing; notices filed after the day's digest went
+out (a re-run after a move) get digest n+1 rather than being lost.
 """
 
 from __future__ import annotations
