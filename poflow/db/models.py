@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -169,6 +170,10 @@ class Action(Base):
     __table_args__ = (
         Index("ix_action_due", "state", "due_date", "municipality"),
         Index("ix_action_case", "case_type", "case_id"),
+        # The claim's and the waiting kinds' lookups: few municipalities' due rows, not every
+        # municipality's (a small index: pending rows only).
+        Index("ix_action_pending", "municipality", "due_date",
+              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
     )
 
 
