@@ -31,8 +31,15 @@ def create_database(base: str, name: str) -> str:
 
 
 def clone_database(base: str, source: str, name: str) -> str:
-    """A copy of database `source` (no one may be connected to it) as `name`; its URL."""
+    """A copy of database `source` (no one may be connected to it) as `name`; its URL.
+
+    The copy is settled before it is returned: a checkpoint, then the kernel's dirty pages
+    written out. A copy leaves 500-700 MiB to write, which the kernel otherwise writes back
+    during the next half minute: the measurement that follows.
+    """
     admin_sql(base, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    admin_sql(base, "CHECKPOINT")
+    os.sync()
     return f"{base}/{name}"
 
 

@@ -126,8 +126,10 @@ PEAK_RUNS = 3  # the peak day too: twice on copies of the database made just bef
 
 
 def _copy_sqlite(url: str, to: Path) -> str:
-    """A copy of a SQLite database (its engine disposed first, so the WAL is checkpointed)."""
+    """A copy of a SQLite database (its engine disposed first, so the WAL is checkpointed),
+    written out to disk before it is returned (see bench.pg.clone_database)."""
     shutil.copy(Path(url.split("///", 1)[1]), to)
+    os.sync()
     return f"sqlite:///{to}"
 
 
