@@ -22,17 +22,20 @@ def _stat(pid: int) -> list[str]:
         return f.read().rsplit(")", 1)[1].split()
 
 
+def _cpu(fields: list[str], *, reaped: bool = False) -> float:
+    """User + system seconds from stat fields; with `reaped`, also those of ended children."""
+    return sum(int(fields[i]) for i in ((11, 12, 13, 14) if reaped else (11, 12))) / _TICK
+
+
 def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a running process has used so far."""
-    fields = _stat(pid)
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    return _cpu(_stat(pid))
 
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds of a process, its children and the children it has already reaped (e.g. a
     PostgreSQL server: the postmaster and its backends, ended ones included)."""
-    fields = _stat(root)
-    total = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
+    total = _cpu(_stat(root), reaped=True)
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -41,7 +44,7 @@ def tree_cpu_s(root: int) -> float:
         except OSError:  # ended meanwhile: counted in the parent's reaped children
             continue
         if int(child[1]) == root:
-            total += sum(int(child[i]) for i in (11, 12, 13, 14)) / _TICK
+            total += _cpu(child, reaped=True)
     return total
 
 

@@ -270,7 +270,11 @@ def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict
                               text=True) for _ in range(count)]
     for p in procs:
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"
-    before = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+    def cpu() -> tuple[float, float, float]:
+        """Busy seconds of the machine, of the sink and of the server (0 if not local)."""
+        return busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0
+
+    before = cpu()
     began = time.perf_counter()
     for p in procs:
         assert p.stdin is not None
@@ -278,7 +282,7 @@ def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict
         p.stdin.flush()
     outs = [json.loads(p.stdout.readline()) for p in procs if p.stdout is not None]
     seconds = time.perf_counter() - began
-    after = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+    after = cpu()
     for p in procs:
         p.communicate()
     received = sink.counts()
