@@ -30,22 +30,28 @@ def handle_employee(employee_id: str, municipality: str, day: date) -> int:
     rt = get_runtime()
     handlers = registered_handlers()
     with rt.factory() as session, session.begin():
-        due = session.scalars(select(Action).where(
-            Action.case_id == employee_id, Action.state == ActionState.PENDING,
-            Action.due_date <= day)).all()
+        due = session.scalars(
+            select(Action).where(
+                Action.case_id == employee_id,
+                Action.state == ActionState.PENDING,
+                Action.due_date <= day,
+            )
+        ).all()
         ctx = Context(session, rt.config(municipality), rt.settings, day)
         for action in due:
             fn = handlers.get(action.kind)
             action.state = ActionState.DONE if fn and fn(ctx, action) else ActionState.SKIPPED
             action.done_at = utcnow()
     with rt.factory() as session, session.begin():
-        rows = session.scalars(select(Outbox).where(
-            Outbox.case_id == employee_id, Outbox.state == MailState.QUEUED)).all()
+        rows = session.scalars(
+            select(Outbox).where(Outbox.case_id == employee_id, Outbox.state == MailState.QUEUED)
+        ).all()
         if rows:
             with smtplib.SMTP(rt.settings.smtp_host, rt.settings.smtp_port) as smtp:
                 for row in rows:
-                    smtp.send_message(compose(row), from_addr=row.sender_email,
-                                      to_addrs=[row.recipient_email])
+                    smtp.send_message(
+                        compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                    )
                     row.state, row.sent_at = MailState.SENT, utcnow()
     return len(due)
 

@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from poflow.localpg import LocalPostgres, admin_sql
 from poflow.localpg import free_port as _free_port  # noqa: F401  (used by bench.run)
 
-__all__ = ["clone_database", "create_database", "drop_database", "postgres_server",
-           "server_pid"]
+__all__ = ["clone_database", "create_database", "drop_database", "postgres_server", "server_pid"]
 
 
 @contextmanager
@@ -19,8 +18,9 @@ def postgres_server() -> Iterator[str]:
     if url := os.environ.get("POFLOW_BENCH_PG_URL"):
         yield url.rstrip("/")
         return
-    with LocalPostgres(options="-c max_connections=200 -c shared_buffers=512MB",
-                       prefix="poflow-bench-pg-") as server:
+    with LocalPostgres(
+        options="-c max_connections=200 -c shared_buffers=512MB", prefix="poflow-bench-pg-"
+    ) as server:
         yield server.url
 
 
@@ -56,8 +56,9 @@ def server_pid(url: str) -> int | None:
 
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
-        row = conn.execute("SELECT pid FROM pg_stat_activity "
-                           "WHERE backend_type = 'checkpointer'").fetchone()
+        row = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+        ).fetchone()
     try:
         with open(f"/proc/{row[0]}/stat") as f:
             return int(f.read().rsplit(")", 1)[1].split()[1])

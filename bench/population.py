@@ -15,20 +15,113 @@ from pathlib import Path
 
 __all__ = ["Municipality", "Population", "generate", "hires_for", "write_configs"]
 
-GIVEN = ("Ad", "Bo", "Cas", "Da", "El", "Fen", "Gijs", "Ha", "Ine", "Jo", "Kee", "Lo", "Maar",
-         "Nel", "Oot", "Pim", "Ro", "Sam", "Tes", "Ul", "Vin", "Wes", "Yf", "Zo")
+GIVEN = (
+    "Ad",
+    "Bo",
+    "Cas",
+    "Da",
+    "El",
+    "Fen",
+    "Gijs",
+    "Ha",
+    "Ine",
+    "Jo",
+    "Kee",
+    "Lo",
+    "Maar",
+    "Nel",
+    "Oot",
+    "Pim",
+    "Ro",
+    "Sam",
+    "Tes",
+    "Ul",
+    "Vin",
+    "Wes",
+    "Yf",
+    "Zo",
+)
 GIVEN_END = ("", "a", "e", "ie", "o", "en", "ke", "ter", "ris", "mar")
-FAMILY_START = ("Berg", "Bos", "Dal", "Dijk", "Eik", "Hof", "Kamp", "Linde", "Mole", "Oever",
-                "Pol", "Rijn", "Sloot", "Veen", "Weide", "Zand")
+FAMILY_START = (
+    "Berg",
+    "Bos",
+    "Dal",
+    "Dijk",
+    "Eik",
+    "Hof",
+    "Kamp",
+    "Linde",
+    "Mole",
+    "Oever",
+    "Pol",
+    "Rijn",
+    "Sloot",
+    "Veen",
+    "Weide",
+    "Zand",
+)
 FAMILY_END = ("man", "ink", "stra", "ma", "sen", "huis", "er", "ing", "gaard", "horst")
-PLACE_START = ("Vel", "Ossen", "Bree", "Hoog", "Laag", "Wester", "Ooster", "Noord", "Zuid", "Kroon",
-               "Mid", "Ber", "Dun", "Hel", "Ker", "Lin", "Mar", "Ny", "Ol", "Ril")
-PLACE_END = ("dorp", "veen", "wijk", "dam", "hem", "lo", "broek", "horst", "recht", "burg",
-             "zijl", "ingen", "ede", "kerk", "wolde", "haven", "stein", "drecht")
-TEAMS = ("Ruimtelijk domein", "Sociaal domein", "Bedrijfsvoering", "Publiekszaken",
-         "Openbare ruimte", "Financien", "ICT", "Dienstverlening")
-CONTRACTS = (("vast", 45), ("tijdelijk", 30), ("stage", 8), ("inhuur", 7), ("detachering", 5),
-             ("payroll", 4), ("bestuurder", 1))
+PLACE_START = (
+    "Vel",
+    "Ossen",
+    "Bree",
+    "Hoog",
+    "Laag",
+    "Wester",
+    "Ooster",
+    "Noord",
+    "Zuid",
+    "Kroon",
+    "Mid",
+    "Ber",
+    "Dun",
+    "Hel",
+    "Ker",
+    "Lin",
+    "Mar",
+    "Ny",
+    "Ol",
+    "Ril",
+)
+PLACE_END = (
+    "dorp",
+    "veen",
+    "wijk",
+    "dam",
+    "hem",
+    "lo",
+    "broek",
+    "horst",
+    "recht",
+    "burg",
+    "zijl",
+    "ingen",
+    "ede",
+    "kerk",
+    "wolde",
+    "haven",
+    "stein",
+    "drecht",
+)
+TEAMS = (
+    "Ruimtelijk domein",
+    "Sociaal domein",
+    "Bedrijfsvoering",
+    "Publiekszaken",
+    "Openbare ruimte",
+    "Financien",
+    "ICT",
+    "Dienstverlening",
+)
+CONTRACTS = (
+    ("vast", 45),
+    ("tijdelijk", 30),
+    ("stage", 8),
+    ("inhuur", 7),
+    ("detachering", 5),
+    ("payroll", 4),
+    ("bestuurder", 1),
+)
 MUNICIPALITIES = 342
 STAFF = 200_000
 HIRES_PER_YEAR = 40_000
@@ -94,7 +187,8 @@ def start_dates(rng: random.Random, year: int, n: int) -> Iterator[date]:
 
 def _person_name(rng: random.Random) -> tuple[str, str]:
     return rng.choice(GIVEN) + rng.choice(GIVEN_END), rng.choice(FAMILY_START) + rng.choice(
-        FAMILY_END)
+        FAMILY_END
+    )
 
 
 def _contract(rng: random.Random) -> tuple[str, int | None]:
@@ -104,13 +198,21 @@ def _contract(rng: random.Random) -> tuple[str, int | None]:
     return kind, rng.choice((3, 5, 6, 9, 12, 24))
 
 
-def generate(*, year: int, seed: int = 2027, municipalities: int = MUNICIPALITIES,
-             staff: int = STAFF, hires: int = HIRES_PER_YEAR) -> Population:
+def generate(
+    *,
+    year: int,
+    seed: int = 2027,
+    municipalities: int = MUNICIPALITIES,
+    staff: int = STAFF,
+    hires: int = HIRES_PER_YEAR,
+) -> Population:
     """The whole country for `year`: staff with roles, and a year of hires with their peaks."""
     rng = random.Random(seed)
     used: set[str] = set()
-    towns = [Municipality(f"gem-{i:03d}", f"Gemeente {_place(rng, used)}", size)
-             for i, size in enumerate(_sizes(rng, municipalities, staff), start=1)]
+    towns = [
+        Municipality(f"gem-{i:03d}", f"Gemeente {_place(rng, used)}", size)
+        for i, size in enumerate(_sizes(rng, municipalities, staff), start=1)
+    ]
     people: list[dict[str, object]] = []
     roles: list[dict[str, object]] = []
     for town in towns:
@@ -127,16 +229,23 @@ def generate(*, year: int, seed: int = 2027, municipalities: int = MUNICIPALITIE
             else:
                 held = ["medewerker"]
                 town.buddies.append(pid)
-            people.append({"id": pid, "municipality": town.slug, "given_name": given,
-                           "family_name": family, "team": TEAMS[n % len(TEAMS)],
-                           "email": f"{given.lower()}.{family.lower()}.{n}"
-                                    f"@{town.slug}.example.org"})
+            people.append(
+                {
+                    "id": pid,
+                    "municipality": town.slug,
+                    "given_name": given,
+                    "family_name": family,
+                    "team": TEAMS[n % len(TEAMS)],
+                    "email": f"{given.lower()}.{family.lower()}.{n}@{town.slug}.example.org",
+                }
+            )
             roles.extend({"person_id": pid, "municipality": town.slug, "role": r} for r in held)
     return Population(towns, people, roles, hires_for(towns, year=year, n=hires, rng=rng))
 
 
-def hires_for(towns: list[Municipality], *, year: int, n: int, rng: random.Random,
-              prefix: str = "NH") -> list[dict[str, object]]:
+def hires_for(
+    towns: list[Municipality], *, year: int, n: int, rng: random.Random, prefix: str = "NH"
+) -> list[dict[str, object]]:
     """`n` hires spread over the towns by size, with managers and buddies of their own town."""
     hire_rows: list[dict[str, object]] = []
     share = [t.staff for t in towns]
@@ -145,16 +254,24 @@ def hires_for(towns: list[Municipality], *, year: int, n: int, rng: random.Rando
         town = towns[idx]
         given, family = _person_name(rng)
         contract, months = _contract(rng)
-        hire_rows.append({
-            "id": f"{prefix}-{year}-{i:06d}", "municipality": town.slug, "given_name": given,
-            "family_name": family,
-            "private_email": f"{given.lower()}.{prefix.lower()}{i}@example.org",
-            "work_email": f"{given.lower()}.{family.lower()}.{prefix.lower()}{i}"
-                          f"@{town.slug}.example.org",
-            "team": TEAMS[i % len(TEAMS)], "function": "Medewerker " + TEAMS[i % len(TEAMS)],
-            "manager_id": rng.choice(town.managers), "buddy_id": rng.choice(town.buddies),
-            "contract_type": contract, "contract_months": months, "start_date": start,
-        })
+        hire_rows.append(
+            {
+                "id": f"{prefix}-{year}-{i:06d}",
+                "municipality": town.slug,
+                "given_name": given,
+                "family_name": family,
+                "private_email": f"{given.lower()}.{prefix.lower()}{i}@example.org",
+                "work_email": f"{given.lower()}.{family.lower()}.{prefix.lower()}{i}"
+                f"@{town.slug}.example.org",
+                "team": TEAMS[i % len(TEAMS)],
+                "function": "Medewerker " + TEAMS[i % len(TEAMS)],
+                "manager_id": rng.choice(town.managers),
+                "buddy_id": rng.choice(town.buddies),
+                "contract_type": contract,
+                "contract_months": months,
+                "start_date": start,
+            }
+        )
     return hire_rows
 
 

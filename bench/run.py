@@ -28,8 +28,13 @@ __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2027
-GOALS = {"idle_tick_s": 2.0, "peak_day_s": 300.0, "per_action_vs_floor": 2.0,
-         "naive_vs_poflow": 100.0, "import_10k_s": 10.0}
+GOALS = {
+    "idle_tick_s": 2.0,
+    "peak_day_s": 300.0,
+    "per_action_vs_floor": 2.0,
+    "naive_vs_poflow": 100.0,
+    "import_10k_s": 10.0,
+}
 
 
 class _Log(list):
@@ -52,17 +57,22 @@ def _use(url: str, tmp: Path, smtp_port: int) -> Any:
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
-    os.environ.update(POFLOW_DATABASE_URL=url, POFLOW_SMTP_PORT=str(smtp_port),
-                      POFLOW_CONFIG_DIR=str(tmp / "config"), POFLOW_DATA_DIR=str(tmp / "data"),
-                      POFLOW_SECRET_KEY="bench-secret-key-not-for-production")
+    os.environ.update(
+        POFLOW_DATABASE_URL=url,
+        POFLOW_SMTP_PORT=str(smtp_port),
+        POFLOW_CONFIG_DIR=str(tmp / "config"),
+        POFLOW_DATA_DIR=str(tmp / "data"),
+        POFLOW_SECRET_KEY="bench-secret-key-not-for-production",
+    )
     get_settings.cache_clear()
     _runtime.cache_clear()
     make_engine.cache_clear()
     return get_runtime()
 
 
-def _prepare(rt: Any, pop: population.Population, *, target: int, history: int,
-             log: list[str]) -> tuple[date, int, date]:
+def _prepare(
+    rt: Any, pop: population.Population, *, target: int, history: int, log: list[str]
+) -> tuple[date, int, date]:
     """Load, plan the January cohort until the peak day holds `target` actions.
 
     Returns the peak day, its due actions, and the cohort's import day: the first day with
@@ -75,21 +85,24 @@ def _prepare(rt: Any, pop: population.Population, *, target: int, history: int,
     planned, peak, due = 0, date(YEAR, 1, 4), 0
     seconds = 0.0
     while planned < len(cohort) and due < target:
-        chunk = cohort[planned:planned + 100]
+        chunk = cohort[planned : planned + 100]
         seconds += world.plan_hires_as_imported(rt, chunk)
         planned += len(chunk)
         per_day = world.due_per_day(rt)
         peak, due = max(per_day.items(), key=lambda kv: kv[1])
-    log.append(f"planned {planned} hires with every registered planner in {seconds:.1f} s "
-               f"({seconds / max(planned, 1) * 1000:.0f} ms a hire)")
+    log.append(
+        f"planned {planned} hires with every registered planner in {seconds:.1f} s "
+        f"({seconds / max(planned, 1) * 1000:.0f} ms a hire)"
+    )
     with stage("history") as s:
         rows = world.history(rt, per_hire=history, before=min(world.due_per_day(rt)))
     log.append(f"{rows} done actions of the past for the other hires: {s.seconds:.1f} s")
     per_day = world.due_per_day(rt)
     mail_day = min(per_day)
     log.append(f"peak day {peak}: {per_day[peak]} due actions {world.by_kind(rt, peak)}")
-    log.append(f"mail day {mail_day}: {per_day[mail_day]} due actions "
-               f"{world.by_kind(rt, mail_day)}")
+    log.append(
+        f"mail day {mail_day}: {per_day[mail_day]} due actions {world.by_kind(rt, mail_day)}"
+    )
     log.append(f"table sizes: {world.counts(rt)}")
     return peak, per_day[peak], mail_day
 
@@ -109,20 +122,24 @@ def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, 
 
     with stage("floor") as s:
         with rt.factory() as session:
-            due = session.execute(text("SELECT id, kind, case_id, step_id FROM action "
-                                       "WHERE due_date = :d"), {"d": day}).all()
-            rows = session.scalars(select(Outbox).where(Outbox.state == MailState.SENT,
-                                                        Outbox.id > after_id)).all()
+            due = session.execute(
+                text("SELECT id, kind, case_id, step_id FROM action WHERE due_date = :d"),
+                {"d": day},
+            ).all()
+            rows = session.scalars(
+                select(Outbox).where(Outbox.state == MailState.SENT, Outbox.id > after_id)
+            ).all()
         with smtplib.SMTP("127.0.0.1", port) as smtp:
             for row in rows:
-                smtp.send_message(compose(row), from_addr=row.sender_email,
-                                  to_addrs=[row.recipient_email])
+                smtp.send_message(
+                    compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                )
     return s, len(due)
 
 
 FLOOR_RUNS = 3  # the floor is cheap: its median damps this machine's run-to-run spread
 PEAK_RUNS = 3  # the peak day too: twice on copies of the database made just before it, then
-               # on the database itself (the later stages go on from there)
+# on the database itself (the later stages go on from there)
 
 
 def _copy_sqlite(url: str, to: Path) -> str:
@@ -156,8 +173,9 @@ def _peak_on_copy(url: str, tmp: Path, day: date) -> float:
     return s.seconds
 
 
-def _median_floor(rt: Any, day: date, tmp: Path, *, after_id: int = 0
-                  ) -> tuple[Stage, int, list[float]]:
+def _median_floor(
+    rt: Any, day: date, tmp: Path, *, after_id: int = 0
+) -> tuple[Stage, int, list[float]]:
     """_floor FLOOR_RUNS times, each to a fresh sink: the median run, the rows it selected and
     every run's seconds (for the log)."""
     runs = []
@@ -192,31 +210,49 @@ def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Sta
 
     import random
 
-    new_hires = population.hires_for(pop.municipalities, year=YEAR + 1, n=n,
-                                     rng=random.Random(99), prefix="IMP")
+    new_hires = population.hires_for(
+        pop.municipalities, year=YEAR + 1, n=n, rng=random.Random(99), prefix="IMP"
+    )
     path = tmp / "hires-10k.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HIRE_COLUMNS)
         for h in new_hires:
-            out.writerow([h["id"], h["given_name"], h["family_name"], h["private_email"],
-                          h["work_email"], h["team"], h["function"], h["manager_id"],
-                          h["buddy_id"], h["contract_type"], h["contract_months"] or "",
-                          h["start_date"].isoformat(), h["municipality"]])
+            out.writerow(
+                [
+                    h["id"],
+                    h["given_name"],
+                    h["family_name"],
+                    h["private_email"],
+                    h["work_email"],
+                    h["team"],
+                    h["function"],
+                    h["manager_id"],
+                    h["buddy_id"],
+                    h["contract_type"],
+                    h["contract_months"] or "",
+                    h["start_date"].isoformat(),
+                    h["municipality"],
+                ]
+            )
     with stage("import-raw") as raw:
         with path.open(encoding="utf-8") as f:
-            rows = [{**r, "id": "RAW-" + r.pop("hire_id"), "contract_months":
-                     int(r["contract_months"]) if r["contract_months"] else None,
-                     "start_date": date.fromisoformat(r["start_date"]),
-                     "first_working_day": date.fromisoformat(r["start_date"])}
-                    for r in csv.DictReader(f)]
+            rows = [
+                {
+                    **r,
+                    "id": "RAW-" + r.pop("hire_id"),
+                    "contract_months": int(r["contract_months"]) if r["contract_months"] else None,
+                    "start_date": date.fromisoformat(r["start_date"]),
+                    "first_working_day": date.fromisoformat(r["start_date"]),
+                }
+                for r in csv.DictReader(f)
+            ]
         with rt.factory() as session, session.begin():
             session.execute(insert(Hire), rows)
     with rt.factory() as session, session.begin():
         session.execute(delete(Hire).where(Hire.id.like("RAW-%")))
-    with stage("import") as s:
-        with rt.factory() as session, session.begin():
-            result = import_hires(session, path, rt.configs)
+    with stage("import") as s, rt.factory() as session, session.begin():
+        result = import_hires(session, path, rt.configs)
     assert result.created == n, result
     return s, raw
 
@@ -224,8 +260,9 @@ def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Sta
 SCALE_RUNS = 3  # per worker count: 1 worker, N workers, alternately, each on a fresh copy
 
 
-def _scale_out(url_for: Any, template: str, tmp: Path, peak: date, count: int,
-               after_id: int) -> dict[str, Any]:
+def _scale_out(
+    url_for: Any, template: str, tmp: Path, peak: date, count: int, after_id: int
+) -> dict[str, Any]:
     """The peak day by one worker process and by `count`, alternately, SCALE_RUNS times each;
     every run on a fresh copy of database `template` (made before the peak day).
 
@@ -243,9 +280,13 @@ def _scale_out(url_for: Any, template: str, tmp: Path, peak: date, count: int,
             finally:
                 drop_database(url)
     median = {k: sorted(v, key=lambda w: w["seconds"])[len(v) // 2] for k, v in runs.items()}
-    return {"one": median[1], "many": median[count], "workers": count,
-            "speedup": median[1]["seconds"] / median[count]["seconds"],
-            "runs": {k: [round(w["seconds"], 2) for w in v] for k, v in runs.items()}}
+    return {
+        "one": median[1],
+        "many": median[count],
+        "workers": count,
+        "speedup": median[1]["seconds"] / median[count]["seconds"],
+        "runs": {k: [round(w["seconds"], 2) for w in v] for k, v in runs.items()},
+    }
 
 
 def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict[str, Any]:
@@ -265,11 +306,21 @@ def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict
     sink = SinkProcess(_free_port(), tmp)
     server = server_pid(url)
     env = {**os.environ, "POFLOW_DATABASE_URL": url, "POFLOW_SMTP_PORT": str(sink.port)}
-    procs = [subprocess.Popen([sys.executable, "-m", "bench.worker", peak.isoformat()],
-                              cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True) for _ in range(count)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.worker", peak.isoformat()],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
     for p in procs:
-        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        assert p.stdout is not None
+        assert p.stdout.readline().strip() == "ready"
+
     def cpu() -> tuple[float, float, float]:
         """Busy seconds of the machine, of the sink and of the server (0 if not local)."""
         return busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0
@@ -292,11 +343,20 @@ def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict
     from poflow.db.session import make_engine
 
     make_engine(url).dispose()
-    return {"seconds": seconds, "per_worker": [o["totals"] for o in outs],
-            "cpu_s": {"workers": sum(o["cpu_s"] for o in outs), "sink": after[1] - before[1],
-                      "postgresql": after[2] - before[2] if server else None},
-            "cores_busy": (after[0] - before[0]) / seconds, "cores": os.cpu_count(),
-            "sink": received, "outbox_sent": sent, "second_digests": twice}
+    return {
+        "seconds": seconds,
+        "per_worker": [o["totals"] for o in outs],
+        "cpu_s": {
+            "workers": sum(o["cpu_s"] for o in outs),
+            "sink": after[1] - before[1],
+            "postgresql": after[2] - before[2] if server else None,
+        },
+        "cores_busy": (after[0] - before[0]) / seconds,
+        "cores": os.cpu_count(),
+        "sink": received,
+        "outbox_sent": sent,
+        "second_digests": twice,
+    }
 
 
 def _rounded(figures: dict[str, float | None]) -> dict[str, float | None]:
@@ -311,8 +371,9 @@ def _second_digests(rt: Any, *, after_id: int = 0) -> int:
     from poflow.db.models import Outbox
 
     with rt.factory() as session:
-        keys = session.scalars(select(Outbox.key).where(
-            Outbox.template == "onb_digest", Outbox.id > after_id)).all()
+        keys = session.scalars(
+            select(Outbox.key).where(Outbox.template == "onb_digest", Outbox.id > after_id)
+        ).all()
     days = [key.rsplit(":", 1)[0] for key in keys]  # the key less the digest's number
     return len(days) - len(set(days))
 
@@ -325,12 +386,19 @@ def _sent(rt: Any, *, after_id: int = 0) -> int:
     from poflow.states import MailState
 
     with rt.factory() as session:
-        return session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.state == MailState.SENT, Outbox.id > after_id)) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(Outbox.state == MailState.SENT, Outbox.id > after_id)
+            )
+            or 0
+        )
 
 
-def run_backend(kind: str, url_for: Any, pop: population.Population, tmp: Path,
-                args: argparse.Namespace) -> dict[str, Any]:
+def run_backend(
+    kind: str, url_for: Any, pop: population.Population, tmp: Path, args: argparse.Namespace
+) -> dict[str, Any]:
     """Every stage on one database; returns the figures."""
     from poflow.db.session import make_engine, upgrade_schema
 
@@ -345,15 +413,22 @@ def run_backend(kind: str, url_for: Any, pop: population.Population, tmp: Path,
         sink.stop()
 
 
-def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: population.Population,
-            tmp: Path, args: argparse.Namespace, res: dict[str, Any]) -> dict[str, Any]:
+def _stages(
+    kind: str,
+    url: str,
+    url_for: Any,
+    sink: SinkProcess,
+    pop: population.Population,
+    tmp: Path,
+    args: argparse.Namespace,
+    res: dict[str, Any],
+) -> dict[str, Any]:
     """The stages of run_backend, with the sink already running."""
     from poflow.db.session import make_engine
 
     log = res["log"]
     rt = _use(url, tmp, sink.port)
-    peak, due, mail_day = _prepare(rt, pop, target=args.target_due, history=args.history,
-                                   log=log)
+    peak, due, mail_day = _prepare(rt, pop, target=args.target_due, history=args.history, log=log)
     res.update(peak_day=peak.isoformat(), due_actions=due, mail_day=mail_day.isoformat())
     from poflow.runtime import run_day
 
@@ -362,10 +437,16 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         with stage("mail-day", children=[sink.proc.pid]) as s:
             mail_totals = run_day(rt, mail_day)
         mfl, _, mail_floors = _median_floor(rt, mail_day, tmp)
-        res.update(mail_day_s=s.seconds, mail_day_due=mail_due, mail_day_totals=mail_totals,
-                   mail_floor_s=mfl.seconds)
-        log.append(f"mail day: {mail_totals} in {s.seconds:.1f} s; floor {mfl.seconds:.1f} s "
-                   f"(median of {mail_floors})")
+        res.update(
+            mail_day_s=s.seconds,
+            mail_day_due=mail_due,
+            mail_day_totals=mail_totals,
+            mail_floor_s=mfl.seconds,
+        )
+        log.append(
+            f"mail day: {mail_totals} in {s.seconds:.1f} s; floor {mfl.seconds:.1f} s "
+            f"(median of {mail_floors})"
+        )
     world.close_before(rt, peak)
     before_peak = _last_outbox_id(rt)
     copies: dict[str, str] = {}
@@ -374,9 +455,12 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         copies["workers"] = url_for("bench_workers", template="bench_main")
     if kind == "sqlite" and args.naive:
         copies["naive"] = _copy_sqlite(url, tmp / "naive.db")
-    repeats = [url_for(f"bench_peak{n}", template="bench_main") if kind == "postgresql"
-               else _copy_sqlite(url, tmp / f"bench_peak{n}.db")
-               for n in range(1, PEAK_RUNS)]
+    repeats = [
+        url_for(f"bench_peak{n}", template="bench_main")
+        if kind == "postgresql"
+        else _copy_sqlite(url, tmp / f"bench_peak{n}.db")
+        for n in range(1, PEAK_RUNS)
+    ]
     again = [_peak_on_copy(copy, tmp, peak) for copy in repeats]
     rt = _use(url, tmp, sink.port)
     earlier = sink.counts()
@@ -384,11 +468,18 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
         totals = run_day(rt, peak)
     got = {k: v - earlier[k] for k, v in sink.counts().items()}  # this day's messages only
     runs = sorted([s.seconds, *again])
-    res.update(peak_day_s=runs[len(runs) // 2], peak_day_runs=[round(r, 2) for r in runs],
-               peak_rss_mb=s.peak_rss_mb, peak_totals=totals, sink=got,
-               outbox_sent=_sent(rt, after_id=before_peak))
-    log.append(f"peak day: {totals} in {s.seconds:.1f} s; sink {got}; on copies "
-               f"{[round(r, 2) for r in again]} s; median {res['peak_day_s']:.2f} s")
+    res.update(
+        peak_day_s=runs[len(runs) // 2],
+        peak_day_runs=[round(r, 2) for r in runs],
+        peak_rss_mb=s.peak_rss_mb,
+        peak_totals=totals,
+        sink=got,
+        outbox_sent=_sent(rt, after_id=before_peak),
+    )
+    log.append(
+        f"peak day: {totals} in {s.seconds:.1f} s; sink {got}; on copies "
+        f"{[round(r, 2) for r in again]} s; median {res['peak_day_s']:.2f} s"
+    )
     res["idle_floor_s"] = _idle_floor(rt, peak)
     with stage("idle") as s:
         idle = run_day(rt, peak)
@@ -412,15 +503,16 @@ def _stages(kind: str, url: str, url_for: Any, sink: SinkProcess, pop: populatio
             naive_sink.stop()
     if "workers" in copies:
         template = copies["workers"].rpartition("/")[2]
-        res["scale_out"] = so = _scale_out(url_for, template, tmp, peak, args.workers,
-                                           before_peak)
+        res["scale_out"] = so = _scale_out(url_for, template, tmp, peak, args.workers, before_peak)
         for side in ("one", "many"):
             w = so[side]
-            log.append(f"scale-out, {len(w['per_worker'])} worker process(es), median of "
-                       f"{so['runs'][len(w['per_worker'])]} s: {w['seconds']:.2f} s; CPU s "
-                       f"{_rounded(w['cpu_s'])}; cores busy {w['cores_busy']:.2f} of "
-                       f"{w['cores']}; sink {w['sink']}, outbox sent {w['outbox_sent']}, "
-                       f"second digests {w['second_digests']}; per worker {w['per_worker']}")
+            log.append(
+                f"scale-out, {len(w['per_worker'])} worker process(es), median of "
+                f"{so['runs'][len(w['per_worker'])]} s: {w['seconds']:.2f} s; CPU s "
+                f"{_rounded(w['cpu_s'])}; cores busy {w['cores_busy']:.2f} of "
+                f"{w['cores']}; sink {w['sink']}, outbox sent {w['outbox_sent']}, "
+                f"second digests {w['second_digests']}; per worker {w['per_worker']}"
+            )
     return res
 
 
@@ -444,8 +536,10 @@ def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
 
     bars = world.bars_published(get_runtime(), peak)
     log.append(f"{bars} onboarding progress bars recorded as published by earlier runs")
-    with prefect_test_harness(server_startup_timeout=180), temporary_settings(
-            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with (
+        prefect_test_harness(server_startup_timeout=180),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         dispatcher(day=peak)
         ticks = []
         for _ in range(5):  # the median of five: the harness's own services cause outliers
@@ -458,13 +552,19 @@ def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
         with stage("report-again") as again:
             second = onboarding_report(day=peak)
     published = sum(v["published"] for v in first.values())
-    log.append(f"dispatcher flow, idle: median {idle.seconds:.2f} s of "
-               f"{', '.join(f'{t:.2f}' for t in ticks)} (mail sent {tick['mail']['sent']});"
-               f" onboarding report flow: {report.seconds:.1f} s ({published} artifacts), "
-               f"again {again.seconds:.1f} s "
-               f"({sum(v['published'] for v in second.values())} artifacts)")
-    return {"idle_flow_s": idle.seconds, "report_s": report.seconds,
-            "report_published": published, "report_again_s": again.seconds}
+    log.append(
+        f"dispatcher flow, idle: median {idle.seconds:.2f} s of "
+        f"{', '.join(f'{t:.2f}' for t in ticks)} (mail sent {tick['mail']['sent']});"
+        f" onboarding report flow: {report.seconds:.1f} s ({published} artifacts), "
+        f"again {again.seconds:.1f} s "
+        f"({sum(v['published'] for v in second.values())} artifacts)"
+    )
+    return {
+        "idle_flow_s": idle.seconds,
+        "report_s": report.seconds,
+        "report_published": published,
+        "report_again_s": again.seconds,
+    }
 
 
 def _idle_floor(rt: Any, peak: date) -> float:
@@ -475,13 +575,15 @@ def _idle_floor(rt: Any, peak: date) -> float:
 
     with rt.factory() as session:
         began = time.perf_counter()
-        session.execute(text("SELECT id FROM action WHERE state = 'pending' AND due_date <= :d"),
-                        {"d": peak}).all()
+        session.execute(
+            text("SELECT id FROM action WHERE state = 'pending' AND due_date <= :d"), {"d": peak}
+        ).all()
         return time.perf_counter() - began
 
 
 def _table(results: list[dict[str, Any]]) -> list[str]:
     """The report as a markdown table, one column per database."""
+
     def row(name: str, fn: Any) -> str:
         cells = []
         for r in results:
@@ -492,45 +594,89 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
         return f"| {name} | " + " | ".join(cells) + " |"
 
     head = "| measure | " + " | ".join(r["backend"] for r in results) + " |"
-    return [head, "|---|" + "---|" * len(results),
-            row("due actions on the peak day", lambda r: f"{r['due_actions']} ({r['peak_day']})"),
-            row("idle tick (goal <= 2 s)", lambda r: f"{r['idle_tick_s']:.2f} s = "
+    return [
+        head,
+        "|---|" + "---|" * len(results),
+        row("due actions on the peak day", lambda r: f"{r['due_actions']} ({r['peak_day']})"),
+        row(
+            "idle tick (goal <= 2 s)",
+            lambda r: (
+                f"{r['idle_tick_s']:.2f} s = "
                 f"{r['idle_tick_s'] / GOALS['idle_tick_s']:.2f}x goal, "
                 f"{r['idle_tick_s'] / r['idle_floor_s']:.0f}x one raw due-query "
-                f"({r['idle_floor_s'] * 1000:.1f} ms)"),
-            row("idle tick through the dispatcher flow (Prefect API, heartbeat off; median of 5)",
-                lambda r:
-                f"{r['idle_flow_s']:.2f} s = {r['idle_flow_s'] / GOALS['idle_tick_s']:.2f}x goal"),
-            row("daily onboarding report flow (ONB-4), then again unchanged", lambda r:
+                f"({r['idle_floor_s'] * 1000:.1f} ms)"
+            ),
+        ),
+        row(
+            "idle tick through the dispatcher flow (Prefect API, heartbeat off; median of 5)",
+            lambda r: (
+                f"{r['idle_flow_s']:.2f} s = {r['idle_flow_s'] / GOALS['idle_tick_s']:.2f}x goal"
+            ),
+        ),
+        row(
+            "daily onboarding report flow (ONB-4), then again unchanged",
+            lambda r: (
                 f"{r['report_s']:.1f} s ({r['report_published']} artifacts), "
-                f"{r['report_again_s']:.1f} s"),
-            row("peak day end to end (goal <= 300 s; median of 3)", lambda r:
+                f"{r['report_again_s']:.1f} s"
+            ),
+        ),
+        row(
+            "peak day end to end (goal <= 300 s; median of 3)",
+            lambda r: (
                 f"{r['peak_day_s']:.1f} s = "
                 f"{r['peak_day_s'] / GOALS['peak_day_s']:.2f}x goal; "
-                f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"),
-            row("raw floor (SQL select + smtplib, same mails; median of 3)",
-                lambda r: f"{r['floor_s']:.1f} s"),
-            row("cost per due action vs floor (goal <= 2x)", lambda r:
+                f"{r['peak_totals']['performed']} performed, {r['peak_totals']['sent']} mails"
+            ),
+        ),
+        row(
+            "raw floor (SQL select + smtplib, same mails; median of 3)",
+            lambda r: f"{r['floor_s']:.1f} s",
+        ),
+        row(
+            "cost per due action vs floor (goal <= 2x)",
+            lambda r: (
                 f"{r['peak_day_s'] / r['due_actions'] * 1000:.2f} ms vs "
                 f"{r['floor_s'] / r['due_actions'] * 1000:.2f} ms = "
-                f"{r['peak_day_s'] / r['floor_s']:.2f}x"),
-            row("busiest mail day (the cohort's import day) vs its floor", lambda r:
+                f"{r['peak_day_s'] / r['floor_s']:.2f}x"
+            ),
+        ),
+        row(
+            "busiest mail day (the cohort's import day) vs its floor",
+            lambda r: (
                 f"{r['mail_day']}: {r['mail_day_due']} actions, "
                 f"{r['mail_day_totals']['sent']} mails in {r['mail_day_s']:.1f} s vs "
-                f"{r['mail_floor_s']:.1f} s = {r['mail_day_s'] / r['mail_floor_s']:.2f}x"),
-            row("naive peer, one Prefect task per employee (extrapolated)", lambda r:
+                f"{r['mail_floor_s']:.1f} s = {r['mail_day_s'] / r['mail_floor_s']:.2f}x"
+            ),
+        ),
+        row(
+            "naive peer, one Prefect task per employee (extrapolated)",
+            lambda r: (
                 f"{r['naive']['extrapolated_s']:.0f} s = "
                 f"{r['naive']['extrapolated_s'] / r['peak_day_s']:.0f}x poflow (goal >= 100x); "
-                f"{r['naive']['extrapolated_s'] / r['floor_s']:.0f}x the raw floor"),
-            row("import 10,000 hires (goal <= 10 s)", lambda r: f"{r['import_s']:.1f} s = "
+                f"{r['naive']['extrapolated_s'] / r['floor_s']:.0f}x the raw floor"
+            ),
+        ),
+        row(
+            "import 10,000 hires (goal <= 10 s)",
+            lambda r: (
+                f"{r['import_s']:.1f} s = "
                 f"{r['import_s'] / GOALS['import_10k_s']:.2f}x goal, "
                 f"{r['import_s'] / r['import_raw_s']:.1f}x raw csv+insert "
-                f"({r['import_raw_s']:.1f} s)"),
-            row("peak RSS MiB: peak day (+sink) / idle / floor / import", lambda r:
+                f"({r['import_raw_s']:.1f} s)"
+            ),
+        ),
+        row(
+            "peak RSS MiB: peak day (+sink) / idle / floor / import",
+            lambda r: (
                 f"{r['peak_rss_mb']:.0f} / {r['idle_rss_mb']:.0f} / {r['floor_rss_mb']:.0f} / "
-                f"{r['import_rss_mb']:.0f}"),
-            row("scale-out: peak day by 1 worker process / N (medians of 3, fresh copies)",
-                lambda r: _scale_cell(r["scale_out"]))]
+                f"{r['import_rss_mb']:.0f}"
+            ),
+        ),
+        row(
+            "scale-out: peak day by 1 worker process / N (medians of 3, fresh copies)",
+            lambda r: _scale_cell(r["scale_out"]),
+        ),
+    ]
 
 
 def _scale_cell(so: dict[str, Any]) -> str:
@@ -541,14 +687,19 @@ def _scale_cell(so: dict[str, Any]) -> str:
     def cpu(w: dict[str, Any]) -> str:
         c = w["cpu_s"]
         server = "n/a" if c["postgresql"] is None else f"{c['postgresql']:.1f}"
-        return (f"{c['workers']:.1f} / {server} / {c['sink']:.1f} s, "
-                f"{w['cores_busy']:.2f} of {w['cores']} cores busy")
+        return (
+            f"{c['workers']:.1f} / {server} / {c['sink']:.1f} s, "
+            f"{w['cores_busy']:.2f} of {w['cores']} cores busy"
+        )
 
-    return (f"{one['seconds']:.1f} s / {many['seconds']:.1f} s with {so['workers']} = "
-            f"{so['speedup']:.2f}x; CPU workers / PostgreSQL / sink: {cpu(one)} vs {cpu(many)}; "
-            f"sink {many['sink']['accepted']} = outbox {many['outbox_sent']}, repeated "
-            f"Message-IDs {many['sink']['repeated_message_ids']}, second digests "
-            f"{many['second_digests']}")
+    return (
+        f"{one['seconds']:.1f} s / {many['seconds']:.1f} s with {so['workers']} = "
+        f"{so['speedup']:.2f}x; CPU workers / PostgreSQL / sink: {cpu(one)} vs {cpu(many)}; "
+        f"sink {many['sink']['accepted']} = outbox {many['outbox_sent']}, repeated "
+        f"Message-IDs {many['sink']['repeated_message_ids']}, second digests "
+        f"{many['second_digests']}"
+    )
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the report and the closing figures line."""
@@ -563,8 +714,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-naive", dest="naive", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--without", action="append", default=[], metavar="PLANNER",
-                        help="leave this registered planner out (its handlers stay); repeatable")
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="PLANNER",
+        help="leave this registered planner out (its handlers stay); repeatable",
+    )
     args = parser.parse_args(argv)
     import time
 
@@ -578,29 +734,37 @@ def main(argv: list[str] | None = None) -> int:
 
     for name in args.without:
         engine._PLANNERS.pop(name)  # noqa: SLF001  (the benchmark's own choice, reported below)
-    pop = population.generate(year=YEAR, municipalities=args.municipalities, staff=args.staff,
-                              hires=args.hires)
+    pop = population.generate(
+        year=YEAR, municipalities=args.municipalities, staff=args.staff, hires=args.hires
+    )
     population.write_configs(pop.municipalities, ROOT / "config" / "hardenberg", tmp / "config")
-    print(f"population: {len(pop.municipalities)} municipalities, {len(pop.people)} staff, "
-          f"{len(pop.hires)} hires in {YEAR}; planners {sorted(engine._PLANNERS)} "  # noqa: SLF001
-          f"(left out: {args.without or 'none'}); "
-          f"{len(engine.registered_handlers())} action kinds", flush=True)
+    print(
+        f"population: {len(pop.municipalities)} municipalities, {len(pop.people)} staff, "
+        f"{len(pop.hires)} hires in {YEAR}; planners {sorted(engine._PLANNERS)} "  # noqa: SLF001
+        f"(left out: {args.without or 'none'}); "
+        f"{len(engine.registered_handlers())} action kinds",
+        flush=True,
+    )
     results = []
     try:
         for kind in args.backends.split(","):
             print(f"== {kind}", flush=True)
             if kind == "sqlite":
+
                 def url_for(name: str, template: str | None = None) -> str:
                     return f"sqlite:///{tmp / (name + '.db')}"
+
                 res = run_backend(kind, url_for, pop, tmp, args)
             else:
                 from bench.pg import clone_database, create_database, postgres_server
 
                 with postgres_server() as base:
+
                     def url_for(name: str, template: str | None = None) -> str:
                         if template:
                             return clone_database(base, template, name)
                         return create_database(base, name)
+
                     res = run_backend(kind, url_for, pop, tmp, args)
             results.append(res)
     finally:
@@ -613,14 +777,19 @@ def main(argv: list[str] | None = None) -> int:
         "idle_tick_s": max(max(r["idle_tick_s"], r.get("idle_flow_s", 0.0)) for r in results),
         "peak_day_s": max(r["peak_day_s"] for r in results),
         "per_action_vs_floor": max(r["peak_day_s"] / r["floor_s"] for r in results),
-        "naive_vs_poflow": min((r["naive"]["extrapolated_s"] / r["peak_day_s"] for r in results
-                                if "naive" in r), default=float("nan")),
+        "naive_vs_poflow": min(
+            (r["naive"]["extrapolated_s"] / r["peak_day_s"] for r in results if "naive" in r),
+            default=float("nan"),
+        ),
         "import_10k_s": max(r["import_s"] for r in results),
-        "peak_rss_mb": max(max(r[k] for k in ("peak_rss_mb", "idle_rss_mb", "floor_rss_mb",
-                                              "import_rss_mb")) for r in results),
+        "peak_rss_mb": max(
+            max(r[k] for k in ("peak_rss_mb", "idle_rss_mb", "floor_rss_mb", "import_rss_mb"))
+            for r in results
+        ),
     }
-    print(" ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}"
-                   for k, v in worst.items()))
+    print(
+        " ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}" for k, v in worst.items())
+    )
     return 0
 
 

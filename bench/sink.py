@@ -75,9 +75,11 @@ class SinkProcess:
     def __init__(self, port: int, folder: Path) -> None:
         self.port = port
         self.stats = folder / f"sink-{port}.json"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.sink", str(port),
-                                      str(self.stats)], cwd=Path(__file__).parent.parent,
-                                     stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.sink", str(port), str(self.stats)],
+            cwd=Path(__file__).parent.parent,
+            stdout=subprocess.DEVNULL,
+        )
         end = time.monotonic() + 20
         while not self.stats.exists():
             if time.monotonic() > end or self.proc.poll() is not None:

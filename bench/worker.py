@@ -22,6 +22,7 @@ if __name__ == "__main__":
     sys.stdin.readline()
     began = time.process_time()
     totals = run_day(rt, date.fromisoformat(sys.argv[1]))
-    print(json.dumps({"totals": totals, "cpu_s": round(time.process_time() - began, 2)}),
-          flush=True)
+    print(
+        json.dumps({"totals": totals, "cpu_s": round(time.process_time() - began, 2)}), flush=True
+    )
     sys.stdin.read()

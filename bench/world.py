@@ -20,22 +20,33 @@ from poflow.engine import Context
 from poflow.runtime import Runtime
 from poflow.states import ActionState
 
-__all__ = ["IMPORT_LEAD_DAYS", "bars_published", "by_kind", "close_before", "counts",
-           "due_per_day", "history", "load", "plan_hires_as_imported"]
+__all__ = [
+    "IMPORT_LEAD_DAYS",
+    "bars_published",
+    "by_kind",
+    "close_before",
+    "counts",
+    "due_per_day",
+    "history",
+    "load",
+    "plan_hires_as_imported",
+]
 
 IMPORT_LEAD_DAYS = 42
 CHUNK = 5_000
 
 
 def _chunks(rows: list[dict[str, object]]) -> list[list[dict[str, object]]]:
-    return [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
 
 
 def load(rt: Runtime, pop: Population) -> None:
     """Insert every person, role and hire (the hires still unplanned)."""
     calendars = {slug: cfg.calendar for slug, cfg in rt.configs.items()}
-    hires = [{**h, "first_working_day": calendars[h["municipality"]].first_working_day(
-        h["start_date"])} for h in pop.hires]
+    hires = [
+        {**h, "first_working_day": calendars[h["municipality"]].first_working_day(h["start_date"])}
+        for h in pop.hires
+    ]
     for table, rows in ((Person, pop.people), (PersonRole, pop.roles), (Hire, hires)):
         for chunk in _chunks(rows):
             with rt.factory() as session, session.begin():
@@ -55,8 +66,9 @@ def plan_hires_as_imported(rt: Runtime, hire_ids: list[str]) -> float:
         cfg = rt.config(slug)
         with rt.factory() as session, session.begin():
             for hire in session.scalars(select(Hire).where(Hire.id.in_(ids)).order_by(Hire.id)):
-                ctx = Context(session, cfg, rt.settings,
-                              hire.start_date - timedelta(days=IMPORT_LEAD_DAYS))
+                ctx = Context(
+                    session, cfg, rt.settings, hire.start_date - timedelta(days=IMPORT_LEAD_DAYS)
+                )
                 for fn in engine._PLANNERS.values():  # noqa: SLF001  (the engine's own registry)
                     fn(ctx, hire)
                 hire.planned_version = hire.version
@@ -71,19 +83,30 @@ def history(rt: Runtime, *, per_hire: int, before: date) -> int:
     running the planners 40,000 times; the idle tick then sees the full table.
     """
     with rt.factory() as session, session.begin():
-        rows = session.execute(select(Hire.id, Hire.municipality).where(
-            Hire.planned_version < Hire.version)).all()
-        session.execute(update(Hire).where(Hire.planned_version < Hire.version)
-                        .values(planned_version=Hire.version))
+        rows = session.execute(
+            select(Hire.id, Hire.municipality).where(Hire.planned_version < Hire.version)
+        ).all()
+        session.execute(
+            update(Hire)
+            .where(Hire.planned_version < Hire.version)
+            .values(planned_version=Hire.version)
+        )
     kinds = ("chk.invite", "chk.remind", "chk.record", "chk.escalate")
     batch: list[dict[str, object]] = []
     written = 0
     for hid, slug in rows:
         for n in range(per_hire):
-            batch.append({"municipality": slug, "case_type": "hire", "case_id": hid,
-                          "kind": kinds[n % 4], "key": f"bench-history:{hid}:{n}",
-                          "due_date": before - timedelta(days=1 + n * 3),
-                          "state": ActionState.DONE})
+            batch.append(
+                {
+                    "municipality": slug,
+                    "case_type": "hire",
+                    "case_id": hid,
+                    "kind": kinds[n % 4],
+                    "key": f"bench-history:{hid}:{n}",
+                    "due_date": before - timedelta(days=1 + n * 3),
+                    "state": ActionState.DONE,
+                }
+            )
         if len(batch) >= CHUNK * 4:
             written += _insert(rt, Action, batch)
             batch = []
@@ -119,31 +142,40 @@ def bars_published(rt: Runtime, day: date) -> int:
 def due_per_day(rt: Runtime) -> dict[date, int]:
     """How many pending actions fall due on each day."""
     with rt.factory() as session:
-        rows = session.execute(select(Action.due_date, func.count()).where(
-            Action.state == ActionState.PENDING).group_by(Action.due_date)).all()
-    return {d: n for d, n in rows}
+        rows = session.execute(
+            select(Action.due_date, func.count())
+            .where(Action.state == ActionState.PENDING)
+            .group_by(Action.due_date)
+        ).all()
+    return dict(rows)
 
 
 def close_before(rt: Runtime, day: date) -> int:
     """Mark every action due before `day` done, as if the dispatcher had run every earlier day."""
     with rt.factory() as session, session.begin():
-        result = session.execute(update(Action).where(
-            Action.state == ActionState.PENDING, Action.due_date < day).values(
-            state=ActionState.DONE))
+        result = session.execute(
+            update(Action)
+            .where(Action.state == ActionState.PENDING, Action.due_date < day)
+            .values(state=ActionState.DONE)
+        )
         return result.rowcount or 0
 
 
 def counts(rt: Runtime) -> dict[str, int]:
     """Rows per engine table (for the report)."""
     with rt.factory() as session:
-        return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
-                for t in (Person, Hire, Action)}
+        return {
+            t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in (Person, Hire, Action)
+        }
 
 
 def by_kind(rt: Runtime, day: date) -> dict[str, int]:
     """Pending actions due on `day`, per kind."""
     with rt.factory() as session:
-        rows = session.execute(select(Action.kind, func.count()).where(
-            Action.state == ActionState.PENDING, Action.due_date == day)
-            .group_by(Action.kind)).all()
-    return dict(defaultdict(int, {k: n for k, n in rows}))
+        rows = session.execute(
+            select(Action.kind, func.count())
+            .where(Action.state == ActionState.PENDING, Action.due_date == day)
+            .group_by(Action.kind)
+        ).all()
+    return dict(defaultdict(int, dict(rows)))

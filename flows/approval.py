@@ -20,11 +20,17 @@ __all__ = ["await_four_eyes"]
 DAY_S = 24 * 3600
 
 
-@flow(name="poflow-four-eyes", flow_run_name="four-eyes-{subject_type}-{subject_id}",
-      log_prints=False)
-def await_four_eyes(subject_type: str, subject_id: str, municipality: str,
-                    required: dict[str, str], timeout_days: int = 30,
-                    poll_seconds: int = 10) -> str:
+@flow(
+    name="poflow-four-eyes", flow_run_name="four-eyes-{subject_type}-{subject_id}", log_prints=False
+)
+def await_four_eyes(
+    subject_type: str,
+    subject_id: str,
+    municipality: str,
+    required: dict[str, str],
+    timeout_days: int = 30,
+    poll_seconds: int = 10,
+) -> str:
     """Request the approval (role -> person id), mail the links, wait; return the outcome."""
     open_approval_request(subject_type, subject_id, municipality, required, str(flow_run.id))
     send_mail(municipality)
@@ -32,5 +38,6 @@ def await_four_eyes(subject_type: str, subject_id: str, municipality: str,
         outcome = read_approval_outcome(subject_type, subject_id)
         if outcome != "pending":
             return outcome
-        pause_flow_run(wait_for_input=ApprovalInput, timeout=timeout_days * DAY_S,
-                       poll_interval=poll_seconds)
+        pause_flow_run(
+            wait_for_input=ApprovalInput, timeout=timeout_days * DAY_S, poll_interval=poll_seconds
+        )

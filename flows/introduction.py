@@ -22,8 +22,7 @@ from poflow.workdays import TIMEZONE
 from tasks.introduction import plan_session_series, publish_session_overview
 from tasks.mail import send_mail
 
-__all__ = ["deployments", "evaluatiebijeenkomst", "modules", "run_series",
-           "startbijeenkomst"]
+__all__ = ["deployments", "evaluatiebijeenkomst", "modules", "run_series", "startbijeenkomst"]
 
 SCHEDULE = "30 6 * * 1-5"  # weekdays 06:30, before the dispatcher; holidays are skipped inside
 
@@ -58,23 +57,39 @@ def run_series(which: str, day: date | None, municipality: str | None) -> dict[s
     return summary
 
 
-@flow(name="int-startbijeenkomst", flow_run_name=lambda: _run_name("int-start"),
-      on_failure=[notify_po_of_failure], on_crashed=[notify_po_of_failure], log_prints=False)
+@flow(
+    name="int-startbijeenkomst",
+    flow_run_name=lambda: _run_name("int-start"),
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
 def startbijeenkomst(day: date | None = None, municipality: str | None = None) -> dict[str, Any]:
     """Startbijeenkomst (every 6 weeks, 1 h, with the gemeentesecretaris): invite who started."""
     return run_series("start", day, municipality)
 
 
-@flow(name="int-evaluatiebijeenkomst", flow_run_name=lambda: _run_name("int-evaluatie"),
-      on_failure=[notify_po_of_failure], on_crashed=[notify_po_of_failure], log_prints=False)
-def evaluatiebijeenkomst(day: date | None = None,
-                         municipality: str | None = None) -> dict[str, Any]:
+@flow(
+    name="int-evaluatiebijeenkomst",
+    flow_run_name=lambda: _run_name("int-evaluatie"),
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
+def evaluatiebijeenkomst(
+    day: date | None = None, municipality: str | None = None
+) -> dict[str, Any]:
     """Evaluatiebijeenkomst (every 3 months, 3 h): invite everyone in their programme period."""
     return run_series("evaluatie", day, municipality)
 
 
-@flow(name="int-modules", flow_run_name=lambda: _run_name("int-modules"),
-      on_failure=[notify_po_of_failure], on_crashed=[notify_po_of_failure], log_prints=False)
+@flow(
+    name="int-modules",
+    flow_run_name=lambda: _run_name("int-modules"),
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
 def modules(day: date | None = None, municipality: str | None = None) -> dict[str, Any]:
     """Classroom modules (INT-4): invite each in the programme's order."""
     return run_series("modules", day, municipality)
@@ -84,15 +99,23 @@ def deployments() -> list:
     """The three session flows, each on weekdays at 06:30 Europe/Amsterdam."""
     return [
         startbijeenkomst.to_deployment(
-            name="startbijeenkomst", schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
+            name="startbijeenkomst",
+            schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
             description="Startbijeenkomst eens per 6 weken: plant en nodigt uit op de "
-                        "planningsdagen die uit anker en reeks volgen.", tags=["poflow", "int"]),
+            "planningsdagen die uit anker en reeks volgen.",
+            tags=["poflow", "int"],
+        ),
         evaluatiebijeenkomst.to_deployment(
-            name="evaluatiebijeenkomst", schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
+            name="evaluatiebijeenkomst",
+            schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
             description="Evaluatiebijeenkomst eens per 3 maanden voor wie in de "
-                        "programmaperiode zit.", tags=["poflow", "int"]),
+            "programmaperiode zit.",
+            tags=["poflow", "int"],
+        ),
         modules.to_deployment(
-            name="modules", schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
+            name="modules",
+            schedules=[Cron(SCHEDULE, timezone=TIMEZONE)],
             description="Klassikale modules in de volgorde van het programma.",
-            tags=["poflow", "int"]),
+            tags=["poflow", "int"],
+        ),
     ]

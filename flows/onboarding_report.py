@@ -23,8 +23,7 @@ def _run_name() -> str:
     from prefect.runtime import flow_run
 
     params = flow_run.parameters
-    return (f"onboarding-report-{params.get('day') or today()}-"
-            f"{params.get('municipality') or 'all'}")
+    return f"onboarding-report-{params.get('day') or today()}-{params.get('municipality') or 'all'}"
 
 
 @flow(
@@ -34,8 +33,7 @@ def _run_name() -> str:
     on_crashed=[notify_po_of_failure],
     log_prints=False,
 )
-def onboarding_report(day: date | None = None,
-                      municipality: str | None = None) -> dict[str, Any]:
+def onboarding_report(day: date | None = None, municipality: str | None = None) -> dict[str, Any]:
     """Publish the onboarding progress of one or every municipality on `day` (default: today)."""
     day = day or today()
     return publish_onboarding_progress(get_runtime().slugs(municipality), day)

@@ -37,8 +37,14 @@ from tasks.recruitment import (
     send_documents,
 )
 
-__all__ = ["RoundNeed", "RoundSignal", "deployments", "open_recruitment_round",
-           "recruitment_retention", "recruitment_round"]
+__all__ = [
+    "RoundNeed",
+    "RoundSignal",
+    "deployments",
+    "open_recruitment_round",
+    "recruitment_retention",
+    "recruitment_round",
+]
 
 DAY_S = 24 * 3600
 
@@ -86,30 +92,41 @@ def recruitment_round(round_id: str, timeout_days: int = 60, poll_seconds: int =
         subject = f"{gate['subject_type']}:{gate['subject_id']}" if gate else None
         if gate is not None and subject != awaited:
             awaited = subject
-            await_four_eyes(gate["subject_type"], gate["subject_id"], gate["municipality"],
-                            gate["required"], timeout_days=timeout_days,
-                            poll_seconds=poll_seconds)
+            await_four_eyes(
+                gate["subject_type"],
+                gate["subject_id"],
+                gate["municipality"],
+                gate["required"],
+                timeout_days=timeout_days,
+                poll_seconds=poll_seconds,
+            )
         else:  # P&O, the MT-lid or the dispatcher takes the next step (or re-asks a gate that
             # someone not asked for it had decided: that decision does not count, REC-9)
-            pause_flow_run(wait_for_input=RoundSignal, timeout=timeout_days * DAY_S,
-                           poll_interval=poll_seconds)
+            pause_flow_run(
+                wait_for_input=RoundSignal, timeout=timeout_days * DAY_S, poll_interval=poll_seconds
+            )
 
 
-@flow(name="poflow-recruitment-open", flow_run_name="open-round-{need.municipality}",
-      log_prints=False)
-def open_recruitment_round(need: RoundNeed, timeout_days: int = 60,
-                           poll_seconds: int = 10) -> str:
+@flow(
+    name="poflow-recruitment-open", flow_run_name="open-round-{need.municipality}", log_prints=False
+)
+def open_recruitment_round(need: RoundNeed, timeout_days: int = 60, poll_seconds: int = 10) -> str:
     """Register a wervingsbehoefte from the Prefect UI and drive its round (REC-1)."""
     values = need.model_dump(exclude={"municipality"})
     round_id = open_need(need.municipality, values)
     return recruitment_round(round_id, timeout_days=timeout_days, poll_seconds=poll_seconds)
 
 
-@flow(name="poflow-recruitment-retention",
-      flow_run_name=lambda: f"rec-retention-{flow_run.parameters.get('day') or today()}",
-      on_failure=[notify_po_of_failure], on_crashed=[notify_po_of_failure], log_prints=False)
-def recruitment_retention(day: date | None = None,
-                          municipality: str | None = None) -> dict[str, Any]:
+@flow(
+    name="poflow-recruitment-retention",
+    flow_run_name=lambda: f"rec-retention-{flow_run.parameters.get('day') or today()}",
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
+def recruitment_retention(
+    day: date | None = None, municipality: str | None = None
+) -> dict[str, Any]:
     """Remove rejected candidates' personal data after the retention period (X-3): counts only."""
     day = day or today()
     rt = get_runtime()
@@ -121,8 +138,9 @@ def recruitment_retention(day: date | None = None,
 def _retention_cron() -> str:
     """Daily at the earliest retention_time of the municipalities (Europe/Amsterdam)."""
     rt = get_runtime()
-    times = [c.section("recruitment", RecruitmentSection).retention_time
-             for c in rt.configs.values()]
+    times = [
+        c.section("recruitment", RecruitmentSection).retention_time for c in rt.configs.values()
+    ]
     at = min(times)
     return f"{at.minute} {at.hour} * * *"
 
@@ -131,13 +149,19 @@ def deployments() -> list[Any]:
     """The round flows (started with ids from the UI) and the scheduled daily retention."""
     return [
         recruitment_round.to_deployment(
-            name="round", tags=["poflow", "recruitment"],
-            description="Drives one recruitment round; parameter: the round id."),
-        open_recruitment_round.to_deployment(
-            name="open", tags=["poflow", "recruitment"],
-            description="Opens a round from a wervingsbehoefte (people by id) and drives it."),
-        recruitment_retention.to_deployment(
-            name="daily-retention", schedule=Cron(_retention_cron(), timezone=TIMEZONE),
+            name="round",
             tags=["poflow", "recruitment"],
-            description="Removes rejected candidates' personal data after retention (X-3)."),
+            description="Drives one recruitment round; parameter: the round id.",
+        ),
+        open_recruitment_round.to_deployment(
+            name="open",
+            tags=["poflow", "recruitment"],
+            description="Opens a round from a wervingsbehoefte (people by id) and drives it.",
+        ),
+        recruitment_retention.to_deployment(
+            name="daily-retention",
+            schedule=Cron(_retention_cron(), timezone=TIMEZONE),
+            tags=["poflow", "recruitment"],
+            description="Removes rejected candidates' personal data after retention (X-3).",
+        ),
     ]

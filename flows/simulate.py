@@ -34,8 +34,9 @@ def simulate_days(first: date, last: date, municipality: str | None = None) -> d
         for slug in slugs:
             totals["planned"] += len(plan_new_cases(slug, day))
         for group in perform_groups(rt.working_on(day, slugs)):
-            totals["performed"] += sum(done["performed"]
-                                       for done in perform_due_actions(group, day).values())
+            totals["performed"] += sum(
+                done["performed"] for done in perform_due_actions(group, day).values()
+            )
         totals["sent"] += send_mail.with_options(retries=0)(municipality)["sent"]
         per_day[day.isoformat()] = totals["sent"] - sent_before
         totals["days"] += 1

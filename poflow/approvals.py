@@ -70,8 +70,7 @@ class ApprovalRequest(Base):
     required: Mapped[dict[str, str]] = mapped_column(JSON)  # role -> person id
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
     outcome: Mapped[Outcome] = mapped_column(
-        Enum(Outcome, native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e]),
+        Enum(Outcome, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=Outcome.PENDING,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -81,18 +80,32 @@ class ApprovalRequest(Base):
 
 
 def _request(session: Session, subject_type: str, subject_id: str) -> ApprovalRequest | None:
-    return session.scalar(select(ApprovalRequest).where(
-        ApprovalRequest.subject_type == subject_type, ApprovalRequest.subject_id == subject_id))
+    return session.scalar(
+        select(ApprovalRequest).where(
+            ApprovalRequest.subject_type == subject_type, ApprovalRequest.subject_id == subject_id
+        )
+    )
 
 
 def _roles_of(session: Session, person_id: str, municipality: str) -> set[str]:
-    return set(session.scalars(select(PersonRole.role).where(
-        PersonRole.person_id == person_id, PersonRole.municipality == municipality)))
+    return set(
+        session.scalars(
+            select(PersonRole.role).where(
+                PersonRole.person_id == person_id, PersonRole.municipality == municipality
+            )
+        )
+    )
 
 
-def request_approval(ctx: Context, *, subject_type: str, subject_id: str,
-                     required: dict[str, str], title: str,
-                     flow_run_id: str | None = None) -> None:
+def request_approval(
+    ctx: Context,
+    *,
+    subject_type: str,
+    subject_id: str,
+    required: dict[str, str],
+    title: str,
+    flow_run_id: str | None = None,
+) -> None:
     """Record the question and queue each person's own link mail; a repeat is a no-op.
 
     ApprovalRefused when fewer than two roles are asked, one person is asked twice, or someone
@@ -104,40 +117,70 @@ def request_approval(ctx: Context, *, subject_type: str, subject_id: str,
         raise ValueError(f"Cannot request approval of {subject}: type max 16, id max 40 chars.")
 
     def refuse(message: str) -> ApprovalRefused:
-        ctx.audit("approval.request_refused", subject_type, subject_id,
-                  **{f"role_{r}": p for r, p in sorted(required.items())})
+        ctx.audit(
+            "approval.request_refused",
+            subject_type,
+            subject_id,
+            **{f"role_{r}": p for r, p in sorted(required.items())},
+        )
         return ApprovalRefused(message)
 
     if len(required) < 2 or len(set(required.values())) < len(required):
-        raise refuse(f"Cannot request approval of {subject}: four eyes need at least "
-                     f"two roles held by different people (asked: {required}).")
+        raise refuse(
+            f"Cannot request approval of {subject}: four eyes need at least "
+            f"two roles held by different people (asked: {required})."
+        )
     existing = _request(ctx.session, subject_type, subject_id)
     if existing is not None:
         if existing.required != required:
-            raise refuse(f"Cannot request approval of {subject} again with other "
-                         f"people: it was asked of {existing.required}.")
+            raise refuse(
+                f"Cannot request approval of {subject} again with other "
+                f"people: it was asked of {existing.required}."
+            )
         if flow_run_id:
             existing.flow_run_id = flow_run_id
         return
     for role, person_id in sorted(required.items()):
         if role not in _roles_of(ctx.session, person_id, ctx.municipality):
-            raise refuse(f"Cannot request approval of {subject}: person {person_id} is "
-                         f"not registered as {role} in {ctx.municipality}.")
-    ctx.session.add(ApprovalRequest(
-        municipality=ctx.municipality, subject_type=subject_type, subject_id=subject_id,
-        title=title, required=dict(required), flow_run_id=flow_run_id))
+            raise refuse(
+                f"Cannot request approval of {subject}: person {person_id} is "
+                f"not registered as {role} in {ctx.municipality}."
+            )
+    ctx.session.add(
+        ApprovalRequest(
+            municipality=ctx.municipality,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            title=title,
+            required=dict(required),
+            flow_run_id=flow_run_id,
+        )
+    )
     ctx.session.flush()
     labels = [role_label(r) for r in required]
     for role, person_id in sorted(required.items()):
-        url = link_url(ctx, action=DECIDE, subject_id=person_id, case_type=subject_type,
-                       case_id=subject_id, data={"role": role})
-        ctx.mail(key=f"approval:{subject_type}:{subject_id}:{role}:{person_id}",
-                 template="approval_request", to=ctx.recipient(ctx.person(person_id)),
-                 context={"titel": title, "rol": role_label(role), "rollen": labels,
-                          "link": url},
-                 case_type=subject_type, case_id=subject_id)
-    ctx.audit("approval.requested", subject_type, subject_id,
-              **{f"role_{r}": p for r, p in sorted(required.items())})
+        url = link_url(
+            ctx,
+            action=DECIDE,
+            subject_id=person_id,
+            case_type=subject_type,
+            case_id=subject_id,
+            data={"role": role},
+        )
+        ctx.mail(
+            key=f"approval:{subject_type}:{subject_id}:{role}:{person_id}",
+            template="approval_request",
+            to=ctx.recipient(ctx.person(person_id)),
+            context={"titel": title, "rol": role_label(role), "rollen": labels, "link": url},
+            case_type=subject_type,
+            case_id=subject_id,
+        )
+    ctx.audit(
+        "approval.requested",
+        subject_type,
+        subject_id,
+        **{f"role_{r}": p for r, p in sorted(required.items())},
+    )
 
 
 def approval_outcome(session: Session, subject_type: str, subject_id: str) -> Outcome:
@@ -145,12 +188,10 @@ def approval_outcome(session: Session, subject_type: str, subject_id: str) -> Ou
     request = _request(session, subject_type, subject_id)
     if request is None:
         raise NotFound(f"No approval was requested for {subject_type} {subject_id}")
-    return outcome(tuple(request.required),
-                   recorded_decisions(session, subject_type, subject_id))
+    return outcome(tuple(request.required), recorded_decisions(session, subject_type, subject_id))
 
 
-def attach_flow_run(session: Session, subject_type: str, subject_id: str,
-                    flow_run_id: str) -> None:
+def attach_flow_run(session: Session, subject_type: str, subject_id: str, flow_run_id: str) -> None:
     """Let the flow run `flow_run_id` be resumed when the subject's outcome becomes final."""
     request = _request(session, subject_type, subject_id)
     if request is None:
@@ -170,9 +211,11 @@ def _describe(ctx: Context, link: ActionLink) -> str:
     role = str(link.data.get("role", ""))
     others = [role_label(r) for r in request.required if r != role]
     state = approval_outcome(ctx.session, link.case_type, link.case_id)
-    text = (f"{request.title}\n\nJe bent gevraagd om als {role_label(role)} te beslissen. Volgens "
-            f"het vierogenprincipe beslissen twee verschillende mensen: jij en de "
-            f"{' en '.join(others)}. Bij niet akkoord is een toelichting verplicht.")
+    text = (
+        f"{request.title}\n\nJe bent gevraagd om als {role_label(role)} te beslissen. Volgens "
+        f"het vierogenprincipe beslissen twee verschillende mensen: jij en de "
+        f"{' en '.join(others)}. Bij niet akkoord is een toelichting verplicht."
+    )
     if state is not Outcome.PENDING:
         text += f"\n\nLet op: over dit verzoek is al beslist ({_state_nl(state)})."
     return text
@@ -184,8 +227,7 @@ def _reason_required(values: dict[str, str]) -> dict[str, str]:
     return {}
 
 
-def _dutch_refusal(session: Session, link: ActionLink, request: ApprovalRequest,
-                   role: str) -> str:
+def _dutch_refusal(session: Session, link: ActionLink, request: ApprovalRequest, role: str) -> str:
     """Why the decision was refused, in Dutch, in the order foureyes.check_decision checks."""
     recorded = recorded_decisions(session, link.case_type, link.case_id)
     state = outcome(tuple(request.required), recorded)
@@ -193,14 +235,18 @@ def _dutch_refusal(session: Session, link: ActionLink, request: ApprovalRequest,
     if role not in request.required:
         return f"Voor dit besluit is geen {label} gevraagd."
     if role not in _roles_of(session, link.subject_id, link.municipality):
-        return (f"Je staat niet geregistreerd als {label}. Alleen iemand in die rol mag dit "
-                "besluit nemen (vierogenprincipe).")
+        return (
+            f"Je staat niet geregistreerd als {label}. Alleen iemand in die rol mag dit "
+            "besluit nemen (vierogenprincipe)."
+        )
     if state is not Outcome.PENDING:
         return f"Over dit verzoek is al beslist ({_state_nl(state)}). Je hoeft niets meer te doen."
     mine = [d for d in recorded if d.person_id == link.subject_id]
     if mine:
-        return (f"Je hebt al besloten als {role_label(mine[0].role)}. Het tweede besluit moet "
-                "van iemand anders komen (vierogenprincipe).")
+        return (
+            f"Je hebt al besloten als {role_label(mine[0].role)}. Het tweede besluit moet "
+            "van iemand anders komen (vierogenprincipe)."
+        )
     return f"Het besluit als {label} is al door iemand anders genomen."
 
 
@@ -213,10 +259,18 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     reason = form.get("toelichting", "").strip() or None
     try:
         result = record_decision(
-            ctx.session, municipality=link.municipality, subject_type=link.case_type,
-            subject_id=link.case_id, required_roles=tuple(request.required), role=role,
-            person_id=link.subject_id, approve=approve, reason=reason, link_id=link.id,
-            asked=dict(request.required))
+            ctx.session,
+            municipality=link.municipality,
+            subject_type=link.case_type,
+            subject_id=link.case_id,
+            required_roles=tuple(request.required),
+            role=role,
+            person_id=link.subject_id,
+            approve=approve,
+            reason=reason,
+            link_id=link.id,
+            asked=dict(request.required),
+        )
     except ApprovalRefused as exc:
         raise ActionRefused(_dutch_refusal(ctx.session, link, request, role)) from exc
     if result is not Outcome.PENDING:
@@ -232,17 +286,29 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return "Je akkoord is vastgelegd. Het tweede besluit moet nog komen van de andere rol."
 
 
-DECIDE_ACTION = register_link_action(LinkAction(
-    name=DECIDE,
-    title="Besluit vierogenprincipe",
-    describe=_describe,
-    perform=_perform,
-    fields=(
-        FormField("besluit", "Je besluit", kind="select", required=True, personal=False,
-                  choices=((APPROVE, "Akkoord"), (REJECT, "Niet akkoord"))),
-        FormField("toelichting", "Toelichting (verplicht bij niet akkoord)", kind="textarea",
-                  max_length=2000),
-    ),
-    button="Besluit vastleggen",
-    extra={"validate": _reason_required},
-))
+DECIDE_ACTION = register_link_action(
+    LinkAction(
+        name=DECIDE,
+        title="Besluit vierogenprincipe",
+        describe=_describe,
+        perform=_perform,
+        fields=(
+            FormField(
+                "besluit",
+                "Je besluit",
+                kind="select",
+                required=True,
+                personal=False,
+                choices=((APPROVE, "Akkoord"), (REJECT, "Niet akkoord")),
+            ),
+            FormField(
+                "toelichting",
+                "Toelichting (verplicht bij niet akkoord)",
+                kind="textarea",
+                max_length=2000,
+            ),
+        ),
+        button="Besluit vastleggen",
+        extra={"validate": _reason_required},
+    )
+)

@@ -38,24 +38,37 @@ def record(
     return entry
 
 
-def record_many(session: Session, *, actor: str,
-                entries: Iterable[tuple[str | None, str, str, str, dict[str, Any]]]) -> int:
+def record_many(
+    session: Session,
+    *,
+    actor: str,
+    entries: Iterable[tuple[str | None, str, str, str, dict[str, Any]]],
+) -> int:
     """Insert many audit rows at once, each (municipality, action, entity_type, entity_id,
     detail).
 
     For set-based work (a batch of actions marked done in one UPDATE): one INSERT instead of
     an ORM object per row. The rows are the same as `record` writes; returns how many.
     """
-    rows = [{"actor": actor, "municipality": municipality, "action": action,
-             "entity_type": entity_type, "entity_id": entity_id, "detail": _plain(detail)}
-            for municipality, action, entity_type, entity_id, detail in entries]
+    rows = [
+        {
+            "actor": actor,
+            "municipality": municipality,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "detail": _plain(detail),
+        }
+        for municipality, action, entity_type, entity_id, detail in entries
+    ]
     if rows:
         insert_rows(session, AuditEntry.__table__, rows)
     return len(rows)
 
 
-def record_selected(session: Session, query: Select[Any], *, actor: str, action: str,
-                    entity_type: str) -> None:
+def record_selected(
+    session: Session, query: Select[Any], *, actor: str, action: str, entity_type: str
+) -> None:
     """One audit row per row of `query`, in a single INSERT ... SELECT.
 
     `query`'s column labelled "entity_id" names the entity and its column "municipality" the
@@ -63,8 +76,11 @@ def record_selected(session: Session, query: Select[Any], *, actor: str, action:
     would write). For set-based state changes of many rows.
     """
     rows = query.subquery()
-    build = (func.json_build_object if session.get_bind().dialect.name == "postgresql"
-             else func.json_object)
+    build = (
+        func.json_build_object
+        if session.get_bind().dialect.name == "postgresql"
+        else func.json_object
+    )
     pairs = []
     for column in rows.c:
         if column.key not in ("entity_id", "municipality"):
@@ -73,17 +89,27 @@ def record_selected(session: Session, query: Select[Any], *, actor: str, action:
             pairs += [literal_column(f"'{column.key}'"), column]
     if "municipality" not in rows.c:
         raise ValueError("record_selected needs a column labelled 'municipality'")
-    session.execute(insert(AuditEntry.__table__).from_select(
-        ["at", "municipality", "actor", "action", "entity_type", "entity_id", "detail"],
-        select(literal(utcnow(), UTCDateTime()), rows.c.municipality,
-               cast(literal(actor), String), cast(literal(action), String),
-               cast(literal(entity_type), String), cast(rows.c.entity_id, String),
-               build(*pairs))))
+    session.execute(
+        insert(AuditEntry.__table__).from_select(
+            ["at", "municipality", "actor", "action", "entity_type", "entity_id", "detail"],
+            select(
+                literal(utcnow(), UTCDateTime()),
+                rows.c.municipality,
+                cast(literal(actor), String),
+                cast(literal(action), String),
+                cast(literal(entity_type), String),
+                cast(rows.c.entity_id, String),
+                build(*pairs),
+            ),
+        )
+    )
 
 
 def _plain(detail: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if not isinstance(v, int | float | bool | None) else v)
-            for k, v in detail.items()}
+    return {
+        k: (str(v) if not isinstance(v, int | float | bool | None) else v)
+        for k, v in detail.items()
+    }
 
 
 @event.listens_for(Session, "before_flush")

@@ -76,17 +76,25 @@ def plan_checkins(ctx: Context, hire: Hire) -> None:
         step = ctx.step(case_type="hire", case_id=hire.id, key=key)
         if step is None:
             step = Step(
-                municipality=hire.municipality, case_type="hire", case_id=hire.id,
-                process="chk", key=key, title=f"Bij praat moment na {month} maand(en)",
-                due_date=day, starts_at=starts,
+                municipality=hire.municipality,
+                case_type="hire",
+                case_id=hire.id,
+                process="chk",
+                key=key,
+                title=f"Bij praat moment na {month} maand(en)",
+                due_date=day,
+                starts_at=starts,
                 ends_at=starts + timedelta(minutes=cfg.duration_minutes),
-                owner_role="leidinggevende", owner_id=hire.manager_id, sequence=0,
+                owner_role="leidinggevende",
+                owner_id=hire.manager_id,
+                sequence=0,
                 data={"month": month},
             )
             ctx.session.add(step)
             ctx.session.flush()
-            ctx.audit("step.planned", "step", str(step.id), hire=hire.id, key=key,
-                      due=day.isoformat())
+            ctx.audit(
+                "step.planned", "step", str(step.id), hire=hire.id, key=key, due=day.isoformat()
+            )
         elif step.state != StepState.OPEN:
             continue
         elif step.due_date != day:
@@ -94,22 +102,41 @@ def plan_checkins(ctx: Context, hire: Hire) -> None:
             step.starts_at = starts
             step.ends_at = starts + timedelta(minutes=cfg.duration_minutes)
             step.sequence += 1
-            ctx.audit("step.moved", "step", str(step.id), hire=hire.id, due=day.isoformat(),
-                      sequence=step.sequence)
+            ctx.audit(
+                "step.moved",
+                "step",
+                str(step.id),
+                hire=hire.id,
+                due=day.isoformat(),
+                sequence=step.sequence,
+            )
         base = f"{hire.id}:{month}"
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=INVITE, step=step,
-                     key=f"{INVITE}:{base}:s{step.sequence}", due=ctx.day)
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=INVITE,
+            step=step,
+            key=f"{INVITE}:{base}:s{step.sequence}",
+            due=ctx.day,
+        )
         for kind, due in (
             (REMIND, cal.add_working_days(day, -cfg.reminder_working_days_before)),
             (RECORD, cal.add_working_days(day, cfg.record_reminder_working_days_after)),
             (ESCALATE, cal.add_working_days(day, cfg.escalate_working_days_after)),
         ):
-            ctx.schedule(case_type="hire", case_id=hire.id, kind=kind, step=step,
-                         key=f"{kind}:{base}:{day.isoformat()}", due=due)
+            ctx.schedule(
+                case_type="hire",
+                case_id=hire.id,
+                kind=kind,
+                step=step,
+                key=f"{kind}:{base}:{day.isoformat()}",
+                due=due,
+            )
 
 
 def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
-    assert step.starts_at is not None and step.ends_at is not None
+    assert step.starts_at is not None
+    assert step.ends_at is not None
     return {
         "medewerker": hire.full_name,
         "leidinggevende": ctx.person(hire.manager_id).full_name,
@@ -132,14 +159,23 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     employee = ctx.hire_recipient(hire)
     talk = _talk_context(ctx, hire, step)
     invitation = ctx.invitation_for(
-        step, summary=f"{step.title}: {hire.full_name}", location=str(talk["locatie"]),
+        step,
+        summary=f"{step.title}: {hire.full_name}",
+        location=str(talk["locatie"]),
         description="Bij praat moment tussen leidinggevende en nieuwe medewerker.",
         attendees=(manager, employee),
     )
     for who, to in (("leidinggevende", manager), ("medewerker", employee)):
-        ctx.mail(key=f"{action.key}:{who}", template="checkin_uitnodiging", to=to,
-                 context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
-                 case_type="hire", case_id=hire.id, action=action, invitation=invitation)
+        ctx.mail(
+            key=f"{action.key}:{who}",
+            template="checkin_uitnodiging",
+            to=to,
+            context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
+            case_type="hire",
+            case_id=hire.id,
+            action=action,
+            invitation=invitation,
+        )
     return True
 
 
@@ -151,10 +187,19 @@ def send_reminders(ctx: Context, action: Action) -> bool:
         return False
     hire, step = found
     talk = _talk_context(ctx, hire, step)
-    for who, to in (("leidinggevende", ctx.recipient(ctx.person(hire.manager_id))),
-                    ("medewerker", ctx.hire_recipient(hire))):
-        ctx.mail(key=f"{action.key}:{who}", template="checkin_herinnering", to=to,
-                 context={**talk, "rol": who}, case_type="hire", case_id=hire.id, action=action)
+    for who, to in (
+        ("leidinggevende", ctx.recipient(ctx.person(hire.manager_id))),
+        ("medewerker", ctx.hire_recipient(hire)),
+    ):
+        ctx.mail(
+            key=f"{action.key}:{who}",
+            template="checkin_herinnering",
+            to=to,
+            context={**talk, "rol": who},
+            case_type="hire",
+            case_id=hire.id,
+            action=action,
+        )
     return True
 
 
@@ -165,13 +210,23 @@ def ask_to_record(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     hire, step = found
-    held = link_url(ctx, action=HELD_LINK, subject_id=hire.manager_id, case_type="hire",
-                    case_id=hire.id, step_id=step.id)
-    ctx.mail(key=f"{action.key}:leidinggevende", template="checkin_vastleggen",
-             to=ctx.recipient(ctx.person(hire.manager_id)),
-             context={**_talk_context(ctx, hire, step), "step_id": step.id,
-                      "links": {"held": held}},
-             case_type="hire", case_id=hire.id, action=action)
+    held = link_url(
+        ctx,
+        action=HELD_LINK,
+        subject_id=hire.manager_id,
+        case_type="hire",
+        case_id=hire.id,
+        step_id=step.id,
+    )
+    ctx.mail(
+        key=f"{action.key}:leidinggevende",
+        template="checkin_vastleggen",
+        to=ctx.recipient(ctx.person(hire.manager_id)),
+        context={**_talk_context(ctx, hire, step), "step_id": step.id, "links": {"held": held}},
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -182,15 +237,26 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     hire, step = found
-    ctx.mail(key=f"{action.key}:po", template="checkin_escalatie", to=ctx.po_recipient(),
-             context=_talk_context(ctx, hire, step), case_type="hire", case_id=hire.id,
-             action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="checkin_escalatie",
+        to=ctx.po_recipient(),
+        context=_talk_context(ctx, hire, step),
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     ctx.audit("step.escalated", "step", str(step.id), hire=hire.id, to="po")
     return True
 
 
 def record_checkin_held(
-    ctx: Context, hire_id: str, month: int, *, by: str, note: str | None = None,
+    ctx: Context,
+    hire_id: str,
+    month: int,
+    *,
+    by: str,
+    note: str | None = None,
     at: datetime | None = None,
 ) -> Step:
     """Record that check-in `month` of the hire took place (CHK-2); the note is stored only."""
@@ -200,8 +266,7 @@ def record_checkin_held(
 
         raise NotFound(f"Hire {hire_id} has no check-in at {month} month(s)")
     step_close(step, StepState.DONE, by=by, note=note)
-    ctx.audit("step.done", "step", str(step.id), hire=hire_id, key=step.key,
-              has_note=bool(note))
+    ctx.audit("step.done", "step", str(step.id), hire=hire_id, key=step.key, has_note=bool(note))
     return step
 
 
@@ -216,10 +281,12 @@ def _describe_held(ctx: Context, link: ActionLink) -> str:
     if step is None or hire is None or step.starts_at is None:
         return "Dit gesprek is niet (meer) bekend."
     when = step.starts_at.astimezone(TZ)
-    text = (f"Je bevestigt dat het bij praat moment na {step.data.get('month')} maand(en) met "
-            f"{hire.full_name}, gepland op {when:%d-%m-%Y} om {when:%H:%M}, heeft "
-            "plaatsgevonden. Een aantekening is niet verplicht; die wordt alleen bij dit "
-            "gesprek bewaard.")
+    text = (
+        f"Je bevestigt dat het bij praat moment na {step.data.get('month')} maand(en) met "
+        f"{hire.full_name}, gepland op {when:%d-%m-%Y} om {when:%H:%M}, heeft "
+        "plaatsgevonden. Een aantekening is niet verplicht; die wordt alleen bij dit "
+        "gesprek bewaard."
+    )
     if step.state != StepState.OPEN:
         text += "\n\nLet op: dit gesprek is al vastgelegd of vervallen."
     return text
@@ -230,22 +297,33 @@ def _perform_held(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     if step is None:
         raise ActionRefused("Dit gesprek is niet (meer) bekend bij poflow.")
     if step.state == StepState.DONE:
-        raise ActionRefused("Dit gesprek is al vastgelegd als gehouden. Je hoeft niets meer "
-                            "te doen.")
+        raise ActionRefused(
+            "Dit gesprek is al vastgelegd als gehouden. Je hoeft niets meer te doen."
+        )
     if step.state != StepState.OPEN:
-        raise ActionRefused("Dit gesprek is vervallen (bijvoorbeeld omdat de indiensttreding "
-                            "niet doorgaat). Je hoeft niets meer te doen.")
-    record_checkin_held(ctx, link.case_id, int(step.data["month"]), by=link.subject_id,
-                        note=form.get("notitie", "").strip() or None)
+        raise ActionRefused(
+            "Dit gesprek is vervallen (bijvoorbeeld omdat de indiensttreding "
+            "niet doorgaat). Je hoeft niets meer te doen."
+        )
+    record_checkin_held(
+        ctx,
+        link.case_id,
+        int(step.data["month"]),
+        by=link.subject_id,
+        note=form.get("notitie", "").strip() or None,
+    )
     return "Dank je wel. Het gesprek is vastgelegd als gehouden."
 
 
-register_link_action(LinkAction(
-    name=HELD_LINK,
-    title="Gesprek heeft plaatsgevonden",
-    describe=_describe_held,
-    perform=_perform_held,
-    fields=(FormField("notitie", "Aantekening (niet verplicht)", kind="textarea",
-                      max_length=2000),),
-    button="Gesprek heeft plaatsgevonden",
-))
+register_link_action(
+    LinkAction(
+        name=HELD_LINK,
+        title="Gesprek heeft plaatsgevonden",
+        describe=_describe_held,
+        perform=_perform_held,
+        fields=(
+            FormField("notitie", "Aantekening (niet verplicht)", kind="textarea", max_length=2000),
+        ),
+        button="Gesprek heeft plaatsgevonden",
+    )
+)

@@ -109,8 +109,9 @@ class ChecklistItem(Section):
     pillar: Pillar
     owner: Literal["po_adviseur", "leidinggevende", "ict", "facilitair", "buddy", "medewerker"]
     due: Offset
-    contracts: list[Literal["vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur",
-                            "bestuurder"]] = Field(default_factory=lambda: list(CONTRACT_TYPES))
+    contracts: list[
+        Literal["vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur", "bestuurder"]
+    ] = Field(default_factory=lambda: list(CONTRACT_TYPES))
     # Done by poflow itself when true: "buddy" once a buddy is assigned, "checkins" once the
     # check-ins are planned (CHK-1).
     system: Literal["buddy", "checkins"] | None = None
@@ -135,8 +136,9 @@ class ChecklistItem(Section):
             or (unit == "m" and 0 < amount <= 6),
         }[self.phase]
         if not ok:
-            raise ValueError(f"item {self.key!r}: due {self.due} does not fall in phase "
-                             f"{self.phase.value}")
+            raise ValueError(
+                f"item {self.key!r}: due {self.due} does not fall in phase {self.phase.value}"
+            )
         return self
 
 
@@ -168,8 +170,11 @@ class OnboardingSection(Section):
         doubles = sorted({k for k in keys if keys.count(k) > 1})
         if doubles:
             raise ValueError(f"item keys must be unique; repeated: {', '.join(doubles)}")
-        if not (self.remind_working_days_after < self.escalate_manager_working_days_after
-                < self.escalate_po_working_days_after):
+        if not (
+            self.remind_working_days_after
+            < self.escalate_manager_working_days_after
+            < self.escalate_po_working_days_after
+        ):
             raise ValueError("remind < escalate_manager < escalate_po working days must hold")
         return self
 
@@ -185,8 +190,9 @@ def applies(item: ChecklistItem, contract_type: str, contract_months: int | None
     """True when the item is meant for this contract type and falls within the contract."""
     if contract_type not in item.contracts:
         return False
-    return not (contract_months is not None and item.due.unit == "m"
-                and item.due.amount > contract_months)
+    return not (
+        contract_months is not None and item.due.unit == "m" and item.due.amount > contract_months
+    )
 
 
 def levels_for(owner: str) -> tuple[Level, ...]:
@@ -200,7 +206,11 @@ def levels_for(owner: str) -> tuple[Level, ...]:
 
 
 def event_dates(
-    calendar: WorkCalendar, section: OnboardingSection, *, due: date, owner: str,
+    calendar: WorkCalendar,
+    section: OnboardingSection,
+    *,
+    due: date,
+    owner: str,
     planned_on: date,
 ) -> dict[Level, date]:
     """The working day each notice of an item goes out, if the item is still open then (ONB-3).
@@ -221,8 +231,9 @@ def event_dates(
     }
 
 
-def buddy_close_date(calendar: WorkCalendar, first_working_day: date, *, months: int,
-                     contract_months: int | None) -> date:
+def buddy_close_date(
+    calendar: WorkCalendar, first_working_day: date, *, months: int, contract_months: int | None
+) -> date:
     """The day the buddy trajectory closes: after `months`, or at the end of a shorter contract."""
     if contract_months is not None:
         months = min(months, contract_months)

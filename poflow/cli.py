@@ -22,13 +22,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="The database: create or upgrade its tables.", no_args_is_help=True)
-import_app = typer.Typer(help="Read staff and hires from CSV or .xlsx (all rows or none).",
-                         no_args_is_help=True)
+import_app = typer.Typer(
+    help="Read staff and hires from CSV or .xlsx (all rows or none).", no_args_is_help=True
+)
 checkin_app = typer.Typer(help="Check-ins at 1, 3 and 8 months (CHK).", no_args_is_help=True)
-hire_app = typer.Typer(help="Change a new hire: move the start date or cancel (ONB-5).",
-                       no_args_is_help=True)
-config_app = typer.Typer(help="The per-municipality configuration in config/.",
-                         no_args_is_help=True)
+hire_app = typer.Typer(
+    help="Change a new hire: move the start date or cancel (ONB-5).", no_args_is_help=True
+)
+config_app = typer.Typer(
+    help="The per-municipality configuration in config/.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 from poflow.dbcopy import copy_command  # noqa: E402  (poflow db copy --to URL)
 
@@ -52,6 +55,7 @@ from poflow.conversations.cli import appraisal_app, cycle_app  # noqa: E402  (GE
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(appraisal_app, name="appraisal")
 from poflow.introduction.cli import intro_app, portfolio_app  # noqa: E402  (INT)
+
 app.add_typer(intro_app, name="intro")
 app.add_typer(portfolio_app, name="portfolio")
 from poflow.recruitment.cli import recruitment_app  # noqa: E402  (REC: poflow recruitment)
@@ -108,14 +112,19 @@ def _import(kind: str, file: Path) -> None:
 
     rt = _runtime()
     fn = import_staff if kind == "staff" else import_hires
-    total = max(sum(1 for _ in file.open(encoding="utf-8", errors="ignore")) - 1, 1) \
-        if file.suffix.lower() == ".csv" and file.is_file() else None
+    total = (
+        max(sum(1 for _ in file.open(encoding="utf-8", errors="ignore")) - 1, 1)
+        if file.suffix.lower() == ".csv" and file.is_file()
+        else None
+    )
     with Progress(transient=True, disable=total is None or total < 500) as bar:
         job = bar.add_task(f"import {kind}", total=total)
         with rt.factory() as session, session.begin():
             result = fn(session, file, rt.configs, progress=lambda n: bar.advance(job, n))
-    typer.echo(f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
-               f"{result.unchanged} unchanged.")
+    typer.echo(
+        f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
 
 
 @import_app.command("staff")
@@ -139,10 +148,16 @@ def _quiet_prefect() -> contextlib.AbstractContextManager[Any]:
 
 @app.command()
 def tick(
-    date_: Annotated[str | None, typer.Option("--date", help="The day to run (YYYY-MM-DD); "
-                                              "default today. Use it to simulate any day.")] = None,
-    until: Annotated[str | None, typer.Option(help="Run every day from --date up to and "
-                                              "including this day, in order.")] = None,
+    date_: Annotated[
+        str | None,
+        typer.Option(
+            "--date", help="The day to run (YYYY-MM-DD); default today. Use it to simulate any day."
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Run every day from --date up to and including this day, in order."),
+    ] = None,
     municipality: Annotated[str | None, typer.Option(help="Only this municipality (slug).")] = None,
 ) -> None:
     """Do everything due on a day: plan new hires, send invitations, reminders and escalations.
@@ -168,16 +183,20 @@ def tick(
             for day, sent in result["sent_per_day"].items():
                 if sent:
                     typer.echo(f"{day}: {sent} mail(s) sent")
-            typer.echo(f"{first} .. {last}: {result['days']} day(s), {result['planned']} "
-                       f"hire(s) planned, {result['performed']} action(s) performed, "
-                       f"{result['sent']} mail(s) sent")
+            typer.echo(
+                f"{first} .. {last}: {result['days']} day(s), {result['planned']} "
+                f"hire(s) planned, {result['performed']} action(s) performed, "
+                f"{result['sent']} mail(s) sent"
+            )
             return
         summary = dispatcher(day=first, municipality=municipality)
         counts = summary["municipalities"]
         performed = sum(c["performed"] for c in counts.values())
         planned = sum(c["planned"] for c in counts.values())
-        typer.echo(f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
-                   f"performed, {summary['mail']['sent']} mail(s) sent")
+        typer.echo(
+            f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
+            f"performed, {summary['mail']['sent']} mail(s) sent"
+        )
 
 
 @checkin_app.command("held")
@@ -215,8 +234,10 @@ def hire_move(
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
         move_hire(session, rt.config(hire.municipality), hire_id, new, actor="cli")
-    typer.echo(f"Start date of {hire_id} moved to {new}; the next tick re-plans and sends "
-               "updated invitations.")
+    typer.echo(
+        f"Start date of {hire_id} moved to {new}; the next tick re-plans and sends "
+        "updated invitations."
+    )
 
 
 @hire_app.command("cancel")
@@ -242,8 +263,9 @@ def sink(
     settings = get_settings()
     target = folder or settings.data_dir / "mail"
     with MailSink(target, host="127.0.0.1", port=settings.smtp_port):
-        typer.echo(f"SMTP sink on 127.0.0.1:{settings.smtp_port}, writing to {target}. "
-                   "Ctrl-C stops.")
+        typer.echo(
+            f"SMTP sink on 127.0.0.1:{settings.smtp_port}, writing to {target}. Ctrl-C stops."
+        )
         with contextlib.suppress(KeyboardInterrupt):
             import time
 
@@ -267,8 +289,9 @@ def serve() -> None:
 
 @app.command()
 def demo(
-    wait: Annotated[bool, typer.Option(help="Keep the Prefect UI and mail sink running at the "
-                                       "end until Ctrl-C")] = True,
+    wait: Annotated[
+        bool, typer.Option(help="Keep the Prefect UI and mail sink running at the end until Ctrl-C")
+    ] = True,
     days: Annotated[int, typer.Option(help="How many days to simulate")] = 70,
     prefect_port: Annotated[int, typer.Option(help="Port of the local Prefect server/UI")] = 4200,
 ) -> None:

@@ -42,8 +42,9 @@ def _tables(source: Engine) -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name in present]
 
 
-def copy_database(source_url: str, target_url: str, *, batch: int = 5_000,
-                  progress: Progress | None = None) -> dict[str, int]:
+def copy_database(
+    source_url: str, target_url: str, *, batch: int = 5_000, progress: Progress | None = None
+) -> dict[str, int]:
     """Copy every poflow table from `source_url` to `target_url`; rows per table.
 
     Raises DatabaseCopyRefused when the target holds rows, the schema versions differ or a
@@ -56,13 +57,15 @@ def copy_database(source_url: str, target_url: str, *, batch: int = 5_000,
         raise DatabaseCopyRefused(
             f"Cannot copy to {where}: the source is at schema version(s) "
             f"{sorted(_versions(source))} and the target at {sorted(_versions(target))}; "
-            "run `poflow db upgrade` on the source first.")
+            "run `poflow db upgrade` on the source first."
+        )
     tables = _tables(source)
     filled = [t.name for t in tables if _count(target, t)]
     if filled:
         raise DatabaseCopyRefused(
             f"Cannot copy to {where}: the target already holds rows in {', '.join(filled)}; "
-            "copy only into an empty database.")
+            "copy only into an empty database."
+        )
     copied: dict[str, int] = {}
     with target.begin() as out:
         for table in tables:
@@ -70,7 +73,8 @@ def copy_database(source_url: str, target_url: str, *, batch: int = 5_000,
             n = 0
             with source.connect() as inp:
                 result = inp.execution_options(yield_per=batch).execute(
-                    select(table).order_by(*order))
+                    select(table).order_by(*order)
+                )
                 for part in result.partitions(batch):
                     out.execute(insert(table), [dict(row._mapping) for row in part])
                     n += len(part)
@@ -84,7 +88,8 @@ def copy_database(source_url: str, target_url: str, *, batch: int = 5_000,
             if there != copied[table.name] or there != _count(source, table):
                 raise DatabaseCopyRefused(
                     f"Copy to {where} stopped: table {table.name} has {there} row(s) in the "
-                    f"target against {_count(source, table)} in the source; nothing was kept.")
+                    f"target against {_count(source, table)} in the source; nothing was kept."
+                )
     return copied
 
 
@@ -93,14 +98,21 @@ def _advance_identity(conn: object, table: Table) -> None:
     for column in table.primary_key.columns:
         if not column.autoincrement or column.type.python_type is not int:
             continue
-        conn.execute(text(  # type: ignore[attr-defined]
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
-            f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"))
+        conn.execute(
+            text(  # type: ignore[attr-defined]
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+            )
+        )
 
 
 def copy_command(
-    to: Annotated[str, typer.Option("--to", help="Target SQLAlchemy URL, e.g. "
-                                    "postgresql+psycopg://user:pw@host:5432/poflow")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="Target SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host:5432/poflow"
+        ),
+    ],
     batch: Annotated[int, typer.Option(help="Rows per insert batch.")] = 5_000,
 ) -> None:
     """Copy this installation's database (POFLOW_DATABASE_URL) into an empty target database."""
@@ -114,5 +126,7 @@ def copy_command(
         raise typer.Exit(1) from None
     for name, n in copied.items():
         typer.echo(f"{name}: {n} row(s)")
-    typer.echo(f"Copied {sum(copied.values())} row(s) in {len(copied)} table(s) to "
-               f"{to.split('@')[-1]}; point POFLOW_DATABASE_URL at it.")
+    typer.echo(
+        f"Copied {sum(copied.values())} row(s) in {len(copied)} table(s) to "
+        f"{to.split('@')[-1]}; point POFLOW_DATABASE_URL at it."
+    )

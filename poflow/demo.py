@@ -31,17 +31,36 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_prefect_server(home: Path, port: int = PREFECT_PORT) -> tuple[str, subprocess.Popen | None]:
+def start_prefect_server(
+    home: Path, port: int = PREFECT_PORT
+) -> tuple[str, subprocess.Popen | None]:
     """Start a Prefect server on loopback (or reuse one already healthy there)."""
     api = f"http://127.0.0.1:{port}/api"
     if _healthy(api):
         return api, None
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_API_URL": api}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_API_URL": api,
+    }
     log = (home / "server.log").open("ab")
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
-         str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if _healthy(api):
@@ -76,8 +95,10 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
         with MailSink(mail_dir, host="127.0.0.1", port=settings.smtp_port):
             _simulate(days)
             count = len(list(mail_dir.glob("*.eml")))
-            print(f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
-                  "or Outlook: the invitations show as calendar items)")
+            print(
+                f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
+                "or Outlook: the invitations show as calendar items)"
+            )
             print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
             print("poflow status --date <day> shows the onboarding progress per hire.")
             if wait:

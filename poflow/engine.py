@@ -38,10 +38,10 @@ from poflow.states import ActionState, HireState, MailState, StepState, check_tr
 from poflow.workdays import TIMEZONE
 
 __all__ = [
+    "MUNICIPALITIES_PER_PASS",
     "Context",
     "DayReport",
     "DayWork",
-    "MUNICIPALITIES_PER_PASS",
     "batch_handler",
     "handler",
     "live_hire",
@@ -152,11 +152,13 @@ def _case(session: Session, case_type: str, case_id: str) -> _Case:
         return found
     found = _Case()
     where = (case_type, case_id)
-    for step in session.scalars(select(Step).where(Step.case_type == case_type,
-                                                   Step.case_id == case_id)):
+    for step in session.scalars(
+        select(Step).where(Step.case_type == case_type, Step.case_id == case_id)
+    ):
         found.steps[step.key] = step
-    for action in session.scalars(select(Action).where(Action.case_type == case_type,
-                                                       Action.case_id == case_id)):
+    for action in session.scalars(
+        select(Action).where(Action.case_type == case_type, Action.case_id == case_id)
+    ):
         found.actions[action.key] = action
     cases[where] = found
     if len(cases) > _MAX_CASES:
@@ -350,19 +352,33 @@ class Context:
         m = self.config.municipality
         rows: dict[str, dict[str, Any]] = {}
         for spec in mails:
-            key, to, invitation, action = (spec["key"], spec["to"], spec.get("invitation"),
-                                           spec.get("action"))
+            key, to, invitation, action = (
+                spec["key"],
+                spec["to"],
+                spec.get("invitation"),
+                spec.get("action"),
+            )
             if key in rows:
                 continue
-            rendered = render_mail(self.settings.templates_dir, spec["template"],
-                                   self._mail_context(to, spec["context"]))
+            rendered = render_mail(
+                self.settings.templates_dir,
+                spec["template"],
+                self._mail_context(to, spec["context"]),
+            )
             rows[key] = outbox_row(
-                key=key, rendered=rendered, to=to, sender_name=m.sender_name,
-                sender_email=str(m.sender_email), municipality=self.municipality,
-                case_type=spec["case_type"], case_id=spec["case_id"],
-                template=spec["template"], action_id=action.id if action else None,
+                key=key,
+                rendered=rendered,
+                to=to,
+                sender_name=m.sender_name,
+                sender_email=str(m.sender_email),
+                municipality=self.municipality,
+                case_type=spec["case_type"],
+                case_id=spec["case_id"],
+                template=spec["template"],
+                action_id=action.id if action else None,
                 ics=self._ics_of(invitation),
-                ics_method=invitation.method if invitation else None)
+                ics_method=invitation.method if invitation else None,
+            )
         return list(rows.values())
 
     def _mail_context(self, to: Recipient, context: dict[str, Any]) -> dict[str, Any]:
@@ -400,8 +416,14 @@ class Context:
         )
 
     def invitation_for(
-        self, step: Step, *, summary: str, description: str, location: str,
-        attendees: Iterable[Recipient], cancelled: bool = False,
+        self,
+        step: Step,
+        *,
+        summary: str,
+        description: str,
+        location: str,
+        attendees: Iterable[Recipient],
+        cancelled: bool = False,
     ) -> Invitation:
         """The calendar invitation of an appointment step: stable uid, its current sequence."""
         m = self.config.municipality
@@ -460,15 +482,23 @@ def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) 
     transactions) only where there is work: on a quiet day that is none of the 342 instead of
     three tasks each; on a busy day no planning pass where nobody needs planning.
     """
-    to_plan = select(Hire.municipality).distinct().where(
-        Hire.planned_version < Hire.version, Hire.state == HireState.PLANNED)
-    due = select(Action.municipality).distinct().where(
-        Action.state == ActionState.PENDING, Action.due_date <= day)
+    to_plan = (
+        select(Hire.municipality)
+        .distinct()
+        .where(Hire.planned_version < Hire.version, Hire.state == HireState.PLANNED)
+    )
+    due = (
+        select(Action.municipality)
+        .distinct()
+        .where(Action.state == ActionState.PENDING, Action.due_date <= day)
+    )
     planning = set(session.scalars(to_plan))
     performing = planning | set(session.scalars(due))
     slugs = list(slugs)
-    return DayWork(to_plan=[slug for slug in slugs if slug in planning],
-                   to_perform=[slug for slug in slugs if slug in performing])
+    return DayWork(
+        to_plan=[slug for slug in slugs if slug in planning],
+        to_perform=[slug for slug in slugs if slug in performing],
+    )
 
 
 def plan_hires(
@@ -538,8 +568,13 @@ def perform_due_in(
         return _perform_batches(on_one, by_slug, settings, day, batch_size)
 
 
-def _perform_batches(factory: sessionmaker[Session], configs: dict[str, MunicipalityConfig],
-                     settings: Settings, day: date, batch_size: int) -> dict[str, DayReport]:
+def _perform_batches(
+    factory: sessionmaker[Session],
+    configs: dict[str, MunicipalityConfig],
+    settings: Settings,
+    day: date,
+    batch_size: int,
+) -> dict[str, DayReport]:
     """perform_due_in's loop: claim, perform and commit batches until none is left."""
     reports = {slug: DayReport() for slug in configs}
     failed: list[int] = []
@@ -565,8 +600,9 @@ def _perform_batches(factory: sessionmaker[Session], configs: dict[str, Municipa
                 del hires
                 # A short batch that added no action was the last: no claim that finds nothing.
                 # Unless it held actions others wait for: those may have been held back.
-                last = (len(batch) < batch_size and not session.info.get(_ADDED)
-                        and not _awaited(batch))
+                last = (
+                    len(batch) < batch_size and not session.info.get(_ADDED) and not _awaited(batch)
+                )
         except Exception:
             if careful:
                 raise
@@ -586,8 +622,9 @@ def _perform_batches(factory: sessionmaker[Session], configs: dict[str, Municipa
             return reports
 
 
-def _claim(session: Session, slugs: list[str], day: date, limit: int,
-           failed: list[int]) -> list[Action]:
+def _claim(
+    session: Session, slugs: list[str], day: date, limit: int, failed: list[int]
+) -> list[Action]:
     """The next batch of due actions, a municipality's oldest first, municipality after
     municipality, so a batch holds few municipalities (failed ones stay pending: not retried
     today)."""
@@ -608,8 +645,11 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
         # Read without locking, so rows another dispatcher holds count as pending.
         prior = aliased(Action)
         blocked = select(prior.municipality).where(
-            prior.state == ActionState.PENDING, prior.due_date <= day,
-            prior.kind.in_(sorted(before)), one_of(session, prior.municipality, slugs))
+            prior.state == ActionState.PENDING,
+            prior.due_date <= day,
+            prior.kind.in_(sorted(before)),
+            one_of(session, prior.municipality, slugs),
+        )
         if failed:
             blocked = blocked.where(prior.id.not_in(failed))
         query = query.where(or_(Action.kind != kind, Action.municipality.not_in(blocked)))
@@ -621,8 +661,10 @@ def _claim(session: Session, slugs: list[str], day: date, limit: int,
     # batch (85 ms instead of 9).
     steps: dict[int, Step] = {}
     for part in chunked([a.step_id for a in batch if a.step_id is not None]):
-        steps.update((step.id, step) for step in session.scalars(
-            select(Step).where(one_of(session, Step.id, part))))
+        steps.update(
+            (step.id, step)
+            for step in session.scalars(select(Step).where(one_of(session, Step.id, part)))
+        )
     for action in batch:
         set_committed_value(action, "step", steps.get(action.step_id))
     return batch
@@ -634,8 +676,9 @@ def _awaited(batch: list[Action]) -> bool:
     return any(action.kind in awaited for action in batch)
 
 
-def _perform_batch(session: Session, context: Callable[[str], Context], batch: list[Action],
-                   *, careful: bool) -> dict[int, bool | None]:
+def _perform_batch(
+    session: Session, context: Callable[[str], Context], batch: list[Action], *, careful: bool
+) -> dict[int, bool | None]:
     """Perform each action with its municipality's context: done (True), skipped (False) or
     failed (None) per action id. Without `careful` a failure raises.
 
@@ -652,8 +695,10 @@ def _perform_batch(session: Session, context: Callable[[str], Context], batch: l
             while j < len(batch) and _BATCH_HANDLERS.get(batch[j].kind) is bulk:
                 j += 1
             run, i = batch[i:j], j
-            done = bulk({slug: context(slug) for slug in dict.fromkeys(
-                each.municipality for each in run)}, run)
+            done = bulk(
+                {slug: context(slug) for slug in dict.fromkeys(each.municipality for each in run)},
+                run,
+            )
             _record_many(session, run, done)
             outcome.update(done)
             continue
@@ -685,8 +730,14 @@ def _record(ctx: Context, action: Action, performed: bool) -> None:
     check_transition(f"action {action.id}", action.state, target)
     action.state = target
     action.done_at = utcnow()
-    ctx.audit(f"action.{target.value}", "action", str(action.id), kind=action.kind,
-              case_type=action.case_type, case_id=action.case_id)
+    ctx.audit(
+        f"action.{target.value}",
+        "action",
+        str(action.id),
+        kind=action.kind,
+        case_type=action.case_type,
+        case_id=action.case_id,
+    )
 
 
 def _record_many(session: Session, actions: list[Action], outcome: dict[int, bool]) -> None:
@@ -704,20 +755,33 @@ def _record_many(session: Session, actions: list[Action], outcome: dict[int, boo
         check_transition(f"action {action.id}", action.state, target)
         targets[target].append(action)
     table = Action.__table__
-    audited = (table.c.id.label("entity_id"), table.c.municipality, table.c.kind,
-               table.c.case_type, table.c.case_id)
+    audited = (
+        table.c.id.label("entity_id"),
+        table.c.municipality,
+        table.c.kind,
+        table.c.case_type,
+        table.c.case_id,
+    )
     one_statement = session.get_bind().dialect.name == "postgresql"
     for target, done in targets.items():
         for part in chunked([a.id for a in done]):
-            change = (update(table).where(one_of(session, table.c.id, part))
-                      .values(state=target, done_at=now))
+            change = (
+                update(table)
+                .where(one_of(session, table.c.id, part))
+                .values(state=target, done_at=now)
+            )
             if one_statement:  # WITH changed AS (UPDATE ... RETURNING) INSERT INTO audit ...
                 rows = select(change.returning(*audited).cte("changed"))
             else:
                 session.execute(change)
                 rows = select(*audited).where(one_of(session, table.c.id, part))
-            audit.record_selected(session, rows, actor=SYSTEM_ACTOR,
-                                  action=f"action.{target.value}", entity_type="action")
+            audit.record_selected(
+                session,
+                rows,
+                actor=SYSTEM_ACTOR,
+                action=f"action.{target.value}",
+                entity_type="action",
+            )
         for action in done:
             set_committed_value(action, "state", target)
             set_committed_value(action, "done_at", now)
@@ -729,10 +793,15 @@ def _load_hires(session: Session, batch: list[Action]) -> list[Hire]:
     if not ids:
         return []
     # The manager's and buddy's roles are read only by the few handlers that check them.
-    people = (joinedload(Hire.manager).lazyload(Person.roles),
-              joinedload(Hire.buddy).lazyload(Person.roles))
-    return list(session.scalars(select(Hire).where(one_of(session, Hire.id, list(ids)))
-                                .options(*people)).unique())
+    people = (
+        joinedload(Hire.manager).lazyload(Person.roles),
+        joinedload(Hire.buddy).lazyload(Person.roles),
+    )
+    return list(
+        session.scalars(
+            select(Hire).where(one_of(session, Hire.id, list(ids))).options(*people)
+        ).unique()
+    )
 
 
 def _describe(exc: BaseException) -> str:

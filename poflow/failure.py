@@ -28,10 +28,14 @@ def notify_po_of_failure(flow: Any, flow_run: Any, state: Any) -> None:
         with rt.factory() as session, session.begin():
             for slug in rt.slugs(params.get("municipality")):
                 ctx = Context(session, rt.config(slug), rt.settings, day)
-                ctx.mail(key=f"run-failed:{flow_run.id}:{slug}", template="dispatcher_mislukt",
-                         to=ctx.po_recipient(),
-                         context={"run_id": str(flow_run.id), "dag": day, "fout": reason},
-                         case_type="run", case_id=str(flow_run.id)[:40])
+                ctx.mail(
+                    key=f"run-failed:{flow_run.id}:{slug}",
+                    template="dispatcher_mislukt",
+                    to=ctx.po_recipient(),
+                    context={"run_id": str(flow_run.id), "dag": day, "fout": reason},
+                    case_type="run",
+                    case_id=str(flow_run.id)[:40],
+                )
         send_queued(rt.factory, smtp_target(rt.settings), municipality=params.get("municipality"))
     except Exception:  # noqa: BLE001  (a failing hook must not hide the run's own failure)
         log.warning("could not send the failure notice of run %s; it stays queued", flow_run.id)

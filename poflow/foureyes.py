@@ -121,8 +121,9 @@ class Approval(Base):
 def recorded_decisions(session: Session, subject_type: str, subject_id: str) -> list[Decision]:
     """The decisions recorded so far for a subject."""
     rows = session.scalars(
-        select(Approval).where(Approval.subject_type == subject_type,
-                               Approval.subject_id == subject_id).order_by(Approval.id)
+        select(Approval)
+        .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id)
+        .order_by(Approval.id)
     )
     return [Decision(r.role, r.person_id, r.approve) for r in rows]
 
@@ -147,39 +148,101 @@ def record_decision(
     refusal: the caller commits it (nothing else was written).
     """
     subject = f"{subject_type} {subject_id}"
-    person_roles = set(session.scalars(
-        select(PersonRole.role).where(PersonRole.person_id == person_id,
-                                      PersonRole.municipality == municipality)
-    ))
+    person_roles = set(
+        session.scalars(
+            select(PersonRole.role).where(
+                PersonRole.person_id == person_id, PersonRole.municipality == municipality
+            )
+        )
+    )
     recorded = recorded_decisions(session, subject_type, subject_id)
     try:
-        check_decision(subject=subject, required_roles=required_roles, recorded=recorded,
-                       person_id=person_id, person_roles=person_roles, role=role,
-                       approve=approve, asked=asked)
+        check_decision(
+            subject=subject,
+            required_roles=required_roles,
+            recorded=recorded,
+            person_id=person_id,
+            person_roles=person_roles,
+            role=role,
+            approve=approve,
+            asked=asked,
+        )
         with session.begin_nested():
-            session.add(Approval(municipality=municipality, subject_type=subject_type,
-                                 subject_id=subject_id, role=role, person_id=person_id,
-                                 approve=approve, reason=reason, link_id=link_id))
+            session.add(
+                Approval(
+                    municipality=municipality,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    role=role,
+                    person_id=person_id,
+                    approve=approve,
+                    reason=reason,
+                    link_id=link_id,
+                )
+            )
     except IntegrityError as exc:
-        refused = ApprovalRefused(f"Cannot record {subject} as {role} for {person_id}: "
-                                  "the database refused a second decision by the same person "
-                                  "or for the same role.")
-        _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
-               refused=str(refused))
+        refused = ApprovalRefused(
+            f"Cannot record {subject} as {role} for {person_id}: "
+            "the database refused a second decision by the same person "
+            "or for the same role."
+        )
+        _audit(
+            session,
+            municipality,
+            subject_type,
+            subject_id,
+            person_id,
+            role,
+            approve,
+            refused=str(refused),
+        )
         raise refused from exc
     except ApprovalRefused as exc:
-        _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
-               refused=str(exc))
+        _audit(
+            session,
+            municipality,
+            subject_type,
+            subject_id,
+            person_id,
+            role,
+            approve,
+            refused=str(exc),
+        )
         raise
     result = outcome(required_roles, [*recorded, Decision(role, person_id, approve)])
-    _audit(session, municipality, subject_type, subject_id, person_id, role, approve,
-           outcome=result.value)
+    _audit(
+        session,
+        municipality,
+        subject_type,
+        subject_id,
+        person_id,
+        role,
+        approve,
+        outcome=result.value,
+    )
     return result
 
 
-def _audit(session: Session, municipality: str, subject_type: str, subject_id: str,
-           person_id: str, role: str, approve: bool, **detail: str) -> None:
-    action = "approval." + ("refused" if "refused" in detail else
-                            ("approved" if approve else "rejected"))
-    audit.record(session, actor=person_id, action=action, entity_type=subject_type,
-                 entity_id=subject_id, municipality=municipality, role=role, **detail)
+def _audit(
+    session: Session,
+    municipality: str,
+    subject_type: str,
+    subject_id: str,
+    person_id: str,
+    role: str,
+    approve: bool,
+    **detail: str,
+) -> None:
+    action = "approval." + (
+        "refused" if "refused" in detail else ("approved" if approve else "rejected")
+    )
+    audit.record(
+        session,
+        actor=person_id,
+        action=action,
+        entity_type=subject_type,
+        entity_id=subject_id,
+        municipality=municipality,
+        role=role,
+        **detail,
+    )

@@ -56,10 +56,18 @@ def move_hire(
     hire.version += 1
     cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
     cancel_queued_mail(session, case_type="hire", case_id=hire.id)
-    audit.record(session, actor=actor, action="hire.moved", entity_type="hire", entity_id=hire.id,
-                 municipality=hire.municipality, old_start=old.isoformat(),
-                 new_start=new_start.isoformat(), version=hire.version,
-                 cancelled_actions=cancelled)
+    audit.record(
+        session,
+        actor=actor,
+        action="hire.moved",
+        entity_type="hire",
+        entity_id=hire.id,
+        municipality=hire.municipality,
+        old_start=old.isoformat(),
+        new_start=new_start.isoformat(),
+        version=hire.version,
+        cancelled_actions=cancelled,
+    )
     return hire
 
 
@@ -80,15 +88,29 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
         step_close(step, StepState.CANCELLED, by=actor)
         if step.starts_at is not None and invited_recipients(session, step):
             step.sequence += 1
-            session.add(Action(
-                municipality=hire.municipality, case_type="hire", case_id=hire.id,
-                step_id=step.id, kind=CALENDAR_CANCEL, key=f"{CALENDAR_CANCEL}:{step.id}",
-                due_date=today,
-            ))
-    audit.record(session, actor=actor, action="hire.cancelled", entity_type="hire",
-                 entity_id=hire.id, municipality=hire.municipality,
-                 cancelled_actions=cancelled, withdrawn_mails=withdrawn, closed_steps=len(steps),
-                 revoked_links=revoked)
+            session.add(
+                Action(
+                    municipality=hire.municipality,
+                    case_type="hire",
+                    case_id=hire.id,
+                    step_id=step.id,
+                    kind=CALENDAR_CANCEL,
+                    key=f"{CALENDAR_CANCEL}:{step.id}",
+                    due_date=today,
+                )
+            )
+    audit.record(
+        session,
+        actor=actor,
+        action="hire.cancelled",
+        entity_type="hire",
+        entity_id=hire.id,
+        municipality=hire.municipality,
+        cancelled_actions=cancelled,
+        withdrawn_mails=withdrawn,
+        closed_steps=len(steps),
+        revoked_links=revoked,
+    )
     return hire
 
 
@@ -101,8 +123,12 @@ def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
     reached = invited_recipients(ctx.session, step)
     attendees = [Recipient(rid, rid or "", email) for rid, email in reached]
     invitation = ctx.invitation_for(
-        step, summary=step.title, description="Deze afspraak is geannuleerd.",
-        location=ctx.config.municipality.first_day_place, attendees=attendees, cancelled=True,
+        step,
+        summary=step.title,
+        description="Deze afspraak is geannuleerd.",
+        location=ctx.config.municipality.first_day_place,
+        attendees=attendees,
+        cancelled=True,
     )
     for person_id, email in reached:
         ctx.mail(

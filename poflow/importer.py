@@ -36,15 +36,47 @@ __all__ = [
     "read_rows",
 ]
 
-STAFF_COLUMNS = ("employee_id", "given_name", "family_name", "email", "team", "roles",
-                 "municipality")
-HIRE_COLUMNS = ("hire_id", "given_name", "family_name", "private_email", "work_email", "team",
-                "function", "manager_id", "buddy_id", "contract_type", "contract_months",
-                "start_date", "municipality")
-ROLES = frozenset({"gemeentesecretaris", "po_adviseur", "recruiter", "leidinggevende", "mt_lid",
-                   "medewerker", "loopbaancoach", "ict", "facilitair", "or_lid"})
-CONTRACT_TYPES = frozenset({"vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur",
-                            "bestuurder"})
+STAFF_COLUMNS = (
+    "employee_id",
+    "given_name",
+    "family_name",
+    "email",
+    "team",
+    "roles",
+    "municipality",
+)
+HIRE_COLUMNS = (
+    "hire_id",
+    "given_name",
+    "family_name",
+    "private_email",
+    "work_email",
+    "team",
+    "function",
+    "manager_id",
+    "buddy_id",
+    "contract_type",
+    "contract_months",
+    "start_date",
+    "municipality",
+)
+ROLES = frozenset(
+    {
+        "gemeentesecretaris",
+        "po_adviseur",
+        "recruiter",
+        "leidinggevende",
+        "mt_lid",
+        "medewerker",
+        "loopbaancoach",
+        "ict",
+        "facilitair",
+        "or_lid",
+    }
+)
+CONTRACT_TYPES = frozenset(
+    {"vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur", "bestuurder"}
+)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 MAX_TEXT = 160
 
@@ -106,8 +138,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many types for broken files)
-        raise ImportRejected(str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]) \
-            from exc
+        raise ImportRejected(
+            str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]
+        ) from exc
     sheet = book.worksheets[0]
     values = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     values = [row for row in values if any(row)]
@@ -153,8 +186,11 @@ class _Checker:
             if required:
                 self.bad(row, column, "is empty, an id is required")
         elif not _ID.match(value):
-            self.bad(row, column, f"{_show(value)} is not a valid id (letters, digits, - and _, "
-                                  "at most 40)")
+            self.bad(
+                row,
+                column,
+                f"{_show(value)} is not a valid id (letters, digits, - and _, at most 40)",
+            )
         return value
 
     def email(self, row: int, rec: dict[str, str], column: str) -> str:
@@ -171,8 +207,11 @@ class _Checker:
     def municipality(self, row: int, rec: dict[str, str], known: Iterable[str]) -> str:
         value = rec.get("municipality", "") or ""
         if value not in known:
-            self.bad(row, "municipality", f"unknown municipality {_show(value)}; known: "
-                                          f"{', '.join(sorted(known))}")
+            self.bad(
+                row,
+                "municipality",
+                f"unknown municipality {_show(value)}; known: {', '.join(sorted(known))}",
+            )
         return value
 
 
@@ -181,7 +220,11 @@ def _show(value: str) -> str:
 
 
 def import_staff(
-    session: Session, path: Path, configs: dict[str, MunicipalityConfig], *, actor: str = "cli",
+    session: Session,
+    path: Path,
+    configs: dict[str, MunicipalityConfig],
+    *,
+    actor: str = "cli",
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import staff.csv/.xlsx: people and their roles. Nothing is written if any row is bad."""
@@ -199,24 +242,29 @@ def import_staff(
             check.bad(n, "roles", "is empty, at least one role is required")
         for role in roles:
             if role not in ROLES:
-                check.bad(n, "roles", f"unknown role {_show(role)}; known: {', '.join(sorted(ROLES))}")
-        parsed.append({
-            "id": pid,
-            "given_name": check.text(n, rec, "given_name"),
-            "family_name": check.text(n, rec, "family_name"),
-            "email": check.email(n, rec, "email"),
-            "team": check.text(n, rec, "team"),
-            "municipality": check.municipality(n, rec, configs),
-            "roles": roles,
-        })
+                check.bad(
+                    n, "roles", f"unknown role {_show(role)}; known: {', '.join(sorted(ROLES))}"
+                )
+        parsed.append(
+            {
+                "id": pid,
+                "given_name": check.text(n, rec, "given_name"),
+                "family_name": check.text(n, rec, "family_name"),
+                "email": check.email(n, rec, "email"),
+                "team": check.text(n, rec, "team"),
+                "municipality": check.municipality(n, rec, configs),
+                "roles": roles,
+            }
+        )
         if progress:
             progress(1)
     existing = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(seen)))}
     for n, rec in enumerate(parsed, start=2):
         old = existing.get(rec["id"])
         if old is not None and old.municipality != rec["municipality"]:
-            check.bad(n, "municipality", f"person {rec['id']} already belongs to "
-                                         f"{old.municipality!r}")
+            check.bad(
+                n, "municipality", f"person {rec['id']} already belongs to {old.municipality!r}"
+            )
     if check.problems:
         raise ImportRejected(str(path), check.problems)
     created = updated = unchanged = 0
@@ -228,9 +276,15 @@ def import_staff(
             person.roles = [PersonRole(role=r, municipality=rec["municipality"]) for r in roles]
             session.add(person)
             created += 1
-            audit.record(session, actor=actor, action="person.imported", entity_type="person",
-                         entity_id=rec["id"], municipality=rec["municipality"],
-                         roles=";".join(roles))
+            audit.record(
+                session,
+                actor=actor,
+                action="person.imported",
+                entity_type="person",
+                entity_id=rec["id"],
+                municipality=rec["municipality"],
+                roles=";".join(roles),
+            )
             continue
         changed = [k for k, v in rec.items() if getattr(person, k) != v]
         for k in changed:
@@ -240,9 +294,15 @@ def import_staff(
             changed.append("roles")
         if changed:
             updated += 1
-            audit.record(session, actor=actor, action="person.updated", entity_type="person",
-                         entity_id=person.id, municipality=person.municipality,
-                         fields=",".join(changed))
+            audit.record(
+                session,
+                actor=actor,
+                action="person.updated",
+                entity_type="person",
+                entity_id=person.id,
+                municipality=person.municipality,
+                fields=",".join(changed),
+            )
         else:
             unchanged += 1
     session.flush()
@@ -250,7 +310,11 @@ def import_staff(
 
 
 def import_hires(
-    session: Session, path: Path, configs: dict[str, MunicipalityConfig], *, actor: str = "cli",
+    session: Session,
+    path: Path,
+    configs: dict[str, MunicipalityConfig],
+    *,
+    actor: str = "cli",
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality."""
@@ -275,22 +339,30 @@ def import_hires(
             if person is None:
                 check.bad(n, column, f"unknown person {_show(pid)}: import them in staff first")
             elif slug in configs and person.municipality != slug:
-                check.bad(n, column, f"person {pid} works for {person.municipality!r}, "
-                                     f"not {slug!r}")
+                check.bad(
+                    n, column, f"person {pid} works for {person.municipality!r}, not {slug!r}"
+                )
             elif column == "manager_id" and "leidinggevende" not in person.role_names:
                 check.bad(n, column, f"person {pid} does not have the role leidinggevende")
         if buddy_id and buddy_id == manager_id:
             check.bad(n, "buddy_id", "the buddy cannot be the manager")
         contract = rec.get("contract_type", "")
         if contract not in CONTRACT_TYPES:
-            check.bad(n, "contract_type", f"unknown contract type {_show(contract)}; known: "
-                                          f"{', '.join(sorted(CONTRACT_TYPES))}")
+            check.bad(
+                n,
+                "contract_type",
+                f"unknown contract type {_show(contract)}; known: "
+                f"{', '.join(sorted(CONTRACT_TYPES))}",
+            )
         months_raw = rec.get("contract_months", "")
         months: int | None = None
         if months_raw:
             if not months_raw.isdigit() or not 0 < int(months_raw) <= 120:
-                check.bad(n, "contract_months", f"{_show(months_raw)} is not a whole number of "
-                                                "months from 1 to 120")
+                check.bad(
+                    n,
+                    "contract_months",
+                    f"{_show(months_raw)} is not a whole number of months from 1 to 120",
+                )
             elif contract == "vast":
                 check.bad(n, "contract_months", "must be empty for contract type 'vast'")
             else:
@@ -306,21 +378,23 @@ def import_hires(
         except ValueError:
             check.bad(n, "start_date", f"{_show(start_raw)} is not a date (expected YYYY-MM-DD)")
             start = None
-        parsed.append({
-            "id": hid,
-            "municipality": slug,
-            "given_name": check.text(n, rec, "given_name"),
-            "family_name": check.text(n, rec, "family_name"),
-            "private_email": check.email(n, rec, "private_email"),
-            "work_email": check.email(n, rec, "work_email"),
-            "team": check.text(n, rec, "team"),
-            "function": check.text(n, rec, "function"),
-            "manager_id": manager_id,
-            "buddy_id": buddy_id,
-            "contract_type": contract,
-            "contract_months": months,
-            "start_date": start,
-        })
+        parsed.append(
+            {
+                "id": hid,
+                "municipality": slug,
+                "given_name": check.text(n, rec, "given_name"),
+                "family_name": check.text(n, rec, "family_name"),
+                "private_email": check.email(n, rec, "private_email"),
+                "work_email": check.email(n, rec, "work_email"),
+                "team": check.text(n, rec, "team"),
+                "function": check.text(n, rec, "function"),
+                "manager_id": manager_id,
+                "buddy_id": buddy_id,
+                "contract_type": contract,
+                "contract_months": months,
+                "start_date": start,
+            }
+        )
         if progress:
             progress(1)
     existing = {h.id: h for h in session.scalars(select(Hire).where(Hire.id.in_(seen)))}
@@ -331,8 +405,9 @@ def import_hires(
         for column in ("municipality", "start_date"):
             if rec[column] is not None and getattr(old, column) != rec[column]:
                 hint = " (use: poflow hire move)" if column == "start_date" else ""
-                check.bad(n, column, f"hire {rec['id']} already exists with a different "
-                                     f"{column}{hint}")
+                check.bad(
+                    n, column, f"hire {rec['id']} already exists with a different {column}{hint}"
+                )
     if check.problems:
         raise ImportRejected(str(path), check.problems)
     created = updated = unchanged = 0
@@ -341,18 +416,31 @@ def import_hires(
         if hire is None:
             cal = configs[rec["municipality"]].calendar
             session.add(Hire(**rec, first_working_day=cal.first_working_day(rec["start_date"])))
-            audit.record(session, actor=actor, action="hire.imported", entity_type="hire",
-                         entity_id=rec["id"], municipality=rec["municipality"],
-                         start=rec["start_date"].isoformat(), contract=rec["contract_type"])
+            audit.record(
+                session,
+                actor=actor,
+                action="hire.imported",
+                entity_type="hire",
+                entity_id=rec["id"],
+                municipality=rec["municipality"],
+                start=rec["start_date"].isoformat(),
+                contract=rec["contract_type"],
+            )
             created += 1
             continue
         changed = [k for k, v in rec.items() if getattr(hire, k) != v]
         for k in changed:
             setattr(hire, k, rec[k])
         if changed:
-            audit.record(session, actor=actor, action="hire.updated", entity_type="hire",
-                         entity_id=hire.id, municipality=hire.municipality,
-                         fields=",".join(changed))
+            audit.record(
+                session,
+                actor=actor,
+                action="hire.updated",
+                entity_type="hire",
+                entity_id=hire.id,
+                municipality=hire.municipality,
+                fields=",".join(changed),
+            )
             updated += 1
         else:
             unchanged += 1

@@ -126,18 +126,33 @@ def _serializer(secret: str) -> URLSafeSerializer:
 
 
 def _new_link(
-    *, action: str, municipality: str, case_type: str, case_id: str, subject_id: str,
-    step_id: int | None = None, data: dict[str, Any] | None = None,
-    expires_days: int | None = None, now: datetime,
+    *,
+    action: str,
+    municipality: str,
+    case_type: str,
+    case_id: str,
+    subject_id: str,
+    step_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    expires_days: int | None = None,
+    now: datetime,
 ) -> dict[str, Any]:
     """The column values of one new link (a fresh random public id)."""
     if action not in _ACTIONS:
         raise ValueError(f"No link action {action!r} is registered")
     days = expires_days if expires_days is not None else _ACTIONS[action].expires_days
-    return {"public_id": secrets.token_hex(16), "action": action, "municipality": municipality,
-            "case_type": case_type, "case_id": case_id, "subject_id": subject_id,
-            "step_id": step_id, "data": data or {}, "created_at": now,
-            "expires_at": now + timedelta(days=days)}
+    return {
+        "public_id": secrets.token_hex(16),
+        "action": action,
+        "municipality": municipality,
+        "case_type": case_type,
+        "case_id": case_id,
+        "subject_id": subject_id,
+        "step_id": step_id,
+        "data": data or {},
+        "created_at": now,
+        "expires_at": now + timedelta(days=days),
+    }
 
 
 def mint_link(
@@ -155,16 +170,25 @@ def mint_link(
     now: datetime | None = None,
 ) -> str:
     """Issue a link and return its token (put it in a URL with `link_url`)."""
-    values = _new_link(action=action, municipality=municipality, case_type=case_type,
-                       case_id=case_id, subject_id=subject_id, step_id=step_id, data=data,
-                       expires_days=expires_days, now=now or utcnow())
+    values = _new_link(
+        action=action,
+        municipality=municipality,
+        case_type=case_type,
+        case_id=case_id,
+        subject_id=subject_id,
+        step_id=step_id,
+        data=data,
+        expires_days=expires_days,
+        now=now or utcnow(),
+    )
     # The token needs only the public id: the row goes in at the next flush.
     session.add(ActionLink(**values))
     return _serializer(secret).dumps({"l": values["public_id"]})
 
 
-def mint_links(session: Session, *, secret: str, links: list[dict[str, Any]],
-               now: datetime | None = None) -> list[str]:
+def mint_links(
+    session: Session, *, secret: str, links: list[dict[str, Any]], now: datetime | None = None
+) -> list[str]:
     """Issue many links with one INSERT; `links` holds mint_link's keyword arguments.
 
     Returns the tokens in the same order. The rows are written at once (not at a flush).
@@ -176,8 +200,10 @@ def mint_links(session: Session, *, secret: str, links: list[dict[str, Any]],
     # serializer.dumps() derives the signing key anew for every token: once is enough.
     serializer = _serializer(secret)
     signer = serializer.make_signer(SALT)
-    return [signer.sign(serializer.dump_payload({"l": row["public_id"]})).decode("ascii")
-            for row in rows]
+    return [
+        signer.sign(serializer.dump_payload({"l": row["public_id"]})).decode("ascii")
+        for row in rows
+    ]
 
 
 def _expires_days(ctx: Any, action: str) -> int | None:
@@ -187,8 +213,16 @@ def _expires_days(ctx: Any, action: str) -> int | None:
     return links_cfg.expires_days.get(action, links_cfg.default_expires_days)
 
 
-def link_url(ctx: Any, *, action: str, subject_id: str, case_type: str, case_id: str,
-             step_id: int | None = None, data: dict[str, Any] | None = None) -> str:
+def link_url(
+    ctx: Any,
+    *,
+    action: str,
+    subject_id: str,
+    case_type: str,
+    case_id: str,
+    step_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
     """Mint a link from an engine Context and return the full URL for a mail."""
     token = mint_link(
         ctx.session,
@@ -218,14 +252,16 @@ def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
         if (slug, action) not in days:
             days[slug, action] = _expires_days(ctx, action)
         specs.append({**spec, "municipality": slug, "expires_days": days[slug, action]})
-    tokens = mint_links(first.session, secret=first.settings.secret_key.get_secret_value(),
-                        links=specs)
+    tokens = mint_links(
+        first.session, secret=first.settings.secret_key.get_secret_value(), links=specs
+    )
     base = first.settings.resolved_base_url()
     return [f"{base}/a/{token}" for token in tokens]
 
 
-def verify_token(session: Session, *, secret: str, token: str,
-                 now: datetime | None = None) -> ActionLink:
+def verify_token(
+    session: Session, *, secret: str, token: str, now: datetime | None = None
+) -> ActionLink:
     """Return the link behind `token` if it can be used now; else LinkRefused saying why.
 
     Reasons: "forged" (bad signature or unknown id), "revoked", "used", "expired".
@@ -233,8 +269,9 @@ def verify_token(session: Session, *, secret: str, token: str,
     try:
         payload = _serializer(secret).loads(token)
     except BadSignature as exc:
-        raise LinkRefused("forged", "This link is not valid: it was altered or not made "
-                                    "by poflow.") from exc
+        raise LinkRefused(
+            "forged", "This link is not valid: it was altered or not made by poflow."
+        ) from exc
     public_id = payload.get("l") if isinstance(payload, dict) else None
     row = session.scalar(select(ActionLink).where(ActionLink.public_id == str(public_id)))
     if row is None:
@@ -259,20 +296,29 @@ def claim_link(session: Session, row: ActionLink, *, now: datetime | None = None
         return
     result = session.execute(
         update(ActionLink)
-        .where(ActionLink.id == row.id, ActionLink.used_at.is_(None),
-               ActionLink.revoked_at.is_(None))
+        .where(
+            ActionLink.id == row.id, ActionLink.used_at.is_(None), ActionLink.revoked_at.is_(None)
+        )
         .values(used_at=now)
     )
     if result.rowcount != 1:
         raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
 
 
-def revoke_links(session: Session, *, case_type: str, case_id: str,
-                 action: str | None = None, now: datetime | None = None) -> int:
+def revoke_links(
+    session: Session,
+    *,
+    case_type: str,
+    case_id: str,
+    action: str | None = None,
+    now: datetime | None = None,
+) -> int:
     """Revoke the case's unused links (e.g. when the hire is cancelled or moved)."""
     query = update(ActionLink).where(
-        ActionLink.case_type == case_type, ActionLink.case_id == case_id,
-        ActionLink.used_at.is_(None), ActionLink.revoked_at.is_(None),
+        ActionLink.case_type == case_type,
+        ActionLink.case_id == case_id,
+        ActionLink.used_at.is_(None),
+        ActionLink.revoked_at.is_(None),
     )
     if action:
         query = query.where(ActionLink.action == action)

@@ -41,8 +41,9 @@ class LocalPostgres:
         self._data = self._tmp / "data"
         self.port = free_port()
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        self._options = (f"-p {self.port} -k {self._tmp} -c listen_addresses=127.0.0.1 "
-                         f"-c fsync=off {options}").strip()
+        self._options = (
+            f"-p {self.port} -k {self._tmp} -c listen_addresses=127.0.0.1 -c fsync=off {options}"
+        ).strip()
 
     @property
     def url(self) -> str:
@@ -51,31 +52,69 @@ class LocalPostgres:
 
     def ctl(self, *args: str) -> None:
         """Run pg_ctl with this server's options (e.g. "-m", "fast", "restart")."""
-        subprocess.run([*self._as, str(self._bin / "pg_ctl"), "-D", str(self._data), "-l",
-                        str(self._tmp / "log"), "-w", "-o", self._options, *args],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                *self._as,
+                str(self._bin / "pg_ctl"),
+                "-D",
+                str(self._data),
+                "-l",
+                str(self._tmp / "log"),
+                "-w",
+                "-o",
+                self._options,
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+        )
 
     def start(self) -> LocalPostgres:
         """Create the cluster and start the server."""
         if self._as:
             shutil.chown(self._tmp, "postgres")
-        subprocess.run([*self._as, str(self._bin / "initdb"), "-D", str(self._data), "-A",
-                        "trust", "-U", "poflow", "--no-sync", "-E", "UTF8"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                *self._as,
+                str(self._bin / "initdb"),
+                "-D",
+                str(self._data),
+                "-A",
+                "trust",
+                "-U",
+                "poflow",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self.ctl("start")
         return self
 
     def stop(self) -> None:
         """Stop the server at once and remove its folder."""
-        subprocess.run([*self._as, str(self._bin / "pg_ctl"), "-D", str(self._data), "-m",
-                        "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [
+                *self._as,
+                str(self._bin / "pg_ctl"),
+                "-D",
+                str(self._data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> LocalPostgres:
         return self.start()
 
-    def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 

@@ -74,13 +74,20 @@ def plan_onboarding(ctx: Context, hire: Hire) -> None:
     _audit_planned(ctx, fresh)
 
 
-def _plan_item(ctx: Context, hire: Hire, item: ChecklistItem, cfg: OnboardingSection,
-               fresh: list[Step]) -> None:
+def _plan_item(
+    ctx: Context, hire: Hire, item: ChecklistItem, cfg: OnboardingSection, fresh: list[Step]
+) -> None:
     """One checklist item as a step with its notices, or done at once when poflow did it."""
     due = item_due(ctx.calendar, hire.first_working_day, item.due)
     step = _upsert_step(
-        ctx, hire, key=f"onb:{item.key}", process="onb", title=item.title, due=due,
-        owner_role=item.owner, owner_id=_owner_id(hire, item.owner),
+        ctx,
+        hire,
+        key=f"onb:{item.key}",
+        process="onb",
+        title=item.title,
+        due=due,
+        owner_role=item.owner,
+        owner_id=_owner_id(hire, item.owner),
         data={"phase": item.phase.value, "pillar": item.pillar.value, "item": item.key},
         fresh=fresh,
     )
@@ -90,11 +97,18 @@ def _plan_item(ctx: Context, hire: Hire, item: ChecklistItem, cfg: OnboardingSec
         _audit_planned(ctx, fresh)  # "planned" before "done" in the log, with the step's id
         mark_item_done(ctx, step, by="system")
         return
-    for level, when in event_dates(ctx.calendar, cfg, due=due, owner=item.owner,
-                                   planned_on=ctx.day).items():
+    for level, when in event_dates(
+        ctx.calendar, cfg, due=due, owner=item.owner, planned_on=ctx.day
+    ).items():
         kind = notice_kind(level)
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=kind, step=step, due=when,
-                     key=f"{kind}:{hire.id}:{item.key}:{due.isoformat()}")
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=kind,
+            step=step,
+            due=when,
+            key=f"{kind}:{hire.id}:{item.key}:{due.isoformat()}",
+        )
 
 
 def _plan_welcome(ctx: Context, hire: Hire, cfg: OnboardingSection) -> None:
@@ -102,11 +116,21 @@ def _plan_welcome(ctx: Context, hire: Hire, cfg: OnboardingSection) -> None:
     fwd = hire.first_working_day
     if ctx.day < fwd:
         before = ctx.calendar.add_working_days(fwd, -cfg.welcome_working_days_before)
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=WELCOME, due=max(ctx.day, before),
-                     key=f"{WELCOME}:{hire.id}:{fwd.isoformat()}")
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=WELCOME,
+            due=max(ctx.day, before),
+            key=f"{WELCOME}:{hire.id}:{fwd.isoformat()}",
+        )
     if ctx.day <= ctx.calendar.add_working_days(fwd, _LATE_WELCOME_WORKING_DAYS):
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=WELCOME_WORK, due=fwd,
-                     key=f"{WELCOME_WORK}:{hire.id}:{fwd.isoformat()}")
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=WELCOME_WORK,
+            due=fwd,
+            key=f"{WELCOME_WORK}:{hire.id}:{fwd.isoformat()}",
+        )
 
 
 def plan_buddy(ctx: Context, hire: Hire, fresh: list[Step] | None = None) -> None:
@@ -115,13 +139,22 @@ def plan_buddy(ctx: Context, hire: Hire, fresh: list[Step] | None = None) -> Non
         return
     cfg = onboarding_section(ctx)
     cal, fwd, cel = ctx.calendar, hire.first_working_day, cfg.celebration
-    close = buddy_close_date(cal, fwd, months=cfg.buddy_months,
-                             contract_months=hire.contract_months)
+    close = buddy_close_date(
+        cal, fwd, months=cfg.buddy_months, contract_months=hire.contract_months
+    )
     starts = local_datetime(close, cel.time)
     step = _upsert_step(
-        ctx, hire, key=BUDDY_STEP, process="bud", title="Buddytraject: vier successen",
-        due=close, owner_role="buddy", owner_id=hire.buddy_id, starts_at=starts,
-        ends_at=starts + timedelta(minutes=cel.duration_minutes), data={"buddy": hire.buddy_id},
+        ctx,
+        hire,
+        key=BUDDY_STEP,
+        process="bud",
+        title="Buddytraject: vier successen",
+        due=close,
+        owner_role="buddy",
+        owner_id=hire.buddy_id,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=cel.duration_minutes),
+        data={"buddy": hire.buddy_id},
         fresh=fresh,
     )
     if step.state != StepState.OPEN:
@@ -133,13 +166,20 @@ def plan_buddy(ctx: Context, hire: Hire, fresh: list[Step] | None = None) -> Non
         (BUDDY_CELEBRATE, f"s{step.sequence}", max(ctx.day, invite)),
         (BUDDY_CLOSE, close.isoformat(), close),
     ):
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=kind, step=step, due=due,
-                     key=f"{kind}:{hire.id}:{key}")
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=kind,
+            step=step,
+            due=due,
+            key=f"{kind}:{hire.id}:{key}",
+        )
 
 
 # -- steps and people -----------------------------------------------------------------------------
-def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date,
-                 fresh: list[Step] | None = None, **fields: Any) -> Step:
+def _upsert_step(
+    ctx: Context, hire: Hire, *, key: str, due: date, fresh: list[Step] | None = None, **fields: Any
+) -> Step:
     """Create the hire's step `key`, or move it (and raise its SEQUENCE) when its date changed.
 
     A new step is added to `fresh` for `_audit_planned` (one flush for a whole checklist); without
@@ -147,8 +187,16 @@ def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date,
     """
     step = ctx.step(case_type="hire", case_id=hire.id, key=key)
     if step is None:
-        step = Step(municipality=hire.municipality, case_type="hire", case_id=hire.id, key=key,
-                    due_date=due, sequence=0, state=StepState.OPEN, **fields)
+        step = Step(
+            municipality=hire.municipality,
+            case_type="hire",
+            case_id=hire.id,
+            key=key,
+            due_date=due,
+            sequence=0,
+            state=StepState.OPEN,
+            **fields,
+        )
         ctx.session.add(step)
         if fresh is None:
             _audit_planned(ctx, [step])
@@ -161,8 +209,15 @@ def _upsert_step(ctx: Context, hire: Hire, *, key: str, due: date,
             step.starts_at, step.ends_at = fields["starts_at"], fields["ends_at"]
             if invited_recipients(ctx.session, step):  # calendars hold it: send an update
                 step.sequence += 1
-        ctx.audit("step.moved", "step", str(step.id), hire=hire.id, key=key,
-                  due=due.isoformat(), sequence=step.sequence)
+        ctx.audit(
+            "step.moved",
+            "step",
+            str(step.id),
+            hire=hire.id,
+            key=key,
+            due=due.isoformat(),
+            sequence=step.sequence,
+        )
     if step.state == StepState.OPEN and fields.get("owner_id") != step.owner_id:
         step.owner_id = fields.get("owner_id")
     return step
@@ -174,44 +229,65 @@ def _audit_planned(ctx: Context, fresh: list[Step]) -> None:
         return
     ctx.session.flush()
     for step in fresh:
-        ctx.audit("step.planned", "step", str(step.id), hire=step.case_id, key=step.key,
-                  due=step.due_date.isoformat())
+        ctx.audit(
+            "step.planned",
+            "step",
+            str(step.id),
+            hire=step.case_id,
+            key=step.key,
+            due=step.due_date.isoformat(),
+        )
     fresh.clear()
 
 
 def _owner_id(hire: Hire, owner: str) -> str | None:
-    return {"leidinggevende": hire.manager_id, "buddy": hire.buddy_id,
-            "medewerker": hire.id}.get(owner)
+    return {"leidinggevende": hire.manager_id, "buddy": hire.buddy_id, "medewerker": hire.id}.get(
+        owner
+    )
 
 
 def _done_by_system(ctx: Context, hire: Hire, what: str) -> bool:
     if what == "buddy":
         return hire.buddy_id is not None
-    planned = ctx.session.scalar(select(func.count(Step.id)).where(
-        Step.case_type == "hire", Step.case_id == hire.id, Step.process == "chk"))
+    planned = ctx.session.scalar(
+        select(func.count(Step.id)).where(
+            Step.case_type == "hire", Step.case_id == hire.id, Step.process == "chk"
+        )
+    )
     return bool(planned)
 
 
 def _pick_buddy(ctx: Context, hire: Hire) -> Person | None:
     """A colleague from the hire's team (not the manager), with the fewest running buddies."""
     team = ctx.session.scalars(
-        select(Person).where(Person.municipality == hire.municipality, Person.team == hire.team,
-                             Person.id != hire.manager_id).order_by(Person.id)
+        select(Person)
+        .where(
+            Person.municipality == hire.municipality,
+            Person.team == hire.team,
+            Person.id != hire.manager_id,
+        )
+        .order_by(Person.id)
     ).all()
     if not team:
         return None
     since = ctx.day - timedelta(days=200)
-    load = dict(ctx.session.execute(
-        select(Hire.buddy_id, func.count(Hire.id))
-        .where(Hire.buddy_id.in_([p.id for p in team]), Hire.state == HireState.PLANNED,
-               Hire.first_working_day >= since)
-        .group_by(Hire.buddy_id)
-    ).all())
+    load = dict(
+        ctx.session.execute(
+            select(Hire.buddy_id, func.count(Hire.id))
+            .where(
+                Hire.buddy_id.in_([p.id for p in team]),
+                Hire.state == HireState.PLANNED,
+                Hire.first_working_day >= since,
+            )
+            .group_by(Hire.buddy_id)
+        ).all()
+    )
     return min(team, key=lambda p: ("medewerker" not in p.role_names, load.get(p.id, 0), p.id))
 
 
-def assign_buddy(ctx: Context, hire: Hire, person_id: str | None = None, *,
-                 by: str = "system") -> Person | None:
+def assign_buddy(
+    ctx: Context, hire: Hire, person_id: str | None = None, *, by: str = "system"
+) -> Person | None:
     """BUD-1: give the hire a buddy from their team (chosen, or the least busy colleague)."""
     if person_id is None and hire.buddy_id is not None:
         return ctx.person(hire.buddy_id)
@@ -223,14 +299,20 @@ def assign_buddy(ctx: Context, hire: Hire, person_id: str | None = None, *,
     else:
         person = ctx.session.get(Person, person_id)
         if person is None or person.municipality != hire.municipality:
-            raise BuddyRefused(f"Cannot make {person_id} the buddy of hire {hire.id}: no such "
-                               f"colleague in {hire.municipality}.")
+            raise BuddyRefused(
+                f"Cannot make {person_id} the buddy of hire {hire.id}: no such "
+                f"colleague in {hire.municipality}."
+            )
         if person.team != hire.team:
-            raise BuddyRefused(f"Cannot make {person_id} the buddy of hire {hire.id}: a buddy "
-                               f"comes from the hire's own team ({hire.team}).")
+            raise BuddyRefused(
+                f"Cannot make {person_id} the buddy of hire {hire.id}: a buddy "
+                f"comes from the hire's own team ({hire.team})."
+            )
         if person.id == hire.manager_id:
-            raise BuddyRefused(f"Cannot make {person_id} the buddy of hire {hire.id}: the "
-                               "leidinggevende cannot also be the buddy.")
+            raise BuddyRefused(
+                f"Cannot make {person_id} the buddy of hire {hire.id}: the "
+                "leidinggevende cannot also be the buddy."
+            )
     hire.buddy_id = person.id
     ctx.audit("buddy.assigned", "hire", hire.id, buddy=person.id, by=by)
     return person
@@ -240,9 +322,14 @@ def set_buddy(ctx: Context, hire: Hire, person_id: str, *, by: str) -> Person:
     """BUD-1 by hand: make `person_id` the buddy, tick "buddy toewijzen", inform them in time."""
     person = assign_buddy(ctx, hire, person_id, by=by)
     assert person is not None
-    for step in ctx.session.scalars(select(Step).where(
-            Step.case_type == "hire", Step.case_id == hire.id, Step.process == "onb",
-            Step.state == StepState.OPEN)):
+    for step in ctx.session.scalars(
+        select(Step).where(
+            Step.case_type == "hire",
+            Step.case_id == hire.id,
+            Step.process == "onb",
+            Step.state == StepState.OPEN,
+        )
+    ):
         if step.owner_role == "buddy":
             step.owner_id = person.id
         if step.data.get("item") in _system_items(ctx, "buddy"):
@@ -275,18 +362,30 @@ def _people(ctx: Context, hire: Hire) -> dict[str, Any]:
     m = ctx.config.municipality
     buddy = ctx.person(hire.buddy_id) if hire.buddy_id else None
     return {
-        "medewerker": hire.full_name, "voornaam": hire.given_name, "functie": hire.function,
-        "team": hire.team, "hire_id": hire.id, "eerste_werkdag": hire.first_working_day,
-        "tijd": m.first_day_time, "plaats": m.first_day_place,
+        "medewerker": hire.full_name,
+        "voornaam": hire.given_name,
+        "functie": hire.function,
+        "team": hire.team,
+        "hire_id": hire.id,
+        "eerste_werkdag": hire.first_working_day,
+        "tijd": m.first_day_time,
+        "plaats": m.first_day_place,
         "leidinggevende": ctx.person(hire.manager_id).full_name,
         "buddy": buddy.full_name if buddy else None,
     }
 
 
 def _sent_before(ctx: Context, hire: Hire, template: str) -> bool:
-    return bool(ctx.session.scalar(select(func.count(Outbox.id)).where(
-        Outbox.case_type == "hire", Outbox.case_id == hire.id, Outbox.template == template,
-        Outbox.state == MailState.SENT)))
+    return bool(
+        ctx.session.scalar(
+            select(func.count(Outbox.id)).where(
+                Outbox.case_type == "hire",
+                Outbox.case_id == hire.id,
+                Outbox.template == template,
+                Outbox.state == MailState.SENT,
+            )
+        )
+    )
 
 
 @handler(WELCOME)
@@ -296,11 +395,15 @@ def welcome_at_home(ctx: Context, action: Action) -> bool:
     if live is None or ctx.day >= live[0].first_working_day:
         return False
     hire = live[0]
-    ctx.mail(key=f"{action.key}:medewerker", template="onb_welkom_prive",
-             to=ctx.hire_recipient(hire),
-             context={**_people(ctx, hire), "gewijzigd": _sent_before(ctx, hire,
-                                                                      "onb_welkom_prive")},
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="onb_welkom_prive",
+        to=ctx.hire_recipient(hire),
+        context={**_people(ctx, hire), "gewijzigd": _sent_before(ctx, hire, "onb_welkom_prive")},
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -311,9 +414,15 @@ def welcome_at_work(ctx: Context, action: Action) -> bool:
     if live is None:
         return False
     hire = live[0]
-    ctx.mail(key=f"{action.key}:medewerker", template="onb_welkom_werk",
-             to=ctx.hire_recipient(hire), context=_people(ctx, hire), case_type="hire",
-             case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="onb_welkom_werk",
+        to=ctx.hire_recipient(hire),
+        context=_people(ctx, hire),
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -324,11 +433,19 @@ def inform_buddy(ctx: Context, action: Action) -> bool:
     if live is None or live[1] is None or live[0].buddy_id is None:
         return False
     hire, step = live
-    ctx.mail(key=f"{action.key}:buddy", template="onb_buddy_toegewezen",
-             to=ctx.recipient(ctx.person(hire.buddy_id)),  # type: ignore[arg-type]
-             context={**_people(ctx, hire), "einddatum": step.due_date,
-                      "gewijzigd": _sent_before(ctx, hire, "onb_buddy_toegewezen")},
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:buddy",
+        template="onb_buddy_toegewezen",
+        to=ctx.recipient(ctx.person(hire.buddy_id)),  # type: ignore[arg-type]
+        context={
+            **_people(ctx, hire),
+            "einddatum": step.due_date,
+            "gewijzigd": _sent_before(ctx, hire, "onb_buddy_toegewezen"),
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     ctx.audit("buddy.informed", "hire", hire.id, buddy=hire.buddy_id)
     return True
 
@@ -340,22 +457,39 @@ def invite_to_celebrate(ctx: Context, action: Action) -> bool:
     if live is None or live[1] is None or live[0].buddy_id is None:
         return False
     hire, step = live
-    assert step.starts_at is not None and step.ends_at is not None
+    assert step.starts_at is not None
+    assert step.ends_at is not None
     cel = onboarding_section(ctx).celebration
-    people = {"buddy": ctx.recipient(ctx.person(hire.buddy_id)),
-              "medewerker": ctx.hire_recipient(hire),
-              "leidinggevende": ctx.recipient(ctx.person(hire.manager_id))}
+    people = {
+        "buddy": ctx.recipient(ctx.person(hire.buddy_id)),
+        "medewerker": ctx.hire_recipient(hire),
+        "leidinggevende": ctx.recipient(ctx.person(hire.manager_id)),
+    }
     invitation = ctx.invitation_for(
-        step, summary=f"Vier successen: afsluiting buddytraject {hire.full_name}",
+        step,
+        summary=f"Vier successen: afsluiting buddytraject {hire.full_name}",
         description="Zes maanden buddytraject: we sluiten af en vieren de successen.",
-        location=cel.location, attendees=people.values(),
+        location=cel.location,
+        attendees=people.values(),
     )
     for who, to in people.items():
-        ctx.mail(key=f"{action.key}:{who}", template="onb_vier_successen", to=to,
-                 context={**_people(ctx, hire), "rol": who, "start": step.starts_at.astimezone(TZ),
-                          "einde": step.ends_at.astimezone(TZ), "locatie": cel.location,
-                          "bijgewerkt": step.sequence > 0},
-                 case_type="hire", case_id=hire.id, action=action, invitation=invitation)
+        ctx.mail(
+            key=f"{action.key}:{who}",
+            template="onb_vier_successen",
+            to=to,
+            context={
+                **_people(ctx, hire),
+                "rol": who,
+                "start": step.starts_at.astimezone(TZ),
+                "einde": step.ends_at.astimezone(TZ),
+                "locatie": cel.location,
+                "bijgewerkt": step.sequence > 0,
+            },
+            case_type="hire",
+            case_id=hire.id,
+            action=action,
+            invitation=invitation,
+        )
     return True
 
 
@@ -368,8 +502,13 @@ def close_buddy_trajectory(ctx: Context, action: Action) -> bool:
     hire, step = live
     step_close(step, StepState.DONE, by="system")
     ctx.audit("buddy.closed", "hire", hire.id, buddy=hire.buddy_id, step=step.id)
-    ctx.mail(key=f"{action.key}:buddy", template="onb_buddy_afgesloten",
-             to=ctx.recipient(ctx.person(hire.buddy_id)), context=_people(ctx, hire),
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:buddy",
+        template="onb_buddy_afgesloten",
+        to=ctx.recipient(ctx.person(hire.buddy_id)),
+        context=_people(ctx, hire),
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
-

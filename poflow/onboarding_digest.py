@@ -62,14 +62,23 @@ DIGEST = "onb.digest"
 ITEM_DONE = "onb.item_done"
 PO = "po"  # the recipient key of the P&O team mailbox
 _VOID = "vervallen"  # digest_key of a notice whose item closed before its digest went out
-OWNER_LABELS = {"po_adviseur": "P&O", "leidinggevende": "leidinggevende", "ict": "ICT",
-                "facilitair": "Facilitaire zaken", "buddy": "buddy", "medewerker": "nieuwe collega"}
+OWNER_LABELS = {
+    "po_adviseur": "P&O",
+    "leidinggevende": "leidinggevende",
+    "ict": "ICT",
+    "facilitair": "Facilitaire zaken",
+    "buddy": "buddy",
+    "medewerker": "nieuwe collega",
+}
 _ORDER = {Level.ANNOUNCE: 0, Level.REMIND: 1, Level.ESCALATE_MANAGER: 2, Level.ESCALATE_PO: 3}
 _SECTIONS = {
     Level.ANNOUNCE: ("Binnenkort te doen", "Deze punten staan de komende dagen op jouw naam."),
     Level.REMIND: ("Herinnering", "De datum van deze punten is voorbij en ze staan nog open."),
-    Level.ESCALATE_MANAGER: ("Nog open in je team", "Deze punten van anderen voor je nieuwe "
-                             "collega zijn over de datum. Wil je even navragen hoe het staat?"),
+    Level.ESCALATE_MANAGER: (
+        "Nog open in je team",
+        "Deze punten van anderen voor je nieuwe "
+        "collega zijn over de datum. Wil je even navragen hoe het staat?",
+    ),
     Level.ESCALATE_PO: ("Escalatie", "Deze punten zijn ruim over de datum en nog niet afgerond."),
 }
 
@@ -89,8 +98,9 @@ class OnboardingNotice(Base):
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"))
     step_id: Mapped[int] = mapped_column(ForeignKey("step.id", ondelete="CASCADE"))
     hire_id: Mapped[str] = mapped_column(String(40))
-    level: Mapped[Level] = mapped_column(Enum(Level, native_enum=False, length=16,
-                                              values_callable=lambda e: [m.value for m in e]))
+    level: Mapped[Level] = mapped_column(
+        Enum(Level, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
     recipient_key: Mapped[str] = mapped_column(String(48))  # "po", "p:<person>", "h:<hire>"
     day: Mapped[date] = mapped_column(Date)
     digest_key: Mapped[str | None] = mapped_column(String(200))  # the digest that carried it
@@ -148,17 +158,37 @@ def _ensure_digests(ctxs: dict[str, Context], wanted: list[tuple[str, str]]) -> 
         # Digest n of the day: inserted unless it exists, then read back by its unique key. If
         # it exists but was sent already (a re-run after a move), n+1 is the one to fill.
         while missing:
-            made = {f"{DIGEST}:{slug}:{key}:{ctxs[slug].day.isoformat()}:{number[slug, key]}":
-                    (slug, key) for slug, key in missing}
+            made = {
+                f"{DIGEST}:{slug}:{key}:{ctxs[slug].day.isoformat()}:{number[slug, key]}": (
+                    slug,
+                    key,
+                )
+                for slug, key in missing
+            }
             note_actions_added(session)
-            session.execute(insert_for(session, Action.__table__).on_conflict_do_nothing(
-                index_elements=["key"]), [
-                {"municipality": slug, "case_type": "onb_digest", "case_id": key[:40],
-                 "kind": DIGEST, "key": made_key, "due_date": ctxs[slug].day,
-                 "state": ActionState.PENDING} for made_key, (slug, key) in made.items()])
+            session.execute(
+                insert_for(session, Action.__table__).on_conflict_do_nothing(
+                    index_elements=["key"]
+                ),
+                [
+                    {
+                        "municipality": slug,
+                        "case_type": "onb_digest",
+                        "case_id": key[:40],
+                        "kind": DIGEST,
+                        "key": made_key,
+                        "due_date": ctxs[slug].day,
+                        "state": ActionState.PENDING,
+                    }
+                    for made_key, (slug, key) in made.items()
+                ],
+            )
             for part in chunked(list(made)):
-                for action in session.scalars(select(Action).options(lazyload(Action.step))
-                                              .where(one_of(session, Action.key, part))):
+                for action in session.scalars(
+                    select(Action)
+                    .options(lazyload(Action.step))
+                    .where(one_of(session, Action.key, part))
+                ):
                     if action.state == ActionState.PENDING:
                         pending[made[action.key]] = action
             for each in missing:
@@ -178,10 +208,17 @@ def file_notice(ctx: Context, action: Action) -> bool:
     level = Level(action.kind.removeprefix("onb."))
     keys = _recipient_keys(ctx, hire, step, level)
     for key in keys:
-        ctx.session.add(OnboardingNotice(
-            municipality=ctx.municipality, action_id=action.id, step_id=step.id,
-            hire_id=hire.id, level=level, recipient_key=key, day=ctx.day,
-        ))
+        ctx.session.add(
+            OnboardingNotice(
+                municipality=ctx.municipality,
+                action_id=action.id,
+                step_id=step.id,
+                hire_id=hire.id,
+                level=level,
+                recipient_key=key,
+                day=ctx.day,
+            )
+        )
     _ensure_digests({ctx.municipality: ctx}, [(ctx.municipality, key) for key in keys])
     return bool(keys)
 
@@ -201,9 +238,18 @@ def file_notices(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, b
         level = Level(action.kind.removeprefix("onb."))
         keys = _recipient_keys(ctx, hire, step, level)
         for key in keys:
-            rows.append({"municipality": ctx.municipality, "action_id": action.id,
-                         "step_id": step.id, "hire_id": hire.id, "level": level,
-                         "recipient_key": key, "day": ctx.day, "digest_key": None})
+            rows.append(
+                {
+                    "municipality": ctx.municipality,
+                    "action_id": action.id,
+                    "step_id": step.id,
+                    "hire_id": hire.id,
+                    "level": level,
+                    "recipient_key": key,
+                    "day": ctx.day,
+                    "digest_key": None,
+                }
+            )
         outcome[action.id] = bool(keys)
     if rows:
         _ensure_digests(ctxs, [(row["municipality"], row["recipient_key"]) for row in rows])
@@ -222,27 +268,45 @@ def _subject_id(key: str) -> str:
 
 _NOTICE, _STEP, _HIRE = OnboardingNotice.__table__.c, Step.__table__.c, Hire.__table__.c
 # What a digest shows of a waiting notice, its item and its hire: Core columns, no ORM objects.
-_WAITING = (_NOTICE.id, _NOTICE.step_id, _NOTICE.level, _NOTICE.recipient_key, _STEP.title,
-            _STEP.key.label("item"), _STEP.due_date, _STEP.data, _STEP.owner_role,
-            _STEP.state.label("step_state"), _HIRE.id.label("hire_id"), _HIRE.given_name,
-            _HIRE.family_name, _HIRE.state.label("hire_state"))
+_WAITING = (
+    _NOTICE.id,
+    _NOTICE.step_id,
+    _NOTICE.level,
+    _NOTICE.recipient_key,
+    _STEP.title,
+    _STEP.key.label("item"),
+    _STEP.due_date,
+    _STEP.data,
+    _STEP.owner_role,
+    _STEP.state.label("step_state"),
+    _HIRE.id.label("hire_id"),
+    _HIRE.given_name,
+    _HIRE.family_name,
+    _HIRE.state.label("hire_state"),
+)
 
 
-def _waiting_notices(session: Session, wanted: list[tuple[str, str]]
-                     ) -> dict[tuple[str, str], list[Any]]:
+def _waiting_notices(
+    session: Session, wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], list[Any]]:
     """The notices no digest carried yet, per (municipality, recipient key), oldest first (one
     query for a batch)."""
     found: dict[tuple[str, str], list[Any]] = {each: [] for each in wanted}
     for part in chunked(wanted):
         rows = session.execute(
             select(_NOTICE.municipality, *_WAITING)
-            .select_from(OnboardingNotice.__table__
-                         .outerjoin(Step.__table__, _STEP.id == _NOTICE.step_id)
-                         .outerjoin(Hire.__table__, _HIRE.id == _NOTICE.hire_id))
-            .where(one_of(session, _NOTICE.municipality, list({slug for slug, _ in part})),
-                   one_of(session, _NOTICE.recipient_key, list({key for _, key in part})),
-                   _NOTICE.digest_key.is_(None))
-            .order_by(_NOTICE.id))
+            .select_from(
+                OnboardingNotice.__table__.outerjoin(
+                    Step.__table__, _STEP.id == _NOTICE.step_id
+                ).outerjoin(Hire.__table__, _HIRE.id == _NOTICE.hire_id)
+            )
+            .where(
+                one_of(session, _NOTICE.municipality, list({slug for slug, _ in part})),
+                one_of(session, _NOTICE.recipient_key, list({key for _, key in part})),
+                _NOTICE.digest_key.is_(None),
+            )
+            .order_by(_NOTICE.id)
+        )
         for row in rows:
             mine = found.get((row.municipality, row.recipient_key))
             if mine is not None:  # not another municipality's recipient of the same key
@@ -250,8 +314,9 @@ def _waiting_notices(session: Session, wanted: list[tuple[str, str]]
     return found
 
 
-def _recipients(ctxs: dict[str, Context], wanted: list[tuple[str, str]]
-                ) -> dict[tuple[str, str], Recipient]:
+def _recipients(
+    ctxs: dict[str, Context], wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], Recipient]:
     """The mail recipient behind each (municipality, recipient key): a query for the people
     and one for the hires of a whole batch."""
     session = next(iter(ctxs.values())).session
@@ -260,28 +325,35 @@ def _recipients(ctxs: dict[str, Context], wanted: list[tuple[str, str]]
     by_key: dict[str, Any] = {}
     person = Person.__table__.c
     for part in chunked(sorted(people)):
-        for row in session.execute(select(person.id, person.given_name, person.family_name,
-                                          person.email).where(one_of(session, person.id, part))):
-            by_key[f"p:{row.id}"] = Recipient(row.id, f"{row.given_name} {row.family_name}",
-                                              row.email)
+        for row in session.execute(
+            select(person.id, person.given_name, person.family_name, person.email).where(
+                one_of(session, person.id, part)
+            )
+        ):
+            by_key[f"p:{row.id}"] = Recipient(
+                row.id, f"{row.given_name} {row.family_name}", row.email
+            )
     for part in chunked(sorted(hires)):
-        for hire in session.scalars(select(Hire).where(one_of(session, Hire.id, part)).options(
-                lazyload(Hire.manager), lazyload(Hire.buddy))):
+        for hire in session.scalars(
+            select(Hire)
+            .where(one_of(session, Hire.id, part))
+            .options(lazyload(Hire.manager), lazyload(Hire.buddy))
+        ):
             by_key[f"h:{hire.id}"] = hire
     found: dict[tuple[str, str], Recipient] = {}
     for slug, key in wanted:
         known = ctxs[slug].po_recipient() if key == PO else by_key.get(key)
         if known is None:
             raise NotFound(f"Cannot address onboarding digest: {key} does not exist ({slug})")
-        found[slug, key] = (ctxs[slug].hire_recipient(known) if isinstance(known, Hire)
-                            else known)
+        found[slug, key] = ctxs[slug].hire_recipient(known) if isinstance(known, Hire) else known
     return found
 
 
 def _key_of(action: Action) -> tuple[str, str]:
     """The municipality and recipient key in a digest action's key."""
-    return action.municipality, action.key.removeprefix(
-        f"{DIGEST}:{action.municipality}:").rsplit(":", 2)[0]
+    return action.municipality, action.key.removeprefix(f"{DIGEST}:{action.municipality}:").rsplit(
+        ":", 2
+    )[0]
 
 
 def send_digest(ctx: Context, action: Action) -> bool:
@@ -309,45 +381,84 @@ def send_digests(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, b
         rows = waiting.pop(key, [])  # a second digest of the same recipient finds none
         best: dict[int, Any] = {}
         for row in rows:
-            live = (row.title is not None and row.hire_id is not None
-                    and row.step_state == StepState.OPEN and row.hire_state == HireState.PLANNED)
+            live = (
+                row.title is not None
+                and row.hire_id is not None
+                and row.step_state == StepState.OPEN
+                and row.hire_state == HireState.PLANNED
+            )
             carried.append({"notice": row.id, "digest": action.key if live else _VOID})
-            if live and (row.step_id not in best or
-                         _ORDER[Level(row.level)] > _ORDER[Level(best[row.step_id].level)]):
+            if live and (
+                row.step_id not in best
+                or _ORDER[Level(row.level)] > _ORDER[Level(best[row.step_id].level)]
+            ):
                 best[row.step_id] = row
         outcome[action.id] = bool(best)
         if best:
             digests.append((action, key, list(best.values()), len(rows)))
     if carried:
-        session.execute(update(OnboardingNotice.__table__)
-                        .where(_NOTICE.id == bindparam("notice"))
-                        .values(digest_key=bindparam("digest")), carried)
+        session.execute(
+            update(OnboardingNotice.__table__)
+            .where(_NOTICE.id == bindparam("notice"))
+            .values(digest_key=bindparam("digest")),
+            carried,
+        )
     if not digests:
         return outcome
-    links = iter(link_urls([
-        (ctxs[slug], {"action": ITEM_DONE, "subject_id": _subject_id(key), "case_type": "hire",
-                      "case_id": row.hire_id, "step_id": row.step_id})
-        for _, (slug, key), items, _ in digests for row in items]))
+    links = iter(
+        link_urls(
+            [
+                (
+                    ctxs[slug],
+                    {
+                        "action": ITEM_DONE,
+                        "subject_id": _subject_id(key),
+                        "case_type": "hire",
+                        "case_id": row.hire_id,
+                        "step_id": row.step_id,
+                    },
+                )
+                for _, (slug, key), items, _ in digests
+                for row in items
+            ]
+        )
+    )
     to = _recipients(ctxs, list(dict.fromkeys(key for _, key, _, _ in digests)))
     mails = []
     for action, (slug, key), items, _ in digests:
         entries = [_entry(row, next(links)) for row in items]
         sections = []
         for level, (title, intro) in _SECTIONS.items():
-            shown = sorted((e for e, row in zip(entries, items, strict=True)
-                            if Level(row.level) == level),
-                           key=lambda e: (e["deadline"], e["hire_id"], e["item"]))
+            shown = sorted(
+                (e for e, row in zip(entries, items, strict=True) if Level(row.level) == level),
+                key=lambda e: (e["deadline"], e["hire_id"], e["item"]),
+            )
             if shown:
-                sections.append({"niveau": level.value, "kop": title, "uitleg": intro,
-                                 "punten": shown})
-        mails += ctxs[slug].outbox_rows([{
-            "key": action.key, "template": "onb_digest", "to": to[slug, key],
-            "context": {"secties": sections, "aantal": len(items)},
-            "case_type": "onb_digest", "case_id": key[:40], "action": action}])
+                sections.append(
+                    {"niveau": level.value, "kop": title, "uitleg": intro, "punten": shown}
+                )
+        mails += ctxs[slug].outbox_rows(
+            [
+                {
+                    "key": action.key,
+                    "template": "onb_digest",
+                    "to": to[slug, key],
+                    "context": {"secties": sections, "aantal": len(items)},
+                    "case_type": "onb_digest",
+                    "case_id": key[:40],
+                    "action": action,
+                }
+            ]
+        )
     queue_rows(session, mails)
-    audit.record_many(session, actor=SYSTEM_ACTOR, entries=(
-        (slug, "onb.digest", "recipient", key, {"items": len(items), "notices": notices})
-        for _, (slug, key), items, notices in digests))
+    audit.record_many(
+        session,
+        actor=SYSTEM_ACTOR,
+        entries=(
+            (slug, "onb.digest", "recipient", key, {"items": len(items), "notices": notices})
+            for _, (slug, key), items, notices in digests
+        ),
+    )
     return outcome
 
 
@@ -394,8 +505,10 @@ def _describe(ctx: Context, link: ActionLink) -> str:
     step = _linked_step(ctx, link)
     hire = ctx.session.get(Hire, step.case_id)
     who = hire.full_name if hire else step.case_id
-    return (f"Je meldt dat ‘{step.title}’ voor {who} is afgerond "
-            f"(gepland op {step.due_date.strftime('%d-%m-%Y')}).")
+    return (
+        f"Je meldt dat ‘{step.title}’ voor {who} is afgerond "
+        f"(gepland op {step.due_date.strftime('%d-%m-%Y')})."
+    )
 
 
 def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
@@ -405,7 +518,13 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return f"‘{step.title}’ stond al op afgerond; er is niets veranderd."
 
 
-register_link_action(LinkAction(
-    name=ITEM_DONE, title="Punt afgerond", describe=_describe, perform=_perform,
-    button="Markeer als afgerond", expires_days=30,
-))
+register_link_action(
+    LinkAction(
+        name=ITEM_DONE,
+        title="Punt afgerond",
+        describe=_describe,
+        perform=_perform,
+        button="Markeer als afgerond",
+        expires_days=30,
+    )
+)

@@ -45,14 +45,19 @@ StatusColumn = Callable[[Session, Hire, date], str]
 ManyStatusColumn = Callable[[Session, list[Hire], date], dict[str, str]]
 _COLUMNS: dict[str, StatusColumn] = {}
 _MANY: dict[str, ManyStatusColumn] = {}
-SHORT = {Phase.VOOR: "vóór dag 1", Phase.EERSTE_WERKDAG: "dag 1",
-         Phase.DRIE_MAANDEN: "0-3 mnd", Phase.ZES_MAANDEN: "3-6 mnd"}
+SHORT = {
+    Phase.VOOR: "vóór dag 1",
+    Phase.EERSTE_WERKDAG: "dag 1",
+    Phase.DRIE_MAANDEN: "0-3 mnd",
+    Phase.ZES_MAANDEN: "3-6 mnd",
+}
 LEGEND = "k/o/t = klaar / open / te laat"
 _BAR = 20
 
 
-def register_status_column(title: str, fn: StatusColumn, *,
-                           many: ManyStatusColumn | None = None) -> None:
+def register_status_column(
+    title: str, fn: StatusColumn, *, many: ManyStatusColumn | None = None
+) -> None:
     """Add a column to the status table: `fn(session, hire, day)` returns ids, dates or counts.
 
     `many(session, hires, day)`, when given, returns the cells of a whole table by hire id at
@@ -88,18 +93,24 @@ def phase_counts(session: Session, hire_id: str, day: date) -> dict[Phase, Phase
     return phase_counts_for(session, [hire_id], day)[hire_id]
 
 
-def phase_counts_for(session: Session, hire_ids: list[str],
-                     day: date) -> dict[str, dict[Phase, PhaseCount]]:
+def phase_counts_for(
+    session: Session, hire_ids: list[str], day: date
+) -> dict[str, dict[Phase, PhaseCount]]:
     """phase_counts of many hires: one grouped query per 500 hires (counted by the database)."""
     counts = {hid: {phase: PhaseCount() for phase in Phase} for hid in hire_ids}
     phase = Step.data["phase"].as_string()
     late = case((Step.due_date < day, 1), else_=0)
     for ids in chunked(hire_ids):
         rows = session.execute(
-            select(Step.case_id, phase, Step.state, late, func.count()).where(
-                Step.case_type == "hire", Step.case_id.in_(ids),
-                Step.process == "onb", Step.state != StepState.CANCELLED,
-            ).group_by(Step.case_id, phase, Step.state, late)).all()
+            select(Step.case_id, phase, Step.state, late, func.count())
+            .where(
+                Step.case_type == "hire",
+                Step.case_id.in_(ids),
+                Step.process == "onb",
+                Step.state != StepState.CANCELLED,
+            )
+            .group_by(Step.case_id, phase, Step.state, late)
+        ).all()
         for hid, name, state, overdue, n in rows:
             count = counts[hid][Phase(name or Phase.VOOR.value)]
             if state == StepState.DONE:
@@ -119,30 +130,54 @@ def progress_percent(counts: dict[Phase, PhaseCount]) -> float:
 
 def running_hires(session: Session, config: MunicipalityConfig, day: date) -> list[Hire]:
     """Planned hires still in their first six months on `day`, or with items left open."""
-    hires = session.scalars(select(Hire).where(
-        Hire.municipality == config.slug, Hire.state == HireState.PLANNED,
-    ).order_by(Hire.first_working_day, Hire.id)
-        .options(lazyload(Hire.manager), lazyload(Hire.buddy))).all()  # ids are enough here
+    hires = session.scalars(
+        select(Hire)
+        .where(
+            Hire.municipality == config.slug,
+            Hire.state == HireState.PLANNED,
+        )
+        .order_by(Hire.first_working_day, Hire.id)
+        .options(lazyload(Hire.manager), lazyload(Hire.buddy))
+    ).all()  # ids are enough here
     ids = [h.id for h in hires]
     open_left: set[str] = set()
     for chunk in chunked(ids):  # by case (indexed), not by municipality (a scan)
-        open_left.update(session.scalars(select(Step.case_id).where(
-            Step.case_type == "hire", Step.case_id.in_(chunk),
-            Step.process == "onb", Step.state == StepState.OPEN,
-        ).distinct()))
-    return [h for h in hires
-            if phase_on(config.calendar, h.first_working_day, day) != "afgerond"
-            or h.id in open_left]
+        open_left.update(
+            session.scalars(
+                select(Step.case_id)
+                .where(
+                    Step.case_type == "hire",
+                    Step.case_id.in_(chunk),
+                    Step.process == "onb",
+                    Step.state == StepState.OPEN,
+                )
+                .distinct()
+            )
+        )
+    return [
+        h
+        for h in hires
+        if phase_on(config.calendar, h.first_working_day, day) != "afgerond" or h.id in open_left
+    ]
 
 
 def _next_checkins(session: Session, hire_ids: list[str], day: date) -> dict[str, str]:
     """The date of each hire's next open check-in on or after `day`, or "–"."""
     found: dict[str, date] = {}
     for ids in chunked(hire_ids):
-        found.update(session.execute(select(Step.case_id, func.min(Step.due_date)).where(
-            Step.case_type == "hire", Step.case_id.in_(ids),
-            Step.process == "chk", Step.state == StepState.OPEN, Step.due_date >= day,
-        ).group_by(Step.case_id)).all())
+        found.update(
+            session.execute(
+                select(Step.case_id, func.min(Step.due_date))
+                .where(
+                    Step.case_type == "hire",
+                    Step.case_id.in_(ids),
+                    Step.process == "chk",
+                    Step.state == StepState.OPEN,
+                    Step.due_date >= day,
+                )
+                .group_by(Step.case_id)
+            ).all()
+        )
     return {hid: found[hid].isoformat() if hid in found else "–" for hid in hire_ids}
 
 
@@ -161,13 +196,20 @@ def overview(session: Session, config: MunicipalityConfig, day: date) -> Overvie
     ids = [h.id for h in hires]
     counts = phase_counts_for(session, ids, day)
     nxt = _next_checkins(session, ids, day)
-    extra = {title: _MANY[title](session, hires, day) if title in _MANY
-             else {h.id: fn(session, h, day) for h in hires} for title, fn in _COLUMNS.items()}
+    extra = {
+        title: _MANY[title](session, hires, day)
+        if title in _MANY
+        else {h.id: fn(session, h, day) for h in hires}
+        for title, fn in _COLUMNS.items()
+    }
     rows, totals = [], {phase: PhaseCount() for phase in Phase}
     for hire in hires:
         phase = phase_on(config.calendar, hire.first_working_day, day)
-        row = {"hire": hire.id, "start": hire.first_working_day.isoformat(),
-               "fase": SHORT[Phase(phase)] if phase in Phase._value2member_map_ else phase}
+        row = {
+            "hire": hire.id,
+            "start": hire.first_working_day.isoformat(),
+            "fase": SHORT[Phase(phase)] if phase in Phase._value2member_map_ else phase,
+        }
         row.update({f"{SHORT[p]} k/o/t": counts[hire.id][p].cell() for p in Phase})
         row["buddy"] = "ja" if hire.buddy_id else "nee"
         row["volgende bij praat moment"] = nxt[hire.id]
@@ -185,25 +227,32 @@ def status_rows(session: Session, config: MunicipalityConfig, day: date) -> list
     return overview(session, config, day).rows
 
 
-def municipality_counts(session: Session, config: MunicipalityConfig,
-                        day: date) -> dict[Phase, PhaseCount]:
+def municipality_counts(
+    session: Session, config: MunicipalityConfig, day: date
+) -> dict[Phase, PhaseCount]:
     """Done/open/overdue per phase summed over the municipality's running hires."""
     return overview(session, config, day).totals
 
 
-def markdown_overview(name: str, day: date, totals: dict[Phase, PhaseCount],
-                      hires: int) -> str:
+def markdown_overview(name: str, day: date, totals: dict[Phase, PhaseCount], hires: int) -> str:
     """A per-phase completion bar for the municipality, as Markdown (counts only)."""
-    lines = [f"# Onboarding {name}, {day.isoformat()}", "",
-             f"{hires} nieuwe collega('s) in onboarding.", "",
-             "| Fase | Voortgang | Klaar | Open | Te laat |", "|---|---|---:|---:|---:|"]
+    lines = [
+        f"# Onboarding {name}, {day.isoformat()}",
+        "",
+        f"{hires} nieuwe collega('s) in onboarding.",
+        "",
+        "| Fase | Voortgang | Klaar | Open | Te laat |",
+        "|---|---|---:|---:|---:|",
+    ]
     for phase, count in totals.items():
         share = count.done / count.total if count.total else 0.0
         filled = round(share * _BAR)
         bar = "█" * filled + "░" * (_BAR - filled)
         warn = " ⚠️" if count.overdue else ""
-        lines.append(f"| {phase.label} | `{bar}` {round(share * 100)} % | {count.done} | "
-                     f"{count.open} | {count.overdue}{warn} |")
+        lines.append(
+            f"| {phase.label} | `{bar}` {round(share * 100)} % | {count.done} | "
+            f"{count.open} | {count.overdue}{warn} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -220,8 +269,9 @@ def status_table(rows: list[dict[str, str]], title: str) -> object:
 
 
 # -- terminal -------------------------------------------------------------------------------------
-onboarding_app = typer.Typer(help="Onboarding checklist and buddy (ONB, BUD).",
-                             no_args_is_help=True)
+onboarding_app = typer.Typer(
+    help="Onboarding checklist and buddy (ONB, BUD).", no_args_is_help=True
+)
 
 
 def _runtime() -> Runtime:
@@ -236,8 +286,9 @@ def _runtime() -> Runtime:
 
 def status_command(
     municipality: Annotated[str | None, typer.Option(help="Only this municipality (slug).")] = None,
-    date_: Annotated[str | None, typer.Option("--date", help="The day (YYYY-MM-DD); "
-                                              "default today.")] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="The day (YYYY-MM-DD); default today.")
+    ] = None,
 ) -> None:
     """Show onboarding progress per new colleague: done/open/overdue per phase (ONB-4)."""
     from rich.console import Console

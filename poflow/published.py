@@ -41,8 +41,13 @@ def changed(session: Session, keys_and_content: dict[str, Any]) -> dict[str, str
     digests = {key: content_digest(content) for key, content in keys_and_content.items()}
     known: dict[str, str] = {}
     for keys in chunked(list(digests)):
-        known.update(session.execute(select(PublishedArtifact.key, PublishedArtifact.digest)
-                                     .where(PublishedArtifact.key.in_(keys))).all())
+        known.update(
+            session.execute(
+                select(PublishedArtifact.key, PublishedArtifact.digest).where(
+                    PublishedArtifact.key.in_(keys)
+                )
+            ).all()
+        )
     return {key: d for key, d in digests.items() if known.get(key) != d}
 
 

@@ -25,8 +25,9 @@ log = logging.getLogger("poflow.resume")
 _PENDING = "poflow_resume_after_commit"
 
 
-def resume_after_commit(session: Session, flow_run_id: str, run_input: dict[str, Any], *,
-                        wait_s: float = 120.0) -> None:
+def resume_after_commit(
+    session: Session, flow_run_id: str, run_input: dict[str, Any], *, wait_s: float = 120.0
+) -> None:
     """Resume `flow_run_id` with `run_input` (ids and states only) after `session` commits."""
     session.info.setdefault(_PENDING, []).append((flow_run_id, dict(run_input), wait_s))
 
@@ -36,8 +37,11 @@ def _start_pending(session: Session) -> None:
     for flow_run_id, run_input, wait_s in session.info.pop(_PENDING, []):
         context = contextvars.copy_context()  # keeps the Prefect API settings of this thread
         threading.Thread(
-            target=context.run, args=(resume_flow_run_when_paused, flow_run_id, run_input),
-            kwargs={"wait_s": wait_s}, name=f"poflow-resume-{flow_run_id[:8]}", daemon=True,
+            target=context.run,
+            args=(resume_flow_run_when_paused, flow_run_id, run_input),
+            kwargs={"wait_s": wait_s},
+            name=f"poflow-resume-{flow_run_id[:8]}",
+            daemon=True,
         ).start()
 
 
@@ -46,8 +50,9 @@ def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def resume_flow_run_when_paused(flow_run_id: str, run_input: dict[str, Any], *,
-                                wait_s: float = 120.0, interval_s: float = 0.5) -> bool:
+def resume_flow_run_when_paused(
+    flow_run_id: str, run_input: dict[str, Any], *, wait_s: float = 120.0, interval_s: float = 0.5
+) -> bool:
     """Resume the run as soon as it is paused; False when it finished or never paused in time."""
     from prefect.client.orchestration import get_client
     from prefect.flow_runs import resume_flow_run
@@ -68,11 +73,16 @@ def resume_flow_run_when_paused(flow_run_id: str, run_input: dict[str, Any], *,
         except Exception:  # noqa: BLE001
             state = None
         if state is not None and state.is_final():
-            log.info("flow run %s already finished (%s); no resume needed", flow_run_id,
-                     state.type.value)
+            log.info(
+                "flow run %s already finished (%s); no resume needed", flow_run_id, state.type.value
+            )
             return False
         if time.monotonic() >= deadline:
-            log.warning("could not resume flow run %s within %.0f s (%s); resume it from the "
-                        "Prefect UI", flow_run_id, wait_s, problem)
+            log.warning(
+                "could not resume flow run %s within %.0f s (%s); resume it from the Prefect UI",
+                flow_run_id,
+                wait_s,
+                problem,
+            )
             return False
         time.sleep(interval_s)

@@ -102,8 +102,14 @@ def get_runtime() -> Runtime:
     return _runtime(get_settings())
 
 
-def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
-            send: bool = True, batch_size: int = 500) -> dict[str, int]:
+def run_day(
+    rt: Runtime,
+    day: date,
+    *,
+    municipality: str | None = None,
+    send: bool = True,
+    batch_size: int = 500,
+) -> dict[str, int]:
     """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, send.
 
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
@@ -118,8 +124,9 @@ def run_day(rt: Runtime, day: date, *, municipality: str | None = None,
     for slug in work.to_plan:
         totals["planned"] += len(plan_hires(rt.factory, rt.config(slug), rt.settings, day))
     for group in perform_groups(rt.working_on(day, work.to_perform)):
-        reports = perform_due_in(rt.factory, [rt.config(slug) for slug in group], rt.settings,
-                                 day, batch_size=batch_size)
+        reports = perform_due_in(
+            rt.factory, [rt.config(slug) for slug in group], rt.settings, day, batch_size=batch_size
+        )
         for report in reports.values():
             totals["performed"] += report.performed
             totals["skipped"] += report.skipped

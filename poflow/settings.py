@@ -16,8 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Settings of one poflow installation; each field is read from POFLOW_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="POFLOW_", env_file=".env", extra="ignore",
-                                      frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="POFLOW_", env_file=".env", extra="ignore", frozen=True
+    )
 
     data_dir: Path = Field(
         default=PROJECT_ROOT / ".poflow",

@@ -15,15 +15,25 @@ __all__ = ["open_approval_request", "read_approval_outcome"]
 
 
 @task(name="open-approval-request", task_run_name="open-approval-{subject_type}-{subject_id}")
-def open_approval_request(subject_type: str, subject_id: str, municipality: str,
-                          required: dict[str, str], flow_run_id: str) -> None:
+def open_approval_request(
+    subject_type: str,
+    subject_id: str,
+    municipality: str,
+    required: dict[str, str],
+    flow_run_id: str,
+) -> None:
     """Record the request and queue each person's link mail once; attach the waiting run."""
     rt = get_runtime()
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config(municipality), rt.settings, today(), actor="system")
-        request_approval(ctx, subject_type=subject_type, subject_id=subject_id,
-                         required=required, title=f"Besluit over {subject_type} {subject_id}",
-                         flow_run_id=flow_run_id)
+        request_approval(
+            ctx,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            required=required,
+            title=f"Besluit over {subject_type} {subject_id}",
+            flow_run_id=flow_run_id,
+        )
 
 
 @task(name="read-approval-outcome", task_run_name="outcome-{subject_type}-{subject_id}")

@@ -13,8 +13,9 @@ __all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cas
 
 
 @task(name="find-municipalities-with-work", task_run_name="find-work-{day}")
-def find_municipalities_with_work(day: date, municipality: str | None = None
-                                  ) -> dict[str, list[str]]:
+def find_municipalities_with_work(
+    day: date, municipality: str | None = None
+) -> dict[str, list[str]]:
     """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform")."""
     rt = get_runtime()
     with rt.factory() as session:
@@ -43,8 +44,9 @@ def perform_due_actions(municipalities: list[str], day: date) -> dict[str, dict[
     """Perform each pending action of these municipalities due on or before `day` once;
     counts per municipality. Raise, naming municipality and action ids, if any failed."""
     rt = get_runtime()
-    reports = perform_due_in(rt.factory, [rt.config(slug) for slug in municipalities],
-                             rt.settings, day)
+    reports = perform_due_in(
+        rt.factory, [rt.config(slug) for slug in municipalities], rt.settings, day
+    )
     failed = {slug: r.failed_actions for slug, r in reports.items() if r.failed_actions}
     if failed:
         which = "; ".join(f"{slug}: action ids {ids[:20]}" for slug, ids in failed.items())

@@ -17,8 +17,13 @@ def smtp_target(settings: Settings) -> SmtpTarget:
     return SmtpTarget.from_settings(settings)
 
 
-@task(name="send-mail", task_run_name="send-mail", retries=3,
-      retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.2)
+@task(
+    name="send-mail",
+    task_run_name="send-mail",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
+    retry_jitter_factor=0.2,
+)
 def send_mail(municipality: str | None = None) -> dict[str, int]:
     """Send every queued message; on a server failure retry with backoff, unsent rows stay queued."""
     rt = get_runtime()

@@ -48,25 +48,27 @@ def _publish(municipality: str, day: date) -> dict[str, int]:
         table_key = artifact_key("onboarding", municipality)
         chart_key = artifact_key("onboarding-voortgang", municipality)
         chart = markdown_overview(cfg.name, day, view.totals, len(view.rows))
-        content: dict[str, object] = {table_key: view.rows, chart_key: chart,
-                                      **progress_bars(view)}
+        content: dict[str, object] = {table_key: view.rows, chart_key: chart, **progress_bars(view)}
         todo = changed(session, content)
     if table_key in todo:
         create_table_artifact(
-            key=table_key, table=view.rows,
+            key=table_key,
+            table=view.rows,
             description=f"Onboarding {municipality} op {day.isoformat()}: per nieuwe collega "
-                        f"(id) de stand per fase; {LEGEND}.",
+            f"(id) de stand per fase; {LEGEND}.",
         )
     if chart_key in todo:
         create_markdown_artifact(
-            key=chart_key, markdown=chart,
+            key=chart_key,
+            markdown=chart,
             description=f"Voortgang per fase, {municipality}, {day.isoformat()}",
         )
     for hire_id, percent in view.progress.items():
         key = artifact_key("onboarding", hire_id)
         if key in todo:
             create_progress_artifact(
-                progress=percent, key=key,
+                progress=percent,
+                key=key,
                 description=f"Onboarding {hire_id}: {percent} % van de checklist afgerond",
             )
     with rt.factory() as session, session.begin():

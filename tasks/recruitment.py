@@ -78,21 +78,34 @@ def open_gate(round_id: str) -> dict[str, Any] | None:
         }.get(rnd.state)
         if subject is None:
             return None
-        request = session.scalar(select(ApprovalRequest).where(
-            ApprovalRequest.subject_type == subject[0], ApprovalRequest.subject_id == subject[1]))
+        request = session.scalar(
+            select(ApprovalRequest).where(
+                ApprovalRequest.subject_type == subject[0], ApprovalRequest.subject_id == subject[1]
+            )
+        )
         if request is None:
             return None
-        return {"subject_type": subject[0], "subject_id": subject[1],
-                "municipality": rnd.municipality, "required": dict(request.required)}
+        return {
+            "subject_type": subject[0],
+            "subject_id": subject[1],
+            "municipality": rnd.municipality,
+            "required": dict(request.required),
+        }
 
 
-@task(name="rec-send-documents", task_run_name="rec-send-documents", retries=3,
-      retry_delay_seconds=exponential_backoff(backoff_factor=10))
+@task(
+    name="rec-send-documents",
+    task_run_name="rec-send-documents",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),
+)
 def send_documents() -> int:
     """Send the aanstellingsadvies documents not sent yet (PDF attached), once each."""
     rt = get_runtime()
-    senders = {slug: (c.municipality.sender_name, str(c.municipality.sender_email))
-               for slug, c in rt.configs.items()}
+    senders = {
+        slug: (c.municipality.sender_name, str(c.municipality.sender_email))
+        for slug, c in rt.configs.items()
+    }
     return len(rec.send_documents(rt.factory, smtp_target(rt.settings), senders))
 
 
@@ -103,13 +116,19 @@ def publish_progress(round_id: str) -> dict[str, Any]:
     with rt.factory() as session:
         progress = rec.round_progress(session, round_id)
     rows = [{"wat": "fase", "waarde": progress["stage"]}]
-    rows += [{"wat": f"kandidaten categorie {t}", "waarde": n}
-             for t, n in progress["per_tier"].items()]
+    rows += [
+        {"wat": f"kandidaten categorie {t}", "waarde": n} for t, n in progress["per_tier"].items()
+    ]
     rows += [{"wat": f"status {s}", "waarde": n} for s, n in progress["per_state"].items()]
-    rows += [{"wat": f"wacht op besluit {w['subject']}", "waarde": ", ".join(w["waiting_for"])}
-             for w in progress["waiting_approvals"]]
-    create_table_artifact(key=f"recruitment-{round_id.lower()}", table=rows,
-                          description=f"Wervingsronde {round_id}: voortgang (ids en aantallen)")
+    rows += [
+        {"wat": f"wacht op besluit {w['subject']}", "waarde": ", ".join(w["waiting_for"])}
+        for w in progress["waiting_approvals"]
+    ]
+    create_table_artifact(
+        key=f"recruitment-{round_id.lower()}",
+        table=rows,
+        description=f"Wervingsronde {round_id}: voortgang (ids en aantallen)",
+    )
     return progress
 
 

@@ -32,8 +32,6 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="poflow-prefect-ho
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-
-
 # -- PostgreSQL ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
@@ -100,8 +98,9 @@ class SmtpRecorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.refuse:
             return self.refuse
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=email.policy.default)
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         with self._lock:
             self.messages.append(msg)  # type: ignore[arg-type]
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -133,8 +132,9 @@ def smtp() -> Iterator[SmtpRecorder]:
 
 # -- settings and runtime -----------------------------------------------------------------------
 @pytest.fixture
-def poflow_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str,
-               smtp: SmtpRecorder) -> dict[str, str]:
+def poflow_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, smtp: SmtpRecorder
+) -> dict[str, str]:
     """POFLOW_* settings pointing at this test's database and SMTP server; caches cleared."""
     from poflow.runtime import _runtime
     from poflow.settings import get_settings
@@ -181,8 +181,9 @@ def prefect_harness() -> Iterator[None]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
-        updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
 

@@ -46,25 +46,45 @@ def sqlite_db_url(ges_sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def add_kb_staff(rt: Any, *, hire_start: date | None = date(2027, 3, 1),
-                 contract: str = "vast", months: int | None = None) -> None:
+def add_kb_staff(
+    rt: Any,
+    *,
+    hire_start: date | None = date(2027, 3, 1),
+    contract: str = "vast",
+    months: int | None = None,
+) -> None:
     """Kaag en Braassem staff (fictional) and, optionally, one new hire managed by KB-9003."""
     with rt.factory() as session, session.begin():
         for pid, given, family, roles in STAFF:
-            person = Person(id=pid, municipality=KB, given_name=given, family_name=family,
-                            email=f"{given.lower()}.{pid.lower()}@kaag-en-braassem.example.nl",
-                            team="Ruimte")
+            person = Person(
+                id=pid,
+                municipality=KB,
+                given_name=given,
+                family_name=family,
+                email=f"{given.lower()}.{pid.lower()}@kaag-en-braassem.example.nl",
+                team="Ruimte",
+            )
             person.roles = [PersonRole(role=r, municipality=KB) for r in roles]
             session.add(person)
         if hire_start is not None:
-            session.add(Hire(
-                id=HIRE, municipality=KB, given_name="Yara", family_name="Jacobs",
-                private_email="yara.jacobs@example.org",
-                work_email="yara.jacobs@kaag-en-braassem.example.nl", team="Ruimte",
-                function="Beleidsmedewerker ruimte", manager_id="KB-9003", buddy_id="KB-9004",
-                contract_type=contract, contract_months=months, start_date=hire_start,
-                first_working_day=rt.config(KB).calendar.first_working_day(hire_start),
-            ))
+            session.add(
+                Hire(
+                    id=HIRE,
+                    municipality=KB,
+                    given_name="Yara",
+                    family_name="Jacobs",
+                    private_email="yara.jacobs@example.org",
+                    work_email="yara.jacobs@kaag-en-braassem.example.nl",
+                    team="Ruimte",
+                    function="Beleidsmedewerker ruimte",
+                    manager_id="KB-9003",
+                    buddy_id="KB-9004",
+                    contract_type=contract,
+                    contract_months=months,
+                    start_date=hire_start,
+                    first_working_day=rt.config(KB).calendar.first_working_day(hire_start),
+                )
+            )
 
 
 def context(rt: Any, session: Any, day: date, *, slug: str = KB, actor: str = "system") -> Context:
@@ -74,8 +94,11 @@ def context(rt: Any, session: Any, day: date, *, slug: str = KB, actor: str = "s
 
 def mails(smtp: Any, subject_part: str, to: str | None = None) -> list[EmailMessage]:
     """The received messages whose subject contains `subject_part` (and sent to `to`)."""
-    return [m for m in smtp.messages if subject_part in str(m["Subject"])
-            and (to is None or to in str(m["To"]))]
+    return [
+        m
+        for m in smtp.messages
+        if subject_part in str(m["Subject"]) and (to is None or to in str(m["To"]))
+    ]
 
 
 def text_of(msg: EmailMessage) -> str:
@@ -101,17 +124,22 @@ def use_link(rt: Any, msg: EmailMessage, day: date, form: dict[str, str] | None 
     with rt.factory() as session, session.begin():
         row = verify_token(session, secret=secret, token=token.group(1))
         claim_link(session, row)
-        ctx = Context(session, rt.config(row.municipality), rt.settings, day,
-                      actor=row.subject_id)
+        ctx = Context(session, rt.config(row.municipality), rt.settings, day, actor=row.subject_id)
         return link_actions()[row.action].perform(ctx, row, form or {})
 
 
-def scores_form(prestatie: str = "goed", potentieel: str = "voldoende",
-                kernwaarden: str = "goed") -> dict[str, str]:
+def scores_form(
+    prestatie: str = "goed", potentieel: str = "voldoende", kernwaarden: str = "goed"
+) -> dict[str, str]:
     """A filled-in appraisal form."""
-    return {"prestatie": prestatie, "prestatie_motivatie": MOTIVATION,
-            "potentieel": potentieel, "potentieel_motivatie": "Kan doorgroeien naar senior.",
-            "kernwaarden": kernwaarden, "kernwaarden_motivatie": "Werkt open en integer."}
+    return {
+        "prestatie": prestatie,
+        "prestatie_motivatie": MOTIVATION,
+        "potentieel": potentieel,
+        "potentieel_motivatie": "Kan doorgroeien naar senior.",
+        "kernwaarden": kernwaarden,
+        "kernwaarden_motivatie": "Werkt open en integer.",
+    }
 
 
 def plan_cycle_only(rt: Any, day: date, *, slug: str = KB) -> None:
@@ -123,15 +151,17 @@ def plan_cycle_only(rt: Any, day: date, *, slug: str = KB) -> None:
 
     with rt.factory() as session, session.begin():
         ctx = context(rt, session, day, slug=slug)
-        for hire in session.scalars(select(Hire).where(Hire.municipality == slug,
-                                                       Hire.planned_version < Hire.version)):
+        for hire in session.scalars(
+            select(Hire).where(Hire.municipality == slug, Hire.planned_version < Hire.version)
+        ):
             plan_hire_cycle(ctx, hire)
             hire.planned_version = hire.version
 
 
 @pytest.fixture
-def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_db_url: str,
-                   smtp: Any) -> Any:
+def sqlite_runtime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_db_url: str, smtp: Any
+) -> Any:
     """A poflow runtime on a SQLite copy and the test's SMTP server (the database is not the
     subject of the test); like conftest's `runtime` without the PostgreSQL run."""
     from poflow.runtime import _runtime, get_runtime

@@ -52,24 +52,43 @@ def add_hires(rt: Any, specs: list[Spec]) -> None:
     with rt.factory() as session, session.begin():
         for n, s in enumerate(specs):
             local = s.hire_id.lower().replace("-", "")
-            session.add(Hire(
-                id=s.hire_id, municipality="hardenberg", given_name="Test",
-                family_name=f"Nieuw {s.hire_id}", private_email=f"{local}@example.org",
-                work_email=f"{local}@hardenberg.example.nl", team="Ruimtelijk domein",
-                function="Adviseur", manager_id=MANAGER if n % 2 == 0 else "HB-0006",
-                buddy_id="HB-0005", contract_type=s.contract_type, contract_months=s.months,
-                start_date=s.start, first_working_day=cal.first_working_day(s.start)))
+            session.add(
+                Hire(
+                    id=s.hire_id,
+                    municipality="hardenberg",
+                    given_name="Test",
+                    family_name=f"Nieuw {s.hire_id}",
+                    private_email=f"{local}@example.org",
+                    work_email=f"{local}@hardenberg.example.nl",
+                    team="Ruimtelijk domein",
+                    function="Adviseur",
+                    manager_id=MANAGER if n % 2 == 0 else "HB-0006",
+                    buddy_id="HB-0005",
+                    contract_type=s.contract_type,
+                    contract_months=s.months,
+                    start_date=s.start,
+                    first_working_day=cal.first_working_day(s.start),
+                )
+            )
 
 
 def plan_all(rt: Any, day: date, series: tuple[str, ...] | None = None) -> list[Any]:
     """Each series' planning pass for one day (what the three session flows do), Hardenberg."""
     cfg = rt.config("hardenberg")
-    return [plan_day(rt.factory, cfg, rt.settings, day, key)
-            for key in series or section(cfg).series_keys()]
+    return [
+        plan_day(rt.factory, cfg, rt.settings, day, key)
+        for key in series or section(cfg).series_keys()
+    ]
 
 
-def simulate(rt: Any, first: date, last: date, *, series: tuple[str, ...] | None = None,
-             after_day: Callable[[date], None] | None = None) -> None:
+def simulate(
+    rt: Any,
+    first: date,
+    last: date,
+    *,
+    series: tuple[str, ...] | None = None,
+    after_day: Callable[[date], None] | None = None,
+) -> None:
     """Each day: the session flows' planning, then the dispatcher's day (plan, perform, send)."""
     day = first
     while day <= last:
@@ -119,11 +138,11 @@ def follow_link(rt: Any, token: str, day: date, form: dict[str, str] | None = No
     from poflow.links import claim_link, link_actions, verify_token
 
     with rt.factory() as session, session.begin():
-        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(),
-                            token=token)
+        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
         claim_link(session, link)
-        return link_actions()[link.action].perform(ctx_for(rt, session, day, link.subject_id),
-                                                   link, form or {})
+        return link_actions()[link.action].perform(
+            ctx_for(rt, session, day, link.subject_id), link, form or {}
+        )
 
 
 def hire(rt: Any, hire_id: str) -> Hire:
@@ -145,8 +164,9 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture
-def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
-                   migrated_sqlite_template: Any, smtp: Any) -> Any:
+def sqlite_runtime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, migrated_sqlite_template: Any, smtp: Any
+) -> Any:
     """The poflow runtime on a fresh copy of a migrated SQLite file (database not the subject)."""
     import shutil
 
@@ -156,10 +176,13 @@ def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
     shutil.copy(migrated_sqlite_template, tmp_path / "poflow.db")
     sqlite_url = f"sqlite:///{tmp_path / 'poflow.db'}"
 
-    for key, value in {"POFLOW_DATABASE_URL": sqlite_url,
-                       "POFLOW_DATA_DIR": str(tmp_path / "data"),
-                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+    for key, value in {
+        "POFLOW_DATABASE_URL": sqlite_url,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     _runtime.cache_clear()
@@ -168,9 +191,15 @@ def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Any,
     _runtime.cache_clear()
 
 
-def run_capture(rt: Any, smtp: Any, first: date, last: date, *,
-                series: tuple[str, ...] | None = ("start",),
-                after_day: Callable[[date], None] | None = None) -> dict[date, list]:
+def run_capture(
+    rt: Any,
+    smtp: Any,
+    first: date,
+    last: date,
+    *,
+    series: tuple[str, ...] | None = ("start",),
+    after_day: Callable[[date], None] | None = None,
+) -> dict[date, list]:
     """simulate(), returning the messages the SMTP server received per day."""
     per_day: dict[date, list[EmailMessage]] = {}
 
@@ -189,14 +218,22 @@ def run_capture(rt: Any, smtp: Any, first: date, last: date, *,
 
 def received(per_day: dict[date, list], *, to: str, subject: str) -> list[date]:
     """The days on which a mail whose subject holds `subject` reached `to`."""
-    return [d for d, msgs in sorted(per_day.items()) for m in msgs
-            if to in str(m["To"]) and subject in str(m["Subject"])]
+    return [
+        d
+        for d, msgs in sorted(per_day.items())
+        for m in msgs
+        if to in str(m["To"]) and subject in str(m["Subject"])
+    ]
 
 
 def messages(per_day: dict[date, list], *, to: str, subject: str = "") -> list[EmailMessage]:
     """The messages to `to` whose subject holds `subject`, in order."""
-    return [m for _, msgs in sorted(per_day.items()) for m in msgs
-            if to in str(m["To"]) and subject in str(m["Subject"])]
+    return [
+        m
+        for _, msgs in sorted(per_day.items())
+        for m in msgs
+        if to in str(m["To"]) and subject in str(m["Subject"])
+    ]
 
 
 @pytest.fixture
@@ -209,7 +246,15 @@ def int_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import poflow.processes  # noqa: F401  (registers everything first)
     from poflow import engine
 
-    monkeypatch.setattr(engine, "_PLANNERS", {k: v for k, v in engine._PLANNERS.items()
-                                              if k == "introduction"})
-    monkeypatch.setattr(engine, "_HANDLERS", {k: v for k, v in engine._HANDLERS.items()
-                                              if k.startswith("int.") or k == "calendar.cancel"})
+    monkeypatch.setattr(
+        engine, "_PLANNERS", {k: v for k, v in engine._PLANNERS.items() if k == "introduction"}
+    )
+    monkeypatch.setattr(
+        engine,
+        "_HANDLERS",
+        {
+            k: v
+            for k, v in engine._HANDLERS.items()
+            if k.startswith("int.") or k == "calendar.cancel"
+        },
+    )

@@ -19,10 +19,20 @@ from poflow.engine import Context
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 KB = "kaag-en-braassem"
-SECTION_LEVEL = {"Binnenkort te doen": Level.ANNOUNCE, "Herinnering": Level.REMIND,
-                 "Nog open in je team": Level.ESCALATE_MANAGER, "Escalatie": Level.ESCALATE_PO}
-ONB_TEMPLATES = ("onb_digest", "onb_welkom_prive", "onb_welkom_werk", "onb_buddy_toegewezen",
-                 "onb_vier_successen", "onb_buddy_afgesloten")
+SECTION_LEVEL = {
+    "Binnenkort te doen": Level.ANNOUNCE,
+    "Herinnering": Level.REMIND,
+    "Nog open in je team": Level.ESCALATE_MANAGER,
+    "Escalatie": Level.ESCALATE_PO,
+}
+ONB_TEMPLATES = (
+    "onb_digest",
+    "onb_welkom_prive",
+    "onb_welkom_werk",
+    "onb_buddy_toegewezen",
+    "onb_vier_successen",
+    "onb_buddy_afgesloten",
+)
 
 
 @pytest.fixture(scope="session")
@@ -36,17 +46,22 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_sqlite: Path,
-                   smtp: Any) -> Any:
+def sqlite_runtime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_sqlite: Path, smtp: Any
+) -> Any:
     """The poflow runtime on a fresh copy of the migrated SQLite file and the test SMTP server."""
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
     shutil.copyfile(migrated_sqlite, tmp_path / "poflow.db")
     sqlite_url = f"sqlite:///{tmp_path / 'poflow.db'}"
-    for key, value in {"POFLOW_DATABASE_URL": sqlite_url, "POFLOW_DATA_DIR": str(tmp_path / "d"),
-                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+    for key, value in {
+        "POFLOW_DATABASE_URL": sqlite_url,
+        "POFLOW_DATA_DIR": str(tmp_path / "d"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     _runtime.cache_clear()
@@ -57,33 +72,62 @@ def sqlite_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_sql
 
 def add_kb_staff(rt: Any, *, team_colleagues: bool = True) -> None:
     """Fictional staff of Kaag en Braassem: a manager, colleagues, ICT, facilities, P&O."""
-    people = [("KB-0001", "Sanne", "Vos", "Bedrijfsvoering", "leidinggevende"),
-              ("KB-0004", "Tom", "Brouwer", "ICT", "ict"),
-              ("KB-0005", "Ilse", "Koster", "Facilitair", "facilitair"),
-              ("KB-0006", "Ruben", "Lammers", "P&O", "po_adviseur")]
+    people = [
+        ("KB-0001", "Sanne", "Vos", "Bedrijfsvoering", "leidinggevende"),
+        ("KB-0004", "Tom", "Brouwer", "ICT", "ict"),
+        ("KB-0005", "Ilse", "Koster", "Facilitair", "facilitair"),
+        ("KB-0006", "Ruben", "Lammers", "P&O", "po_adviseur"),
+    ]
     if team_colleagues:
-        people += [("KB-0003", "Yara", "Peeters", "Bedrijfsvoering", "medewerker"),
-                   ("KB-0002", "Wim", "Hoekstra", "Bedrijfsvoering", "medewerker")]
+        people += [
+            ("KB-0003", "Yara", "Peeters", "Bedrijfsvoering", "medewerker"),
+            ("KB-0002", "Wim", "Hoekstra", "Bedrijfsvoering", "medewerker"),
+        ]
     with rt.factory() as session, session.begin():
         for pid, given, family, team, role in people:
-            session.add(Person(id=pid, municipality=KB, given_name=given, family_name=family,
-                               email=f"{given.lower()}.{family.lower()}@kaag.example.nl",
-                               team=team))
+            session.add(
+                Person(
+                    id=pid,
+                    municipality=KB,
+                    given_name=given,
+                    family_name=family,
+                    email=f"{given.lower()}.{family.lower()}@kaag.example.nl",
+                    team=team,
+                )
+            )
             session.flush()
             session.add(PersonRole(person_id=pid, municipality=KB, role=role))
 
 
-def add_kb_hire(rt: Any, hire_id: str = "KB-NH-01", *, start: date = date(2027, 3, 1),
-                contract: str = "vast", months: int | None = None) -> None:
+def add_kb_hire(
+    rt: Any,
+    hire_id: str = "KB-NH-01",
+    *,
+    start: date = date(2027, 3, 1),
+    contract: str = "vast",
+    months: int | None = None,
+) -> None:
     """A fictional new hire in Kaag en Braassem without a buddy yet."""
     cal = rt.config(KB).calendar
     with rt.factory() as session, session.begin():
-        session.add(Hire(id=hire_id, municipality=KB, given_name="Fenna", family_name="de Graaf",
-                         private_email=f"{hire_id.lower()}@example.org",
-                         work_email=f"{hire_id.lower()}@kaag.example.nl", team="Bedrijfsvoering",
-                         function="Adviseur informatiebeheer", manager_id="KB-0001",
-                         buddy_id=None, contract_type=contract, contract_months=months,
-                         start_date=start, first_working_day=cal.first_working_day(start)))
+        session.add(
+            Hire(
+                id=hire_id,
+                municipality=KB,
+                given_name="Fenna",
+                family_name="de Graaf",
+                private_email=f"{hire_id.lower()}@example.org",
+                work_email=f"{hire_id.lower()}@kaag.example.nl",
+                team="Bedrijfsvoering",
+                function="Adviseur informatiebeheer",
+                manager_id="KB-0001",
+                buddy_id=None,
+                contract_type=contract,
+                contract_months=months,
+                start_date=start,
+                first_working_day=cal.first_working_day(start),
+            )
+        )
 
 
 def import_examples(rt: Any) -> None:
@@ -102,8 +146,9 @@ def templates_by_hash(rt: Any) -> dict[str, str]:
     return {hashlib.sha256(k.encode()).hexdigest()[:16]: t for k, t in rows}
 
 
-def run(rt: Any, smtp: Any, first: date, last: date, *, municipality: str | None = None
-        ) -> list[tuple[date, str, str, EmailMessage]]:
+def run(
+    rt: Any, smtp: Any, first: date, last: date, *, municipality: str | None = None
+) -> list[tuple[date, str, str, EmailMessage]]:
     """Tick every day from first to last; return (day, template, to address, message)."""
     from poflow.runtime import run_day
 
@@ -115,8 +160,10 @@ def run(rt: Any, smtp: Any, first: date, last: date, *, municipality: str | None
         got += [(day, m) for m in smtp.messages[seen:]]
         day += timedelta(days=1)
     names = templates_by_hash(rt)
-    return [(d, names.get(str(m["X-Poflow-Key"]), "?"), m["To"].addresses[0].addr_spec, m)
-            for d, m in got]
+    return [
+        (d, names.get(str(m["X-Poflow-Key"]), "?"), m["To"].addresses[0].addr_spec, m)
+        for d, m in got
+    ]
 
 
 def text_of(msg: EmailMessage) -> str:

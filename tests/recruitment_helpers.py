@@ -20,7 +20,15 @@ from poflow.mail.outbox import SmtpTarget, send_queued
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 SLUG = "hardenberg"
 GS, PO, PO2, MT, COLLEGA, OTHER_MT, REFERRER, OR = (
-    "HB-0001", "HB-0002", "HB-0003", "HB-0004", "HB-0005", "HB-0006", "HB-0007", "HB-0011")
+    "HB-0001",
+    "HB-0002",
+    "HB-0003",
+    "HB-0004",
+    "HB-0005",
+    "HB-0006",
+    "HB-0007",
+    "HB-0011",
+)
 TEAM = "Ruimtelijk domein"
 D0 = date(2027, 3, 1)  # a Monday
 GS_MAIL, OR_MAIL = "anouk.verbeek@", "karim.elamrani@"
@@ -33,9 +41,13 @@ def sqlite_runtime(monkeypatch: Any, tmp_path: Path, url: str, smtp: Any) -> Ite
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
-    for key, value in {"POFLOW_DATABASE_URL": url, "POFLOW_DATA_DIR": str(tmp_path / "data"),
-                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+    for key, value in {
+        "POFLOW_DATABASE_URL": url,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     _runtime.cache_clear()
@@ -73,12 +85,21 @@ def import_example_staff(rt: Any) -> None:
 
     with rt.factory() as session, session.begin():
         import_staff(session, EXAMPLES / "staff.csv", rt.configs)
-        for pid, given, roles in (("HB-0090", "Dubbel", ("leidinggevende", "po_adviseur")),
-                                  ("HB-0091", "Beheer", ("beheerder",))):
-            session.add(Person(id=pid, municipality=SLUG, given_name=given,
-                               family_name="Rolhouder", email=f"{given.lower()}@example.nl",
-                               team=TEAM,
-                               roles=[PersonRole(municipality=SLUG, role=r) for r in roles]))
+        for pid, given, roles in (
+            ("HB-0090", "Dubbel", ("leidinggevende", "po_adviseur")),
+            ("HB-0091", "Beheer", ("beheerder",)),
+        ):
+            session.add(
+                Person(
+                    id=pid,
+                    municipality=SLUG,
+                    given_name=given,
+                    family_name="Rolhouder",
+                    email=f"{given.lower()}@example.nl",
+                    team=TEAM,
+                    roles=[PersonRole(municipality=SLUG, role=r) for r in roles],
+                )
+            )
 
 
 def ctx_for(session: Any, rt: Any, day: date, actor: str = "cli") -> Context:
@@ -98,8 +119,10 @@ def send(rt: Any) -> int:
 
     target = SmtpTarget.from_settings(rt.settings)
     sent = len(send_queued(rt.factory, target).sent)
-    senders = {slug: (c.municipality.sender_name, str(c.municipality.sender_email))
-               for slug, c in rt.configs.items()}
+    senders = {
+        slug: (c.municipality.sender_name, str(c.municipality.sender_email))
+        for slug, c in rt.configs.items()
+    }
     return sent + len(send_documents(rt.factory, target, senders))
 
 
@@ -116,8 +139,11 @@ def tokens(msg: EmailMessage) -> list[str]:
 
 def mail_to(smtp: Any, address_part: str, subject_part: str) -> EmailMessage:
     """The last received message to `address_part` whose subject holds `subject_part`."""
-    found = [m for m in smtp.messages
-             if address_part in str(m["To"]) and subject_part in str(m["Subject"])]
+    found = [
+        m
+        for m in smtp.messages
+        if address_part in str(m["To"]) and subject_part in str(m["Subject"])
+    ]
     assert found, f"no mail to {address_part} about {subject_part!r}: {smtp.subjects()}"
     return found[-1]
 
@@ -134,11 +160,22 @@ def click(rt: Any, token: str, **form: str) -> Any:
     return pages.act(token, posted, page.nonce)
 
 
-def approve_by_mail(rt: Any, smtp: Any, person_email: str, subject_part: str,
-                    decision: str = "akkoord", reason: str = "") -> Any:
+def approve_by_mail(
+    rt: Any,
+    smtp: Any,
+    person_email: str,
+    subject_part: str,
+    decision: str = "akkoord",
+    reason: str = "",
+) -> Any:
     """The person opens their own approval mail and decides."""
-    found = [m for m in smtp.messages if person_email in str(m["To"])
-             and "besluit gevraagd" in str(m["Subject"]) and subject_part in str(m["Subject"])]
+    found = [
+        m
+        for m in smtp.messages
+        if person_email in str(m["To"])
+        and "besluit gevraagd" in str(m["Subject"])
+        and subject_part in str(m["Subject"])
+    ]
     assert found, f"no approval mail to {person_email} about {subject_part!r}"
     msg = found[-1]
     form = {"besluit": decision}
@@ -149,9 +186,18 @@ def approve_by_mail(rt: Any, smtp: Any, person_email: str, subject_part: str,
 
 def open_round(rt: Any, *, formation_change: bool = True, **kw: Any) -> str:
     """Open a round for a Beleidsadviseur in the Ruimtelijk domein and send its mails."""
-    values = {"team": TEAM, "function": "Beleidsadviseur wonen", "fte": 0.89,
-              "formation_change": formation_change, "po_id": PO, "mt_lid_id": MT,
-              "leidinggevende_id": MT, "colleague_id": COLLEGA, "recruiter_id": PO2, **kw}
+    values = {
+        "team": TEAM,
+        "function": "Beleidsadviseur wonen",
+        "fte": 0.89,
+        "formation_change": formation_change,
+        "po_id": PO,
+        "mt_lid_id": MT,
+        "leidinggevende_id": MT,
+        "colleague_id": COLLEGA,
+        "recruiter_id": PO2,
+        **kw,
+    }
     rnd = run(rt, D0, rec.open_round, **values)
     send(rt)
     return rnd.id
@@ -165,8 +211,14 @@ def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
         approve_by_mail(rt, smtp, GS_MAIL, "formatiewijziging")
         approve_by_mail(rt, smtp, OR_MAIL, "formatiewijziging")
         run(rt, day, rec.advance_round, round_id)
-    run(rt, day, rec.draft_vacancy, round_id, "Wij zoeken een beleidsadviseur wonen met "
-        "hart voor de kernen van onze gemeente.", by=PO)
+    run(
+        rt,
+        day,
+        rec.draft_vacancy,
+        round_id,
+        "Wij zoeken een beleidsadviseur wonen met hart voor de kernen van onze gemeente.",
+        by=PO,
+    )
     send(rt)
     approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
     approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
@@ -176,8 +228,17 @@ def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
 
 def apply(rt: Any, round_id: str, name: str, tier: int, day: date, **kw: Any) -> str:
     """Register an application (fictional person under example.org)."""
-    cand = run(rt, day, rec.add_candidate, round_id, given_name=name, family_name="Testpersoon",
-               email=f"{name.lower()}@example.org", tier=tier, **kw)
+    cand = run(
+        rt,
+        day,
+        rec.add_candidate,
+        round_id,
+        given_name=name,
+        family_name="Testpersoon",
+        email=f"{name.lower()}@example.org",
+        tier=tier,
+        **kw,
+    )
     send(rt)
     return cand.id
 
@@ -194,8 +255,17 @@ def round_at_terms(rt: Any, smtp: Any, **kw: Any) -> tuple[str, str]:
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):
         approve_by_mail(rt, smtp, who, "aanbod aan Lisa")
     run(rt, D0, rec.advance_round, rid)
-    run(rt, D0, rec.record_terms, rid, by=PO, start_date=date(2027, 5, 3),
-        contract_type="tijdelijk", contract_months=12, work_email="lisa@hardenberg.example.nl")
+    run(
+        rt,
+        D0,
+        rec.record_terms,
+        rid,
+        by=PO,
+        start_date=date(2027, 5, 3),
+        contract_type="tijdelijk",
+        contract_months=12,
+        work_email="lisa@hardenberg.example.nl",
+    )
     send(rt)
     with rt.factory() as s:
         assert s.get(RecruitmentRound, rid).state.value == "terms"

@@ -89,12 +89,15 @@ class FaultySmtp:
         verdict = self.on_data(n) if self.on_data else None
         if verdict == "drop":
             return "451 4.3.0 dropped"
-        if self.refuse_from is not None and self.refuse_from <= n < self.refuse_from + \
-                self.refuse_count:
+        if (
+            self.refuse_from is not None
+            and self.refuse_from <= n < self.refuse_from + self.refuse_count
+        ):
             self.refused += 1
             return self.refuse_reply
-        msg = email.message_from_bytes(envelope.original_content or envelope.content,
-                                       policy=email.policy.default)
+        msg = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
         with self._lock:
             self.messages.append(msg)  # type: ignore[arg-type]
             self.message_ids.append(str(msg["Message-ID"]))
@@ -131,22 +134,34 @@ class Tally:
 
     def figures(self) -> dict[str, int]:
         """The four numbers of the report."""
-        return {"expected": self.expected, "received": self.received,
-                "duplicates": self.duplicates, "lost": self.lost}
+        return {
+            "expected": self.expected,
+            "received": self.received,
+            "duplicates": self.duplicates,
+            "lost": self.lost,
+        }
 
 
-def tally(factory: Any, message_ids: list[str], *, exclude_case_types: tuple[str, ...] = ("run",)
-          ) -> Tally:
+def tally(
+    factory: Any, message_ids: list[str], *, exclude_case_types: tuple[str, ...] = ("run",)
+) -> Tally:
     """Compare the outbox (every message that should go out once) with what the server got.
 
     Failure notices of failed runs (case type "run") are one per run by design and left out.
     """
     with factory() as session:
         rows = session.execute(select(Outbox.message_id, Outbox.state, Outbox.case_type)).all()
-    expected = {mid for mid, state, case in rows
-                if case not in exclude_case_types and state != MailState.CANCELLED}
+    expected = {
+        mid
+        for mid, state, case in rows
+        if case not in exclude_case_types and state != MailState.CANCELLED
+    }
     counts = Counter(m for m in message_ids if m in expected)
     dups = [m for m, c in counts.items() if c > 1]
-    return Tally(expected=len(expected), received=sum(counts.values()),
-                 duplicates=sum(c - 1 for c in counts.values()),
-                 lost=len(expected - set(counts)), duplicate_ids=dups)
+    return Tally(
+        expected=len(expected),
+        received=sum(counts.values()),
+        duplicates=sum(c - 1 for c in counts.values()),
+        lost=len(expected - set(counts)),
+        duplicate_ids=dups,
+    )

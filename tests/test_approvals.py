@@ -48,30 +48,40 @@ def client(hardenberg: Any) -> Iterator[TestClient]:
         yield c
 
 
-def ask(rt: Any, smtp: SmtpRecorder, required: dict[str, str], subject_id: str = "OFFER-1"
-        ) -> dict[str, str]:
+def ask(
+    rt: Any, smtp: SmtpRecorder, required: dict[str, str], subject_id: str = "OFFER-1"
+) -> dict[str, str]:
     """Request the approval, send the mails; return each recipient's link path by address."""
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
-        request_approval(ctx, subject_type="offer", subject_id=subject_id, required=required,
-                         title="Arbeidsvoorwaarden kandidaat K-17")
+        request_approval(
+            ctx,
+            subject_type="offer",
+            subject_id=subject_id,
+            required=required,
+            title="Arbeidsvoorwaarden kandidaat K-17",
+        )
     send_queued(rt.factory, SmtpTarget.from_settings(rt.settings))
-    return {str(m["To"]).split("<")[-1].rstrip(">"): path_of(link_in_mail(m))
-            for m in smtp.messages if "Je besluit gevraagd" in str(m["Subject"])}
+    return {
+        str(m["To"]).split("<")[-1].rstrip(">"): path_of(link_in_mail(m))
+        for m in smtp.messages
+        if "Je besluit gevraagd" in str(m["Subject"])
+    }
 
 
-def decide(client: TestClient, path: str, besluit: str = "akkoord", toelichting: str = ""
-           ) -> Any:
+def decide(client: TestClient, path: str, besluit: str = "akkoord", toelichting: str = "") -> Any:
     """Open a link and press the button with a decision."""
     page = client.get(path)
-    return client.post(path, data={"csrf": csrf_of(page.text), "besluit": besluit,
-                                   "toelichting": toelichting})
+    return client.post(
+        path, data={"csrf": csrf_of(page.text), "besluit": besluit, "toelichting": toelichting}
+    )
 
 
 def outcome_of(rt: Any, subject_id: str = "OFFER-1") -> tuple[Outcome, int]:
     with rt.factory() as session:
-        count = len(session.scalars(select(Approval).where(
-            Approval.subject_id == subject_id)).all())
+        count = len(
+            session.scalars(select(Approval).where(Approval.subject_id == subject_id)).all()
+        )
         return approval_outcome(session, "offer", subject_id), count
 
 
@@ -83,11 +93,13 @@ def audit_actions(rt: Any) -> list[str]:
 def test_rec_9_each_person_gets_their_own_link_by_mail(hardenberg: Any, smtp: SmtpRecorder):
     """The leidinggevende and P&O each receive a Dutch mail with a link bound to them and a role."""
     links = ask(hardenberg, smtp, ASKED)
-    assert set(links) == {DIRK, BRAM} and links[DIRK] != links[BRAM]
+    assert set(links) == {DIRK, BRAM}
+    assert links[DIRK] != links[BRAM]
     subjects = sorted(str(m["Subject"]).strip() for m in smtp.messages)
     assert subjects == [
         "Je besluit gevraagd als P&O-adviseur: Arbeidsvoorwaarden kandidaat K-17",
-        "Je besluit gevraagd als leidinggevende: Arbeidsvoorwaarden kandidaat K-17"]
+        "Je besluit gevraagd als leidinggevende: Arbeidsvoorwaarden kandidaat K-17",
+    ]
     assert "approval.requested" in audit_actions(hardenberg)
 
 
@@ -98,13 +110,15 @@ def test_rec_9_two_proper_approvals_make_the_outcome_approved(
     links = ask(example_data, smtp, ASKED)
     with TestClient(create_app(example_data.settings)) as client:
         first = decide(client, links[DIRK])
-        assert heading(first.text) == "Gelukt" and "tweede besluit moet nog komen" in first.text
+        assert heading(first.text) == "Gelukt"
+        assert "tweede besluit moet nog komen" in first.text
         assert outcome_of(example_data) == (Outcome.PENDING, 1)
         assert "het verzoek is akkoord" in decide(client, links[BRAM]).text
     assert outcome_of(example_data) == (Outcome.APPROVED, 2)
     with example_data.factory() as session:
         request = session.scalars(select(ApprovalRequest)).one()
-        assert request.outcome == Outcome.APPROVED and request.decided_at is not None
+        assert request.outcome == Outcome.APPROVED
+        assert request.decided_at is not None
 
 
 def test_rec_9_the_same_person_is_never_asked_for_both_roles(hardenberg: Any):
@@ -113,8 +127,13 @@ def test_rec_9_the_same_person_is_never_asked_for_both_roles(hardenberg: Any):
     with hardenberg.factory() as session, session.begin():
         ctx = Context(session, hardenberg.config("hardenberg"), hardenberg.settings, today())
         with pytest.raises(ApprovalRefused, match="different people"):
-            request_approval(ctx, subject_type="offer", subject_id="OFFER-1", title="t",
-                             required={"leidinggevende": "HB-0090", "po_adviseur": "HB-0090"})
+            request_approval(
+                ctx,
+                subject_type="offer",
+                subject_id="OFFER-1",
+                title="t",
+                required={"leidinggevende": "HB-0090", "po_adviseur": "HB-0090"},
+            )
         assert session.scalars(select(ApprovalRequest)).all() == []
 
 
@@ -126,12 +145,19 @@ def test_rec_9_the_same_person_cannot_approve_as_both_roles(
     links = ask(hardenberg, smtp, {"leidinggevende": "HB-0090", "po_adviseur": "HB-0002"})
     assert heading(decide(client, links[NOA]).text) == "Gelukt"
     with hardenberg.factory() as session, session.begin():  # a second link, as P&O
-        token = mint_link(session, secret=SECRET,
-                          action="approval.decide", municipality="hardenberg",
-                          case_type="offer", case_id="OFFER-1", subject_id="HB-0090",
-                          data={"role": "po_adviseur"})
+        token = mint_link(
+            session,
+            secret=SECRET,
+            action="approval.decide",
+            municipality="hardenberg",
+            case_type="offer",
+            case_id="OFFER-1",
+            subject_id="HB-0090",
+            data={"role": "po_adviseur"},
+        )
     refused = decide(client, f"/a/{token}")
-    assert refused.status_code == 409 and heading(refused.text) == "Niet gelukt"
+    assert refused.status_code == 409
+    assert heading(refused.text) == "Niet gelukt"
     assert "Je hebt al besloten als leidinggevende" in refused.text
     assert outcome_of(hardenberg) == (Outcome.PENDING, 1)
     assert audit_actions(hardenberg)[-2:] == ["approval.refused", "link.refused"]
@@ -143,8 +169,11 @@ def test_rec_9_a_person_without_the_role_cannot_approve(
     """A P&O adviser whose role was withdrawn after the mail cannot approve with its link."""
     links = ask(hardenberg, smtp, ASKED)
     with hardenberg.factory() as session, session.begin():
-        session.execute(delete(PersonRole).where(PersonRole.person_id == "HB-0002",
-                                                 PersonRole.role == "po_adviseur"))
+        session.execute(
+            delete(PersonRole).where(
+                PersonRole.person_id == "HB-0002", PersonRole.role == "po_adviseur"
+            )
+        )
     refused = decide(client, links[BRAM])
     assert refused.status_code == 409
     assert "Je staat niet geregistreerd als P&amp;O-adviseur" in refused.text
@@ -152,16 +181,15 @@ def test_rec_9_a_person_without_the_role_cannot_approve(
     assert "approval.refused" in audit_actions(hardenberg)
 
 
-def test_rec_9_a_replayed_link_is_refused(
-    hardenberg: Any, smtp: SmtpRecorder, client: TestClient
-):
+def test_rec_9_a_replayed_link_is_refused(hardenberg: Any, smtp: SmtpRecorder, client: TestClient):
     """Posting the same approval again, from the same or another browser, is refused as used."""
     links = ask(hardenberg, smtp, ASKED)
     page = client.get(links[DIRK])
     form = {"csrf": csrf_of(page.text), "besluit": "akkoord", "toelichting": ""}
     assert heading(client.post(links[DIRK], data=form).text) == "Gelukt"
     replay = client.post(links[DIRK], data=form)
-    assert replay.status_code == 410 and heading(replay.text) == "Deze link is al gebruikt"
+    assert replay.status_code == 410
+    assert heading(replay.text) == "Deze link is al gebruikt"
     with TestClient(create_app(hardenberg.settings)) as other:
         assert heading(other.get(links[DIRK]).text) == "Deze link is al gebruikt"
         assert heading(other.post(links[DIRK], data=form).text) == "Deze link is al gebruikt"
@@ -174,12 +202,14 @@ def test_rec_9_rejection_needs_a_reason_and_ends_the_decision(
     """Rejecting without a reason is refused; after a rejection no approval is accepted."""
     links = ask(hardenberg, smtp, ASKED)
     no_reason = decide(client, links[DIRK], "niet_akkoord")
-    assert no_reason.status_code == 422 and "toelichting: die is verplicht" in no_reason.text
+    assert no_reason.status_code == 422
+    assert "toelichting: die is verplicht" in no_reason.text
     assert outcome_of(hardenberg) == (Outcome.PENDING, 0)
     rejected = decide(client, links[DIRK], "niet_akkoord", "Salarisschaal past niet")
     assert heading(rejected.text) == "Gelukt"
     late = decide(client, links[BRAM])
-    assert late.status_code == 409 and "al beslist (niet akkoord)" in late.text
+    assert late.status_code == 409
+    assert "al beslist (niet akkoord)" in late.text
     assert outcome_of(hardenberg) == (Outcome.REJECTED, 1)
     with hardenberg.factory() as session:
         assert session.scalars(select(Approval.reason)).one() == "Salarisschaal past niet"
@@ -187,8 +217,11 @@ def test_rec_9_rejection_needs_a_reason_and_ends_the_decision(
 
 def _commands(group: Any, prefix: str = "") -> list[str]:
     """Every command path of a Typer/Click command tree, e.g. "checkin held"."""
-    return [n for name, cmd in getattr(group, "commands", {}).items()
-            for n in [f"{prefix}{name}", *_commands(cmd, f"{prefix}{name} ")]]
+    return [
+        n
+        for name, cmd in getattr(group, "commands", {}).items()
+        for n in [f"{prefix}{name}", *_commands(cmd, f"{prefix}{name} ")]
+    ]
 
 
 def test_rec_9_there_is_no_administrator_path(hardenberg: Any):
@@ -199,14 +232,23 @@ def test_rec_9_there_is_no_administrator_path(hardenberg: Any):
     routes = {(r.path, m) for r in web.routes for m in getattr(r, "methods", ())}
     assert {p for p, m in routes if m == "POST"} == {"/a/{token}"}
     names = _commands(typer.main.get_command(cli))
-    assert names and not [n for n in names if any(w in n for w in ("approv", "vierogen", "four"))]
+    assert names
+    assert not [n for n in names if any(w in n for w in ("approv", "vierogen", "four"))]
 
 
 def test_rec_9_the_database_refuses_a_second_decision_by_the_same_person(example_data: Any):
     """Below the domain rule, a unique constraint stops one person deciding twice on a subject."""
-    rows = [Approval(municipality="example_data", subject_type="offer", subject_id="OFFER-1",
-                     role=role, person_id="HB-0004", approve=True)
-            for role in ("leidinggevende", "po_adviseur")]
+    rows = [
+        Approval(
+            municipality="example_data",
+            subject_type="offer",
+            subject_id="OFFER-1",
+            role=role,
+            person_id="HB-0004",
+            approve=True,
+        )
+        for role in ("leidinggevende", "po_adviseur")
+    ]
     with pytest.raises(IntegrityError), example_data.factory() as session, session.begin():
         session.add_all(rows)
 
@@ -220,14 +262,22 @@ def test_rec_9_two_proper_approvals_complete_a_waiting_flow(
 
     from flows.approval import await_four_eyes
 
-    thread, out = run_in_thread(await_four_eyes, subject_type="offer", subject_id="OFFER-9",
-                                municipality="hardenberg", required=ASKED, poll_seconds=1)
+    thread, out = run_in_thread(
+        await_four_eyes,
+        subject_type="offer",
+        subject_id="OFFER-9",
+        municipality="hardenberg",
+        required=ASKED,
+        poll_seconds=1,
+    )
     assert wait_for(lambda: len(smtp.messages) == 2, 60)
-    links = {str(m["To"]).split("<")[-1].rstrip(">"): path_of(link_in_mail(m))
-             for m in smtp.messages}
+    links = {
+        str(m["To"]).split("<")[-1].rstrip(">"): path_of(link_in_mail(m)) for m in smtp.messages
+    }
     with hardenberg.factory() as session:
         run_id = session.scalars(select(ApprovalRequest.flow_run_id)).one()
-    assert run_id and wait_for(lambda: flow_state(run_id).is_paused(), 30)
+    assert run_id
+    assert wait_for(lambda: flow_state(run_id).is_paused(), 30)
 
     resume_flow_run(run_id, run_input={"outcome": "approved"})  # as if from the Prefect UI
     assert wait_for(lambda: flow_state(run_id).is_paused(), 30), "a UI resume must not approve"

@@ -39,8 +39,13 @@ def test_x_4_every_state_change_of_the_year_comes_with_an_audit_row(year_db: Any
     """No transaction of the simulated year changed a state without writing an audit row."""
     year, _engine = year_db
     kinds = Counter(f"{c['table']}.{c['column']}" for c in year.unaudited)
-    record("audit", transactions=year.transactions, state_changes=year.state_changes,
-           unaudited=len(year.unaudited), where=dict(kinds))
+    record(
+        "audit",
+        transactions=year.transactions,
+        state_changes=year.state_changes,
+        unaudited=len(year.unaudited),
+        where=dict(kinds),
+    )
     assert year.transactions > 50
     assert year.unaudited == [], year.unaudited[:5]
 
@@ -50,9 +55,13 @@ def test_x_4_every_approval_of_the_year_has_its_audit_row(year_db: Any):
     _year, engine = year_db
     with Session(engine) as session:
         decisions = session.execute(select(Approval.subject_id, Approval.person_id)).all()
-        audited = set(session.execute(
-            select(AuditEntry.entity_id, AuditEntry.actor)
-            .where(AuditEntry.action.in_(("approval.approved", "approval.rejected")))).all())
+        audited = set(
+            session.execute(
+                select(AuditEntry.entity_id, AuditEntry.actor).where(
+                    AuditEntry.action.in_(("approval.approved", "approval.rejected"))
+                )
+            ).all()
+        )
     assert decisions, "the year recorded no four-eyes decision"
     assert {tuple(d) for d in decisions} <= audited
 
@@ -73,8 +82,9 @@ def test_x_4_the_years_audit_rows_cannot_be_changed_or_deleted_through_the_appli
     assert first is not None
     attempts = {
         "edit": lambda s: setattr(s.get(AuditEntry, first.id), "actor", "iemand-anders"),
-        "merge": lambda s: s.merge(AuditEntry(id=first.id, actor="x", action="x",
-                                              entity_type="x", entity_id="x")),
+        "merge": lambda s: s.merge(
+            AuditEntry(id=first.id, actor="x", action="x", entity_type="x", entity_id="x")
+        ),
         "delete": lambda s: s.delete(s.get(AuditEntry, first.id)),
         "bulk update": lambda s: s.execute(update(AuditEntry).values(detail={})),
         "bulk delete": lambda s: s.execute(delete(AuditEntry).where(AuditEntry.id > 0)),
@@ -92,5 +102,6 @@ def test_x_4_the_years_audit_rows_cannot_be_changed_or_deleted_through_the_appli
         after = session.scalar(select(func.count()).select_from(AuditEntry))
         kept = session.get(AuditEntry, first.id)
     record("audit_tamper", tried=len(attempts), refused=len(refused), rows=count)
-    assert refused == list(attempts) and after == count
+    assert refused == list(attempts)
+    assert after == count
     assert (kept.actor, kept.action) == (first.actor, first.action)

@@ -28,7 +28,6 @@ from .web_support import (  # noqa: F401  (fixtures)
 )
 
 
-
 def _gist(exc: BaseException) -> str:
     """The telling line of an error: an HTTP status and page title, or the problem named."""
     message = str(exc)
@@ -37,8 +36,9 @@ def _gist(exc: BaseException) -> str:
         return html.unescape(f"HTTP {message[:3]}: {title.group(1).strip() if title else ''}")
     problems = getattr(exc, "problems", None) or message.splitlines()
     lines = [ln.strip(" -│╭╰─") for ln in problems if sum(ch.isalnum() for ch in ln) > 3]
-    return re.sub(r"/tmp/\S+/", "", lines[0 if getattr(exc, "problems", None) else -1]
-                  if lines else "")[:160]
+    return re.sub(
+        r"/tmp/\S+/", "", lines[0 if getattr(exc, "problems", None) else -1] if lines else ""
+    )[:160]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.area}-{c.name}" for c in CASES])
@@ -55,22 +55,46 @@ def test_x_5_a_malformed_input_is_refused_by_name_and_writes_nothing(
     except (PoflowError, CliFailed, Refused) as exc:
         refusal: BaseException = exc
     except Exception as exc:  # an unexpected crash: recorded as not rejected, then shown
-        record("bad_input", area=case.area, case=case.name, rejected=False, named=False,
-               unchanged=snapshot(rt) == before, error=type(exc).__name__, says="crashed")
+        record(
+            "bad_input",
+            area=case.area,
+            case=case.name,
+            rejected=False,
+            named=False,
+            unchanged=snapshot(rt) == before,
+            error=type(exc).__name__,
+            says="crashed",
+        )
         raise
     else:
-        record("bad_input", area=case.area, case=case.name, rejected=False, named=False,
-               unchanged=snapshot(rt) == before, error="-", says="accepted")
+        record(
+            "bad_input",
+            area=case.area,
+            case=case.name,
+            rejected=False,
+            named=False,
+            unchanged=snapshot(rt) == before,
+            error="-",
+            says="accepted",
+        )
         pytest.fail(f"{case.area} input {case.name!r} was accepted")
     message = str(refusal)
     named = [w for w in case.expect if w.lower() in message.lower()]
     after = snapshot(rt)
-    untouched = {k: v for k, v in after.items() if k != "audit"} == \
-        {k: v for k, v in before.items() if k != "audit"}
+    untouched = {k: v for k, v in after.items() if k != "audit"} == {
+        k: v for k, v in before.items() if k != "audit"
+    }
     audit_added = len(after.get("audit", [])) - len(before.get("audit", []))
-    record("bad_input", area=case.area, case=case.name, rejected=True,
-           named=len(named) == len(case.expect), unchanged=untouched,
-           error=type(refusal).__name__, says=_gist(refusal))
+    record(
+        "bad_input",
+        area=case.area,
+        case=case.name,
+        rejected=True,
+        named=len(named) == len(case.expect),
+        unchanged=untouched,
+        error=type(refusal).__name__,
+        says=_gist(refusal),
+    )
     assert named == list(case.expect), message[:600]
     assert untouched, [k for k in after if after[k] != before.get(k)]
     # a refused link (forged, altered, CSRF) leaves exactly its own audit row (X-4); a form
@@ -82,7 +106,8 @@ def test_x_5_a_malformed_input_is_refused_by_name_and_writes_nothing(
 def test_x_5_the_corpus_holds_at_least_fifty_inputs_in_every_area():
     """The corpus covers imports, CLI, config, templates and links with 50 or more inputs."""
     areas = {c.area for c in CASES}
-    assert len(CASES) >= 50 and areas == {"import", "cli", "config", "template", "link"}
+    assert len(CASES) >= 50
+    assert areas == {"import", "cli", "config", "template", "link"}
 
 
 # -- hypothesis: the date rules of the processes ------------------------------------------------
@@ -91,8 +116,11 @@ CLOSING = st.lists(DAYS, max_size=15)
 
 
 @settings(max_examples=150, deadline=None)
-@given(start=DAYS, closing=CLOSING, months=st.lists(st.integers(1, 24), min_size=1,
-                                                     max_size=5, unique=True))
+@given(
+    start=DAYS,
+    closing=CLOSING,
+    months=st.lists(st.integers(1, 24), min_size=1, max_size=5, unique=True),
+)
 def test_chk_1_check_in_dates_are_working_days_in_order_after_the_first_day(
     start: date, closing: list[date], months: list[int]
 ):
@@ -105,15 +133,22 @@ def test_chk_1_check_in_dates_are_working_days_in_order_after_the_first_day(
     months = sorted(months)
     got = checkin_dates(cal, first, months)
     assert all(cal.is_working_day(d) for d in got)
-    assert got == sorted(got) and len(set(got)) <= len(got)
+    assert got == sorted(got)
+    assert len(set(got)) <= len(got)
     for m, d in zip(months, got, strict=True):
         nominal = add_months(first, m)
-        assert d >= nominal and d == cal.next_working_day(nominal)
+        assert d >= nominal
+        assert d == cal.next_working_day(nominal)
 
 
 @settings(max_examples=150, deadline=None)
-@given(start=DAYS, closing=CLOSING, probation=st.integers(0, 12), after=st.integers(1, 30),
-       before=st.integers(1, 10))
+@given(
+    start=DAYS,
+    closing=CLOSING,
+    probation=st.integers(0, 12),
+    after=st.integers(1, 30),
+    before=st.integers(1, 10),
+)
 def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
     start: date, closing: list[date], probation: int, after: int, before: int
 ):
@@ -128,9 +163,11 @@ def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
     richt = richtgesprek_after_probation(cal, first, probation, after)
-    assert cal.is_working_day(richt) and richt >= add_months(first, probation)
+    assert cal.is_working_day(richt)
+    assert richt >= add_months(first, probation)
     deadline = pop_deadline(cal, richt, before)
-    assert cal.is_working_day(deadline) and deadline < richt
+    assert cal.is_working_day(deadline)
+    assert deadline < richt
     assert cal.working_days_between(deadline, richt) in {before, before + 1}
     cycle = cycle_dates(cal, richt, 1)
     assert cal.is_working_day(cycle.beoordelingsgesprek)
@@ -138,8 +175,12 @@ def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
 
 
 @settings(max_examples=150, deadline=None)
-@given(start=DAYS, closing=CLOSING, months=st.integers(1, 12),
-       before=st.lists(st.integers(1, 40), min_size=1, max_size=4))
+@given(
+    start=DAYS,
+    closing=CLOSING,
+    months=st.integers(1, 12),
+    before=st.lists(st.integers(1, 40), min_size=1, max_size=4),
+)
 def test_int_2_4_programme_end_and_reminders_fall_on_working_days_before_it(
     start: date, closing: list[date], months: int, before: list[int]
 ):
@@ -150,11 +191,11 @@ def test_int_2_4_programme_end_and_reminders_fall_on_working_days_before_it(
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
     end = programme_end(cal, first, months)
-    assert cal.is_working_day(end) and end >= add_months(first, months)
+    assert cal.is_working_day(end)
+    assert end >= add_months(first, months)
     reminders = reminder_dates(cal, end, before)
     assert reminders == sorted(set(reminders))
-    assert all(cal.is_working_day(d) and first - timedelta(days=120) < d < end
-               for d in reminders)
+    assert all(cal.is_working_day(d) and first - timedelta(days=120) < d < end for d in reminders)
 
 
 @settings(max_examples=100, deadline=None)
@@ -169,6 +210,9 @@ def test_rec_12_the_referral_notice_is_a_working_day_after_the_waiting_period(
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
     day = referral_notice_day(first, waiting, cal)
-    assert cal.is_working_day(day) and day >= first + timedelta(days=waiting)
-    assert all(not cal.is_working_day(first + timedelta(days=waiting + i))
-               for i in range((day - first).days - waiting))
+    assert cal.is_working_day(day)
+    assert day >= first + timedelta(days=waiting)
+    assert all(
+        not cal.is_working_day(first + timedelta(days=waiting + i))
+        for i in range((day - first).days - waiting)
+    )

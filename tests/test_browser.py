@@ -90,8 +90,9 @@ def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
     page.wait_for_selector("text=Gelukt")
     assert "vastgelegd als gehouden" in page.locator("main").inner_text()
     with site.factory() as session:
-        talk = session.scalars(select(Step).where(Step.case_id == "NH-2027-001",
-                                                  Step.key == "checkin:1")).one()
+        talk = session.scalars(
+            select(Step).where(Step.case_id == "NH-2027-001", Step.key == "checkin:1")
+        ).one()
     assert (talk.state, talk.done_by) == (StepState.DONE, "HB-0004")
     assert talk.note == "Goede start, vervolg over 2 maanden."
 
@@ -104,11 +105,22 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
 
     with site.factory() as session, session.begin():  # the process asks, with its own title
         ctx = Context(session, site.config("hardenberg"), site.settings, today())
-        request_approval(ctx, subject_type="offer", subject_id="OFFER-B", required=ASKED,
-                         title="Arbeidsvoorwaarden van kandidaat K-17, beleidsadviseur "
-                               "ruimtelijke ordening (schaal 10, 36 uur)")
-    thread, out = run_in_thread(await_four_eyes, subject_type="offer", subject_id="OFFER-B",
-                                municipality="hardenberg", required=ASKED, poll_seconds=1)
+        request_approval(
+            ctx,
+            subject_type="offer",
+            subject_id="OFFER-B",
+            required=ASKED,
+            title="Arbeidsvoorwaarden van kandidaat K-17, beleidsadviseur "
+            "ruimtelijke ordening (schaal 10, 36 uur)",
+        )
+    thread, out = run_in_thread(
+        await_four_eyes,
+        subject_type="offer",
+        subject_id="OFFER-B",
+        municipality="hardenberg",
+        required=ASKED,
+        poll_seconds=1,
+    )
     assert wait_for(lambda: len(smtp.messages) == 2, 60)
     for address in (DIRK, BRAM):
         (mail,) = smtp.to(address)
@@ -152,13 +164,15 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
         from poflow.links import ActionLink, verify_token
 
         token = url.rsplit("/a/", 1)[1]
-        link = verify_token(session, secret=site.settings.secret_key.get_secret_value(),
-                            token=token)
+        link = verify_token(
+            session, secret=site.settings.secret_key.get_secret_value(), token=token
+        )
         step_id = link.step_id
         assert session.get(ActionLink, link.id).used_at is None  # the GET changed nothing
     page.get_by_role("button", name="Markeer als afgerond").click()
     page.wait_for_selector("text=Gelukt")
     with site.factory() as session:
         item = session.get(Step, step_id)
-    assert item.process == "onb" and item.state == StepState.DONE
+    assert item.process == "onb"
+    assert item.state == StepState.DONE
     assert item.done_by == "HB-0004"

@@ -51,38 +51,70 @@ LINK = re.compile(r"/a/([A-Za-z0-9_.\-]+)")
 
 def _audits(rt: Any, *actions: str) -> int:
     with rt.factory() as session:
-        return session.scalar(select(func.count()).select_from(AuditEntry)
-                              .where(AuditEntry.action.in_(actions))) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action.in_(actions))
+            )
+            or 0
+        )
 
 
 def _decisions(rt: Any, subject_id: str) -> int:
     with rt.factory() as session:
-        return session.scalar(select(func.count()).select_from(Approval)
-                              .where(Approval.subject_id == subject_id)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Approval).where(Approval.subject_id == subject_id)
+            )
+            or 0
+        )
 
 
-def _decide(rt: Any, subject_id: str, role: str, person_id: str, approve: bool = True,
-            required: tuple[str, ...] = ROLES) -> None:
+def _decide(
+    rt: Any,
+    subject_id: str,
+    role: str,
+    person_id: str,
+    approve: bool = True,
+    required: tuple[str, ...] = ROLES,
+) -> None:
     """Record a decision straight through foureyes, committing the refusal's audit row."""
     with rt.factory() as session:
         try:
-            record_decision(session, municipality="hardenberg", subject_type="offer",
-                            subject_id=subject_id, required_roles=required, role=role,
-                            person_id=person_id, approve=approve)
+            record_decision(
+                session,
+                municipality="hardenberg",
+                subject_type="offer",
+                subject_id=subject_id,
+                required_roles=required,
+                role=role,
+                person_id=person_id,
+                approve=approve,
+            )
         finally:
             session.commit()  # a refusal leaves only its audit row in the session
 
 
-def _attempt(rt: Any, variant: str, subject_id: str, fn: Any, *, audit_actions: tuple[str, ...]
-             = ("approval.refused",)) -> None:
+def _attempt(
+    rt: Any,
+    variant: str,
+    subject_id: str,
+    fn: Any,
+    *,
+    audit_actions: tuple[str, ...] = ("approval.refused",),
+) -> None:
     """Run one bypass attempt: it must raise ApprovalRefused, add no decision, add an audit row."""
     decisions, audits = _decisions(rt, subject_id), _audits(rt, *audit_actions)
     with pytest.raises(ApprovalRefused) as refused:
         fn()
     refused_ok = _decisions(rt, subject_id) == decisions
     audited = _audits(rt, *audit_actions) > audits
-    record("bypass", variant=variant, refused=refused_ok, audited=audited,
-           error=type(refused.value).__name__)
+    record(
+        "bypass",
+        variant=variant,
+        refused=refused_ok,
+        audited=audited,
+        error=type(refused.value).__name__,
+    )
     assert refused_ok and audited, str(refused.value)
 
 
@@ -98,41 +130,65 @@ def people(hardenberg: Any) -> Any:
 def test_rec_9_one_person_cannot_approve_in_both_roles(people: Any):
     """Variant 1: the second approval by the same person is refused and audited."""
     _decide(people, "OF-1", "leidinggevende", "HB-0901")
-    _attempt(people, "1 same person in both roles", "OF-1",
-             lambda: _decide(people, "OF-1", "po_adviseur", "HB-0901"))
+    _attempt(
+        people,
+        "1 same person in both roles",
+        "OF-1",
+        lambda: _decide(people, "OF-1", "po_adviseur", "HB-0901"),
+    )
 
 
 def test_rec_9_one_person_cannot_approve_twice_in_one_role(people: Any):
     """Variant 2: approving again in the same role is refused and audited."""
     _decide(people, "OF-2", "leidinggevende", "HB-0004")
-    _attempt(people, "2 same person twice in one role", "OF-2",
-             lambda: _decide(people, "OF-2", "leidinggevende", "HB-0004"))
+    _attempt(
+        people,
+        "2 same person twice in one role",
+        "OF-2",
+        lambda: _decide(people, "OF-2", "leidinggevende", "HB-0004"),
+    )
 
 
 def test_rec_9_someone_not_registered_in_the_role_cannot_approve(people: Any):
     """Variant 3: a medewerker approving as P&O is refused and audited."""
-    _attempt(people, "3 not registered in the role", "OF-3",
-             lambda: _decide(people, "OF-3", "po_adviseur", "HB-0902"))
+    _attempt(
+        people,
+        "3 not registered in the role",
+        "OF-3",
+        lambda: _decide(people, "OF-3", "po_adviseur", "HB-0902"),
+    )
 
 
 def test_rec_9_a_role_that_was_not_asked_cannot_approve(people: Any):
     """Variant 4: the gemeentesecretaris approving a leidinggevende/P&O decision is refused."""
-    _attempt(people, "4 role not asked", "OF-4",
-             lambda: _decide(people, "OF-4", "gemeentesecretaris", "HB-0903"))
+    _attempt(
+        people,
+        "4 role not asked",
+        "OF-4",
+        lambda: _decide(people, "OF-4", "gemeentesecretaris", "HB-0903"),
+    )
 
 
 def test_rec_9_no_approval_after_a_rejection(people: Any):
     """Variant 5: once one side rejected, the other's approval is refused and audited."""
     _decide(people, "OF-5", "leidinggevende", "HB-0004", approve=False)
-    _attempt(people, "5 approval after a rejection", "OF-5",
-             lambda: _decide(people, "OF-5", "po_adviseur", "HB-0002"))
+    _attempt(
+        people,
+        "5 approval after a rejection",
+        "OF-5",
+        lambda: _decide(people, "OF-5", "po_adviseur", "HB-0002"),
+    )
 
 
 def test_rec_9_there_is_no_administrator_override(people: Any):
     """Variant 6: an actor that is no registered person ("admin") cannot approve."""
     _decide(people, "OF-6", "leidinggevende", "HB-0004")
-    _attempt(people, "6 administrator override", "OF-6",
-             lambda: _decide(people, "OF-6", "po_adviseur", "admin"))
+    _attempt(
+        people,
+        "6 administrator override",
+        "OF-6",
+        lambda: _decide(people, "OF-6", "po_adviseur", "admin"),
+    )
 
 
 # -- through the links and the web app -----------------------------------------------------------
@@ -147,19 +203,23 @@ def asked(people: Any) -> Iterator[tuple[Any, TestClient, dict[str, str]]]:
     rt = people
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
-        request_approval(ctx, subject_type="offer", subject_id="OF-9",
-                         required={"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"},
-                         title="Aanbod OF-9")
+        request_approval(
+            ctx,
+            subject_type="offer",
+            subject_id="OF-9",
+            required={"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"},
+            title="Aanbod OF-9",
+        )
     with rt.factory() as session:
-        rows = session.execute(select(Outbox.recipient_id, Outbox.body_text)
-                               .where(Outbox.case_id == "OF-9")).all()
+        rows = session.execute(
+            select(Outbox.recipient_id, Outbox.body_text).where(Outbox.case_id == "OF-9")
+        ).all()
     tokens = {pid: LINK.findall(body)[0] for pid, body in rows}
     with TestClient(create_app(rt.settings)) as client:
         yield rt, client, tokens
 
 
-def _press(client: TestClient, token: str, decision: str = "akkoord", *,
-           csrf: bool = True) -> Any:
+def _press(client: TestClient, token: str, decision: str = "akkoord", *, csrf: bool = True) -> Any:
     page = client.get(f"/a/{token}")
     form = {"besluit": decision, "toelichting": "Prima."}
     if csrf and page.status_code == 200:
@@ -174,8 +234,13 @@ def _web_attempt(rt: Any, variant: str, go: Any) -> None:
     answer = go()
     refused = answer.status_code >= 400 and _decisions(rt, "OF-9") == decisions
     audited = _audits(rt, "link.refused", "approval.refused") > audits
-    record("bypass", variant=variant, refused=refused, audited=audited,
-           error=f"HTTP {answer.status_code}")
+    record(
+        "bypass",
+        variant=variant,
+        refused=refused,
+        audited=audited,
+        error=f"HTTP {answer.status_code}",
+    )
     assert refused and audited, answer.status_code
 
 
@@ -191,8 +256,9 @@ def test_rec_9_an_altered_link_is_refused(asked: Any):
     rt, client, tokens = asked
     mine, theirs = tokens["HB-0004"], tokens["HB-0002"]
     altered = theirs.split(".")[0] + "." + mine.split(".")[1]
-    _web_attempt(rt, "8 payload altered to the other person's link",
-                 lambda: _press(client, altered))
+    _web_attempt(
+        rt, "8 payload altered to the other person's link", lambda: _press(client, altered)
+    )
 
 
 def test_rec_9_a_link_signed_with_another_secret_is_refused(asked: Any):
@@ -203,10 +269,12 @@ def test_rec_9_a_link_signed_with_another_secret_is_refused(asked: Any):
 
     rt, client, _tokens = asked
     with rt.factory() as session:
-        public_id = session.scalars(select(ActionLink.public_id)
-                                    .where(ActionLink.case_id == "OF-9")).first()
+        public_id = session.scalars(
+            select(ActionLink.public_id).where(ActionLink.case_id == "OF-9")
+        ).first()
     forged = URLSafeSerializer("change-me-poflow-development-key", salt=SALT).dumps(
-        {"l": public_id})
+        {"l": public_id}
+    )
     _web_attempt(rt, "9 forged with another secret", lambda: _press(client, forged))
 
 
@@ -219,8 +287,11 @@ def test_rec_9_an_expired_decision_link_is_refused(asked: Any):
 
     rt, client, tokens = asked
     with rt.factory() as session, session.begin():
-        session.execute(update(ActionLink).where(ActionLink.case_id == "OF-9")
-                        .values(expires_at=utcnow() - timedelta(minutes=1)))
+        session.execute(
+            update(ActionLink)
+            .where(ActionLink.case_id == "OF-9")
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     _web_attempt(rt, "10 expired link", lambda: _press(client, tokens["HB-0004"]))
 
 
@@ -237,8 +308,11 @@ def test_onb_5_a_revoked_link_is_refused(asked: Any):
 def test_rec_9_a_cross_site_post_without_csrf_is_refused(asked: Any):
     """Variant 12: a POST without the page's CSRF value (another site's form) is refused."""
     rt, client, tokens = asked
-    _web_attempt(rt, "12 cross-site POST without CSRF",
-                 lambda: client.post(f"/a/{tokens['HB-0002']}", data={"besluit": "akkoord"}))
+    _web_attempt(
+        rt,
+        "12 cross-site POST without CSRF",
+        lambda: client.post(f"/a/{tokens['HB-0002']}", data={"besluit": "akkoord"}),
+    )
 
 
 def test_rec_9_the_first_person_cannot_decide_again_through_the_second_persons_link(asked: Any):
@@ -248,8 +322,9 @@ def test_rec_9_the_first_person_cannot_decide_again_through_the_second_persons_l
     assert _press(client, tokens["HB-0002"]).status_code == 200  # HB-0002's own decision
     _web_attempt(rt, "13 forwarded link pressed again", lambda: _press(client, tokens["HB-0002"]))
     with rt.factory() as session:
-        who = sorted(session.scalars(select(Approval.person_id)
-                                     .where(Approval.subject_id == "OF-9")))
+        who = sorted(
+            session.scalars(select(Approval.person_id).where(Approval.subject_id == "OF-9"))
+        )
     assert who == ["HB-0002", "HB-0004"]
 
 
@@ -257,15 +332,21 @@ def test_rec_9_a_withdrawn_role_cannot_decide_through_an_old_link(asked: Any):
     """Variant 14: the leidinggevende's role is withdrawn after the request; the link is refused."""
     rt, client, tokens = asked
     with rt.factory() as session, session.begin():
-        session.execute(delete(PersonRole).where(PersonRole.person_id == "HB-0004",
-                                                 PersonRole.role == "leidinggevende"))
-    _web_attempt(rt, "14 role withdrawn after the request", lambda: _press(client,
-                                                                            tokens["HB-0004"]))
+        session.execute(
+            delete(PersonRole).where(
+                PersonRole.person_id == "HB-0004", PersonRole.role == "leidinggevende"
+            )
+        )
+    _web_attempt(
+        rt, "14 role withdrawn after the request", lambda: _press(client, tokens["HB-0004"])
+    )
 
 
-@pytest.mark.parametrize("required", [{"leidinggevende": "HB-0901", "po_adviseur": "HB-0901"},
-                                      {"leidinggevende": "HB-0004"}],
-                         ids=["one-person-both-roles", "single-role"])
+@pytest.mark.parametrize(
+    "required",
+    [{"leidinggevende": "HB-0901", "po_adviseur": "HB-0901"}, {"leidinggevende": "HB-0004"}],
+    ids=["one-person-both-roles", "single-role"],
+)
 def test_rec_9_a_request_that_breaks_four_eyes_is_refused(people: Any, required: dict[str, str]):
     """Variant 15: asking one person for both roles, or one role only, is refused and audited."""
     from poflow.approvals import ApprovalRequest, request_approval
@@ -277,15 +358,28 @@ def test_rec_9_a_request_that_breaks_four_eyes_is_refused(people: Any, required:
     with rt.factory() as session, session.begin():  # the refusal's audit row is committed
         ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
         with pytest.raises(ApprovalRefused):
-            request_approval(ctx, subject_type="offer", subject_id="OF-15", required=required,
-                             title="Aanbod OF-15")
+            request_approval(
+                ctx,
+                subject_type="offer",
+                subject_id="OF-15",
+                required=required,
+                title="Aanbod OF-15",
+            )
     with rt.factory() as session:
-        created = session.scalar(select(func.count()).select_from(ApprovalRequest)
-                                 .where(ApprovalRequest.subject_id == "OF-15"))
+        created = session.scalar(
+            select(func.count())
+            .select_from(ApprovalRequest)
+            .where(ApprovalRequest.subject_id == "OF-15")
+        )
     audited = _audits(rt, "approval.refused", "approval.request_refused") > before
-    record("bypass", variant=f"15 request with {len(set(required.values()))} person(s) for "
-           f"{len(required)} role(s)", refused=created == 0, audited=audited,
-           error="ApprovalRefused")
+    record(
+        "bypass",
+        variant=f"15 request with {len(set(required.values()))} person(s) for "
+        f"{len(required)} role(s)",
+        refused=created == 0,
+        audited=audited,
+        error="ApprovalRefused",
+    )
     assert created == 0
     assert audited
 
@@ -295,10 +389,23 @@ def test_rec_9_the_database_refuses_a_second_decision_row_by_the_same_person(peo
     rt = people
     _decide(rt, "OF-16", "leidinggevende", "HB-0901")
     with pytest.raises(IntegrityError), rt.factory() as session, session.begin():
-        session.add(Approval(municipality="hardenberg", subject_type="offer", subject_id="OF-16",
-                             role="po_adviseur", person_id="HB-0901", approve=True))
-    record("bypass", variant="16 direct database insert of a second decision", refused=
-           _decisions(rt, "OF-16") == 1, audited=None, error="IntegrityError")
+        session.add(
+            Approval(
+                municipality="hardenberg",
+                subject_type="offer",
+                subject_id="OF-16",
+                role="po_adviseur",
+                person_id="HB-0901",
+                approve=True,
+            )
+        )
+    record(
+        "bypass",
+        variant="16 direct database insert of a second decision",
+        refused=_decisions(rt, "OF-16") == 1,
+        audited=None,
+        error="IntegrityError",
+    )
     assert _decisions(rt, "OF-16") == 1
 
 
@@ -317,8 +424,14 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
     rt = people
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}
     result: dict[str, Any] = {}
-    runner = threading.Thread(target=lambda: result.update(outcome=await_four_eyes(
-        "offer", "OF-17", "hardenberg", required, timeout_days=1, poll_seconds=1)), daemon=True)
+    runner = threading.Thread(
+        target=lambda: result.update(
+            outcome=await_four_eyes(
+                "offer", "OF-17", "hardenberg", required, timeout_days=1, poll_seconds=1
+            )
+        ),
+        daemon=True,
+    )
     runner.start()
 
     def paused_run() -> Any:
@@ -326,8 +439,11 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
 
         # Filter on the server: the shared harness holds every other test's runs too.
         with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=["four-eyes-offer-OF-17"])))
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    name=FlowRunFilterName(any_=["four-eyes-offer-OF-17"])
+                )
+            )
         return runs[0] if runs and runs[0].state.is_paused() else None
 
     def wait_paused(timeout: float = 30.0) -> Any:
@@ -346,9 +462,15 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
     with rt.factory() as session:
         still = approval_outcome(session, "offer", "OF-17").value
     refused = still == "pending" and "outcome" not in result and _decisions(rt, "OF-17") == 0
-    record("bypass", variant="17 paused four-eyes run resumed from the Prefect UI as approved",
-           refused=refused, audited=None, error="run paused again, outcome pending")
-    assert refused and again.id == run.id
+    record(
+        "bypass",
+        variant="17 paused four-eyes run resumed from the Prefect UI as approved",
+        refused=refused,
+        audited=None,
+        error="run paused again, outcome pending",
+    )
+    assert refused
+    assert again.id == run.id
     assert _audits(rt, "approval.approved", "approval.decided") == before
     # the real decisions end the run: both people decide, then the run is resumed
     for role, person in required.items():

@@ -40,8 +40,12 @@ def simulate(rt: Any, smtp: SmtpRecorder, first: date, last: date) -> dict[date,
 
 def mails(per_day: dict[date, list], *, to: str, subject: str) -> list[date]:
     """The days on which a mail with `subject` in its subject reached `to`."""
-    return [d for d, msgs in sorted(per_day.items()) for m in msgs
-            if to in str(m["To"]) and subject in str(m["Subject"])]
+    return [
+        d
+        for d, msgs in sorted(per_day.items())
+        for m in msgs
+        if to in str(m["To"]) and subject in str(m["Subject"])
+    ]
 
 
 def ics_of(msg: EmailMessage) -> icalendar.Calendar:
@@ -52,7 +56,10 @@ def ics_of(msg: EmailMessage) -> icalendar.Calendar:
 def test_chk_1_talks_fall_1_3_and_8_months_after_the_first_working_day():
     """Start 1 Feb 2027: talks on 1 Mar, 3 May (1 May is a Saturday) and 1 Oct 2027."""
     assert checkin_dates(WorkCalendar(), date(2027, 2, 1), [1, 3, 8]) == [
-        date(2027, 3, 1), date(2027, 5, 3), date(2027, 10, 1)]
+        date(2027, 3, 1),
+        date(2027, 5, 3),
+        date(2027, 10, 1),
+    ]
 
 
 def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_day(
@@ -62,18 +69,23 @@ def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_da
     rt = example_data
     per_day = simulate(rt, smtp, date(2027, 1, 4), date(2027, 3, 1))
     # CHK-1/2: all three invitations go out on the first tick, to the private address
-    assert mails(per_day, to=LOTTE_PRIVATE, subject="Uitnodiging bij praat moment") == \
-        [date(2027, 1, 4)] * 3
-    assert mails(per_day, to=DIRK, subject="na 1 maand(en) – Lotte") == \
-        [date(2027, 1, 4)]
-    invite = next(m for m in per_day[date(2027, 1, 4)]
-                  if LOTTE_PRIVATE in str(m["To"]) and "na 1 maand" in str(m["Subject"]))
+    assert (
+        mails(per_day, to=LOTTE_PRIVATE, subject="Uitnodiging bij praat moment")
+        == [date(2027, 1, 4)] * 3
+    )
+    assert mails(per_day, to=DIRK, subject="na 1 maand(en) – Lotte") == [date(2027, 1, 4)]
+    invite = next(
+        m
+        for m in per_day[date(2027, 1, 4)]
+        if LOTTE_PRIVATE in str(m["To"]) and "na 1 maand" in str(m["Subject"])
+    )
     event = next(iter(ics_of(invite).walk("VEVENT")))
     assert event["DTSTART"].dt.date() == date(2027, 3, 1)
     # CHK-2: reminder two working days before the talk, at the work address after day one
     assert mails(per_day, to=LOTTE_WORK, subject="Herinnering") == [date(2027, 2, 25)]
-    assert mails(per_day, to=DIRK, subject="Herinnering: bij praat moment maandag 1 maart") == \
-        [date(2027, 2, 25)]
+    assert mails(per_day, to=DIRK, subject="Herinnering: bij praat moment maandag 1 maart") == [
+        date(2027, 2, 25)
+    ]
 
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 3, 1))
@@ -81,13 +93,19 @@ def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_da
     per_day.update(simulate(rt, smtp, date(2027, 3, 2), date(2027, 12, 31)))
 
     # CHK-3: the held talk asks nothing more; Milan's (15 Mar, not recorded) is chased
-    assert mails(per_day, to=DIRK, subject="Heeft het bij praat moment met Lotte") == \
-        [date(2027, 5, 4), date(2027, 10, 4)]
-    assert mails(per_day, to="femke.bos@hardenberg.example.nl",
-                 subject="Heeft het bij praat moment met Milan") [0] == date(2027, 3, 16)
+    assert mails(per_day, to=DIRK, subject="Heeft het bij praat moment met Lotte") == [
+        date(2027, 5, 4),
+        date(2027, 10, 4),
+    ]
+    assert mails(
+        per_day,
+        to="femke.bos@hardenberg.example.nl",
+        subject="Heeft het bij praat moment met Milan",
+    )[0] == date(2027, 3, 16)
     assert mails(per_day, to=PO, subject="niet vastgelegd: Lotte Hendriks (1 maand") == []
-    assert mails(per_day, to=PO, subject="niet vastgelegd: Milan Dekker (1 maand") == \
-        [date(2027, 3, 22)]
+    assert mails(per_day, to=PO, subject="niet vastgelegd: Milan Dekker (1 maand") == [
+        date(2027, 3, 22)
+    ]
     # X-1: every message arrived once, and no two say the same thing to the same person
     received = [m for msgs in per_day.values() for m in msgs if "praat moment" in m["Subject"]]
     assert len({m["Message-ID"] for m in received}) == len(received)
@@ -106,11 +124,14 @@ def test_chk_2_the_held_note_is_stored_and_the_step_is_closed(example_data: Any)
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 3, 1))
         step = record_checkin_held(ctx, "NH-2027-001", 1, by="HB-0004", note="Prima start.")
-        assert (step.state, step.done_by, step.note) == (StepState.DONE, "HB-0004",
-                                                         "Prima start.")
+        assert (step.state, step.done_by, step.note) == (StepState.DONE, "HB-0004", "Prima start.")
     with pytest.raises(IllegalTransition, match="from 'done'"), rt.factory() as s, s.begin():
-        record_checkin_held(Context(s, rt.config("hardenberg"), rt.settings, date(2027, 3, 2)),
-                            "NH-2027-001", 1, by="HB-0004")
+        record_checkin_held(
+            Context(s, rt.config("hardenberg"), rt.settings, date(2027, 3, 2)),
+            "NH-2027-001",
+            1,
+            by="HB-0004",
+        )
 
 
 def test_a_second_run_of_the_same_day_sends_nothing(example_data: Any, smtp: SmtpRecorder):
@@ -129,14 +150,22 @@ def test_onb_5_a_moved_start_date_sends_updated_invitations_with_the_same_uid(
     """Moving a hire re-invites with SEQUENCE 1 and the old UID, and reminds on the new dates."""
     rt = example_data
     run_day(rt, date(2027, 1, 4))
-    noor_first = {str(next(iter(ics_of(m).walk("VEVENT")))["UID"]): m for m in smtp.messages
-                  if "noor.bakker@example.org" in str(m["To"])}
+    noor_first = {
+        str(next(iter(ics_of(m).walk("VEVENT")))["UID"]): m
+        for m in smtp.messages
+        if "noor.bakker@example.org" in str(m["To"])
+    }
     with rt.factory() as session, session.begin():
-        move_hire(session, rt.config("hardenberg"), "NH-2027-003", date(2027, 4, 1), actor="HB-0002")
+        move_hire(
+            session, rt.config("hardenberg"), "NH-2027-003", date(2027, 4, 1), actor="HB-0002"
+        )
     before = len(smtp.messages)
     per_day = simulate(rt, smtp, date(2027, 1, 5), date(2027, 5, 31))
-    updates = [m for m in smtp.messages[before:] if "noor.bakker@example.org" in str(m["To"])
-               and str(m["Subject"]).startswith("Gewijzigd: ")]
+    updates = [
+        m
+        for m in smtp.messages[before:]
+        if "noor.bakker@example.org" in str(m["To"]) and str(m["Subject"]).startswith("Gewijzigd: ")
+    ]
     assert len(updates) == 3
     for m in updates:
         event = next(iter(ics_of(m).walk("VEVENT")))
@@ -145,8 +174,9 @@ def test_onb_5_a_moved_start_date_sends_updated_invitations_with_the_same_uid(
     one_month = next(m for m in updates if "na 1 maand" in str(m["Subject"]))
     assert next(iter(ics_of(one_month).walk("VEVENT")))["DTSTART"].dt.date() == date(2027, 5, 3)
     # no reminder for the old date (1 Apr 2027), one for the new (3 May 2027)
-    assert mails(per_day, to="noor.bakker@hardenberg.example.nl", subject="Herinnering") == \
-        [date(2027, 4, 29)]
+    assert mails(per_day, to="noor.bakker@hardenberg.example.nl", subject="Herinnering") == [
+        date(2027, 4, 29)
+    ]
 
 
 def test_onb_5_a_cancelled_hire_gets_calendar_cancellations_and_nothing_else(
@@ -159,16 +189,27 @@ def test_onb_5_a_cancelled_hire_gets_calendar_cancellations_and_nothing_else(
         cancel_hire(session, "NH-2027-004", actor="HB-0002", today=date(2027, 1, 5))
     before = len(smtp.messages)
     simulate(rt, smtp, date(2027, 1, 5), date(2027, 12, 31))
-    olaf = [m for m in smtp.messages[before:] if "Olaf" in str(m["Subject"])
-            or "olaf.meijer" in str(m["To"])]
-    cancels = [m for m in smtp.messages[before:] if str(m["Subject"]).startswith("Geannuleerd")
-               and ics_of(m)["METHOD"] == "CANCEL"]
+    olaf = [
+        m
+        for m in smtp.messages[before:]
+        if "Olaf" in str(m["Subject"]) or "olaf.meijer" in str(m["To"])
+    ]
+    cancels = [
+        m
+        for m in smtp.messages[before:]
+        if str(m["Subject"]).startswith("Geannuleerd") and ics_of(m)["METHOD"] == "CANCEL"
+    ]
     # three talks, each withdrawn for the manager and for Olaf
     assert len(cancels) == 6
     assert {str(m["To"]).split("<")[-1].rstrip(">") for m in cancels} == {
-        "femke.bos@hardenberg.example.nl", "olaf.meijer@example.org"}
+        "femke.bos@hardenberg.example.nl",
+        "olaf.meijer@example.org",
+    }
     assert all(m in cancels for m in olaf)
     with rt.factory() as session:
-        states = set(session.scalars(select(Step.state).where(Step.case_id == "NH-2027-004",
-                                                             Step.process == "chk")))
+        states = set(
+            session.scalars(
+                select(Step.state).where(Step.case_id == "NH-2027-004", Step.process == "chk")
+            )
+        )
     assert states == {StepState.CANCELLED}

@@ -48,8 +48,12 @@ PHASES = {
     "de eerste drie maanden": Phase.DRIE_MAANDEN,
     "de eerste zes maanden": Phase.ZES_MAANDEN,
 }
-PILLARS = {"strategisch": Pillar.STRATEGISCH, "stratgegisch": Pillar.STRATEGISCH,
-           "operationeel": Pillar.OPERATIONEEL, "socialisatie": Pillar.SOCIALISATIE}
+PILLARS = {
+    "strategisch": Pillar.STRATEGISCH,
+    "stratgegisch": Pillar.STRATEGISCH,
+    "operationeel": Pillar.OPERATIONEEL,
+    "socialisatie": Pillar.SOCIALISATIE,
+}
 
 
 def _norm(text: str) -> str:
@@ -59,13 +63,14 @@ def _norm(text: str) -> str:
 def bijlage_2_items() -> list[tuple[Phase, Pillar, str]]:
     """(phase, pillar, item line) for every item line of Bijlage 2, read from the seed itself."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines)
-                 if "Bijlage 2: checklist welkomstprogramma" in line)
+    start = next(
+        i for i, line in enumerate(lines) if "Bijlage 2: checklist welkomstprogramma" in line
+    )
     end = next(i for i in range(start + 1, len(lines)) if lines[i].strip().startswith("Bijlage 3"))
     items: list[tuple[Phase, Pillar, str]] = []
     phase: Phase | None = None
     pillar: Pillar | None = None
-    for raw in lines[start + 1:end]:
+    for raw in lines[start + 1 : end]:
         line = " ".join(raw.split())
         if not line or line in {"Checklist onboarding", "Taak?"}:
             continue
@@ -101,8 +106,14 @@ def test_onb_1_kaag_en_braassem_template_holds_every_item_of_bijlage_2_in_phase_
     unused = list(template)
     missing = []
     for phase, pillar, line in bijlage_2_items():
-        match = next((i for i in unused if i.seed and i.phase == phase and i.pillar == pillar
-                      and _matches(i.seed, line)), None)
+        match = next(
+            (
+                i
+                for i in unused
+                if i.seed and i.phase == phase and i.pillar == pillar and _matches(i.seed, line)
+            ),
+            None,
+        )
         if match is None:
             missing.append(f"{phase.value}/{pillar.value}: {line}")
         else:
@@ -113,9 +124,14 @@ def test_onb_1_kaag_en_braassem_template_holds_every_item_of_bijlage_2_in_phase_
 def test_onb_1_template_without_an_item_fails_the_comparison():
     """Dropping one item from the template makes the Bijlage 2 comparison report it."""
     template = [i for i in section("kaag-en-braassem").items if i.key != "bloemen-dopper"]
-    missing = [line for phase, pillar, line in bijlage_2_items()
-               if not any(i.seed and i.phase == phase and i.pillar == pillar
-                          and _matches(i.seed, line) for i in template)]
+    missing = [
+        line
+        for phase, pillar, line in bijlage_2_items()
+        if not any(
+            i.seed and i.phase == phase and i.pillar == pillar and _matches(i.seed, line)
+            for i in template
+        )
+    ]
     assert missing == ["Bloemen + Dopper voor op werkplek bij eerste werkdag"]
 
 
@@ -142,8 +158,10 @@ def test_onb_1_a_due_offset_outside_its_phase_is_a_config_error_naming_file_and_
         for f in (ROOT / "config" / slug).glob("*.yaml"):
             (tmp_path / slug / f.name).write_text(f.read_text("utf-8"), "utf-8")
     broken = tmp_path / "borger-odoorn" / "onboarding.yaml"
-    broken.write_text(broken.read_text("utf-8").replace("due: -10wd, system: buddy",
-                                                        "due: 3wd, system: buddy"), "utf-8")
+    broken.write_text(
+        broken.read_text("utf-8").replace("due: -10wd, system: buddy", "due: 3wd, system: buddy"),
+        "utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         load_municipality(tmp_path, "borger-odoorn")
     assert "onboarding.yaml" in str(err.value)
@@ -152,16 +170,28 @@ def test_onb_1_a_due_offset_outside_its_phase_is_a_config_error_naming_file_and_
 
 
 def test_onb_1_offsets_read_working_days_and_months():
-    """"-5wd", "0wd", "+2wd" and "3m" parse; anything else is refused."""
+    """ "-5wd", "0wd", "+2wd" and "3m" parse; anything else is refused."""
     assert (parse_offset("-5wd").amount, parse_offset("-5wd").unit) == (-5, "wd")
     assert (parse_offset("+2wd").amount, parse_offset("3m").unit) == (2, "m")
     with pytest.raises(ValueError, match="working days"):
         parse_offset("5 dagen")
     with pytest.raises(ValidationError):
-        OnboardingSection.model_validate({**yaml.safe_load(
-            (ROOT / "config/hardenberg/onboarding.yaml").read_text("utf-8")), "items": [
-            {"key": "x1", "title": "Dubbel", "phase": "eerste_werkdag", "pillar": "socialisatie",
-             "owner": "buddy", "due": "0wd"}] * 2})
+        OnboardingSection.model_validate(
+            {
+                **yaml.safe_load((ROOT / "config/hardenberg/onboarding.yaml").read_text("utf-8")),
+                "items": [
+                    {
+                        "key": "x1",
+                        "title": "Dubbel",
+                        "phase": "eerste_werkdag",
+                        "pillar": "socialisatie",
+                        "owner": "buddy",
+                        "due": "0wd",
+                    }
+                ]
+                * 2,
+            }
+        )
 
 
 def test_onb_1_due_dates_count_working_days_and_calendar_months_from_day_one():
@@ -192,16 +222,23 @@ def test_onb_3_nobody_is_escalated_to_about_their_own_item():
 def test_onb_3_notice_dates_of_an_item_on_the_seeds_rhythm():
     """Announce 5 working days before, remind 2, escalate 5 and 10 working days after due."""
     cfg = section("kaag-en-braassem")
-    dates = event_dates(CAL, cfg, due=date(2027, 1, 29), owner="facilitair",
-                        planned_on=date(2027, 1, 4))
-    assert dates == {Level.ANNOUNCE: date(2027, 1, 22), Level.REMIND: date(2027, 2, 2),
-                     Level.ESCALATE_MANAGER: date(2027, 2, 5), Level.ESCALATE_PO: date(2027, 2, 12)}
+    dates = event_dates(
+        CAL, cfg, due=date(2027, 1, 29), owner="facilitair", planned_on=date(2027, 1, 4)
+    )
+    assert dates == {
+        Level.ANNOUNCE: date(2027, 1, 22),
+        Level.REMIND: date(2027, 2, 2),
+        Level.ESCALATE_MANAGER: date(2027, 2, 5),
+        Level.ESCALATE_PO: date(2027, 2, 12),
+    }
 
 
 @settings(max_examples=60, deadline=None)
-@given(due=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
-       planned=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
-       owner=st.sampled_from(["ict", "buddy", "leidinggevende", "po_adviseur", "medewerker"]))
+@given(
+    due=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    planned=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    owner=st.sampled_from(["ict", "buddy", "leidinggevende", "po_adviseur", "medewerker"]),
+)
 def test_onb_3_notices_fall_on_working_days_in_order_and_never_before_planning(due, planned, owner):
     """Every notice date is a working day, not before the planning day, levels in order."""
     cfg = section("hardenberg")

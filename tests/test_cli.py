@@ -27,7 +27,9 @@ def test_help_explains_every_command_in_plain_words():
     for command in ("import", "tick", "checkin", "hire", "serve", "demo", "db", "config"):
         assert command in result.output
     tick_help = runner.invoke(app, ["tick", "--help"]).output
-    assert "--date" in tick_help and "--until" in tick_help and "sends nothing" in tick_help
+    assert "--date" in tick_help
+    assert "--until" in tick_help
+    assert "sends nothing" in tick_help
 
 
 def test_config_check_reports_each_municipality(poflow_env: dict[str, str]):
@@ -37,13 +39,17 @@ def test_config_check_reports_each_municipality(poflow_env: dict[str, str]):
     assert "kaag-en-braassem: Gemeente Kaag en Braassem" in result.output
 
 
-def test_a_bad_hires_file_exits_1_naming_row_and_column(poflow_env: dict[str, str],
-                                                        tmp_path: Path, runtime: Any):
+def test_a_bad_hires_file_exits_1_naming_row_and_column(
+    poflow_env: dict[str, str], tmp_path: Path, runtime: Any
+):
     """Importing a file with a bad date fails with the row and column, and writes nothing."""
     assert runner.invoke(app, ["import", "staff", str(EXAMPLES / "staff.csv")]).exit_code == 0
     bad = tmp_path / "hires.csv"
-    bad.write_text((EXAMPLES / "hires.csv").read_text().replace("2027-03-01,hardenberg",
-                                                                "2027-13-01,hardenberg", 1))
+    bad.write_text(
+        (EXAMPLES / "hires.csv")
+        .read_text()
+        .replace("2027-03-01,hardenberg", "2027-13-01,hardenberg", 1)
+    )
     result = runner.invoke(app, ["import", "hires", str(bad)])
     assert result.exit_code == 1
     assert "row 4, column 'start_date': '2027-13-01' is not a date" in str(result.exception)
@@ -52,8 +58,9 @@ def test_a_bad_hires_file_exits_1_naming_row_and_column(poflow_env: dict[str, st
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_tick_twice_for_a_day_sends_nothing_the_second_time(poflow_env: dict[str, str],
-                                                            smtp: SmtpRecorder):
+def test_tick_twice_for_a_day_sends_nothing_the_second_time(
+    poflow_env: dict[str, str], smtp: SmtpRecorder
+):
     """`poflow tick --date D` run twice sends the day's mail once."""
     for kind in ("staff", "hires"):
         assert runner.invoke(app, ["import", kind, str(EXAMPLES / f"{kind}.csv")]).exit_code == 0
@@ -71,24 +78,32 @@ def test_tick_until_runs_every_day_in_order(poflow_env: dict[str, str], smtp: Sm
     """`--until` simulates each day from --date in one flow run, reminders on their day."""
     for kind in ("staff", "hires"):
         runner.invoke(app, ["import", kind, str(EXAMPLES / f"{kind}.csv")])
-    result = runner.invoke(app, ["tick", "--date", "2027-02-22", "--until", "2027-02-26",
-                                 "--municipality", "hardenberg"])
+    result = runner.invoke(
+        app,
+        ["tick", "--date", "2027-02-22", "--until", "2027-02-26", "--municipality", "hardenberg"],
+    )
     assert result.exit_code == 0, result.output
-    assert "2027-02-22:" in result.output and "2027-02-25:" in result.output
+    assert "2027-02-22:" in result.output
+    assert "2027-02-25:" in result.output
     assert "5 day(s)" in result.output
     reminders = [m for m in smtp.messages if "Herinnering: bij praat moment" in m["Subject"]]
     assert sorted(str(m["To"]).split("<")[-1] for m in reminders) == [
-        "dirk.mulder@hardenberg.example.nl>", "lotte.hendriks@hardenberg.example.nl>"]
+        "dirk.mulder@hardenberg.example.nl>",
+        "lotte.hendriks@hardenberg.example.nl>",
+    ]
 
 
 def test_tick_refuses_bad_dates_and_unknown_municipalities(poflow_env: dict[str, str]):
     """A malformed date, a reversed range or an unknown municipality exit 1 with the reason."""
     result = runner.invoke(app, ["tick", "--date", "24-11-2026"])
-    assert result.exit_code == 1 and "not a date (expected YYYY-MM-DD)" in result.output
+    assert result.exit_code == 1
+    assert "not a date (expected YYYY-MM-DD)" in result.output
     result = runner.invoke(app, ["tick", "--date", "2027-02-02", "--until", "2027-02-01"])
-    assert result.exit_code == 1 and "is before --date" in result.output
+    assert result.exit_code == 1
+    assert "is before --date" in result.output
     result = runner.invoke(app, ["tick", "--municipality", "atlantis"])
-    assert result.exit_code == 1 and "atlantis" in str(result.exception)
+    assert result.exit_code == 1
+    assert "atlantis" in str(result.exception)
 
 
 def test_chk_2_checkin_held_and_onb_5_hire_move_and_cancel_from_the_cli(
@@ -100,19 +115,24 @@ def test_chk_2_checkin_held_and_onb_5_hire_move_and_cancel_from_the_cli(
     for kind in ("staff", "hires"):
         runner.invoke(app, ["import", kind, str(EXAMPLES / f"{kind}.csv")])
     run_day(runtime, date(2027, 1, 4), send=False)
-    held = runner.invoke(app, ["checkin", "held", "NH-2027-001", "1", "--by", "HB-0004",
-                               "--note", "Goed gesprek"])
+    held = runner.invoke(
+        app, ["checkin", "held", "NH-2027-001", "1", "--by", "HB-0004", "--note", "Goed gesprek"]
+    )
     assert held.exit_code == 0, held.output
     moved = runner.invoke(app, ["hire", "move", "NH-2027-002", "--start-date", "2027-03-01"])
     assert moved.exit_code == 0, moved.output
     cancelled = runner.invoke(app, ["hire", "cancel", "NH-2027-004"])
     assert cancelled.exit_code == 0, cancelled.output
     unknown = runner.invoke(app, ["hire", "cancel", "NH-0000-000"])
-    assert unknown.exit_code == 1 and "NH-0000-000 does not exist" in str(unknown.exception)
+    assert unknown.exit_code == 1
+    assert "NH-0000-000 does not exist" in str(unknown.exception)
     with runtime.factory() as session:
-        step = session.scalar(select(Step).where(Step.case_id == "NH-2027-001",
-                                                 Step.key == "checkin:1"))
-        assert step.state == StepState.DONE and step.done_by == "HB-0004"
+        step = session.scalar(
+            select(Step).where(Step.case_id == "NH-2027-001", Step.key == "checkin:1")
+        )
+        assert step.state == StepState.DONE
+        assert step.done_by == "HB-0004"
         milan = session.get(Hire, "NH-2027-002")
-        assert milan.start_date == date(2027, 3, 1) and milan.version == 2
+        assert milan.start_date == date(2027, 3, 1)
+        assert milan.version == 2
         assert session.get(Hire, "NH-2027-004").state == HireState.CANCELLED

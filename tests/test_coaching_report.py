@@ -29,8 +29,16 @@ from tests.test_coaching_seed import HARDENBERG, section, seed_records
 def test_lbc_3_records_a_report_counts_have_no_place_for_a_name() -> None:
     """The report's input type holds categories, dates and states only, never a person."""
     fields = {f.name for f in dataclasses.fields(CoachingRecord)}
-    assert fields == {"registered_on", "domain", "reason", "source", "state", "goal1", "goal2",
-                      "end_reason"}
+    assert fields == {
+        "registered_on",
+        "domain",
+        "reason",
+        "source",
+        "state",
+        "goal1",
+        "goal2",
+        "end_reason",
+    }
 
 
 def test_lbc_2_first_report_covers_the_pilot_months_and_later_ones_the_calendar_year() -> None:
@@ -43,13 +51,18 @@ def test_lbc_2_first_report_covers_the_pilot_months_and_later_ones_the_calendar_
 
 def test_lbc_2_target_grows_last_year_by_the_configured_percentage() -> None:
     """50 registrations in 2020 plus 20 % is the seed's 60 for 2021; a fixed target wins."""
-    assert grown(50, 20) == 60 and grown(51, 20) == 62  # rounded up to whole registrations
+    assert grown(50, 20) == 60
+    assert grown(51, 20) == 62
     computed = target_for(2021, counts={2020: 50}, growth_percent=20, fixed={})
-    assert computed is not None and (computed.value, computed.fixed) == (60, False)
+    assert computed is not None
+    assert (computed.value, computed.fixed) == (60, False)
     fixed = target_for(2021, counts={2020: 50}, growth_percent=20, fixed={2021: 65})
-    assert fixed is not None and (fixed.value, fixed.fixed) == (65, True)
-    assert target_for(2020, counts={2019: 13}, growth_percent=20, fixed={},
-                      first_report_year=2020) is None  # 2019 was not a full year
+    assert fixed is not None
+    assert (fixed.value, fixed.fixed) == (65, True)
+    assert (
+        target_for(2020, counts={2019: 13}, growth_percent=20, fixed={}, first_report_year=2020)
+        is None
+    )  # 2019 was not a full year
     assert target_for(2022, counts={}, growth_percent=20, fixed={}) is None
 
 
@@ -65,23 +78,46 @@ def test_lbc_2_progress_compares_with_the_target_spread_over_the_year() -> None:
 
 def test_lbc_2_report_during_the_year_shows_progress_and_no_guessed_next_target() -> None:
     """A mid-year report shows progress to this year's target; next year's waits for the end."""
-    records = [*seed_records(),
-               CoachingRecord(date(2021, 2, 1), "bedrijfsvoering", "wat_wil_ik", "academie",
-                              TrajectoryState.ACTIVE, GoalState.OPEN)]
-    report = build_report(records, section=section(), municipality="Gemeente Hardenberg",
-                          year=2021, as_of=date(2021, 3, 1))
-    assert report.total == 1 and not report.complete
-    assert report.progress is not None and (report.progress.count,
-                                            report.progress.target.value) == (1, 60)
+    records = [
+        *seed_records(),
+        CoachingRecord(
+            date(2021, 2, 1),
+            "bedrijfsvoering",
+            "wat_wil_ik",
+            "academie",
+            TrajectoryState.ACTIVE,
+            GoalState.OPEN,
+        ),
+    ]
+    report = build_report(
+        records,
+        section=section(),
+        municipality="Gemeente Hardenberg",
+        year=2021,
+        as_of=date(2021, 3, 1),
+    )
+    assert report.total == 1
+    assert not report.complete
+    assert report.progress is not None
+    assert (
+        report.progress.count,
+        report.progress.target.value,
+    ) == (1, 60)
     assert report.next_target is None
     text = render_text(report)
-    assert "tussenstand 2021" in text and "Voortgang 2021: 1 van 60 aanmeldingen" in text
+    assert "tussenstand 2021" in text
+    assert "Voortgang 2021: 1 van 60 aanmeldingen" in text
 
 
 def test_lbc_2_a_goal_nobody_set_stays_blank_as_in_the_seed() -> None:
     """Categories without a goal 2 show empty cells, not zeros."""
-    report = build_report(seed_records(), section=section(), municipality="Gemeente Hardenberg",
-                          year=2020, as_of=date(2021, 1, 1))
+    report = build_report(
+        seed_records(),
+        section=section(),
+        municipality="Gemeente Hardenberg",
+        year=2020,
+        as_of=date(2021, 1, 1),
+    )
     assert goal_table(report)[2] == ["2 – Ontwikkelvraag – advies", "5", "5", "", ""]
     assert "| **Totaal** | **63** |" in render_markdown(report)
 
@@ -103,8 +139,9 @@ def test_x_5_a_wrong_coaching_yaml_names_file_and_key(tmp_path: Path) -> None:
     """A duplicate key or a negative growth is refused naming the file and the key."""
     text = HARDENBERG.read_text(encoding="utf-8")
     bad = tmp_path / "coaching.yaml"
-    bad.write_text(text.replace("target_growth_percent: 20", "target_growth_percent: -5"),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("target_growth_percent: 20", "target_growth_percent: -5"), encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="key 'target_growth_percent'") as caught:
         _load_section(bad, CoachingSection)
     assert str(bad) in str(caught.value)
@@ -117,15 +154,20 @@ def test_lbc_1_categories_match_by_key_label_or_number() -> None:
     """'3', 'openbaar gebied' and 'Openbaar gebied' all mean the same domain; junk means none."""
     cfg = section()
     assert {cfg.match("domains", v) for v in ("3", "openbaar gebied", "openbaar_gebied")} == {
-        "openbaar_gebied"}
+        "openbaar_gebied"
+    }
     assert cfg.match("reasons", "Ontwikkelvraag - advies") == "ontwikkeladvies"
-    assert cfg.match("domains", "9") is None and cfg.match("domains", "") is None
+    assert cfg.match("domains", "9") is None
+    assert cfg.match("domains", "") is None
 
 
 @pytest.mark.parametrize("slug", ["hardenberg", "kaag-en-braassem", "borger-odoorn"])
 def test_x_5_every_municipality_ships_the_seed_reason_categories(slug: str) -> None:
     """Each example municipality has coaching.yaml with seed 004's three categories and +20 %."""
     cfg = _load_section(HARDENBERG.parent.parent / slug / "coaching.yaml", CoachingSection)
-    assert [c.label for c in cfg.reasons] == ["Wat wil ik?", "Ontwikkelvraag – advies",
-                                              "Intern of extern andere baan"]
+    assert [c.label for c in cfg.reasons] == [
+        "Wat wil ik?",
+        "Ontwikkelvraag – advies",
+        "Intern of extern andere baan",
+    ]
     assert cfg.target_growth_percent == 20

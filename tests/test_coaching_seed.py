@@ -19,11 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "004_46f03a690f961647.txt"
 HARDENBERG = ROOT / "config" / "hardenberg" / "coaching.yaml"
 COACH, MANAGER = "HB-0008", "HB-0004"  # fictional staff of shared/examples/staff.csv
-DOMAINS = ["bedrijfsvoering"] * 32 + ["maatschappelijk"] * 14 + ["openbaar_gebied"] * 6 \
-    + ["ruimtelijk"] * 6 + ["samen_doen"] * 5
+DOMAINS = (
+    ["bedrijfsvoering"] * 32
+    + ["maatschappelijk"] * 14
+    + ["openbaar_gebied"] * 6
+    + ["ruimtelijk"] * 6
+    + ["samen_doen"] * 5
+)
 # (reason, count, goal 1 achieved, goal 2 set, goal 2 achieved) as in seed 004, section 4.2.
-GOALS = [("wat_wil_ik", 45, 41, 27, 4), ("ontwikkeladvies", 5, 5, 0, 0),
-         ("andere_baan", 13, 4, 12, 8)]
+GOALS = [
+    ("wat_wil_ik", 45, 41, 27, 4),
+    ("ontwikkeladvies", 5, 5, 0, 0),
+    ("andere_baan", 13, 4, 12, 8),
+]
 EARLY_REASONS = ["corona", "persoonlijk", "ziekte", "corona", "persoonlijk"]
 SOURCES = ["mond_op_mond", "leidinggevende", "mond_op_mond", "intranet"]
 
@@ -37,25 +45,40 @@ def seed_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for reason, count, g1_done, g2_set, g2_done in GOALS:
         for i in range(count):
-            rows.append({"reason": reason,
-                         "goal1": GoalState.ACHIEVED if i < g1_done else None,
-                         "goal2": (GoalState.ACHIEVED if i < g2_done else None)
-                         if i < g2_set else False})
+            rows.append(
+                {
+                    "reason": reason,
+                    "goal1": GoalState.ACHIEVED if i < g1_done else None,
+                    "goal2": (GoalState.ACHIEVED if i < g2_done else None) if i < g2_set else False,
+                }
+            )
     order = sorted(range(63), key=lambda i: (i * 10) % 63)  # spread reasons over the dates
     rank_of = {i: rank for rank, i in enumerate(order)}
     early = [i for i in range(63) if rows[i]["goal1"] is None and rank_of[i] < 46][:5]
     for rank, i in enumerate(order):
         row = rows[i]
-        row["registered_on"] = (date(2019, 10, 1) + timedelta(days=6 * rank) if rank < 13
-                                else date(2020, 1, 2) + timedelta(days=7 * (rank - 13)))
+        row["registered_on"] = (
+            date(2019, 10, 1) + timedelta(days=6 * rank)
+            if rank < 13
+            else date(2020, 1, 2) + timedelta(days=7 * (rank - 13))
+        )
         row["domain"] = DOMAINS[(i * 22) % 63]
-        row["source"] = "academie" if row["registered_on"] >= date(2020, 9, 1) and rank % 2 \
+        row["source"] = (
+            "academie"
+            if row["registered_on"] >= date(2020, 9, 1) and rank % 2
             else SOURCES[rank % len(SOURCES)]
-        row["state"] = (TrajectoryState.ENDED_EARLY if i in early else
-                        TrajectoryState.ACTIVE if rank >= 46 else TrajectoryState.COMPLETED)
+        )
+        row["state"] = (
+            TrajectoryState.ENDED_EARLY
+            if i in early
+            else TrajectoryState.ACTIVE
+            if rank >= 46
+            else TrajectoryState.COMPLETED
+        )
         row["end_reason"] = EARLY_REASONS[early.index(i)] if i in early else None
-        unfinished = GoalState.OPEN if row["state"] is TrajectoryState.ACTIVE \
-            else GoalState.NOT_ACHIEVED
+        unfinished = (
+            GoalState.OPEN if row["state"] is TrajectoryState.ACTIVE else GoalState.NOT_ACHIEVED
+        )
         row["goal1"] = row["goal1"] or unfinished
         row["goal2"] = None if row["goal2"] is False else (row["goal2"] or unfinished)
         row["ref"] = f"{row['registered_on'].year}-{rank + 1:03d}"
@@ -65,26 +88,71 @@ def seed_rows() -> list[dict[str, object]]:
 
 def seed_records() -> list[CoachingRecord]:
     """The seed rows as the name-free records a report counts."""
-    return [CoachingRecord(r["registered_on"], r["domain"], r["reason"], r["source"],
-                           r["state"], r["goal1"], r["goal2"], r["end_reason"])
-            for r in seed_rows()]
+    return [
+        CoachingRecord(
+            r["registered_on"],
+            r["domain"],
+            r["reason"],
+            r["source"],
+            r["state"],
+            r["goal1"],
+            r["goal2"],
+            r["end_reason"],
+        )
+        for r in seed_rows()
+    ]
 
 
 def write_seed_csv(path: Path) -> Path:
     """The seed rows as the coach's import file (Dutch words for states, as a coach writes)."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["municipality", "ref", "coach_id", "employee_name", "employee_id",
-                      "registered_on", "domain", "reason", "source", "goal1", "goal2", "state",
-                      "ended_on", "end_reason", "manager_id", "manager_consent"])
+        out.writerow(
+            [
+                "municipality",
+                "ref",
+                "coach_id",
+                "employee_name",
+                "employee_id",
+                "registered_on",
+                "domain",
+                "reason",
+                "source",
+                "goal1",
+                "goal2",
+                "state",
+                "ended_on",
+                "end_reason",
+                "manager_id",
+                "manager_consent",
+            ]
+        )
         for r in seed_rows():
-            ended = "" if r["state"] is TrajectoryState.ACTIVE else \
-                min(r["registered_on"] + timedelta(days=60), date(2020, 12, 31)).isoformat()
-            out.writerow(["hardenberg", r["ref"], COACH, r["employee_name"], "",
-                          r["registered_on"].isoformat(), r["domain"], r["reason"], r["source"],
-                          GOAL_LABELS[r["goal1"]], GOAL_LABELS[r["goal2"]] if r["goal2"] else "",
-                          STATE_LABELS[r["state"]], ended, r["end_reason"] or "",
-                          MANAGER if r["domain"] == "ruimtelijk" else "", "nee"])
+            ended = (
+                ""
+                if r["state"] is TrajectoryState.ACTIVE
+                else min(r["registered_on"] + timedelta(days=60), date(2020, 12, 31)).isoformat()
+            )
+            out.writerow(
+                [
+                    "hardenberg",
+                    r["ref"],
+                    COACH,
+                    r["employee_name"],
+                    "",
+                    r["registered_on"].isoformat(),
+                    r["domain"],
+                    r["reason"],
+                    r["source"],
+                    GOAL_LABELS[r["goal1"]],
+                    GOAL_LABELS[r["goal2"]] if r["goal2"] else "",
+                    STATE_LABELS[r["state"]],
+                    ended,
+                    r["end_reason"] or "",
+                    MANAGER if r["domain"] == "ruimtelijk" else "",
+                    "nee",
+                ]
+            )
     return path
 
 
@@ -94,7 +162,7 @@ def seed_tables() -> list[str]:
     lines = [line.rstrip() for line in text.splitlines()]
     first = lines.index("Aanmeldingen")
     second = lines.index("Gestelde en behaalde doelen")
-    return lines[first:first + 8] + [""] + lines[second:second + 5]
+    return [*lines[first : first + 8], "", *lines[second : second + 5]]
 
 
 def section() -> CoachingSection:
@@ -107,16 +175,23 @@ def test_lbc_1_seed_rows_have_the_seed_counts() -> None:
     rows = seed_rows()
     assert len(rows) == 63
     assert Counter(r["registered_on"].year for r in rows) == {2019: 13, 2020: 50}
-    assert Counter(r["state"] for r in rows) == {TrajectoryState.COMPLETED: 41,
-                                                 TrajectoryState.ACTIVE: 17,
-                                                 TrajectoryState.ENDED_EARLY: 5}
+    assert Counter(r["state"] for r in rows) == {
+        TrajectoryState.COMPLETED: 41,
+        TrajectoryState.ACTIVE: 17,
+        TrajectoryState.ENDED_EARLY: 5,
+    }
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="seed 004 is not next to the project")
 def test_lbc_2_report_reproduces_the_seed_tables_exactly() -> None:
     """The 2020 report of the seed's records prints seed 004's two tables line for line."""
-    report = build_report(seed_records(), section=section(), municipality="Gemeente Hardenberg",
-                          year=2020, as_of=date(2021, 1, 15))
+    report = build_report(
+        seed_records(),
+        section=section(),
+        municipality="Gemeente Hardenberg",
+        year=2020,
+        as_of=date(2021, 1, 15),
+    )
     produced = [line.rstrip() for line in render_tsv(report).splitlines()]
     assert produced == seed_tables()
     assert (report.period_start, report.total) == (date(2019, 10, 1), 63)

@@ -21,9 +21,17 @@ DAY = date(2027, 3, 1)
 COACH, MANAGER = "HB-0008", "HB-0004"
 MANAGER_EMAIL = "dirk.mulder@hardenberg.example.nl"
 NAME = "Fenna Fictiefsma"
-FORM = {"employee_name": NAME, "registered_on": "2027-02-15", "domain": "Ruimtelijk domein",
-        "reason": "1", "source": "mond-op-mondreclame", "goal1_text": "Ontdekken wat ik wil",
-        "manager_id": MANAGER, "manager_consent": "nee", "note": "Vertrouwelijke notitie"}
+FORM = {
+    "employee_name": NAME,
+    "registered_on": "2027-02-15",
+    "domain": "Ruimtelijk domein",
+    "reason": "1",
+    "source": "mond-op-mondreclame",
+    "goal1_text": "Ontdekken wat ik wil",
+    "manager_id": MANAGER,
+    "manager_consent": "nee",
+    "note": "Vertrouwelijke notitie",
+}
 
 
 @pytest.fixture
@@ -39,8 +47,9 @@ def _ctx(session: Any, rt: Any, actor: str = COACH) -> Context:
 def _link(rt: Any, url: str) -> Any:
     """Open a link as the web app does: verify the token and claim it."""
     with rt.factory() as session, session.begin():
-        row = verify_token(session, secret=rt.settings.secret_key.get_secret_value(),
-                           token=url.rsplit("/", 1)[-1])
+        row = verify_token(
+            session, secret=rt.settings.secret_key.get_secret_value(), token=url.rsplit("/", 1)[-1]
+        )
         claim_link(session, row)
         session.expunge(row)
     return row
@@ -53,8 +62,9 @@ def _register(rt: Any, form: dict[str, str] | None = None, coach: str = COACH) -
     with rt.factory() as session, session.begin():
         message = REGISTER.perform(_ctx(session, rt, link.subject_id), link, form or FORM)
         assert message.startswith("Aanmelding 2027-")
-        return session.scalars(select(CoachingRegistration.id)
-                               .order_by(CoachingRegistration.id.desc())).first()
+        return session.scalars(
+            select(CoachingRegistration.id).order_by(CoachingRegistration.id.desc())
+        ).first()
 
 
 def _update(rt: Any, reg_id: int, form: dict[str, str]) -> str:
@@ -82,7 +92,8 @@ def test_lbc_3_no_mail_reaches_the_manager_without_consent(example_data: Any, sm
     mails = smtp.to(MANAGER_EMAIL)
     assert [str(m["Subject"]) for m in mails] == [f"{NAME} is gestart bij de loopbaancoach"]
     body = mails[0].get_body(("plain",)).get_content()
-    assert "vertrouwelijk" in body and "Vertrouwelijke notitie" not in body
+    assert "vertrouwelijk" in body
+    assert "Vertrouwelijke notitie" not in body
     assert "Ontdekken wat ik wil" not in body
 
 
@@ -101,25 +112,45 @@ def test_lbc_3_another_coach_can_neither_see_nor_change_a_record(example_data: A
     rt = example_data
     reg_id = _register(rt)
     with rt.factory() as session, session.begin():
-        other = Person(id="HB-0099", municipality="hardenberg", given_name="Olga",
-                       family_name="Ander", email="olga.ander@hardenberg.example.nl", team="P&O")
+        other = Person(
+            id="HB-0099",
+            municipality="hardenberg",
+            given_name="Olga",
+            family_name="Ander",
+            email="olga.ander@hardenberg.example.nl",
+            team="P&O",
+        )
         other.roles = [PersonRole(role="loopbaancoach", municipality="hardenberg")]
         session.add(other)
     with rt.factory() as session, session.begin():
-        url = link_url(_ctx(session, rt), action=UPDATE.name, subject_id="HB-0099",
-                       case_type=CASE_TYPE, case_id=str(reg_id))
+        url = link_url(
+            _ctx(session, rt),
+            action=UPDATE.name,
+            subject_id="HB-0099",
+            case_type=CASE_TYPE,
+            case_id=str(reg_id),
+        )
     link = _link(rt, url)
-    with rt.factory() as session, session.begin(), pytest.raises(
-            CoachingRefused, match="andere loopbaancoach"):
+    with (
+        rt.factory() as session,
+        session.begin(),
+        pytest.raises(CoachingRefused, match="andere loopbaancoach"),
+    ):
         UPDATE.describe(_ctx(session, rt, "HB-0099"), link)
-    with rt.factory() as session, session.begin(), pytest.raises(
-            CoachingRefused, match="andere loopbaancoach"):
+    with (
+        rt.factory() as session,
+        session.begin(),
+        pytest.raises(CoachingRefused, match="andere loopbaancoach"),
+    ):
         UPDATE.perform(_ctx(session, rt, "HB-0099"), link, {"goal1": "achieved"})
     with rt.factory() as session, session.begin():
         url = register_link(_ctx(session, rt), MANAGER)
     link = _link(rt, url)
-    with rt.factory() as session, session.begin(), pytest.raises(
-            CoachingRefused, match="rol loopbaancoach"):
+    with (
+        rt.factory() as session,
+        session.begin(),
+        pytest.raises(CoachingRefused, match="rol loopbaancoach"),
+    ):
         REGISTER.perform(_ctx(session, rt, MANAGER), link, FORM)
 
 
@@ -132,7 +163,11 @@ def test_lbc_1_form_takes_categories_by_label_or_number_and_refuses_unknown(
     with rt.factory() as session:
         reg = session.get(CoachingRegistration, reg_id)
         assert (reg.domain, reg.reason, reg.source, reg.goal1) == (
-            "openbaar_gebied", "wat_wil_ik", "academie", GoalState.OPEN)
+            "openbaar_gebied",
+            "wat_wil_ik",
+            "academie",
+            GoalState.OPEN,
+        )
     with pytest.raises(CoachingRefused, match="Kies uit: 1. Bedrijfsvoering en concern"):
         _register(rt, {**FORM, "domain": "Sterrenkunde"})
 
@@ -146,23 +181,33 @@ def test_lbc_2_goals_and_an_early_end_with_a_reason(example_data: Any) -> None:
     _update(rt, reg_id, {"goal1": "achieved", "goal2": "open"})
     with pytest.raises(CoachingRefused, match="reden van stoppen"):
         _update(rt, reg_id, {"status": "ended_early"})
-    _update(rt, reg_id, {"status": "ended_early", "end_reason": "Ziekte",
-                         "ended_on": "2027-02-20"})
+    _update(rt, reg_id, {"status": "ended_early", "end_reason": "Ziekte", "ended_on": "2027-02-20"})
     with rt.factory() as session:
         reg = session.get(CoachingRegistration, reg_id)
         assert (reg.state, reg.end_reason, reg.ended_on, reg.goal2) == (
-            TrajectoryState.ENDED_EARLY, "ziekte", date(2027, 2, 20), GoalState.OPEN)
+            TrajectoryState.ENDED_EARLY,
+            "ziekte",
+            date(2027, 2, 20),
+            GoalState.OPEN,
+        )
     _update(rt, reg_id, {"status": "active"})
     _update(rt, reg_id, {"goal2": "achieved", "status": "completed"})
     with rt.factory() as session:
         reg = session.get(CoachingRegistration, reg_id)
         assert (reg.state, reg.end_reason, reg.goal2) == (
-            TrajectoryState.COMPLETED, None, GoalState.ACHIEVED)
-    with pytest.raises(CoachingRefused, match=r"traject 2027-\d+ \(afgerond; doel 1: behaald, "
-                       r"doel 2: behaald\)"):
+            TrajectoryState.COMPLETED,
+            None,
+            GoalState.ACHIEVED,
+        )
+    with pytest.raises(
+        CoachingRefused,
+        match=r"traject 2027-\d+ \(afgerond; doel 1: behaald, "
+        r"doel 2: behaald\)",
+    ):
         _update(rt, reg_id, {"status": "active"})
     assert UPDATE.extra["validate"]({"status": "ended_early"}) == {
-        "end_reason": "Vul de reden van stoppen in."}
+        "end_reason": "Vul de reden van stoppen in."
+    }
 
 
 def test_lbc_3_audit_rows_hold_ids_and_categories_but_no_names(example_data: Any) -> None:
@@ -171,11 +216,19 @@ def test_lbc_3_audit_rows_hold_ids_and_categories_but_no_names(example_data: Any
     reg_id = _register(rt, {**FORM, "manager_consent": "ja"})
     _update(rt, reg_id, {"goal1": "achieved", "status": "completed"})
     with rt.factory() as session:
-        rows = session.scalars(select(AuditEntry).where(
-            AuditEntry.entity_type == CASE_TYPE, AuditEntry.entity_id == str(reg_id))).all()
-        assert [r.action for r in rows] == ["coaching.registered",
-                                            "coaching.manager_informed", "coaching.goal",
-                                            "coaching.ended"]
+        rows = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.entity_type == CASE_TYPE, AuditEntry.entity_id == str(reg_id)
+            )
+        ).all()
+        assert [r.action for r in rows] == [
+            "coaching.registered",
+            "coaching.manager_informed",
+            "coaching.goal",
+            "coaching.ended",
+        ]
         assert {r.actor for r in rows} == {COACH}
         text = " ".join(str(r.detail) for r in rows)
-        assert NAME not in text and "Vertrouwelijk" not in text and "Ontdekken" not in text
+        assert NAME not in text
+        assert "Vertrouwelijk" not in text
+        assert "Ontdekken" not in text

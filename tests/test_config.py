@@ -62,8 +62,9 @@ def test_x_5_a_wrong_value_names_the_file_the_key_and_the_expectation(config_cop
 def test_x_5_a_missing_key_is_named(config_copy: Path):
     """A removed required key is reported as missing, with its file."""
     f = config_copy / "borger-odoorn" / "municipality.yaml"
-    f.write_text("\n".join(line for line in f.read_text().splitlines()
-                           if not line.startswith("po_mailbox")))
+    f.write_text(
+        "\n".join(line for line in f.read_text().splitlines() if not line.startswith("po_mailbox"))
+    )
     with pytest.raises(ConfigError, match=r"po_mailbox': missing"):
         load_municipality(config_copy, "borger-odoorn")
 

@@ -14,10 +14,14 @@ from poflow.conversations.config import ConversationSection
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 
 
-@pytest.mark.parametrize(("slug", "plan_from"), [
-    ("hardenberg", "introductie"), ("kaag-en-braassem", "proeftijd"),
-    ("borger-odoorn", "proeftijd"),
-])
+@pytest.mark.parametrize(
+    ("slug", "plan_from"),
+    [
+        ("hardenberg", "introductie"),
+        ("kaag-en-braassem", "proeftijd"),
+        ("borger-odoorn", "proeftijd"),
+    ],
+)
 def test_ges_1_every_municipality_ships_the_seed_defaults(slug: str, plan_from: str) -> None:
     """Each example municipality loads with the seed's numbers: one month's probation, ten
     months to the appraisal, twelve months for the raise, POP two working days before."""
@@ -32,9 +36,12 @@ def test_ges_1_a_wrong_value_names_file_and_key(tmp_path: Path) -> None:
     """An unknown contract type in the probation table is refused naming the file and the key."""
     shutil.copytree(CONFIG / "kaag-en-braassem", tmp_path / "kaag-en-braassem")
     file = tmp_path / "kaag-en-braassem" / "conversations.yaml"
-    file.write_text(file.read_text(encoding="utf-8").replace("  tijdelijk: 1", "  tijdelik: 1"),
-                    encoding="utf-8")
+    file.write_text(
+        file.read_text(encoding="utf-8").replace("  tijdelijk: 1", "  tijdelik: 1"),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         load_municipality(tmp_path, "kaag-en-braassem")
     assert "conversations.yaml" in str(err.value)
-    assert "key 'probation_months'" in str(err.value) and "tijdelik" in str(err.value)
+    assert "key 'probation_months'" in str(err.value)
+    assert "tijdelik" in str(err.value)

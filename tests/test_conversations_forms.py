@@ -40,8 +40,9 @@ PO = "po@kaag-en-braassem.example.nl"
 SECRETARIS = "wendy.kb-9001@kaag-en-braassem.example.nl"
 
 
-def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(runtime: Any,
-                                                                     smtp: Any) -> None:
+def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(
+    runtime: Any, smtp: Any
+) -> None:
     """The seed's rhythm end to end (SQLite and PostgreSQL): the manager gets the form before the
     February appraisal, records three scores with motivation, the employee gets the form on the
     day of the talk, P&O hears the raise of the joining anniversary is granted and gets the form
@@ -63,7 +64,8 @@ def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(runtime: Any
     shared = mails(smtp, "Je beoordelingsformulier van maandag 14 februari 2028", EMPLOYEE)
     assert len(shared) == 1
     body = text_of(shared[0])
-    assert "Prestatie: Goed" in body and "Potentieel: Voldoende" in body
+    assert "Prestatie: Goed" in body
+    assert "Potentieel: Voldoende" in body
     assert MOTIVATION in body
     decision = mails(smtp, "Periodieke verhoging woensdag 1 maart 2028: toegekend", PO)
     assert len(decision) == 1
@@ -78,10 +80,14 @@ def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(runtime: Any
         assert cycle is not None
         assert (cycle.current_round, cycle.last_raise_on) == (2, date(2028, 3, 1))
         row = session.scalar(select(Appraisal).where(Appraisal.case_id == HIRE))
-        assert row is not None and row.raise_granted is True and row.prestatie is Score.GOED
-        nxt = session.scalar(select(Step).where(Step.case_id == HIRE,
-                                                Step.key == "ges:2:richtgesprek"))
-        assert nxt is not None and nxt.due_date == date(2028, 4, 14)
+        assert row is not None
+        assert row.raise_granted is True
+        assert row.prestatie is Score.GOED
+        nxt = session.scalar(
+            select(Step).where(Step.case_id == HIRE, Step.key == "ges:2:richtgesprek")
+        )
+        assert nxt is not None
+        assert nxt.due_date == date(2028, 4, 14)
     run_day(runtime, date(2028, 2, 14), municipality=KB)
     assert len(mails(smtp, "Je beoordelingsformulier")) == 1  # X-1: a re-run sends nothing
 
@@ -92,19 +98,27 @@ def kb_person_cycle(sqlite_runtime: Any) -> Any:
     runtime = sqlite_runtime
     add_kb_staff(runtime, hire_start=None)
     with runtime.factory() as session, session.begin():
-        start_cycle(context(runtime, session, date(2027, 5, 3)), case_type="person",
-                    case_id="KB-9005", on=date(2027, 6, 7), manager_id="KB-9003",
-                    joined_on=date(2015, 9, 1), last_raise_on=date(2026, 9, 1))
+        start_cycle(
+            context(runtime, session, date(2027, 5, 3)),
+            case_type="person",
+            case_id="KB-9005",
+            on=date(2027, 6, 7),
+            manager_id="KB-9003",
+            joined_on=date(2015, 9, 1),
+            last_raise_on=date(2026, 9, 1),
+        )
     return runtime
 
 
 def _beoordeling(session: Any) -> Step:
-    return session.scalar(select(Step).where(Step.case_id == "KB-9005",
-                                             Step.key == "ges:1:beoordelingsgesprek"))
+    return session.scalar(
+        select(Step).where(Step.case_id == "KB-9005", Step.key == "ges:1:beoordelingsgesprek")
+    )
 
 
 def test_ges_4_onvoldoende_means_no_raise_and_goes_to_the_gemeentesecretaris(
-    kb_person_cycle: Any, smtp: Any,
+    kb_person_cycle: Any,
+    smtp: Any,
 ) -> None:
     """An onvoldoende on potentieel: P&O hears there is no standard raise, and the
     gemeentesecretaris gets the form to discuss it."""
@@ -112,8 +126,12 @@ def test_ges_4_onvoldoende_means_no_raise_and_goes_to_the_gemeentesecretaris(
     with rt.factory() as session, session.begin():
         step = _beoordeling(session)
         assert step.due_date == date(2028, 4, 7)
-        record_appraisal(context(rt, session, date(2028, 4, 3), actor="KB-9003"), step,
-                         parse_form(scores_form(potentieel="onvoldoende")), by="KB-9003")
+        record_appraisal(
+            context(rt, session, date(2028, 4, 3), actor="KB-9003"),
+            step,
+            parse_form(scores_form(potentieel="onvoldoende")),
+            by="KB-9003",
+        )
     run_day(rt, date(2028, 4, 7), municipality=KB)
     po = mails(smtp, "Periodieke verhoging vrijdag 1 september 2028: niet toegekend", PO)
     assert len(po) == 1
@@ -123,22 +141,28 @@ def test_ges_4_onvoldoende_means_no_raise_and_goes_to_the_gemeentesecretaris(
     assert "Potentieel: Onvoldoende" in text_of(to_gs[0])
     with rt.factory() as session:
         cycle = find_cycle(session, "person", "KB-9005")
-        assert cycle is not None and cycle.last_raise_on == date(2026, 9, 1)
+        assert cycle is not None
+        assert cycle.last_raise_on == date(2026, 9, 1)
 
 
 def test_ges_4_scale_maximum_means_no_raise_without_the_gemeentesecretaris(
-    kb_person_cycle: Any, smtp: Any,
+    kb_person_cycle: Any,
+    smtp: Any,
 ) -> None:
     """At the scale maximum good scores give no raise, and the secretaris is not troubled."""
     rt = kb_person_cycle
     with rt.factory() as session, session.begin():
         find_cycle(session, "person", "KB-9005").at_scale_max = True  # type: ignore[union-attr]
-        record_appraisal(context(rt, session, date(2028, 4, 3), actor="KB-9003"),
-                         _beoordeling(session), parse_form(scores_form("zeer_goed")),
-                         by="KB-9003")
+        record_appraisal(
+            context(rt, session, date(2028, 4, 3), actor="KB-9003"),
+            _beoordeling(session),
+            parse_form(scores_form("zeer_goed")),
+            by="KB-9003",
+        )
     run_day(rt, date(2028, 4, 7), municipality=KB)
     po = mails(smtp, "niet toegekend", PO)
-    assert len(po) == 1 and "het maximum van de functieschaal is bereikt" in text_of(po[0])
+    assert len(po) == 1
+    assert "het maximum van de functieschaal is bereikt" in text_of(po[0])
     assert not mails(smtp, "Onvoldoende beoordeling")
 
 
@@ -167,27 +191,41 @@ def test_ges_3_link_form_offers_three_components_with_four_scores() -> None:
     """The appraisal link's form has a select with the four scores and a motivation per part."""
     action = link_actions()["ges.beoordeling"]
     names = [f.name for f in action.fields]
-    assert names == ["prestatie", "prestatie_motivatie", "potentieel", "potentieel_motivatie",
-                     "kernwaarden", "kernwaarden_motivatie"]
+    assert names == [
+        "prestatie",
+        "prestatie_motivatie",
+        "potentieel",
+        "potentieel_motivatie",
+        "kernwaarden",
+        "kernwaarden_motivatie",
+    ]
     choices = action.fields[0].choices
     assert [label for _, label in choices] == ["Onvoldoende", "Voldoende", "Goed", "Zeer goed"]
     assert all(f.required and f.personal for f in action.fields)
 
 
-def test_ges_6_scores_and_motivations_stay_out_of_the_audit_log(kb_person_cycle: Any,
-                                                                 smtp: Any) -> None:
+def test_ges_6_scores_and_motivations_stay_out_of_the_audit_log(
+    kb_person_cycle: Any, smtp: Any
+) -> None:
     """Recording and archiving an appraisal audits ids only: no score, no motivation (X-3)."""
     rt = kb_person_cycle
     with rt.factory() as session, session.begin():
-        record_appraisal(context(rt, session, date(2028, 4, 3), actor="KB-9003"),
-                         _beoordeling(session),
-                         parse_form(scores_form(prestatie="onvoldoende")), by="KB-9003")
+        record_appraisal(
+            context(rt, session, date(2028, 4, 3), actor="KB-9003"),
+            _beoordeling(session),
+            parse_form(scores_form(prestatie="onvoldoende")),
+            by="KB-9003",
+        )
     run_day(rt, date(2028, 4, 7), municipality=KB)
     with rt.factory() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.action.like("ges.%"))).all()
     actions = {r.action for r in rows}
-    assert {"ges.appraisal.recorded", "ges.raise.decided", "ges.appraisal.archived",
-            "ges.onvoldoende.escalated"} <= actions
+    assert {
+        "ges.appraisal.recorded",
+        "ges.raise.decided",
+        "ges.appraisal.archived",
+        "ges.onvoldoende.escalated",
+    } <= actions
     dump = " ".join(str(r.detail) for r in rows).lower()
     for secret in ("onvoldoende", "voldoende", "goed", MOTIVATION.lower()[:20], "ruud"):
         assert secret not in dump

@@ -49,10 +49,20 @@ def _intro_step(rt: Any) -> Step:
         step = session.scalar(select(Step).where(Step.case_id == LOTTE, Step.key == INTRO_STEP))
         if step is None:
             start = datetime(2027, 8, 2, 10, 0, tzinfo=TZ)
-            step = Step(municipality=HB, case_type="hire", case_id=LOTTE, process="int",
-                        key=INTRO_STEP, title="Startontwikkelgesprek", due_date=start.date(),
-                        starts_at=start, ends_at=start + timedelta(hours=1),
-                        owner_role="leidinggevende", owner_id="HB-0004", data={})
+            step = Step(
+                municipality=HB,
+                case_type="hire",
+                case_id=LOTTE,
+                process="int",
+                key=INTRO_STEP,
+                title="Startontwikkelgesprek",
+                due_date=start.date(),
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                owner_role="leidinggevende",
+                owner_id="HB-0004",
+                data={},
+            )
             session.add(step)
         session.flush()
         session.expunge(step)
@@ -64,8 +74,7 @@ def _hold(rt: Any, step_id: int) -> None:
         step_close(session.get(Step, step_id), StepState.DONE, by="HB-0004")
 
 
-def test_ges_1_cycle_starts_from_the_held_startontwikkelgesprek(hardenberg: Any,
-                                                                smtp: Any) -> None:
+def test_ges_1_cycle_starts_from_the_held_startontwikkelgesprek(hardenberg: Any, smtp: Any) -> None:
     """Where the introduction runs, the cycle waits for its closing startontwikkelgesprek; once
     held, that talk counts as the first richtgesprek and the appraisal follows ten months later
     (full dispatcher days, every process planned)."""
@@ -81,10 +90,15 @@ def test_ges_1_cycle_starts_from_the_held_startontwikkelgesprek(hardenberg: Any,
     run_day(rt, programme_end + timedelta(days=14), municipality=HB)
     with rt.factory() as session:
         cycle = find_cycle(session, "hire", LOTTE)
-        assert cycle is not None and cycle.basis is CycleBasis.INTRODUCTIE
+        assert cycle is not None
+        assert cycle.basis is CycleBasis.INTRODUCTIE
         assert cycle.first_richtgesprek == held_on
-        steps = {s.key: s for s in session.scalars(select(Step).where(
-            Step.case_id == LOTTE, Step.process == "ges"))}
+        steps = {
+            s.key: s
+            for s in session.scalars(
+                select(Step).where(Step.case_id == LOTTE, Step.process == "ges")
+            )
+        }
     assert steps["ges:1:richtgesprek"].state == StepState.DONE
     assert "ges:1:pop" not in steps  # the startontwikkelgesprek was the goal-setting talk
     expected = rt.config(HB).calendar.months_after(held_on, 10)
@@ -96,46 +110,64 @@ def test_ges_1_cycle_starts_from_the_held_startontwikkelgesprek(hardenberg: Any,
 
 
 def test_ges_1_po_told_once_when_the_startontwikkelgesprek_is_never_recorded(
-    hardenberg: Any, smtp: Any,
+    hardenberg: Any,
+    smtp: Any,
 ) -> None:
     """Three months after the programme's end without a held startontwikkelgesprek, P&O hears
     once that the cycle could not start."""
     rt = hardenberg
     plan_cycle_only(rt, date(2027, 1, 15), slug=HB)
     _intro_step(rt)
-    for day in (date(2027, 8, 2), date(2027, 9, 1), date(2027, 10, 1), date(2027, 11, 2),
-                date(2027, 11, 3), date(2027, 12, 1)):
+    for day in (
+        date(2027, 8, 2),
+        date(2027, 9, 1),
+        date(2027, 10, 1),
+        date(2027, 11, 2),
+        date(2027, 11, 3),
+        date(2027, 12, 1),
+    ):
         run_day(rt, day, municipality=HB)
     told = mails(smtp, "Nog niet vastgelegd: Startontwikkelgesprek", "po@")
     about = sorted(h for m in told for h in ("NH-2027-001", "NH-2027-002") if h in text_of(m))
     assert about == ["NH-2027-001", "NH-2027-002"]  # once each; the 12-month temp waits too
     with rt.factory() as session:
         assert find_cycle(session, "hire", LOTTE) is None
-        assert session.scalar(select(AuditEntry).where(
-            AuditEntry.action == "ges.cycle.not_started")) is not None
+        assert (
+            session.scalar(select(AuditEntry).where(AuditEntry.action == "ges.cycle.not_started"))
+            is not None
+        )
 
 
-def test_ges_3_unrecorded_form_is_reminded_then_escalated_to_po(sqlite_runtime: Any,
-                                                                smtp: Any) -> None:
+def test_ges_3_unrecorded_form_is_reminded_then_escalated_to_po(
+    sqlite_runtime: Any, smtp: Any
+) -> None:
     """After the beoordelingsgesprek the leidinggevende is reminded with a fresh link, and P&O
     is told once when the form is still not recorded ten working days later."""
     rt = sqlite_runtime
     add_kb_staff(rt, hire_start=None)
     with rt.factory() as session, session.begin():
-        start_cycle(context(rt, session, date(2027, 5, 3)), case_type="person",
-                    case_id="KB-9005", on=date(2027, 6, 7), manager_id="KB-9003",
-                    joined_on=date(2015, 9, 1))
+        start_cycle(
+            context(rt, session, date(2027, 5, 3)),
+            case_type="person",
+            case_id="KB-9005",
+            on=date(2027, 6, 7),
+            manager_id="KB-9003",
+            joined_on=date(2015, 9, 1),
+        )
     for day in (date(2028, 4, 10), date(2028, 4, 24), date(2028, 4, 25)):
         run_day(rt, day, municipality=KB)
     reminder = mails(smtp, "Herinnering: Beoordelingsformulier voor Ruud van Leeuwen")
-    assert len(reminder) == 1 and "/a/" in text_of(reminder[0])
-    escalation = mails(smtp, "Nog niet vastgelegd: Beoordelingsgesprek (ronde 1)",
-                       "po@kaag-en-braassem")
+    assert len(reminder) == 1
+    assert "/a/" in text_of(reminder[0])
+    escalation = mails(
+        smtp, "Nog niet vastgelegd: Beoordelingsgesprek (ronde 1)", "po@kaag-en-braassem"
+    )
     assert len(escalation) == 1
 
 
-def test_ges_6_scores_and_notes_never_reach_prefect(sqlite_runtime: Any, smtp: Any,
-                                                    prefect_harness: None) -> None:
+def test_ges_6_scores_and_notes_never_reach_prefect(
+    sqlite_runtime: Any, smtp: Any, prefect_harness: None
+) -> None:
     """The dispatcher flow that shares, decides and archives an onvoldoende appraisal leaves no
     score, motivation, name or address in Prefect's run names, parameters, logs or artifacts
     (X-3), while the mails themselves carry the form."""
@@ -150,13 +182,23 @@ def test_ges_6_scores_and_notes_never_reach_prefect(sqlite_runtime: Any, smtp: A
     rt = sqlite_runtime
     add_kb_staff(rt, hire_start=None)
     with rt.factory() as session, session.begin():
-        cycle = start_cycle(context(rt, session, date(2027, 5, 3)), case_type="person",
-                            case_id="KB-9005", on=date(2027, 6, 7), manager_id="KB-9003",
-                            joined_on=date(2015, 9, 1))
-        step = session.scalar(select(Step).where(Step.case_id == "KB-9005",
-                                                 Step.key == "ges:1:beoordelingsgesprek"))
-        record_appraisal(context(rt, session, date(2028, 4, 3), actor="KB-9003"), step,
-                         parse_form(scores_form(prestatie="onvoldoende")), by="KB-9003")
+        cycle = start_cycle(
+            context(rt, session, date(2027, 5, 3)),
+            case_type="person",
+            case_id="KB-9005",
+            on=date(2027, 6, 7),
+            manager_id="KB-9003",
+            joined_on=date(2015, 9, 1),
+        )
+        step = session.scalar(
+            select(Step).where(Step.case_id == "KB-9005", Step.key == "ges:1:beoordelingsgesprek")
+        )
+        record_appraisal(
+            context(rt, session, date(2028, 4, 3), actor="KB-9003"),
+            step,
+            parse_form(scores_form(prestatie="onvoldoende")),
+            by="KB-9003",
+        )
         assert cycle.id
     summary = dispatcher(day=date(2028, 4, 7), municipality=KB)
     assert summary["mail"]["sent"] >= 4
@@ -177,24 +219,40 @@ def test_ges_6_scores_and_notes_never_reach_prefect(sqlite_runtime: Any, smtp: A
         # This run and everything under it, filtered on the server (the shared harness holds
         # every other test's runs too, and an unfiltered read returns only the first page).
         async with get_client() as client:
-            runs = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=[f"dispatch-2028-04-07-{KB}"])))
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    name=FlowRunFilterName(any_=[f"dispatch-2028-04-07-{KB}"])
+                )
+            )
             assert runs, "the dispatcher run is not in Prefect"
             ids = [r.id for r in runs]
             parts: list[Any] = [
                 *runs,
-                *await client.read_task_runs(task_run_filter=TaskRunFilter(
-                    flow_run_id=TaskRunFilterFlowRunId(any_=ids))),
-                *await client.read_logs(log_filter=LogFilter(
-                    flow_run_id=LogFilterFlowRunId(any_=ids))),
-                *await client.read_artifacts(artifact_filter=ArtifactFilter(
-                    flow_run_id=ArtifactFilterFlowRunId(any_=ids))),
+                *await client.read_task_runs(
+                    task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=ids))
+                ),
+                *await client.read_logs(
+                    log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=ids))
+                ),
+                *await client.read_artifacts(
+                    artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
+                ),
             ]
-            return " ".join(f"{getattr(p, 'name', '')} {getattr(p, 'parameters', '')} "
-                            f"{getattr(p, 'message', '')} {getattr(p, 'data', '')}"
-                            for p in parts)
+            return " ".join(
+                f"{getattr(p, 'name', '')} {getattr(p, 'parameters', '')} "
+                f"{getattr(p, 'message', '')} {getattr(p, 'data', '')}"
+                for p in parts
+            )
 
     seen = asyncio.run(everything()).lower()
-    for secret in (MOTIVATION.lower()[:25], "onvoldoende", "zeer_goed", "ruud", "leeuwen",
-                   "sanne", "brouwer", "@kaag-en-braassem"):
+    for secret in (
+        MOTIVATION.lower()[:25],
+        "onvoldoende",
+        "zeer_goed",
+        "ruud",
+        "leeuwen",
+        "sanne",
+        "brouwer",
+        "@kaag-en-braassem",
+    ):
         assert secret not in seen, secret

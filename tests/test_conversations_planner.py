@@ -43,8 +43,9 @@ def runtime(sqlite_runtime: Any) -> Any:
 
 def _steps(rt: Any, case_id: str) -> dict[str, Step]:
     with rt.factory() as session:
-        rows = session.scalars(select(Step).where(Step.case_id == case_id,
-                                                  Step.process == "ges")).all()
+        rows = session.scalars(
+            select(Step).where(Step.case_id == case_id, Step.process == "ges")
+        ).all()
         session.expunge_all()
         return {s.key: s for s in rows}
 
@@ -60,7 +61,8 @@ def test_ges_1_hire_is_planned_from_probation_with_the_seed_rhythm(runtime: Any,
     assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 2, 14)
     with runtime.factory() as session:
         cycle = find_cycle(session, "hire", HIRE)
-        assert cycle is not None and cycle.basis is CycleBasis.PROEFTIJD
+        assert cycle is not None
+        assert cycle.basis is CycleBasis.PROEFTIJD
         assert cycle.joined_on == date(2027, 3, 1)
     with runtime.factory() as session, session.begin():
         plan_hire_cycle(context(runtime, session, date(2027, 2, 16)), session.get(Hire, HIRE))
@@ -69,8 +71,7 @@ def test_ges_1_hire_is_planned_from_probation_with_the_seed_rhythm(runtime: Any,
     assert not mails(smtp, "richtgesprek")  # nothing is due yet
 
 
-def test_ges_2_pop_request_reminder_and_manager_told_when_it_is_in(runtime: Any,
-                                                                    smtp: Any) -> None:
+def test_ges_2_pop_request_reminder_and_manager_told_when_it_is_in(runtime: Any, smtp: Any) -> None:
     """The employee is asked for the POP form with its deadline two working days before the
     richtgesprek, reminded, and the manager hears when it is in; both get the invitation."""
     add_kb_staff(runtime)
@@ -78,9 +79,11 @@ def test_ges_2_pop_request_reminder_and_manager_told_when_it_is_in(runtime: Any,
     run_day(runtime, date(2027, 3, 26), municipality=KB)
     invites = mails(smtp, "Uitnodiging richtgesprek")
     assert sorted(str(m["To"]).split("<")[1].rstrip(">") for m in invites) == sorted(
-        [EMPLOYEE, MANAGER])
-    assert all("DTSTART;TZID=Europe/Amsterdam:20270414T140000" in (ics_of(m) or "")
-               for m in invites)
+        [EMPLOYEE, MANAGER]
+    )
+    assert all(
+        "DTSTART;TZID=Europe/Amsterdam:20270414T140000" in (ics_of(m) or "") for m in invites
+    )
     request = mails(smtp, "Je POP-formulier voor het richtgesprek", EMPLOYEE)
     assert len(request) == 1
     assert "uiterlijk maandag 12 april 2027" in str(request[0]["Subject"])
@@ -156,8 +159,11 @@ def test_ges_1_cancelled_hire_gets_no_cycle_mail(runtime: Any, smtp: Any) -> Non
     with runtime.factory() as session, session.begin():
         cancel_hire(session, HIRE, actor="test", today=date(2027, 2, 16))
     run_day(runtime, date(2027, 4, 20), municipality=KB)
-    assert not [m for m in smtp.messages if "richtgesprek" in str(m["Subject"]).lower()
-                or "POP" in str(m["Subject"])]
+    assert not [
+        m
+        for m in smtp.messages
+        if "richtgesprek" in str(m["Subject"]).lower() or "POP" in str(m["Subject"])
+    ]
 
 
 def test_ges_1_short_temporary_contract_gets_no_automatic_cycle(runtime: Any, smtp: Any) -> None:
@@ -172,15 +178,34 @@ def test_ges_1_existing_staff_start_on_a_chosen_date(runtime: Any, smtp: Any) ->
     add_kb_staff(runtime, hire_start=None)
     with runtime.factory() as session, session.begin():
         ctx = context(runtime, session, date(2027, 5, 3), actor="KB-9002")
-        cycle = start_cycle(ctx, case_type="person", case_id="KB-9005", on=date(2027, 6, 5),
-                            manager_id="KB-9003", joined_on=date(2009, 1, 1), at_scale_max=True)
+        cycle = start_cycle(
+            ctx,
+            case_type="person",
+            case_id="KB-9005",
+            on=date(2027, 6, 5),
+            manager_id="KB-9003",
+            joined_on=date(2009, 1, 1),
+            at_scale_max=True,
+        )
         assert cycle.first_richtgesprek == date(2027, 6, 7)  # 5 June 2027 is a Saturday
         with pytest.raises(IllegalTransition, match="already has one"):
-            start_cycle(ctx, case_type="person", case_id="KB-9005", on=date(2027, 7, 1),
-                        manager_id="KB-9003", joined_on=date(2009, 1, 1))
+            start_cycle(
+                ctx,
+                case_type="person",
+                case_id="KB-9005",
+                on=date(2027, 7, 1),
+                manager_id="KB-9003",
+                joined_on=date(2009, 1, 1),
+            )
         with pytest.raises(IllegalTransition, match="not a leidinggevende"):
-            start_cycle(ctx, case_type="person", case_id="KB-9004", on=date(2027, 7, 1),
-                        manager_id="KB-9005", joined_on=date(2009, 1, 1))
+            start_cycle(
+                ctx,
+                case_type="person",
+                case_id="KB-9004",
+                on=date(2027, 7, 1),
+                manager_id="KB-9005",
+                joined_on=date(2009, 1, 1),
+            )
     steps = _steps(runtime, "KB-9005")
     assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 4, 7)
     run_day(runtime, date(2027, 5, 10), municipality=KB)
@@ -190,8 +215,9 @@ def test_ges_1_existing_staff_start_on_a_chosen_date(runtime: Any, smtp: Any) ->
     assert len(mails(smtp, "Je POP-formulier", "ruud.kb-9005")) == 1
 
 
-def test_ges_1_a_late_start_move_keeps_a_cycle_from_the_introduction(runtime: Any,
-                                                                      smtp: Any) -> None:
+def test_ges_1_a_late_start_move_keeps_a_cycle_from_the_introduction(
+    runtime: Any, smtp: Any
+) -> None:
     """A start move cancels the hire's pending actions (ONB-5); the next planning brings back the
     actions of a cycle that does not depend on the start date, so its talks are still invited."""
     add_kb_staff(runtime)

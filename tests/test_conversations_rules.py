@@ -47,8 +47,14 @@ def test_ges_1_seed_example_beoordelingsgesprek_ten_months_later_and_raise_on_an
     dates = cycle_dates(CAL, date(2020, 4, 16), 1)
     assert dates.beoordelingsgesprek == date(2021, 2, 16)
     assert periodiek_date(date(2020, 3, 1), dates.beoordelingsgesprek) == date(2021, 3, 1)
-    decision = decide_raise(Scores(V, G, V), at_scale_max=False, joined_on=date(2020, 3, 1),
-                            last_raise_on=None, last_promotion_on=None, on=date(2021, 3, 1))
+    decision = decide_raise(
+        Scores(V, G, V),
+        at_scale_max=False,
+        joined_on=date(2020, 3, 1),
+        last_raise_on=None,
+        last_promotion_on=None,
+        on=date(2021, 3, 1),
+    )
     assert decision.granted
 
 
@@ -66,22 +72,29 @@ def test_ges_1_talk_on_a_holiday_moves_to_the_next_working_day() -> None:
     assert dates.beoordelingsgesprek == date(2028, 2, 28)
 
 
-@pytest.mark.parametrize(("contract", "months", "expected"), [
-    ("vast", None, 1),
-    ("tijdelijk", 12, 1),
-    ("tijdelijk", 6, None),  # at most six months: no probation, no automatic cycle
-    ("stage", 12, None),
-    ("inhuur", 9, None),
-    ("bestuurder", None, None),
-])
-def test_ges_1_probation_per_contract_type(contract: str, months: int | None,
-                                           expected: int | None) -> None:
+@pytest.mark.parametrize(
+    ("contract", "months", "expected"),
+    [
+        ("vast", None, 1),
+        ("tijdelijk", 12, 1),
+        ("tijdelijk", 6, None),  # at most six months: no probation, no automatic cycle
+        ("stage", 12, None),
+        ("inhuur", 9, None),
+        ("bestuurder", None, None),
+    ],
+)
+def test_ges_1_probation_per_contract_type(
+    contract: str, months: int | None, expected: int | None
+) -> None:
     """Only contract types in the table get a cycle; short temporary contracts do not."""
     assert probation_months_for(contract, months, TABLE, 6) == expected
 
 
-@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
-       st.integers(min_value=0, max_value=2), st.integers(min_value=1, max_value=30))
+@given(
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(min_value=0, max_value=2),
+    st.integers(min_value=1, max_value=30),
+)
 def test_ges_1_richtgesprek_is_always_a_working_day_after_probation(
     start: date, probation: int, after: int
 ) -> None:
@@ -111,41 +124,107 @@ RAISE_CASES = [
     ("all_voldoende", (V, V, V), False, None, None, ON, True, ()),
     ("all_zeer_goed", (ZG, ZG, ZG), False, None, None, ON, True, ()),
     ("mixed_goed", (G, V, ZG), False, None, None, ON, True, ()),
-    ("onvoldoende_prestatie", (O, G, G), False, None, None, ON, False,
-     (RaiseReason.ONVOLDOENDE,)),
-    ("onvoldoende_potentieel", (G, O, G), False, None, None, ON, False,
-     (RaiseReason.ONVOLDOENDE,)),
-    ("onvoldoende_kernwaarden", (G, G, O), False, None, None, ON, False,
-     (RaiseReason.ONVOLDOENDE,)),
+    ("onvoldoende_prestatie", (O, G, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
+    ("onvoldoende_potentieel", (G, O, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
+    (
+        "onvoldoende_kernwaarden",
+        (G, G, O),
+        False,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE,),
+    ),
     ("scale_max", (ZG, G, G), True, None, None, ON, False, (RaiseReason.SCHAALMAXIMUM,)),
-    ("too_soon_since_joining", (V, V, V), False, None, None, date(2021, 2, 28), False,
-     (RaiseReason.TE_KORT,)),
-    ("exactly_12_months_since_joining", (V, V, V), False, None, None, date(2021, 3, 1), True,
-     ()),
-    ("too_soon_since_last_raise", (G, G, G), False, date(2020, 9, 1), None, ON, False,
-     (RaiseReason.TE_KORT,)),
+    (
+        "too_soon_since_joining",
+        (V, V, V),
+        False,
+        None,
+        None,
+        date(2021, 2, 28),
+        False,
+        (RaiseReason.TE_KORT,),
+    ),
+    ("exactly_12_months_since_joining", (V, V, V), False, None, None, date(2021, 3, 1), True, ()),
+    (
+        "too_soon_since_last_raise",
+        (G, G, G),
+        False,
+        date(2020, 9, 1),
+        None,
+        ON,
+        False,
+        (RaiseReason.TE_KORT,),
+    ),
     ("twelve_months_since_last_raise", (G, G, G), False, date(2020, 3, 1), None, ON, True, ()),
-    ("too_soon_since_promotion", (G, G, G), False, date(2020, 3, 1), date(2020, 11, 1), ON,
-     False, (RaiseReason.TE_KORT,)),
-    ("onvoldoende_and_scale_max", (O, V, V), True, None, None, ON, False,
-     (RaiseReason.ONVOLDOENDE, RaiseReason.SCHAALMAXIMUM)),
-    ("everything_against", (O, O, O), True, None, date(2021, 1, 1), ON, False,
-     (RaiseReason.ONVOLDOENDE, RaiseReason.SCHAALMAXIMUM, RaiseReason.TE_KORT)),
-    ("scale_max_and_too_soon", (V, V, V), True, date(2020, 12, 1), None, ON, False,
-     (RaiseReason.SCHAALMAXIMUM, RaiseReason.TE_KORT)),
+    (
+        "too_soon_since_promotion",
+        (G, G, G),
+        False,
+        date(2020, 3, 1),
+        date(2020, 11, 1),
+        ON,
+        False,
+        (RaiseReason.TE_KORT,),
+    ),
+    (
+        "onvoldoende_and_scale_max",
+        (O, V, V),
+        True,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE, RaiseReason.SCHAALMAXIMUM),
+    ),
+    (
+        "everything_against",
+        (O, O, O),
+        True,
+        None,
+        date(2021, 1, 1),
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE, RaiseReason.SCHAALMAXIMUM, RaiseReason.TE_KORT),
+    ),
+    (
+        "scale_max_and_too_soon",
+        (V, V, V),
+        True,
+        date(2020, 12, 1),
+        None,
+        ON,
+        False,
+        (RaiseReason.SCHAALMAXIMUM, RaiseReason.TE_KORT),
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("scores", "at_max", "last_raise", "promotion", "on", "granted", "reasons"),
-    [c[1:] for c in RAISE_CASES], ids=[c[0] for c in RAISE_CASES],
+    [c[1:] for c in RAISE_CASES],
+    ids=[c[0] for c in RAISE_CASES],
 )
-def test_ges_4_raise_rule_table(scores: tuple[Score, Score, Score], at_max: bool,
-                                last_raise: date | None, promotion: date | None, on: date,
-                                granted: bool, reasons: tuple[RaiseReason, ...]) -> None:
+def test_ges_4_raise_rule_table(
+    scores: tuple[Score, Score, Score],
+    at_max: bool,
+    last_raise: date | None,
+    promotion: date | None,
+    on: date,
+    granted: bool,
+    reasons: tuple[RaiseReason, ...],
+) -> None:
     """Each case of CAO Gemeenten art. 3.4 as seed 001 states it gives the expected outcome."""
-    decision = decide_raise(Scores(*scores), at_scale_max=at_max, joined_on=JOINED,
-                            last_raise_on=last_raise, last_promotion_on=promotion, on=on)
+    decision = decide_raise(
+        Scores(*scores),
+        at_scale_max=at_max,
+        joined_on=JOINED,
+        last_raise_on=last_raise,
+        last_promotion_on=promotion,
+        on=on,
+    )
     assert decision.granted is granted
     assert decision.reasons == reasons
     assert decision.to_gemeentesecretaris is (Score.ONVOLDOENDE in scores)
@@ -153,8 +232,14 @@ def test_ges_4_raise_rule_table(scores: tuple[Score, Score, Score], at_max: bool
 
 def test_ges_4_onvoldoende_names_the_components_for_the_gemeentesecretaris() -> None:
     """An onvoldoende lists which components scored it and always goes to the gemeentesecretaris."""
-    decision = decide_raise(Scores(O, V, O), at_scale_max=False, joined_on=JOINED,
-                            last_raise_on=None, last_promotion_on=None, on=ON)
+    decision = decide_raise(
+        Scores(O, V, O),
+        at_scale_max=False,
+        joined_on=JOINED,
+        last_raise_on=None,
+        last_promotion_on=None,
+        on=ON,
+    )
     assert decision.onvoldoende == (Component.PRESTATIE, Component.KERNWAARDEN)
     assert decision.to_gemeentesecretaris
 
@@ -170,17 +255,36 @@ score_st = st.sampled_from(list(Score))
 opt_date = st.none() | st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31))
 
 
-@given(score_st, score_st, score_st, st.booleans(),
-       st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)), opt_date, opt_date,
-       st.dates(min_value=date(2015, 1, 1), max_value=date(2032, 12, 31)))
+@given(
+    score_st,
+    score_st,
+    score_st,
+    st.booleans(),
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31)),
+    opt_date,
+    opt_date,
+    st.dates(min_value=date(2015, 1, 1), max_value=date(2032, 12, 31)),
+)
 def test_ges_4_property_granted_exactly_when_all_three_conditions_hold(
-    p: Score, q: Score, k: Score, at_max: bool, joined: date, last_raise: date | None,
-    promotion: date | None, on: date,
+    p: Score,
+    q: Score,
+    k: Score,
+    at_max: bool,
+    joined: date,
+    last_raise: date | None,
+    promotion: date | None,
+    on: date,
 ) -> None:
     """Granted iff all scores are at least voldoende, the scale maximum is not reached and twelve
     months passed since the latest of joining, raise and promotion; onvoldoende -> secretaris."""
-    decision = decide_raise(Scores(p, q, k), at_scale_max=at_max, joined_on=joined,
-                            last_raise_on=last_raise, last_promotion_on=promotion, on=on)
+    decision = decide_raise(
+        Scores(p, q, k),
+        at_scale_max=at_max,
+        joined_on=joined,
+        last_raise_on=last_raise,
+        last_promotion_on=promotion,
+        on=on,
+    )
     latest = max(d for d in (joined, last_raise, promotion) if d is not None)
     sufficient = Score.ONVOLDOENDE not in (p, q, k)
     long_enough = add_months(latest, 12) <= on

@@ -16,8 +16,11 @@ def test_the_migrations_create_every_index_the_models_declare(db_url: str):
         missing = []
         for table in Base.metadata.sorted_tables:
             have = {ix["name"]: ix["column_names"] for ix in found.get_indexes(table.name)}
-            missing += [(table.name, index.name) for index in table.indexes
-                        if have.get(index.name) != [c.name for c in index.columns]]
+            missing += [
+                (table.name, index.name)
+                for index in table.indexes
+                if have.get(index.name) != [c.name for c in index.columns]
+            ]
     finally:
         engine.dispose()
     assert missing == []

@@ -23,9 +23,13 @@ def use(monkeypatch: pytest.MonkeyPatch, url: str, data: Path, smtp: SmtpRecorde
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
-    for key, value in {"POFLOW_DATABASE_URL": url, "POFLOW_DATA_DIR": str(data),
-                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+    for key, value in {
+        "POFLOW_DATABASE_URL": url,
+        "POFLOW_DATA_DIR": str(data),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     _runtime.cache_clear()
@@ -33,8 +37,9 @@ def use(monkeypatch: pytest.MonkeyPatch, url: str, data: Path, smtp: SmtpRecorde
 
 
 @pytest.fixture
-def populated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str,
-              smtp: SmtpRecorder) -> Any:
+def populated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str, smtp: SmtpRecorder
+) -> Any:
     """A SQLite installation with the example staff and hires that has sent its first mails."""
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import run_day
@@ -50,13 +55,19 @@ def populated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_url: str,
 def counts(rt: Any) -> dict[str, int]:
     """Rows of a few tables that matter to a user."""
     with rt.factory() as session:
-        return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
-                for t in (Hire, Action, Outbox)}
+        return {
+            t.__tablename__: session.scalar(select(func.count()).select_from(t)) or 0
+            for t in (Hire, Action, Outbox)
+        }
 
 
-def test_x_1_a_copied_database_sends_nothing_twice(populated: Any, pg_server: str,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: Path, smtp: SmtpRecorder):
+def test_x_1_a_copied_database_sends_nothing_twice(
+    populated: Any,
+    pg_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    smtp: SmtpRecorder,
+):
     """After `poflow db copy`, ticks on PostgreSQL resend nothing and go on where SQLite was."""
     from poflow.cli import app
     from poflow.runtime import run_day
@@ -72,12 +83,14 @@ def test_x_1_a_copied_database_sends_nothing_twice(populated: Any, pg_server: st
     assert run_day(rt, date(2027, 1, 4))["sent"] == 0
     run_day(rt, date(2027, 1, 5))  # new rows get ids past the copied ones
     later = run_day(rt, date(2027, 2, 1))
-    assert later["failed"] == 0 and later["sent"] > 0
+    assert later["failed"] == 0
+    assert later["sent"] > 0
     ids = [str(m["Message-ID"]) for m in smtp.messages]
     assert len(ids) == len(set(ids))
     with rt.factory() as session:
-        assert session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.state == MailState.SENT)) == len(smtp.messages)
+        assert session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == MailState.SENT)
+        ) == len(smtp.messages)
 
 
 def test_x_1_copy_refuses_a_target_that_holds_rows(populated: Any, pg_server: str):
@@ -88,6 +101,7 @@ def test_x_1_copy_refuses_a_target_that_holds_rows(populated: Any, pg_server: st
     source = populated.settings.resolved_database_url()
     target = create_pg_database(pg_server)
     copied = copy_database(source, target)
-    assert copied["hire"] == 4 and copied["outbox"] > 0
+    assert copied["hire"] == 4
+    assert copied["outbox"] > 0
     with pytest.raises(DatabaseCopyRefused, match="already holds rows in"):
         copy_database(source, target)

@@ -20,26 +20,47 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     """The demo loads the examples, simulates the days and leaves .eml files a person can open."""
-    env = {**os.environ, "POFLOW_DATA_DIR": str(tmp_path / "data"),
-           "POFLOW_SMTP_PORT": str(free_port())}
+    env = {
+        **os.environ,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_PORT": str(free_port()),
+    }
     env.pop("POFLOW_DATABASE_URL", None)
     env.pop("PREFECT_API_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "poflow", "demo", "--no-wait", "--days", "35",
-         "--prefect-port", str(free_port())],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "poflow",
+            "demo",
+            "--no-wait",
+            "--days",
+            "35",
+            "--prefect-port",
+            str(free_port()),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Prefect UI with the runs: http://127.0.0.1:" in done.stdout
     files = sorted((tmp_path / "data" / "mail").glob("*.eml"))
     assert files, done.stdout
-    messages = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
-                for f in files]
-    invitation = next(m for m in messages
-                      if "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks"
-                      in str(m["Subject"]) and "lotte.hendriks@example.org" in str(m["To"]))
+    messages = [
+        email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files
+    ]
+    invitation = next(
+        m
+        for m in messages
+        if "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks" in str(m["Subject"])
+        and "lotte.hendriks@example.org" in str(m["To"])
+    )
     text = invitation.get_body(("plain",)).get_content()
-    assert "Beste Lotte Hendriks" in text and "maandag 1 maart 2027" in text
+    assert "Beste Lotte Hendriks" in text
+    assert "maandag 1 maart 2027" in text
     calendar_part = next(p for p in invitation.walk() if p.get_content_type() == "text/calendar")
     assert calendar_part.get_param("method") == "REQUEST"
     event = next(iter(icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")))

@@ -16,8 +16,19 @@ from .conftest import SmtpRecorder, free_port
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-PERSONAL = ("Lotte", "Hendriks", "Milan", "Dekker", "Noor", "Bakker", "Olaf", "Meijer",
-            "Dirk", "Mulder", "@")
+PERSONAL = (
+    "Lotte",
+    "Hendriks",
+    "Milan",
+    "Dekker",
+    "Noor",
+    "Bakker",
+    "Olaf",
+    "Meijer",
+    "Dirk",
+    "Mulder",
+    "@",
+)
 
 
 def _runs(flow_name: str) -> list[Any]:
@@ -27,7 +38,8 @@ def _runs(flow_name: str) -> list[Any]:
     async def fetch() -> list[Any]:
         async with get_client() as client:
             runs = await client.read_flow_runs(
-                flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])))
+                flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name]))
+            )
             tasks = await client.read_task_runs()
             return [*runs, *tasks]
 
@@ -80,16 +92,21 @@ def test_x_2_smtp_down_fails_the_run_loses_nothing_and_the_next_tick_sends_it(
     assert state.is_failed()
     rt = example_data
     with rt.factory() as session:
-        queued = session.scalar(select(func.count()).select_from(Outbox)
-                                .where(Outbox.state == MailState.QUEUED))
+        queued = session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == MailState.QUEUED)
+        )
     assert queued >= 24 + 3  # at least the invitations and a failure notice per P&O mailbox
     point_smtp_at(smtp.port)
     summary = dispatcher(day=date(2027, 1, 5))
     assert summary["mail"]["sent"] >= queued
     assert len([m for m in smtp.messages if "Uitnodiging bij praat" in m["Subject"]]) == 24
     with rt.factory() as session:
-        assert not session.scalar(select(func.count()).select_from(Outbox)
-                                  .where(Outbox.state == MailState.QUEUED))
+        assert not session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == MailState.QUEUED)
+        )
     notices = [m for m in smtp.messages if "is mislukt" in str(m["Subject"])]
     assert {str(m["To"]).split("<")[-1].rstrip(">") for m in notices} == {
-        "po@hardenberg.example.nl", "po@kaag-en-braassem.example.nl", "po@borger-odoorn.example.nl"}
+        "po@hardenberg.example.nl",
+        "po@kaag-en-braassem.example.nl",
+        "po@borger-odoorn.example.nl",
+    }

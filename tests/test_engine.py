@@ -19,9 +19,15 @@ KIND = "test.mail_then_maybe_fail"
 
 def _mail_then_maybe_fail(ctx: Context, action: Action) -> bool:
     """Queue one mail for the action; raise afterwards when its key says so."""
-    ctx.mail(key=f"{action.key}:po", template="afspraak_geannuleerd", to=ctx.po_recipient(),
-             context={"titel": "Proef", "start": datetime(2027, 1, 4, 10)}, case_type="hire",
-             case_id=action.case_id, action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="afspraak_geannuleerd",
+        to=ctx.po_recipient(),
+        context={"titel": "Proef", "start": datetime(2027, 1, 4, 10)},
+        case_type="hire",
+        case_id=action.case_id,
+        action=action,
+    )
     if action.key.endswith(":bad"):
         raise RuntimeError("this handler fails on purpose")
     return True
@@ -33,18 +39,27 @@ def actions(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setitem(engine._HANDLERS, KIND, _mail_then_maybe_fail)  # noqa: SLF001
     rt = example_data
     with rt.factory() as session, session.begin():
-        hire = session.scalars(select(Hire).where(Hire.municipality == "hardenberg")
-                               .order_by(Hire.id)).first()
+        hire = session.scalars(
+            select(Hire).where(Hire.municipality == "hardenberg").order_by(Hire.id)
+        ).first()
         ctx = Context(session, rt.config("hardenberg"), rt.settings, DAY)
-        rows = [ctx.schedule(case_type="hire", case_id=hire.id, kind=KIND, due=DAY,
-                             key=f"{KIND}:{n}:{'bad' if n == 2 else 'good'}")
-                for n in range(5)]
+        rows = [
+            ctx.schedule(
+                case_type="hire",
+                case_id=hire.id,
+                kind=KIND,
+                due=DAY,
+                key=f"{KIND}:{n}:{'bad' if n == 2 else 'good'}",
+            )
+            for n in range(5)
+        ]
         session.flush()
         return [a.id for a in rows]
 
 
 def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_once(
-    example_data: Any, actions: list[int],
+    example_data: Any,
+    actions: list[int],
 ):
     """The batch is redone action by action: four mails once, the failing action pending."""
     rt = example_data
@@ -52,13 +67,18 @@ def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_onc
     assert report.failed_actions == [actions[2]]
     assert report.performed == 4
     with rt.factory() as session:
-        states = dict(session.execute(select(Action.id, Action.state)
-                                      .where(Action.id.in_(actions))).all())
-        keys = session.scalars(select(Outbox.key).where(Outbox.key.startswith(KIND))
-                               .order_by(Outbox.key)).all()
-        audited = session.scalars(select(AuditEntry.entity_id).where(
-            AuditEntry.action == "action.done", AuditEntry.entity_id.in_(
-                [str(i) for i in actions]))).all()
+        states = dict(
+            session.execute(select(Action.id, Action.state).where(Action.id.in_(actions))).all()
+        )
+        keys = session.scalars(
+            select(Outbox.key).where(Outbox.key.startswith(KIND)).order_by(Outbox.key)
+        ).all()
+        audited = session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.action == "action.done",
+                AuditEntry.entity_id.in_([str(i) for i in actions]),
+            )
+        ).all()
     assert states[actions[2]] == ActionState.PENDING
     assert [states[i] for i in actions if i != actions[2]] == [ActionState.DONE] * 4
     assert keys == [f"{KIND}:{n}:good:po" for n in (0, 1, 3, 4)]  # not the failed one's
@@ -66,7 +86,8 @@ def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_onc
 
 
 def test_x_1_the_failed_action_is_tried_again_on_the_next_run_not_the_same_one(
-    example_data: Any, actions: list[int],
+    example_data: Any,
+    actions: list[int],
 ):
     """A second pass the same day leaves the failed action alone; nothing else is repeated."""
     rt = example_data
@@ -80,7 +101,9 @@ def test_x_1_the_failed_action_is_tried_again_on_the_next_run_not_the_same_one(
 
 
 def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audited(
-    example_data: Any, actions: list[int], monkeypatch: pytest.MonkeyPatch,
+    example_data: Any,
+    actions: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ):
     """Without failures a run of one kind goes to its batch handler; every action is recorded."""
     calls: list[list[int]] = []
@@ -95,17 +118,28 @@ def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audite
     assert calls == [actions]
     assert (report.performed, report.skipped, report.failed_actions) == (4, 1, [])
     with rt.factory() as session:
-        audited = dict(session.execute(select(AuditEntry.entity_id, AuditEntry.action).where(
-            AuditEntry.entity_id.in_([str(i) for i in actions]),
-            AuditEntry.entity_type == "action")).all())
-        details = session.scalars(select(AuditEntry.detail).where(
-            AuditEntry.entity_id == str(actions[0]), AuditEntry.entity_type == "action")).all()
-        states = dict(session.execute(select(Action.id, Action.state)
-                                      .where(Action.id.in_(actions))).all())
-    assert audited == {str(i): "action.skipped" if i == actions[2] else "action.done"
-                       for i in actions}
-    assert states == {i: ActionState.SKIPPED if i == actions[2] else ActionState.DONE
-                      for i in actions}
+        audited = dict(
+            session.execute(
+                select(AuditEntry.entity_id, AuditEntry.action).where(
+                    AuditEntry.entity_id.in_([str(i) for i in actions]),
+                    AuditEntry.entity_type == "action",
+                )
+            ).all()
+        )
+        details = session.scalars(
+            select(AuditEntry.detail).where(
+                AuditEntry.entity_id == str(actions[0]), AuditEntry.entity_type == "action"
+            )
+        ).all()
+        states = dict(
+            session.execute(select(Action.id, Action.state).where(Action.id.in_(actions))).all()
+        )
+    assert audited == {
+        str(i): "action.skipped" if i == actions[2] else "action.done" for i in actions
+    }
+    assert states == {
+        i: ActionState.SKIPPED if i == actions[2] else ActionState.DONE for i in actions
+    }
     assert details == [{"kind": KIND, "case_type": "hire", "case_id": details[0]["case_id"]}]
 
 
@@ -132,8 +166,12 @@ def test_x_2_municipalities_with_work_are_those_with_hires_to_plan_or_actions_du
     with rt.factory() as session:
         work = municipalities_with_work(session, DAY, slugs)
         assert (work.to_plan, work.to_perform) == ([], [])
-        first_due = session.scalar(select(Action.due_date).where(
-            Action.state == ActionState.PENDING).order_by(Action.due_date).limit(1))
+        first_due = session.scalar(
+            select(Action.due_date)
+            .where(Action.state == ActionState.PENDING)
+            .order_by(Action.due_date)
+            .limit(1)
+        )
         work = municipalities_with_work(session, first_due, slugs)
     assert (work.to_plan, work.to_perform) == ([], ["hardenberg"])
 
@@ -147,15 +185,24 @@ def _schedule_in_each(rt: Any) -> dict[str, list[int]]:
     with rt.factory() as session, session.begin():
         for n, slug in enumerate(SLUGS, start=1):
             ctx = Context(session, rt.config(slug), rt.settings, DAY)
-            rows = [ctx.schedule(case_type="test", case_id=f"T-{slug}", kind=KIND, due=DAY,
-                                 key=f"{KIND}:{slug}:{k}") for k in range(n)]
+            rows = [
+                ctx.schedule(
+                    case_type="test",
+                    case_id=f"T-{slug}",
+                    kind=KIND,
+                    due=DAY,
+                    key=f"{KIND}:{slug}:{k}",
+                )
+                for k in range(n)
+            ]
             session.flush()
             ids[slug] = [a.id for a in rows]
     return ids
 
 
 def test_x_5_one_pass_serves_several_municipalities_each_with_its_own_context(
-    example_data: Any, monkeypatch: pytest.MonkeyPatch,
+    example_data: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ):
     """Batches span municipalities; each handler gets its action's municipality's context,
     and counts and audit rows are kept per municipality."""
@@ -168,14 +215,21 @@ def test_x_5_one_pass_serves_several_municipalities_each_with_its_own_context(
     monkeypatch.setitem(engine._HANDLERS, KIND, note)  # noqa: SLF001
     rt = example_data
     ids = _schedule_in_each(rt)
-    reports = perform_due_in(rt.factory, [rt.config(slug) for slug in SLUGS], rt.settings, DAY,
-                             batch_size=4)
+    reports = perform_due_in(
+        rt.factory, [rt.config(slug) for slug in SLUGS], rt.settings, DAY, batch_size=4
+    )
     assert seen == [(slug, slug) for n, slug in enumerate(SLUGS, start=1) for _ in range(n)]
     assert {slug: (r.performed, r.skipped, r.failed_actions) for slug, r in reports.items()} == {
-        slug: (n, 0, []) for n, slug in enumerate(SLUGS, start=1)}
+        slug: (n, 0, []) for n, slug in enumerate(SLUGS, start=1)
+    }
     with rt.factory() as session:
-        audited = dict(session.execute(select(AuditEntry.entity_id, AuditEntry.municipality)
-                                       .where(AuditEntry.action == "action.done")).all())
+        audited = dict(
+            session.execute(
+                select(AuditEntry.entity_id, AuditEntry.municipality).where(
+                    AuditEntry.action == "action.done"
+                )
+            ).all()
+        )
     assert audited == {str(i): slug for slug in SLUGS for i in ids[slug]}
 
 
@@ -204,14 +258,16 @@ def order(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setitem(engine._WAITS, WAITER, frozenset({KIND}))  # noqa: SLF001
     with example_data.factory() as session, session.begin():
         ctx = Context(session, example_data.config("hardenberg"), example_data.settings, DAY)
-        ctx.schedule(case_type="test", case_id="T-1", kind=WAITER, due=date(2027, 1, 1),
-                     key=f"{WAITER}:1")
+        ctx.schedule(
+            case_type="test", case_id="T-1", kind=WAITER, due=date(2027, 1, 1), key=f"{WAITER}:1"
+        )
         ctx.schedule(case_type="test", case_id="T-1", kind=KIND, due=DAY, key=f"{KIND}:1")
     return performed
 
 
 def test_x_1_a_waiting_kind_goes_after_what_it_waits_for_in_the_same_pass(
-    example_data: Any, order: list[str],
+    example_data: Any,
+    order: list[str],
 ):
     """The older waiting action is performed after the day's action it waits for, in one pass."""
     rt = example_data
@@ -221,7 +277,9 @@ def test_x_1_a_waiting_kind_goes_after_what_it_waits_for_in_the_same_pass(
 
 
 def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_it_waits_for(
-    example_data: Any, order: list[str], monkeypatch: pytest.MonkeyPatch,
+    example_data: Any,
+    order: list[str],
+    monkeypatch: pytest.MonkeyPatch,
 ):
     """A second dispatcher finds nothing while the first performs the awaited action; the first
     then performs the waiting one too."""
@@ -240,12 +298,16 @@ def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_i
 
     monkeypatch.setitem(engine._HANDLERS, KIND, slow)  # noqa: SLF001
     first: dict[str, Any] = {}
-    busy = threading.Thread(target=lambda: first.update(report=perform_due(
-        rt.factory, rt.config("hardenberg"), rt.settings, DAY)))
+    busy = threading.Thread(
+        target=lambda: first.update(
+            report=perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+        )
+    )
     busy.start()
     assert started.wait(30)
     second = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
     release.set()
     busy.join(30)
-    assert second.performed == 0 and order == [KIND, WAITER]
+    assert second.performed == 0
+    assert order == [KIND, WAITER]
     assert first["report"].performed == 2

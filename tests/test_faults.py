@@ -42,16 +42,24 @@ class Env:
     db_url: str
 
 
-def _configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str,
-               smtp: FaultySmtp, **extra: str) -> Env:
+def _configure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, smtp: FaultySmtp, **extra: str
+) -> Env:
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
-    env = {"POFLOW_DATABASE_URL": db_url, "POFLOW_DATA_DIR": str(tmp_path / "data"),
-           "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-           "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests", "POFLOW_SEND_RETRIES": "2",
-           "POFLOW_SEND_RETRY_DELAY_S": "0", "POFLOW_SMTP_TIMEOUT_S": "3", **extra}
+    env = {
+        "POFLOW_DATABASE_URL": db_url,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+        "POFLOW_SEND_RETRIES": "2",
+        "POFLOW_SEND_RETRY_DELAY_S": "0",
+        "POFLOW_SMTP_TIMEOUT_S": "3",
+        **extra,
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
@@ -72,8 +80,12 @@ def faulty() -> Iterator[FaultySmtp]:
 
 
 @pytest.fixture
-def wired(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-          faulty: FaultySmtp) -> Iterator[Env]:
+def wired(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    faulty: FaultySmtp,
+) -> Iterator[Env]:
     """Example data in a fresh database (param "sqlite" or "postgres"), mail to the faulty SMTP."""
     from poflow.db.session import upgrade_schema
     from poflow.runtime import _runtime
@@ -89,17 +101,18 @@ def wired(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
     _runtime.cache_clear()
 
 
-BOTH = pytest.mark.parametrize("wired", ["sqlite", pytest.param("postgres",
-                               marks=pytest.mark.postgres)], indirect=True)
+BOTH = pytest.mark.parametrize(
+    "wired", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 SQLITE = pytest.mark.parametrize("wired", ["sqlite"], indirect=True)
-POSTGRES = pytest.mark.parametrize("wired", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                                   indirect=True)
+POSTGRES = pytest.mark.parametrize(
+    "wired", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 def _report(scenario: str, db: str, result: Tally, *, in_flight: int = 0, note: str = "") -> None:
     """Record one scenario; `in_flight` is how many messages its fault could catch in the window."""
-    record("scenario", scenario=scenario, db=db, in_flight=in_flight, note=note,
-           **result.figures())
+    record("scenario", scenario=scenario, db=db, in_flight=in_flight, note=note, **result.figures())
 
 
 def _db(url: str) -> str:
@@ -109,8 +122,13 @@ def _db(url: str) -> str:
 def _tick_env(w: Env) -> dict[str, str]:
     from prefect.settings import PREFECT_API_URL
 
-    env = {**os.environ, **w.env, "PREFECT_API_URL": str(PREFECT_API_URL.value()),
-           "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **w.env,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("PYTEST_CURRENT_TEST", None)
     return env
 
@@ -118,9 +136,19 @@ def _tick_env(w: Env) -> dict[str, str]:
 def _tick(w: Env, day: date) -> subprocess.Popen[bytes]:
     """Start `poflow tick --date day` as its own process (the command P&O's scheduler runs)."""
     return subprocess.Popen(  # noqa: S603  (our own console script, fixed arguments)
-        [sys.executable, "-c", "from poflow.cli import main; main()", "tick", "--date",
-         day.isoformat()], cwd=ROOT, env=_tick_env(w), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-c",
+            "from poflow.cli import main; main()",
+            "tick",
+            "--date",
+            day.isoformat(),
+        ],
+        cwd=ROOT,
+        env=_tick_env(w),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 # -- (a) a task retry after a failure mid-batch --------------------------------------------------
@@ -133,11 +161,16 @@ def test_x_1_a_send_retry_after_a_451_mid_batch_sends_each_message_once(wired: E
     wired.smtp.refuse_from, wired.smtp.refuse_count = 6, 2
     summary = dispatcher(day=DAY)
     result = tally(wired.rt.factory, wired.smtp.message_ids)
-    _report("(a) send task retried after 451 mid-batch", _db(wired.db_url), result,
-            note=f"{wired.smtp.refused} DATA refused with 451, retried by the send-mail task")
+    _report(
+        "(a) send task retried after 451 mid-batch",
+        _db(wired.db_url),
+        result,
+        note=f"{wired.smtp.refused} DATA refused with 451, retried by the send-mail task",
+    )
     assert wired.smtp.refused == 2
     assert summary["mail"]["sent"] == result.expected - 5  # the retry's count; 5 went first
-    assert (result.duplicates, result.lost) == (0, 0) and result.received == result.expected
+    assert (result.duplicates, result.lost) == (0, 0)
+    assert result.received == result.expected
 
 
 # -- (b) a manual re-run of a finished dispatcher run -------------------------------------------
@@ -163,14 +196,21 @@ def test_x_1_rerunning_a_finished_dispatcher_run_from_the_ui_sends_nothing_again
             return await client.read_flow_run(run_id)
 
     flow_run = asyncio.run(retry_in_place())
-    again = run_flow(dispatcher, flow_run=flow_run, parameters=flow_run.parameters,
-                     return_type="result")
+    again = run_flow(
+        dispatcher, flow_run=flow_run, parameters=flow_run.parameters, return_type="result"
+    )
     new_run = dispatcher(day=date.fromisoformat(str(flow_run.parameters["day"])))
     result = tally(wired.rt.factory, wired.smtp.message_ids)
-    _report("(b) finished dispatcher run retried in place + re-run with same day",
-            _db(wired.db_url), result, note="2 extra runs sent 0")
-    assert again["mail"]["sent"] == 0 and new_run["mail"]["sent"] == 0
-    assert (result.duplicates, result.lost) == (0, 0) and result.received == result.expected
+    _report(
+        "(b) finished dispatcher run retried in place + re-run with same day",
+        _db(wired.db_url),
+        result,
+        note="2 extra runs sent 0",
+    )
+    assert again["mail"]["sent"] == 0
+    assert new_run["mail"]["sent"] == 0
+    assert (result.duplicates, result.lost) == (0, 0)
+    assert result.received == result.expected
 
 
 # -- (c) two dispatchers for the same day at the same time on PostgreSQL -------------------------
@@ -178,7 +218,10 @@ def test_x_1_rerunning_a_finished_dispatcher_run_from_the_ui_sends_nothing_again
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("when", ["together", "mid-send"])
 def test_x_1_two_dispatcher_processes_for_the_same_day_on_postgresql_split_the_work(
-    pg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faulty: FaultySmtp,
+    pg_server: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    faulty: FaultySmtp,
     when: str,
 ):
     """Two `poflow tick` processes for one day: both succeed, every mail goes out once.
@@ -209,13 +252,20 @@ def test_x_1_two_dispatcher_processes_for_the_same_day_on_postgresql_split_the_w
     faulty.on_data = None
     result = tally(w.rt.factory, faulty.message_ids)
     sent = [re.findall(r"(\d+) mail\(s\) sent", out) for out in outputs]
-    _report(f"(c) two dispatchers for the same day on PostgreSQL, started {when}", "postgresql",
-            result, note="exit codes " + ",".join(str(p.returncode) for p in procs)
-            + "; mails sent per process " + ",".join(s[-1] if s else "?" for s in sent))
+    _report(
+        f"(c) two dispatchers for the same day on PostgreSQL, started {when}",
+        "postgresql",
+        result,
+        note="exit codes "
+        + ",".join(str(p.returncode) for p in procs)
+        + "; mails sent per process "
+        + ",".join(s[-1] if s else "?" for s in sent),
+    )
     assert len(procs) == 2 and [p.returncode for p in procs] == [0, 0], outputs
     if when == "mid-send":
         assert len(faulty.sessions) == 2 and all(s and int(s[-1]) > 0 for s in sent), sent
-    assert (result.duplicates, result.lost) == (0, 0) and result.expected >= 24
+    assert (result.duplicates, result.lost) == (0, 0)
+    assert result.expected >= 24
 
 
 # -- (d) the dispatcher killed with SIGKILL in the middle of a batch, started again ---------------
@@ -244,9 +294,12 @@ def _kill_at(w: Env, n: int, *, window: bool) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-@pytest.mark.parametrize(("wired", "window"), [
-    ("sqlite", False), pytest.param("postgres", True, marks=pytest.mark.postgres)],
-    ids=["sqlite-killed-between", "postgres-killed-in-window"], indirect=["wired"])
+@pytest.mark.parametrize(
+    ("wired", "window"),
+    [("sqlite", False), pytest.param("postgres", True, marks=pytest.mark.postgres)],
+    ids=["sqlite-killed-between", "postgres-killed-in-window"],
+    indirect=["wired"],
+)
 def test_x_1_a_dispatcher_killed_mid_batch_and_started_again_loses_nothing(
     wired: Env, window: bool
 ):
@@ -258,11 +311,20 @@ def test_x_1_a_dispatcher_killed_mid_batch_and_started_again_loses_nothing(
     out = again.communicate(timeout=120)[0].decode(errors="replace")
     assert again.returncode == 0, out
     result = tally(wired.rt.factory, wired.smtp.message_ids)
-    name = "(d) SIGKILL mid-batch " + ("after the server accepted message 10 (the window)"
-                                       if window else "while message 10 was in DATA")
-    _report(name, _db(wired.db_url), result, in_flight=1,
-            note=f"{accepted_before_restart} accepted before the restart")
-    assert result.lost == 0 and result.received == result.expected + result.duplicates
+    name = "(d) SIGKILL mid-batch " + (
+        "after the server accepted message 10 (the window)"
+        if window
+        else "while message 10 was in DATA"
+    )
+    _report(
+        name,
+        _db(wired.db_url),
+        result,
+        in_flight=1,
+        note=f"{accepted_before_restart} accepted before the restart",
+    )
+    assert result.lost == 0
+    assert result.received == result.expected + result.duplicates
     # the unavoidable window: at most the one message in flight, and only when killed in it
     assert result.duplicates == (1 if window else 0)
 
@@ -330,9 +392,14 @@ def test_x_2_smtp_down_for_a_day_then_back_delivers_everything_once(
     assert wired.smtp.message_ids == []
     back = dispatcher(day=NEXT)
     result = tally(wired.rt.factory, wired.smtp.message_ids)
-    _report(f"(e) SMTP down for a day ({outage}), back the next day", _db(wired.db_url),
-            result, note=f"day 2 sent {back['mail']['sent']}")
-    assert (result.duplicates, result.lost) == (0, 0) and result.expected >= 24
+    _report(
+        f"(e) SMTP down for a day ({outage}), back the next day",
+        _db(wired.db_url),
+        result,
+        note=f"day 2 sent {back['mail']['sent']}",
+    )
+    assert (result.duplicates, result.lost) == (0, 0)
+    assert result.expected >= 24
 
 
 # -- (f) the database restarted in the middle of a run -----------------------------------------
@@ -372,7 +439,17 @@ def test_x_2_postgresql_restarted_mid_send_loses_nothing(
     if not summary.is_completed():  # the run failed visibly: the next tick delivers the rest
         dispatcher(day=DAY)
     result = tally(w.rt.factory, faulty.message_ids)
-    _report("(f) PostgreSQL restarted while message 8 was in DATA", "postgresql", result,
-            in_flight=1, note="run " + ("completed after its retry" if summary.is_completed()
-                                        else "failed; the next tick sent the rest"))
-    assert result.lost == 0 and result.duplicates <= 1
+    _report(
+        "(f) PostgreSQL restarted while message 8 was in DATA",
+        "postgresql",
+        result,
+        in_flight=1,
+        note="run "
+        + (
+            "completed after its retry"
+            if summary.is_completed()
+            else "failed; the next tick sent the rest"
+        ),
+    )
+    assert result.lost == 0
+    assert result.duplicates <= 1

@@ -10,10 +10,24 @@ from poflow.foureyes import Decision, Outcome, check_decision, outcome
 ROLES = ("leidinggevende", "po_adviseur")
 
 
-def _check(recorded: list[Decision], person: str, roles: set[str], role: str,
-           approve: bool = True, asked: dict[str, str] | None = None) -> None:
-    check_decision(subject="hire NH-1", required_roles=ROLES, recorded=recorded,
-                   person_id=person, person_roles=roles, role=role, approve=approve, asked=asked)
+def _check(
+    recorded: list[Decision],
+    person: str,
+    roles: set[str],
+    role: str,
+    approve: bool = True,
+    asked: dict[str, str] | None = None,
+) -> None:
+    check_decision(
+        subject="hire NH-1",
+        required_roles=ROLES,
+        recorded=recorded,
+        person_id=person,
+        person_roles=roles,
+        role=role,
+        approve=approve,
+        asked=asked,
+    )
 
 
 def test_rec_9_two_different_people_in_their_roles_approve():
@@ -67,9 +81,15 @@ def test_rec_9_an_unknown_role_and_a_one_role_step_are_refused():
     with pytest.raises(ApprovalRefused, match="roles asked are"):
         _check([], "HB-0001", {"gemeentesecretaris"}, "gemeentesecretaris")
     with pytest.raises(ApprovalRefused, match="two different roles"):
-        check_decision(subject="x", required_roles=("po_adviseur", "po_adviseur"), recorded=[],
-                       person_id="HB-0002", person_roles={"po_adviseur"}, role="po_adviseur",
-                       approve=True)
+        check_decision(
+            subject="x",
+            required_roles=("po_adviseur", "po_adviseur"),
+            recorded=[],
+            person_id="HB-0002",
+            person_roles={"po_adviseur"},
+            role="po_adviseur",
+            approve=True,
+        )
 
 
 def test_rec_9_there_is_no_override_parameter():

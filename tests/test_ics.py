@@ -13,12 +13,18 @@ TZ = ZoneInfo("Europe/Amsterdam")
 
 
 def _inv(**kw: object) -> Invitation:
-    base = dict(uid="poflow-step-7@hardenberg.poflow", sequence=0,
-                starts_at=datetime(2027, 3, 1, 10, tzinfo=TZ),
-                ends_at=datetime(2027, 3, 1, 11, tzinfo=TZ), summary="Bij praat moment",
-                location="Kamer 2.14", description="Gesprek", organizer_name="P&O Hardenberg",
-                organizer_email="po@hardenberg.example.nl",
-                attendees=(("Dirk Mulder", "dirk@example.nl"), ("Lotte", "lotte@example.org")))
+    base = {
+        "uid": "poflow-step-7@hardenberg.poflow",
+        "sequence": 0,
+        "starts_at": datetime(2027, 3, 1, 10, tzinfo=TZ),
+        "ends_at": datetime(2027, 3, 1, 11, tzinfo=TZ),
+        "summary": "Bij praat moment",
+        "location": "Kamer 2.14",
+        "description": "Gesprek",
+        "organizer_name": "P&O Hardenberg",
+        "organizer_email": "po@hardenberg.example.nl",
+        "attendees": (("Dirk Mulder", "dirk@example.nl"), ("Lotte", "lotte@example.org")),
+    }
     base.update(kw)
     return Invitation(**base)  # type: ignore[arg-type]
 
@@ -34,8 +40,10 @@ def test_chk_2_request_has_method_organizer_attendees_and_local_times():
     assert cal["METHOD"] == "REQUEST"
     assert str(event["UID"]) == "poflow-step-7@hardenberg.poflow"
     assert str(event["ORGANIZER"]) == "mailto:po@hardenberg.example.nl"
-    assert sorted(str(a) for a in event["ATTENDEE"]) == ["mailto:dirk@example.nl",
-                                                         "mailto:lotte@example.org"]
+    assert sorted(str(a) for a in event["ATTENDEE"]) == [
+        "mailto:dirk@example.nl",
+        "mailto:lotte@example.org",
+    ]
     start = event["DTSTART"].dt
     assert start.utcoffset().total_seconds() == 3600  # CET on 1 March
     assert start.hour == 10
@@ -45,9 +53,16 @@ def test_chk_2_request_has_method_organizer_attendees_and_local_times():
 def test_onb_5_a_reschedule_keeps_the_uid_and_raises_the_sequence():
     """An update is the same event (same UID) with a higher SEQUENCE."""
     _, first = _event(build_ics(_inv(), stamp=datetime.now(UTC)))
-    _, moved = _event(build_ics(_inv(sequence=1, starts_at=datetime(2027, 3, 2, 10, tzinfo=TZ),
-                                     ends_at=datetime(2027, 3, 2, 11, tzinfo=TZ)),
-                                stamp=datetime.now(UTC)))
+    _, moved = _event(
+        build_ics(
+            _inv(
+                sequence=1,
+                starts_at=datetime(2027, 3, 2, 10, tzinfo=TZ),
+                ends_at=datetime(2027, 3, 2, 11, tzinfo=TZ),
+            ),
+            stamp=datetime.now(UTC),
+        )
+    )
     assert first["UID"] == moved["UID"]
     assert int(moved["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
 
@@ -67,8 +82,9 @@ def test_chk_2_the_vtimezone_agrees_with_the_tz_database_on_every_transition():
     for year in range(2026, 2046):
         for month in (3, 10):
             last_day = 31
-            sunday = max(d for d in range(25, last_day + 1)
-                         if datetime(year, month, d).weekday() == 6)
+            sunday = max(
+                d for d in range(25, last_day + 1) if datetime(year, month, d).weekday() == 6
+            )
             for hour in (0, 1, 2, 3, 4, 12):
                 utc = datetime(year, month, sunday, hour, tzinfo=UTC)
                 assert utc.astimezone(vtz).utcoffset() == utc.astimezone(TZ).utcoffset(), utc

@@ -43,9 +43,11 @@ def test_example_files_import_with_roles_and_first_working_days(example_data: An
         assert dirk.role_names == {"leidinggevende", "mt_lid"}
         lotte = session.get(Hire, "NH-2027-001")
         assert lotte.first_working_day.isoformat() == "2027-02-01"
-        assert lotte.manager.id == "HB-0004" and lotte.buddy.id == "HB-0005"
+        assert lotte.manager.id == "HB-0004"
+        assert lotte.buddy.id == "HB-0005"
         assert session.get(Hire, "NH-2027-002").contract_months == 12
-    assert _count(rt, Person) == 11 and _count(rt, Hire) == 4
+    assert _count(rt, Person) == 11
+    assert _count(rt, Hire) == 4
 
 
 def test_reimporting_the_same_files_changes_nothing(example_data: Any):
@@ -66,14 +68,23 @@ def test_reimporting_the_same_files_changes_nothing(example_data: Any):
         ("municipality", "atlantis", "row 4, column 'municipality': unknown municipality"),
         ("contract_type", "zzp", "row 4, column 'contract_type': unknown contract type 'zzp'"),
         ("manager_id", "HB-9999", "row 4, column 'manager_id': unknown person 'HB-9999'"),
-        ("manager_id", "HB-0005", "row 4, column 'manager_id': person HB-0005 does not have "
-                                  "the role leidinggevende"),
-        ("private_email", "noor@@example", "row 4, column 'private_email': 'noor@@example' is "
-                                           "not a valid email address"),
+        (
+            "manager_id",
+            "HB-0005",
+            "row 4, column 'manager_id': person HB-0005 does not have the role leidinggevende",
+        ),
+        (
+            "private_email",
+            "noor@@example",
+            "row 4, column 'private_email': 'noor@@example' is not a valid email address",
+        ),
         ("start_date", "2027-02-30", "row 4, column 'start_date': '2027-02-30' is not a date"),
         ("start_date", "01-03-2027", "row 4, column 'start_date': '01-03-2027' is not a date"),
-        ("hire_id", "NH-2027-001", "row 4, column 'hire_id': 'NH-2027-001' appears twice "
-                                   "(also row 2)"),
+        (
+            "hire_id",
+            "NH-2027-001",
+            "row 4, column 'hire_id': 'NH-2027-001' appears twice (also row 2)",
+        ),
         ("given_name", "", "row 4, column 'given_name': is empty"),
         ("contract_months", "", "row 4, column 'contract_months': is empty; required"),
         ("contract_months", "vijf", "row 4, column 'contract_months': 'vijf' is not a whole"),
@@ -152,7 +163,10 @@ def test_a_staff_row_with_an_unknown_role_is_refused(runtime: Any, tmp_path: Pat
     rows = _rows(EXAMPLES / "staff.csv")
     rows[1]["roles"] = "po_adviseur;koning"
     path = _write(tmp_path / "staff.csv", rows, list(rows[0].keys()))
-    with pytest.raises(ImportRejected, match=r"row 3, column 'roles': unknown role 'koning'"), \
-            runtime.factory() as session, session.begin():
+    with (
+        pytest.raises(ImportRejected, match=r"row 3, column 'roles': unknown role 'koning'"),
+        runtime.factory() as session,
+        session.begin(),
+    ):
         import_staff(session, path, runtime.configs)
     assert _count(runtime, Person) == 0

@@ -34,8 +34,13 @@ def _cli(*args: str) -> str:
 
 def _setup(rt: Any) -> None:
     staff(rt)
-    add_hires(rt, [Spec("NH-C-A", "vast", None, date(2027, 2, 1)),
-                   Spec("NH-C-S", "detachering", 12, date(2027, 2, 1))])
+    add_hires(
+        rt,
+        [
+            Spec("NH-C-A", "vast", None, date(2027, 2, 1)),
+            Spec("NH-C-S", "detachering", 12, date(2027, 2, 1)),
+        ],
+    )
     run_day(rt, date(2027, 1, 25), send=False)
 
 
@@ -44,14 +49,23 @@ def test_int_4_portfolio_shows_each_item_and_the_certificates(sqlite_runtime: An
     and the other items with their status."""
     _setup(sqlite_runtime)
     csv = tmp_path / "lms.csv"
-    csv.write_text("hire_id,module,completed_on\nNH-C-A,infoveiligheid,2027-02-20\n",
-                   encoding="utf-8")
-    assert "1 completed" in _cli("intro", "elearning-import", str(csv),
-                                 "--municipality", "hardenberg", "--date", "2027-02-22")
+    csv.write_text(
+        "hire_id,module,completed_on\nNH-C-A,infoveiligheid,2027-02-20\n", encoding="utf-8"
+    )
+    assert "1 completed" in _cli(
+        "intro",
+        "elearning-import",
+        str(csv),
+        "--municipality",
+        "hardenberg",
+        "--date",
+        "2027-02-22",
+    )
     out = _cli("portfolio", "NH-C-A")
     assert "Portfolio NH-C-A – Test Nieuw NH-C-A" in out
     assert "bewijs van deelname BVD-NH-C-A-infoveiligheid" in out
-    assert "Startontwikkelgesprek" in out and "open, uiterlijk 02-08-2027" in out
+    assert "Startontwikkelgesprek" in out
+    assert "open, uiterlijk 02-08-2027" in out
 
 
 def test_int_1_p_and_o_enrols_a_secondary_hire_by_command(sqlite_runtime: Any):
@@ -70,15 +84,41 @@ def test_int_3_session_overview_and_attendance_by_command(sqlite_runtime: Any):
     _setup(rt)
     plan_all(rt, date(2027, 2, 8), ("start",))
     out = _cli("intro", "sessions", "--municipality", "hardenberg", "--from", "2027-02-01")
-    assert "2027-02-22  Startbijeenkomst" in out and "invited 1" in out
+    assert "2027-02-22  Startbijeenkomst" in out
+    assert "invited 1" in out
     session_id = out.split("#")[1].split()[0]
-    assert "Test Nieuw NH-C-A" in _cli("intro", "session", session_id,
-                                       "--municipality", "hardenberg")
-    early = RUN.invoke(app, ["intro", "attendance", session_id, "--present", "NH-C-A",
-                             "--municipality", "hardenberg", "--date", "2027-02-19"])
+    assert "Test Nieuw NH-C-A" in _cli(
+        "intro", "session", session_id, "--municipality", "hardenberg"
+    )
+    early = RUN.invoke(
+        app,
+        [
+            "intro",
+            "attendance",
+            session_id,
+            "--present",
+            "NH-C-A",
+            "--municipality",
+            "hardenberg",
+            "--date",
+            "2027-02-19",
+        ],
+    )
     assert early.exit_code != 0  # before the session took place
-    out = _cli("intro", "attendance", session_id, "--present", "NH-C-A", "--by", "HB-0002",
-               "--municipality", "hardenberg", "--date", "2027-02-23")
+    out = _cli(
+        "intro",
+        "attendance",
+        session_id,
+        "--present",
+        "NH-C-A",
+        "--by",
+        "HB-0002",
+        "--municipality",
+        "hardenberg",
+        "--date",
+        "2027-02-23",
+    )
     assert "1 present, 0 absent" in out
-    assert "attended 1" in _cli("intro", "sessions", "--municipality", "hardenberg",
-                                "--from", "2027-02-01")
+    assert "attended 1" in _cli(
+        "intro", "sessions", "--municipality", "hardenberg", "--from", "2027-02-01"
+    )

@@ -24,9 +24,13 @@ def test_int_3_hardenberg_ships_seed_000_session_series():
     """INT-3: start meeting every 6 weeks for 1 h with the gemeentesecretaris; evaluation 3 h
     every 3 months."""
     cfg = _hardenberg()
-    assert cfg.enabled and cfg.programme_months == 6
-    assert (cfg.start_meeting.every_weeks, cfg.start_meeting.duration_minutes,
-            cfg.start_meeting.host_role) == (6, 60, "gemeentesecretaris")
+    assert cfg.enabled
+    assert cfg.programme_months == 6
+    assert (
+        cfg.start_meeting.every_weeks,
+        cfg.start_meeting.duration_minutes,
+        cfg.start_meeting.host_role,
+    ) == (6, 60, "gemeentesecretaris")
     assert (cfg.evaluation.every_months, cfg.evaluation.duration_minutes) == (3, 180)
 
 
@@ -35,29 +39,42 @@ def test_int_2_and_int_4_items_run_in_the_programme_order_of_seed_000():
     the startontwikkelgesprek."""
     cfg = _hardenberg()
     assert [(i.key, i.kind) for i in cfg.variant_items("volledig")] == [
-        ("start", "sessie"), ("evaluatie", "sessie"), ("eed", "klassikaal"),
-        ("on_tour", "klassikaal"), ("dienstverlening_1", "klassikaal"),
-        ("dienstverlening_2", "klassikaal"), ("selfservice", "klassikaal"),
-        ("werken_bij", "elearning"), ("infoveiligheid", "elearning"), ("tma", "tma"),
-        ("startgesprek", "startontwikkelgesprek")]
+        ("start", "sessie"),
+        ("evaluatie", "sessie"),
+        ("eed", "klassikaal"),
+        ("on_tour", "klassikaal"),
+        ("dienstverlening_1", "klassikaal"),
+        ("dienstverlening_2", "klassikaal"),
+        ("selfservice", "klassikaal"),
+        ("werken_bij", "elearning"),
+        ("infoveiligheid", "elearning"),
+        ("tma", "tma"),
+        ("startgesprek", "startontwikkelgesprek"),
+    ]
     durations = {i.key: i.series.duration_minutes for i in cfg.items if i.series}
-    assert durations == {"eed": 60, "on_tour": 180, "dienstverlening_1": 120,
-                         "dienstverlening_2": 120, "selfservice": 90}
+    assert durations == {
+        "eed": 60,
+        "on_tour": 180,
+        "dienstverlening_1": 120,
+        "dienstverlening_2": 120,
+        "selfservice": 90,
+    }
 
 
 def test_int_6_light_variant_holds_only_the_need_to_knows():
     """INT-6: the light variant is configuration: a start meeting, self-service and security."""
     cfg = _hardenberg()
     assert cfg.secondary_variant == "light"
-    assert [i.key for i in cfg.variant_items("light")] == ["start", "selfservice",
-                                                          "infoveiligheid"]
+    assert [i.key for i in cfg.variant_items("light")] == ["start", "selfservice", "infoveiligheid"]
 
 
 def test_int_1_target_groups_are_configured_per_seed_000():
     """INT-1: bestuurders are excluded, vast is primary, inhuur is secondary."""
     cfg = _hardenberg()
-    groups = {(r.contract_type, r.longer_than_months, r.at_most_months): r.group
-              for r in cfg.target_groups}
+    groups = {
+        (r.contract_type, r.longer_than_months, r.at_most_months): r.group
+        for r in cfg.target_groups
+    }
     assert groups[("bestuurder", None, None)] == TargetGroup.EXCLUDED
     assert groups[("vast", None, None)] == TargetGroup.PRIMARY
     assert groups[("stage", 6, None)] == TargetGroup.PRIMARY

@@ -13,40 +13,107 @@ from poflow.settings import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
 START = datetime(2027, 2, 22, 16, tzinfo=ZoneInfo("Europe/Amsterdam"))
-BASE = {"gemeente": "Gemeente Hardenberg", "afzender": "P&O Gemeente Hardenberg",
-        "po_mailbox": "po@hardenberg.example.nl", "vandaag": date(2027, 2, 8),
-        "ontvanger": Recipient("NH-1", "Sanne <b>de Vries</b>", "sanne@example.org"),
-        "base_url": "http://127.0.0.1:8765"}
+BASE = {
+    "gemeente": "Gemeente Hardenberg",
+    "afzender": "P&O Gemeente Hardenberg",
+    "po_mailbox": "po@hardenberg.example.nl",
+    "vandaag": date(2027, 2, 8),
+    "ontvanger": Recipient("NH-1", "Sanne <b>de Vries</b>", "sanne@example.org"),
+    "base_url": "http://127.0.0.1:8765",
+}
 CONTEXTS = {
-    "int_sessie_uitnodiging": {"titel": "Startbijeenkomst", "start": START, "einde": START,
-                               "locatie": "Raadzaal", "sessie_id": 1, "herkansing": True,
-                               "link_ja": "http://x/a/1", "link_nee": "http://x/a/2"},
-    "int_sessie_vol": {"titel": "Startbijeenkomst", "start": START, "einde": START,
-                       "locatie": "Raadzaal", "sessie_id": 1, "volgende": date(2027, 4, 5)},
-    "int_sessie_herinnering": {"titel": "Startbijeenkomst", "start": START, "einde": START,
-                               "locatie": "Raadzaal", "sessie_id": 1, "link_nee": "http://x"},
-    "int_sessie_gastheer": {"titel": "Startbijeenkomst", "start": START, "einde": START,
-                            "locatie": "Raadzaal", "sessie_id": 1, "deelnemers": ["A", "B"]},
-    "int_aanwezigheid": {"titel": "Startbijeenkomst", "start": START, "einde": START,
-                         "locatie": "Raadzaal", "sessie_id": 1,
-                         "rijen": [{"naam": "A", "hire_id": "NH-1", "status": "invited",
-                                    "link_aanwezig": "http://x/1", "link_afwezig": "http://x/2"}]},
-    "int_welkom": {"onderdelen": [{"titel": "Selfservice", "lijn": "modules",
-                                   "omschrijving": "", "link": None}],
-                   "einde": date(2027, 8, 2), "verplicht": True, "light": False},
-    "int_elearning_herinnering": {"titel": "E-learning", "deadline": date(2027, 8, 2),
-                                  "link": "http://x"},
+    "int_sessie_uitnodiging": {
+        "titel": "Startbijeenkomst",
+        "start": START,
+        "einde": START,
+        "locatie": "Raadzaal",
+        "sessie_id": 1,
+        "herkansing": True,
+        "link_ja": "http://x/a/1",
+        "link_nee": "http://x/a/2",
+    },
+    "int_sessie_vol": {
+        "titel": "Startbijeenkomst",
+        "start": START,
+        "einde": START,
+        "locatie": "Raadzaal",
+        "sessie_id": 1,
+        "volgende": date(2027, 4, 5),
+    },
+    "int_sessie_herinnering": {
+        "titel": "Startbijeenkomst",
+        "start": START,
+        "einde": START,
+        "locatie": "Raadzaal",
+        "sessie_id": 1,
+        "link_nee": "http://x",
+    },
+    "int_sessie_gastheer": {
+        "titel": "Startbijeenkomst",
+        "start": START,
+        "einde": START,
+        "locatie": "Raadzaal",
+        "sessie_id": 1,
+        "deelnemers": ["A", "B"],
+    },
+    "int_aanwezigheid": {
+        "titel": "Startbijeenkomst",
+        "start": START,
+        "einde": START,
+        "locatie": "Raadzaal",
+        "sessie_id": 1,
+        "rijen": [
+            {
+                "naam": "A",
+                "hire_id": "NH-1",
+                "status": "invited",
+                "link_aanwezig": "http://x/1",
+                "link_afwezig": "http://x/2",
+            }
+        ],
+    },
+    "int_welkom": {
+        "onderdelen": [
+            {"titel": "Selfservice", "lijn": "modules", "omschrijving": "", "link": None}
+        ],
+        "einde": date(2027, 8, 2),
+        "verplicht": True,
+        "light": False,
+    },
+    "int_elearning_herinnering": {
+        "titel": "E-learning",
+        "deadline": date(2027, 8, 2),
+        "link": "http://x",
+    },
     "int_rolitem": {"titel": "Cursus", "deadline": date(2027, 5, 3), "link": "http://x"},
-    "int_gesprek_uitnodiging": {"titel": "Startontwikkelgesprek", "medewerker": "A",
-                                "rol": "leidinggevende", "tma": False, "start": START,
-                                "einde": START, "link": "http://x", "locatie": "Kamer",
-                                "bijgewerkt": True},
-    "int_gesprek_herinnering": {"titel": "TMA", "medewerker": "A", "rol": "medewerker",
-                                "tma": True, "start": START, "einde": START, "link": None,
-                                "locatie": "Kamer", "bijgewerkt": False},
+    "int_gesprek_uitnodiging": {
+        "titel": "Startontwikkelgesprek",
+        "medewerker": "A",
+        "rol": "leidinggevende",
+        "tma": False,
+        "start": START,
+        "einde": START,
+        "link": "http://x",
+        "locatie": "Kamer",
+        "bijgewerkt": True,
+    },
+    "int_gesprek_herinnering": {
+        "titel": "TMA",
+        "medewerker": "A",
+        "rol": "medewerker",
+        "tma": True,
+        "start": START,
+        "einde": START,
+        "link": None,
+        "locatie": "Kamer",
+        "bijgewerkt": False,
+    },
     "int_light_aanbod": {"medewerker": "A", "link": "http://x", "onderdelen": ["Selfservice"]},
-    "int_bewijs_van_deelname": {"onderdeel": "Selfservice", "datum": date(2027, 3, 1),
-                                "nummer": "BVD-NH-1-selfservice"},
+    "int_bewijs_van_deelname": {
+        "onderdeel": "Selfservice",
+        "datum": date(2027, 3, 1),
+        "nummer": "BVD-NH-1-selfservice",
+    },
 }
 
 
@@ -61,6 +128,8 @@ def test_int_3_every_introduction_template_pair_is_covered_here():
 def test_int_3_each_mail_renders_a_dutch_subject_text_and_escaped_html(name):
     """INT-3..5: subject and both bodies render from one context; a name is escaped in HTML."""
     mail = render_mail(TEMPLATES, name, {**BASE, **CONTEXTS[name]})
-    assert mail.subject and "\n" not in mail.subject
+    assert mail.subject
+    assert "\n" not in mail.subject
     assert "Met vriendelijke groet" in mail.text
-    assert "<b>de Vries</b>" not in mail.html and "&lt;b&gt;de Vries&lt;/b&gt;" in mail.html
+    assert "<b>de Vries</b>" not in mail.html
+    assert "&lt;b&gt;de Vries&lt;/b&gt;" in mail.html

@@ -42,19 +42,22 @@ SEED_000 = [
 CAL = WorkCalendar()
 
 
-@pytest.mark.parametrize(("contract", "months", "group"), [
-    ("vast", None, G.PRIMARY),
-    ("tijdelijk", 12, G.PRIMARY),
-    ("tijdelijk", 7, G.PRIMARY),
-    ("tijdelijk", 6, G.SECONDARY),  # not named in seed 000: falls to the default group
-    ("stage", 9, G.PRIMARY),
-    ("stage", 6, G.SECONDARY),
-    ("stage", 3, G.SECONDARY),
-    ("detachering", 12, G.SECONDARY),
-    ("payroll", 24, G.SECONDARY),
-    ("inhuur", 9, G.SECONDARY),
-    ("bestuurder", 48, G.EXCLUDED),
-])
+@pytest.mark.parametrize(
+    ("contract", "months", "group"),
+    [
+        ("vast", None, G.PRIMARY),
+        ("tijdelijk", 12, G.PRIMARY),
+        ("tijdelijk", 7, G.PRIMARY),
+        ("tijdelijk", 6, G.SECONDARY),  # not named in seed 000: falls to the default group
+        ("stage", 9, G.PRIMARY),
+        ("stage", 6, G.SECONDARY),
+        ("stage", 3, G.SECONDARY),
+        ("detachering", 12, G.SECONDARY),
+        ("payroll", 24, G.SECONDARY),
+        ("inhuur", 9, G.SECONDARY),
+        ("bestuurder", 48, G.EXCLUDED),
+    ],
+)
 def test_int_1_target_group_follows_contract_type_and_length(contract, months, group):
     """INT-1: seed 000's table puts each contract in its primary, secondary or excluded group."""
     assert classify(contract, months, SEED_000, G.SECONDARY) == group
@@ -63,8 +66,9 @@ def test_int_1_target_group_follows_contract_type_and_length(contract, months, g
 def test_int_1_first_matching_line_wins_and_unknown_length_does_not_match_a_bound():
     """INT-1: a temporary contract without a length is not 'longer than 6 months'."""
     assert classify("tijdelijk", None, SEED_000, G.SECONDARY) == G.SECONDARY
-    assert classify("vast", None, [TargetRule("vast", G.EXCLUDED), *SEED_000],
-                    G.PRIMARY) == G.EXCLUDED
+    assert (
+        classify("vast", None, [TargetRule("vast", G.EXCLUDED), *SEED_000], G.PRIMARY) == G.EXCLUDED
+    )
 
 
 def test_int_2_programme_ends_six_calendar_months_later_on_a_working_day():
@@ -76,24 +80,30 @@ def test_int_3_start_meetings_fall_every_six_weeks_on_working_days():
     """INT-3: every 6 weeks from the anchor; a holiday (Tweede paasdag 29 Mar 2027) rolls on."""
     rule = SeriesRule(date(2027, 2, 15), every_weeks=6)
     assert series_dates(rule, CAL, date(2027, 1, 1), date(2027, 6, 30)) == [
-        date(2027, 2, 15), date(2027, 3, 30), date(2027, 5, 10), date(2027, 6, 21)]
+        date(2027, 2, 15),
+        date(2027, 3, 30),
+        date(2027, 5, 10),
+        date(2027, 6, 21),
+    ]
 
 
 def test_int_3_evaluations_fall_every_three_months_rolled_past_weekends():
     """INT-3: every 3 months from Sat 6 Feb 2027; Hemelvaartsdag 6 May 2027 rolls to 7 May."""
     rule = SeriesRule(date(2027, 2, 6), every_months=3)
     assert series_dates(rule, CAL, date(2027, 1, 1), date(2027, 12, 31)) == [
-        date(2027, 2, 8), date(2027, 5, 7), date(2027, 8, 6), date(2027, 11, 8)]
+        date(2027, 2, 8),
+        date(2027, 5, 7),
+        date(2027, 8, 6),
+        date(2027, 11, 8),
+    ]
 
 
 def test_int_3_only_days_in_an_invitation_window_are_session_planning_days():
     """INT-3: the window opens 10 working days before the session and closes the day before."""
     rule = SeriesRule(date(2027, 1, 11), every_weeks=6)  # next: Mon 22 Feb 2027
     assert open_session(rule, CAL, date(2027, 2, 5), 10) is None
-    assert open_session(rule, CAL, date(2027, 2, 8), 10) == (date(2027, 2, 22),
-                                                             date(2027, 1, 11))
-    assert open_session(rule, CAL, date(2027, 2, 19), 10) == (date(2027, 2, 22),
-                                                              date(2027, 1, 11))
+    assert open_session(rule, CAL, date(2027, 2, 8), 10) == (date(2027, 2, 22), date(2027, 1, 11))
+    assert open_session(rule, CAL, date(2027, 2, 19), 10) == (date(2027, 2, 22), date(2027, 1, 11))
     assert open_session(rule, CAL, date(2027, 2, 22), 10) is None
     assert open_session(rule, CAL, date(2027, 2, 13), 10) is None  # a Saturday
 
@@ -108,8 +118,7 @@ def test_int_3_every_series_date_is_a_working_day(anchor):
 
 def test_int_4_elearning_reminders_come_before_the_deadline_on_working_days():
     """INT-4: reminders 20 and 5 working days before a deadline of Mon 2 Aug 2027."""
-    assert reminder_dates(CAL, date(2027, 8, 2), [20, 5]) == [date(2027, 7, 5),
-                                                               date(2027, 7, 26)]
+    assert reminder_dates(CAL, date(2027, 8, 2), [20, 5]) == [date(2027, 7, 5), date(2027, 7, 26)]
 
 
 def _c(hid: str, start: date, end: date, *history: tuple[date, P], **kw) -> Candidate:
@@ -119,12 +128,15 @@ def _c(hid: str, start: date, end: date, *history: tuple[date, P], **kw) -> Cand
 def test_int_3_start_meeting_cohort_is_who_started_and_was_never_invited():
     """INT-3: new starters by the session date are invited; later starters wait."""
     s = date(2027, 3, 1)
-    cands = [_c("A", date(2027, 2, 1), date(2027, 8, 2)),
-             _c("B", date(2027, 3, 1), date(2027, 9, 1)),
-             _c("C", date(2027, 3, 2), date(2027, 9, 2)),
-             _c("D", date(2027, 1, 4), date(2027, 7, 5), (date(2027, 1, 18), P.ATTENDED))]
+    cands = [
+        _c("A", date(2027, 2, 1), date(2027, 8, 2)),
+        _c("B", date(2027, 3, 1), date(2027, 9, 1)),
+        _c("C", date(2027, 3, 2), date(2027, 9, 2)),
+        _c("D", date(2027, 1, 4), date(2027, 7, 5), (date(2027, 1, 18), P.ATTENDED)),
+    ]
     choice = select_cohort(CohortKind.STARTED, s, cands, seats_left=25, max_attempts=3)
-    assert choice.invite == ("A", "B") and choice.spill == ()
+    assert choice.invite == ("A", "B")
+    assert choice.spill == ()
 
 
 def test_int_3_who_missed_or_declined_is_reinvited_first_up_to_the_attempt_limit():
@@ -133,11 +145,22 @@ def test_int_3_who_missed_or_declined_is_reinvited_first_up_to_the_attempt_limit
     missed = _c("M", date(2027, 2, 1), date(2027, 8, 2), (date(2027, 3, 1), P.MISSED))
     declined = _c("D", date(2027, 2, 8), date(2027, 8, 9), (date(2027, 3, 1), P.DECLINED))
     unrecorded = _c("U", date(2027, 2, 8), date(2027, 8, 9), (date(2027, 3, 1), P.INVITED))
-    gave_up = _c("X", date(2027, 1, 4), date(2027, 7, 5), (date(2027, 1, 18), P.MISSED),
-                 (date(2027, 3, 1), P.MISSED), (date(2027, 3, 15), P.DECLINED))
+    gave_up = _c(
+        "X",
+        date(2027, 1, 4),
+        date(2027, 7, 5),
+        (date(2027, 1, 18), P.MISSED),
+        (date(2027, 3, 1), P.MISSED),
+        (date(2027, 3, 15), P.DECLINED),
+    )
     new = _c("N", date(2027, 3, 1), date(2027, 9, 1))
-    choice = select_cohort(CohortKind.STARTED, s, [new, missed, declined, unrecorded, gave_up],
-                           seats_left=25, max_attempts=3)
+    choice = select_cohort(
+        CohortKind.STARTED,
+        s,
+        [new, missed, declined, unrecorded, gave_up],
+        seats_left=25,
+        max_attempts=3,
+    )
     assert choice.invite == ("M", "D", "U", "N")
     assert set(choice.reinvite) == {"M", "D", "U"}
 
@@ -145,38 +168,47 @@ def test_int_3_who_missed_or_declined_is_reinvited_first_up_to_the_attempt_limit
 def test_int_3_a_full_session_spills_the_latest_starters_who_then_go_first():
     """INT-3: with 2 seats the third spills, and at the next session is seated first."""
     first = date(2027, 3, 1)
-    cands = [_c(h, date(2027, 2, d), date(2027, 8, d)) for h, d in
-             (("A", 1), ("B", 8), ("C", 15))]
+    cands = [_c(h, date(2027, 2, d), date(2027, 8, d)) for h, d in (("A", 1), ("B", 8), ("C", 15))]
     choice = select_cohort(CohortKind.STARTED, first, cands, seats_left=2, max_attempts=3)
-    assert choice.invite == ("A", "B") and choice.spill == ("C",)
-    later = [_c("C", date(2027, 2, 15), date(2027, 8, 16), (first, P.SPILLED)),
-             _c("E", date(2027, 3, 8), date(2027, 9, 8))]
-    again = select_cohort(CohortKind.STARTED, date(2027, 4, 12), later, seats_left=1,
-                          max_attempts=1)
-    assert again.invite == ("C",) and again.spill == ("E",)
+    assert choice.invite == ("A", "B")
+    assert choice.spill == ("C",)
+    later = [
+        _c("C", date(2027, 2, 15), date(2027, 8, 16), (first, P.SPILLED)),
+        _c("E", date(2027, 3, 8), date(2027, 9, 8)),
+    ]
+    again = select_cohort(
+        CohortKind.STARTED, date(2027, 4, 12), later, seats_left=1, max_attempts=1
+    )
+    assert again.invite == ("C",)
+    assert again.spill == ("E",)
 
 
 def test_int_3_evaluation_cohort_is_everyone_within_the_programme_period():
     """INT-3: an evaluation invites everyone who started and has not passed programme end."""
     s = date(2027, 4, 20)
-    cands = [_c("IN", date(2027, 1, 4), date(2027, 7, 5), (date(2027, 1, 20), P.ATTENDED)),
-             _c("OUT", date(2026, 10, 1), date(2027, 4, 1)),
-             _c("LATE", date(2027, 5, 3), date(2027, 11, 3))]
-    assert select_cohort(CohortKind.IN_PERIOD, s, cands, seats_left=30,
-                         max_attempts=3).invite == ("IN",)
+    cands = [
+        _c("IN", date(2027, 1, 4), date(2027, 7, 5), (date(2027, 1, 20), P.ATTENDED)),
+        _c("OUT", date(2026, 10, 1), date(2027, 4, 1)),
+        _c("LATE", date(2027, 5, 3), date(2027, 11, 3)),
+    ]
+    assert select_cohort(CohortKind.IN_PERIOD, s, cands, seats_left=30, max_attempts=3).invite == (
+        "IN",
+    )
 
 
 def test_int_4_a_classroom_module_waits_for_the_item_before_it():
     """INT-4: a module is invited only once the previous item is planned before it."""
     s = date(2027, 3, 15)
-    cands = [_c("READY", date(2027, 2, 1), date(2027, 8, 2),
-                previous_item_planned=date(2027, 2, 22)),
-             _c("WAIT", date(2027, 2, 1), date(2027, 8, 2),
-                previous_item_planned=date(2027, 3, 30)),
-             _c("NONE", date(2027, 2, 1), date(2027, 8, 2)),
-             _c("FIRST", date(2027, 2, 1), date(2027, 8, 2), first_in_order=True)]
-    assert select_cohort(CohortKind.IN_ORDER, s, cands, seats_left=20,
-                         max_attempts=3).invite == ("FIRST", "READY")
+    cands = [
+        _c("READY", date(2027, 2, 1), date(2027, 8, 2), previous_item_planned=date(2027, 2, 22)),
+        _c("WAIT", date(2027, 2, 1), date(2027, 8, 2), previous_item_planned=date(2027, 3, 30)),
+        _c("NONE", date(2027, 2, 1), date(2027, 8, 2)),
+        _c("FIRST", date(2027, 2, 1), date(2027, 8, 2), first_in_order=True),
+    ]
+    assert select_cohort(CohortKind.IN_ORDER, s, cands, seats_left=20, max_attempts=3).invite == (
+        "FIRST",
+        "READY",
+    )
 
 
 def test_int_3_participation_moves_only_along_allowed_transitions():

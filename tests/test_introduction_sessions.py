@@ -39,17 +39,26 @@ from .introduction_support import (
 )
 
 A, B, C = "NH-T-A", "NH-T-B", "NH-T-C"
-A_WORK, B_PRIVATE, B_WORK = ("nhta@hardenberg.example.nl", "nhtb@example.org",
-                             "nhtb@hardenberg.example.nl")
+A_WORK, B_PRIVATE, B_WORK = (
+    "nhta@hardenberg.example.nl",
+    "nhtb@example.org",
+    "nhtb@hardenberg.example.nl",
+)
 START_FEB = "Uitnodiging Startbijeenkomst op maandag 22 februari 2027"
 START_APR = "Startbijeenkomst op maandag 5 april 2027"
 
 
 def _setup(rt: Any, extra: list[Spec] | None = None) -> None:
     staff(rt)
-    add_hires(rt, [Spec(A, "vast", None, date(2027, 2, 1)),
-                   Spec(B, "tijdelijk", 12, date(2027, 2, 15)),
-                   Spec(C, "vast", None, date(2027, 3, 1)), *(extra or [])])
+    add_hires(
+        rt,
+        [
+            Spec(A, "vast", None, date(2027, 2, 1)),
+            Spec(B, "tijdelijk", 12, date(2027, 2, 15)),
+            Spec(C, "vast", None, date(2027, 3, 1)),
+            *(extra or []),
+        ],
+    )
 
 
 def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminder(
@@ -68,12 +77,16 @@ def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminde
     assert (summary, day, method) == ("Startbijeenkomst", date(2027, 2, 22), "REQUEST")
     assert len(tokens(invite)) == 2  # "ik kom" and "ik kan niet"
     host = messages(per_day, to=GEMEENTESECRETARIS, subject="Startbijeenkomst")
-    assert len(host) == 1 and event(host[0])[1] == date(2027, 2, 22)
-    assert "Test Nieuw NH-T-A" in body(host[0]) and "Test Nieuw NH-T-B" in body(host[0])
+    assert len(host) == 1
+    assert event(host[0])[1] == date(2027, 2, 22)
+    assert "Test Nieuw NH-T-A" in body(host[0])
+    assert "Test Nieuw NH-T-B" in body(host[0])
     assert received(per_day, to=B_WORK, subject="Herinnering: Startbijeenkomst") == [
-        date(2027, 2, 18)]
-    assert received(per_day, to=PO_BRAM, subject="Aanwezigheid vastleggen: Startbijeenkomst"
-                    ) == [date(2027, 2, 23)]
+        date(2027, 2, 18)
+    ]
+    assert received(per_day, to=PO_BRAM, subject="Aanwezigheid vastleggen: Startbijeenkomst") == [
+        date(2027, 2, 23)
+    ]
     before = len(smtp.messages)
     plan_all(runtime, date(2027, 2, 8), ("start",))
     plan_all(runtime, date(2027, 2, 19), ("start",))
@@ -98,13 +111,14 @@ def test_int_3_a_decline_by_link_skips_the_reminder_and_reinvites_to_the_next_me
     later = run_capture(rt, smtp, date(2027, 2, 10), date(2027, 3, 25))
     assert received(later, to=B_WORK, subject="Herinnering: Startbijeenkomst") == []
     assert received(later, to=A_WORK, subject="Herinnering: Startbijeenkomst") == [
-        date(2027, 2, 18)]
+        date(2027, 2, 18)
+    ]
     with pytest.raises(ActionRefused, match="al geweest"):
         follow_link(rt, no_a, date(2027, 2, 23))  # too late to answer
     assert received(later, to=B_WORK, subject="Nieuwe kans: Uitnodiging " + START_APR) == [
-        date(2027, 3, 19)]
-    assert received(later, to="nhtc@", subject="Uitnodiging " + START_APR) == [
-        date(2027, 3, 19)]
+        date(2027, 3, 19)
+    ]
+    assert received(later, to="nhtc@", subject="Uitnodiging " + START_APR) == [date(2027, 3, 19)]
 
 
 @pytest.mark.usefixtures("int_only")
@@ -124,12 +138,14 @@ def test_int_3_attendance_by_po_link_and_unrecorded_ones_count_as_missed(
     later = run_capture(runtime, smtp, date(2027, 2, 24), date(2027, 3, 25))
     with runtime.factory() as session:
         ctx = ctx_for(runtime, session, date(2027, 3, 25))
-        s = session.scalar(select(IntroSession).where(IntroSession.session_date ==
-                                                      date(2027, 2, 22)))
+        s = session.scalar(
+            select(IntroSession).where(IntroSession.session_date == date(2027, 2, 22))
+        )
         assert participant(ctx, s.id, A).status == ParticipationStatus.ATTENDED
         assert participant(ctx, s.id, B).status == ParticipationStatus.MISSED
     assert received(later, to=B_WORK, subject="Nieuwe kans: Uitnodiging " + START_APR) == [
-        date(2027, 3, 19)]
+        date(2027, 3, 19)
+    ]
     assert received(later, to=A_WORK, subject="Startbijeenkomst op") == []
 
 
@@ -142,8 +158,16 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
     _setup(rt)
     cfg = rt.config("hardenberg")
     intro = cfg.sections["introduction"]
-    small = cfg.model_copy(update={"sections": {**cfg.sections, "introduction": intro.model_copy(
-        update={"start_meeting": intro.start_meeting.model_copy(update={"capacity": 1})})}})
+    small = cfg.model_copy(
+        update={
+            "sections": {
+                **cfg.sections,
+                "introduction": intro.model_copy(
+                    update={"start_meeting": intro.start_meeting.model_copy(update={"capacity": 1})}
+                ),
+            }
+        }
+    )
     from poflow.engine import Context
     from poflow.runtime import run_day
 
@@ -156,17 +180,19 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
         ctx = ctx_for(rt, session, date(2027, 2, 23), "HB-0002")
         s = session.scalar(select(IntroSession).where(IntroSession.series == "start"))
         record_attendance(ctx, participant(ctx, s.id, A), attended=True, by="HB-0002")
-    vol = [m for m in smtp.messages if B_PRIVATE in str(m["To"]) and "volgende" in
-           str(m["Subject"])]
-    assert len(vol) == 1 and "maandag 5 april 2027" in str(vol[0]["Subject"])
+    vol = [
+        m for m in smtp.messages if B_PRIVATE in str(m["To"]) and "volgende" in str(m["Subject"])
+    ]
+    assert len(vol) == 1
+    assert "maandag 5 april 2027" in str(vol[0]["Subject"])
     with rt.factory() as session, session.begin():
         plan = plan_sessions(Context(session, small, rt.settings, date(2027, 3, 19)), "start")
     assert (plan.invited, plan.reinvited, plan.spilled) == ([B], [B], [C])
     with rt.factory() as session:
-        s = session.scalar(select(IntroSession).where(IntroSession.session_date ==
-                                                      date(2027, 4, 5)))
-        assert [(p.hire_id, p.reason) for p in s.participants] == [(B, "waitlist"),
-                                                                   (C, "spill")]
+        s = session.scalar(
+            select(IntroSession).where(IntroSession.session_date == date(2027, 4, 5))
+        )
+        assert [(p.hire_id, p.reason) for p in s.participants] == [(B, "waitlist"), (C, "spill")]
 
 
 @pytest.mark.usefixtures("int_only")
@@ -181,7 +207,8 @@ def test_onb_5_a_cancelled_hire_loses_the_place_with_a_calendar_cancellation(
         cancel_hire(session, B, actor="HB-0002", today=date(2027, 2, 9))
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 2, 23))
     cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
-    assert len(cancel) == 1 and event(cancel[0])[2] == "CANCEL"
+    assert len(cancel) == 1
+    assert event(cancel[0])[2] == "CANCEL"
     assert received(per_day, to=B_WORK, subject="Herinnering") == []
 
 
@@ -201,11 +228,11 @@ def test_int_4_attending_a_classroom_module_gives_a_certificate_of_participation
         record_attendance(ctx, participant(ctx, s.id, A), attended=True, by="HB-0002")
     per_day = run_capture(rt, smtp, date(2027, 3, 16), date(2027, 3, 16))
     assert received(per_day, to=A_WORK, subject="Bewijs van deelname: Afleggen eed") == [
-        date(2027, 3, 16)]
+        date(2027, 3, 16)
+    ]
     with rt.factory() as session:
         cert = session.scalar(select(Certificate).where(Certificate.hire_id == A))
-        assert (cert.item, cert.completed_on, cert.source) == ("eed", date(2027, 3, 15),
-                                                              "aanwezig")
+        assert (cert.item, cert.completed_on, cert.source) == ("eed", date(2027, 3, 15), "aanwezig")
     start = next(iter(ics_of(eed[0]).walk("VEVENT"))).decoded("DTSTART")
     assert start == datetime(2027, 3, 15, 15, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
@@ -226,5 +253,4 @@ def test_onb_5_a_hire_moved_past_the_session_is_withdrawn_and_joins_the_next_one
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 3, 19))
     cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
     assert [event(m)[1:] for m in cancel] == [(date(2027, 2, 22), "CANCEL")]
-    assert received(per_day, to=B_WORK, subject="Uitnodiging " + START_APR) == [
-        date(2027, 3, 19)]
+    assert received(per_day, to=B_WORK, subject="Uitnodiging " + START_APR) == [date(2027, 3, 19)]

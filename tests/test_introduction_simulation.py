@@ -33,12 +33,17 @@ SECONDARY = [("stage", 4), ("detachering", 12), ("payroll", 6), ("inhuur", 9)]
 
 
 def _hires() -> tuple[list[Spec], list[Spec], list[Spec]]:
-    primary = [Spec(f"NH-S{i:02d}", *PRIMARY_CONTRACTS[i % 4],
-                    date(2027, 1, 4) + timedelta(days=17 * i)) for i in range(14)]
-    secondary = [Spec(f"NH-S{14 + i:02d}", ct, m, date(2027, 2, 10) + timedelta(days=40 * i))
-                 for i, (ct, m) in enumerate(SECONDARY)]
-    excluded = [Spec(f"NH-S{18 + i:02d}", "bestuurder", 48, date(2027, 3, 1 + 7 * i))
-                for i in range(2)]
+    primary = [
+        Spec(f"NH-S{i:02d}", *PRIMARY_CONTRACTS[i % 4], date(2027, 1, 4) + timedelta(days=17 * i))
+        for i in range(14)
+    ]
+    secondary = [
+        Spec(f"NH-S{14 + i:02d}", ct, m, date(2027, 2, 10) + timedelta(days=40 * i))
+        for i, (ct, m) in enumerate(SECONDARY)
+    ]
+    excluded = [
+        Spec(f"NH-S{18 + i:02d}", "bestuurder", 48, date(2027, 3, 1 + 7 * i)) for i in range(2)
+    ]
     return primary, secondary, excluded
 
 
@@ -64,13 +69,18 @@ def test_int_1_3_6_a_year_with_20_hires_invites_every_eligible_hire_and_nobody_e
             ctx = ctx_for(rt, session, day, "HB-0002")
             if day == date(2027, 4, 1):
                 enrol(ctx, light, by="HB-0002")
-            planned = session.scalars(select(IntroSession).where(
-                IntroSession.state == SessionState.PLANNED)).all()
+            planned = session.scalars(
+                select(IntroSession).where(IntroSession.state == SessionState.PLANNED)
+            ).all()
             for s in planned:
                 for p in s.participants:
                     key = (p.hire_id, s.series)
-                    if p.hire_id == declined_eval and s.series == "evaluatie" \
-                            and key not in marked and p.status in OPEN:
+                    if (
+                        p.hire_id == declined_eval
+                        and s.series == "evaluatie"
+                        and key not in marked
+                        and p.status in OPEN
+                    ):
                         answer_invitation(ctx, p, accept=False, by=p.hire_id)
                         marked.add(key)
                     elif s.session_date < day and p.status in OPEN:
@@ -82,8 +92,9 @@ def test_int_1_3_6_a_year_with_20_hires_invites_every_eligible_hire_and_nobody_e
 
     invited: dict[str, dict[str, list[date]]] = defaultdict(lambda: defaultdict(list))
     second_chance: dict[str, list[date]] = defaultdict(list)
-    by_local = {s.hire_id.lower().replace("-", ""): s.hire_id
-                for s in (*primary, *secondary, *excluded)}
+    by_local = {
+        s.hire_id.lower().replace("-", ""): s.hire_id for s in (*primary, *secondary, *excluded)
+    }
     for msg in smtp.messages:
         local = str(msg["To"]).split("<")[-1].split("@")[0]
         found = event(msg)
@@ -96,9 +107,14 @@ def test_int_1_3_6_a_year_with_20_hires_invites_every_eligible_hire_and_nobody_e
     cfg = section(rt.config("hardenberg"))
     cal = rt.config("hardenberg").calendar
     # sessions whose invitation window opened within the simulated year
-    starts, evals = ([d for d in series_dates(c.rule(), cal, FIRST, LAST + timedelta(days=60))
-                      if cal.add_working_days(d, -c.invite_working_days_before) <= LAST]
-                     for c in (cfg.start_meeting, cfg.evaluation))
+    starts, evals = (
+        [
+            d
+            for d in series_dates(c.rule(), cal, FIRST, LAST + timedelta(days=60))
+            if cal.add_working_days(d, -c.invite_working_days_before) <= LAST
+        ]
+        for c in (cfg.start_meeting, cfg.evaluation)
+    )
     for spec in primary:
         first_day = cal.first_working_day(spec.start)
         end = programme_end(cal, first_day, 6)
@@ -114,8 +130,12 @@ def test_int_1_3_6_a_year_with_20_hires_invites_every_eligible_hire_and_nobody_e
         assert len(got) == len(set(got)), spec  # nobody is invited twice to one session
         extra = sorted(set(got) - set(eligible))
         assert extra == ([] if spec.hire_id != declined_eval else extra[:1]), spec
-    assert second_chance[missed_start] == [starts[starts.index(
-        next(s for s in starts if s >= cal.first_working_day(primary[3].start))) + 1]]
+    assert second_chance[missed_start] == [
+        starts[
+            starts.index(next(s for s in starts if s >= cal.first_working_day(primary[3].start)))
+            + 1
+        ]
+    ]
     assert len(second_chance[declined_eval]) == 1
     assert set(invited[light]) == {"Startbijeenkomst"}  # INT-6: light has no evaluation
     for spec in [*excluded, *(s for s in secondary if s.hire_id != light)]:

@@ -24,34 +24,49 @@ from .introduction_support import (
 pytestmark = pytest.mark.usefixtures("int_only")
 
 
-def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(
-    sqlite_runtime: Any
-):
+def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(sqlite_runtime: Any):
     """INT-1/INT-2/INT-5: enrolled, secondary, excluded and completed hires each show their
     programme status; no names in the cells."""
     from poflow.introduction.programme import complete_step
 
     rt = sqlite_runtime
     staff(rt)
-    add_hires(rt, [Spec("NH-U-A", "vast", None, date(2027, 2, 1)),
-                   Spec("NH-U-S", "payroll", 6, date(2027, 2, 1)),
-                   Spec("NH-U-X", "bestuurder", 48, date(2027, 2, 1)),
-                   Spec("NH-U-D", "vast", None, date(2027, 2, 1))])
+    add_hires(
+        rt,
+        [
+            Spec("NH-U-A", "vast", None, date(2027, 2, 1)),
+            Spec("NH-U-S", "payroll", 6, date(2027, 2, 1)),
+            Spec("NH-U-X", "bestuurder", 48, date(2027, 2, 1)),
+            Spec("NH-U-D", "vast", None, date(2027, 2, 1)),
+        ],
+    )
     run_day(rt, date(2027, 1, 25), send=False)
     with rt.factory() as session, session.begin():
         ctx = ctx_for(rt, session, date(2027, 3, 1), "HB-0004")
-        complete_step(ctx, ctx.step(case_type="hire", case_id="NH-U-D",
-                                    key="int:startontwikkelgesprek"), by="HB-0004", source="cli")
-        complete_step(ctx, ctx.step(case_type="hire", case_id="NH-U-A",
-                                    key="int:elearning:werken_bij"), by="NH-U-A", source="link")
+        complete_step(
+            ctx,
+            ctx.step(case_type="hire", case_id="NH-U-D", key="int:startontwikkelgesprek"),
+            by="HB-0004",
+            source="cli",
+        )
+        complete_step(
+            ctx,
+            ctx.step(case_type="hire", case_id="NH-U-A", key="int:elearning:werken_bij"),
+            by="NH-U-A",
+            source="link",
+        )
     assert REGISTERED
     with rt.factory() as session:
-        rows = {r["hire"]: r[COLUMN_TITLE] for r in status_rows(
-            session, rt.config("hardenberg"), date(2027, 3, 1))}
-    assert rows == {"NH-U-A": "loopt (volledig): 1/11 afgerond, tot 02-08-2027",
-                    "NH-U-S": "niet aangemeld (secundair)",
-                    "NH-U-X": "uitgesloten",
-                    "NH-U-D": "afgerond"}
+        rows = {
+            r["hire"]: r[COLUMN_TITLE]
+            for r in status_rows(session, rt.config("hardenberg"), date(2027, 3, 1))
+        }
+    assert rows == {
+        "NH-U-A": "loopt (volledig): 1/11 afgerond, tot 02-08-2027",
+        "NH-U-S": "niet aangemeld (secundair)",
+        "NH-U-X": "uitgesloten",
+        "NH-U-D": "afgerond",
+    }
     from sqlalchemy import select
 
     from poflow.db.models import Hire
@@ -59,6 +74,8 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(
 
     with rt.factory() as session:  # the table's batch read says what one hire's read says
         hires = list(session.scalars(select(Hire).order_by(Hire.id)))
-        one_by_one = {h.id: programme_status(session, h, date(2027, 3, 1),
-                                             rt.config(h.municipality)) for h in hires}
+        one_by_one = {
+            h.id: programme_status(session, h, date(2027, 3, 1), rt.config(h.municipality))
+            for h in hires
+        }
         assert programme_statuses(session, hires, date(2027, 3, 1), rt.configs) == one_by_one

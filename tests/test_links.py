@@ -47,15 +47,17 @@ def held(rt: Any, token: str, note: str = "") -> str:
     with rt.factory() as session, session.begin():
         row = verify_token(session, secret=SECRET, token=token)
         claim_link(session, row)
-        ctx = Context(session, rt.config(row.municipality), rt.settings, RECORD_DAY,
-                      actor=row.subject_id)
+        ctx = Context(
+            session, rt.config(row.municipality), rt.settings, RECORD_DAY, actor=row.subject_id
+        )
         return link_actions()[row.action].perform(ctx, row, {"notitie": note})
 
 
 def first_talk(rt: Any) -> Step:
     with rt.factory() as session:
-        return session.scalars(select(Step).where(Step.case_id == "NH-2027-001",
-                                                  Step.key == "checkin:1")).one()
+        return session.scalars(
+            select(Step).where(Step.case_id == "NH-2027-001", Step.key == "checkin:1")
+        ).one()
 
 
 def refusal_reason(rt: Any, token: str) -> str:
@@ -73,7 +75,8 @@ def test_chk_2_the_record_mail_carries_a_held_link_bound_to_the_manager(
     url = link_in_mail(mail)
     assert url.startswith(hardenberg.settings.resolved_base_url() + "/a/")
     html = mail.get_body(preferencelist=("html",)).get_content()
-    assert f'href="{url}"' in html and "Gesprek heeft plaatsgevonden" in html
+    assert f'href="{url}"' in html
+    assert "Gesprek heeft plaatsgevonden" in html
     with hardenberg.factory() as session:
         row = verify_token(session, secret=SECRET, token=token_of(url))
     assert (row.action, row.subject_id, row.case_id) == (HELD_LINK, "HB-0004", "NH-2027-001")
@@ -104,22 +107,37 @@ def test_chk_2_cli_checkin_held_stays_the_fallback(hardenberg: Any):
 def test_links_a_token_from_another_key_or_made_up_is_forged(hardenberg: Any):
     """Tokens not signed with POFLOW_SECRET_KEY, or naming no link, are refused as forged."""
     with hardenberg.factory() as session, session.begin():
-        other = mint_link(session, secret="another-installation", action=HELD_LINK,
-                          municipality="hardenberg", case_type="hire", case_id="NH-2027-001",
-                          subject_id="HB-0004")
+        other = mint_link(
+            session,
+            secret="another-installation",
+            action=HELD_LINK,
+            municipality="hardenberg",
+            case_type="hire",
+            case_id="NH-2027-001",
+            subject_id="HB-0004",
+        )
     assert refusal_reason(hardenberg, other) == "forged"
     assert refusal_reason(hardenberg, "not-a-token") == "forged"
 
 
 def test_links_minted_in_bulk_are_the_same_signed_single_use_links(hardenberg: Any):
     """mint_links issues rows like mint_link's whose tokens verify, each once, in its order."""
-    specs = [{"action": HELD_LINK, "municipality": "hardenberg", "case_type": "hire",
-              "case_id": "NH-2027-001", "subject_id": f"HB-000{n}", "expires_days": 30}
-             for n in (4, 5)]
+    specs = [
+        {
+            "action": HELD_LINK,
+            "municipality": "hardenberg",
+            "case_type": "hire",
+            "case_id": "NH-2027-001",
+            "subject_id": f"HB-000{n}",
+            "expires_days": 30,
+        }
+        for n in (4, 5)
+    ]
     with hardenberg.factory() as session, session.begin():
         tokens = mint_links(session, secret=SECRET, links=specs)
         single = mint_link(session, secret=SECRET, **specs[0])
-    assert len(set(tokens)) == 2 and len(single) == len(tokens[0])
+    assert len(set(tokens)) == 2
+    assert len(single) == len(tokens[0])
     with hardenberg.factory() as session:
         rows = [verify_token(session, secret=SECRET, token=t) for t in tokens]
         assert [r.subject_id for r in rows] == ["HB-0004", "HB-0005"]
@@ -133,9 +151,17 @@ def test_links_minted_in_bulk_are_the_same_signed_single_use_links(hardenberg: A
 def test_links_expire_after_their_configured_days(hardenberg: Any):
     """A link minted 31 days ago with 30 days' validity is refused as expired."""
     with hardenberg.factory() as session, session.begin():
-        token = mint_link(session, secret=SECRET, action=HELD_LINK, municipality="hardenberg",
-                          case_type="hire", case_id="NH-2027-001", subject_id="HB-0004",
-                          expires_days=30, now=utcnow() - timedelta(days=31))
+        token = mint_link(
+            session,
+            secret=SECRET,
+            action=HELD_LINK,
+            municipality="hardenberg",
+            case_type="hire",
+            case_id="NH-2027-001",
+            subject_id="HB-0004",
+            expires_days=30,
+            now=utcnow() - timedelta(days=31),
+        )
     assert refusal_reason(hardenberg, token) == "expired"
 
 

@@ -47,10 +47,15 @@ def test_onb_4_status_counts_done_open_and_overdue_items_per_phase(sqlite_runtim
     assert list(rows) == ["NH-2027-001", "NH-2027-002", "NH-2027-003", "NH-2027-004"]
     first = rows["NH-2027-001"]
     assert {k: first[k] for k in list(first)[:9]} == {
-        "hire": "NH-2027-001", "start": "2027-02-01", "fase": "0-3 mnd",
+        "hire": "NH-2027-001",
+        "start": "2027-02-01",
+        "fase": "0-3 mnd",
         "vóór dag 1 k/o/t": "3/0/9",  # buddy and check-ins by poflow, controle-id by P&O
-        "dag 1 k/o/t": "0/0/5", "0-3 mnd k/o/t": "0/2/2", "3-6 mnd k/o/t": "0/3/0",
-        "buddy": "ja", "volgende bij praat moment": "2027-03-01",
+        "dag 1 k/o/t": "0/0/5",
+        "0-3 mnd k/o/t": "0/2/2",
+        "3-6 mnd k/o/t": "0/3/0",
+        "buddy": "ja",
+        "volgende bij praat moment": "2027-03-01",
     }
     assert rows["NH-2027-003"]["3-6 mnd k/o/t"] == "–"  # a five-month intern: no six-month items
     assert rows["NH-2027-003"]["fase"] == "vóór dag 1"
@@ -74,9 +79,12 @@ def test_onb_4_a_registered_column_appears_in_every_row(sqlite_runtime):
 
 def test_onb_4_markdown_overview_draws_a_completion_bar_per_phase():
     """The municipality view shows a 20-block bar and the counts for each phase."""
-    totals = {Phase.VOOR: PhaseCount(done=15, open=3, overdue=2),
-              Phase.EERSTE_WERKDAG: PhaseCount(), Phase.DRIE_MAANDEN: PhaseCount(open=4),
-              Phase.ZES_MAANDEN: PhaseCount(done=1, open=1)}
+    totals = {
+        Phase.VOOR: PhaseCount(done=15, open=3, overdue=2),
+        Phase.EERSTE_WERKDAG: PhaseCount(),
+        Phase.DRIE_MAANDEN: PhaseCount(open=4),
+        Phase.ZES_MAANDEN: PhaseCount(done=1, open=1),
+    }
     text = markdown_overview("Gemeente Hardenberg", DAY, totals, hires=2)
     bar = "█" * 15 + "░" * 5
     assert f"| Vóór de eerste werkdag | `{bar}` 75 % | 15 | 3 | 2 ⚠️ |" in text
@@ -93,10 +101,13 @@ def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(s
     shown = runner.invoke(app, ["status", "--municipality", HB, "--date", DAY.isoformat()])
     assert shown.exit_code == 0, shown.output
     assert "Onboarding Gemeente Hardenberg, 2027-02-16" in shown.output
-    assert "NH-2027-001" in shown.output and "3/0/9" in shown.output
-    done = runner.invoke(app, ["onboarding", "done", "NH-2027-001", "bos-bloemen", "--by",
-                               "HB-0004"])
-    assert done.exit_code == 0 and "is now done" in done.output
+    assert "NH-2027-001" in shown.output
+    assert "3/0/9" in shown.output
+    done = runner.invoke(
+        app, ["onboarding", "done", "NH-2027-001", "bos-bloemen", "--by", "HB-0004"]
+    )
+    assert done.exit_code == 0
+    assert "is now done" in done.output
     again = runner.invoke(app, ["onboarding", "done", "NH-2027-001", "bos-bloemen"])
     assert "was already done" in again.output
     buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0006"])
@@ -104,8 +115,16 @@ def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(s
     buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0011"])
     assert buddy.exit_code == 1  # HB-0011 works in another team
     with sqlite_runtime.factory() as session, session.begin():
-        session.add(Person(id="HB-0099", municipality=HB, given_name="Vera", family_name="Pauw",
-                           email="vera.pauw@hardenberg.example.nl", team="Maatschappelijk domein"))
+        session.add(
+            Person(
+                id="HB-0099",
+                municipality=HB,
+                given_name="Vera",
+                family_name="Pauw",
+                email="vera.pauw@hardenberg.example.nl",
+                team="Maatschappelijk domein",
+            )
+        )
     buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0099"])
     assert buddy.exit_code == 0, buddy.output
     with sqlite_runtime.factory() as session:
@@ -113,7 +132,8 @@ def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(s
 
 
 def test_onb_4_the_report_publishes_table_progress_and_markdown_artifacts_with_ids_only(
-        sqlite_runtime, prefect_harness):
+    sqlite_runtime, prefect_harness
+):
     """After a dispatcher and a report run the Prefect API holds the artifacts, without names."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -125,25 +145,32 @@ def test_onb_4_the_report_publishes_table_progress_and_markdown_artifacts_with_i
     dispatcher(day=DAY, municipality=HB)
     summary = onboarding_report(day=DAY, municipality=HB)
     assert summary[HB]["hires"] == 4
-    keys = ["onboarding-hardenberg", "onboarding-voortgang-hardenberg",
-            *(f"onboarding-nh-2027-00{i}" for i in range(1, 5))]
+    keys = [
+        "onboarding-hardenberg",
+        "onboarding-voortgang-hardenberg",
+        *(f"onboarding-nh-2027-00{i}" for i in range(1, 5)),
+    ]
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))
+        )
     latest = {a.key: a for a in sorted(artifacts, key=lambda a: a.created)}
     assert set(latest) == set(keys)
     assert {a.type for a in latest.values()} == {"table", "markdown", "progress"}
     table = latest["onboarding-hardenberg"].data
     rows = json.loads(table) if isinstance(table, str) else table
-    assert [r["hire"] for r in rows] == ["NH-2027-001", "NH-2027-002", "NH-2027-003",
-                                         "NH-2027-004"]
+    assert [r["hire"] for r in rows] == ["NH-2027-001", "NH-2027-002", "NH-2027-003", "NH-2027-004"]
     assert "Vóór de eerste werkdag" in latest["onboarding-voortgang-hardenberg"].data
     assert 0 <= float(latest["onboarding-nh-2027-001"].data) <= 100
     with sqlite_runtime.factory() as session:
         people = session.scalars(select(Person)).all()
         hires = session.scalars(select(Hire)).all()
-    personal = [p.family_name for p in people] + [p.email for p in people] + \
-               [h.family_name for h in hires] + [h.private_email for h in hires]
+    personal = (
+        [p.family_name for p in people]
+        + [p.email for p in people]
+        + [h.family_name for h in hires]
+        + [h.private_email for h in hires]
+    )
     published = " ".join(f"{a.data} {a.description}" for a in latest.values())
     assert [value for value in personal if value in published] == []
 
@@ -159,10 +186,15 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
 
     def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far
         with get_client(sync_client=True) as client:
-            found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
-                any_=["onboarding-nh-2027-003", "onboarding-nh-2027-004"])))
-        return {k: sum(a.key == k for a in found)
-                for k in ("onboarding-nh-2027-003", "onboarding-nh-2027-004")}
+            found = client.read_artifacts(
+                artifact_filter=ArtifactFilter(
+                    key=ArtifactFilterKey(any_=["onboarding-nh-2027-003", "onboarding-nh-2027-004"])
+                )
+            )
+        return {
+            k: sum(a.key == k for a in found)
+            for k in ("onboarding-nh-2027-003", "onboarding-nh-2027-004")
+        }
 
     import_examples(sqlite_runtime)
     day = date(2027, 1, 5)
@@ -171,12 +203,15 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
     first = onboarding_report(day=day, municipality=HB)[HB]
     again = onboarding_report(day=day, municipality=HB)[HB]
     with sqlite_runtime.factory() as session, session.begin():
-        complete_item(ctx_for(sqlite_runtime, session, HB, day), "NH-2027-003", "controle-id",
-                      by="HB-0002")
+        complete_item(
+            ctx_for(sqlite_runtime, session, HB, day), "NH-2027-003", "controle-id", by="HB-0002"
+        )
     after = onboarding_report(day=day, municipality=HB)[HB]
     assert first["published"] == 2 + first["hires"]  # table, chart and one bar per hire
     assert again["published"] == 0
     assert after["published"] == 3  # the table, the chart's counts and NH-2027-003's bar
     now = bars()
-    assert {k: now[k] - before[k] for k in now} == {"onboarding-nh-2027-003": 2,
-                                                    "onboarding-nh-2027-004": 1}
+    assert {k: now[k] - before[k] for k in now} == {
+        "onboarding-nh-2027-003": 2,
+        "onboarding-nh-2027-004": 1,
+    }

@@ -28,12 +28,24 @@ TEMPLATES = PROJECT_ROOT / "templates"
 
 def _queue(session: Any, key: str, email: str = "a@example.nl") -> Outbox | None:
     return queue_mail(
-        session, key=key, templates_dir=TEMPLATES, template="afspraak_geannuleerd",
-        context={"gemeente": "Gemeente Test", "afzender": "P&O", "po_mailbox": "po@x.nl",
-                 "titel": "Gesprek", "start": __import__("datetime").datetime(
-                     2027, 3, 1, 10, tzinfo=__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))},
-        to=Recipient("P-1", "Anne Test", email), sender_name="P&O Test",
-        sender_email="po@test.example.nl", municipality="hardenberg", case_type="hire",
+        session,
+        key=key,
+        templates_dir=TEMPLATES,
+        template="afspraak_geannuleerd",
+        context={
+            "gemeente": "Gemeente Test",
+            "afzender": "P&O",
+            "po_mailbox": "po@x.nl",
+            "titel": "Gesprek",
+            "start": __import__("datetime").datetime(
+                2027, 3, 1, 10, tzinfo=__import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
+            ),
+        },
+        to=Recipient("P-1", "Anne Test", email),
+        sender_name="P&O Test",
+        sender_email="po@test.example.nl",
+        municipality="hardenberg",
+        case_type="hire",
         case_id="NH-1",
     )
 
@@ -67,10 +79,17 @@ def test_x_1_a_second_send_pass_sends_nothing(runtime: Any, smtp: SmtpRecorder):
 
 
 def _row(key: str, subject: str) -> dict[str, Any]:
-    return outbox_row(key=key, rendered=RenderedMail(subject, "tekst", "<p>html</p>"),
-                      to=Recipient("P-1", "Anne Test", "a@example.nl"), sender_name="P&O",
-                      sender_email="po@test.example.nl", municipality="hardenberg",
-                      case_type="hire", case_id="NH-1", template="t")
+    return outbox_row(
+        key=key,
+        rendered=RenderedMail(subject, "tekst", "<p>html</p>"),
+        to=Recipient("P-1", "Anne Test", "a@example.nl"),
+        sender_name="P&O",
+        sender_email="po@test.example.nl",
+        municipality="hardenberg",
+        case_type="hire",
+        case_id="NH-1",
+        template="t",
+    )
 
 
 def test_x_1_rows_queued_at_once_keep_a_queued_key_and_requeue_a_withdrawn_one(runtime: Any):
@@ -79,16 +98,19 @@ def test_x_1_rows_queued_at_once_keep_a_queued_key_and_requeue_a_withdrawn_one(r
         _queue(session, "kept")
         _queue(session, "withdrawn")
         session.flush()
-        session.scalars(select(Outbox).where(Outbox.key == "withdrawn")).one().state = (
-            MailState.CANCELLED)
+        session.scalars(
+            select(Outbox).where(Outbox.key == "withdrawn")
+        ).one().state = MailState.CANCELLED
     with runtime.factory() as session, session.begin():
-        queue_rows(session, [_row("kept", "nieuw"), _row("withdrawn", "opnieuw"),
-                             _row("new", "eerste")])
+        queue_rows(
+            session, [_row("kept", "nieuw"), _row("withdrawn", "opnieuw"), _row("new", "eerste")]
+        )
     with runtime.factory() as session:
         rows = {r.key: (r.state, r.subject) for r in session.scalars(select(Outbox))}
     assert rows["withdrawn"] == (MailState.QUEUED, "opnieuw")
     assert rows["new"] == (MailState.QUEUED, "eerste")
-    assert rows["kept"][0] == MailState.QUEUED and rows["kept"][1] != "nieuw"
+    assert rows["kept"][0] == MailState.QUEUED
+    assert rows["kept"][1] != "nieuw"
     assert len(rows) == 3
 
 
@@ -99,8 +121,14 @@ def test_x_1_the_database_refuses_a_duplicate_key(runtime: Any):
     with runtime.factory() as session, session.begin():
         row = _queue(session, "dup")
     with pytest.raises(IntegrityError), runtime.factory() as session, session.begin():
-        clone = Outbox(**{c.name: getattr(row, c.name) for c in Outbox.__table__.columns
-                          if c.name not in {"id", "message_id"}}, message_id="<other@x>")
+        clone = Outbox(
+            **{
+                c.name: getattr(row, c.name)
+                for c in Outbox.__table__.columns
+                if c.name not in {"id", "message_id"}
+            },
+            message_id="<other@x>",
+        )
         session.add(clone)
 
 
@@ -123,7 +151,8 @@ def test_x_2_smtp_down_keeps_everything_queued_and_the_next_pass_sends_it(runtim
         assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", port)).sent) == 2
     finally:
         server.stop()
-    assert len(server.messages) == 2 and _states(runtime) == {"sent": 2}
+    assert len(server.messages) == 2
+    assert _states(runtime) == {"sent": 2}
 
 
 def test_x_2_a_temporary_refusal_stops_the_pass_and_keeps_the_rest_queued(
@@ -137,7 +166,8 @@ def test_x_2_a_temporary_refusal_stops_the_pass_and_keeps_the_rest_queued(
         send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port))
     with runtime.factory() as session:
         row = session.scalars(select(Outbox)).one()
-        assert row.state == MailState.QUEUED and row.attempts == 1
+        assert row.state == MailState.QUEUED
+        assert row.attempts == 1
         assert "SMTPDataError" in (row.last_error or "")
         assert "@" not in (row.last_error or "")
     smtp.refuse = None
@@ -150,7 +180,8 @@ def test_a_permanent_refusal_marks_only_that_message_failed(runtime: Any, smtp: 
         _queue(session, "p1", "one@example.nl")
     smtp.refuse = "550 5.1.1 mailbox unknown"
     report = send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port))
-    assert report.refused and not report.sent
+    assert report.refused
+    assert not report.sent
     smtp.refuse = None
     with runtime.factory() as session, session.begin():
         _queue(session, "p2", "two@example.nl")
@@ -195,6 +226,10 @@ def test_x_1_each_message_is_committed_as_sent_before_the_next_is_handed_over(ru
         assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", server.port)).sent) == 4
     finally:
         server.stop()
-    assert server.seen == [{"queued": 4}, {"queued": 3, "sent": 1}, {"queued": 2, "sent": 2},
-                           {"queued": 1, "sent": 3}]
+    assert server.seen == [
+        {"queued": 4},
+        {"queued": 3, "sent": 1},
+        {"queued": 2, "sent": 2},
+        {"queued": 1, "sent": 3},
+    ]
     assert _states(runtime) == {"sent": 4}

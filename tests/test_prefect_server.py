@@ -36,15 +36,25 @@ def test_a_cli_tick_shows_up_in_the_prefect_server_with_ids_only(
     prefect_server: str, tmp_path: Path, smtp
 ):
     """`poflow tick` in another process records its run on the server, named by ids only."""
-    env = {**os.environ, "PREFECT_API_URL": prefect_server,
-           "POFLOW_DATA_DIR": str(tmp_path), "POFLOW_SMTP_PORT": str(smtp.port),
-           "POFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_server,
+        "POFLOW_DATA_DIR": str(tmp_path),
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+    }
     poflow = [sys.executable, "-m", "poflow"]
     for kind in ("staff", "hires"):
-        subprocess.run([*poflow, "import", kind, str(EXAMPLES / f"{kind}.csv")], env=env,
-                       check=True, capture_output=True, cwd=ROOT)
-    done = subprocess.run([*poflow, "tick", "--date", "2027-01-04"], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
+        subprocess.run(
+            [*poflow, "import", kind, str(EXAMPLES / f"{kind}.csv")],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+    done = subprocess.run(
+        [*poflow, "tick", "--date", "2027-01-04"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert len([m for m in smtp.messages if "Uitnodiging bij praat" in m["Subject"]]) == 24
 

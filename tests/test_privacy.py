@@ -29,12 +29,17 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 def personal_strings() -> list[str]:
     """Every name, full name, address and note of the example people (all fictional)."""
     found: set[str] = {NOTE, "mantelzorg", "Lotte Hendriks past goed"}
-    for name, mail_cols in (("staff.csv", ("email",)),
-                            ("hires.csv", ("private_email", "work_email"))):
+    for name, mail_cols in (
+        ("staff.csv", ("email",)),
+        ("hires.csv", ("private_email", "work_email")),
+    ):
         with (EXAMPLES / name).open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                found |= {row["given_name"], row["family_name"],
-                          f"{row['given_name']} {row['family_name']}"}
+                found |= {
+                    row["given_name"],
+                    row["family_name"],
+                    f"{row['given_name']} {row['family_name']}",
+                }
                 for col in mail_cols:
                     found |= {row[col], row[col].split("@")[0]}
     return sorted(s for s in found if s)
@@ -55,15 +60,18 @@ def _created(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.now().astimezone().tzinfo)
 
 
-def scan_prefect(db_url: str, since: datetime, pattern: re.Pattern[str]
-                 ) -> tuple[int, list[str]]:
+def scan_prefect(db_url: str, since: datetime, pattern: re.Pattern[str]) -> tuple[int, list[str]]:
     """(rows scanned, hits as 'table.column: match') over every table of Prefect's database."""
     path = db_url.split("///", 1)[1]
     assert Path(path).is_file(), f"Prefect's database is not a file here: {db_url}"
     rows_seen, hits = 0, []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         for table in tables:
             cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608  (names from sqlite)
             columns = [d[0] for d in cursor.description]
@@ -89,13 +97,21 @@ def test_x_3_a_simulated_year_leaves_no_personal_data_in_prefect_or_the_logs(
     strings = personal_strings()
     pattern = _pattern(strings)
     rows, prefect_hits = scan_prefect(year.prefect_db, year.started, pattern)
-    log_hits = [f"log: {m.group(0)}" for line in year.log_lines
-                if (m := pattern.search(line))]
-    record("privacy", strings=len(strings), prefect_rows=rows, log_lines=len(year.log_lines),
-           hits=len(prefect_hits) + len(log_hits), where=sorted(set(prefect_hits + log_hits)),
-           mails=year.mails, coverage=COVERAGE)
-    assert rows > 100 and year.mails > 200  # the year really ran through Prefect
-    assert prefect_hits == [] and log_hits == []
+    log_hits = [f"log: {m.group(0)}" for line in year.log_lines if (m := pattern.search(line))]
+    record(
+        "privacy",
+        strings=len(strings),
+        prefect_rows=rows,
+        log_lines=len(year.log_lines),
+        hits=len(prefect_hits) + len(log_hits),
+        where=sorted(set(prefect_hits + log_hits)),
+        mails=year.mails,
+        coverage=COVERAGE,
+    )
+    assert rows > 100
+    assert year.mails > 200
+    assert prefect_hits == []
+    assert log_hits == []
 
 
 def test_x_3_the_scan_would_find_a_leaked_name(tmp_path: Path):
@@ -103,10 +119,15 @@ def test_x_3_the_scan_would_find_a_leaked_name(tmp_path: Path):
     db = tmp_path / "prefect.db"
     with sqlite3.connect(db) as conn:
         conn.execute("CREATE TABLE flow_run (created TEXT, parameters TEXT)")
-        conn.execute("INSERT INTO flow_run VALUES ('2099-01-01 00:00:00+00:00', "
-                     "'{\"who\": \"Lotte Hendriks\"}')")
-    _rows, hits = scan_prefect(f"sqlite+aiosqlite:///{db}", datetime.fromisoformat(
-        "2000-01-01T00:00:00+00:00"), _pattern(personal_strings()))
+        conn.execute(
+            "INSERT INTO flow_run VALUES ('2099-01-01 00:00:00+00:00', "
+            '\'{"who": "Lotte Hendriks"}\')'
+        )
+    _rows, hits = scan_prefect(
+        f"sqlite+aiosqlite:///{db}",
+        datetime.fromisoformat("2000-01-01T00:00:00+00:00"),
+        _pattern(personal_strings()),
+    )
     assert "flow_run.parameters: Lotte Hendriks" in hits
 
 
@@ -149,26 +170,36 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     run(rt, D0 + timedelta(days=20), rec.cancel_round, round_id, by=PO, actor=PO)
     with rt.factory() as session:
         closed = session.get(RecruitmentRound, round_id).closed_on
-    pattern = _pattern(["Quirine", "Rutger", "Testpersoon", "quirine@example.org",
-                        "rutger@example.org"])
+    pattern = _pattern(
+        ["Quirine", "Rutger", "Testpersoon", "quirine@example.org", "rutger@example.org"]
+    )
     assert _poflow_text(rt, pattern)  # the candidates are there before the purge
 
-    early = recruitment_retention(day=closed + timedelta(weeks=4),
-                                  municipality="hardenberg")["hardenberg"]
+    early = recruitment_retention(day=closed + timedelta(weeks=4), municipality="hardenberg")[
+        "hardenberg"
+    ]
     with rt.factory() as session:
         left = session.scalars(select(Candidate.given_name)).all()
-    late = recruitment_retention(day=date(closed.year + 1, closed.month, closed.day)
-                                 + timedelta(days=3), municipality="hardenberg")["hardenberg"]
+    late = recruitment_retention(
+        day=date(closed.year + 1, closed.month, closed.day) + timedelta(days=3),
+        municipality="hardenberg",
+    )["hardenberg"]
     hits = _poflow_text(rt, pattern)
     hits += scan_prefect(str(PREFECT_API_DATABASE_CONNECTION_URL.value()), started, pattern)[1]
     with rt.factory() as session:
-        tallies = session.execute(select(RoundTally.tier, RoundTally.outcome,
-                                         RoundTally.count)).all()
-    record("retention", hits=len(hits), note=(
-        f"2 rejected candidates of a cancelled round: {early['candidates']} removed 4 weeks "
-        f"after closing, {late['candidates']} (with consent) after a year; afterwards "
-        f"{len(hits)} personal strings in any poflow table or in Prefect, and the anonymous counts "
-        f"{[tuple(t) for t in tallies]} (tier, outcome, count) remain."))
+        tallies = session.execute(
+            select(RoundTally.tier, RoundTally.outcome, RoundTally.count)
+        ).all()
+    record(
+        "retention",
+        hits=len(hits),
+        note=(
+            f"2 rejected candidates of a cancelled round: {early['candidates']} removed 4 weeks "
+            f"after closing, {late['candidates']} (with consent) after a year; afterwards "
+            f"{len(hits)} personal strings in any poflow table or in Prefect, and the anonymous counts "
+            f"{[tuple(t) for t in tallies]} (tier, outcome, count) remain."
+        ),
+    )
     assert (early["candidates"], left, late["candidates"]) == (1, ["Rutger"], 1)
     assert hits == []
     assert sum(t.count for t in tallies) == 2

@@ -47,7 +47,6 @@ from tests.recruitment_helpers import (
 )
 
 
-
 @pytest.fixture
 def both_dbs(runtime: Any) -> Any:
     """The runtime on SQLite and on PostgreSQL, with the example staff imported."""
@@ -83,32 +82,56 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
     publish(rt, smtp, rid)
     ruben = apply(rt, rid, "Ruben", 1, D0)
     sanne = apply(rt, rid, "Sanne", 2, D0)
-    prospect = run(rt, D0, rec.plan_koffiemoment, rid, given_name="Priya",
-                   family_name="Testpersoon", email="priya@example.org", host_id=PO2,
-                   starts_at=datetime(2027, 3, 3, 10, 0, tzinfo=TZ)).id
+    prospect = run(
+        rt,
+        D0,
+        rec.plan_koffiemoment,
+        rid,
+        given_name="Priya",
+        family_name="Testpersoon",
+        email="priya@example.org",
+        host_id=PO2,
+        starts_at=datetime(2027, 3, 3, 10, 0, tzinfo=TZ),
+    ).id
     send(rt)
     run_days(rt, D0, date(2027, 3, 8), municipality=SLUG)  # internal week over: external
-    priya = apply(rt, rid, "Priya", 4, date(2027, 3, 8), prospect_id=prospect,
-                  referred_by_id=REFERRER)
+    priya = apply(
+        rt, rid, "Priya", 4, date(2027, 3, 8), prospect_id=prospect, referred_by_id=REFERRER
+    )
     tom = apply(rt, rid, "Tom", 4, date(2027, 3, 8), consent_partners=True)
     jeroen = apply(rt, rid, "Jeroen", 3, date(2027, 3, 9))
-    run(rt, date(2027, 3, 10), rec.select_for_round, rid, 1, [priya, sanne, ruben, jeroen],
-        by=MT, with_po=PO)
-    run(rt, date(2027, 3, 10), rec.plan_interviews, rid, 1,
-        datetime(2027, 3, 15, 9, 0, tzinfo=TZ))
+    run(
+        rt,
+        date(2027, 3, 10),
+        rec.select_for_round,
+        rid,
+        1,
+        [priya, sanne, ruben, jeroen],
+        by=MT,
+        with_po=PO,
+    )
+    run(rt, date(2027, 3, 10), rec.plan_interviews, rid, 1, datetime(2027, 3, 15, 9, 0, tzinfo=TZ))
     send(rt)
     click(rt, tokens(mail_to(smtp, "priya@", "Uitnodiging sollicitatiegesprek"))[0])
     run(rt, date(2027, 3, 16), rec.select_for_round, rid, 2, [priya, sanne], by=MT, with_po=PO)
-    run(rt, date(2027, 3, 16), rec.plan_interviews, rid, 2,
-        datetime(2027, 3, 22, 13, 0, tzinfo=TZ))
+    run(rt, date(2027, 3, 16), rec.plan_interviews, rid, 2, datetime(2027, 3, 22, 13, 0, tzinfo=TZ))
     send(rt)
     run(rt, date(2027, 3, 23), rec.propose_offer, rid, priya, by=PO)
     send(rt)
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):
         approve_by_mail(rt, smtp, who, "aanbod aan Priya")
     run(rt, date(2027, 3, 24), rec.advance_round, rid)
-    run(rt, date(2027, 3, 24), rec.record_terms, rid, by=PO, start_date=date(2027, 5, 1),
-        contract_type="vast", contract_months=None, work_email="priya@hardenberg.example.nl")
+    run(
+        rt,
+        date(2027, 3, 24),
+        rec.record_terms,
+        rid,
+        by=PO,
+        start_date=date(2027, 5, 1),
+        contract_type="vast",
+        contract_months=None,
+        work_email="priya@hardenberg.example.nl",
+    )
     send(rt)
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
@@ -122,32 +145,50 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
     subjects = smtp.subjects()
 
     def first(to: str, part: str) -> int:
-        return next(i for i, m in enumerate(smtp.messages)
-                    if to in str(m["To"]) and part in str(m["Subject"]))
+        return next(
+            i
+            for i, m in enumerate(smtp.messages)
+            if to in str(m["To"]) and part in str(m["Subject"])
+        )
 
-    order = [first(GS_MAIL, "formatiewijziging"), first(PO_MAIL, "Vacaturetekst opstellen"),
-             first(MT_MAIL, "Vacaturetekst"), first(PO_MAIL, "intern gepubliceerd"),
-             first("ruben@", "Bedankt voor je sollicitatie"), first("priya@", "koffiemoment"),
-             first(PO_MAIL, "nu ook extern"), first("tom@", "Je sollicitatie"),
-             first("ruben@", "Uitnodiging sollicitatiegesprek"),
-             first("ruben@", "Je sollicitatie"), first("priya@", "tweede"),
-             first(COL_MAIL, "aanbod aan Priya"), first("priya@", "Goed nieuws"),
-             first(MT_MAIL, "Arbeidsvoorwaardengesprek"), first("college@", "Aanstellingsadvies"),
-             first("sanne@", "Je sollicitatie"), first("salarisadministratie@", "Aanbrengpremie")]
+    order = [
+        first(GS_MAIL, "formatiewijziging"),
+        first(PO_MAIL, "Vacaturetekst opstellen"),
+        first(MT_MAIL, "Vacaturetekst"),
+        first(PO_MAIL, "intern gepubliceerd"),
+        first("ruben@", "Bedankt voor je sollicitatie"),
+        first("priya@", "koffiemoment"),
+        first(PO_MAIL, "nu ook extern"),
+        first("tom@", "Je sollicitatie"),
+        first("ruben@", "Uitnodiging sollicitatiegesprek"),
+        first("ruben@", "Je sollicitatie"),
+        first("priya@", "tweede"),
+        first(COL_MAIL, "aanbod aan Priya"),
+        first("priya@", "Goed nieuws"),
+        first(MT_MAIL, "Arbeidsvoorwaardengesprek"),
+        first("college@", "Aanstellingsadvies"),
+        first("sanne@", "Je sollicitatie"),
+        first("salarisadministratie@", "Aanbrengpremie"),
+    ]
     assert order == sorted(order), subjects
     advice = mail_to(smtp, "college@", "Aanstellingsadvies")
     pdf = next(p for p in advice.walk() if p.get_content_type() == "application/pdf")
-    assert pdf.get_content().startswith(b"%PDF") and "Priya Testpersoon" in body(advice)
+    assert pdf.get_content().startswith(b"%PDF")
+    assert "Priya Testpersoon" in body(advice)
     with rt.factory() as s:
         hire = s.scalar(select(Hire).where(Hire.private_email == "priya@example.org"))
-        assert hire is not None and hire.manager_id == MT
+        assert hire is not None
+        assert hire.manager_id == MT
         assert hire.first_working_day == date(2027, 5, 3)
         assert hire.planned_version == hire.version  # the dispatcher planned onboarding
-        assert s.scalars(select(Step).where(Step.case_type == "hire",
-                                            Step.case_id == hire.id)).first() is not None
+        assert (
+            s.scalars(select(Step).where(Step.case_type == "hire", Step.case_id == hire.id)).first()
+            is not None
+        )
         assert s.get(Candidate, sanne).reason == "andere_kandidaat"
     assert "250" in body(mail_to(smtp, "salarisadministratie@", "Aanbrengpremie"))
-    assert tom and jeroen
+    assert tom
+    assert jeroen
 
 
 def test_rec_1_a_round_starts_from_a_need_and_asks_po_for_the_text(rt: Any, mails: Any) -> None:
@@ -161,8 +202,18 @@ def test_rec_1_a_round_starts_from_a_need_and_asks_po_for_the_text(rt: Any, mail
 def test_rec_1_a_round_needs_people_in_their_roles(rt: Any) -> None:
     """A round whose MT-lid is not registered as such cannot open (REC-1)."""
     with pytest.raises(RecruitmentRefused, match="not registered as mt_lid"):
-        run(rt, D0, rec.open_round, team=TEAM, function="X", fte=1.0, formation_change=False,
-            po_id=PO, mt_lid_id=COLLEGA, leidinggevende_id=MT)
+        run(
+            rt,
+            D0,
+            rec.open_round,
+            team=TEAM,
+            function="X",
+            fte=1.0,
+            formation_change=False,
+            po_id=PO,
+            mt_lid_id=COLLEGA,
+            leidinggevende_id=MT,
+        )
 
 
 def test_rec_2_formation_change_waits_for_both_gs_and_or(rt: Any, mails: Any) -> None:
@@ -178,8 +229,14 @@ def test_rec_2_a_rejection_by_the_or_ends_the_round_with_its_reason(rt: Any, mai
     """The OR rejects with a reason: the round ends and P&O and MT hear why (REC-2)."""
     rid = open_round(rt)
     approve_by_mail(rt, mails, GS_MAIL, "formatiewijziging")
-    approve_by_mail(rt, mails, OR_MAIL, "formatiewijziging", "niet_akkoord",
-                    "Eerst de herijking van het team afronden.")
+    approve_by_mail(
+        rt,
+        mails,
+        OR_MAIL,
+        "formatiewijziging",
+        "niet_akkoord",
+        "Eerst de herijking van het team afronden.",
+    )
     assert run(rt, D0, rec.advance_round, rid) is RoundState.CANCELLED
     send(rt)
     with rt.factory() as s:
@@ -192,7 +249,8 @@ def test_rec_2_a_rejection_by_the_or_ends_the_round_with_its_reason(rt: Any, mai
 
 
 def test_rec_3_text_needs_both_po_and_mt_and_a_rejection_asks_a_new_version(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """P&O alone cannot publish; the MT-lid's rejection sends the text back (REC-3)."""
     rid = open_round(rt, formation_change=False)
     run(rt, D0, rec.draft_vacancy, rid, "Een eerste versie van de vacaturetekst.", by=PO)
@@ -225,19 +283,23 @@ def test_rec_4_external_candidates_wait_for_the_internal_window(rt: Any, mails: 
 
 
 def test_rec_4_rec_6_round_one_invites_higher_tiers_and_internals_first(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """Slots go to tier 1, 2, 3 and then external candidates, whatever the order of applying."""
     rid = open_round(rt, formation_change=False)
     publish(rt, mails, rid)
     run_day(rt, date(2027, 3, 8), municipality=SLUG)
-    ids = [apply(rt, rid, name, tier, date(2027, 3, 8))
-           for name, tier in (("Vier", 4), ("Drie", 3), ("Twee", 2), ("Een", 1))]
+    ids = [
+        apply(rt, rid, name, tier, date(2027, 3, 8))
+        for name, tier in (("Vier", 4), ("Drie", 3), ("Twee", 2), ("Een", 1))
+    ]
     run(rt, date(2027, 3, 9), rec.select_for_round, rid, 1, ids, by=MT, with_po=PO)
-    run(rt, date(2027, 3, 9), rec.plan_interviews, rid, 1,
-        datetime(2027, 3, 15, 9, 0, tzinfo=TZ))
+    run(rt, date(2027, 3, 9), rec.plan_interviews, rid, 1, datetime(2027, 3, 15, 9, 0, tzinfo=TZ))
     send(rt)
-    times = {n: starts(mail_to(mails, f"{n.lower()}@", "Uitnodiging"))
-             for n in ("Een", "Twee", "Drie", "Vier")}
+    times = {
+        n: starts(mail_to(mails, f"{n.lower()}@", "Uitnodiging"))
+        for n in ("Een", "Twee", "Drie", "Vier")
+    }
     assert [times[n] for n in ("Een", "Twee", "Drie", "Vier")] == sorted(times.values())
     assert times["Een"].hour == 9
     invited = [str(m["To"]) for m in mails.messages if "Uitnodiging" in str(m["Subject"])]
@@ -246,8 +308,9 @@ def test_rec_4_rec_6_round_one_invites_higher_tiers_and_internals_first(
     assert "categorie 1" in body(panel)
 
 
-def published_with(rt: Any, mails: Any, people: list[tuple[str, int]], **kw: Any) -> tuple[
-        str, list[str]]:
+def published_with(
+    rt: Any, mails: Any, people: list[tuple[str, int]], **kw: Any
+) -> tuple[str, list[str]]:
     """A published, externally open round with these applicants (name, tier)."""
     rid = open_round(rt, formation_change=False, **kw)
     publish(rt, mails, rid)
@@ -275,7 +338,9 @@ def test_rec_6_invitation_has_the_panel_in_the_ics_and_answer_links(rt: Any, mai
     send(rt)
     msg = mail_to(mails, "bas@", "Uitnodiging sollicitatiegesprek")
     ics = next(p for p in msg.walk() if p.get_content_type() == "text/calendar").get_content()
-    assert "bram.dewit@" in ics and "dirk.mulder@" in ics and "esra.yilmaz@" not in ics
+    assert "bram.dewit@" in ics
+    assert "dirk.mulder@" in ics
+    assert "esra.yilmaz@" not in ics
     accept, decline = tokens(msg)
     assert click(rt, decline).context["ok"] is True
     send(rt)
@@ -284,7 +349,8 @@ def test_rec_6_invitation_has_the_panel_in_the_ics_and_answer_links(rt: Any, mai
 
 
 def test_rec_7_round_two_needs_a_colleague_and_rejects_the_others_kindly(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """Without a colleague there is no second round; those not chosen hear why (REC-7)."""
     rid, ids = published_with(rt, mails, [("Cor", 2), ("Dewi", 3)], colleague_id=None)
     run(rt, D0, rec.select_for_round, rid, 1, ids, by=MT, with_po=PO)
@@ -316,8 +382,7 @@ def test_rec_8_the_offer_needs_po_mt_and_the_colleague(rt: Any, mails: Any) -> N
     assert "arbeidsvoorwaardengesprek" in body(mail_to(mails, "eva@", "Goed nieuws"))
 
 
-def test_rec_10_advice_pdf_holds_the_agreed_terms_and_the_hire_follows(
-        rt: Any, mails: Any) -> None:
+def test_rec_10_advice_pdf_holds_the_agreed_terms_and_the_hire_follows(rt: Any, mails: Any) -> None:
     """The college gets the advice with a PDF of the terms; then the hire exists (REC-10)."""
     from io import BytesIO
 
@@ -333,8 +398,10 @@ def test_rec_10_advice_pdf_holds_the_agreed_terms_and_the_hire_follows(
     pdf = next(p for p in advice.walk() if p.get_content_type() == "application/pdf")
     assert pdf.get_filename() == f"aanstellingsadvies-{rid}.pdf"
     raw = pdf.get_content()
-    assert raw.startswith(b"%PDF") and len(BytesIO(raw).getvalue()) > 1000
-    assert "tijdelijk (12 maanden)" in body(advice) and "03-05-2027" in body(advice)
+    assert raw.startswith(b"%PDF")
+    assert len(BytesIO(raw).getvalue()) > 1000
+    assert "tijdelijk (12 maanden)" in body(advice)
+    assert "03-05-2027" in body(advice)
     with rt.factory() as s:
         hire = s.get(Hire, f"NH-{rid}")
         assert (hire.contract_type, hire.contract_months, hire.team) == ("tijdelijk", 12, TEAM)
@@ -342,24 +409,28 @@ def test_rec_10_advice_pdf_holds_the_agreed_terms_and_the_hire_follows(
 
 
 def test_rec_11_rejection_names_the_reason_and_partners_only_with_consent(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """A rejection is friendly, names its reason and, with consent only, partner vacancies."""
     rid, ids = published_with(rt, mails, [("Fleur", 4), ("Gijs", 4), ("Hamid", 2)])
     with rt.factory() as s, s.begin():
         s.get(Candidate, ids[0]).consent_partners = True
     run(rt, D0, rec.select_for_round, rid, 1, ids[2:], by=MT, with_po=PO)
     send(rt)
-    fleur, gijs = body(mail_to(mails, "fleur@", "Je sollicitatie")), \
-        body(mail_to(mails, "gijs@", "Je sollicitatie"))
+    fleur, gijs = (
+        body(mail_to(mails, "fleur@", "Je sollicitatie")),
+        body(mail_to(mails, "gijs@", "Je sollicitatie")),
+    )
     for text in (fleur, gijs):
-        assert "Hartelijk dank" in text and "op papier beter aan" in text
-    assert "Gemeente Ommen" in fleur and "werkenbij.ommen.example.nl" in fleur
+        assert "Hartelijk dank" in text
+        assert "op papier beter aan" in text
+    assert "Gemeente Ommen" in fleur
+    assert "werkenbij.ommen.example.nl" in fleur
     assert "Ommen" not in gijs
     assert "goed ontvangen" in body(mail_to(mails, "hamid@", "Bedankt voor je sollicitatie"))
 
 
-def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(
-        rt: Any, mails: Any) -> None:
+def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(rt: Any, mails: Any) -> None:
     """The bonus notice waits for the first working day and names EUR 250 net (REC-12)."""
     rid, ids = published_with(rt, mails, [("Iris", 2)])
     with rt.factory() as s, s.begin():
@@ -371,8 +442,17 @@ def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):
         approve_by_mail(rt, mails, who, "aanbod aan Iris")
     run(rt, D0, rec.advance_round, rid)
-    run(rt, D0, rec.record_terms, rid, by=PO, start_date=date(2027, 6, 1), contract_type="vast",
-        contract_months=None, work_email="iris@hardenberg.example.nl")
+    run(
+        rt,
+        D0,
+        rec.record_terms,
+        rid,
+        by=PO,
+        start_date=date(2027, 6, 1),
+        contract_type="vast",
+        contract_months=None,
+        work_email="iris@hardenberg.example.nl",
+    )
     send(rt)
     approve_by_mail(rt, mails, MT_MAIL, "Arbeidsvoorwaardengesprek")
     approve_by_mail(rt, mails, PO_MAIL, "Arbeidsvoorwaardengesprek")
@@ -384,7 +464,8 @@ def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(
     assert not [m for m in mails.messages[before:] if "Aanbrengpremie" in str(m["Subject"])]
     run_day(rt, date(2027, 6, 1), municipality=SLUG)
     notice = body(mail_to(mails, "salarisadministratie@hardenberg", "Aanbrengpremie"))
-    assert "EUR 250 netto" in notice and REFERRER in notice
+    assert "EUR 250 netto" in notice
+    assert REFERRER in notice
     assert mail_to(mails, "gerrit.smit@", "Bedankt voor het aandragen")
 
 
@@ -392,24 +473,41 @@ def test_rec_13_koffiemoment_invites_prospect_and_recruiter(rt: Any, mails: Any)
     """A prospect and the recruiter get an invitation; the prospect can apply later (REC-13)."""
     rid = open_round(rt, formation_change=False)
     publish(rt, mails, rid)
-    prospect = run(rt, D0, rec.plan_koffiemoment, rid, given_name="Jasmijn",
-                   family_name="Testpersoon", email="jasmijn@example.org", host_id=PO2,
-                   starts_at=datetime(2027, 3, 4, 14, 0, tzinfo=TZ)).id
+    prospect = run(
+        rt,
+        D0,
+        rec.plan_koffiemoment,
+        rid,
+        given_name="Jasmijn",
+        family_name="Testpersoon",
+        email="jasmijn@example.org",
+        host_id=PO2,
+        starts_at=datetime(2027, 3, 4, 14, 0, tzinfo=TZ),
+    ).id
     send(rt)
     for who in ("jasmijn@", "carla.jansen@"):
         msg = mail_to(mails, who, "koffiemoment")
         assert starts(msg) == datetime(2027, 3, 4, 14, 0, tzinfo=TZ)
     with pytest.raises(RecruitmentRefused, match="recruiter or a colleague"):
-        run(rt, D0, rec.plan_koffiemoment, rid, given_name="X", family_name="Y",
-            email="x@example.org", host_id="HB-0009", starts_at=datetime(2027, 3, 4, 15, 0,
-                                                                        tzinfo=TZ))
+        run(
+            rt,
+            D0,
+            rec.plan_koffiemoment,
+            rid,
+            given_name="X",
+            family_name="Y",
+            email="x@example.org",
+            host_id="HB-0009",
+            starts_at=datetime(2027, 3, 4, 15, 0, tzinfo=TZ),
+        )
     apply(rt, rid, "Jasmijn", 2, D0, prospect_id=prospect)
     with rt.factory() as s:
         assert s.get(Candidate, prospect).state is CandidateState.APPLIED
 
 
 def test_rec_10_the_advice_waits_in_the_queue_while_the_mail_server_is_down(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """With the server refusing, the advice stays queued and no hire is made; later both go."""
     from poflow._exceptions import MailDeliveryError
     from poflow.mail.outbox import SmtpTarget
@@ -421,12 +519,23 @@ def test_rec_10_the_advice_waits_in_the_queue_while_the_mail_server_is_down(
     mails.refuse = "451 4.3.0 try again later"
     try:
         with pytest.raises(MailDeliveryError, match="recruitment documents"):
-            rec.send_documents(rt.factory, SmtpTarget.from_settings(rt.settings),
-                               {SLUG: ("P&O", "po@hardenberg.example.nl")})
+            rec.send_documents(
+                rt.factory,
+                SmtpTarget.from_settings(rt.settings),
+                {SLUG: ("P&O", "po@hardenberg.example.nl")},
+            )
         assert run(rt, D0, rec.advance_round, rid) is RoundState.ADVICE
     finally:
         mails.refuse = None
     send(rt)
     assert run(rt, D0, rec.advance_round, rid) is RoundState.FILLED
-    assert len([m for m in mails.messages if f"({rid})" in str(m["Subject"])
-                and "Aanstellingsadvies" in str(m["Subject"])]) == 1
+    assert (
+        len(
+            [
+                m
+                for m in mails.messages
+                if f"({rid})" in str(m["Subject"]) and "Aanstellingsadvies" in str(m["Subject"])
+            ]
+        )
+        == 1
+    )

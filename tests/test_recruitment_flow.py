@@ -67,17 +67,23 @@ def smtp(shared: tuple[Any, Any]) -> Any:
 
 def waiting(rt: Any, subject_type: str) -> Callable[[], bool]:
     """True once a four-eyes subflow has attached itself to a request of `subject_type`."""
+
     def check() -> bool:
         with rt.factory() as s:
-            rows = s.scalars(select(ApprovalRequest).where(
-                ApprovalRequest.subject_type == subject_type,
-                ApprovalRequest.flow_run_id.is_not(None))).all()
+            rows = s.scalars(
+                select(ApprovalRequest).where(
+                    ApprovalRequest.subject_type == subject_type,
+                    ApprovalRequest.flow_run_id.is_not(None),
+                )
+            ).all()
             return bool(rows)
+
     return check
 
 
 def test_rec_9_rec_10_the_flow_waits_for_both_eyes_then_creates_the_hire(
-        rt: Any, smtp: Any) -> None:
+    rt: Any, smtp: Any
+) -> None:
     """The run pauses at the terms talk and ends filled only after both own-link approvals."""
     from flows.recruitment import recruitment_round
 
@@ -91,7 +97,8 @@ def test_rec_9_rec_10_the_flow_waits_for_both_eyes_then_creates_the_hire(
     with rt.factory() as s:
         rnd = s.get(RecruitmentRound, rid)
         hire = s.get(Hire, rnd.hire_id)
-        assert hire is not None and hire.planned_version == 0  # the dispatcher picks it up
+        assert hire is not None
+        assert hire.planned_version == 0
     assert any("Aanstellingsadvies" in str(m["Subject"]) for m in smtp.messages)
     _check_ids_only(rid, rnd.flow_run_id)
 
@@ -107,8 +114,11 @@ def _check_ids_only(round_id: str, flow_run_id: str) -> None:
         run = client.read_flow_run(UUID(flow_run_id))
         assert run.parameters == {"round_id": round_id, "poll_seconds": 1, "timeout_days": 60}
         assert run.name == f"round-{round_id}"
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=[f"recruitment-{round_id.lower()}"])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=[f"recruitment-{round_id.lower()}"])
+            )
+        )
     assert artifacts
     text = str(max(artifacts, key=lambda a: a.created).data)  # the latest version
     assert "filled" in text
@@ -120,18 +130,28 @@ def test_rec_2_the_flow_from_the_ui_ends_when_the_or_rejects(rt: Any, smtp: Any)
     """Opened from the UI with ids only, the round ends cancelled on the OR's rejection."""
     from flows.recruitment import RoundNeed, open_recruitment_round
 
-    need = RoundNeed(municipality="hardenberg", team=TEAM, function="Jurist omgevingsrecht",
-                     fte=1.0, formation_change=True, po_id=PO, mt_lid_id=MT,
-                     leidinggevende_id=MT, colleague_id=COLLEGA)
+    need = RoundNeed(
+        municipality="hardenberg",
+        team=TEAM,
+        function="Jurist omgevingsrecht",
+        fte=1.0,
+        formation_change=True,
+        po_id=PO,
+        mt_lid_id=MT,
+        leidinggevende_id=MT,
+        colleague_id=COLLEGA,
+    )
     run = Background(lambda: open_recruitment_round(need, poll_seconds=1))
     assert wait_for(waiting(rt, "rec_formation"), timeout=60)
     approve_by_mail(rt, smtp, GS_MAIL, "Jurist omgevingsrecht")
-    approve_by_mail(rt, smtp, OR_MAIL, "Jurist omgevingsrecht", "niet_akkoord",
-                    "Geen dekking in de begroting.")
+    approve_by_mail(
+        rt, smtp, OR_MAIL, "Jurist omgevingsrecht", "niet_akkoord", "Geen dekking in de begroting."
+    )
     assert run.join() == "cancelled"
     with rt.factory() as s:
-        rnd = s.scalar(select(RecruitmentRound).where(
-            RecruitmentRound.function == "Jurist omgevingsrecht"))
+        rnd = s.scalar(
+            select(RecruitmentRound).where(RecruitmentRound.function == "Jurist omgevingsrecht")
+        )
         assert rnd.close_note == "Geen dekking in de begroting."
 
 
@@ -164,11 +184,11 @@ def paused(rt: Any, round_id: str) -> Callable[[], bool]:
         with get_client(sync_client=True) as client:
             state = client.read_flow_run(UUID(run_id)).state
         return state is not None and state.is_paused()
+
     return check
 
 
-def test_rec_3_rec_4_the_flow_waits_for_po_then_for_both_confirmations(
-        rt: Any, smtp: Any) -> None:
+def test_rec_3_rec_4_the_flow_waits_for_po_then_for_both_confirmations(rt: Any, smtp: Any) -> None:
     """Paused until P&O drafts, then until P&O and MT confirm; published, then cancelled."""
     from flows.recruitment import recruitment_round
     from poflow.recruitment import services as rec

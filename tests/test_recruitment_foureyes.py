@@ -63,8 +63,13 @@ def both_dbs(runtime: Any) -> Any:
 def refusals(rt: Any) -> int:
     """How many refused approval or link attempts the audit log holds."""
     with rt.factory() as s:
-        return len(s.scalars(select(AuditEntry).where(
-            AuditEntry.action.in_(("approval.refused", "link.refused")))).all())
+        return len(
+            s.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action.in_(("approval.refused", "link.refused"))
+                )
+            ).all()
+        )
 
 
 @contextmanager
@@ -90,9 +95,16 @@ def decide(rt: Any, rid: str, person: str, role: str, approve: bool = True) -> O
     """Record a decision straight in the domain, bypassing links (what an insider could try)."""
     with rt.factory() as s, s.begin():
         try:
-            return record_decision(s, municipality=SLUG, subject_type=TERMS,
-                                   subject_id=subject(rt, rid), required_roles=TERMS_ROLES,
-                                   role=role, person_id=person, approve=approve)
+            return record_decision(
+                s,
+                municipality=SLUG,
+                subject_type=TERMS,
+                subject_id=subject(rt, rid),
+                required_roles=TERMS_ROLES,
+                role=role,
+                person_id=person,
+                approve=approve,
+            )
         except ApprovalRefused:
             s.commit()  # keep the audit row of the refusal, as the callers do
             raise
@@ -135,12 +147,20 @@ def test_rec_9_a_person_without_the_role_is_refused(rt: Any, smtp: Any) -> None:
     """A colleague with a link minted for the P&O role is refused and audited (REC-9)."""
     rid, _ = round_at_terms(rt, smtp)
     with rt.factory() as s, s.begin():
-        token = mint_link(s, secret=rt.settings.secret_key.get_secret_value(), action=DECIDE,
-                          municipality=SLUG, case_type=TERMS, case_id=subject(rt, rid),
-                          subject_id=COLLEGA, data={"role": "po_adviseur"})
+        token = mint_link(
+            s,
+            secret=rt.settings.secret_key.get_secret_value(),
+            action=DECIDE,
+            municipality=SLUG,
+            case_type=TERMS,
+            case_id=subject(rt, rid),
+            subject_id=COLLEGA,
+            data={"role": "po_adviseur"},
+        )
     with audited(rt):
         page = click(rt, token, besluit="akkoord")
-    assert page.context["ok"] is False and "niet geregistreerd" in page.context["message"]
+    assert page.context["ok"] is False
+    assert "niet geregistreerd" in page.context["message"]
     with audited(rt), pytest.raises(ApprovalRefused, match="not registered as po_adviseur"):
         decide(rt, rid, COLLEGA, "po_adviseur")
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
@@ -165,11 +185,18 @@ def test_rec_9_replayed_forwarded_or_altered_links_add_no_eye(rt: Any, smtp: Any
 def test_rec_9_approval_after_a_rejection_is_refused(rt: Any, smtp: Any) -> None:
     """Once the leidinggevende rejected, P&O's approval is refused and the round goes back."""
     rid, _ = round_at_terms(rt, smtp)
-    approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek", "niet_akkoord",
-                    "Salarisverwachting past niet in de schaal.")
+    approve_by_mail(
+        rt,
+        smtp,
+        MT_MAIL,
+        "Arbeidsvoorwaardengesprek",
+        "niet_akkoord",
+        "Salarisverwachting past niet in de schaal.",
+    )
     with audited(rt):
         page = approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
-    assert page.context["ok"] is False and "al beslist" in page.context["message"]
+    assert page.context["ok"] is False
+    assert "al beslist" in page.context["message"]
     assert state(rt, rid) is RoundState.ROUND_TWO
 
 
@@ -177,13 +204,25 @@ def test_rec_9_an_administrator_has_no_override(both_dbs: Any, smtp: Any) -> Non
     """An administrator can neither decide, nor insert a second vote, nor skip the step."""
     rt = both_dbs
     rid, _ = round_at_terms(rt, smtp)
-    for person, role in ((ADMIN, "po_adviseur"), (ADMIN, "leidinggevende"),
-                         ("cli", "po_adviseur"), (ADMIN, "beheerder")):
+    for person, role in (
+        (ADMIN, "po_adviseur"),
+        (ADMIN, "leidinggevende"),
+        ("cli", "po_adviseur"),
+        (ADMIN, "beheerder"),
+    ):
         with audited(rt), pytest.raises(ApprovalRefused):
             decide(rt, rid, person, role)
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
     with rt.factory() as s, pytest.raises(IntegrityError), s.begin():  # a raw second vote
-        s.add(Approval(municipality=SLUG, subject_type=TERMS, subject_id=subject(rt, rid),
-                       role="leidinggevende", person_id=PO, approve=True))
+        s.add(
+            Approval(
+                municipality=SLUG,
+                subject_type=TERMS,
+                subject_id=subject(rt, rid),
+                role="leidinggevende",
+                person_id=PO,
+                approve=True,
+            )
+        )
     assert run(rt, D0, rec.create_hire, rid) is None  # no hire without both eyes
     assert state(rt, rid) is RoundState.TERMS

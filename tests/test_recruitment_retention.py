@@ -52,9 +52,19 @@ def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
     rid = open_round(rt, formation_change=False)
     publish(rt, mails, rid)
     ids = [apply(rt, rid, "Kees", 2, D0), apply(rt, rid, "Lotte", 1, D0, consent_retention=True)]
-    ids.append(run(rt, D0, rec.plan_koffiemoment, rid, given_name="Mo", family_name="Testpersoon",
-                   email="mo@example.org", host_id=PO2,
-                   starts_at=datetime(2027, 3, 3, 9, 0, tzinfo=TZ)).id)
+    ids.append(
+        run(
+            rt,
+            D0,
+            rec.plan_koffiemoment,
+            rid,
+            given_name="Mo",
+            family_name="Testpersoon",
+            email="mo@example.org",
+            host_id=PO2,
+            starts_at=datetime(2027, 3, 3, 9, 0, tzinfo=TZ),
+        ).id
+    )
     run(rt, D0, rec.select_for_round, rid, 1, ids[:1], by=MT, with_po=PO)
     run(rt, D0, rec.cancel_round, rid, by=PO)
     send(rt)
@@ -70,24 +80,31 @@ def left_of(rt: Any, cand_id: str) -> tuple[bool, int, int]:
 
 
 def test_x_3_rejected_data_goes_four_weeks_after_the_round_or_a_year_with_consent(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """Names, addresses, mails and interviews go on time; anonymous counts stay (X-3)."""
     rid, (kees, lotte, mo) = cancelled_round(rt, mails)
-    assert left_of(rt, kees)[0] and left_of(rt, kees)[1] > 0
+    assert left_of(rt, kees)[0]
+    assert left_of(rt, kees)[1] > 0
     assert purge(rt, D0 + timedelta(days=27)).candidates == 0
     report = purge(rt, D0 + timedelta(weeks=4))
-    assert report.candidates == 2 and report.mails >= 3 and report.steps >= 1
-    assert left_of(rt, kees) == (False, 0, 0) and left_of(rt, mo) == (False, 0, 0)
+    assert report.candidates == 2
+    assert report.mails >= 3
+    assert report.steps >= 1
+    assert left_of(rt, kees) == (False, 0, 0)
+    assert left_of(rt, mo) == (False, 0, 0)
     assert left_of(rt, lotte)[0]
     assert purge(rt, date(2028, 2, 29)).candidates == 0
     assert purge(rt, date(2028, 3, 1)).candidates == 1
     with rt.factory() as s:
-        tallies = {(t.tier, t.outcome): t.count for t in s.scalars(
-            select(RoundTally).where(RoundTally.round_id == rid))}
+        tallies = {
+            (t.tier, t.outcome): t.count
+            for t in s.scalars(select(RoundTally).where(RoundTally.round_id == rid))
+        }
         trail = s.scalars(select(AuditEntry).where(AuditEntry.entity_id.in_([kees, lotte]))).all()
     assert tallies == {(2, "rejected"): 1, (1, "rejected"): 1, (4, "withdrawn"): 1}
-    assert trail and all("Kees" not in str(a.detail) and "example.org" not in str(a.detail)
-                         for a in trail)
+    assert trail
+    assert all("Kees" not in str(a.detail) and "example.org" not in str(a.detail) for a in trail)
     assert purge(rt, date(2028, 3, 1)).candidates == 0  # a second pass finds nothing
 
 
@@ -102,7 +119,8 @@ def test_x_3_the_hired_candidate_and_open_rounds_are_not_purged(rt: Any, mails: 
 
 
 def test_rec_progress_shows_stage_tiers_and_waiting_roles_without_names(
-        rt: Any, mails: Any) -> None:
+    rt: Any, mails: Any
+) -> None:
     """Progress holds the stage, counts per tier and who still has to decide (ids only)."""
     rid = open_round(rt, formation_change=False)
     run(rt, D0, rec.draft_vacancy, rid, "Een vacaturetekst met genoeg woorden erin.", by=PO)
@@ -112,9 +130,11 @@ def test_rec_progress_shows_stage_tiers_and_waiting_roles_without_names(
         progress = rec.round_progress(s, rid)
     assert progress["stage"] == "text_review"
     assert progress["waiting_approvals"] == [
-        {"subject": f"rec_vacancy:{rid}:v1", "waiting_for": ["mt_lid"]}]
+        {"subject": f"rec_vacancy:{rid}:v1", "waiting_for": ["mt_lid"]}
+    ]
     assert progress["per_tier"] == {"1": 0, "2": 0, "3": 0, "4": 0}
-    assert "Bram" not in str(progress) and "@" not in str(progress)
+    assert "Bram" not in str(progress)
+    assert "@" not in str(progress)
 
 
 def test_x_3_approval_texts_about_a_purged_candidate_are_blanked(rt: Any, mails: Any) -> None:
@@ -124,15 +144,25 @@ def test_x_3_approval_texts_about_a_purged_candidate_are_blanked(rt: Any, mails:
     from tests.recruitment_helpers import MT_MAIL, round_at_terms
 
     rid, cand = round_at_terms(rt, mails)
-    approve_by_mail(rt, mails, MT_MAIL, "Arbeidsvoorwaardengesprek", "niet_akkoord",
-                    "Persoonlijke omstandigheden van de kandidaat.")
+    approve_by_mail(
+        rt,
+        mails,
+        MT_MAIL,
+        "Arbeidsvoorwaardengesprek",
+        "niet_akkoord",
+        "Persoonlijke omstandigheden van de kandidaat.",
+    )
     run(rt, D0, rec.advance_round, rid)
     run(rt, D0, rec.cancel_round, rid, by=PO)
     purge(rt, D0 + timedelta(weeks=4))
     with rt.factory() as s:
-        titles = s.scalars(select(ApprovalRequest.title).where(
-            ApprovalRequest.subject_id.startswith(f"{cand}:"))).all()
-        reasons = s.scalars(select(Approval.reason).where(
-            Approval.subject_id.startswith(f"{cand}:"))).all()
-    assert titles and all("Lisa" not in t for t in titles)
-    assert reasons and all(r is None for r in reasons)
+        titles = s.scalars(
+            select(ApprovalRequest.title).where(ApprovalRequest.subject_id.startswith(f"{cand}:"))
+        ).all()
+        reasons = s.scalars(
+            select(Approval.reason).where(Approval.subject_id.startswith(f"{cand}:"))
+        ).all()
+    assert titles
+    assert all("Lisa" not in t for t in titles)
+    assert reasons
+    assert all(r is None for r in reasons)

@@ -47,11 +47,15 @@ def test_rec_2_only_the_people_asked_count_at_a_gate() -> None:
     """A gate opens when each asked person agreed in their role; any asked rejection closes it."""
     asked = {"gemeentesecretaris": "GS", "or_lid": "OR"}
     assert gate_outcome(asked, [("gemeentesecretaris", "GS", True)]) == "pending"
-    assert gate_outcome(asked, [("gemeentesecretaris", "GS", True),
-                                ("or_lid", "OR", True)]) == "approved"
+    assert (
+        gate_outcome(asked, [("gemeentesecretaris", "GS", True), ("or_lid", "OR", True)])
+        == "approved"
+    )
     assert gate_outcome(asked, [("or_lid", "OR", False)]) == "rejected"
-    assert gate_outcome(asked, [("gemeentesecretaris", "GS", True),
-                                ("or_lid", "SOMEONE-ELSE", True)]) == "pending"
+    assert (
+        gate_outcome(asked, [("gemeentesecretaris", "GS", True), ("or_lid", "SOMEONE-ELSE", True)])
+        == "pending"
+    )
 
 
 def test_rec_4_external_candidates_only_after_the_internal_window() -> None:
@@ -66,7 +70,8 @@ def test_rec_4_external_candidates_only_after_the_internal_window() -> None:
 
 @given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 500)), unique_by=lambda t: t[1]))
 def test_rec_4_rec_6_interview_order_puts_higher_tiers_and_internals_first(
-        items: list[tuple[int, int]]) -> None:
+    items: list[tuple[int, int]],
+) -> None:
     """Whatever the order of applying, tiers never go down and internals precede externals."""
     ordered = interview_order(items, key=lambda t: (t[0], t[1]))
     tiers = [t for t, _ in ordered]
@@ -82,16 +87,25 @@ def test_rec_6_slots_follow_each_other_and_continue_on_the_next_working_day() ->
     first = datetime(2027, 4, 26, 15, 0, tzinfo=ZoneInfo(TZ_NAME))  # Monday before Koningsdag
     slots = interview_slots(first, 4, minutes=45, gap=15, day_end=time(17, 0), calendar=CAL)
     assert [s.strftime("%m-%d %H:%M") for s, _ in slots] == [
-        "04-26 15:00", "04-26 16:00", "04-28 15:00", "04-28 16:00"]
+        "04-26 15:00",
+        "04-26 16:00",
+        "04-28 15:00",
+        "04-28 16:00",
+    ]
     assert all(CAL.is_working_day(s.date()) for s, _ in slots)
 
 
 def test_rec_6_rec_7_panels_as_the_seed_says() -> None:
     """Round one may go without a colleague; round two needs MT-lid, P&O and a colleague."""
     assert panel_roles(1, po_id="P", mt_lid_id="M", colleague_id=None).members == {
-        "po_adviseur": "P", "mt_lid": "M"}
+        "po_adviseur": "P",
+        "mt_lid": "M",
+    }
     assert panel_roles(2, po_id="P", mt_lid_id="M", colleague_id="C").members == {
-        "po_adviseur": "P", "mt_lid": "M", "collega": "C"}
+        "po_adviseur": "P",
+        "mt_lid": "M",
+        "collega": "C",
+    }
     with pytest.raises(RecruitmentRefused, match="colleague"):
         panel_roles(2, po_id="P", mt_lid_id="M", colleague_id=None)
 
@@ -105,25 +119,33 @@ def test_rec_12_the_bonus_notice_waits_for_the_configured_days_on_a_working_day(
 
 def test_x_3_retention_is_four_weeks_or_a_year_with_consent() -> None:
     """Personal data goes four weeks after the round, or a year later with consent (X-3)."""
-    assert retention_day(date(2027, 3, 31), consent=False, weeks=4, consent_months=12) == \
-        date(2027, 4, 28)
-    assert retention_day(date(2027, 3, 31), consent=True, weeks=4, consent_months=12) == \
-        date(2028, 3, 31)
+    assert retention_day(date(2027, 3, 31), consent=False, weeks=4, consent_months=12) == date(
+        2027, 4, 28
+    )
+    assert retention_day(date(2027, 3, 31), consent=True, weeks=4, consent_months=12) == date(
+        2028, 3, 31
+    )
 
 
 def test_x_5_every_municipality_ships_recruitment_settings_and_a_wrong_one_is_named(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The three example municipalities load; a missing reason text names file and key (X-5)."""
     for slug in ("hardenberg", "kaag-en-braassem", "borger-odoorn"):
         cfg = load_municipality(ROOT / "config", slug).sections["recruitment"]
-        assert cfg.referral_bonus_eur == 250 and cfg.retention_weeks == 4
+        assert cfg.referral_bonus_eur == 250
+        assert cfg.retention_weeks == 4
     folder = tmp_path / "hardenberg"
     folder.mkdir()
     for f in (ROOT / "config" / "hardenberg").iterdir():
         (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-    broken = (folder / "recruitment.yaml").read_text(encoding="utf-8").replace(
-        "  teruggetrokken:", "  weggelopen:")
+    broken = (
+        (folder / "recruitment.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  teruggetrokken:", "  weggelopen:")
+    )
     (folder / "recruitment.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(ConfigError, match="recruitment.yaml") as err:
         load_municipality(tmp_path, "hardenberg")
-    assert "rejection_reasons" in str(err.value) and "teruggetrokken" in str(err.value)
+    assert "rejection_reasons" in str(err.value)
+    assert "teruggetrokken" in str(err.value)

@@ -19,12 +19,18 @@ TZ = ZoneInfo("Europe/Amsterdam")
 
 def _context(**extra: object) -> dict[str, object]:
     base = {
-        "gemeente": "Gemeente Hardenberg", "afzender": "P&O Gemeente Hardenberg",
+        "gemeente": "Gemeente Hardenberg",
+        "afzender": "P&O Gemeente Hardenberg",
         "po_mailbox": "po@hardenberg.example.nl",
         "ontvanger": Recipient("HB-0004", "Dirk Mulder", "dirk@example.nl"),
-        "medewerker": "Lotte Hendriks", "leidinggevende": "Dirk Mulder", "maand": 1,
-        "start": datetime(2027, 3, 1, 10, tzinfo=TZ), "einde": datetime(2027, 3, 1, 11, tzinfo=TZ),
-        "locatie": "Kamer 2.14", "rol": "leidinggevende", "bijgewerkt": False,
+        "medewerker": "Lotte Hendriks",
+        "leidinggevende": "Dirk Mulder",
+        "maand": 1,
+        "start": datetime(2027, 3, 1, 10, tzinfo=TZ),
+        "einde": datetime(2027, 3, 1, 11, tzinfo=TZ),
+        "locatie": "Kamer 2.14",
+        "rol": "leidinggevende",
+        "bijgewerkt": False,
         "hire_id": "NH-2027-001",
     }
     return {**base, **extra}
@@ -36,8 +42,10 @@ def test_chk_2_invitation_renders_dutch_subject_text_and_html_from_one_context()
     assert mail.subject == "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks"
     assert "maandag 1 maart 2027, 10:00–11:00 uur" in mail.text
     assert "maandag 1 maart 2027" in mail.html
-    assert "Gemeente Hardenberg" in mail.html and "Gemeente Hardenberg" in mail.text
-    assert mail.html.startswith("<!DOCTYPE html>") and 'lang="nl"' in mail.html
+    assert "Gemeente Hardenberg" in mail.html
+    assert "Gemeente Hardenberg" in mail.text
+    assert mail.html.startswith("<!DOCTYPE html>")
+    assert 'lang="nl"' in mail.html
 
 
 def test_a_moved_talk_says_so_in_the_subject():
@@ -48,9 +56,11 @@ def test_a_moved_talk_says_so_in_the_subject():
 
 def test_html_is_autoescaped_but_text_is_not():
     """Markup in a name is escaped in HTML and kept literally in plain text."""
-    mail = render_mail(TEMPLATES, "checkin_uitnodiging",
-                       _context(medewerker="<script>alert(1)</script>"))
-    assert "<script>" not in mail.html and "&lt;script&gt;" in mail.html
+    mail = render_mail(
+        TEMPLATES, "checkin_uitnodiging", _context(medewerker="<script>alert(1)</script>")
+    )
+    assert "<script>" not in mail.html
+    assert "&lt;script&gt;" in mail.html
     assert "<script>alert(1)</script>" in mail.text
 
 

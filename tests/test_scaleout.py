@@ -27,11 +27,13 @@ pytestmark = pytest.mark.postgres
 
 DAY = date(2027, 1, 25)  # invitations, welcomes and 203 checklist notices: digests too
 BATCH = 20  # small batches, so that the workers take turns within the day's notices
-WORKER = ("import json, sys\n"
-          "from datetime import date\n"
-          "from poflow.runtime import get_runtime, run_day\n"
-          "print(json.dumps(run_day(get_runtime(), date.fromisoformat(sys.argv[1]),\n"
-          "                         batch_size=int(sys.argv[2]))))\n")
+WORKER = (
+    "import json, sys\n"
+    "from datetime import date\n"
+    "from poflow.runtime import get_runtime, run_day\n"
+    "print(json.dumps(run_day(get_runtime(), date.fromisoformat(sys.argv[1]),\n"
+    "                         batch_size=int(sys.argv[2]))))\n"
+)
 
 
 def write_hires(path: Path, n: int) -> Path:
@@ -39,16 +41,19 @@ def write_hires(path: Path, n: int) -> Path:
     lines = [EXAMPLES.joinpath("hires.csv").read_text(encoding="utf-8").splitlines()[0]]
     for i in range(1, n + 1):
         manager, buddy = ("HB-0004", "HB-0005") if i % 2 else ("HB-0006", "HB-0007")
-        lines.append(f"SO-{i:03d},Test{i},Schaal,test{i}@example.org,"
-                     f"test{i}.schaal@hardenberg.example.nl,Team {i % 3},Medewerker,{manager},"
-                     f"{buddy},vast,,2027-02-{1 + i % 20:02d},hardenberg")
+        lines.append(
+            f"SO-{i:03d},Test{i},Schaal,test{i}@example.org,"
+            f"test{i}.schaal@hardenberg.example.nl,Team {i % 3},Medewerker,{manager},"
+            f"{buddy},vast,,2027-02-{1 + i % 20:02d},hardenberg"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 @pytest.fixture
-def pg_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_server: str,
-               smtp: SmtpRecorder) -> Any:
+def pg_runtime(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_server: str, smtp: SmtpRecorder
+) -> Any:
     """A runtime on a fresh PostgreSQL database with the example staff and 40 more hires."""
     from poflow.db.session import upgrade_schema
     from poflow.importer import import_hires, import_staff
@@ -57,9 +62,13 @@ def pg_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_server: str,
 
     url = create_pg_database(pg_server)
     upgrade_schema(url)
-    for key, value in {"POFLOW_DATABASE_URL": url, "POFLOW_DATA_DIR": str(tmp_path / "data"),
-                       "POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(smtp.port),
-                       "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests"}.items():
+    for key, value in {
+        "POFLOW_DATABASE_URL": url,
+        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_SMTP_HOST": "127.0.0.1",
+        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+    }.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
     _runtime.cache_clear()
@@ -75,10 +84,17 @@ def pg_runtime(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pg_server: str,
 
 def run_workers(count: int, day: date) -> list[dict[str, int]]:
     """Start `count` worker processes for `day` at once and return each one's totals."""
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, day.isoformat(),
-                               str(BATCH)], cwd=ROOT,
-                              env=dict(os.environ), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, day.isoformat(), str(BATCH)],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)
@@ -87,8 +103,9 @@ def run_workers(count: int, day: date) -> list[dict[str, int]]:
     return results
 
 
-def test_x_1_three_workers_split_a_day_and_send_each_message_once(pg_runtime: Any,
-                                                                  smtp: SmtpRecorder):
+def test_x_1_three_workers_split_a_day_and_send_each_message_once(
+    pg_runtime: Any, smtp: SmtpRecorder
+):
     """Three worker processes on one day perform each due action once, send each mail once
     and each recipient one digest."""
     from poflow.engine import plan_hires
@@ -97,32 +114,59 @@ def test_x_1_three_workers_split_a_day_and_send_each_message_once(pg_runtime: An
     for slug in rt.slugs():
         plan_hires(rt.factory, rt.config(slug), rt.settings, DAY)
     with rt.factory() as session:
-        due = session.scalar(select(func.count()).select_from(Action).where(
-            Action.state == ActionState.PENDING, Action.due_date <= DAY)) or 0
+        due = (
+            session.scalar(
+                select(func.count())
+                .select_from(Action)
+                .where(Action.state == ActionState.PENDING, Action.due_date <= DAY)
+            )
+            or 0
+        )
     assert due > 300
     totals = run_workers(3, DAY)
     with rt.factory() as session:
-        sent = session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.state == MailState.SENT)) or 0
-        queued = session.scalar(select(func.count()).select_from(Outbox).where(
-            Outbox.state == MailState.QUEUED)) or 0
-        still_due = session.scalar(select(func.count()).select_from(Action).where(
-            Action.state == ActionState.PENDING, Action.due_date <= DAY)) or 0
-        digests = session.scalars(select(Outbox.recipient_email).where(
-            Outbox.template == "onb_digest")).all()
-        made = session.scalar(select(func.count()).select_from(Action).where(
-            Action.kind == "onb.digest")) or 0  # digest actions the day itself added
+        sent = (
+            session.scalar(
+                select(func.count()).select_from(Outbox).where(Outbox.state == MailState.SENT)
+            )
+            or 0
+        )
+        queued = (
+            session.scalar(
+                select(func.count()).select_from(Outbox).where(Outbox.state == MailState.QUEUED)
+            )
+            or 0
+        )
+        still_due = (
+            session.scalar(
+                select(func.count())
+                .select_from(Action)
+                .where(Action.state == ActionState.PENDING, Action.due_date <= DAY)
+            )
+            or 0
+        )
+        digests = session.scalars(
+            select(Outbox.recipient_email).where(Outbox.template == "onb_digest")
+        ).all()
+        made = (
+            session.scalar(
+                select(func.count()).select_from(Action).where(Action.kind == "onb.digest")
+            )
+            or 0
+        )  # digest actions the day itself added
     ids = [str(m["Message-ID"]) for m in smtp.messages]
-    assert digests and len(digests) == len(set(digests))  # ONB-3: one digest a recipient
-    assert sent > 0 and queued == 0 and still_due == 0
+    assert digests
+    assert len(digests) == len(set(digests))
+    assert sent > 0
+    assert queued == 0
+    assert still_due == 0
     assert len(smtp.messages) == sent == sum(t["sent"] for t in totals)
     assert len(set(ids)) == len(ids)
     assert sum(t["performed"] + t["skipped"] for t in totals) == due + made
     assert all(t["failed"] == 0 for t in totals)
 
 
-def test_x_1_workers_running_a_finished_day_again_send_nothing(pg_runtime: Any,
-                                                               smtp: SmtpRecorder):
+def test_x_1_workers_running_a_finished_day_again_send_nothing(pg_runtime: Any, smtp: SmtpRecorder):
     """Two more workers on a day that is done find nothing to do and send nothing."""
     run_workers(2, DAY)
     before = len(smtp.messages)

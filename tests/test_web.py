@@ -50,21 +50,26 @@ def link(hardenberg: Any) -> str:
 def refusals(rt: Any) -> list[dict[str, Any]]:
     """The details of every audited link refusal, oldest first."""
     with rt.factory() as session:
-        rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "link.refused")
-                               .order_by(AuditEntry.id)).all()
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "link.refused").order_by(AuditEntry.id)
+        ).all()
         return [{"entity": r.entity_id, "actor": r.actor, **r.detail} for r in rows]
 
 
 def first_talk(rt: Any) -> Step:
     with rt.factory() as session:
-        return session.scalars(select(Step).where(Step.case_id == "NH-2027-001",
-                                                  Step.key == "checkin:1")).one()
+        return session.scalars(
+            select(Step).where(Step.case_id == "NH-2027-001", Step.key == "checkin:1")
+        ).one()
 
 
 def link_row(rt: Any) -> ActionLink:
     with rt.factory() as session:
-        return session.scalars(select(ActionLink).where(ActionLink.action == "checkin.held",
-                                                        ActionLink.case_id == "NH-2027-001")).one()
+        return session.scalars(
+            select(ActionLink).where(
+                ActionLink.action == "checkin.held", ActionLink.case_id == "NH-2027-001"
+            )
+        ).one()
 
 
 def confirm(client: TestClient, path: str, **form: str) -> httpx.Response:
@@ -85,9 +90,12 @@ def test_x4_forged_link_gets_the_dutch_invalid_page_and_is_audited(
     post = client.post(forged, data={"csrf": "0" * 64, "notitie": "x"})
     assert (get.status_code, post.status_code) == (400, 400)
     assert heading(get.text) == heading(post.text) == "Deze link is niet geldig"
-    assert "Er is niets gewijzigd." in get.text and "afdeling P&amp;O van je gemeente" in get.text
+    assert "Er is niets gewijzigd." in get.text
+    assert "afdeling P&amp;O van je gemeente" in get.text
     assert [(r["reason"], r["method"], r["entity"]) for r in refusals(hardenberg)] == [
-        ("forged", "GET", "unknown"), ("forged", "POST", "unknown")]
+        ("forged", "GET", "unknown"),
+        ("forged", "POST", "unknown"),
+    ]
     after = snapshot(hardenberg)
     assert len(after.pop("audit")) == len(before.pop("audit")) + 2
     assert after == before
@@ -98,16 +106,19 @@ def test_x4_altered_link_is_named_altered_and_points_to_the_municipalitys_po(
 ):
     """A real link with a changed or cut-off signature is refused as altered, naming P&O."""
     cut = link.rindex(".") + 6  # a character inside the signature (not its padding bits)
-    changed = link[:cut] + ("A" if link[cut] != "A" else "B") + link[cut + 1:]
+    changed = link[:cut] + ("A" if link[cut] != "A" else "B") + link[cut + 1 :]
     for altered in (link[:-4], changed):
         page = client.get(altered)
         assert page.status_code == 400
         assert heading(page.text) == "Deze link is gewijzigd of onvolledig"
-        assert "Gemeente Hardenberg" in page.text and PO_MAILBOX in page.text
+        assert "Gemeente Hardenberg" in page.text
+        assert PO_MAILBOX in page.text
     row = link_row(hardenberg)
     assert [(r["reason"], r["entity"]) for r in refusals(hardenberg)] == [
-        ("altered", str(row.id))] * 2
-    assert row.used_at is None and first_talk(hardenberg).state == StepState.OPEN
+        ("altered", str(row.id))
+    ] * 2
+    assert row.used_at is None
+    assert first_talk(hardenberg).state == StepState.OPEN
 
 
 def test_x4_expired_link_is_refused_as_expired(hardenberg: Any, client: TestClient, link: str):
@@ -117,7 +128,8 @@ def test_x4_expired_link_is_refused_as_expired(hardenberg: Any, client: TestClie
     page = client.get(link)
     post = client.post(link, data={"csrf": "0" * 64})
     assert (page.status_code, post.status_code) == (410, 410)
-    assert heading(page.text) == "Deze link is verlopen" and "geldig tot" in page.text
+    assert heading(page.text) == "Deze link is verlopen"
+    assert "geldig tot" in page.text
     assert [r["reason"] for r in refusals(hardenberg)] == ["expired", "expired"]
     assert first_talk(hardenberg).state == StepState.OPEN
 
@@ -140,7 +152,8 @@ def test_onb_5_link_of_a_cancelled_hire_is_refused_as_revoked(
     with hardenberg.factory() as session, session.begin():
         cancel_hire(session, "NH-2027-001", actor="HB-0002", today=RECORD_DAY)
     page = client.get(link)
-    assert page.status_code == 410 and heading(page.text) == "Deze link is ingetrokken"
+    assert page.status_code == 410
+    assert heading(page.text) == "Deze link is ingetrokken"
     assert PO_MAILBOX in page.text
     assert refusals(hardenberg)[0]["reason"] == "revoked"
     assert link_row(hardenberg).used_at is None
@@ -185,7 +198,8 @@ def test_chk_2_overlong_note_gets_a_dutch_error_and_changes_nothing(
     page = confirm(client, link, notitie="x" * 2001)
     assert page.status_code == 422
     assert "maximaal 2000 tekens. Je hebt er 2001 ingevuld." in page.text
-    assert 'aria-invalid="true"' in page.text and "Er is nog niets gewijzigd." in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert "Er is nog niets gewijzigd." in page.text
     assert snapshot(hardenberg) == before
     assert heading(confirm(client, link, notitie="Kort").text) == "Gelukt"
 
@@ -199,7 +213,8 @@ def test_x3_note_is_stored_but_never_logged_or_audited(
         assert heading(confirm(client, link, notitie=note).text) == "Gelukt"
     talk = first_talk(hardenberg)
     assert (talk.state, talk.note, talk.done_by) == (StepState.DONE, note, "HB-0004")
-    assert note not in caplog.text and "werkdruk" not in caplog.text
+    assert note not in caplog.text
+    assert "werkdruk" not in caplog.text
     with hardenberg.factory() as session:
         audits = list(session.scalars(select(AuditEntry)))
     assert not [a for a in audits if "werkdruk" in str(a.detail)]
@@ -210,17 +225,23 @@ def test_x3_note_is_stored_but_never_logged_or_audited(
 def test_pages_are_dutch_accessible_and_name_the_municipality(client: TestClient, link: str):
     """The page is lang=nl, labels its field, names Hardenberg and sends safe headers."""
     page = client.get(link)
-    assert '<html lang="nl">' in page.text and 'name="viewport"' in page.text
-    assert '<label for="veld-notitie">' in page.text and 'id="veld-notitie"' in page.text
-    assert "Gemeente Hardenberg" in page.text and PO_MAILBOX in page.text
+    assert '<html lang="nl">' in page.text
+    assert 'name="viewport"' in page.text
+    assert '<label for="veld-notitie">' in page.text
+    assert 'id="veld-notitie"' in page.text
+    assert "Gemeente Hardenberg" in page.text
+    assert PO_MAILBOX in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
     cookie = page.headers["set-cookie"].lower()
-    assert "samesite=strict" in cookie and "httponly" in cookie and "path=/a/" in cookie
+    assert "samesite=strict" in cookie
+    assert "httponly" in cookie
+    assert "path=/a/" in cookie
     assert client.get("/static/poflow.css").headers["content-type"].startswith("text/css")
     missing = client.get("/niets")
-    assert missing.status_code == 404 and heading(missing.text) == "Pagina niet gevonden"
+    assert missing.status_code == 404
+    assert heading(missing.text) == "Pagina niet gevonden"
 
 
 def test_healthz_and_the_server_thread_answer_on_a_free_loopback_port(hardenberg: Any):
@@ -239,7 +260,9 @@ def test_poflow_web_command_is_registered():
     from poflow.cli import app
 
     result = CliRunner().invoke(app, ["web", "--help"])
-    assert result.exit_code == 0 and "--host" in result.output and "--port" in result.output
+    assert result.exit_code == 0
+    assert "--host" in result.output
+    assert "--port" in result.output
 
 
 def test_form_values_are_checked_for_type_length_required_and_choice():
@@ -247,22 +270,40 @@ def test_form_values_are_checked_for_type_length_required_and_choice():
     from poflow.links import FormField
     from poflow.web.forms import validate_form
 
-    fields = (FormField("keuze", "Keuze", kind="select", required=True,
-                        choices=(("ja", "Ja"), ("nee", "Nee"))),
-              FormField("datum", "Datum", kind="date"),
-              FormField("naam", "Naam", max_length=5),
-              FormField("notitie", "Notitie", kind="textarea"))
-    values, errors = validate_form(fields, {"keuze": ["ja"], "datum": ["2027-03-01"],
-                                            "naam": [" Noa "], "notitie": ["a\r\nb"]})
-    assert errors == {} and values == {"keuze": "ja", "datum": "2027-03-01", "naam": "Noa",
-                                       "notitie": "a\nb"}
-    _, errors = validate_form(fields, {"keuze": ["misschien"], "datum": ["1-3-2027"],
-                                       "naam": ["Annemarie"], "notitie": ["x\x00y", "z"]})
+    fields = (
+        FormField(
+            "keuze", "Keuze", kind="select", required=True, choices=(("ja", "Ja"), ("nee", "Nee"))
+        ),
+        FormField("datum", "Datum", kind="date"),
+        FormField("naam", "Naam", max_length=5),
+        FormField("notitie", "Notitie", kind="textarea"),
+    )
+    values, errors = validate_form(
+        fields, {"keuze": ["ja"], "datum": ["2027-03-01"], "naam": [" Noa "], "notitie": ["a\r\nb"]}
+    )
+    assert errors == {}
+    assert values == {
+        "keuze": "ja",
+        "datum": "2027-03-01",
+        "naam": "Noa",
+        "notitie": "a\nb",
+    }
+    _, errors = validate_form(
+        fields,
+        {
+            "keuze": ["misschien"],
+            "datum": ["1-3-2027"],
+            "naam": ["Annemarie"],
+            "notitie": ["x\x00y", "z"],
+        },
+    )
     assert errors == {
         "keuze": "Keuze: kies een van de mogelijkheden.",
         "datum": "Datum: vul een datum in als JJJJ-MM-DD, bijvoorbeeld 2027-03-01.",
         "naam": "Naam: maximaal 5 tekens. Je hebt er 9 ingevuld.",
-        "notitie": "Notitie: dit veld is meer dan eens of verkeerd verstuurd."}
+        "notitie": "Notitie: dit veld is meer dan eens of verkeerd verstuurd.",
+    }
     assert validate_form(fields, {"notitie": ["x\x00y"]})[1] == {
         "keuze": "Keuze: dit is verplicht.",
-        "notitie": "Notitie: bevat tekens die niet zijn toegestaan."}
+        "notitie": "Notitie: bevat tekens die niet zijn toegestaan.",
+    }

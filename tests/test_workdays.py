@@ -53,8 +53,13 @@ def test_ascension_on_liberation_day_keeps_both_names():
 
 def test_easter_dates_match_known_years():
     """Easter Sunday is right for a handful of known years."""
-    known = {2024: date(2024, 3, 31), 2025: date(2025, 4, 20), 2026: date(2026, 4, 5),
-             2027: date(2027, 3, 28), 2038: date(2038, 4, 25)}
+    known = {
+        2024: date(2024, 3, 31),
+        2025: date(2025, 4, 20),
+        2026: date(2026, 4, 5),
+        2027: date(2027, 3, 28),
+        2038: date(2038, 4, 25),
+    }
     assert {y: easter_sunday(y) for y in known} == known
 
 
@@ -110,8 +115,7 @@ def test_working_day_offsets_count_exactly_n_working_days(day: date, n: int):
 
 
 @given(days, st.integers(min_value=0, max_value=24))
-def test_month_offsets_land_on_a_working_day_within_a_week_of_the_calendar_date(day: date,
-                                                                                m: int):
+def test_month_offsets_land_on_a_working_day_within_a_week_of_the_calendar_date(day: date, m: int):
     """N months after any day is a working day at most a few days after the plain date."""
     plain = add_months(day, m)
     result = CAL.months_after(day, m)
@@ -124,5 +128,6 @@ def test_every_year_has_exactly_eight_cao_holidays_and_no_good_friday(year: int)
     """Each year names all eight holidays (two may share a date); Good Friday is never one."""
     holidays = cao_holidays(year)
     names = [n for joined in holidays.values() for n in joined.split(" / ")]
-    assert len(names) == 8 and len(set(names)) == 8
+    assert len(names) == 8
+    assert len(set(names)) == 8
     assert easter_sunday(year) - timedelta(days=2) not in holidays

@@ -48,14 +48,18 @@ def checkin_record_link(rt: Any) -> str:
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, RECORD_DAY)
         plan_checkins(ctx, session.get(Hire, "NH-2027-001"))
-        action = session.scalars(select(Action).where(
-            Action.kind == RECORD, Action.case_id == "NH-2027-001").order_by(Action.due_date)
+        action = session.scalars(
+            select(Action)
+            .where(Action.kind == RECORD, Action.case_id == "NH-2027-001")
+            .order_by(Action.due_date)
         ).first()
-        assert action is not None and action.due_date == RECORD_DAY
+        assert action is not None
+        assert action.due_date == RECORD_DAY
         assert ask_to_record(ctx, action)
         row = session.scalars(select(Outbox).where(Outbox.template == "checkin_vastleggen")).one()
         found = LINK.findall(row.body_text)
-    assert len(found) == 1 and row.recipient_email == DIRK
+    assert len(found) == 1
+    assert row.recipient_email == DIRK
     return found[0]
 
 
@@ -65,16 +69,23 @@ def snapshot(rt: Any) -> dict[str, list[tuple[Any, ...]]]:
     with rt.factory() as session:
         for table in Base.metadata.sorted_tables:
             rows = session.execute(text(f'SELECT * FROM "{table.name}"')).all()
-            out[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+            out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     return out
 
 
 def add_person(rt: Any, person_id: str, roles: list[str], given: str, family: str) -> None:
     """A fictional staff member of Hardenberg with `roles`."""
     with rt.factory() as session, session.begin():
-        session.add(Person(id=person_id, municipality="hardenberg", given_name=given,
-                           family_name=family, team="P&O",
-                           email=f"{given.lower()}.{family.lower()}@hardenberg.example.nl"))
+        session.add(
+            Person(
+                id=person_id,
+                municipality="hardenberg",
+                given_name=given,
+                family_name=family,
+                team="P&O",
+                email=f"{given.lower()}.{family.lower()}@hardenberg.example.nl",
+            )
+        )
         session.flush()
         for role in roles:
             session.add(PersonRole(person_id=person_id, municipality="hardenberg", role=role))
@@ -115,8 +126,9 @@ def example_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def hardenberg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any,
-               example_db_template: Path) -> Iterator[Any]:
+def hardenberg(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any, example_db_template: Path
+) -> Iterator[Any]:
     """The runtime on a private copy of the example database, with this test's SMTP server."""
     from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
@@ -143,8 +155,9 @@ def run_in_thread(fn: Any, **kwargs: Any) -> tuple[threading.Thread, dict[str, A
     """Run `fn(**kwargs)` in a thread that keeps this thread's Prefect settings."""
     out: dict[str, Any] = {}
     context = contextvars.copy_context()
-    thread = threading.Thread(target=context.run,
-                              args=(lambda: out.setdefault("result", fn(**kwargs)),), daemon=True)
+    thread = threading.Thread(
+        target=context.run, args=(lambda: out.setdefault("result", fn(**kwargs)),), daemon=True
+    )
     thread.start()
     return thread, out
 

@@ -31,11 +31,13 @@ __all__ = ["COVERAGE", "NOTE", "Year", "simulated_year"]
 NOTE = "Vertrouwelijk: zorgen thuis, mantelzorg voor moeder (notitie 7Q)"
 FIRST, LAST = date(2027, 1, 4), date(2027, 12, 31)
 PREFECT_DAYS = (date(2027, 3, 3), date(2027, 6, 1), date(2027, 9, 1), date(2027, 12, 1))
-COVERAGE = ("Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher, "
-            "the onboarding report and the three introduction series flows on 2027-03-03, "
-            "06-01, 09-01 and 12-01, the "
-            "four-eyes flow and the coaching report; the other days of 2027 in-process "
-            "(run_day); a check-in note and a four-eyes decision through the link pages")
+COVERAGE = (
+    "Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher, "
+    "the onboarding report and the three introduction series flows on 2027-03-03, "
+    "06-01, 09-01 and 12-01, the "
+    "four-eyes flow and the coaching report; the other days of 2027 in-process "
+    "(run_day); a check-in note and a four-eyes decision through the link pages"
+)
 STATE_COLUMNS = ("state", "status", "outcome")
 UNAUDITED = {"outbox"}  # delivery: the outbox row itself records attempts, sent_at and errors
 
@@ -89,12 +91,18 @@ class _AuditWatch:
                 continue
             state = inspect(obj)
             for col in STATE_COLUMNS:
-                if col in state.attrs and (obj in session.new or
-                                           state.attrs[col].history.has_changes()):
-                    slot["changes"].append({"table": table, "column": col,
-                                            "to": str(getattr(obj, col)),
-                                            "new": obj in session.new,
-                                            "id": str(state.identity or "")})
+                if col in state.attrs and (
+                    obj in session.new or state.attrs[col].history.has_changes()
+                ):
+                    slot["changes"].append(
+                        {
+                            "table": table,
+                            "column": col,
+                            "to": str(getattr(obj, col)),
+                            "new": obj in session.new,
+                            "id": str(state.identity or ""),
+                        }
+                    )
 
     def orm_execute(self, ctx: Any) -> None:
         """Statements that bypass the unit of work: bulk updates, deletes and Core inserts."""
@@ -114,8 +122,13 @@ class _AuditWatch:
             cols |= {getattr(k, "key", str(k)) for k in row}
         if ctx.is_delete or cols & set(STATE_COLUMNS):
             self._slot(ctx.session)["changes"].append(
-                {"table": name, "column": ",".join(sorted(cols)) or "delete", "to": "bulk",
-                 "new": ctx.is_insert})
+                {
+                    "table": name,
+                    "column": ",".join(sorted(cols)) or "delete",
+                    "to": "bulk",
+                    "new": ctx.is_insert,
+                }
+            )
 
     def after_commit(self, session: Session) -> None:
         if session.get_nested_transaction() is None:  # not a savepoint being released
@@ -154,19 +167,26 @@ def _build(tmp_root: Path) -> Year:
     collect = _Collect()
     poflow_log = logging.getLogger("poflow")
     old_level = poflow_log.level
-    year = Year(db_path=folder / "poflow.db", started=datetime.now(UTC) - timedelta(seconds=1),
-                log_lines=collect.lines,
-                prefect_db=str(PREFECT_API_DATABASE_CONNECTION_URL.value()))
+    year = Year(
+        db_path=folder / "poflow.db",
+        started=datetime.now(UTC) - timedelta(seconds=1),
+        log_lines=collect.lines,
+        prefect_db=str(PREFECT_API_DATABASE_CONNECTION_URL.value()),
+    )
     watch = _AuditWatch(year)
-    hooks = [(Session, "after_flush", watch.after_flush),
-             (Session, "do_orm_execute", watch.orm_execute),
-             (Session, "after_commit", watch.after_commit),
-             (Session, "after_transaction_end", watch.transaction_end)]
+    hooks = [
+        (Session, "after_flush", watch.after_flush),
+        (Session, "do_orm_execute", watch.orm_execute),
+        (Session, "after_commit", watch.after_commit),
+        (Session, "after_transaction_end", watch.transaction_end),
+    ]
     with pytest.MonkeyPatch.context() as mp:
         for key, value in {
             "POFLOW_DATABASE_URL": f"sqlite:///{year.db_path}",
-            "POFLOW_DATA_DIR": str(folder / "data"), "POFLOW_SMTP_HOST": "127.0.0.1",
-            "POFLOW_SMTP_PORT": str(smtp.port), "POFLOW_SEND_RETRIES": "0",
+            "POFLOW_DATA_DIR": str(folder / "data"),
+            "POFLOW_SMTP_HOST": "127.0.0.1",
+            "POFLOW_SMTP_PORT": str(smtp.port),
+            "POFLOW_SEND_RETRIES": "0",
             "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
         }.items():
             mp.setenv(key, value)
@@ -232,8 +252,11 @@ def _record_checkin_through_the_link(rt: Any) -> None:
     from poflow.web import create_app
 
     with rt.factory() as session:
-        body = session.scalars(select(Outbox.body_text).where(
-            Outbox.template == "checkin_vastleggen", Outbox.case_id == "NH-2027-001")).first()
+        body = session.scalars(
+            select(Outbox.body_text).where(
+                Outbox.template == "checkin_vastleggen", Outbox.case_id == "NH-2027-001"
+            )
+        ).first()
     assert body, "no record request was mailed for NH-2027-001"
     path = "/a/" + LINK.findall(body)[0].split("/a/", 1)[1]
     with TestClient(create_app(rt.settings)) as client:
@@ -255,17 +278,29 @@ def _four_eyes(rt: Any, await_four_eyes: Any) -> None:
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}
     with rt.factory() as session, session.begin():
         ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 4, 1))
-        request_approval(ctx, subject_type="offer", subject_id="OF-2027-001",
-                         required=required, title="Aanbod aan Lotte Hendriks")
+        request_approval(
+            ctx,
+            subject_type="offer",
+            subject_id="OF-2027-001",
+            required=required,
+            title="Aanbod aan Lotte Hendriks",
+        )
     with rt.factory() as session:
-        bodies = session.scalars(select(Outbox.body_text)
-                                 .where(Outbox.case_id == "OF-2027-001")).all()
+        bodies = session.scalars(
+            select(Outbox.body_text).where(Outbox.case_id == "OF-2027-001")
+        ).all()
     with TestClient(create_app(rt.settings)) as client:
         for body in bodies:
             path = "/a/" + LINK.findall(body)[0].split("/a/", 1)[1]
             page = client.get(path)
-            client.post(path, data={"csrf": csrf_of(page.text), "besluit": "akkoord",
-                                    "toelichting": "Akkoord, Lotte Hendriks past goed."})
+            client.post(
+                path,
+                data={
+                    "csrf": csrf_of(page.text),
+                    "besluit": "akkoord",
+                    "toelichting": "Akkoord, Lotte Hendriks past goed.",
+                },
+            )
     assert await_four_eyes("offer", "OF-2027-001", "hardenberg", required) == "approved"
 
 

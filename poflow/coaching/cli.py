@@ -12,11 +12,19 @@ import typer
 
 __all__ = ["coach_app"]
 
-coach_app = typer.Typer(help="Career coaching (LBC): the coach's confidential records and the "
-                        "yearly report (counts only).", no_args_is_help=True)
+coach_app = typer.Typer(
+    help="Career coaching (LBC): the coach's confidential records and the "
+    "yearly report (counts only).",
+    no_args_is_help=True,
+)
 
-Coach = Annotated[str, typer.Option("--coach", help="The coach's person id (role "
-                                    "loopbaancoach); only they can change their records.")]
+Coach = Annotated[
+    str,
+    typer.Option(
+        "--coach",
+        help="The coach's person id (role loopbaancoach); only they can change their records.",
+    ),
+]
 Municipality = Annotated[str, typer.Option(help="Municipality slug, e.g. hardenberg.")]
 Registration = Annotated[int, typer.Argument(help="The registration's number (id).")]
 
@@ -27,8 +35,11 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        typer.secho(f"{option}: {value!r} is not a date (expected YYYY-MM-DD).",
-                    fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"{option}: {value!r} is not a date (expected YYYY-MM-DD).",
+            fg=typer.colors.RED,
+            err=True,
+        )
         raise typer.Exit(code=1) from None
 
 
@@ -51,11 +62,13 @@ def register_cmd(
     domain: Annotated[str, typer.Option(help="Domain: key, label or number (coaching.yaml).")],
     reason: Annotated[str, typer.Option(help="Reason category: key, label or number.")],
     source: Annotated[str, typer.Option(help="How it came about: key, label or number.")],
-    on: Annotated[str | None, typer.Option("--date", help="Registration date; default today.")]
-    = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Registration date; default today.")
+    ] = None,
     manager: Annotated[str | None, typer.Option(help="The leidinggevende's person id.")] = None,
-    consent: Annotated[bool, typer.Option(help="The employee agrees that the leidinggevende "
-                                          "is told (one mail).")] = False,
+    consent: Annotated[
+        bool, typer.Option(help="The employee agrees that the leidinggevende is told (one mail).")
+    ] = False,
     goal: Annotated[str | None, typer.Option(help="Goal 1 (kept in your records only).")] = None,
     ref: Annotated[str | None, typer.Option(help="Your own number; default YEAR-NNN.")] = None,
 ) -> None:
@@ -64,12 +77,25 @@ def register_cmd(
     from poflow.runtime import today
 
     with _context(municipality, coach) as ctx:
-        reg = register(ctx, NewRegistration(
-            coach_id=coach, employee_name=name, registered_on=_day(on, "--date") or today(),
-            domain=domain, reason=reason, source=source, ref=ref, manager_id=manager,
-            manager_consent=consent, goal1_text=goal))
-        typer.echo(f"Registration {reg.id} ({reg.ref}) recorded"
-                   + (": the leidinggevende will be told." if consent and manager else "."))
+        reg = register(
+            ctx,
+            NewRegistration(
+                coach_id=coach,
+                employee_name=name,
+                registered_on=_day(on, "--date") or today(),
+                domain=domain,
+                reason=reason,
+                source=source,
+                ref=ref,
+                manager_id=manager,
+                manager_consent=consent,
+                goal1_text=goal,
+            ),
+        )
+        typer.echo(
+            f"Registration {reg.id} ({reg.ref}) recorded"
+            + (": the leidinggevende will be told." if consent and manager else ".")
+        )
 
 
 @coach_app.command("goal")
@@ -79,8 +105,7 @@ def goal_cmd(
     state: Annotated[str, typer.Argument(help="lopend, behaald or niet behaald")],
     municipality: Municipality,
     coach: Coach,
-    text: Annotated[str | None, typer.Option(help="The goal (kept in your records only).")]
-    = None,
+    text: Annotated[str | None, typer.Option(help="The goal (kept in your records only).")] = None,
 ) -> None:
     """Set goal 1 or 2 of a trajectory and whether it was achieved (LBC-2)."""
     from poflow.coaching.rules import parse_goal
@@ -102,8 +127,10 @@ def end_cmd(
     registration: Registration,
     municipality: Municipality,
     coach: Coach,
-    early: Annotated[str | None, typer.Option(help="Ended early: the reason (key, label or "
-                                              "number). Without it: completed.")] = None,
+    early: Annotated[
+        str | None,
+        typer.Option(help="Ended early: the reason (key, label or number). Without it: completed."),
+    ] = None,
     on: Annotated[str | None, typer.Option("--date", help="End date; default today.")] = None,
 ) -> None:
     """Close a trajectory: completed, or ended early with a reason (LBC-2)."""
@@ -121,8 +148,12 @@ def consent_cmd(
     registration: Registration,
     municipality: Municipality,
     coach: Coach,
-    agree: Annotated[bool, typer.Option("--yes/--no", help="Whether the employee agrees that "
-                                        "the leidinggevende is told.")],
+    agree: Annotated[
+        bool,
+        typer.Option(
+            "--yes/--no", help="Whether the employee agrees that the leidinggevende is told."
+        ),
+    ],
     manager: Annotated[str | None, typer.Option(help="The leidinggevende's person id.")] = None,
 ) -> None:
     """Record the employee's consent to tell the leidinggevende (LBC-3)."""
@@ -139,8 +170,10 @@ def consent_cmd(
 def link_cmd(
     municipality: Municipality,
     coach: Coach,
-    registration: Annotated[int | None, typer.Option(help="A link to update this trajectory "
-                                                     "instead of a registration form.")] = None,
+    registration: Annotated[
+        int | None,
+        typer.Option(help="A link to update this trajectory instead of a registration form."),
+    ] = None,
 ) -> None:
     """Print a form link for the coach (bound to the coach's person id)."""
     from poflow.coaching.forms import register_link, update_link
@@ -166,18 +199,25 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="registrations .csv or 
     rt = _runtime()
     with rt.factory() as session, session.begin():
         result = import_registrations(session, file, rt.configs, today=today())
-    typer.echo(f"Imported registrations from {file}: {result.created} new, {result.updated} "
-               f"updated, {result.unchanged} unchanged.")
+    typer.echo(
+        f"Imported registrations from {file}: {result.created} new, {result.updated} "
+        f"updated, {result.unchanged} unchanged."
+    )
 
 
 @coach_app.command("report")
 def report_cmd(
     year: Annotated[int, typer.Option(help="The report year, e.g. 2020.")],
     municipality: Annotated[str | None, typer.Option(help="Only this municipality.")] = None,
-    as_of: Annotated[str | None, typer.Option(help="Count as on this day (YYYY-MM-DD); "
-                                              "default today.")] = None,
-    tsv: Annotated[bool, typer.Option(help="Only the two tables, tab-separated as in seed "
-                                      "004 (paste into a spreadsheet).")] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Count as on this day (YYYY-MM-DD); default today.")
+    ] = None,
+    tsv: Annotated[
+        bool,
+        typer.Option(
+            help="Only the two tables, tab-separated as in seed 004 (paste into a spreadsheet)."
+        ),
+    ] = False,
 ) -> None:
     """The yearly report: registrations per domain, goals per category, target (counts only)."""
     from poflow.cli import _runtime
@@ -190,5 +230,6 @@ def report_cmd(
     with rt.factory() as session:
         for n, slug in enumerate(rt.slugs(municipality)):
             report = report_for(session, rt.config(slug), year=year, as_of=day)
-            typer.echo(("\n" if n else "") + (render_tsv(report) if tsv else render_text(report)),
-                       nl=False)
+            typer.echo(
+                ("\n" if n else "") + (render_tsv(report) if tsv else render_text(report)), nl=False
+            )

@@ -41,8 +41,11 @@ __all__ = ["LINKS_MAIL", "REGISTER", "UPDATE", "mail_coach_links", "register_lin
 LINKS_MAIL = "coaching_formulieren"
 _GOALS = (("", "(geen wijziging)"), *((g.value, label) for g, label in GOAL_LABELS.items()))
 _STATES = (("", "(geen wijziging)"), *((s.value, label) for s, label in STATE_LABELS.items()))
-_CONSENT = (("", "(geen wijziging)"), ("ja", "Ja, de medewerker vindt dat goed"),
-            ("nee", "Nee, de leidinggevende hoort niets"))
+_CONSENT = (
+    ("", "(geen wijziging)"),
+    ("ja", "Ja, de medewerker vindt dat goed"),
+    ("nee", "Nee, de leidinggevende hoort niets"),
+)
 
 
 def _parse_date(value: str, label: str) -> date:
@@ -61,24 +64,31 @@ def _parse(fn: Any, value: str, label: str) -> Any:
 
 def _describe_register(ctx: Any, link: ActionLink) -> str:
     section = coaching_section(ctx.config)
-    return ("Leg een nieuwe aanmelding bij de loopbaancoach vast. De naam blijft in jouw eigen "
-            "dossier; rapportages tonen alleen aantallen. "
-            f"Domeinen: {section.describe('domains')}. Redenen: {section.describe('reasons')}. "
-            f"Bronnen: {section.describe('sources')}. Je mag het nummer of de naam invullen.")
+    return (
+        "Leg een nieuwe aanmelding bij de loopbaancoach vast. De naam blijft in jouw eigen "
+        "dossier; rapportages tonen alleen aantallen. "
+        f"Domeinen: {section.describe('domains')}. Redenen: {section.describe('reasons')}. "
+        f"Bronnen: {section.describe('sources')}. Je mag het nummer of de naam invullen."
+    )
 
 
 def _perform_register(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     consent = _parse(parse_yes_no, form.get("manager_consent", ""), "Toestemming")
-    reg = register(ctx, NewRegistration(
-        coach_id=link.subject_id,
-        employee_name=form.get("employee_name", ""),
-        registered_on=_parse_date(form.get("registered_on", ""), "Datum aanmelding"),
-        domain=form.get("domain", ""), reason=form.get("reason", ""),
-        source=form.get("source", ""),
-        manager_id=form.get("manager_id", "").strip() or None, manager_consent=consent,
-        goal1_text=form.get("goal1_text", "").strip() or None,
-        note=form.get("note", "").strip() or None,
-    ))
+    reg = register(
+        ctx,
+        NewRegistration(
+            coach_id=link.subject_id,
+            employee_name=form.get("employee_name", ""),
+            registered_on=_parse_date(form.get("registered_on", ""), "Datum aanmelding"),
+            domain=form.get("domain", ""),
+            reason=form.get("reason", ""),
+            source=form.get("source", ""),
+            manager_id=form.get("manager_id", "").strip() or None,
+            manager_consent=consent,
+            goal1_text=form.get("goal1_text", "").strip() or None,
+            note=form.get("note", "").strip() or None,
+        ),
+    )
     told = " De leidinggevende krijgt een bericht." if consent and reg.manager_id else ""
     return f"Aanmelding {reg.ref} is vastgelegd.{told}"
 
@@ -91,9 +101,11 @@ def _describe_update(ctx: Any, link: ActionLink) -> str:
     reg = _registration(ctx, link)
     section = coaching_section(ctx.config)
     # By number only: the page is reachable by whoever holds the link (LBC-3).
-    return (f"Traject {reg.ref} (aangemeld {reg.registered_on}): "
-            f"{STATE_LABELS[reg.state]}. Redenen om te stoppen: "
-            f"{section.describe('early_end_reasons')}.")
+    return (
+        f"Traject {reg.ref} (aangemeld {reg.registered_on}): "
+        f"{STATE_LABELS[reg.state]}. Redenen om te stoppen: "
+        f"{section.describe('early_end_reasons')}."
+    )
 
 
 def _needs_reason(values: dict[str, str]) -> dict[str, str]:
@@ -108,12 +120,16 @@ def _perform_update(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     try:
         _apply_update(ctx, reg, form)
     except IllegalTransition as exc:
-        goals = ", ".join(f"doel {n}: {GOAL_LABELS[g] if g else 'niet gesteld'}"
-                          for n, g in ((1, reg.goal1), (2, reg.goal2)))
-        raise CoachingRefused(f"Deze wijziging kan niet vanuit de huidige stand van traject "
-                              f"{reg.ref} ({STATE_LABELS[reg.state]}; {goals}). Doel 2 kan pas "
-                              "na doel 1, en een afgerond traject of een behaald doel staat "
-                              "vast.") from exc
+        goals = ", ".join(
+            f"doel {n}: {GOAL_LABELS[g] if g else 'niet gesteld'}"
+            for n, g in ((1, reg.goal1), (2, reg.goal2))
+        )
+        raise CoachingRefused(
+            f"Deze wijziging kan niet vanuit de huidige stand van traject "
+            f"{reg.ref} ({STATE_LABELS[reg.state]}; {goals}). Doel 2 kan pas "
+            "na doel 1, en een afgerond traject of een behaald doel staat "
+            "vast."
+        ) from exc
     return f"Traject {reg.ref} is bijgewerkt: {STATE_LABELS[reg.state]}."
 
 
@@ -127,8 +143,12 @@ def _apply_update(ctx: Any, reg: CoachingRegistration, form: dict[str, str]) -> 
             set_goal(ctx, reg, n, state, text=text)
     consent = form.get("manager_consent", "").strip()
     if consent:
-        set_consent(ctx, reg, _parse(parse_yes_no, consent, "Toestemming"),
-                    manager_id=form.get("manager_id", "").strip() or None)
+        set_consent(
+            ctx,
+            reg,
+            _parse(parse_yes_no, consent, "Toestemming"),
+            manager_id=form.get("manager_id", "").strip() or None,
+        )
     status = form.get("status", "").strip()
     if status:
         target = _parse(parse_state, status, "Stand")
@@ -139,74 +159,110 @@ def _apply_update(ctx: Any, reg: CoachingRegistration, form: dict[str, str]) -> 
             if target is TrajectoryState.ENDED_EARLY and not reason:
                 raise CoachingRefused("Vul de reden van stoppen in.")
             on = form.get("ended_on", "").strip()
-            end_trajectory(ctx, reg, on=_parse_date(on, "Einddatum") if on else ctx.day,
-                           early_reason=reason if target is TrajectoryState.ENDED_EARLY else None)
+            end_trajectory(
+                ctx,
+                reg,
+                on=_parse_date(on, "Einddatum") if on else ctx.day,
+                early_reason=reason if target is TrajectoryState.ENDED_EARLY else None,
+            )
 
 
-REGISTER = register_link_action(LinkAction(
-    name="coaching.register",
-    title="Aanmelding loopbaancoach vastleggen",
-    describe=_describe_register,
-    perform=_perform_register,
-    single_use=False,  # the coach's own form for every registration until the link expires
-    expires_days=62,
-    button="Aanmelding vastleggen",
-    fields=(
-        FormField("employee_name", "Naam medewerker (alleen voor jou)", required=True,
-                  max_length=200),
-        FormField("registered_on", "Datum aanmelding", kind="date", required=True),
-        FormField("domain", "Domein", required=True, max_length=120, personal=False),
-        FormField("reason", "Reden van aanmelding", required=True, max_length=120,
-                  personal=False),
-        FormField("source", "Hoe kwam de aanmelding tot stand", required=True, max_length=120,
-                  personal=False),
-        FormField("goal1_text", "Doel 1 (optioneel)", kind="textarea"),
-        FormField("manager_id", "Personeelsnummer leidinggevende (optioneel)", max_length=40,
-                  personal=False),
-        FormField("manager_consent", "Mag de leidinggevende het weten?", kind="select",
-                  choices=(("nee", "Nee"), ("ja", "Ja, de medewerker vindt dat goed")),
-                  personal=False),
-        FormField("note", "Notitie (alleen voor jou)", kind="textarea"),
-    ),
-))
+REGISTER = register_link_action(
+    LinkAction(
+        name="coaching.register",
+        title="Aanmelding loopbaancoach vastleggen",
+        describe=_describe_register,
+        perform=_perform_register,
+        single_use=False,  # the coach's own form for every registration until the link expires
+        expires_days=62,
+        button="Aanmelding vastleggen",
+        fields=(
+            FormField(
+                "employee_name", "Naam medewerker (alleen voor jou)", required=True, max_length=200
+            ),
+            FormField("registered_on", "Datum aanmelding", kind="date", required=True),
+            FormField("domain", "Domein", required=True, max_length=120, personal=False),
+            FormField(
+                "reason", "Reden van aanmelding", required=True, max_length=120, personal=False
+            ),
+            FormField(
+                "source",
+                "Hoe kwam de aanmelding tot stand",
+                required=True,
+                max_length=120,
+                personal=False,
+            ),
+            FormField("goal1_text", "Doel 1 (optioneel)", kind="textarea"),
+            FormField(
+                "manager_id",
+                "Personeelsnummer leidinggevende (optioneel)",
+                max_length=40,
+                personal=False,
+            ),
+            FormField(
+                "manager_consent",
+                "Mag de leidinggevende het weten?",
+                kind="select",
+                choices=(("nee", "Nee"), ("ja", "Ja, de medewerker vindt dat goed")),
+                personal=False,
+            ),
+            FormField("note", "Notitie (alleen voor jou)", kind="textarea"),
+        ),
+    )
+)
 
-UPDATE = register_link_action(LinkAction(
-    name="coaching.update",
-    title="Loopbaantraject bijwerken",
-    describe=_describe_update,
-    perform=_perform_update,
-    single_use=False,
-    expires_days=62,
-    button="Opslaan",
-    extra={"validate": _needs_reason},
-    fields=(
-        FormField("goal1", "Doel 1", kind="select", choices=_GOALS, personal=False),
-        FormField("goal1_text", "Doel 1 omschrijving (alleen voor jou)", kind="textarea"),
-        FormField("goal2", "Doel 2", kind="select", choices=_GOALS, personal=False),
-        FormField("goal2_text", "Doel 2 omschrijving (alleen voor jou)", kind="textarea"),
-        FormField("status", "Stand van het traject", kind="select", choices=_STATES,
-                  personal=False),
-        FormField("end_reason", "Reden van stoppen (bij gestopt)", max_length=120,
-                  personal=False),
-        FormField("ended_on", "Einddatum (leeg is vandaag)", kind="date", personal=False),
-        FormField("manager_consent", "Mag de leidinggevende het weten?", kind="select",
-                  choices=_CONSENT, personal=False),
-        FormField("manager_id", "Personeelsnummer leidinggevende (optioneel)", max_length=40,
-                  personal=False),
-    ),
-))
+UPDATE = register_link_action(
+    LinkAction(
+        name="coaching.update",
+        title="Loopbaantraject bijwerken",
+        describe=_describe_update,
+        perform=_perform_update,
+        single_use=False,
+        expires_days=62,
+        button="Opslaan",
+        extra={"validate": _needs_reason},
+        fields=(
+            FormField("goal1", "Doel 1", kind="select", choices=_GOALS, personal=False),
+            FormField("goal1_text", "Doel 1 omschrijving (alleen voor jou)", kind="textarea"),
+            FormField("goal2", "Doel 2", kind="select", choices=_GOALS, personal=False),
+            FormField("goal2_text", "Doel 2 omschrijving (alleen voor jou)", kind="textarea"),
+            FormField(
+                "status", "Stand van het traject", kind="select", choices=_STATES, personal=False
+            ),
+            FormField(
+                "end_reason", "Reden van stoppen (bij gestopt)", max_length=120, personal=False
+            ),
+            FormField("ended_on", "Einddatum (leeg is vandaag)", kind="date", personal=False),
+            FormField(
+                "manager_consent",
+                "Mag de leidinggevende het weten?",
+                kind="select",
+                choices=_CONSENT,
+                personal=False,
+            ),
+            FormField(
+                "manager_id",
+                "Personeelsnummer leidinggevende (optioneel)",
+                max_length=40,
+                personal=False,
+            ),
+        ),
+    )
+)
 
 
 def register_link(ctx: Any, coach_id: str) -> str:
     """A registration form link for the coach, bound to the coach's person id."""
-    return link_url(ctx, action=REGISTER.name, subject_id=coach_id, case_type=CASE_TYPE,
-                    case_id=coach_id)
+    return link_url(
+        ctx, action=REGISTER.name, subject_id=coach_id, case_type=CASE_TYPE, case_id=coach_id
+    )
 
 
 def update_link(ctx: Any, reg: CoachingRegistration) -> str:
     """An update form link for one of the coach's trajectories, bound to that coach."""
-    return link_url(ctx, action=UPDATE.name, subject_id=reg.coach_id, case_type=CASE_TYPE,
-                    case_id=reg.case_id)
+    return link_url(
+        ctx, action=UPDATE.name, subject_id=reg.coach_id, case_type=CASE_TYPE, case_id=reg.case_id
+    )
 
 
 def mail_coach_links(ctx: Any) -> int:
@@ -221,18 +277,35 @@ def mail_coach_links(ctx: Any) -> int:
         key = f"lbc.links:{ctx.municipality}:{coach.id}:{month}"
         if ctx.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
             continue  # already mailed this month: mint no new links
-        open_ones = ctx.session.scalars(select(CoachingRegistration).where(
-            CoachingRegistration.municipality == ctx.municipality,
-            CoachingRegistration.coach_id == coach.id,
-            CoachingRegistration.state != TrajectoryState.COMPLETED,
-        ).order_by(CoachingRegistration.registered_on, CoachingRegistration.id)).all()
-        trajecten = [{"ref": r.ref, "aangemeld": r.registered_on,
-                      "stand": STATE_LABELS[r.state], "link": update_link(ctx, r)}
-                     for r in open_ones]
-        if ctx.mail(key=key, template=LINKS_MAIL, to=ctx.recipient(coach),
-                    case_type=CASE_TYPE, case_id=coach.id,
-                    context={"aanmelden": register_link(ctx, coach.id),
-                             "trajecten": trajecten}) is not None:
+        open_ones = ctx.session.scalars(
+            select(CoachingRegistration)
+            .where(
+                CoachingRegistration.municipality == ctx.municipality,
+                CoachingRegistration.coach_id == coach.id,
+                CoachingRegistration.state != TrajectoryState.COMPLETED,
+            )
+            .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
+        ).all()
+        trajecten = [
+            {
+                "ref": r.ref,
+                "aangemeld": r.registered_on,
+                "stand": STATE_LABELS[r.state],
+                "link": update_link(ctx, r),
+            }
+            for r in open_ones
+        ]
+        if (
+            ctx.mail(
+                key=key,
+                template=LINKS_MAIL,
+                to=ctx.recipient(coach),
+                case_type=CASE_TYPE,
+                case_id=coach.id,
+                context={"aanmelden": register_link(ctx, coach.id), "trajecten": trajecten},
+            )
+            is not None
+        ):
             ctx.audit("coaching.links_mailed", CASE_TYPE, coach.id, open=len(trajecten))
             queued += 1
     return queued

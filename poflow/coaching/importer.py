@@ -26,19 +26,38 @@ from poflow.importer import ImportResult, read_rows
 
 __all__ = ["COLUMNS", "import_registrations"]
 
-COLUMNS = ("municipality", "ref", "coach_id", "employee_name", "employee_id", "registered_on",
-           "domain", "reason", "source", "goal1", "goal2", "state", "ended_on", "end_reason",
-           "manager_id", "manager_consent")
+COLUMNS = (
+    "municipality",
+    "ref",
+    "coach_id",
+    "employee_name",
+    "employee_id",
+    "registered_on",
+    "domain",
+    "reason",
+    "source",
+    "goal1",
+    "goal2",
+    "state",
+    "ended_on",
+    "end_reason",
+    "manager_id",
+    "manager_consent",
+)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 _CHOICES: tuple[tuple[str, ChoiceKind], ...] = (
-    ("domain", "domains"), ("reason", "reasons"), ("source", "sources"))
+    ("domain", "domains"),
+    ("reason", "reasons"),
+    ("source", "sources"),
+)
 
 
 class _Rows:
     """Collects problems per row and column while parsing."""
 
-    def __init__(self, configs: dict[str, MunicipalityConfig], people: dict[str, Person],
-                 today: date) -> None:
+    def __init__(
+        self, configs: dict[str, MunicipalityConfig], people: dict[str, Person], today: date
+    ) -> None:
         self.configs, self.people, self.today = configs, people, today
         self.problems: list[str] = []
 
@@ -48,14 +67,20 @@ class _Rows:
     def parse(self, n: int, rec: dict[str, str]) -> dict[str, Any]:
         slug = rec["municipality"]
         if slug not in self.configs:
-            self.bad(n, "municipality", f"unknown municipality {slug!r}; known: "
-                                        f"{', '.join(sorted(self.configs))}")
+            self.bad(
+                n,
+                "municipality",
+                f"unknown municipality {slug!r}; known: {', '.join(sorted(self.configs))}",
+            )
             return {}
         section = self.configs[slug].section("coaching", CoachingSection)
         out: dict[str, Any] = {"municipality": slug, "ref": rec["ref"]}
         if not _ID.match(rec["ref"]):
-            self.bad(n, "ref", f"{rec['ref']!r} is not a valid number (letters, digits, - "
-                               "and _, at most 40)")
+            self.bad(
+                n,
+                "ref",
+                f"{rec['ref']!r} is not a valid number (letters, digits, - and _, at most 40)",
+            )
         name = rec["employee_name"]
         if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
             self.bad(n, "employee_name", "must be 1 to 200 characters of text")
@@ -68,21 +93,31 @@ class _Rows:
         for column, kind in _CHOICES:
             out[column] = section.match(kind, rec[column])
             if out[column] is None:
-                self.bad(n, column, f"unknown {column} {rec[column]!r}; known: "
-                                    f"{section.describe(kind)}")
+                self.bad(
+                    n, column, f"unknown {column} {rec[column]!r}; known: {section.describe(kind)}"
+                )
         out["registered_on"] = self.day(n, rec, "registered_on", required=True)
         out["manager_consent"] = self.word(n, rec, "manager_consent", parse_yes_no)
         out["goal1"] = self.word(n, rec, "goal1", parse_goal)
         out["goal2"] = self.word(n, rec, "goal2", parse_goal)
         if out["goal2"] is not None and out["goal1"] is None:
             self.bad(n, "goal2", "goal 2 is set but goal 1 is empty")
-        out["state"] = self.word(n, rec, "state", parse_state) if rec["state"] \
-            else TrajectoryState.ACTIVE
+        out["state"] = (
+            self.word(n, rec, "state", parse_state) if rec["state"] else TrajectoryState.ACTIVE
+        )
         self.ending(n, rec, out, section)
         return out
 
-    def person(self, n: int, rec: dict[str, str], column: str, slug: str, role: str, *,
-               required: bool = False) -> str | None:
+    def person(
+        self,
+        n: int,
+        rec: dict[str, str],
+        column: str,
+        slug: str,
+        role: str,
+        *,
+        required: bool = False,
+    ) -> str | None:
         pid = rec[column]
         if not pid:
             if required:
@@ -119,11 +154,13 @@ class _Rows:
             self.bad(n, column, str(exc))
             return None
 
-    def ending(self, n: int, rec: dict[str, str], out: dict[str, Any],
-               section: CoachingSection) -> None:
+    def ending(
+        self, n: int, rec: dict[str, str], out: dict[str, Any], section: CoachingSection
+    ) -> None:
         state = out["state"]
-        out["ended_on"] = self.day(n, rec, "ended_on", required=state not in
-                                   (TrajectoryState.ACTIVE, None))
+        out["ended_on"] = self.day(
+            n, rec, "ended_on", required=state not in (TrajectoryState.ACTIVE, None)
+        )
         if state is TrajectoryState.ACTIVE and out["ended_on"]:
             self.bad(n, "ended_on", "must be empty while the trajectory is in traject")
         if out["ended_on"] and out["registered_on"] and out["ended_on"] < out["registered_on"]:
@@ -132,15 +169,25 @@ class _Rows:
         if state is TrajectoryState.ENDED_EARLY:
             out["end_reason"] = section.match("early_end_reasons", rec["end_reason"])
             if out["end_reason"] is None:
-                self.bad(n, "end_reason", f"unknown or empty reason {rec['end_reason']!r} for "
-                                          f"'gestopt'; known: "
-                                          f"{section.describe('early_end_reasons')}")
+                self.bad(
+                    n,
+                    "end_reason",
+                    f"unknown or empty reason {rec['end_reason']!r} for "
+                    f"'gestopt'; known: "
+                    f"{section.describe('early_end_reasons')}",
+                )
         elif rec["end_reason"]:
             self.bad(n, "end_reason", "must be empty unless the state is 'gestopt'")
 
 
-def import_registrations(session: Session, path: Path, configs: dict[str, MunicipalityConfig],
-                         *, today: date, actor: str = "cli") -> ImportResult:
+def import_registrations(
+    session: Session,
+    path: Path,
+    configs: dict[str, MunicipalityConfig],
+    *,
+    today: date,
+    actor: str = "cli",
+) -> ImportResult:
     """Import registrations.csv/.xlsx (columns COLUMNS). Nothing is written if any row is bad."""
     rows = read_rows(path, COLUMNS)
     ids = {r[c] for r in rows for c in ("coach_id", "manager_id") if r.get(c)}
@@ -156,8 +203,12 @@ def import_registrations(session: Session, path: Path, configs: dict[str, Munici
             check.bad(n, "ref", f"{rec['ref']!r} appears twice (also row {seen[key]})")
         seen.setdefault(key, n)
         parsed.append((n, out))
-    existing = {(r.municipality, r.ref): r for r in session.scalars(
-        select(CoachingRegistration).where(CoachingRegistration.ref.in_({k[1] for k in seen})))}
+    existing = {
+        (r.municipality, r.ref): r
+        for r in session.scalars(
+            select(CoachingRegistration).where(CoachingRegistration.ref.in_({k[1] for k in seen}))
+        )
+    }
     for n, out in parsed:
         old = existing.get((out.get("municipality", ""), out.get("ref", "")))
         if old is not None and old.coach_id != out.get("coach_id"):
@@ -171,18 +222,30 @@ def import_registrations(session: Session, path: Path, configs: dict[str, Munici
             reg = CoachingRegistration(**out)
             session.add(reg)
             session.flush()
-            audit.record(session, actor=actor, action="coaching.imported",
-                         entity_type=CASE_TYPE, entity_id=reg.case_id,
-                         municipality=reg.municipality, state=reg.state.value)
+            audit.record(
+                session,
+                actor=actor,
+                action="coaching.imported",
+                entity_type=CASE_TYPE,
+                entity_id=reg.case_id,
+                municipality=reg.municipality,
+                state=reg.state.value,
+            )
             created += 1
             continue
         changed = sorted(k for k, v in out.items() if getattr(reg, k) != v)
         for k in changed:
             setattr(reg, k, out[k])
         if changed:
-            audit.record(session, actor=actor, action="coaching.updated", entity_type=CASE_TYPE,
-                         entity_id=reg.case_id, municipality=reg.municipality,
-                         fields=",".join(changed))
+            audit.record(
+                session,
+                actor=actor,
+                action="coaching.updated",
+                entity_type=CASE_TYPE,
+                entity_id=reg.case_id,
+                municipality=reg.municipality,
+                fields=",".join(changed),
+            )
             updated += 1
         else:
             unchanged += 1

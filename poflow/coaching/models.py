@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, \
-    UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow.coaching.report import CoachingRecord
@@ -42,8 +51,9 @@ class CoachingRegistration(Base):
     domain: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32))
-    state: Mapped[TrajectoryState] = mapped_column(_enum(TrajectoryState),
-                                                   default=TrajectoryState.ACTIVE)
+    state: Mapped[TrajectoryState] = mapped_column(
+        _enum(TrajectoryState), default=TrajectoryState.ACTIVE
+    )
     goal1: Mapped[GoalState | None] = mapped_column(_enum(GoalState))
     goal1_text: Mapped[str | None] = mapped_column(Text)
     goal2: Mapped[GoalState | None] = mapped_column(_enum(GoalState))
@@ -67,5 +77,13 @@ class CoachingRegistration(Base):
 
     def record(self) -> CoachingRecord:
         """The name-free view a report may count (LBC-3)."""
-        return CoachingRecord(self.registered_on, self.domain, self.reason, self.source,
-                              self.state, self.goal1, self.goal2, self.end_reason)
+        return CoachingRecord(
+            self.registered_on,
+            self.domain,
+            self.reason,
+            self.source,
+            self.state,
+            self.goal1,
+            self.goal2,
+            self.end_reason,
+        )

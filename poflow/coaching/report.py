@@ -96,52 +96,75 @@ class CoachingReport:
         return self.as_of >= self.period_end
 
 
-def _count(keys: Iterable[str], section: CoachingSection,
-           kind: ChoiceKind) -> tuple[tuple[str, int], ...]:
+def _count(
+    keys: Iterable[str], section: CoachingSection, kind: ChoiceKind
+) -> tuple[tuple[str, int], ...]:
     counts = Counter(keys)
     rows = [(c.label, counts.pop(c.key, 0)) for c in section.choices(kind)]
     rows += sorted(counts.items())  # keys no longer configured still count, under their key
     return tuple(rows)
 
 
-def build_report(records: Iterable[CoachingRecord], *, section: CoachingSection,
-                 municipality: str, year: int, as_of: date) -> CoachingReport:
+def build_report(
+    records: Iterable[CoachingRecord],
+    *,
+    section: CoachingSection,
+    municipality: str,
+    year: int,
+    as_of: date,
+) -> CoachingReport:
     """Count the records of `year`'s report period; the targets from all calendar years given."""
     records = list(records)
-    start, end = report_period(year, service_start=section.service_start,
-                               first_report_year=section.first_report_year)
+    start, end = report_period(
+        year, service_start=section.service_start, first_report_year=section.first_report_year
+    )
     last = min(end, as_of)
     inside = [r for r in records if start <= r.registered_on <= last]
     by_year = Counter(r.registered_on.year for r in records if r.registered_on <= as_of)
     goals = []
     for number, choice in enumerate(section.reasons, start=1):
         mine = [r for r in inside if r.reason == choice.key]
-        goals.append(GoalRow(
-            number, choice.label,
-            goal1_set=sum(r.goal1 is not None for r in mine),
-            goal1_achieved=sum(r.goal1 is GoalState.ACHIEVED for r in mine),
-            goal2_set=sum(r.goal2 is not None for r in mine),
-            goal2_achieved=sum(r.goal2 is GoalState.ACHIEVED for r in mine),
-        ))
-    kwargs = {"counts": dict(by_year), "growth_percent": section.target_growth_percent,
-              "fixed": dict(section.targets), "first_report_year": section.first_report_year}
+        goals.append(
+            GoalRow(
+                number,
+                choice.label,
+                goal1_set=sum(r.goal1 is not None for r in mine),
+                goal1_achieved=sum(r.goal1 is GoalState.ACHIEVED for r in mine),
+                goal2_set=sum(r.goal2 is not None for r in mine),
+                goal2_achieved=sum(r.goal2 is GoalState.ACHIEVED for r in mine),
+            )
+        )
+    kwargs = {
+        "counts": dict(by_year),
+        "growth_percent": section.target_growth_percent,
+        "fixed": dict(section.targets),
+        "first_report_year": section.first_report_year,
+    }
     this_target = target_for(year, **kwargs)
     states = Counter(r.state for r in inside)
     return CoachingReport(
-        municipality=municipality, year=year, period_start=start, period_end=end,
+        municipality=municipality,
+        year=year,
+        period_start=start,
+        period_end=end,
         as_of=as_of,
         per_domain=_count((r.domain for r in inside), section, "domains"),
         per_reason=_count((r.reason for r in inside), section, "reasons"),
         per_source=_count((r.source for r in inside), section, "sources"),
         goals=tuple(goals),
-        per_state=(("in traject", states[TrajectoryState.ACTIVE]),
-                   ("afgerond", states[TrajectoryState.COMPLETED]),
-                   ("tussentijds gestopt", states[TrajectoryState.ENDED_EARLY])),
-        per_end_reason=_count((r.end_reason or "onbekend" for r in inside
-                               if r.state is TrajectoryState.ENDED_EARLY),
-                              section, "early_end_reasons"),
-        progress=(progress(this_target, count=by_year.get(year, 0), as_of=as_of)
-                  if this_target else None),
+        per_state=(
+            ("in traject", states[TrajectoryState.ACTIVE]),
+            ("afgerond", states[TrajectoryState.COMPLETED]),
+            ("tussentijds gestopt", states[TrajectoryState.ENDED_EARLY]),
+        ),
+        per_end_reason=_count(
+            (r.end_reason or "onbekend" for r in inside if r.state is TrajectoryState.ENDED_EARLY),
+            section,
+            "early_end_reasons",
+        ),
+        progress=(
+            progress(this_target, count=by_year.get(year, 0), as_of=as_of) if this_target else None
+        ),
         next_target=_next_target(year, end=end, as_of=as_of, kwargs=kwargs),
     )
 
@@ -173,6 +196,11 @@ def goal_table(report: CoachingReport) -> list[list[str]]:
     """
     rows = [list(GOALS_HEADER)]
     for g in report.goals:
-        rows.append([f"{g.number} – {g.label}", *_pair(g.goal1_set, g.goal1_achieved),
-                     *_pair(g.goal2_set, g.goal2_achieved)])
+        rows.append(
+            [
+                f"{g.number} – {g.label}",
+                *_pair(g.goal1_set, g.goal1_achieved),
+                *_pair(g.goal2_set, g.goal2_achieved),
+            ]
+        )
     return rows

@@ -74,16 +74,20 @@ def check_state_change(what: str, current: TrajectoryState, target: TrajectorySt
     allowed = _STATE_MOVES[current]
     if target not in allowed:
         options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(f"Cannot move {what} from {current.value!r} to "
-                                f"{target.value!r}; allowed from {current.value!r}: {options}.")
+        raise IllegalTransition(
+            f"Cannot move {what} from {current.value!r} to "
+            f"{target.value!r}; allowed from {current.value!r}: {options}."
+        )
 
 
-def check_goal_change(what: str, number: int, current: GoalState | None, target: GoalState,
-                      *, goal1: GoalState | None) -> None:
+def check_goal_change(
+    what: str, number: int, current: GoalState | None, target: GoalState, *, goal1: GoalState | None
+) -> None:
     """Raise IllegalTransition unless goal `number` may become `target` (goal 2 needs goal 1)."""
     if number not in (1, 2):
-        raise IllegalTransition(f"Cannot set goal {number} of {what}: a trajectory has goal 1 "
-                                "and goal 2 only.")
+        raise IllegalTransition(
+            f"Cannot set goal {number} of {what}: a trajectory has goal 1 and goal 2 only."
+        )
     if number == 2 and goal1 is None:
         raise IllegalTransition(f"Cannot set goal 2 of {what}: goal 1 is not set yet.")
     if current == target:
@@ -92,12 +96,15 @@ def check_goal_change(what: str, number: int, current: GoalState | None, target:
     if target not in allowed:
         shown = current.value if current else "not set"
         options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(f"Cannot move goal {number} of {what} from {shown!r} to "
-                                f"{target.value!r}; allowed: {options}.")
+        raise IllegalTransition(
+            f"Cannot move goal {number} of {what} from {shown!r} to "
+            f"{target.value!r}; allowed: {options}."
+        )
 
 
-def report_period(year: int, *, service_start: date | None = None,
-                  first_report_year: int | None = None) -> tuple[date, date]:
+def report_period(
+    year: int, *, service_start: date | None = None, first_report_year: int | None = None
+) -> tuple[date, date]:
     """First and last day a yearly report covers: the calendar year, and for the first report
     also the months since the service started (seed 004: October 2019 - December 2020)."""
     start = date(year, 1, 1)
@@ -123,8 +130,14 @@ class Target:
     fixed: bool  # set by hand in coaching.yaml rather than computed
 
 
-def target_for(year: int, *, counts: dict[int, int], growth_percent: int,
-               fixed: dict[int, int], first_report_year: int | None = None) -> Target | None:
+def target_for(
+    year: int,
+    *,
+    counts: dict[int, int],
+    growth_percent: int,
+    fixed: dict[int, int],
+    first_report_year: int | None = None,
+) -> Target | None:
     """The target of `year`: fixed in config, or last calendar year's count plus the growth.
 
     None when there is no full year of registrations to grow from.
@@ -137,8 +150,9 @@ def target_for(year: int, *, counts: dict[int, int], growth_percent: int,
         return None
     if not basis_count:
         return None
-    return Target(year, grown(basis_count, growth_percent), basis, basis_count,
-                  growth_percent, False)
+    return Target(
+        year, grown(basis_count, growth_percent), basis, basis_count, growth_percent, False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,15 +184,26 @@ def progress(target: Target, *, count: int, as_of: date) -> Progress:
     return Progress(target, count, day, expected)
 
 
-_GOAL_WORDS = {"lopend": GoalState.OPEN, "open": GoalState.OPEN,
-               "behaald": GoalState.ACHIEVED, "achieved": GoalState.ACHIEVED,
-               "ja": GoalState.ACHIEVED,
-               "niet behaald": GoalState.NOT_ACHIEVED, "niet_behaald": GoalState.NOT_ACHIEVED,
-               "not_achieved": GoalState.NOT_ACHIEVED, "nee": GoalState.NOT_ACHIEVED}
-_STATE_WORDS = {"in traject": TrajectoryState.ACTIVE, "in_traject": TrajectoryState.ACTIVE,
-                "active": TrajectoryState.ACTIVE, "afgerond": TrajectoryState.COMPLETED,
-                "completed": TrajectoryState.COMPLETED, "gestopt": TrajectoryState.ENDED_EARLY,
-                "ended_early": TrajectoryState.ENDED_EARLY}
+_GOAL_WORDS = {
+    "lopend": GoalState.OPEN,
+    "open": GoalState.OPEN,
+    "behaald": GoalState.ACHIEVED,
+    "achieved": GoalState.ACHIEVED,
+    "ja": GoalState.ACHIEVED,
+    "niet behaald": GoalState.NOT_ACHIEVED,
+    "niet_behaald": GoalState.NOT_ACHIEVED,
+    "not_achieved": GoalState.NOT_ACHIEVED,
+    "nee": GoalState.NOT_ACHIEVED,
+}
+_STATE_WORDS = {
+    "in traject": TrajectoryState.ACTIVE,
+    "in_traject": TrajectoryState.ACTIVE,
+    "active": TrajectoryState.ACTIVE,
+    "afgerond": TrajectoryState.COMPLETED,
+    "completed": TrajectoryState.COMPLETED,
+    "gestopt": TrajectoryState.ENDED_EARLY,
+    "ended_early": TrajectoryState.ENDED_EARLY,
+}
 _YES = {"ja", "j", "yes", "y", "true", "1"}
 _NO = {"nee", "n", "no", "false", "0", ""}
 

@@ -46,13 +46,20 @@ class CoachingSection(Section):
                 raise ValueError(f"{kind}: every key must be unique (got {', '.join(keys)})")
         for year, value in self.targets.items():
             if not 2000 <= year <= 2100 or value < 1:
-                raise ValueError(f"targets: {year}: {value} must be a year 2000..2100 with a "
-                                 "target of at least 1")
+                raise ValueError(
+                    f"targets: {year}: {value} must be a year 2000..2100 with a "
+                    "target of at least 1"
+                )
         if (self.service_start is None) != (self.first_report_year is None):
-            raise ValueError("service_start and first_report_year go together: give both or "
-                             "neither")
-        if self.service_start and self.first_report_year and not (
-            self.first_report_year - 1 <= self.service_start.year <= self.first_report_year
+            raise ValueError(
+                "service_start and first_report_year go together: give both or neither"
+            )
+        if (
+            self.service_start
+            and self.first_report_year
+            and not (
+                self.first_report_year - 1 <= self.service_start.year <= self.first_report_year
+            )
         ):
             raise ValueError("service_start must fall in first_report_year or the year before")
         return self

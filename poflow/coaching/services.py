@@ -91,13 +91,24 @@ def _person_with_role(ctx: Context, person_id: str, role: str, what: str) -> Per
 
 
 def _next_ref(session: Session, municipality: str, year: int) -> str:
-    taken = session.scalar(select(func.count()).select_from(CoachingRegistration).where(
-        CoachingRegistration.municipality == municipality,
-        CoachingRegistration.ref.like(f"{year}-%")))
-    n = (taken or 0) + 1
-    while session.scalar(select(CoachingRegistration.id).where(
+    taken = session.scalar(
+        select(func.count())
+        .select_from(CoachingRegistration)
+        .where(
             CoachingRegistration.municipality == municipality,
-            CoachingRegistration.ref == f"{year}-{n:03d}")) is not None:
+            CoachingRegistration.ref.like(f"{year}-%"),
+        )
+    )
+    n = (taken or 0) + 1
+    while (
+        session.scalar(
+            select(CoachingRegistration.id).where(
+                CoachingRegistration.municipality == municipality,
+                CoachingRegistration.ref == f"{year}-{n:03d}",
+            )
+        )
+        is not None
+    ):
         n += 1
     return f"{year}-{n:03d}"
 
@@ -113,45 +124,72 @@ def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
     if new.manager_id:
         _person_with_role(ctx, new.manager_id, "leidinggevende", "Leidinggevende")
     ref = new.ref or _next_ref(ctx.session, ctx.municipality, new.registered_on.year)
-    if ctx.session.scalar(select(CoachingRegistration.id).where(
-            CoachingRegistration.municipality == ctx.municipality,
-            CoachingRegistration.ref == ref)) is not None:
+    if (
+        ctx.session.scalar(
+            select(CoachingRegistration.id).where(
+                CoachingRegistration.municipality == ctx.municipality,
+                CoachingRegistration.ref == ref,
+            )
+        )
+        is not None
+    ):
         raise CoachingRefused(f"Er is al een aanmelding met nummer {ref}.")
     reg = CoachingRegistration(
-        municipality=ctx.municipality, ref=ref, coach_id=new.coach_id,
-        employee_name=new.employee_name.strip(), employee_id=new.employee_id or None,
-        manager_id=new.manager_id or None, manager_consent=new.manager_consent,
+        municipality=ctx.municipality,
+        ref=ref,
+        coach_id=new.coach_id,
+        employee_name=new.employee_name.strip(),
+        employee_id=new.employee_id or None,
+        manager_id=new.manager_id or None,
+        manager_consent=new.manager_consent,
         registered_on=new.registered_on,
         domain=_key(section, "domains", new.domain, "domein"),
         reason=_key(section, "reasons", new.reason, "reden"),
         source=_key(section, "sources", new.source, "bron"),
         state=TrajectoryState.ACTIVE,
-        goal1=GoalState.OPEN if new.goal1_text else None, goal1_text=new.goal1_text or None,
+        goal1=GoalState.OPEN if new.goal1_text else None,
+        goal1_text=new.goal1_text or None,
         note=new.note or None,
     )
     ctx.session.add(reg)
     ctx.session.flush()
-    ctx.audit("coaching.registered", CASE_TYPE, reg.case_id, coach=reg.coach_id,
-              domain=reg.domain, reason=reg.reason, source=reg.source,
-              consent=reg.manager_consent)
+    ctx.audit(
+        "coaching.registered",
+        CASE_TYPE,
+        reg.case_id,
+        coach=reg.coach_id,
+        domain=reg.domain,
+        reason=reg.reason,
+        source=reg.source,
+        consent=reg.manager_consent,
+    )
     _inform_manager(ctx, reg)
     return reg
 
 
-def own_registration(ctx: Context, registration_id: int | str,
-                     coach_id: str) -> CoachingRegistration:
+def own_registration(
+    ctx: Context, registration_id: int | str, coach_id: str
+) -> CoachingRegistration:
     """A registration of `coach_id`; another coach's record is refused (LBC-3)."""
     reg = ctx.session.get(CoachingRegistration, int(registration_id))
     if reg is None or reg.municipality != ctx.municipality:
         raise NotFound(f"Aanmelding {registration_id} bestaat niet in {ctx.config.name}.")
     if reg.coach_id != coach_id:
-        raise CoachingRefused(f"Aanmelding {registration_id} hoort bij een andere loopbaancoach; "
-                              "alleen die coach kan haar inzien of wijzigen.")
+        raise CoachingRefused(
+            f"Aanmelding {registration_id} hoort bij een andere loopbaancoach; "
+            "alleen die coach kan haar inzien of wijzigen."
+        )
     return reg
 
 
-def set_goal(ctx: Context, reg: CoachingRegistration, number: int, state: GoalState, *,
-             text: str | None = None) -> None:
+def set_goal(
+    ctx: Context,
+    reg: CoachingRegistration,
+    number: int,
+    state: GoalState,
+    *,
+    text: str | None = None,
+) -> None:
     """Set goal 1 or 2 (open, achieved, not achieved) and optionally its text (LBC-2)."""
     what = f"registration {reg.id}"
     current = reg.goal1 if number == 1 else reg.goal2
@@ -161,24 +199,34 @@ def set_goal(ctx: Context, reg: CoachingRegistration, number: int, state: GoalSt
     else:
         reg.goal2, reg.goal2_text = state, text or reg.goal2_text
     if current != state:
-        ctx.audit("coaching.goal", CASE_TYPE, reg.case_id, goal=number,
-                  before=current.value if current else None, after=state.value)
+        ctx.audit(
+            "coaching.goal",
+            CASE_TYPE,
+            reg.case_id,
+            goal=number,
+            before=current.value if current else None,
+            after=state.value,
+        )
 
 
-def end_trajectory(ctx: Context, reg: CoachingRegistration, *, on: date,
-                   early_reason: str | None = None) -> None:
+def end_trajectory(
+    ctx: Context, reg: CoachingRegistration, *, on: date, early_reason: str | None = None
+) -> None:
     """Close the trajectory: completed, or ended early with a configured reason (LBC-2)."""
     if on < reg.registered_on or on > ctx.day:
-        raise CoachingRefused(f"De einddatum {on} moet tussen de aanmelding "
-                              f"({reg.registered_on}) en vandaag liggen.")
+        raise CoachingRefused(
+            f"De einddatum {on} moet tussen de aanmelding ({reg.registered_on}) en vandaag liggen."
+        )
     target = TrajectoryState.ENDED_EARLY if early_reason else TrajectoryState.COMPLETED
     check_state_change(f"registration {reg.id}", reg.state, target)
     section = coaching_section(ctx.config)
-    reg.end_reason = (_key(section, "early_end_reasons", early_reason, "reden van stoppen")
-                      if early_reason else None)
+    reg.end_reason = (
+        _key(section, "early_end_reasons", early_reason, "reden van stoppen")
+        if early_reason
+        else None
+    )
     reg.state, reg.ended_on = target, on
-    ctx.audit("coaching.ended", CASE_TYPE, reg.case_id, state=target.value,
-              reason=reg.end_reason)
+    ctx.audit("coaching.ended", CASE_TYPE, reg.case_id, state=target.value, reason=reg.end_reason)
 
 
 def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
@@ -188,8 +236,9 @@ def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
     ctx.audit("coaching.resumed", CASE_TYPE, reg.case_id)
 
 
-def set_consent(ctx: Context, reg: CoachingRegistration, consent: bool, *,
-                manager_id: str | None = None) -> None:
+def set_consent(
+    ctx: Context, reg: CoachingRegistration, consent: bool, *, manager_id: str | None = None
+) -> None:
     """Record whether the employee agrees that the leidinggevende is told (LBC-3).
 
     Consent given: one mail to the manager. Consent withdrawn: a mail not yet sent is withdrawn.
@@ -213,10 +262,16 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
     manager = ctx.recipient(ctx.person(reg.manager_id))
     coach = ctx.person(reg.coach_id)
     queued = ctx.mail(
-        key=f"lbc.manager:{reg.municipality}:{reg.id}:{reg.manager_id}", template=MANAGER_MAIL,
-        to=manager, case_type=CASE_TYPE, case_id=reg.case_id,
-        context={"medewerker": reg.employee_name, "coach": coach.full_name,
-                 "coach_email": coach.email},
+        key=f"lbc.manager:{reg.municipality}:{reg.id}:{reg.manager_id}",
+        template=MANAGER_MAIL,
+        to=manager,
+        case_type=CASE_TYPE,
+        case_id=reg.case_id,
+        context={
+            "medewerker": reg.employee_name,
+            "coach": coach.full_name,
+            "coach_email": coach.email,
+        },
     )
     if queued is not None:
         ctx.audit("coaching.manager_informed", CASE_TYPE, reg.case_id, manager=reg.manager_id)
@@ -225,18 +280,30 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
 def load_records(session: Session, municipality: str) -> list[CoachingRecord]:
     """Every registration of the municipality, name-free: only the counted columns are read."""
     rows = session.execute(
-        select(CoachingRegistration.registered_on, CoachingRegistration.domain,
-               CoachingRegistration.reason, CoachingRegistration.source,
-               CoachingRegistration.state, CoachingRegistration.goal1,
-               CoachingRegistration.goal2, CoachingRegistration.end_reason)
+        select(
+            CoachingRegistration.registered_on,
+            CoachingRegistration.domain,
+            CoachingRegistration.reason,
+            CoachingRegistration.source,
+            CoachingRegistration.state,
+            CoachingRegistration.goal1,
+            CoachingRegistration.goal2,
+            CoachingRegistration.end_reason,
+        )
         .where(CoachingRegistration.municipality == municipality)
         .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
     ).all()
     return [CoachingRecord(*row) for row in rows]
 
 
-def report_for(session: Session, config: MunicipalityConfig, *, year: int,
-               as_of: date) -> CoachingReport:
+def report_for(
+    session: Session, config: MunicipalityConfig, *, year: int, as_of: date
+) -> CoachingReport:
     """The yearly report of one municipality, counts only (LBC-2/3)."""
-    return build_report(load_records(session, config.slug), section=coaching_section(config),
-                        municipality=config.name, year=year, as_of=as_of)
+    return build_report(
+        load_records(session, config.slug),
+        section=coaching_section(config),
+        municipality=config.name,
+        year=year,
+        as_of=as_of,
+    )

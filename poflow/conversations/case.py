@@ -14,8 +14,15 @@ from poflow.db.models import Hire, Person
 from poflow.engine import Context
 from poflow.mail.outbox import Recipient
 
-__all__ = ["PROCESS", "Case", "case_cancelled", "employee_recipient", "find_case", "find_cycle",
-           "section"]
+__all__ = [
+    "PROCESS",
+    "Case",
+    "case_cancelled",
+    "employee_recipient",
+    "find_case",
+    "find_cycle",
+    "section",
+]
 
 PROCESS = "ges"
 
@@ -43,8 +50,7 @@ def find_case(session: Session, some_id: str) -> Case:
     person = session.get(Person, some_id)
     if person is not None:
         cycle = find_cycle(session, "person", person.id)
-        return Case("person", person.id, person.municipality,
-                    cycle.manager_id if cycle else None)
+        return Case("person", person.id, person.municipality, cycle.manager_id if cycle else None)
     raise NotFound(f"Cannot find {some_id!r}: it is neither a hire id nor a person id")
 
 

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 __all__ = ["appraisal_app", "cycle_app"]
 
-cycle_app = typer.Typer(help="The conversation cycle: richtgesprek and beoordelingsgesprek (GES).",
-                        no_args_is_help=True)
-appraisal_app = typer.Typer(help="Appraisals: extra appraisals and legal-status decisions (GES-5).",
-                            no_args_is_help=True)
+cycle_app = typer.Typer(
+    help="The conversation cycle: richtgesprek and beoordelingsgesprek (GES).", no_args_is_help=True
+)
+appraisal_app = typer.Typer(
+    help="Appraisals: extra appraisals and legal-status decisions (GES-5).", no_args_is_help=True
+)
 
 IdArg = Annotated[str, typer.Argument(help="A hire id (NH-...) or a person id of existing staff")]
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
@@ -38,16 +40,20 @@ def _context(some_id: str, *, actor: str = "cli") -> Iterator[tuple[Any, Any]]:
     rt = _runtime()
     with rt.factory() as session, session.begin():
         case = find_case(session, some_id)
-        yield Context(session, rt.config(case.municipality), rt.settings, today(),
-                      actor=actor), case
+        yield (
+            Context(session, rt.config(case.municipality), rt.settings, today(), actor=actor),
+            case,
+        )
 
 
 @cycle_app.command("start")
 def cycle_start(
     some_id: IdArg,
     date_: Annotated[str, typer.Option("--date", help="The first richtgesprek (YYYY-MM-DD)")],
-    manager: Annotated[str | None, typer.Option(help="The leidinggevende's person id (required "
-                                                "for existing staff)")] = None,
+    manager: Annotated[
+        str | None,
+        typer.Option(help="The leidinggevende's person id (required for existing staff)"),
+    ] = None,
     joined: DateOpt = None,
     last_raise: DateOpt = None,
     last_promotion: DateOpt = None,
@@ -64,27 +70,40 @@ def cycle_start(
         hire = ctx.session.get(Hire, case.case_id) if case.case_type == "hire" else None
         joined_on = _date(joined, "--joined") or (hire.start_date if hire else None)
         if joined_on is None:
-            raise typer.BadParameter("--joined (the date they came into service) is required "
-                                     "for existing staff", param_hint="--joined")
+            raise typer.BadParameter(
+                "--joined (the date they came into service) is required for existing staff",
+                param_hint="--joined",
+            )
         manager_id = manager or case.manager_id
         if manager_id is None:
-            raise typer.BadParameter("--manager is required for existing staff",
-                                     param_hint="--manager")
-        cycle = start_cycle(ctx, case_type=case.case_type, case_id=case.case_id, on=on,
-                            manager_id=manager_id, joined_on=joined_on,
-                            last_raise_on=_date(last_raise, "--last-raise"),
-                            last_promotion_on=_date(last_promotion, "--last-promotion"),
-                            at_scale_max=scale_max)
+            raise typer.BadParameter(
+                "--manager is required for existing staff", param_hint="--manager"
+            )
+        cycle = start_cycle(
+            ctx,
+            case_type=case.case_type,
+            case_id=case.case_id,
+            on=on,
+            manager_id=manager_id,
+            joined_on=joined_on,
+            last_raise_on=_date(last_raise, "--last-raise"),
+            last_promotion_on=_date(last_promotion, "--last-promotion"),
+            at_scale_max=scale_max,
+        )
         first = cycle.first_richtgesprek
-    typer.echo(f"Cycle of {some_id} started: richtgesprek {first}; the next tick sends the "
-               "invitations and the POP form request.")
+    typer.echo(
+        f"Cycle of {some_id} started: richtgesprek {first}; the next tick sends the "
+        "invitations and the POP form request."
+    )
 
 
 @cycle_app.command("update")
 def cycle_update(
     some_id: IdArg,
-    scale_max: Annotated[bool | None, typer.Option("--scale-max/--not-scale-max",
-                                                   help="Maximum of the scale reached?")] = None,
+    scale_max: Annotated[
+        bool | None,
+        typer.Option("--scale-max/--not-scale-max", help="Maximum of the scale reached?"),
+    ] = None,
     last_raise: DateOpt = None,
     last_promotion: DateOpt = None,
     by: Annotated[str, typer.Option(help="Who changes it (person id)")] = "cli",
@@ -101,8 +120,10 @@ def cycle_update(
         if scale_max is not None:
             cycle.at_scale_max = scale_max
             changed.append("at_scale_max")
-        for name, value in (("last_raise_on", _date(last_raise, "--last-raise")),
-                            ("last_promotion_on", _date(last_promotion, "--last-promotion"))):
+        for name, value in (
+            ("last_raise_on", _date(last_raise, "--last-raise")),
+            ("last_promotion_on", _date(last_promotion, "--last-promotion")),
+        ):
             if value is not None:
                 setattr(cycle, name, value)
                 changed.append(name)
@@ -126,32 +147,48 @@ def cycle_show(
         if cycle is None:
             typer.echo(f"{some_id} has no conversation cycle (yet).")
         else:
-            typer.echo(f"{case.case_type} {case.case_id}: cycle {cycle.id} ({cycle.basis.value}, "
-                       f"{cycle.state.value}), manager {cycle.manager_id}, round "
-                       f"{cycle.current_round}, in service since {cycle.joined_on}, scale max: "
-                       f"{'yes' if cycle.at_scale_max else 'no'}, last raise "
-                       f"{cycle.last_raise_on or '-'}")
-        steps = ctx.session.scalars(select(Step).where(
-            Step.case_type == case.case_type, Step.case_id == case.case_id,
-            Step.process == "ges").order_by(Step.due_date, Step.id))
+            typer.echo(
+                f"{case.case_type} {case.case_id}: cycle {cycle.id} ({cycle.basis.value}, "
+                f"{cycle.state.value}), manager {cycle.manager_id}, round "
+                f"{cycle.current_round}, in service since {cycle.joined_on}, scale max: "
+                f"{'yes' if cycle.at_scale_max else 'no'}, last raise "
+                f"{cycle.last_raise_on or '-'}"
+            )
+        steps = ctx.session.scalars(
+            select(Step)
+            .where(
+                Step.case_type == case.case_type,
+                Step.case_id == case.case_id,
+                Step.process == "ges",
+            )
+            .order_by(Step.due_date, Step.id)
+        )
         for step in steps:
             typer.echo(f"  {step.due_date}  {step.state.value:<9} {step.title}")
-        for row in ctx.session.scalars(select(Appraisal).where(
-                Appraisal.case_type == case.case_type, Appraisal.case_id == case.case_id)
-                .order_by(Appraisal.id)):
+        for row in ctx.session.scalars(
+            select(Appraisal)
+            .where(Appraisal.case_type == case.case_type, Appraisal.case_id == case.case_id)
+            .order_by(Appraisal.id)
+        ):
             kind = f"round {row.round}" if row.round else f"extra #{row.legal_decision_id}"
             line = f"  appraisal {row.id} ({kind}, {row.talk_on}) recorded by {row.recorded_by}"
             if row.raise_on is not None:
-                line += (f"; raise {row.raise_on}: "
-                         f"{'granted' if row.raise_granted else 'not granted'}"
-                         f"{' (' + row.raise_reasons + ')' if row.raise_reasons else ''}")
+                line += (
+                    f"; raise {row.raise_on}: "
+                    f"{'granted' if row.raise_granted else 'not granted'}"
+                    f"{' (' + row.raise_reasons + ')' if row.raise_reasons else ''}"
+                )
             typer.echo(line)
             if scores:
-                typer.echo(f"    prestatie {row.prestatie.value}, potentieel "
-                           f"{row.potentieel.value}, kernwaarden {row.kernwaarden.value}")
+                typer.echo(
+                    f"    prestatie {row.prestatie.value}, potentieel "
+                    f"{row.potentieel.value}, kernwaarden {row.kernwaarden.value}"
+                )
         for d in legal_decisions(ctx, case):
-            typer.echo(f"  legal decision {d.id}: {d.kind.value}, {d.state.value}, "
-                       f"appraisal {d.appraisal_on}")
+            typer.echo(
+                f"  legal decision {d.id}: {d.kind.value}, {d.state.value}, "
+                f"appraisal {d.appraisal_on}"
+            )
 
 
 @cycle_app.command("list")
@@ -174,11 +211,22 @@ def cycle_list(
         cycles = list(session.scalars(query))
         typer.echo(f"{'municipality':<18} {'case':<14} {'round':>5}  next open step")
         for c in cycles:
-            nxt = session.scalars(select(Step).where(
-                Step.case_type == c.case_type, Step.case_id == c.case_id, Step.process == "ges",
-                Step.state == StepState.OPEN).order_by(Step.due_date).limit(1)).first()
-            what = (f"{nxt.due_date} {nxt.title}{'  (OVERDUE)' if nxt.due_date < day else ''}"
-                    if nxt else "-")
+            nxt = session.scalars(
+                select(Step)
+                .where(
+                    Step.case_type == c.case_type,
+                    Step.case_id == c.case_id,
+                    Step.process == "ges",
+                    Step.state == StepState.OPEN,
+                )
+                .order_by(Step.due_date)
+                .limit(1)
+            ).first()
+            what = (
+                f"{nxt.due_date} {nxt.title}{'  (OVERDUE)' if nxt.due_date < day else ''}"
+                if nxt
+                else "-"
+            )
             typer.echo(f"{c.municipality:<18} {c.case_id:<14} {c.current_round:>5}  {what}")
         typer.echo(f"{len(cycles)} cycle(s).")
 
@@ -189,8 +237,9 @@ def appraisal_extra(
     reason: Annotated[str, typer.Option(help="vast | promotie | geen_periodiek | demotie")],
     date_: Annotated[str, typer.Option("--date", help="Day of the extra beoordelingsgesprek")],
     by: Annotated[str, typer.Option(help="Who asks for it (person id, P&O)")] = "cli",
-    manager: Annotated[str | None, typer.Option(help="The leidinggevende (person id), when "
-                                                "it has no cycle")] = None,
+    manager: Annotated[
+        str | None, typer.Option(help="The leidinggevende (person id), when it has no cycle")
+    ] = None,
 ) -> None:
     """Plan an extra appraisal for a legal-status decision; the decision waits for it (GES-5)."""
     from poflow.conversations.decisions import plan_extra_appraisal
@@ -199,17 +248,21 @@ def appraisal_extra(
     try:
         kind = LegalKind(reason)
     except ValueError:
-        raise typer.BadParameter(f"{reason!r}; choose one of "
-                                 f"{', '.join(k.value for k in LegalKind)}",
-                                 param_hint="--reason") from None
+        raise typer.BadParameter(
+            f"{reason!r}; choose one of {', '.join(k.value for k in LegalKind)}",
+            param_hint="--reason",
+        ) from None
     on = _date(date_, "--date")
     assert on is not None
     with _context(some_id, actor=by) as (ctx, case):
-        decision = plan_extra_appraisal(ctx, case, kind=kind, on=on, requested_by=by,
-                                        manager_id=manager)
+        decision = plan_extra_appraisal(
+            ctx, case, kind=kind, on=on, requested_by=by, manager_id=manager
+        )
         did, day = decision.id, decision.appraisal_on
-    typer.echo(f"Extra appraisal for {some_id} planned on {day} (decision {did}: {kind.value}). "
-               f"Record the decision after the appraisal: poflow appraisal decide {did}")
+    typer.echo(
+        f"Extra appraisal for {some_id} planned on {day} (decision {did}: {kind.value}). "
+        f"Record the decision after the appraisal: poflow appraisal decide {did}"
+    )
 
 
 @appraisal_app.command("decide")

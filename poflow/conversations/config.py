@@ -45,8 +45,10 @@ class ConversationSection(Section):
     def _known_contracts(cls, table: dict[str, int]) -> dict[str, int]:
         unknown = sorted(set(table) - _CONTRACT_TYPES)
         if unknown:
-            raise ValueError(f"unknown contract type(s) {', '.join(unknown)}; known: "
-                             f"{', '.join(sorted(_CONTRACT_TYPES))}")
+            raise ValueError(
+                f"unknown contract type(s) {', '.join(unknown)}; known: "
+                f"{', '.join(sorted(_CONTRACT_TYPES))}"
+            )
         if any(not 0 <= m <= 2 for m in table.values()):
             raise ValueError("a probation period is 0, 1 or 2 months (BW 7:652)")
         return table

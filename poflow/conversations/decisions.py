@@ -18,7 +18,12 @@ __all__ = ["legal_decisions", "plan_extra_appraisal", "record_legal_decision"]
 
 
 def plan_extra_appraisal(
-    ctx: Context, case: Case, *, kind: LegalKind, on: date, requested_by: str,
+    ctx: Context,
+    case: Case,
+    *,
+    kind: LegalKind,
+    on: date,
+    requested_by: str,
     manager_id: str | None = None,
 ) -> LegalDecision:
     """Plan an extra beoordelingsgesprek for a legal-status decision outside the cycle (GES-5)."""
@@ -35,22 +40,45 @@ def plan_extra_appraisal(
             f"{manager_id}: that person is not a leidinggevende of {case.municipality}."
         )
     day = ctx.calendar.next_working_day(on)
-    decision = LegalDecision(municipality=case.municipality, case_type=case.case_type,
-                             case_id=case.case_id, manager_id=manager_id, kind=kind,
-                             state=LegalState.AWAITING_APPRAISAL, appraisal_on=day,
-                             requested_by=requested_by)
+    decision = LegalDecision(
+        municipality=case.municipality,
+        case_type=case.case_type,
+        case_id=case.case_id,
+        manager_id=manager_id,
+        kind=kind,
+        state=LegalState.AWAITING_APPRAISAL,
+        appraisal_on=day,
+        requested_by=requested_by,
+    )
     ctx.session.add(decision)
     ctx.session.flush()
-    step = plan_extra_talk(ctx, case_type=case.case_type, case_id=case.case_id,
-                           manager_id=manager_id, decision_id=decision.id, day=day,
-                           label=kind.label)
-    ctx.audit("ges.legal.requested", "ges_legal_decision", str(decision.id), case=case.case_id,
-              kind=kind.value, step=step.id, on=day.isoformat())
+    step = plan_extra_talk(
+        ctx,
+        case_type=case.case_type,
+        case_id=case.case_id,
+        manager_id=manager_id,
+        decision_id=decision.id,
+        day=day,
+        label=kind.label,
+    )
+    ctx.audit(
+        "ges.legal.requested",
+        "ges_legal_decision",
+        str(decision.id),
+        case=case.case_id,
+        kind=kind.value,
+        step=step.id,
+        on=day.isoformat(),
+    )
     return decision
 
 
 def record_legal_decision(
-    ctx: Context, decision_id: int, *, by: str, note: str | None = None,
+    ctx: Context,
+    decision_id: int,
+    *,
+    by: str,
+    note: str | None = None,
 ) -> LegalDecision:
     """Record that the decision was taken; AppraisalRequired while its appraisal is missing."""
     decision = ctx.session.get(LegalDecision, decision_id)
@@ -60,8 +88,9 @@ def record_legal_decision(
     try:
         check_legal_decision(what, decision.state, LegalState.DECIDED)
     except Exception:
-        ctx.audit("ges.legal.refused", "ges_legal_decision", str(decision.id),
-                  state=decision.state.value)
+        ctx.audit(
+            "ges.legal.refused", "ges_legal_decision", str(decision.id), state=decision.state.value
+        )
         raise
     decision.state = LegalState.DECIDED
     decision.decided_by, decision.decided_at, decision.note = by, utcnow(), note
@@ -69,15 +98,22 @@ def record_legal_decision(
         cycle = find_cycle(ctx.session, decision.case_type, decision.case_id)
         if cycle is not None:
             cycle.last_promotion_on = ctx.day
-    ctx.audit("ges.legal.decided", "ges_legal_decision", str(decision.id),
-              kind=decision.kind.value, has_note=bool(note))
+    ctx.audit(
+        "ges.legal.decided",
+        "ges_legal_decision",
+        str(decision.id),
+        kind=decision.kind.value,
+        has_note=bool(note),
+    )
     return decision
 
 
 def legal_decisions(ctx: Context, case: Case) -> list[LegalDecision]:
     """The case's legal-status decisions, oldest first."""
-    return list(ctx.session.scalars(
-        select(LegalDecision).where(LegalDecision.case_type == case.case_type,
-                                    LegalDecision.case_id == case.case_id)
-        .order_by(LegalDecision.id)
-    ))
+    return list(
+        ctx.session.scalars(
+            select(LegalDecision)
+            .where(LegalDecision.case_type == case.case_type, LegalDecision.case_id == case.case_id)
+            .order_by(LegalDecision.id)
+        )
+    )

@@ -33,8 +33,13 @@ from poflow.engine import Context, step_close
 from poflow.links import ActionLink, FormField, LinkAction, register_link_action
 from poflow.states import StepState
 
-__all__ = ["AppraisalForm", "parse_form", "record_appraisal", "record_pop_in",
-           "record_richtgesprek_held"]
+__all__ = [
+    "AppraisalForm",
+    "parse_form",
+    "record_appraisal",
+    "record_pop_in",
+    "record_richtgesprek_held",
+]
 
 MAX_MOTIVATION = 4000
 
@@ -63,8 +68,9 @@ def parse_form(form: dict[str, str]) -> AppraisalForm:
         if not text:
             raise AppraisalRefused(f"Geef bij '{c.label}' een motivatie bij de score.")
         if len(text) > MAX_MOTIVATION:
-            raise AppraisalRefused(f"De motivatie bij '{c.label}' is langer dan "
-                                   f"{MAX_MOTIVATION} tekens.")
+            raise AppraisalRefused(
+                f"De motivatie bij '{c.label}' is langer dan {MAX_MOTIVATION} tekens."
+            )
         motivations[c.value] = text
     return AppraisalForm(Scores(**scores), motivations)
 
@@ -87,11 +93,18 @@ def record_pop_in(ctx: Context, step: Step, *, by: str) -> bool:
     talk = ctx.session.get(Step, step.data.get("talk_step"))
     manager = ctx.person(talk.owner_id if talk and talk.owner_id else step.owner_id or "")
     employee = employee_recipient(ctx, step.case_type, step.case_id)
-    ctx.mail(key=f"ges.pop_in:{step.id}:leidinggevende", template="ges_pop_binnen",
-             to=ctx.recipient(manager),
-             context={"medewerker": employee.name, "deadline": step.due_date,
-                      "gesprek": talk.starts_at if talk else None},
-             case_type=step.case_type, case_id=step.case_id)
+    ctx.mail(
+        key=f"ges.pop_in:{step.id}:leidinggevende",
+        template="ges_pop_binnen",
+        to=ctx.recipient(manager),
+        context={
+            "medewerker": employee.name,
+            "deadline": step.due_date,
+            "gesprek": talk.starts_at if talk else None,
+        },
+        case_type=step.case_type,
+        case_id=step.case_id,
+    )
     return True
 
 
@@ -109,13 +122,21 @@ def record_appraisal(ctx: Context, step: Step, form: AppraisalForm, *, by: str) 
     if step.state != StepState.OPEN:
         raise AppraisalRefused("Het beoordelingsformulier van dit gesprek is al vastgelegd.")
     if by != step.owner_id:
-        raise AppraisalRefused("Alleen de leidinggevende van dit gesprek kan het "
-                               "beoordelingsformulier vastleggen.")
+        raise AppraisalRefused(
+            "Alleen de leidinggevende van dit gesprek kan het beoordelingsformulier vastleggen."
+        )
     talk_on = step.due_date
-    row = Appraisal(municipality=step.municipality, case_type=step.case_type,
-                    case_id=step.case_id, step_id=step.id, talk_on=talk_on, recorded_by=by,
-                    cycle_id=step.data.get("cycle"), round=step.data.get("round"),
-                    legal_decision_id=step.data.get("extra"))
+    row = Appraisal(
+        municipality=step.municipality,
+        case_type=step.case_type,
+        case_id=step.case_id,
+        step_id=step.id,
+        talk_on=talk_on,
+        recorded_by=by,
+        cycle_id=step.data.get("cycle"),
+        round=step.data.get("round"),
+        legal_decision_id=step.data.get("extra"),
+    )
     for c, score in form.scores.items():
         setattr(row, c.value, score)
         setattr(row, f"{c.value}_motivatie", form.motivations[c.value])
@@ -123,25 +144,37 @@ def record_appraisal(ctx: Context, step: Step, form: AppraisalForm, *, by: str) 
         with ctx.session.begin_nested():
             ctx.session.add(row)
     except IntegrityError:
-        raise AppraisalRefused("Het beoordelingsformulier van dit gesprek is al vastgelegd.") \
-            from None
+        raise AppraisalRefused(
+            "Het beoordelingsformulier van dit gesprek is al vastgelegd."
+        ) from None
     step_close(step, StepState.DONE, by=by)
-    ctx.audit("ges.appraisal.recorded", "ges_appraisal", str(row.id), case=step.case_id,
-              step=step.id, round=row.round, extra=row.legal_decision_id)
+    ctx.audit(
+        "ges.appraisal.recorded",
+        "ges_appraisal",
+        str(row.id),
+        case=step.case_id,
+        step=step.id,
+        round=row.round,
+        extra=row.legal_decision_id,
+    )
     if row.cycle_id is not None and row.round is not None:
         _decide_raise(ctx, row, ctx.session.get(GesCycle, row.cycle_id))
     if row.legal_decision_id is not None:
         decision = ctx.session.get(LegalDecision, row.legal_decision_id)
         if decision is not None and decision.state == LegalState.AWAITING_APPRAISAL:
-            check_legal_decision(f"legal decision {decision.id}", decision.state,
-                                 LegalState.READY)
+            check_legal_decision(f"legal decision {decision.id}", decision.state, LegalState.READY)
             decision.state = LegalState.READY
-            ctx.audit("ges.legal.ready", "ges_legal_decision", str(decision.id),
-                      appraisal=row.id)
+            ctx.audit("ges.legal.ready", "ges_legal_decision", str(decision.id), appraisal=row.id)
     due = max(ctx.day, talk_on)
     for kind in (K.SHARE, K.DECISION, K.ARCHIVE):
-        ctx.schedule(case_type=step.case_type, case_id=step.case_id, kind=kind, step=step,
-                     key=f"{kind}:{row.id}", due=due)
+        ctx.schedule(
+            case_type=step.case_type,
+            case_id=step.case_id,
+            kind=kind,
+            step=step,
+            key=f"{kind}:{row.id}",
+            due=due,
+        )
     return row
 
 
@@ -153,9 +186,12 @@ def _decide_raise(ctx: Context, row: Appraisal, cycle: GesCycle | None) -> None:
     on: date = periodiek_date(cycle.raise_anchor, row.talk_on, months=cfg.months_between_cycles)
     decision = decide_raise(
         Scores(row.prestatie, row.potentieel, row.kernwaarden),
-        at_scale_max=cycle.at_scale_max, joined_on=cycle.joined_on,
-        last_raise_on=cycle.last_raise_on, last_promotion_on=cycle.last_promotion_on,
-        on=on, min_months=cfg.raise_min_months,
+        at_scale_max=cycle.at_scale_max,
+        joined_on=cycle.joined_on,
+        last_raise_on=cycle.last_raise_on,
+        last_promotion_on=cycle.last_promotion_on,
+        on=on,
+        min_months=cfg.raise_min_months,
     )
     row.raise_on, row.raise_granted = on, decision.granted
     row.raise_reasons = ",".join(r.value for r in decision.reasons) or None
@@ -177,9 +213,11 @@ def _name_and_day(ctx: Any, link: ActionLink) -> tuple[str, Step | None]:
 def _describe_pop(ctx: Any, link: ActionLink) -> str:
     name, step = _name_and_day(ctx, link)
     deadline = f" (uiterlijk {step.due_date:%d-%m-%Y})" if step else ""
-    return (f"Beste {name}, bevestig hier dat je je ingevulde POP-formulier (pagina 1 tot en "
-            f"met 5) bij je leidinggevende hebt ingeleverd{deadline}. Je leidinggevende krijgt "
-            "bericht.")
+    return (
+        f"Beste {name}, bevestig hier dat je je ingevulde POP-formulier (pagina 1 tot en "
+        f"met 5) bij je leidinggevende hebt ingeleverd{deadline}. Je leidinggevende krijgt "
+        "bericht."
+    )
 
 
 def _perform_pop(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
@@ -207,38 +245,70 @@ def _perform_richt(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
 def _describe_form(ctx: Any, link: ActionLink) -> str:
     name, step = _name_and_day(ctx, link)
     day = f" op {step.due_date:%d-%m-%Y}" if step else ""
-    return (f"Beoordelingsformulier voor het beoordelingsgesprek met {name}{day}. Geef per "
-            "onderdeel (prestatie, potentieel en de ontwikkelpunten op de kernwaarden) een score "
-            "met een motivatie. De medewerker ontvangt het formulier op de dag van het gesprek; "
-            "P&O neemt het op in het personeelsdossier.")
+    return (
+        f"Beoordelingsformulier voor het beoordelingsgesprek met {name}{day}. Geef per "
+        "onderdeel (prestatie, potentieel en de ontwikkelpunten op de kernwaarden) een score "
+        "met een motivatie. De medewerker ontvangt het formulier op de dag van het gesprek; "
+        "P&O neemt het op in het personeelsdossier."
+    )
 
 
 def _perform_form(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     step = _talk_step(ctx, link.step_id, "beoordelingsgesprek")
     record_appraisal(ctx, step, parse_form(form), by=link.subject_id)
-    return ("Dank je wel! Het beoordelingsformulier is vastgelegd. De medewerker ontvangt het "
-            "op de dag van het gesprek en P&O neemt het op in het personeelsdossier.")
+    return (
+        "Dank je wel! Het beoordelingsformulier is vastgelegd. De medewerker ontvangt het "
+        "op de dag van het gesprek en P&O neemt het op in het personeelsdossier."
+    )
 
 
 _SCORE_CHOICES = tuple((s.value, s.label) for s in Score)
 
-register_link_action(LinkAction(
-    name=K.LINK_POP, title="POP-formulier ingeleverd", describe=_describe_pop,
-    perform=_perform_pop, button="Ik heb mijn POP-formulier ingeleverd",
-))
-register_link_action(LinkAction(
-    name=K.LINK_RICHT, title="Richtgesprek heeft plaatsgevonden", describe=_describe_richt,
-    perform=_perform_richt, button="Richtgesprek heeft plaatsgevonden",
-))
-register_link_action(LinkAction(
-    name=K.LINK_FORM, title="Beoordelingsformulier", describe=_describe_form,
-    perform=_perform_form, button="Beoordeling vastleggen", expires_days=30,
-    fields=tuple(
-        f for c in COMPONENTS for f in (
-            FormField(name=c.value, label=f"{c.label}: score", kind="select", required=True,
-                      choices=_SCORE_CHOICES),
-            FormField(name=f"{c.value}_motivatie", label=f"{c.label}: motivatie",
-                      kind="textarea", required=True, max_length=MAX_MOTIVATION),
-        )
-    ),
-))
+register_link_action(
+    LinkAction(
+        name=K.LINK_POP,
+        title="POP-formulier ingeleverd",
+        describe=_describe_pop,
+        perform=_perform_pop,
+        button="Ik heb mijn POP-formulier ingeleverd",
+    )
+)
+register_link_action(
+    LinkAction(
+        name=K.LINK_RICHT,
+        title="Richtgesprek heeft plaatsgevonden",
+        describe=_describe_richt,
+        perform=_perform_richt,
+        button="Richtgesprek heeft plaatsgevonden",
+    )
+)
+register_link_action(
+    LinkAction(
+        name=K.LINK_FORM,
+        title="Beoordelingsformulier",
+        describe=_describe_form,
+        perform=_perform_form,
+        button="Beoordeling vastleggen",
+        expires_days=30,
+        fields=tuple(
+            f
+            for c in COMPONENTS
+            for f in (
+                FormField(
+                    name=c.value,
+                    label=f"{c.label}: score",
+                    kind="select",
+                    required=True,
+                    choices=_SCORE_CHOICES,
+                ),
+                FormField(
+                    name=f"{c.value}_motivatie",
+                    label=f"{c.label}: motivatie",
+                    kind="textarea",
+                    required=True,
+                    max_length=MAX_MOTIVATION,
+                ),
+            )
+        ),
+    )
+)

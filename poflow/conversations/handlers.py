@@ -27,7 +27,7 @@ _REASONS = {
     RaiseReason.ONVOLDOENDE: "niet alle onderdelen zijn minimaal voldoende beoordeeld",
     RaiseReason.SCHAALMAXIMUM: "het maximum van de functieschaal is bereikt",
     RaiseReason.TE_KORT: "het is nog geen 12 maanden geleden dat de medewerker in dienst kwam, "
-                         "de laatste periodiek kreeg of promotie kreeg",
+    "de laatste periodiek kreeg of promotie kreeg",
 }
 
 
@@ -60,8 +60,10 @@ def talk_context(ctx: Context, step: Step) -> dict[str, Any]:
 
 
 def _both(ctx: Context, step: Step) -> tuple[tuple[str, Any], ...]:
-    return (("leidinggevende", ctx.recipient(ctx.person(step.owner_id or ""))),
-            ("medewerker", employee_recipient(ctx, step.case_type, step.case_id)))
+    return (
+        ("leidinggevende", ctx.recipient(ctx.person(step.owner_id or ""))),
+        ("medewerker", employee_recipient(ctx, step.case_type, step.case_id)),
+    )
 
 
 @handler(K.INVITE)
@@ -73,17 +75,33 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     talk = talk_context(ctx, step)
     people = _both(ctx, step)
     invitation = ctx.invitation_for(
-        step, summary=f"{step.title}: {talk['medewerker']}", location=talk["locatie"],
+        step,
+        summary=f"{step.title}: {talk['medewerker']}",
+        location=talk["locatie"],
         description="Gesprek uit de gesprekscyclus tussen leidinggevende en medewerker.",
-        attendees=[to for _, to in people])
-    pop = ctx.step(case_type=step.case_type, case_id=step.case_id,
-                   key=step.key.replace(":richtgesprek", ":pop"))
+        attendees=[to for _, to in people],
+    )
+    pop = ctx.step(
+        case_type=step.case_type,
+        case_id=step.case_id,
+        key=step.key.replace(":richtgesprek", ":pop"),
+    )
     for who, to in people:
-        ctx.mail(key=f"{action.key}:{who}", template="ges_uitnodiging", to=to,
-                 context={**talk, "rol": who, "bijgewerkt": step.sequence > 0,
-                          "pop_deadline": pop.due_date if pop and pop is not step else None},
-                 case_type=step.case_type, case_id=step.case_id, action=action,
-                 invitation=invitation)
+        ctx.mail(
+            key=f"{action.key}:{who}",
+            template="ges_uitnodiging",
+            to=to,
+            context={
+                **talk,
+                "rol": who,
+                "bijgewerkt": step.sequence > 0,
+                "pop_deadline": pop.due_date if pop and pop is not step else None,
+            },
+            case_type=step.case_type,
+            case_id=step.case_id,
+            action=action,
+            invitation=invitation,
+        )
     return True
 
 
@@ -95,9 +113,15 @@ def send_reminders(ctx: Context, action: Action) -> bool:
         return False
     talk = talk_context(ctx, step)
     for who, to in _both(ctx, step):
-        ctx.mail(key=f"{action.key}:{who}", template="ges_herinnering", to=to,
-                 context={**talk, "rol": who}, case_type=step.case_type,
-                 case_id=step.case_id, action=action)
+        ctx.mail(
+            key=f"{action.key}:{who}",
+            template="ges_herinnering",
+            to=to,
+            context={**talk, "rol": who},
+            case_type=step.case_type,
+            case_id=step.case_id,
+            action=action,
+        )
     return True
 
 
@@ -109,12 +133,28 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     if talk is None or talk.state == StepState.CANCELLED:
         return False
     to = employee_recipient(ctx, step.case_type, step.case_id)
-    url = link_url(ctx, action=K.LINK_POP, subject_id=step.case_id, case_type=step.case_type,
-                   case_id=step.case_id, step_id=step.id)
-    ctx.mail(key=f"{action.key}:medewerker", template="ges_pop_verzoek", to=to,
-             context={**talk_context(ctx, talk), "deadline": step.due_date, "link": url,
-                      "herinnering": reminder},
-             case_type=step.case_type, case_id=step.case_id, action=action)
+    url = link_url(
+        ctx,
+        action=K.LINK_POP,
+        subject_id=step.case_id,
+        case_type=step.case_type,
+        case_id=step.case_id,
+        step_id=step.id,
+    )
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="ges_pop_verzoek",
+        to=to,
+        context={
+            **talk_context(ctx, talk),
+            "deadline": step.due_date,
+            "link": url,
+            "herinnering": reminder,
+        },
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     return True
 
 
@@ -136,12 +176,23 @@ def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
     step = _live_step(ctx, action)
     if step is None:
         return False
-    url = link_url(ctx, action=K.LINK_RICHT, subject_id=step.owner_id or "",
-                   case_type=step.case_type, case_id=step.case_id, step_id=step.id)
-    ctx.mail(key=f"{action.key}:leidinggevende", template="ges_richtgesprek_vastleggen",
-             to=ctx.recipient(ctx.person(step.owner_id or "")),
-             context={**talk_context(ctx, step), "link": url},
-             case_type=step.case_type, case_id=step.case_id, action=action)
+    url = link_url(
+        ctx,
+        action=K.LINK_RICHT,
+        subject_id=step.owner_id or "",
+        case_type=step.case_type,
+        case_id=step.case_id,
+        step_id=step.id,
+    )
+    ctx.mail(
+        key=f"{action.key}:leidinggevende",
+        template="ges_richtgesprek_vastleggen",
+        to=ctx.recipient(ctx.person(step.owner_id or "")),
+        context={**talk_context(ctx, step), "link": url},
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     return True
 
 
@@ -149,12 +200,23 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     step = _live_step(ctx, action)
     if step is None:
         return False
-    url = link_url(ctx, action=K.LINK_FORM, subject_id=step.owner_id or "",
-                   case_type=step.case_type, case_id=step.case_id, step_id=step.id)
-    ctx.mail(key=f"{action.key}:leidinggevende", template="ges_beoordelingsformulier",
-             to=ctx.recipient(ctx.person(step.owner_id or "")),
-             context={**talk_context(ctx, step), "link": url, "herinnering": reminder},
-             case_type=step.case_type, case_id=step.case_id, action=action)
+    url = link_url(
+        ctx,
+        action=K.LINK_FORM,
+        subject_id=step.owner_id or "",
+        case_type=step.case_type,
+        case_id=step.case_id,
+        step_id=step.id,
+    )
+    ctx.mail(
+        key=f"{action.key}:leidinggevende",
+        template="ges_beoordelingsformulier",
+        to=ctx.recipient(ctx.person(step.owner_id or "")),
+        context={**talk_context(ctx, step), "link": url, "herinnering": reminder},
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     return True
 
 
@@ -176,9 +238,15 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
     step = _live_step(ctx, action)
     if step is None:
         return False
-    ctx.mail(key=f"{action.key}:po", template="ges_escalatie", to=ctx.po_recipient(),
-             context={**talk_context(ctx, step), "wat": step.title, "case_id": step.case_id},
-             case_type=step.case_type, case_id=step.case_id, action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="ges_escalatie",
+        to=ctx.po_recipient(),
+        context={**talk_context(ctx, step), "wat": step.title, "case_id": step.case_id},
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     ctx.audit("step.escalated", "step", str(step.id), case=step.case_id, to="po")
     return True
 
@@ -202,16 +270,34 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
     programme_end = cal.months_after(hire.first_working_day, cfg.introduction_months)
     give_up = cal.months_after(programme_end, cfg.introduction_wait_max_months)
     if ctx.day < give_up:
-        later = max(cal.add_working_days(ctx.day, cfg.introduction_check_working_days),
-                    intro.due_date if intro is not None else ctx.day)
-        ctx.schedule(case_type="hire", case_id=hire.id, kind=K.INTRO, due=min(later, give_up),
-                     key=f"{K.INTRO}:{hire.id}:{min(later, give_up).isoformat()}")
+        later = max(
+            cal.add_working_days(ctx.day, cfg.introduction_check_working_days),
+            intro.due_date if intro is not None else ctx.day,
+        )
+        ctx.schedule(
+            case_type="hire",
+            case_id=hire.id,
+            kind=K.INTRO,
+            due=min(later, give_up),
+            key=f"{K.INTRO}:{hire.id}:{min(later, give_up).isoformat()}",
+        )
         return True
-    ctx.mail(key=f"{action.key}:po", template="ges_escalatie", to=ctx.po_recipient(),
-             context={"wat": "Startontwikkelgesprek (einde introductieprogramma)",
-                      "medewerker": hire.full_name, "leidinggevende": hire.manager.full_name,
-                      "datum": programme_end, "case_id": hire.id, "soort": "introductie"},
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="ges_escalatie",
+        to=ctx.po_recipient(),
+        context={
+            "wat": "Startontwikkelgesprek (einde introductieprogramma)",
+            "medewerker": hire.full_name,
+            "leidinggevende": hire.manager.full_name,
+            "datum": programme_end,
+            "case_id": hire.id,
+            "soort": "introductie",
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     ctx.audit("ges.cycle.not_started", "hire", hire.id, reason="startontwikkelgesprek_open")
     return True
 
@@ -226,15 +312,26 @@ def _appraisal(ctx: Context, action: Action) -> tuple[Appraisal, Step] | None:
 
 def form_context(ctx: Context, row: Appraisal, step: Step) -> dict[str, Any]:
     """The filled-in form as a mail shows it: each component's score label and motivation."""
-    parts = [{"naam": c.label, "score": getattr(row, c.value).label,
-              "motivatie": getattr(row, f"{c.value}_motivatie")} for c in COMPONENTS]
+    parts = [
+        {
+            "naam": c.label,
+            "score": getattr(row, c.value).label,
+            "motivatie": getattr(row, f"{c.value}_motivatie"),
+        }
+        for c in COMPONENTS
+    ]
     reasons = [_REASONS[RaiseReason(r)] for r in (row.raise_reasons or "").split(",") if r]
-    return {**talk_context(ctx, step), "onderdelen": parts, "ronde": row.round,
-            "vastgelegd_door": ctx.person(row.recorded_by).full_name,
-            "periodiek": row.raise_granted, "periodiek_datum": row.raise_on,
-            "redenen": reasons, "onvoldoende": [p["naam"] for p in parts
-                                                if p["score"] == "Onvoldoende"],
-            "case_id": row.case_id}
+    return {
+        **talk_context(ctx, step),
+        "onderdelen": parts,
+        "ronde": row.round,
+        "vastgelegd_door": ctx.person(row.recorded_by).full_name,
+        "periodiek": row.raise_granted,
+        "periodiek_datum": row.raise_on,
+        "redenen": reasons,
+        "onvoldoende": [p["naam"] for p in parts if p["score"] == "Onvoldoende"],
+        "case_id": row.case_id,
+    }
 
 
 @handler(K.SHARE)
@@ -244,10 +341,15 @@ def share_with_employee(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     row, step = found
-    ctx.mail(key=f"{action.key}:medewerker", template="ges_beoordeling_gedeeld",
-             to=employee_recipient(ctx, step.case_type, step.case_id),
-             context=form_context(ctx, row, step), case_type=step.case_type,
-             case_id=step.case_id, action=action)
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="ges_beoordeling_gedeeld",
+        to=employee_recipient(ctx, step.case_type, step.case_id),
+        context=form_context(ctx, row, step),
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     return True
 
 
@@ -260,15 +362,29 @@ def tell_decision(ctx: Context, action: Action) -> bool:
         return False
     row, step = found
     context = form_context(ctx, row, step)
-    ctx.mail(key=f"{action.key}:po", template="ges_periodiek", to=ctx.po_recipient(),
-             context=context, case_type=step.case_type, case_id=step.case_id, action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="ges_periodiek",
+        to=ctx.po_recipient(),
+        context=context,
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     if context["onvoldoende"]:
         for person in ctx.people_with_role("gemeentesecretaris"):
-            ctx.mail(key=f"{action.key}:gs:{person.id}", template="ges_onvoldoende",
-                     to=ctx.recipient(person), context=context, case_type=step.case_type,
-                     case_id=step.case_id, action=action)
-        ctx.audit("ges.onvoldoende.escalated", "ges_appraisal", str(row.id),
-                  to="gemeentesecretaris")
+            ctx.mail(
+                key=f"{action.key}:gs:{person.id}",
+                template="ges_onvoldoende",
+                to=ctx.recipient(person),
+                context=context,
+                case_type=step.case_type,
+                case_id=step.case_id,
+                action=action,
+            )
+        ctx.audit(
+            "ges.onvoldoende.escalated", "ges_appraisal", str(row.id), to="gemeentesecretaris"
+        )
     return True
 
 
@@ -279,8 +395,14 @@ def archive_for_po(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     row, step = found
-    ctx.mail(key=f"{action.key}:po", template="ges_dossier", to=ctx.po_recipient(),
-             context=form_context(ctx, row, step), case_type=step.case_type,
-             case_id=step.case_id, action=action)
+    ctx.mail(
+        key=f"{action.key}:po",
+        template="ges_dossier",
+        to=ctx.po_recipient(),
+        context=form_context(ctx, row, step),
+        case_type=step.case_type,
+        case_id=step.case_id,
+        action=action,
+    )
     ctx.audit("ges.appraisal.archived", "ges_appraisal", str(row.id), to="po")
     return True

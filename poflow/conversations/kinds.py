@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 __all__ = [
-    "ARCHIVE", "DECISION", "ESCALATE", "FORM", "FORM_REMIND", "INTRO", "INVITE", "LINK_FORM",
-    "LINK_POP", "LINK_RICHT", "POP_REMIND", "POP_REQUEST", "RECORD", "REMIND", "SHARE",
+    "ARCHIVE",
+    "DECISION",
+    "ESCALATE",
+    "FORM",
+    "FORM_REMIND",
+    "INTRO",
+    "INVITE",
+    "LINK_FORM",
+    "LINK_POP",
+    "LINK_RICHT",
+    "POP_REMIND",
+    "POP_REQUEST",
+    "RECORD",
+    "REMIND",
+    "SHARE",
 ]
 
 INTRO = "ges.intro"  # is the startontwikkelgesprek held? then start the cycle

@@ -19,8 +19,7 @@ __all__ = ["Appraisal", "CycleBasis", "CycleState", "GesCycle", "LegalDecision"]
 
 
 def _enum(cls: type) -> Enum:
-    return Enum(cls, native_enum=False, length=16,
-                values_callable=lambda e: [m.value for m in e])
+    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class CycleBasis(StrEnum):
@@ -77,8 +76,9 @@ class LegalDecision(Base):
     case_id: Mapped[str] = mapped_column(String(40), index=True)
     manager_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     kind: Mapped[LegalKind] = mapped_column(_enum(LegalKind))
-    state: Mapped[LegalState] = mapped_column(_enum(LegalState),
-                                              default=LegalState.AWAITING_APPRAISAL)
+    state: Mapped[LegalState] = mapped_column(
+        _enum(LegalState), default=LegalState.AWAITING_APPRAISAL
+    )
     appraisal_on: Mapped[date] = mapped_column(Date)
     requested_by: Mapped[str] = mapped_column(String(40))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -100,7 +100,8 @@ class Appraisal(Base):
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("ges_cycle.id", ondelete="CASCADE"))
     round: Mapped[int | None] = mapped_column(Integer)  # None for an extra appraisal
     legal_decision_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ges_legal_decision.id", ondelete="SET NULL"))
+        ForeignKey("ges_legal_decision.id", ondelete="SET NULL")
+    )
     talk_on: Mapped[date] = mapped_column(Date)
     prestatie: Mapped[Score] = mapped_column(_enum(Score))
     prestatie_motivatie: Mapped[str] = mapped_column(Text)

@@ -208,8 +208,12 @@ class CycleDates:
 
 
 def cycle_dates(
-    calendar: WorkCalendar, first_richtgesprek: date, round_: int, *,
-    months_to_beoordeling: int = 10, months_between: int = 12,
+    calendar: WorkCalendar,
+    first_richtgesprek: date,
+    round_: int,
+    *,
+    months_to_beoordeling: int = 10,
+    months_between: int = 12,
 ) -> CycleDates:
     """Round `round_` (1-based): richtgesprek yearly from the first, beoordelingsgesprek ten
     months after it (GES-1); each on the next working day when it falls on a day off."""
@@ -218,7 +222,8 @@ def cycle_dates(
     offset = months_between * (round_ - 1)
     richt = calendar.next_working_day(add_months(first_richtgesprek, offset))
     beoordeling = calendar.next_working_day(
-        add_months(first_richtgesprek, offset + months_to_beoordeling))
+        add_months(first_richtgesprek, offset + months_to_beoordeling)
+    )
     return CycleDates(round_, richt, beoordeling)
 
 

@@ -12,8 +12,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["IN_LIST_SIZE", "Base", "UTCDateTime", "chunked", "insert_for", "insert_rows", "one_of",
-           "utcnow"]
+__all__ = [
+    "IN_LIST_SIZE",
+    "Base",
+    "UTCDateTime",
+    "chunked",
+    "insert_for",
+    "insert_rows",
+    "one_of",
+    "utcnow",
+]
 
 T = TypeVar("T")
 IN_LIST_SIZE = 500  # values per IN (...) list: well inside both databases' parameter limits
@@ -30,7 +38,7 @@ NAMING = {
 def chunked(values: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
     """`values` in slices of at most `size`, for IN (...) lists."""
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]
 
 
 def one_of(session: Any, column: Any, values: Sequence[Any]) -> Any:
@@ -75,27 +83,40 @@ def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     if session.autoflush:
         session.flush()  # as session.execute would: pending rows may be referred to
     given = list(rows[0])
-    defaults = {column.name: column.default for column in table.columns
-                if column.name not in given and column.default is not None
-                and (column.default.is_scalar or column.default.is_callable)}
+    defaults = {
+        column.name: column.default
+        for column in table.columns
+        if column.name not in given
+        and column.default is not None
+        and (column.default.is_scalar or column.default.is_callable)
+    }
     names = given + list(defaults)
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                  for name in names]
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
     quote = dialect.identifier_preparer
-    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
-           "FROM STDIN")
+    sql = (
+        f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    )
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         with cursor, cursor.copy(sql) as copy:
             for row in rows:
                 values = [row[name] for name in given]
-                values += [default.arg if default.is_scalar else default.arg(None)  # per row
-                           for default in defaults.values()]
-                copy.write_row([value if process is None else process(value)
-                                for value, process in zip(values, processors, strict=True)])
+                values += [
+                    default.arg if default.is_scalar else default.arg(None)  # per row
+                    for default in defaults.values()
+                ]
+                copy.write_row(
+                    [
+                        value if process is None else process(value)
+                        for value, process in zip(values, processors, strict=True)
+                    ]
+                )
     except dialect.loaded_dbapi.Error as exc:  # the exception an INSERT would have raised
-        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error,
-                                  dialect=dialect) from exc
+        raise DBAPIError.instance(
+            sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
 
 
 def utcnow() -> datetime:

@@ -172,8 +172,13 @@ class Action(Base):
         Index("ix_action_case", "case_type", "case_id"),
         # The claim's and the waiting kinds' lookups: few municipalities' due rows, not every
         # municipality's (a small index: pending rows only).
-        Index("ix_action_pending", "municipality", "due_date",
-              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
+        Index(
+            "ix_action_pending",
+            "municipality",
+            "due_date",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
     )
 
 
@@ -206,8 +211,10 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (Index("ix_outbox_state", "state", "municipality", "id"),
-                      Index("ix_outbox_queue", "state", "id"))  # a send for all municipalities
+    __table_args__ = (
+        Index("ix_outbox_state", "state", "municipality", "id"),
+        Index("ix_outbox_queue", "state", "id"),
+    )  # a send for all municipalities
 
 
 class AuditEntry(Base):

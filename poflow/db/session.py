@@ -61,8 +61,9 @@ def one_connection(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Sess
     """
     bind = factory.kw["bind"]
     with bind.connect() as connection:
-        yield sessionmaker(bind=connection, expire_on_commit=factory.kw.get(
-            "expire_on_commit", True))
+        yield sessionmaker(
+            bind=connection, expire_on_commit=factory.kw.get("expire_on_commit", True)
+        )
 
 
 @contextmanager

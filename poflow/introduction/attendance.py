@@ -25,21 +25,33 @@ __all__ = ["answer_invitation", "participant", "record_attendance", "set_status"
 P = ParticipationStatus
 
 
-def set_status(ctx: Context, p: SessionParticipant, target: ParticipationStatus, *,
-               by: str) -> None:
+def set_status(
+    ctx: Context, p: SessionParticipant, target: ParticipationStatus, *, by: str
+) -> None:
     """Move a participation to `target`, checked and audited (X-4)."""
-    check_participation(f"the place of hire {p.hire_id} in session {p.session_id}", p.status,
-                        target)
+    check_participation(
+        f"the place of hire {p.hire_id} in session {p.session_id}", p.status, target
+    )
     old = p.status
     p.status, p.updated_by, p.updated_at = target, by, utcnow()
-    ctx.audit("int.participant", "int_session", str(p.session_id), hire=p.hire_id,
-              old=old.value, new=target.value, by=by)
+    ctx.audit(
+        "int.participant",
+        "int_session",
+        str(p.session_id),
+        hire=p.hire_id,
+        old=old.value,
+        new=target.value,
+        by=by,
+    )
 
 
 def participant(ctx: Context, session_id: int, hire_id: str) -> SessionParticipant:
     """The place of a hire in a session, or NotFound."""
-    p = ctx.session.scalar(select(SessionParticipant).where(
-        SessionParticipant.session_id == session_id, SessionParticipant.hire_id == hire_id))
+    p = ctx.session.scalar(
+        select(SessionParticipant).where(
+            SessionParticipant.session_id == session_id, SessionParticipant.hire_id == hire_id
+        )
+    )
     if p is None:
         raise NotFound(f"Hire {hire_id} was not invited to session {session_id}")
     return p
@@ -48,8 +60,10 @@ def participant(ctx: Context, session_id: int, hire_id: str) -> SessionParticipa
 def answer_invitation(ctx: Context, p: SessionParticipant, *, accept: bool, by: str) -> None:
     """The invitee accepts or declines; a decline means a new invitation for the next session."""
     if ctx.day > p.session.session_date:
-        raise IllegalTransition(f"Cannot answer the invitation of hire {p.hire_id} to session "
-                                f"{p.session_id}: the session on {p.session.session_date} is over.")
+        raise IllegalTransition(
+            f"Cannot answer the invitation of hire {p.hire_id} to session "
+            f"{p.session_id}: the session on {p.session.session_date} is over."
+        )
     target = P.ACCEPTED if accept else P.DECLINED
     if p.status != target:
         set_status(ctx, p, target, by=by)
@@ -59,8 +73,10 @@ def record_attendance(ctx: Context, p: SessionParticipant, *, attended: bool, by
     """P&O records who was there; a classroom module attended gives a certificate (INT-4)."""
     s = p.session
     if ctx.day < s.session_date:
-        raise IllegalTransition(f"Cannot record attendance of hire {p.hire_id} for session "
-                                f"{s.id} before it takes place on {s.session_date}.")
+        raise IllegalTransition(
+            f"Cannot record attendance of hire {p.hire_id} for session "
+            f"{s.id} before it takes place on {s.session_date}."
+        )
     target = P.ATTENDED if attended else P.MISSED
     if p.status == target:
         return
@@ -68,8 +84,14 @@ def record_attendance(ctx: Context, p: SessionParticipant, *, attended: bool, by
     if attended and s.series not in ("start", "evaluatie"):
         hire = ctx.session.get(Hire, p.hire_id)
         assert hire is not None
-        issue_certificate(ctx, hire, item=s.series, title=section(ctx.config).item(s.series).title,
-                          completed_on=s.session_date, source="aanwezig")
+        issue_certificate(
+            ctx,
+            hire,
+            item=s.series,
+            title=section(ctx.config).item(s.series).title,
+            completed_on=s.session_date,
+            source="aanwezig",
+        )
 
 
 def _participant_of(ctx: Context, action: Action) -> SessionParticipant | None:
@@ -90,13 +112,24 @@ def remind_participant(ctx: Context, action: Action) -> bool:
         return False
     hire = ctx.session.get(Hire, p.hire_id)
     assert hire is not None
-    link = action_url(ctx, action="int.sessie_nee", subject_id=hire.id, case_type="hire",
-                      case_id=hire.id, valid_until=p.session.session_date,
-                      data={"participant": p.id})
-    ctx.mail(key=f"{action.key}:medewerker", template="int_sessie_herinnering",
-             to=ctx.hire_recipient(hire),
-             context={**session_context(ctx, p.session), "link_nee": link},
-             case_type="hire", case_id=hire.id, action=action)
+    link = action_url(
+        ctx,
+        action="int.sessie_nee",
+        subject_id=hire.id,
+        case_type="hire",
+        case_id=hire.id,
+        valid_until=p.session.session_date,
+        data={"participant": p.id},
+    )
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="int_sessie_herinnering",
+        to=ctx.hire_recipient(hire),
+        context={**session_context(ctx, p.session), "link_nee": link},
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -115,15 +148,36 @@ def ask_for_attendance(ctx: Context, action: Action) -> bool:
         for p in places:
             hire = ctx.session.get(Hire, p.hire_id)
             assert hire is not None
-            links = [action_url(ctx, action=name, subject_id=person.id, case_type="int_session",
-                                case_id=str(s.id), valid_until=ctx.day,
-                                data={"participant": p.id})
-                     for name in ("int.aanwezig", "int.afwezig")]
-            rows.append({"naam": hire.full_name, "hire_id": hire.id, "status": p.status.value,
-                         "link_aanwezig": links[0], "link_afwezig": links[1]})
-        ctx.mail(key=f"{action.key}:{person.id}", template="int_aanwezigheid",
-                 to=ctx.recipient(person), context={**session_context(ctx, s), "rijen": rows},
-                 case_type="int_session", case_id=str(s.id), action=action)
+            links = [
+                action_url(
+                    ctx,
+                    action=name,
+                    subject_id=person.id,
+                    case_type="int_session",
+                    case_id=str(s.id),
+                    valid_until=ctx.day,
+                    data={"participant": p.id},
+                )
+                for name in ("int.aanwezig", "int.afwezig")
+            ]
+            rows.append(
+                {
+                    "naam": hire.full_name,
+                    "hire_id": hire.id,
+                    "status": p.status.value,
+                    "link_aanwezig": links[0],
+                    "link_afwezig": links[1],
+                }
+            )
+        ctx.mail(
+            key=f"{action.key}:{person.id}",
+            template="int_aanwezigheid",
+            to=ctx.recipient(person),
+            context={**session_context(ctx, s), "rijen": rows},
+            case_type="int_session",
+            case_id=str(s.id),
+            action=action,
+        )
     return True
 
 
@@ -137,8 +191,11 @@ def close_session(ctx: Context, action: Action) -> bool:
         if p.status in OPEN:
             set_status(ctx, p, P.MISSED, by="system")
     s.state = SessionState.CLOSED
-    ctx.audit("int.session.closed", "int_session", str(s.id),
-              attended=sum(p.status == P.ATTENDED for p in s.participants),
-              missed=sum(p.status in (P.MISSED, P.DECLINED) for p in s.participants))
+    ctx.audit(
+        "int.session.closed",
+        "int_session",
+        str(s.id),
+        attended=sum(p.status == P.ATTENDED for p in s.participants),
+        missed=sum(p.status in (P.MISSED, P.DECLINED) for p in s.participants),
+    )
     return True
-

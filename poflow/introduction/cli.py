@@ -15,8 +15,10 @@ import typer
 
 __all__ = ["intro_app", "portfolio_app"]
 
-intro_app = typer.Typer(help="The introduction programme (INT): enrol, sessions, attendance, "
-                        "e-learning.", no_args_is_help=True)
+intro_app = typer.Typer(
+    help="The introduction programme (INT): enrol, sessions, attendance, e-learning.",
+    no_args_is_help=True,
+)
 portfolio_app = typer.Typer(help="Show a new employee's introduction portfolio (INT-4).")
 
 
@@ -33,8 +35,13 @@ def _day(value: str | None) -> date:
 
 
 @contextmanager
-def _ctx(*, municipality: str | None = None, hire_id: str | None = None,
-         day: date | None = None, actor: str = "cli") -> Iterator[Any]:
+def _ctx(
+    *,
+    municipality: str | None = None,
+    hire_id: str | None = None,
+    day: date | None = None,
+    actor: str = "cli",
+) -> Iterator[Any]:
     """A Context in one transaction, for the hire's municipality or the one named."""
     from poflow.cli import _runtime
     from poflow.engine import Context
@@ -53,8 +60,10 @@ def _ctx(*, municipality: str | None = None, hire_id: str | None = None,
 
 
 Muni = Annotated[str | None, typer.Option(help="Municipality slug, e.g. hardenberg")]
-Day = Annotated[str | None, typer.Option("--date", help="Act as on this day (YYYY-MM-DD); "
-                                         "default today. For simulations.")]
+Day = Annotated[
+    str | None,
+    typer.Option("--date", help="Act as on this day (YYYY-MM-DD); default today. For simulations."),
+]
 
 
 @intro_app.command("enrol")
@@ -68,8 +77,10 @@ def enrol_cmd(
 
     with _ctx(hire_id=hire_id, actor=by) as ctx:
         e = enrol(ctx, hire_id, by=by, variant=variant)
-        typer.echo(f"{hire_id} takes part in the introduction programme ({e.group.value}, "
-                   f"variant {e.variant}).")
+        typer.echo(
+            f"{hire_id} takes part in the introduction programme ({e.group.value}, "
+            f"variant {e.variant})."
+        )
 
 
 @intro_app.command("elearning-import")
@@ -107,8 +118,10 @@ def sessions_cmd(
 
 
 @intro_app.command("session")
-def session_cmd(session_id: Annotated[int, typer.Argument(help="The session's number")],
-                municipality: Muni = None) -> None:
+def session_cmd(
+    session_id: Annotated[int, typer.Argument(help="The session's number")],
+    municipality: Muni = None,
+) -> None:
     """Show who was invited to a session and whether they came (names: P&O only)."""
     from poflow.introduction.overview import named_rows, session_rows
 
@@ -132,11 +145,15 @@ def attendance_cmd(
     from poflow.introduction.attendance import participant, record_attendance
 
     with _ctx(municipality=municipality, actor=by, day=_day(date_)) as ctx:
-        for hire_id, was in [*((h, True) for h in present or []),
-                             *((h, False) for h in absent or [])]:
+        for hire_id, was in [
+            *((h, True) for h in present or []),
+            *((h, False) for h in absent or []),
+        ]:
             record_attendance(ctx, participant(ctx, session_id, hire_id), attended=was, by=by)
-    typer.echo(f"Attendance of session {session_id} recorded: {len(present or [])} present, "
-               f"{len(absent or [])} absent.")
+    typer.echo(
+        f"Attendance of session {session_id} recorded: {len(present or [])} present, "
+        f"{len(absent or [])} absent."
+    )
 
 
 @intro_app.command("role-item")
@@ -157,8 +174,9 @@ def role_item_cmd(
 @intro_app.command("done")
 def done_cmd(
     hire_id: Annotated[str, typer.Argument(help="The hire's id")],
-    item: Annotated[str, typer.Argument(help="e-learning key, tma, startontwikkelgesprek or "
-                                              "rol:N")],
+    item: Annotated[
+        str, typer.Argument(help="e-learning key, tma, startontwikkelgesprek or rol:N")
+    ],
     by: Annotated[str, typer.Option(help="Who records it (person id)")] = "cli",
 ) -> None:
     """Record an item of the own line as done (fallback for the link in the mail)."""
@@ -167,13 +185,15 @@ def done_cmd(
 
     with _ctx(hire_id=hire_id, actor=by) as ctx:
         keys = [f"int:{item}", f"int:elearning:{item}"]
-        step = next((s for k in keys if (s := ctx.step(case_type="hire", case_id=hire_id,
-                                                         key=k))), None)
+        step = next(
+            (s for k in keys if (s := ctx.step(case_type="hire", case_id=hire_id, key=k))), None
+        )
         if step is None:
             raise NotFound(f"Hire {hire_id} has no programme item {item!r}")
         changed = complete_step(ctx, step, by=by, source="cli")
-    typer.echo(f"{step.key} of {hire_id} " + ("recorded as done." if changed else
-                                              "was already done."))
+    typer.echo(
+        f"{step.key} of {hire_id} " + ("recorded as done." if changed else "was already done.")
+    )
 
 
 @intro_app.command("plan")

@@ -39,14 +39,29 @@ def first_with_role(ctx: Context, role: str) -> Person | None:
     return people[0] if people else None
 
 
-def action_url(ctx: Context, *, action: str, subject_id: str, case_type: str, case_id: str,
-               valid_until: date, step_id: int | None = None,
-               data: dict[str, Any] | None = None) -> str:
+def action_url(
+    ctx: Context,
+    *,
+    action: str,
+    subject_id: str,
+    case_type: str,
+    case_id: str,
+    valid_until: date,
+    step_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
     """A signed single-use link that stays valid until the end of `valid_until` (plus a week)."""
     days = max((valid_until - ctx.day).days, 0) + 8
     token = mint_link(
-        ctx.session, secret=ctx.settings.secret_key.get_secret_value(), action=action,
-        municipality=ctx.municipality, case_type=case_type, case_id=case_id,
-        subject_id=subject_id, step_id=step_id, data=data, expires_days=days,
+        ctx.session,
+        secret=ctx.settings.secret_key.get_secret_value(),
+        action=action,
+        municipality=ctx.municipality,
+        case_type=case_type,
+        case_id=case_id,
+        subject_id=subject_id,
+        step_id=step_id,
+        data=data,
+        expires_days=days,
     )
     return f"{ctx.settings.resolved_base_url()}/a/{token}"

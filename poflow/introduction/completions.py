@@ -36,22 +36,29 @@ def import_completions(ctx: Context, path: Path, *, by: str = "csv") -> Completi
     for n, rec in enumerate(rows, start=2):
         hire = ctx.session.get(Hire, rec.get("hire_id", ""))
         if hire is None or hire.municipality != ctx.municipality:
-            problems.append(f"row {n}, column 'hire_id': no hire {rec.get('hire_id')!r} in "
-                            f"{ctx.municipality}")
+            problems.append(
+                f"row {n}, column 'hire_id': no hire {rec.get('hire_id')!r} in {ctx.municipality}"
+            )
             continue
         module = rec.get("module", "")
         step = ctx.step(case_type="hire", case_id=hire.id, key=f"int:elearning:{module}")
         if module not in modules:
-            problems.append(f"row {n}, column 'module': {module!r} is not an e-learning module "
-                            f"(expected one of {', '.join(sorted(modules))})")
+            problems.append(
+                f"row {n}, column 'module': {module!r} is not an e-learning module "
+                f"(expected one of {', '.join(sorted(modules))})"
+            )
         elif step is None:
-            problems.append(f"row {n}, column 'module': hire {hire.id} has no e-learning "
-                            f"{module!r} in their programme")
+            problems.append(
+                f"row {n}, column 'module': hire {hire.id} has no e-learning "
+                f"{module!r} in their programme"
+            )
         try:
             on = date.fromisoformat(rec.get("completed_on", ""))
         except ValueError:
-            problems.append(f"row {n}, column 'completed_on': {rec.get('completed_on')!r} is "
-                            "not a date (expected YYYY-MM-DD)")
+            problems.append(
+                f"row {n}, column 'completed_on': {rec.get('completed_on')!r} is "
+                "not a date (expected YYYY-MM-DD)"
+            )
             continue
         if on > ctx.day:
             problems.append(f"row {n}, column 'completed_on': {on} is in the future")
@@ -60,6 +67,11 @@ def import_completions(ctx: Context, path: Path, *, by: str = "csv") -> Completi
     if problems:
         raise ImportRejected(str(path), problems)
     done = sum(complete_step(ctx, step, by=by, source="csv", on=on) for step, on in checked)
-    ctx.audit("int.completions.imported", "import", path.name, completed=done,
-              unchanged=len(checked) - done)
+    ctx.audit(
+        "int.completions.imported",
+        "import",
+        path.name,
+        completed=done,
+        unchanged=len(checked) - done,
+    )
     return CompletionResult(done, len(checked) - done)

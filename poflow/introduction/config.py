@@ -23,8 +23,9 @@ class TargetRuleConfig(Section):
 
     def rule(self) -> TargetRule:
         """The pure rule."""
-        return TargetRule(self.contract_type, self.group, self.longer_than_months,
-                          self.at_most_months)
+        return TargetRule(
+            self.contract_type, self.group, self.longer_than_months, self.at_most_months
+        )
 
 
 class SeriesConfig(Section):
@@ -49,8 +50,9 @@ class SeriesConfig(Section):
         if (self.every_weeks is None) == (self.every_months is None):
             raise ValueError("give exactly one of every_weeks or every_months")
         if self.reminder_working_days_before >= self.invite_working_days_before:
-            raise ValueError("reminder_working_days_before must be less than "
-                             "invite_working_days_before")
+            raise ValueError(
+                "reminder_working_days_before must be less than invite_working_days_before"
+            )
         return self
 
     def rule(self) -> SeriesRule:
@@ -115,20 +117,29 @@ class IntroductionSection(Section):
                 raise ValueError(f"variant {which!r} is not defined under variants")
         from poflow.importer import CONTRACT_TYPES, ROLES
 
-        roles = {self.attendance_role, self.coach_role, *self.enrol_roles,
-                 *(x.host_role for x in (self.start_meeting, self.evaluation) if x.host_role)}
+        roles = {
+            self.attendance_role,
+            self.coach_role,
+            *self.enrol_roles,
+            *(x.host_role for x in (self.start_meeting, self.evaluation) if x.host_role),
+        }
         if roles - ROLES:
-            raise ValueError(f"unknown role(s) {', '.join(sorted(roles - ROLES))}; known: "
-                             f"{', '.join(sorted(ROLES))}")
+            raise ValueError(
+                f"unknown role(s) {', '.join(sorted(roles - ROLES))}; known: "
+                f"{', '.join(sorted(ROLES))}"
+            )
         contracts = {r.contract_type for r in self.target_groups}
         if contracts - CONTRACT_TYPES:
-            raise ValueError(f"target_groups: unknown contract type(s) "
-                             f"{', '.join(sorted(contracts - CONTRACT_TYPES))}")
+            raise ValueError(
+                f"target_groups: unknown contract type(s) "
+                f"{', '.join(sorted(contracts - CONTRACT_TYPES))}"
+            )
         lines = [i.line for i in self.items]
         order = {"welkom": 0, "modules": 1, "individueel": 2}
         if [order[x] for x in lines] != sorted(order[x] for x in lines):
-            raise ValueError("items must run in the programme's order: welkom, modules, "
-                             "individueel (INT-2)")
+            raise ValueError(
+                "items must run in the programme's order: welkom, modules, individueel (INT-2)"
+            )
         return self
 
     def rules(self) -> list[TargetRule]:

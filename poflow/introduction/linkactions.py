@@ -37,12 +37,16 @@ def _answer(accept: bool) -> Any:
         try:
             answer_invitation(ctx, p, accept=accept, by=ctx.actor)
         except IllegalTransition as exc:
-            raise ActionRefused("Dit kan niet meer: de bijeenkomst is al geweest of je "
-                                "aanmelding is al verwerkt.") from exc
+            raise ActionRefused(
+                "Dit kan niet meer: de bijeenkomst is al geweest of je aanmelding is al verwerkt."
+            ) from exc
         if accept:
             return f"Fijn dat je erbij bent! We zien je bij de {_when(p)}."
-        return ("Jammer dat je er niet bij kunt zijn. Je ontvangt vanzelf een uitnodiging "
-                "voor de volgende keer.")
+        return (
+            "Jammer dat je er niet bij kunt zijn. Je ontvangt vanzelf een uitnodiging "
+            "voor de volgende keer."
+        )
+
     return perform
 
 
@@ -52,10 +56,12 @@ def _attendance(attended: bool) -> Any:
         try:
             record_attendance(ctx, p, attended=attended, by=ctx.actor)
         except IllegalTransition as exc:
-            raise ActionRefused("De aanwezigheid kan zo niet worden vastgelegd: "
-                                f"{p.status.value}.") from exc
+            raise ActionRefused(
+                f"De aanwezigheid kan zo niet worden vastgelegd: {p.status.value}."
+            ) from exc
         word = "aanwezig" if attended else "afwezig"
         return f"Vastgelegd: {_hire_name(ctx, p.hire_id)} was {word} bij de {_when(p)}."
+
     return perform
 
 
@@ -85,38 +91,79 @@ def _enrol(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
         enrol(ctx, link.case_id, by=ctx.actor)
     except EnrolmentRefused as exc:
         raise ActionRefused("Aanmelden lukt niet: neem contact op met P&O.") from exc
-    return (f"{_hire_name(ctx, link.case_id)} is aangemeld voor het introductieprogramma. "
-            "De uitnodigingen volgen vanzelf.")
+    return (
+        f"{_hire_name(ctx, link.case_id)} is aangemeld voor het introductieprogramma. "
+        "De uitnodigingen volgen vanzelf."
+    )
 
 
-LINK_ACTIONS = tuple(register_link_action(a) for a in (
-    LinkAction(name="int.sessie_ja", title="Ik kom naar de bijeenkomst", button="Ik kom",
-               describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
-               perform=_answer(True)),
-    LinkAction(name="int.sessie_nee", title="Ik kan niet komen", button="Afmelden",
-               describe=lambda ctx, link: f"Je meldt je af voor de {_when(_place(ctx, link))}. "
-                                          "Je wordt uitgenodigd voor de volgende.",
-               perform=_answer(False)),
-    LinkAction(name="int.aanwezig", title="Was aanwezig", button="Aanwezig",
-               describe=lambda ctx, link: f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                                          f"aanwezig bij de {_when(_place(ctx, link))}.",
-               perform=_attendance(True)),
-    LinkAction(name="int.afwezig", title="Was niet aanwezig", button="Afwezig",
-               describe=lambda ctx, link: f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                                          f"niet bij de {_when(_place(ctx, link))}; volgt een "
-                                          "nieuwe uitnodiging.",
-               perform=_attendance(False)),
-    LinkAction(name="int.item_afgerond", title="Onderdeel afgerond", button="Afgerond",
-               describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
-               perform=_item_done),
-    LinkAction(name="int.gesprek_gehouden", title="Gesprek heeft plaatsgevonden",
-               button="Vastleggen",
-               describe=lambda ctx, link: f"'{_step(ctx, link).title}' met "
-                                          f"{_hire_name(ctx, link.case_id)} heeft plaatsgevonden.",
-               perform=_talk_held),
-    LinkAction(name="int.aanmelden", title="Aanmelden voor het introductieprogramma",
-               button="Aanmelden",
-               describe=lambda ctx, link: f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
-                                          "de light-variant van het introductieprogramma.",
-               perform=_enrol),
-))
+LINK_ACTIONS = tuple(
+    register_link_action(a)
+    for a in (
+        LinkAction(
+            name="int.sessie_ja",
+            title="Ik kom naar de bijeenkomst",
+            button="Ik kom",
+            describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
+            perform=_answer(True),
+        ),
+        LinkAction(
+            name="int.sessie_nee",
+            title="Ik kan niet komen",
+            button="Afmelden",
+            describe=lambda ctx, link: (
+                f"Je meldt je af voor de {_when(_place(ctx, link))}. "
+                "Je wordt uitgenodigd voor de volgende."
+            ),
+            perform=_answer(False),
+        ),
+        LinkAction(
+            name="int.aanwezig",
+            title="Was aanwezig",
+            button="Aanwezig",
+            describe=lambda ctx, link: (
+                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+                f"aanwezig bij de {_when(_place(ctx, link))}."
+            ),
+            perform=_attendance(True),
+        ),
+        LinkAction(
+            name="int.afwezig",
+            title="Was niet aanwezig",
+            button="Afwezig",
+            describe=lambda ctx, link: (
+                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+                f"niet bij de {_when(_place(ctx, link))}; volgt een "
+                "nieuwe uitnodiging."
+            ),
+            perform=_attendance(False),
+        ),
+        LinkAction(
+            name="int.item_afgerond",
+            title="Onderdeel afgerond",
+            button="Afgerond",
+            describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
+            perform=_item_done,
+        ),
+        LinkAction(
+            name="int.gesprek_gehouden",
+            title="Gesprek heeft plaatsgevonden",
+            button="Vastleggen",
+            describe=lambda ctx, link: (
+                f"'{_step(ctx, link).title}' met "
+                f"{_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
+            ),
+            perform=_talk_held,
+        ),
+        LinkAction(
+            name="int.aanmelden",
+            title="Aanmelden voor het introductieprogramma",
+            button="Aanmelden",
+            describe=lambda ctx, link: (
+                f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
+                "de light-variant van het introductieprogramma."
+            ),
+            perform=_enrol,
+        ),
+    )
+)

@@ -22,8 +22,14 @@ from poflow.introduction.programme import (
 )
 from poflow.states import HireState
 
-__all__ = ["announce_role_item", "invite_talk", "offer_light_variant", "remind_elearning",
-           "remind_talk", "send_welcome"]
+__all__ = [
+    "announce_role_item",
+    "invite_talk",
+    "offer_light_variant",
+    "remind_elearning",
+    "remind_talk",
+    "send_welcome",
+]
 
 
 def _open(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
@@ -37,8 +43,15 @@ def _open(ctx: Context, action: Action) -> tuple[Hire, Step] | None:
 
 
 def _done_link(ctx: Context, hire: Hire, step: Step, subject: str, action: str) -> str:
-    return action_url(ctx, action=action, subject_id=subject, case_type="hire", case_id=hire.id,
-                      step_id=step.id, valid_until=step.due_date + timedelta(days=30))
+    return action_url(
+        ctx,
+        action=action,
+        subject_id=subject,
+        case_type="hire",
+        case_id=hire.id,
+        step_id=step.id,
+        valid_until=step.due_date + timedelta(days=30),
+    )
 
 
 @handler(WELCOME)
@@ -55,12 +68,23 @@ def send_welcome(ctx: Context, action: Action) -> bool:
     for item in cfg.variant_items(e.variant):
         step = ctx.step(case_type="hire", case_id=hire.id, key=f"int:elearning:{item.key}")
         link = _done_link(ctx, hire, step, hire.id, "int.item_afgerond") if step else None
-        rows.append({"titel": item.title, "lijn": item.line, "omschrijving": item.description,
-                     "link": link})
-    ctx.mail(key=f"{action.key}:medewerker", template="int_welkom", to=ctx.hire_recipient(hire),
-             context={"onderdelen": rows, "einde": end_of_programme(ctx, hire),
-                      "verplicht": e.mandatory, "light": e.variant != cfg.primary_variant},
-             case_type="hire", case_id=hire.id, action=action)
+        rows.append(
+            {"titel": item.title, "lijn": item.line, "omschrijving": item.description, "link": link}
+        )
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="int_welkom",
+        to=ctx.hire_recipient(hire),
+        context={
+            "onderdelen": rows,
+            "einde": end_of_programme(ctx, hire),
+            "verplicht": e.mandatory,
+            "light": e.variant != cfg.primary_variant,
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -71,11 +95,19 @@ def remind_elearning(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     hire, step = found
-    ctx.mail(key=f"{action.key}:medewerker", template="int_elearning_herinnering",
-             to=ctx.hire_recipient(hire),
-             context={"titel": step.title, "deadline": step.due_date,
-                      "link": _done_link(ctx, hire, step, hire.id, "int.item_afgerond")},
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="int_elearning_herinnering",
+        to=ctx.hire_recipient(hire),
+        context={
+            "titel": step.title,
+            "deadline": step.due_date,
+            "link": _done_link(ctx, hire, step, hire.id, "int.item_afgerond"),
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -86,10 +118,19 @@ def announce_role_item(ctx: Context, action: Action) -> bool:
     if found is None:
         return False
     hire, step = found
-    ctx.mail(key=f"{action.key}:medewerker", template="int_rolitem", to=ctx.hire_recipient(hire),
-             context={"titel": step.title, "deadline": step.due_date,
-                      "link": _done_link(ctx, hire, step, hire.id, "int.item_afgerond")},
-             case_type="hire", case_id=hire.id, action=action)
+    ctx.mail(
+        key=f"{action.key}:medewerker",
+        template="int_rolitem",
+        to=ctx.hire_recipient(hire),
+        context={
+            "titel": step.title,
+            "deadline": step.due_date,
+            "link": _done_link(ctx, hire, step, hire.id, "int.item_afgerond"),
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True
 
 
@@ -103,19 +144,36 @@ def _talk(ctx: Context, action: Action, template: str) -> bool:
     if owner is not None:
         link = _done_link(ctx, hire, step, owner.id, "int.gesprek_gehouden")
         people.append((step.owner_role or "", ctx.recipient(owner), link))
-    assert step.starts_at is not None and step.ends_at is not None
-    invitation = ctx.invitation_for(step, summary=f"{step.title}: {hire.full_name}",
-                                    location=section(ctx.config).talk_location,
-                                    description=step.title, attendees=[p[1] for p in people])
+    assert step.starts_at is not None
+    assert step.ends_at is not None
+    invitation = ctx.invitation_for(
+        step,
+        summary=f"{step.title}: {hire.full_name}",
+        location=section(ctx.config).talk_location,
+        description=step.title,
+        attendees=[p[1] for p in people],
+    )
     for role, to, link in people:
-        ctx.mail(key=f"{action.key}:{role}", template=template, to=to,
-                 context={"titel": step.title, "medewerker": hire.full_name, "rol": role,
-                          "tma": step.key == "int:tma", "start": step.starts_at.astimezone(TZ),
-                          "einde": step.ends_at.astimezone(TZ), "link": link,
-                          "locatie": section(ctx.config).talk_location,
-                          "bijgewerkt": step.sequence > 0},
-                 case_type="hire", case_id=hire.id, action=action,
-                 invitation=invitation if template == "int_gesprek_uitnodiging" else None)
+        ctx.mail(
+            key=f"{action.key}:{role}",
+            template=template,
+            to=to,
+            context={
+                "titel": step.title,
+                "medewerker": hire.full_name,
+                "rol": role,
+                "tma": step.key == "int:tma",
+                "start": step.starts_at.astimezone(TZ),
+                "einde": step.ends_at.astimezone(TZ),
+                "link": link,
+                "locatie": section(ctx.config).talk_location,
+                "bijgewerkt": step.sequence > 0,
+            },
+            case_type="hire",
+            case_id=hire.id,
+            action=action,
+            invitation=invitation if template == "int_gesprek_uitnodiging" else None,
+        )
     return True
 
 
@@ -138,12 +196,28 @@ def offer_light_variant(ctx: Context, action: Action) -> bool:
     if hire is None or hire.state == HireState.CANCELLED or enrolment_of(ctx, hire.id):
         return False
     manager = ctx.person(hire.manager_id)
-    link = action_url(ctx, action="int.aanmelden", subject_id=manager.id, case_type="hire",
-                      case_id=hire.id, valid_until=end_of_programme(ctx, hire))
-    ctx.mail(key=f"{action.key}:leidinggevende", template="int_light_aanbod",
-             to=ctx.recipient(manager),
-             context={"medewerker": hire.full_name, "link": link,
-                      "onderdelen": [i.title for i in section(ctx.config).variant_items(
-                          section(ctx.config).secondary_variant)]},
-             case_type="hire", case_id=hire.id, action=action)
+    link = action_url(
+        ctx,
+        action="int.aanmelden",
+        subject_id=manager.id,
+        case_type="hire",
+        case_id=hire.id,
+        valid_until=end_of_programme(ctx, hire),
+    )
+    ctx.mail(
+        key=f"{action.key}:leidinggevende",
+        template="int_light_aanbod",
+        to=ctx.recipient(manager),
+        context={
+            "medewerker": hire.full_name,
+            "link": link,
+            "onderdelen": [
+                i.title
+                for i in section(ctx.config).variant_items(section(ctx.config).secondary_variant)
+            ],
+        },
+        case_type="hire",
+        case_id=hire.id,
+        action=action,
+    )
     return True

@@ -60,8 +60,9 @@ class Enrolment(Base):
     variant: Mapped[str] = mapped_column(String(24))
     mandatory: Mapped[bool] = mapped_column(default=False)
     enrolled_by: Mapped[str] = mapped_column(String(40))  # "system" or a person id
-    state: Mapped[EnrolmentState] = mapped_column(_enum(EnrolmentState),
-                                                  default=EnrolmentState.ACTIVE)
+    state: Mapped[EnrolmentState] = mapped_column(
+        _enum(EnrolmentState), default=EnrolmentState.ACTIVE
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -86,7 +87,8 @@ class IntroSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     participants: Mapped[list[SessionParticipant]] = relationship(
-        back_populates="session", order_by="SessionParticipant.id", lazy="selectin")
+        back_populates="session", order_by="SessionParticipant.id", lazy="selectin"
+    )
 
     __table_args__ = (UniqueConstraint("municipality", "series", "session_date"),)
 

@@ -34,7 +34,8 @@ def session_rows(session: Session, session_id: int) -> tuple[str, list[tuple[str
     if s is None:
         raise NotFound(f"Session {session_id} does not exist")
     return f"{s.title} {s.session_date:%d-%m-%Y}", [
-        (p.hire_id, p.status.value, p.reason) for p in s.participants]
+        (p.hire_id, p.status.value, p.reason) for p in s.participants
+    ]
 
 
 def named_rows(session: Session, session_id: int) -> list[tuple[str, str, str, str]]:
@@ -47,16 +48,32 @@ def named_rows(session: Session, session_id: int) -> list[tuple[str, str, str, s
     return out
 
 
-def sessions_between(session: Session, municipality: str, first: date,
-                     last: date) -> list[SessionSummary]:
+def sessions_between(
+    session: Session, municipality: str, first: date, last: date
+) -> list[SessionSummary]:
     """Every session of the municipality in [first, last], with counts per status."""
-    found = session.scalars(select(IntroSession).where(
-        IntroSession.municipality == municipality, IntroSession.session_date >= first,
-        IntroSession.session_date <= last).order_by(IntroSession.session_date, IntroSession.id))
+    found = session.scalars(
+        select(IntroSession)
+        .where(
+            IntroSession.municipality == municipality,
+            IntroSession.session_date >= first,
+            IntroSession.session_date <= last,
+        )
+        .order_by(IntroSession.session_date, IntroSession.id)
+    )
     out = []
     for s in found:
-        counts = {st.value: sum(p.status == st for p in s.participants)
-                  for st in ParticipationStatus}
-        out.append(SessionSummary(s.id, s.series, s.title, s.session_date, s.capacity,
-                                  {k: v for k, v in counts.items() if v}))
+        counts = {
+            st.value: sum(p.status == st for p in s.participants) for st in ParticipationStatus
+        }
+        out.append(
+            SessionSummary(
+                s.id,
+                s.series,
+                s.title,
+                s.session_date,
+                s.capacity,
+                {k: v for k, v in counts.items() if v},
+            )
+        )
     return out

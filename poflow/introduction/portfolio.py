@@ -24,28 +24,52 @@ from poflow.introduction.models import (
 from poflow.introduction.rules import ParticipationStatus, TargetGroup, classify, programme_end
 from poflow.states import StepState
 
-__all__ = ["Portfolio", "PortfolioLine", "issue_certificate", "portfolio", "programme_status",
-           "programme_statuses"]
+__all__ = [
+    "Portfolio",
+    "PortfolioLine",
+    "issue_certificate",
+    "portfolio",
+    "programme_status",
+    "programme_statuses",
+]
 
 
-def issue_certificate(ctx: Context, hire: Hire, *, item: str, title: str, completed_on: date,
-                      source: str) -> Certificate | None:
+def issue_certificate(
+    ctx: Context, hire: Hire, *, item: str, title: str, completed_on: date, source: str
+) -> Certificate | None:
     """INT-4: give a certificate of participation once per item; None when it already exists."""
-    found = ctx.session.scalar(select(Certificate).where(
-        Certificate.hire_id == hire.id, Certificate.item == item))
+    found = ctx.session.scalar(
+        select(Certificate).where(Certificate.hire_id == hire.id, Certificate.item == item)
+    )
     if found is not None:
         return None
-    cert = Certificate(municipality=hire.municipality, hire_id=hire.id, item=item, title=title,
-                       completed_on=completed_on, source=source,
-                       number=f"BVD-{hire.id}-{item}"[:48])
+    cert = Certificate(
+        municipality=hire.municipality,
+        hire_id=hire.id,
+        item=item,
+        title=title,
+        completed_on=completed_on,
+        source=source,
+        number=f"BVD-{hire.id}-{item}"[:48],
+    )
     ctx.session.add(cert)
     ctx.session.flush()
-    ctx.audit("int.certificate", "hire", hire.id, item=item, source=source,
-              completed_on=completed_on.isoformat())
-    ctx.mail(key=f"int.certificate:{hire.id}:{item}", template="int_bewijs_van_deelname",
-             to=ctx.hire_recipient(hire),
-             context={"onderdeel": title, "datum": completed_on, "nummer": cert.number},
-             case_type="hire", case_id=hire.id)
+    ctx.audit(
+        "int.certificate",
+        "hire",
+        hire.id,
+        item=item,
+        source=source,
+        completed_on=completed_on.isoformat(),
+    )
+    ctx.mail(
+        key=f"int.certificate:{hire.id}:{item}",
+        template="int_bewijs_van_deelname",
+        to=ctx.hire_recipient(hire),
+        context={"onderdeel": title, "datum": completed_on, "nummer": cert.number},
+        case_type="hire",
+        case_id=hire.id,
+    )
     return cert
 
 
@@ -80,8 +104,9 @@ def _session_status(session: Session, hire_id: str, series: str) -> str:
     if any(st == ParticipationStatus.ATTENDED for _, st in rows):
         done = [d for d, st in rows if st == ParticipationStatus.ATTENDED]
         return f"bijgewoond {done[-1]:%d-%m-%Y}"
-    live = [d for d, st in rows if st in (ParticipationStatus.INVITED,
-                                          ParticipationStatus.ACCEPTED)]
+    live = [
+        d for d, st in rows if st in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)
+    ]
     if live:
         return f"uitgenodigd {live[-1]:%d-%m-%Y}"
     if not rows:
@@ -98,11 +123,18 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
     if enrolment is None:
         return Portfolio(hire.id, status, None, ())
     cfg = section(ctx.config)
-    certs = {c.item: c for c in ctx.session.scalars(
-        select(Certificate).where(Certificate.hire_id == hire.id))}
-    steps = {s.key: s for s in ctx.session.scalars(
-        select(Step).where(Step.case_type == "hire", Step.case_id == hire.id,
-                           Step.process == "int"))}
+    certs = {
+        c.item: c
+        for c in ctx.session.scalars(select(Certificate).where(Certificate.hire_id == hire.id))
+    }
+    steps = {
+        s.key: s
+        for s in ctx.session.scalars(
+            select(Step).where(
+                Step.case_type == "hire", Step.case_id == hire.id, Step.process == "int"
+            )
+        )
+    }
     lines = []
     for item in cfg.variant_items(enrolment.variant):
         if item.kind in ("sessie", "klassikaal"):
@@ -111,8 +143,15 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
             step = steps.get(_step_key(item.key, item.kind))
             text = _step_status(step)
         cert = certs.get(item.key)
-        lines.append(PortfolioLine(item.key, item.title, item.line,
-                                   "afgerond" if cert else text, cert.number if cert else None))
+        lines.append(
+            PortfolioLine(
+                item.key,
+                item.title,
+                item.line,
+                "afgerond" if cert else text,
+                cert.number if cert else None,
+            )
+        )
     for step in steps.values():
         if step.key.startswith("int:rol:"):
             lines.append(PortfolioLine(step.key, step.title, "individueel", _step_status(step)))
@@ -145,44 +184,69 @@ def _done_items_of(session: Session, hire_ids: list[str]) -> dict[str, set[str]]
     attended = session.execute(
         select(SessionParticipant.hire_id, IntroSession.series)
         .join(SessionParticipant.session)
-        .where(SessionParticipant.hire_id.in_(hire_ids),
-               SessionParticipant.status == ParticipationStatus.ATTENDED))
-    certs = session.execute(select(Certificate.hire_id, Certificate.item)
-                            .where(Certificate.hire_id.in_(hire_ids)))
+        .where(
+            SessionParticipant.hire_id.in_(hire_ids),
+            SessionParticipant.status == ParticipationStatus.ATTENDED,
+        )
+    )
+    certs = session.execute(
+        select(Certificate.hire_id, Certificate.item).where(Certificate.hire_id.in_(hire_ids))
+    )
     for hid, item in [*attended, *certs]:
         done[hid].add(item)
-    steps = session.execute(select(Step.case_id, Step.key).where(
-        Step.case_type == "hire", Step.case_id.in_(hire_ids), Step.process == "int",
-        Step.state == StepState.DONE))
+    steps = session.execute(
+        select(Step.case_id, Step.key).where(
+            Step.case_type == "hire",
+            Step.case_id.in_(hire_ids),
+            Step.process == "int",
+            Step.state == StepState.DONE,
+        )
+    )
     for hid, key in steps:
         item = key.rsplit(":", 1)[-1]
         done[hid].add("startgesprek" if item == "startontwikkelgesprek" else item)
     return done
 
 
-def programme_status(session: Session, hire: Hire, day: date,
-                     config: MunicipalityConfig | None = None) -> str:
+def programme_status(
+    session: Session, hire: Hire, day: date, config: MunicipalityConfig | None = None
+) -> str:
     """The hire's programme in one Dutch phrase, for the onboarding status table."""
     enrolment = session.scalar(select(Enrolment).where(Enrolment.hire_id == hire.id))
     return _status(hire, day, config, enrolment, lambda: _done_items(session, hire.id))
 
 
-def programme_statuses(session: Session, hires: list[Hire], day: date,
-                       configs: dict[str, MunicipalityConfig]) -> dict[str, str]:
+def programme_statuses(
+    session: Session, hires: list[Hire], day: date, configs: dict[str, MunicipalityConfig]
+) -> dict[str, str]:
     """programme_status of many hires: four queries per 500 hires instead of up to five each."""
     out: dict[str, str] = {}
     for chunk in chunked(hires):
-        enrolments = {e.hire_id: e for e in session.scalars(
-            select(Enrolment).where(Enrolment.hire_id.in_([h.id for h in chunk])))}
+        enrolments = {
+            e.hire_id: e
+            for e in session.scalars(
+                select(Enrolment).where(Enrolment.hire_id.in_([h.id for h in chunk]))
+            )
+        }
         done = _done_items_of(session, list(enrolments))
         for h in chunk:
-            out[h.id] = _status(h, day, configs.get(h.municipality), enrolments.get(h.id),
-                                lambda h=h, done=done: done[h.id])
+            out[h.id] = _status(
+                h,
+                day,
+                configs.get(h.municipality),
+                enrolments.get(h.id),
+                lambda h=h, done=done: done[h.id],
+            )
     return out
 
 
-def _status(hire: Hire, day: date, config: MunicipalityConfig | None,
-            enrolment: Enrolment | None, done_items: Callable[[], set[str]]) -> str:
+def _status(
+    hire: Hire,
+    day: date,
+    config: MunicipalityConfig | None,
+    enrolment: Enrolment | None,
+    done_items: Callable[[], set[str]],
+) -> str:
     cfg = section(config) if config is not None else None
     if enrolment is None:
         if cfg is None:
@@ -190,8 +254,10 @@ def _status(hire: Hire, day: date, config: MunicipalityConfig | None,
         if not cfg.enabled:
             return "geen programma"
         group = classify(hire.contract_type, hire.contract_months, cfg.rules(), cfg.default_group)
-        return {TargetGroup.EXCLUDED: "uitgesloten",
-                TargetGroup.SECONDARY: "niet aangemeld (secundair)"}.get(group, "nog te plannen")
+        return {
+            TargetGroup.EXCLUDED: "uitgesloten",
+            TargetGroup.SECONDARY: "niet aangemeld (secundair)",
+        }.get(group, "nog te plannen")
     if enrolment.state == EnrolmentState.COMPLETED:
         return "afgerond"
     if enrolment.state == EnrolmentState.CANCELLED:
@@ -201,6 +267,9 @@ def _status(hire: Hire, day: date, config: MunicipalityConfig | None,
         return f"{label} ({enrolment.variant})"
     items = [i.key for i in cfg.variant_items(enrolment.variant)]
     done = len(set(items) & done_items())
-    end = programme_end(config.calendar, hire.first_working_day,  # type: ignore[union-attr]
-                        cfg.programme_months)
+    end = programme_end(
+        config.calendar,
+        hire.first_working_day,  # type: ignore[union-attr]
+        cfg.programme_months,
+    )
     return f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}"

@@ -52,15 +52,18 @@ class TargetRule:
         """True when a contract of this type and length falls under this line."""
         if contract_type != self.contract_type:
             return False
-        if self.longer_than_months is not None and (months is None
-                                                    or months <= self.longer_than_months):
+        if self.longer_than_months is not None and (
+            months is None or months <= self.longer_than_months
+        ):
             return False
-        return not (self.at_most_months is not None
-                    and (months is None or months > self.at_most_months))
+        return not (
+            self.at_most_months is not None and (months is None or months > self.at_most_months)
+        )
 
 
-def classify(contract_type: str, months: int | None, rules: Sequence[TargetRule],
-             default: TargetGroup) -> TargetGroup:
+def classify(
+    contract_type: str, months: int | None, rules: Sequence[TargetRule], default: TargetGroup
+) -> TargetGroup:
     """INT-1: the group of a contract; the first matching line wins, else `default`."""
     for rule in rules:
         if rule.matches(contract_type, months):
@@ -101,8 +104,9 @@ def series_dates(rule: SeriesRule, calendar: WorkCalendar, first: date, last: da
         index += 1
 
 
-def open_session(rule: SeriesRule, calendar: WorkCalendar, day: date,
-                 invite_working_days_before: int) -> tuple[date, date | None] | None:
+def open_session(
+    rule: SeriesRule, calendar: WorkCalendar, day: date, invite_working_days_before: int
+) -> tuple[date, date | None] | None:
     """The session whose invitation window holds `day`, with the session before it.
 
     The window opens `invite_working_days_before` working days before the session and closes
@@ -120,8 +124,9 @@ def open_session(rule: SeriesRule, calendar: WorkCalendar, day: date,
     return None
 
 
-def reminder_dates(calendar: WorkCalendar, deadline: date,
-                   working_days_before: Iterable[int]) -> list[date]:
+def reminder_dates(
+    calendar: WorkCalendar, deadline: date, working_days_before: Iterable[int]
+) -> list[date]:
     """The e-learning reminder days before a deadline (INT-4), latest reminder last."""
     return sorted({calendar.add_working_days(deadline, -n) for n in working_days_before})
 
@@ -152,13 +157,15 @@ NOT_THERE = frozenset({_P.DECLINED, _P.MISSED, _P.SPILLED})
 OPEN = frozenset({_P.INVITED, _P.ACCEPTED})
 
 
-def check_participation(what: str, current: ParticipationStatus,
-                        target: ParticipationStatus) -> None:
+def check_participation(
+    what: str, current: ParticipationStatus, target: ParticipationStatus
+) -> None:
     """Raise IllegalTransition unless a participation may move from `current` to `target`."""
     if target not in _TRANSITIONS[current]:
         allowed = ", ".join(sorted(s.value for s in _TRANSITIONS[current])) or "none"
-        raise IllegalTransition(f"Cannot move {what} from {current.value!r} to "
-                                f"{target.value!r}; allowed: {allowed}.")
+        raise IllegalTransition(
+            f"Cannot move {what} from {current.value!r} to {target.value!r}; allowed: {allowed}."
+        )
 
 
 class CohortKind(StrEnum):
@@ -222,14 +229,21 @@ def eligible(kind: CohortKind, c: Candidate, session: date, *, max_attempts: int
         return "new"
     if c.history:
         return None
-    if c.first_in_order or (c.previous_item_planned is not None
-                            and c.previous_item_planned < session):
+    if c.first_in_order or (
+        c.previous_item_planned is not None and c.previous_item_planned < session
+    ):
         return "new"
     return None
 
 
-def select_cohort(kind: CohortKind, session: date, candidates: Iterable[Candidate], *,
-                  seats_left: int, max_attempts: int) -> CohortChoice:
+def select_cohort(
+    kind: CohortKind,
+    session: date,
+    candidates: Iterable[Candidate],
+    *,
+    seats_left: int,
+    max_attempts: int,
+) -> CohortChoice:
     """INT-3: the cohort of one session; make-ups and earliest starters first, the rest spill."""
     chosen: list[tuple[int, date, str]] = []
     for c in candidates:
@@ -240,5 +254,6 @@ def select_cohort(kind: CohortKind, session: date, candidates: Iterable[Candidat
     seats = max(seats_left, 0)
     invite = tuple(h for _, _, h in chosen[:seats])
     reinvite = tuple(h for prio, _, h in chosen[:seats] if prio == 0)
-    return CohortChoice(invite=invite, reinvite=reinvite,
-                        spill=tuple(h for _, _, h in chosen[seats:]))
+    return CohortChoice(
+        invite=invite, reinvite=reinvite, spill=tuple(h for _, _, h in chosen[seats:])
+    )

@@ -107,8 +107,17 @@ def message_id_for(key: str, domain: str) -> str:
 
 
 # What a key withdrawn by a move (cancelled, never sent) gets anew when it is queued again.
-_REQUEUED = ("recipient_email", "recipient_name", "subject", "body_text", "body_html", "ics",
-             "ics_method", "action_id", "state")
+_REQUEUED = (
+    "recipient_email",
+    "recipient_name",
+    "subject",
+    "body_text",
+    "body_html",
+    "ics",
+    "ics_method",
+    "action_id",
+    "state",
+)
 
 
 def queue_mail(
@@ -145,9 +154,19 @@ def queue_mail(
     if invitation is not None and ics is None:
         ics = build_ics(invitation, stamp=utcnow())
     values = outbox_row(
-        key=key, rendered=rendered, to=to, sender_name=sender_name, sender_email=sender_email,
-        municipality=municipality, case_type=case_type, case_id=case_id, template=template,
-        action_id=action_id, ics=ics, ics_method=invitation.method if invitation else None)
+        key=key,
+        rendered=rendered,
+        to=to,
+        sender_name=sender_name,
+        sender_email=sender_email,
+        municipality=municipality,
+        case_type=case_type,
+        case_id=case_id,
+        template=template,
+        action_id=action_id,
+        ics=ics,
+        ics_method=invitation.method if invitation else None,
+    )
     if existing is not None:  # withdrawn by a move: queued again with the new content
         for column in _REQUEUED:
             setattr(existing, column, values[column])
@@ -165,19 +184,40 @@ def queue_mail(
     return row
 
 
-def outbox_row(*, key: str, rendered: Any, to: Recipient, sender_name: str, sender_email: str,
-               municipality: str, case_type: str, case_id: str, template: str,
-               action_id: int | None = None, ics: str | None = None,
-               ics_method: str | None = None) -> dict[str, Any]:
+def outbox_row(
+    *,
+    key: str,
+    rendered: Any,
+    to: Recipient,
+    sender_name: str,
+    sender_email: str,
+    municipality: str,
+    case_type: str,
+    case_id: str,
+    template: str,
+    action_id: int | None = None,
+    ics: str | None = None,
+    ics_method: str | None = None,
+) -> dict[str, Any]:
     """The column values of a new queued message (`rendered`: a RenderedMail)."""
     return {
         "key": key,
         "message_id": message_id_for(key, sender_email.rpartition("@")[2] or "poflow.local"),
-        "municipality": municipality, "case_type": case_type, "case_id": case_id,
-        "action_id": action_id, "template": template, "recipient_id": to.id,
-        "recipient_email": to.email, "recipient_name": to.name, "sender_name": sender_name,
-        "sender_email": sender_email, "subject": rendered.subject, "body_text": rendered.text,
-        "body_html": rendered.html, "ics": ics, "ics_method": ics_method,
+        "municipality": municipality,
+        "case_type": case_type,
+        "case_id": case_id,
+        "action_id": action_id,
+        "template": template,
+        "recipient_id": to.id,
+        "recipient_email": to.email,
+        "recipient_name": to.name,
+        "sender_name": sender_name,
+        "sender_email": sender_email,
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "ics": ics,
+        "ics_method": ics_method,
         "state": MailState.QUEUED,
     }
 
@@ -248,15 +288,28 @@ def _connect(target: SmtpTarget) -> yagmail.SMTP:
 
 _T = Outbox.__table__
 # What compose() and the sending loop read of a row: Core columns, no ORM objects per message.
-_SEND_COLUMNS = (_T.c.id, _T.c.key, _T.c.message_id, _T.c.subject, _T.c.sender_name,
-                 _T.c.sender_email, _T.c.recipient_name, _T.c.recipient_email, _T.c.body_text,
-                 _T.c.body_html, _T.c.ics, _T.c.ics_method, _T.c.created_at)
+_SEND_COLUMNS = (
+    _T.c.id,
+    _T.c.key,
+    _T.c.message_id,
+    _T.c.subject,
+    _T.c.sender_name,
+    _T.c.sender_email,
+    _T.c.recipient_name,
+    _T.c.recipient_email,
+    _T.c.body_text,
+    _T.c.body_html,
+    _T.c.ics,
+    _T.c.ics_method,
+    _T.c.created_at,
+)
 
 
 def _claim_query(dialect: str, municipality: str | None) -> Any:
     """The next queued message after id :after, locked (built once per sending pass)."""
-    query = select(*_SEND_COLUMNS).where(_T.c.state == bindparam("queued"),
-                                         _T.c.id > bindparam("after"))
+    query = select(*_SEND_COLUMNS).where(
+        _T.c.state == bindparam("queued"), _T.c.id > bindparam("after")
+    )
     if municipality:
         query = query.where(_T.c.municipality == bindparam("municipality"))
     query = query.order_by(_T.c.id).limit(1)
@@ -265,9 +318,16 @@ def _claim_query(dialect: str, municipality: str | None) -> Any:
     return query
 
 
-_MARK = (update(_T).where(_T.c.id == bindparam("row_id"))
-         .values(attempts=_T.c.attempts + 1, state=bindparam("new_state"),
-                 sent_at=bindparam("sent_at"), last_error=bindparam("error")))
+_MARK = (
+    update(_T)
+    .where(_T.c.id == bindparam("row_id"))
+    .values(
+        attempts=_T.c.attempts + 1,
+        state=bindparam("new_state"),
+        sent_at=bindparam("sent_at"),
+        last_error=bindparam("error"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +340,12 @@ class _Outcome:
     error: str | None = None
 
     def params(self) -> dict[str, Any]:
-        return {"row_id": self.row_id, "new_state": self.state.value, "sent_at": self.sent_at,
-                "error": self.error}
+        return {
+            "row_id": self.row_id,
+            "new_state": self.state.value,
+            "sent_at": self.sent_at,
+            "error": self.error,
+        }
 
 
 class _Claims:
@@ -365,8 +429,9 @@ def _driver_sql(statement: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
     """A Core statement's SQL as the driver takes it, and the values it fixes itself (its
     LIMIT); the named bindparams' values are the caller's."""
     compiled = statement.compile(dialect=dialect)
-    return compiled.string, {name: value for name, value in compiled.params.items()
-                             if value is not None}
+    return compiled.string, {
+        name: value for name, value in compiled.params.items() if value is not None
+    }
 
 
 def _claims(connection: Connection, municipality: str | None) -> _Claims:
@@ -409,13 +474,17 @@ def send_queued(
                     if client is None:
                         client = _connect(target)
                     try:
-                        client.smtp.send_message(compose(row), from_addr=row.sender_email,
-                                                 to_addrs=[row.recipient_email])
+                        client.smtp.send_message(
+                            compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                        )
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
                         if not _permanent(exc):
                             raise
-                        outcome = _Outcome(row.id, MailState.FAILED,
-                                           error=f"refused by server: {type(exc).__name__}")
+                        outcome = _Outcome(
+                            row.id,
+                            MailState.FAILED,
+                            error=f"refused by server: {type(exc).__name__}",
+                        )
                         report.refused.append(row.id)
                         continue
                     outcome = _Outcome(row.id, MailState.SENT, sent_at=utcnow())

@@ -19,16 +19,30 @@ from poflow._exceptions import ImportRejected, RecruitmentRefused
 
 __all__ = ["recruitment_app"]
 
-recruitment_app = typer.Typer(help="Recruitment rounds (werving en selectie, REC-1..13).",
-                              no_args_is_help=True)
-CANDIDATE_COLUMNS = ("given_name", "family_name", "email", "tier", "consent_partners",
-                     "consent_retention", "referred_by")
+recruitment_app = typer.Typer(
+    help="Recruitment rounds (werving en selectie, REC-1..13).", no_args_is_help=True
+)
+CANDIDATE_COLUMNS = (
+    "given_name",
+    "family_name",
+    "email",
+    "tier",
+    "consent_partners",
+    "consent_retention",
+    "referred_by",
+)
 Round = Annotated[str, typer.Argument(help="The round id, e.g. WR-2027-0001")]
 By = Annotated[str, typer.Option("--by", help="Your person id (who takes this step)")]
 
 
-def _do(municipality: str | None, round_id: str | None, fn: Callable[..., Any], *args: Any,
-        actor: str = "cli", **kwargs: Any) -> Any:
+def _do(
+    municipality: str | None,
+    round_id: str | None,
+    fn: Callable[..., Any],
+    *args: Any,
+    actor: str = "cli",
+    **kwargs: Any,
+) -> Any:
     """Run one service in a committed transaction with a Context for the round's municipality."""
     from poflow.cli import _runtime
     from poflow.engine import Context
@@ -57,30 +71,55 @@ def open_cmd(
     team: Annotated[str | None, typer.Option()] = None,
     function: Annotated[str | None, typer.Option("--function")] = None,
     fte: Annotated[float | None, typer.Option()] = None,
-    formation_change: Annotated[bool, typer.Option(help="Extra FTE, shifted hours or changed "
-                                                   "function content (REC-2)")] = False,
+    formation_change: Annotated[
+        bool, typer.Option(help="Extra FTE, shifted hours or changed function content (REC-2)")
+    ] = False,
     po: Annotated[str | None, typer.Option(help="P&O adviser's person id")] = None,
     mt_lid: Annotated[str | None, typer.Option()] = None,
     leidinggevende: Annotated[str | None, typer.Option()] = None,
     colleague: Annotated[str | None, typer.Option(help="Panel colleague from the team")] = None,
     recruiter: Annotated[str | None, typer.Option()] = None,
-    window_days: Annotated[int | None, typer.Option(help="Internal window (default: "
-                                                    "recruitment.yaml)")] = None,
-    flow: Annotated[bool, typer.Option(help="Also start the round's flow on the served "
-                                       "deployment (needs `poflow serve`)")] = False,
+    window_days: Annotated[
+        int | None, typer.Option(help="Internal window (default: recruitment.yaml)")
+    ] = None,
+    flow: Annotated[
+        bool,
+        typer.Option(
+            help="Also start the round's flow on the served deployment (needs `poflow serve`)"
+        ),
+    ] = False,
 ) -> None:
     """Open a round from a wervingsbehoefte (REC-1); a formation change asks GS and OR (REC-2)."""
     from poflow.recruitment.rounds import open_round
 
     need = _read_mapping(file) if file else {}
-    given = {"municipality": municipality, "team": team, "function": function, "fte": fte,
-             "po_id": po, "mt_lid_id": mt_lid, "leidinggevende_id": leidinggevende,
-             "colleague_id": colleague, "recruiter_id": recruiter,
-             "internal_window_days": window_days}
+    given = {
+        "municipality": municipality,
+        "team": team,
+        "function": function,
+        "fte": fte,
+        "po_id": po,
+        "mt_lid_id": mt_lid,
+        "leidinggevende_id": leidinggevende,
+        "colleague_id": colleague,
+        "recruiter_id": recruiter,
+        "internal_window_days": window_days,
+    }
     need.update({k: v for k, v in given.items() if v is not None})
     need.setdefault("formation_change", formation_change)
-    missing = [k for k in ("municipality", "team", "function", "fte", "po_id", "mt_lid_id",
-                           "leidinggevende_id") if need.get(k) in (None, "")]
+    missing = [
+        k
+        for k in (
+            "municipality",
+            "team",
+            "function",
+            "fte",
+            "po_id",
+            "mt_lid_id",
+            "leidinggevende_id",
+        )
+        if need.get(k) in (None, "")
+    ]
     if missing:
         raise RecruitmentRefused(f"Cannot open a round: missing {', '.join(missing)}.")
     slug = need.pop("municipality")
@@ -89,8 +128,9 @@ def open_cmd(
     if flow:
         from prefect.deployments import run_deployment
 
-        started = run_deployment("poflow-recruitment-round/round",
-                                 parameters={"round_id": rnd.id}, timeout=0)
+        started = run_deployment(
+            "poflow-recruitment-round/round", parameters={"round_id": rnd.id}, timeout=0
+        )
         typer.echo(f"Flow run {started.id} started for {rnd.id}.")
 
 
@@ -101,16 +141,18 @@ def _flag(value: str) -> bool:
 @recruitment_app.command("candidates")
 def candidates_cmd(
     round_id: Round,
-    file: Annotated[Path | None, typer.Option(help="CSV/.xlsx with columns "
-                                              + ", ".join(CANDIDATE_COLUMNS))] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="CSV/.xlsx with columns " + ", ".join(CANDIDATE_COLUMNS))
+    ] = None,
     given_name: Annotated[str | None, typer.Option()] = None,
     family_name: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
     tier: Annotated[int | None, typer.Option(help="Voorkeursbeleid 1-4 (REC-4)")] = None,
     consent_partners: Annotated[bool, typer.Option()] = False,
     consent_retention: Annotated[bool, typer.Option()] = False,
-    referred_by: Annotated[str | None, typer.Option(help="Referring employee's id "
-                                                    "(REC-12)")] = None,
+    referred_by: Annotated[
+        str | None, typer.Option(help="Referring employee's id (REC-12)")
+    ] = None,
     prospect: Annotated[str | None, typer.Option(help="Candidate id of a koffiemoment")] = None,
 ) -> None:
     """Add one candidate or import a file (all rows or none), or list the round's candidates."""
@@ -123,22 +165,38 @@ def candidates_cmd(
         for n, row in enumerate(read_rows(file, CANDIDATE_COLUMNS), start=2):
             if not row["tier"].isdigit():
                 raise ImportRejected(str(file), [f"row {n}, column tier: expected 1-4"])
-            rows.append({"given_name": row["given_name"], "family_name": row["family_name"],
-                         "email": row["email"], "tier": int(row["tier"]),
-                         "consent_partners": _flag(row["consent_partners"]),
-                         "consent_retention": _flag(row["consent_retention"]),
-                         "referred_by_id": row["referred_by"] or None})
+            rows.append(
+                {
+                    "given_name": row["given_name"],
+                    "family_name": row["family_name"],
+                    "email": row["email"],
+                    "tier": int(row["tier"]),
+                    "consent_partners": _flag(row["consent_partners"]),
+                    "consent_retention": _flag(row["consent_retention"]),
+                    "referred_by_id": row["referred_by"] or None,
+                }
+            )
     elif given_name and family_name and email and tier:
-        rows.append({"given_name": given_name, "family_name": family_name, "email": email,
-                     "tier": tier, "consent_partners": consent_partners,
-                     "consent_retention": consent_retention, "referred_by_id": referred_by,
-                     "prospect_id": prospect})
+        rows.append(
+            {
+                "given_name": given_name,
+                "family_name": family_name,
+                "email": email,
+                "tier": tier,
+                "consent_partners": consent_partners,
+                "consent_retention": consent_retention,
+                "referred_by_id": referred_by,
+                "prospect_id": prospect,
+            }
+        )
 
     def add_all(ctx: Any) -> list[tuple[str, int, str]]:
         for row in rows:
             add_candidate(ctx, round_id, **row)
-        return [(c.id, c.tier, c.state.value)
-                for c in candidates_of(ctx, get_round(ctx.session, round_id))]
+        return [
+            (c.id, c.tier, c.state.value)
+            for c in candidates_of(ctx, get_round(ctx.session, round_id))
+        ]
 
     listing = _do(None, round_id, add_all)
     if rows:
@@ -155,12 +213,15 @@ def status_cmd(round_id: Round) -> None:
     progress = _do(None, round_id, lambda ctx: round_progress(ctx.session, round_id))
     typer.echo(f"{progress['round_id']} ({progress['municipality']}): {progress['stage']}")
     if progress["external_from"]:
-        typer.echo(f"  intern vanaf {progress['internal_from']}, extern vanaf "
-                   f"{progress['external_from']}")
-    typer.echo("  per categorie: " + ", ".join(f"{t}: {n}"
-                                               for t, n in progress["per_tier"].items()))
-    typer.echo("  per status: " + (", ".join(f"{s}: {n}" for s, n in
-                                             progress["per_state"].items()) or "-"))
+        typer.echo(
+            f"  intern vanaf {progress['internal_from']}, extern vanaf {progress['external_from']}"
+        )
+    typer.echo(
+        "  per categorie: " + ", ".join(f"{t}: {n}" for t, n in progress["per_tier"].items())
+    )
+    typer.echo(
+        "  per status: " + (", ".join(f"{s}: {n}" for s, n in progress["per_state"].items()) or "-")
+    )
     for wait in progress["waiting_approvals"]:
         typer.echo(f"  wacht op {', '.join(wait['waiting_for'])} ({wait['subject']})")
     if progress["hire_id"]:
@@ -172,27 +233,41 @@ def vacancy_cmd(round_id: Round, by: By, file: Annotated[Path, typer.Option()]) 
     """P&O records the vacancy text; P&O and the MT-lid each confirm by link (REC-3)."""
     from poflow.recruitment.rounds import draft_vacancy
 
-    _do(None, round_id, draft_vacancy, round_id, file.read_text(encoding="utf-8"), by=by,
-        actor=by)
+    _do(None, round_id, draft_vacancy, round_id, file.read_text(encoding="utf-8"), by=by, actor=by)
     typer.echo(f"Vacancy text of {round_id} sent to P&O and the MT-lid for confirmation.")
 
 
 @recruitment_app.command("select")
-def select_cmd(round_id: Round, candidate_ids: list[str], by: By,
-               with_po: Annotated[str, typer.Option(help="P&O adviser consulted")],
-               round_no: Annotated[int, typer.Option(min=1, max=2)] = 1) -> None:
+def select_cmd(
+    round_id: Round,
+    candidate_ids: list[str],
+    by: By,
+    with_po: Annotated[str, typer.Option(help="P&O adviser consulted")],
+    round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
+) -> None:
     """The MT-lid selects with P&O for interview round 1 or 2 (REC-5, REC-7)."""
     from poflow.recruitment.candidates import select_for_round
 
-    chosen = _do(None, round_id, select_for_round, round_id, round_no, candidate_ids, by=by,
-                 with_po=with_po, actor=by)
+    chosen = _do(
+        None,
+        round_id,
+        select_for_round,
+        round_id,
+        round_no,
+        candidate_ids,
+        by=by,
+        with_po=with_po,
+        actor=by,
+    )
     typer.echo(f"{len(chosen)} candidate(s) selected for round {round_no}; the others hear it.")
 
 
 @recruitment_app.command("interviews")
-def interviews_cmd(round_id: Round,
-                   start: Annotated[str, typer.Option(help="First slot, YYYY-MM-DDTHH:MM")],
-                   round_no: Annotated[int, typer.Option(min=1, max=2)] = 1) -> None:
+def interviews_cmd(
+    round_id: Round,
+    start: Annotated[str, typer.Option(help="First slot, YYYY-MM-DDTHH:MM")],
+    round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
+) -> None:
     """Plan and send the interview invitations, higher tiers first (REC-4, REC-6, REC-7)."""
     from poflow.engine import TZ
     from poflow.recruitment.candidates import plan_interviews
@@ -212,32 +287,56 @@ def offer_cmd(round_id: Round, candidate_id: str, by: By) -> None:
 
 
 @recruitment_app.command("terms")
-def terms_cmd(round_id: Round, by: By,
-              start_date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-              contract: Annotated[str, typer.Option(help="vast, tijdelijk, stage, ...")],
-              work_email: Annotated[str, typer.Option()],
-              months: Annotated[int | None, typer.Option()] = None) -> None:
+def terms_cmd(
+    round_id: Round,
+    by: By,
+    start_date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    contract: Annotated[str, typer.Option(help="vast, tijdelijk, stage, ...")],
+    work_email: Annotated[str, typer.Option()],
+    months: Annotated[int | None, typer.Option()] = None,
+) -> None:
     """P&O records the agreed terms; leidinggevende and P&O confirm by own link (REC-9)."""
     from poflow.recruitment.appointment import record_terms
 
-    subject = _do(None, round_id, record_terms, round_id, by=by,
-                  start_date=date.fromisoformat(start_date), contract_type=contract,
-                  contract_months=months, work_email=work_email, actor=by)
+    subject = _do(
+        None,
+        round_id,
+        record_terms,
+        round_id,
+        by=by,
+        start_date=date.fromisoformat(start_date),
+        contract_type=contract,
+        contract_months=months,
+        work_email=work_email,
+        actor=by,
+    )
     typer.echo(f"Terms recorded ({subject}); the four-eyes links are queued.")
 
 
 @recruitment_app.command("koffiemoment")
-def koffie_cmd(round_id: Round, given_name: Annotated[str, typer.Option()],
-               family_name: Annotated[str, typer.Option()], email: Annotated[str, typer.Option()],
-               host: Annotated[str, typer.Option(help="Recruiter or colleague id")],
-               at: Annotated[str, typer.Option(help="YYYY-MM-DDTHH:MM")]) -> None:
+def koffie_cmd(
+    round_id: Round,
+    given_name: Annotated[str, typer.Option()],
+    family_name: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    host: Annotated[str, typer.Option(help="Recruiter or colleague id")],
+    at: Annotated[str, typer.Option(help="YYYY-MM-DDTHH:MM")],
+) -> None:
     """Plan an informal koffiemoment before applying, with an invitation (REC-13)."""
     from poflow.engine import TZ
     from poflow.recruitment.candidates import plan_koffiemoment
 
-    cand = _do(None, round_id, plan_koffiemoment, round_id, given_name=given_name,
-               family_name=family_name, email=email, host_id=host,
-               starts_at=datetime.fromisoformat(at).replace(tzinfo=TZ))
+    cand = _do(
+        None,
+        round_id,
+        plan_koffiemoment,
+        round_id,
+        given_name=given_name,
+        family_name=family_name,
+        email=email,
+        host_id=host,
+        starts_at=datetime.fromisoformat(at).replace(tzinfo=TZ),
+    )
     typer.echo(f"Koffiemoment planned for prospect {cand.id}.")
 
 
@@ -254,8 +353,10 @@ def advance_cmd(round_id: Round) -> None:
     state = _do(None, round_id, advance_round, round_id)
     if state.value == "advice":
         rt = _runtime()
-        senders = {slug: (c.municipality.sender_name, str(c.municipality.sender_email))
-                   for slug, c in rt.configs.items()}
+        senders = {
+            slug: (c.municipality.sender_name, str(c.municipality.sender_email))
+            for slug, c in rt.configs.items()
+        }
         send_documents(rt.factory, smtp_target(rt.settings), senders)
         state = _do(None, round_id, advance_round, round_id)
     typer.echo(f"{round_id}: {state.value}")

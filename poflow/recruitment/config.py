@@ -11,9 +11,17 @@ from poflow.config import Section
 __all__ = ["REQUIRED_REASONS", "PartnerMunicipality", "RecruitmentSection"]
 
 # Reason categories the process itself uses; each municipality words them in its own file.
-REQUIRED_REASONS = frozenset({"niet_geselecteerd", "na_eerste_gesprek", "na_tweede_gesprek",
-                              "andere_kandidaat", "ronde_vervallen", "teruggetrokken",
-                              "geen_overeenstemming"})
+REQUIRED_REASONS = frozenset(
+    {
+        "niet_geselecteerd",
+        "na_eerste_gesprek",
+        "na_tweede_gesprek",
+        "andere_kandidaat",
+        "ronde_vervallen",
+        "teruggetrokken",
+        "geen_overeenstemming",
+    }
+)
 
 
 class PartnerMunicipality(Section):

@@ -35,8 +35,9 @@ from poflow.recruitment.models import (
 __all__ = ["AdviceLine", "advice_lines", "render_pdf", "send_documents", "write_advice"]
 
 log = logging.getLogger("poflow.recruitment")
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"',
-                         "€": "EUR", "…": "..."})
+_LATIN1 = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "€": "EUR", "…": "..."}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +51,12 @@ class AdviceLine:
 
 def advice_lines(templates_dir: str, context: dict[str, Any]) -> list[AdviceLine]:
     """Render templates/docs/aanstellingsadvies.txt into lines (pure apart from reading it)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True,
-                             lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     text = env.get_template("docs/aanstellingsadvies.txt").render(context)
     lines: list[AdviceLine] = []
     for raw in text.split("\n\n"):
@@ -111,29 +115,47 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
     cfg, m = section(ctx), ctx.config.municipality
     terms = rnd.terms
     context = {
-        **round_context(ctx, rnd), "gemeente": m.name, "afzender": m.sender_name,
-        "po_mailbox": str(m.po_mailbox), "vandaag": ctx.day,
+        **round_context(ctx, rnd),
+        "gemeente": m.name,
+        "afzender": m.sender_name,
+        "po_mailbox": str(m.po_mailbox),
+        "vandaag": ctx.day,
         "base_url": ctx.settings.resolved_base_url(),
         "ontvanger": {"name": cfg.college_name, "email": str(cfg.college_email)},
-        "college": cfg.college_name, "kandidaat": cand.full_name,
+        "college": cfg.college_name,
+        "kandidaat": cand.full_name,
         "leidinggevende": ctx.person(rnd.leidinggevende_id).full_name,
         "startdatum": date.fromisoformat(terms["start_date"]),
-        "contractvorm": terms["contract_type"], "maanden": terms["contract_months"],
-        "tier": cand.tier, "intern": cand.tier < 4,
-        "extern_gepubliceerd": ctx.session.scalar(select(RoundTransition.id).where(
-            RoundTransition.round_id == rnd.id, RoundTransition.to_state == "external"))
+        "contractvorm": terms["contract_type"],
+        "maanden": terms["contract_months"],
+        "tier": cand.tier,
+        "intern": cand.tier < 4,
+        "extern_gepubliceerd": ctx.session.scalar(
+            select(RoundTransition.id).where(
+                RoundTransition.round_id == rnd.id, RoundTransition.to_state == "external"
+            )
+        )
         is not None,
     }
     templates = str(ctx.settings.templates_dir)
     lines = advice_lines(templates, context)
-    mail = render_mail(ctx.settings.templates_dir, "rec_aanstellingsadvies",
-                       {**context, "regels": lines})
+    mail = render_mail(
+        ctx.settings.templates_dir, "rec_aanstellingsadvies", {**context, "regels": lines}
+    )
     doc = RoundDocument(
-        round_id=rnd.id, municipality=ctx.municipality, kind="aanstellingsadvies", key=key,
-        recipient_name=cfg.college_name, recipient_email=str(cfg.college_email),
-        subject=mail.subject, body_text=mail.text, body_html=mail.html,
+        round_id=rnd.id,
+        municipality=ctx.municipality,
+        kind="aanstellingsadvies",
+        key=key,
+        recipient_name=cfg.college_name,
+        recipient_email=str(cfg.college_email),
+        subject=mail.subject,
+        body_text=mail.text,
+        body_html=mail.html,
         filename=f"aanstellingsadvies-{rnd.id}.pdf",
-        pdf=render_pdf(lines, title=f"Aanstellingsadvies {rnd.id}"), attempts=0)
+        pdf=render_pdf(lines, title=f"Aanstellingsadvies {rnd.id}"),
+        attempts=0,
+    )
     ctx.session.add(doc)
     ctx.session.flush()
     ctx.audit("round.advice_written", "round", rnd.id, document=doc.id)
@@ -141,11 +163,19 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
 
 
 def _message(doc: RoundDocument, sender_name: str, sender_email: str) -> Any:
-    shell = Outbox(key=doc.key, message_id=message_id_for(doc.key, sender_email.split("@")[-1]),
-                   subject=doc.subject, sender_name=sender_name, sender_email=sender_email,
-                   recipient_name=doc.recipient_name, recipient_email=doc.recipient_email,
-                   body_text=doc.body_text, body_html=doc.body_html, ics=None,
-                   created_at=doc.created_at)
+    shell = Outbox(
+        key=doc.key,
+        message_id=message_id_for(doc.key, sender_email.split("@")[-1]),
+        subject=doc.subject,
+        sender_name=sender_name,
+        sender_email=sender_email,
+        recipient_name=doc.recipient_name,
+        recipient_email=doc.recipient_email,
+        body_text=doc.body_text,
+        body_html=doc.body_html,
+        ics=None,
+        created_at=doc.created_at,
+    )
     msg = compose(shell)
     msg.add_attachment(doc.pdf, maintype="application", subtype="pdf", filename=doc.filename)
     return msg
@@ -161,16 +191,18 @@ def _connect(target: SmtpTarget) -> smtplib.SMTP:
     return client
 
 
-def send_documents(factory: sessionmaker[Session], target: SmtpTarget,
-                   senders: dict[str, tuple[str, str]]) -> list[int]:
+def send_documents(
+    factory: sessionmaker[Session], target: SmtpTarget, senders: dict[str, tuple[str, str]]
+) -> list[int]:
     """Send each unsent document once; `senders` maps municipality -> (name, address)."""
     sent: list[int] = []
     client: smtplib.SMTP | None = None
     try:
         while True:
             with factory() as session, session.begin():
-                query = select(RoundDocument).where(RoundDocument.sent_at.is_(None),
-                                                    RoundDocument.id.not_in(sent or [0]))
+                query = select(RoundDocument).where(
+                    RoundDocument.sent_at.is_(None), RoundDocument.id.not_in(sent or [0])
+                )
                 if session.get_bind().dialect.name == "postgresql":
                     query = query.with_for_update(skip_locked=True)
                 doc = session.scalars(query.order_by(RoundDocument.id).limit(1)).first()
@@ -179,14 +211,17 @@ def send_documents(factory: sessionmaker[Session], target: SmtpTarget,
                 name, address = senders[doc.municipality]
                 client = client or _connect(target)
                 doc.attempts += 1
-                client.send_message(_message(doc, name, address), from_addr=address,
-                                    to_addrs=[doc.recipient_email])
+                client.send_message(
+                    _message(doc, name, address), from_addr=address, to_addrs=[doc.recipient_email]
+                )
                 doc.sent_at = utcnow()
                 sent.append(doc.id)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailDeliveryError(f"Sending the recruitment documents stopped after {len(sent)}: "
-                                f"the SMTP server at {target.host}:{target.port} failed "
-                                f"({type(exc).__name__}); the rest stays queued.") from None
+        raise MailDeliveryError(
+            f"Sending the recruitment documents stopped after {len(sent)}: "
+            f"the SMTP server at {target.host}:{target.port} failed "
+            f"({type(exc).__name__}); the rest stays queued."
+        ) from None
     finally:
         if client is not None:
             try:

@@ -12,12 +12,12 @@ from poflow.recruitment.models import Candidate, RecruitmentRound
 from poflow.recruitment.rules import Tier
 
 __all__ = [
-    "ROUND_CASE",
     "CANDIDATE_CASE",
+    "ROUND_CASE",
     "candidate_recipient",
     "mail_candidate",
-    "mail_staff",
     "mail_rejection",
+    "mail_staff",
     "round_context",
     "section",
 ]
@@ -54,37 +54,75 @@ def round_context(ctx: Context, rnd: RecruitmentRound) -> dict[str, Any]:
     }
 
 
-def mail_candidate(ctx: Context, rnd: RecruitmentRound, candidate: Candidate, *, key: str,
-                   template: str, extra: dict[str, Any] | None = None,
-                   invitation: Any = None) -> None:
+def mail_candidate(
+    ctx: Context,
+    rnd: RecruitmentRound,
+    candidate: Candidate,
+    *,
+    key: str,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    invitation: Any = None,
+) -> None:
     """Queue one mail to a candidate under `key` (once only)."""
-    ctx.mail(key=key, template=template, to=candidate_recipient(candidate),
-             context={**round_context(ctx, rnd), "kandidaat": candidate.full_name,
-                      "candidate_id": candidate.id, **(extra or {})},
-             case_type=CANDIDATE_CASE, case_id=candidate.id, invitation=invitation)
+    ctx.mail(
+        key=key,
+        template=template,
+        to=candidate_recipient(candidate),
+        context={
+            **round_context(ctx, rnd),
+            "kandidaat": candidate.full_name,
+            "candidate_id": candidate.id,
+            **(extra or {}),
+        },
+        case_type=CANDIDATE_CASE,
+        case_id=candidate.id,
+        invitation=invitation,
+    )
 
 
-def mail_staff(ctx: Context, rnd: RecruitmentRound, person: Person | None, *, key: str,
-               template: str, extra: dict[str, Any] | None = None,
-               case_type: str = ROUND_CASE, case_id: str | None = None,
-               invitation: Any = None) -> None:
+def mail_staff(
+    ctx: Context,
+    rnd: RecruitmentRound,
+    person: Person | None,
+    *,
+    key: str,
+    template: str,
+    extra: dict[str, Any] | None = None,
+    case_type: str = ROUND_CASE,
+    case_id: str | None = None,
+    invitation: Any = None,
+) -> None:
     """Queue one mail to a staff member (or the P&O mailbox when `person` is None)."""
     to = ctx.recipient(person) if person is not None else ctx.po_recipient()
-    ctx.mail(key=f"{key}:{to.id or 'po'}", template=template, to=to,
-             context={**round_context(ctx, rnd), **(extra or {})},
-             case_type=case_type, case_id=case_id or rnd.id, invitation=invitation)
+    ctx.mail(
+        key=f"{key}:{to.id or 'po'}",
+        template=template,
+        to=to,
+        context={**round_context(ctx, rnd), **(extra or {})},
+        case_type=case_type,
+        case_id=case_id or rnd.id,
+        invitation=invitation,
+    )
 
 
 def mail_rejection(ctx: Context, rnd: RecruitmentRound, candidate: Candidate) -> None:
     """The friendly rejection with its reason category and, with consent, partner vacancies."""
     cfg = section(ctx)
     reason = candidate.reason or "niet_geselecteerd"
-    partners = [{"naam": p.name, "url": str(p.vacancies_url)}
-                for p in cfg.partner_municipalities] if candidate.consent_partners else []
-    mail_candidate(ctx, rnd, candidate, key=f"rec.afwijzing:{candidate.id}",
-                   template="rec_afwijzing",
-                   extra={"reden": cfg.rejection_reasons[reason], "reden_code": reason,
-                          "partners": partners})
+    partners = (
+        [{"naam": p.name, "url": str(p.vacancies_url)} for p in cfg.partner_municipalities]
+        if candidate.consent_partners
+        else []
+    )
+    mail_candidate(
+        ctx,
+        rnd,
+        candidate,
+        key=f"rec.afwijzing:{candidate.id}",
+        template="rec_afwijzing",
+        extra={"reden": cfg.rejection_reasons[reason], "reden_code": reason, "partners": partners},
+    )
 
 
 def local(dt: Any) -> Any:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.recruitment.rules import CandidateState, RoundState
 
-__all__ = ["Candidate", "RoundDocument", "RoundTally", "RoundTransition", "RecruitmentRound"]
+__all__ = ["Candidate", "RecruitmentRound", "RoundDocument", "RoundTally", "RoundTransition"]
 
 ID = 40
 
@@ -77,8 +77,9 @@ class RoundTransition(Base):
     __tablename__ = "rec_round_transition"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
-                                          index=True)
+    round_id: Mapped[str] = mapped_column(
+        ForeignKey("rec_round.id", ondelete="CASCADE"), index=True
+    )
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(ID))
@@ -91,8 +92,9 @@ class Candidate(Base):
     __tablename__ = "rec_candidate"
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
-                                          index=True)
+    round_id: Mapped[str] = mapped_column(
+        ForeignKey("rec_round.id", ondelete="CASCADE"), index=True
+    )
     municipality: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer)
     given_name: Mapped[str] = mapped_column(String(100))
@@ -123,8 +125,9 @@ class RoundDocument(Base):
     __tablename__ = "rec_document"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    round_id: Mapped[str] = mapped_column(ForeignKey("rec_round.id", ondelete="CASCADE"),
-                                          index=True)
+    round_id: Mapped[str] = mapped_column(
+        ForeignKey("rec_round.id", ondelete="CASCADE"), index=True
+    )
     municipality: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(24))
     key: Mapped[str] = mapped_column(String(120), unique=True)

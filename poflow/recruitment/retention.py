@@ -35,8 +35,11 @@ class PurgeReport:
 
 
 def _tally(session: Session, round_id: str, tier: int, outcome: str) -> None:
-    row = session.scalar(select(RoundTally).where(
-        RoundTally.round_id == round_id, RoundTally.tier == tier, RoundTally.outcome == outcome))
+    row = session.scalar(
+        select(RoundTally).where(
+            RoundTally.round_id == round_id, RoundTally.tier == tier, RoundTally.outcome == outcome
+        )
+    )
     if row is None:
         session.add(RoundTally(round_id=round_id, tier=tier, outcome=outcome, count=1))
     else:
@@ -46,12 +49,19 @@ def _tally(session: Session, round_id: str, tier: int, outcome: str) -> None:
 def _forget_in_approvals(session: Session, candidate_id: str) -> None:
     """Approval titles and reasons about the candidate lose their text; the decisions stay."""
     mine = ApprovalRequest.subject_id.startswith(f"{candidate_id}:")
-    session.execute(update(ApprovalRequest).where(
-        ApprovalRequest.subject_type.in_(("rec_offer", "rec_terms")), mine)
-        .values(title="[verwijderd na de bewaartermijn]"))
-    session.execute(update(Approval).where(
-        Approval.subject_type.in_(("rec_offer", "rec_terms")),
-        Approval.subject_id.startswith(f"{candidate_id}:")).values(reason=None))
+    session.execute(
+        update(ApprovalRequest)
+        .where(ApprovalRequest.subject_type.in_(("rec_offer", "rec_terms")), mine)
+        .values(title="[verwijderd na de bewaartermijn]")
+    )
+    session.execute(
+        update(Approval)
+        .where(
+            Approval.subject_type.in_(("rec_offer", "rec_terms")),
+            Approval.subject_id.startswith(f"{candidate_id}:"),
+        )
+        .values(reason=None)
+    )
 
 
 def purge_candidates(session: Session, config: MunicipalityConfig, day: date) -> PurgeReport:
@@ -64,32 +74,53 @@ def purge_candidates(session: Session, config: MunicipalityConfig, day: date) ->
     rows = session.execute(
         select(Candidate, RecruitmentRound.closed_on)
         .join(RecruitmentRound, Candidate.round_id == RecruitmentRound.id)
-        .where(Candidate.municipality == config.slug,
-               Candidate.state.in_([CandidateState.REJECTED, CandidateState.WITHDRAWN]),
-               RecruitmentRound.closed_on.is_not(None))
+        .where(
+            Candidate.municipality == config.slug,
+            Candidate.state.in_([CandidateState.REJECTED, CandidateState.WITHDRAWN]),
+            RecruitmentRound.closed_on.is_not(None),
+        )
         .order_by(Candidate.id)
     ).all()
     gone, mails, steps = 0, 0, 0
     for cand, closed_on in rows:
-        due = retention_day(closed_on, consent=cand.consent_retention,
-                            weeks=cfg.retention_weeks, consent_months=cfg.retention_consent_months)
+        due = retention_day(
+            closed_on,
+            consent=cand.consent_retention,
+            weeks=cfg.retention_weeks,
+            consent_months=cfg.retention_consent_months,
+        )
         if day < due:
             continue
         case = (Outbox.case_type == CANDIDATE_CASE) & (Outbox.case_id == cand.id)
         mails += session.execute(delete(Outbox).where(case)).rowcount or 0
-        mails += session.execute(delete(Outbox).where(
-            Outbox.recipient_id == cand.id)).rowcount or 0
-        session.execute(delete(ActionLink).where(ActionLink.case_type == CANDIDATE_CASE,
-                                                 ActionLink.case_id == cand.id))
-        session.execute(delete(Action).where(Action.case_type == CANDIDATE_CASE,
-                                             Action.case_id == cand.id))
-        steps += session.execute(delete(Step).where(Step.case_type == CANDIDATE_CASE,
-                                                    Step.case_id == cand.id)).rowcount or 0
+        mails += session.execute(delete(Outbox).where(Outbox.recipient_id == cand.id)).rowcount or 0
+        session.execute(
+            delete(ActionLink).where(
+                ActionLink.case_type == CANDIDATE_CASE, ActionLink.case_id == cand.id
+            )
+        )
+        session.execute(
+            delete(Action).where(Action.case_type == CANDIDATE_CASE, Action.case_id == cand.id)
+        )
+        steps += (
+            session.execute(
+                delete(Step).where(Step.case_type == CANDIDATE_CASE, Step.case_id == cand.id)
+            ).rowcount
+            or 0
+        )
         _forget_in_approvals(session, cand.id)
         _tally(session, cand.round_id, cand.tier, cand.state.value)
-        audit.record(session, actor="system", action="candidate.purged", entity_type="candidate",
-                     entity_id=cand.id, municipality=config.slug, round=cand.round_id,
-                     consent=cand.consent_retention, due=due.isoformat())
+        audit.record(
+            session,
+            actor="system",
+            action="candidate.purged",
+            entity_type="candidate",
+            entity_id=cand.id,
+            municipality=config.slug,
+            round=cand.round_id,
+            consent=cand.consent_retention,
+            due=due.isoformat(),
+        )
         session.delete(cand)
         gone += 1
     session.flush()
@@ -98,9 +129,12 @@ def purge_candidates(session: Session, config: MunicipalityConfig, day: date) ->
 
 def _waiting(session: Session, rnd: RecruitmentRound) -> list[dict[str, Any]]:
     prefix = [rnd.id, f"{rnd.id}:", f"{rnd.id}-K"]
-    requests = session.scalars(select(ApprovalRequest).where(
-        ApprovalRequest.municipality == rnd.municipality,
-        ApprovalRequest.subject_type.like("rec_%"))).all()
+    requests = session.scalars(
+        select(ApprovalRequest).where(
+            ApprovalRequest.municipality == rnd.municipality,
+            ApprovalRequest.subject_type.like("rec_%"),
+        )
+    ).all()
     waiting = []
     for req in requests:
         if not (req.subject_id == prefix[0] or req.subject_id.startswith(tuple(prefix[1:]))):
@@ -108,8 +142,12 @@ def _waiting(session: Session, rnd: RecruitmentRound) -> list[dict[str, Any]]:
         if gate(session, req.subject_type, req.subject_id) is not Outcome.PENDING:
             continue
         done = {d.role for d in recorded_decisions(session, req.subject_type, req.subject_id)}
-        waiting.append({"subject": f"{req.subject_type}:{req.subject_id}",
-                        "waiting_for": sorted(set(req.required) - done)})
+        waiting.append(
+            {
+                "subject": f"{req.subject_type}:{req.subject_id}",
+                "waiting_for": sorted(set(req.required) - done),
+            }
+        )
     return waiting
 
 

@@ -116,8 +116,10 @@ def _check(moves: dict, what: str, current: StrEnum, target: StrEnum) -> None:
     allowed = moves[current]
     if target not in allowed:
         options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(f"Cannot move {what} from {current.value!r} to "
-                                f"{target.value!r}; allowed from {current.value!r}: {options}.")
+        raise IllegalTransition(
+            f"Cannot move {what} from {current.value!r} to "
+            f"{target.value!r}; allowed from {current.value!r}: {options}."
+        )
 
 
 def check_round_move(round_id: str, current: RoundState, target: RoundState) -> None:
@@ -125,8 +127,9 @@ def check_round_move(round_id: str, current: RoundState, target: RoundState) -> 
     _check(_ROUND_MOVES, f"round {round_id}", current, target)
 
 
-def check_candidate_move(candidate_id: str, current: CandidateState,
-                         target: CandidateState) -> None:
+def check_candidate_move(
+    candidate_id: str, current: CandidateState, target: CandidateState
+) -> None:
     """Raise IllegalTransition unless the candidate may move from `current` to `target`."""
     _check(_CANDIDATE_MOVES, f"candidate {candidate_id}", current, target)
 
@@ -147,13 +150,15 @@ class Tier(IntEnum):
 
 def check_may_apply(round_id: str, state: RoundState, tier: Tier) -> None:
     """Internal candidates may apply once published; external ones only after the window."""
-    open_for = {RoundState.INTERNAL, RoundState.EXTERNAL} if tier.internal \
-        else {RoundState.EXTERNAL}
+    open_for = (
+        {RoundState.INTERNAL, RoundState.EXTERNAL} if tier.internal else {RoundState.EXTERNAL}
+    )
     if state not in open_for:
         who = "an internal" if tier.internal else "an external (tier 4)"
         raise RecruitmentRefused(
             f"Cannot register {who} candidate for round {round_id}: the round is "
-            f"{state.value!r}; allowed while {', '.join(sorted(s.value for s in open_for))}.")
+            f"{state.value!r}; allowed while {', '.join(sorted(s.value for s in open_for))}."
+        )
 
 
 def interview_order(items: Iterable[T], key: Callable[[T], tuple[int, int]]) -> list[T]:
@@ -164,8 +169,9 @@ def interview_order(items: Iterable[T], key: Callable[[T], tuple[int, int]]) -> 
     return sorted(items, key=key)
 
 
-def interview_slots(first: datetime, count: int, *, minutes: int, gap: int, day_end: time,
-                    calendar: WorkCalendar) -> list[tuple[datetime, datetime]]:
+def interview_slots(
+    first: datetime, count: int, *, minutes: int, gap: int, day_end: time, calendar: WorkCalendar
+) -> list[tuple[datetime, datetime]]:
     """`count` consecutive slots from `first` (local), continuing on the next working day."""
     tz = ZoneInfo(TIMEZONE)
     first = first.astimezone(tz)
@@ -175,8 +181,11 @@ def interview_slots(first: datetime, count: int, *, minutes: int, gap: int, day_
     length = timedelta(minutes=minutes)
     while len(slots) < count:
         end = start + length
-        if end.timetz().replace(tzinfo=None) > day_end and slots and \
-                slots[-1][0].date() == start.date():
+        if (
+            end.timetz().replace(tzinfo=None) > day_end
+            and slots
+            and slots[-1][0].date() == start.date()
+        ):
             day = calendar.add_working_days(start.date(), 1)
             start = datetime.combine(day, first.timetz().replace(tzinfo=None), tzinfo=tz)
             continue
@@ -196,9 +205,11 @@ def panel_roles(round_no: int, *, po_id: str, mt_lid_id: str, colleague_id: str 
     """Round 1: P&O, MT-lid, optionally a colleague (REC-6); round 2 needs the colleague (REC-7)."""
     members = {"po_adviseur": po_id, "mt_lid": mt_lid_id}
     if round_no == 2 and colleague_id is None:
-        raise RecruitmentRefused("Cannot plan the second interview round: it is held by the "
-                                 "MT-lid, P&O and a colleague of the department, and the round "
-                                 "has no colleague.")
+        raise RecruitmentRefused(
+            "Cannot plan the second interview round: it is held by the "
+            "MT-lid, P&O and a colleague of the department, and the round "
+            "has no colleague."
+        )
     if round_no not in (1, 2):
         raise RecruitmentRefused(f"Cannot plan interview round {round_no}: there are two.")
     if colleague_id is not None:
@@ -208,12 +219,10 @@ def panel_roles(round_no: int, *, po_id: str, mt_lid_id: str, colleague_id: str 
 
 def retention_day(closed_on: date, *, consent: bool, weeks: int, consent_months: int) -> date:
     """The day a rejected candidate's personal data goes: weeks after closing, or months (X-3)."""
-    return add_months(closed_on, consent_months) if consent else \
-        closed_on + timedelta(weeks=weeks)
+    return add_months(closed_on, consent_months) if consent else closed_on + timedelta(weeks=weeks)
 
 
-def referral_notice_day(first_working_day: date, waiting_days: int,
-                        calendar: WorkCalendar) -> date:
+def referral_notice_day(first_working_day: date, waiting_days: int, calendar: WorkCalendar) -> date:
     """The working day the salary administration hears of a referral bonus (REC-12)."""
     return calendar.next_working_day(first_working_day + timedelta(days=waiting_days))
 

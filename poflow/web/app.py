@@ -36,9 +36,13 @@ SECURITY_HEADERS = {
 
 
 def _environment(templates_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,8 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     import poflow.processes  # noqa: F401  (registers every link action)
 
     settings = settings or get_settings()
-    pages = LinkPages(settings, load_all(settings.config_dir),
-                      session_factory(settings.resolved_database_url()))
+    pages = LinkPages(
+        settings, load_all(settings.config_dir), session_factory(settings.resolved_database_url())
+    )
     env = _environment(settings.templates_dir)
     secure = settings.resolved_base_url().startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
@@ -57,29 +62,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = env.get_template(f"web/{page.template}").render(page.context)
         response = HTMLResponse(body, status_code=page.status)
         if page.nonce and token:
-            response.set_cookie(CSRF_COOKIE, page.nonce, max_age=4 * 3600, path=f"/a/{token}",
-                                httponly=True, samesite="strict", secure=secure)
+            response.set_cookie(
+                CSRF_COOKIE,
+                page.nonce,
+                max_age=4 * 3600,
+                path=f"/a/{token}",
+                httponly=True,
+                samesite="strict",
+                secure=secure,
+            )
         return response
 
     def plain(status: int, title: str, message: str) -> HTMLResponse:
-        return render(Page("result.html", {**pages.frame(None), "title": title,
-                                           "message": message, "ok": False}, status))
+        return render(
+            Page(
+                "result.html",
+                {**pages.frame(None), "title": title, "message": message, "ok": False},
+                status,
+            )
+        )
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length", "0")
         if request.method == "POST" and (not length.isdigit() or int(length) > MAX_BODY):
-            response: Response = plain(413, "Te veel tekst", "Wat je verstuurde is te groot. "
-                                       "Er is niets gewijzigd.")
+            response: Response = plain(
+                413, "Te veel tekst", "Wat je verstuurde is te groot. Er is niets gewijzigd."
+            )
         else:
             try:
                 response = await call_next(request)
             except Exception as exc:  # noqa: BLE001
                 # Type and code locations only: a message may quote posted values.
-                log.error("request %s %s failed: %s\n%s", request.method, request.url.path[:3],
-                          type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
-                response = plain(500, "Er ging iets mis", "Er ging iets mis bij poflow. Er is "
-                                 "niets gewijzigd. Probeer het later opnieuw.")
+                log.error(
+                    "request %s %s failed: %s\n%s",
+                    request.method,
+                    request.url.path[:3],
+                    type(exc).__name__,
+                    "".join(traceback.format_tb(exc.__traceback__)),
+                )
+                response = plain(
+                    500,
+                    "Er ging iets mis",
+                    "Er ging iets mis bij poflow. Er is "
+                    "niets gewijzigd. Probeer het later opnieuw.",
+                )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -95,8 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/static/poflow.css", include_in_schema=False)
     def stylesheet() -> PlainTextResponse:
-        return PlainTextResponse(css, media_type="text/css",
-                                 headers={"Cache-Control": "public, max-age=3600"})
+        return PlainTextResponse(
+            css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+        )
 
     @app.get("/a/{token}", response_class=HTMLResponse)
     async def show(token: str, request: Request) -> HTMLResponse:
@@ -106,20 +134,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/a/{token}", response_class=HTMLResponse)
     async def act(token: str, request: Request) -> HTMLResponse:
         form = await request.form()
-        posted = {key: [v for v in form.getlist(key) if isinstance(v, str)]
-                  for key in form}
-        page = await run_in_threadpool(partial(pages.act, token, posted,
-                                               request.cookies.get(CSRF_COOKIE)))
+        posted = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+        page = await run_in_threadpool(
+            partial(pages.act, token, posted, request.cookies.get(CSRF_COOKIE))
+        )
         return render(page, token)
 
     @app.exception_handler(404)
     async def not_found(_request: Request, _exc: Exception) -> HTMLResponse:
-        return plain(404, "Pagina niet gevonden", "Deze pagina bestaat niet. Gebruik de link "
-                     "uit de mail die je hebt gekregen.")
+        return plain(
+            404,
+            "Pagina niet gevonden",
+            "Deze pagina bestaat niet. Gebruik de link uit de mail die je hebt gekregen.",
+        )
 
     @app.exception_handler(405)
     async def not_allowed(_request: Request, _exc: Exception) -> HTMLResponse:
-        return plain(405, "Dat kan hier niet", "Deze pagina kan zo niet worden gebruikt. "
-                     "Gebruik de link uit de mail die je hebt gekregen.")
+        return plain(
+            405,
+            "Dat kan hier niet",
+            "Deze pagina kan zo niet worden gebruikt. "
+            "Gebruik de link uit de mail die je hebt gekregen.",
+        )
 
     return app

@@ -13,8 +13,9 @@ app = typer.Typer(help="Serve the Dutch pages behind the links in poflow's mails
 
 @app.callback(invoke_without_command=True)
 def web(
-    host: Annotated[str | None, typer.Option(help="Address to bind; default POFLOW_WEB_HOST "
-                                             "(127.0.0.1)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind; default POFLOW_WEB_HOST (127.0.0.1)")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port; default POFLOW_WEB_PORT (8765)")] = None,
 ) -> None:
     """Serve the link pages until Ctrl-C; links in mails point at POFLOW_BASE_URL."""
@@ -27,6 +28,8 @@ def web(
     prepare_environment(settings)
     upgrade_schema(settings.resolved_database_url())
     bound = f"{host or settings.web_host}:{settings.web_port if port is None else port}"
-    typer.echo(f"poflow web on http://{bound}; links point at {settings.resolved_base_url()}. "
-               "Ctrl-C stops.")
+    typer.echo(
+        f"poflow web on http://{bound}; links point at {settings.resolved_base_url()}. "
+        "Ctrl-C stops."
+    )
     run_web(settings, host=host, port=port)

@@ -15,15 +15,17 @@ CrossCheck = Callable[[dict[str, str]], dict[str, str]]
 
 
 def _bad_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} and ch not in "\n\t"
-               for ch in value)
+    return any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} and ch not in "\n\t" for ch in value
+    )
 
 
 def _check(field: FormField, value: str) -> str | None:
     """The Dutch error for one value, or None when it is fine."""
     if len(value) > field.max_length:
-        return (f"{field.label}: maximaal {field.max_length} tekens. Je hebt er {len(value)} "
-                "ingevuld.")
+        return (
+            f"{field.label}: maximaal {field.max_length} tekens. Je hebt er {len(value)} ingevuld."
+        )
     if not value.strip():
         return f"{field.label}: dit is verplicht." if field.required else None
     if _bad_characters(value):
@@ -40,8 +42,11 @@ def _check(field: FormField, value: str) -> str | None:
     return None
 
 
-def validate_form(fields: Sequence[FormField], posted: Mapping[str, Sequence[str]],
-                  cross_check: CrossCheck | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def validate_form(
+    fields: Sequence[FormField],
+    posted: Mapping[str, Sequence[str]],
+    cross_check: CrossCheck | None = None,
+) -> tuple[dict[str, str], dict[str, str]]:
     """Return (values, errors): values by field name, and a Dutch error per invalid field.
 
     `posted` maps each name to every value sent for it; a field sent twice is refused, and

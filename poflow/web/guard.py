@@ -91,34 +91,58 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
     revoked, unknown_action, csrf."""
     nothing = "Er is niets gewijzigd."
     if reason == "altered":
-        return Refusal(reason, "Deze link is gewijzigd of onvolledig",
-                       "De link klopt niet meer: hij is veranderd of niet helemaal overgenomen. "
-                       "Dat gebeurt soms als een link in een mail over twee regels staat. "
-                       f"{nothing} Open de link opnieuw vanuit de mail, of kopieer hem volledig.",
-                       400)
+        return Refusal(
+            reason,
+            "Deze link is gewijzigd of onvolledig",
+            "De link klopt niet meer: hij is veranderd of niet helemaal overgenomen. "
+            "Dat gebeurt soms als een link in een mail over twee regels staat. "
+            f"{nothing} Open de link opnieuw vanuit de mail, of kopieer hem volledig.",
+            400,
+        )
     if reason == "expired":
-        return Refusal(reason, "Deze link is verlopen",
-                       f"Deze link was geldig tot {_when(row.expires_at if row else None)}. "
-                       f"{nothing} Vraag P&O om een nieuwe link als de handeling nog nodig is.",
-                       410)
+        return Refusal(
+            reason,
+            "Deze link is verlopen",
+            f"Deze link was geldig tot {_when(row.expires_at if row else None)}. "
+            f"{nothing} Vraag P&O om een nieuwe link als de handeling nog nodig is.",
+            410,
+        )
     if reason == "used":
-        return Refusal(reason, "Deze link is al gebruikt",
-                       f"Deze link is op {_when(row.used_at if row else None)} al gebruikt. "
-                       f"Een link werkt maar één keer. {nothing} Je hoeft niets meer te doen.",
-                       410)
+        return Refusal(
+            reason,
+            "Deze link is al gebruikt",
+            f"Deze link is op {_when(row.used_at if row else None)} al gebruikt. "
+            f"Een link werkt maar één keer. {nothing} Je hoeft niets meer te doen.",
+            410,
+        )
     if reason == "revoked":
-        return Refusal(reason, "Deze link is ingetrokken",
-                       "Deze link is ingetrokken, bijvoorbeeld omdat de indiensttreding niet "
-                       f"doorgaat of het verzoek is vervallen. {nothing}", 410)
+        return Refusal(
+            reason,
+            "Deze link is ingetrokken",
+            "Deze link is ingetrokken, bijvoorbeeld omdat de indiensttreding niet "
+            f"doorgaat of het verzoek is vervallen. {nothing}",
+            410,
+        )
     if reason == "unknown_action":
-        return Refusal(reason, "Deze link kan niet meer worden gebruikt",
-                       f"Deze link hoort bij een handeling die poflow niet (meer) kent. {nothing}",
-                       410)
+        return Refusal(
+            reason,
+            "Deze link kan niet meer worden gebruikt",
+            f"Deze link hoort bij een handeling die poflow niet (meer) kent. {nothing}",
+            410,
+        )
     if reason == "csrf":
-        return Refusal(reason, "Je bevestiging kon niet worden gecontroleerd",
-                       "Voor je veiligheid voeren we een handeling alleen uit vanaf de "
-                       f"bevestigingspagina zelf. {nothing} Open de link opnieuw vanuit de mail "
-                       "en klik dan op de knop.", 403)
-    return Refusal("forged", "Deze link is niet geldig",
-                   "Deze link is niet door poflow gemaakt, of hoort niet bij een verzoek dat "
-                   f"wij kennen. {nothing}", 400)
+        return Refusal(
+            reason,
+            "Je bevestiging kon niet worden gecontroleerd",
+            "Voor je veiligheid voeren we een handeling alleen uit vanaf de "
+            f"bevestigingspagina zelf. {nothing} Open de link opnieuw vanuit de mail "
+            "en klik dan op de knop.",
+            403,
+        )
+    return Refusal(
+        "forged",
+        "Deze link is niet geldig",
+        "Deze link is niet door poflow gemaakt, of hoort niet bij een verzoek dat "
+        f"wij kennen. {nothing}",
+        400,
+    )

@@ -17,13 +17,20 @@ __all__ = ["WebServer", "run_web", "serve_web_in_thread"]
 
 
 def _config(settings: Settings, host: str | None, port: int | None) -> uvicorn.Config:
-    return uvicorn.Config(create_app(settings), host=host or settings.web_host,
-                          port=settings.web_port if port is None else port, access_log=False,
-                          log_level="warning", lifespan="off", server_header=False)
+    return uvicorn.Config(
+        create_app(settings),
+        host=host or settings.web_host,
+        port=settings.web_port if port is None else port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        server_header=False,
+    )
 
 
-def run_web(settings: Settings | None = None, *, host: str | None = None,
-            port: int | None = None) -> None:
+def run_web(
+    settings: Settings | None = None, *, host: str | None = None, port: int | None = None
+) -> None:
     """Serve until interrupted (Ctrl-C)."""
     uvicorn.Server(_config(settings or get_settings(), host, port)).run()
 
@@ -48,8 +55,13 @@ class WebServer:
         self.thread.join(timeout)
 
 
-def serve_web_in_thread(settings: Settings | None = None, *, host: str | None = None,
-                        port: int | None = None, startup_timeout: float = 15.0) -> WebServer:
+def serve_web_in_thread(
+    settings: Settings | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    startup_timeout: float = 15.0,
+) -> WebServer:
     """Start the web app in a daemon thread and return once it accepts connections.
 
     Port 0 picks a free port (see `WebServer.port`). RuntimeError when it cannot start,
@@ -58,15 +70,18 @@ def serve_web_in_thread(settings: Settings | None = None, *, host: str | None = 
     settings = settings or get_settings()
     server = uvicorn.Server(_config(settings, host, port))
     context = contextvars.copy_context()  # e.g. the Prefect API settings of the caller
-    thread = threading.Thread(target=context.run, args=(server.run,), name="poflow-web",
-                              daemon=True)
+    thread = threading.Thread(
+        target=context.run, args=(server.run,), name="poflow-web", daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + startup_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"The poflow web app could not start on "
-                               f"{host or settings.web_host}:{port or settings.web_port}.")
+            raise RuntimeError(
+                f"The poflow web app could not start on "
+                f"{host or settings.web_host}:{port or settings.web_port}."
+            )
         time.sleep(0.02)
     bound = server.servers[0].sockets[0].getsockname()
     return WebServer(server, thread, bound[0], bound[1])

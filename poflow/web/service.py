@@ -64,28 +64,43 @@ class LinkPages:
             return {"gemeente": "Personeel & Organisatie", "po_mailbox": None}
         return {"gemeente": cfg.name, "po_mailbox": str(cfg.municipality.po_mailbox)}
 
-    def _refuse(self, session: Session, reason: str, row: ActionLink | None, token: str,
-                method: str, *, actor: str = "web") -> Page:
+    def _refuse(
+        self,
+        session: Session,
+        reason: str,
+        row: ActionLink | None,
+        token: str,
+        method: str,
+        *,
+        actor: str = "web",
+    ) -> Page:
         """Audit the refused attempt, commit only that, and show the Dutch page."""
         session.rollback()
-        audit.record(session, actor=actor, action="link.refused", entity_type="action_link",
-                     entity_id=str(row.id) if row else "unknown",
-                     municipality=row.municipality if row else None, reason=reason,
-                     method=method, link_action=row.action if row else None,
-                     token=None if row else token_fingerprint(token))
+        audit.record(
+            session,
+            actor=actor,
+            action="link.refused",
+            entity_type="action_link",
+            entity_id=str(row.id) if row else "unknown",
+            municipality=row.municipality if row else None,
+            reason=reason,
+            method=method,
+            link_action=row.action if row else None,
+            token=None if row else token_fingerprint(token),
+        )
         session.commit()
         log.info("link refused (%s, %s, link %s)", reason, method, row.id if row else "-")
         refusal = describe_refusal(reason, row)
         return Page("refused.html", {**self.frame(row), "refusal": refusal}, refusal.status)
 
-    def _usable(self, session: Session, token: str, method: str
-                ) -> tuple[ActionLink, LinkAction] | Page:
+    def _usable(
+        self, session: Session, token: str, method: str
+    ) -> tuple[ActionLink, LinkAction] | Page:
         try:
             row = verify_token(session, secret=self._secret, token=token)
         except LinkRefused as exc:
             known, signed_ok = link_behind(session, self._secret, token)
-            reason = "altered" if exc.reason == "forged" and known and not signed_ok \
-                else exc.reason
+            reason = "altered" if exc.reason == "forged" and known and not signed_ok else exc.reason
             return self._refuse(session, reason, known, token, method)
         action = link_actions().get(row.action)
         if action is None or row.municipality not in self.configs:
@@ -93,17 +108,34 @@ class LinkPages:
         return row, action
 
     def _context(self, session: Session, row: ActionLink) -> Context:
-        return Context(session, self.configs[row.municipality], self.settings, today(),
-                       actor=row.subject_id)
+        return Context(
+            session, self.configs[row.municipality], self.settings, today(), actor=row.subject_id
+        )
 
-    def _confirm(self, ctx: Context, row: ActionLink, action: LinkAction, nonce: str, *,
-                 values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-                 status: int = 200) -> Page:
-        return Page("confirm.html", {
-            **self.frame(row), "action": action, "description": action.describe(ctx, row),
-            "csrf": csrf_token(self._secret, row.public_id, nonce),
-            "values": values or {}, "errors": errors or {},
-        }, status, nonce)
+    def _confirm(
+        self,
+        ctx: Context,
+        row: ActionLink,
+        action: LinkAction,
+        nonce: str,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Page:
+        return Page(
+            "confirm.html",
+            {
+                **self.frame(row),
+                "action": action,
+                "description": action.describe(ctx, row),
+                "csrf": csrf_token(self._secret, row.public_id, nonce),
+                "values": values or {},
+                "errors": errors or {},
+            },
+            status,
+            nonce,
+        )
 
     # -- GET -------------------------------------------------------------------------------
     def show(self, token: str, cookie_nonce: str | None) -> Page:
@@ -113,14 +145,16 @@ class LinkPages:
             if isinstance(found, Page):
                 return found
             row, action = found
-            page = self._confirm(self._context(session, row), row, action,
-                                 cookie_nonce or new_nonce())
+            page = self._confirm(
+                self._context(session, row), row, action, cookie_nonce or new_nonce()
+            )
             session.rollback()  # a describe() must not change anything: make sure of it
             return page
 
     # -- POST ------------------------------------------------------------------------------
-    def act(self, token: str, posted: Mapping[str, Sequence[str]],
-            cookie_nonce: str | None) -> Page:
+    def act(
+        self, token: str, posted: Mapping[str, Sequence[str]], cookie_nonce: str | None
+    ) -> Page:
         """Verify, check CSRF and input, then claim the link and perform its action, once."""
         with self.factory() as session:
             found = self._usable(session, token, "POST")
@@ -128,30 +162,46 @@ class LinkPages:
                 return found
             row, action = found
             sent = posted.get("csrf", [])
-            if len(sent) != 1 or not csrf_valid(self._secret, row.public_id, cookie_nonce,
-                                                sent[0]):
+            if len(sent) != 1 or not csrf_valid(self._secret, row.public_id, cookie_nonce, sent[0]):
                 return self._refuse(session, "csrf", row, token, "POST")
             assert cookie_nonce is not None
             ctx = self._context(session, row)
             values, errors = validate_form(action.fields, posted, action.extra.get("validate"))
             if errors:
-                page = self._confirm(ctx, row, action, cookie_nonce, values=values,
-                                     errors=errors, status=422)
+                page = self._confirm(
+                    ctx, row, action, cookie_nonce, values=values, errors=errors, status=422
+                )
                 session.rollback()
                 return page
             return self._perform(session, ctx, row, action, values, token)
 
-    def _perform(self, session: Session, ctx: Context, row: ActionLink, action: LinkAction,
-                 values: dict[str, str], token: str) -> Page:
+    def _perform(
+        self,
+        session: Session,
+        ctx: Context,
+        row: ActionLink,
+        action: LinkAction,
+        values: dict[str, str],
+        token: str,
+    ) -> Page:
         added: list[AuditEntry] = []
-        event.listen(session, "transient_to_pending",
-                     lambda _s, obj: added.append(obj) if isinstance(obj, AuditEntry) else None)
+        event.listen(
+            session,
+            "transient_to_pending",
+            lambda _s, obj: added.append(obj) if isinstance(obj, AuditEntry) else None,
+        )
         try:
             claim_link(session, row)
             message = action.perform(ctx, row, values)
-            ctx.audit("link.used", "action_link", str(row.id), link_action=row.action,
-                      case_type=row.case_type, case_id=row.case_id,
-                      fields=",".join(sorted(k for k, v in values.items() if v)))
+            ctx.audit(
+                "link.used",
+                "action_link",
+                str(row.id),
+                link_action=row.action,
+                case_type=row.case_type,
+                case_id=row.case_id,
+                fields=",".join(sorted(k for k, v in values.items() if v)),
+            )
             session.commit()
         except LinkRefused as exc:  # a double click or a race: the other request won
             return self._refuse(session, exc.reason, row, token, "POST")
@@ -160,22 +210,40 @@ class LinkPages:
             kept = [_copy(entry) for entry in added]
             session.rollback()
             session.add_all(kept)
-            ctx.audit("link.refused", "action_link", str(row.id), reason="action_refused",
-                      link_action=row.action, error=type(exc.__cause__ or exc).__name__)
+            ctx.audit(
+                "link.refused",
+                "action_link",
+                str(row.id),
+                reason="action_refused",
+                link_action=row.action,
+                error=type(exc.__cause__ or exc).__name__,
+            )
             session.commit()
-            text = str(exc) if isinstance(exc, ActionRefused) else \
-                "Dit kon niet worden vastgelegd. Neem contact op met P&O."
-            return Page("result.html", {**self.frame(row), "title": "Niet gelukt",
-                                        "message": text, "ok": False}, 409)
+            text = (
+                str(exc)
+                if isinstance(exc, ActionRefused)
+                else "Dit kon niet worden vastgelegd. Neem contact op met P&O."
+            )
+            return Page(
+                "result.html",
+                {**self.frame(row), "title": "Niet gelukt", "message": text, "ok": False},
+                409,
+            )
         log.info("link %s used (%s)", row.id, row.action)
-        return Page("result.html", {**self.frame(row), "title": "Gelukt", "message": message,
-                                    "ok": True})
+        return Page(
+            "result.html", {**self.frame(row), "title": "Gelukt", "message": message, "ok": True}
+        )
 
 
 def _copy(entry: AuditEntry) -> AuditEntry:
-    copy = AuditEntry(municipality=entry.municipality, actor=entry.actor, action=entry.action,
-                      entity_type=entry.entity_type, entity_id=entry.entity_id,
-                      detail=dict(entry.detail or {}))
+    copy = AuditEntry(
+        municipality=entry.municipality,
+        actor=entry.actor,
+        action=entry.action,
+        entity_type=entry.entity_type,
+        entity_id=entry.entity_id,
+        detail=dict(entry.detail or {}),
+    )
     if entry.at is not None:
         copy.at = entry.at
     return copy

@@ -28,13 +28,19 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("required", sa.JSON(), nullable=False),
         sa.Column("flow_run_id", sa.String(length=36), nullable=True),
-        sa.Column("outcome", sa.Enum("pending", "approved", "rejected", name="outcome",
-                                     native_enum=False, length=16), nullable=False),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "pending", "approved", "rejected", name="outcome", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
         sa.Column("created_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("decided_at", poflow.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_approval_request")),
-        sa.UniqueConstraint("subject_type", "subject_id",
-                            name=op.f("uq_approval_request_subject_type_subject_id")),
+        sa.UniqueConstraint(
+            "subject_type", "subject_id", name=op.f("uq_approval_request_subject_type_subject_id")
+        ),
     )
 
 

@@ -19,10 +19,30 @@ down_revision = "0002"
 branch_labels = ("recruitment",)
 depends_on = None
 
-ROUND_STATES = ("formation", "drafting", "text_review", "internal", "external", "round_one",
-                "round_two", "decision", "terms", "advice", "filled", "cancelled")
-CANDIDATE_STATES = ("prospect", "applied", "round_one", "round_two", "offered", "hired",
-                    "rejected", "withdrawn")
+ROUND_STATES = (
+    "formation",
+    "drafting",
+    "text_review",
+    "internal",
+    "external",
+    "round_one",
+    "round_two",
+    "decision",
+    "terms",
+    "advice",
+    "filled",
+    "cancelled",
+)
+CANDIDATE_STATES = (
+    "prospect",
+    "applied",
+    "round_one",
+    "round_two",
+    "offered",
+    "hired",
+    "rejected",
+    "withdrawn",
+)
 
 
 def _person(name: str, nullable: bool) -> sa.Column:
@@ -30,8 +50,9 @@ def _person(name: str, nullable: bool) -> sa.Column:
 
 
 def _person_fk(name: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([name], ["person.id"], name=f"fk_rec_round_{name}_person",
-                                   ondelete="RESTRICT")
+    return sa.ForeignKeyConstraint(
+        [name], ["person.id"], name=f"fk_rec_round_{name}_person", ondelete="RESTRICT"
+    )
 
 
 def upgrade() -> None:
@@ -45,11 +66,18 @@ def upgrade() -> None:
         sa.Column("fte", sa.Float(), nullable=False),
         sa.Column("formation_change", sa.Boolean(), nullable=False),
         sa.Column("internal_window_days", sa.Integer(), nullable=False),
-        _person("po_id", False), _person("mt_lid_id", False), _person("leidinggevende_id", False),
-        _person("colleague_id", True), _person("recruiter_id", True),
-        _person("gemeentesecretaris_id", True), _person("or_id", True),
-        sa.Column("state", sa.Enum(*ROUND_STATES, name="roundstate", native_enum=False,
-                                   length=16), nullable=False),
+        _person("po_id", False),
+        _person("mt_lid_id", False),
+        _person("leidinggevende_id", False),
+        _person("colleague_id", True),
+        _person("recruiter_id", True),
+        _person("gemeentesecretaris_id", True),
+        _person("or_id", True),
+        sa.Column(
+            "state",
+            sa.Enum(*ROUND_STATES, name="roundstate", native_enum=False, length=16),
+            nullable=False,
+        ),
         sa.Column("vacancy_version", sa.Integer(), nullable=False),
         sa.Column("vacancy_text", sa.Text(), nullable=True),
         sa.Column("internal_from", sa.Date(), nullable=True),
@@ -64,8 +92,18 @@ def upgrade() -> None:
         sa.Column("flow_run_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", utc, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_rec_round"),
-        *[_person_fk(n) for n in ("po_id", "mt_lid_id", "leidinggevende_id", "colleague_id",
-                                  "recruiter_id", "gemeentesecretaris_id", "or_id")],
+        *[
+            _person_fk(n)
+            for n in (
+                "po_id",
+                "mt_lid_id",
+                "leidinggevende_id",
+                "colleague_id",
+                "recruiter_id",
+                "gemeentesecretaris_id",
+                "or_id",
+            )
+        ],
     )
     op.create_index("ix_rec_round_municipality", "rec_round", ["municipality"])
     op.create_table(
@@ -76,9 +114,12 @@ def upgrade() -> None:
         sa.Column("to_state", sa.String(length=16), nullable=False),
         sa.Column("actor", sa.String(length=40), nullable=False),
         sa.Column("at", utc, nullable=False),
-        sa.ForeignKeyConstraint(["round_id"], ["rec_round.id"],
-                                name="fk_rec_round_transition_round_id_rec_round",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["rec_round.id"],
+            name="fk_rec_round_transition_round_id_rec_round",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_rec_round_transition"),
     )
     op.create_index("ix_rec_round_transition_round_id", "rec_round_transition", ["round_id"])
@@ -92,8 +133,11 @@ def upgrade() -> None:
         sa.Column("family_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("tier", sa.Integer(), nullable=False),
-        sa.Column("state", sa.Enum(*CANDIDATE_STATES, name="candidatestate", native_enum=False,
-                                   length=16), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(*CANDIDATE_STATES, name="candidatestate", native_enum=False, length=16),
+            nullable=False,
+        ),
         sa.Column("consent_partners", sa.Boolean(), nullable=False),
         sa.Column("consent_retention", sa.Boolean(), nullable=False),
         sa.Column("referred_by_id", sa.String(length=40), nullable=True),
@@ -102,8 +146,12 @@ def upgrade() -> None:
         sa.Column("decided_on", sa.Date(), nullable=True),
         sa.Column("hire_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", utc, nullable=False),
-        sa.ForeignKeyConstraint(["round_id"], ["rec_round.id"],
-                                name="fk_rec_candidate_round_id_rec_round", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["rec_round.id"],
+            name="fk_rec_candidate_round_id_rec_round",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_rec_candidate"),
         sa.UniqueConstraint("round_id", "seq", name="uq_rec_candidate_round_id_seq"),
     )
@@ -126,8 +174,12 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", utc, nullable=False),
         sa.Column("sent_at", utc, nullable=True),
-        sa.ForeignKeyConstraint(["round_id"], ["rec_round.id"],
-                                name="fk_rec_document_round_id_rec_round", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["rec_round.id"],
+            name="fk_rec_document_round_id_rec_round",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_rec_document"),
         sa.UniqueConstraint("key", name="uq_rec_document_key"),
     )
@@ -139,11 +191,16 @@ def upgrade() -> None:
         sa.Column("tier", sa.Integer(), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["round_id"], ["rec_round.id"],
-                                name="fk_rec_tally_round_id_rec_round", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["round_id"],
+            ["rec_round.id"],
+            name="fk_rec_tally_round_id_rec_round",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_rec_tally"),
-        sa.UniqueConstraint("round_id", "tier", "outcome",
-                            name="uq_rec_tally_round_id_tier_outcome"),
+        sa.UniqueConstraint(
+            "round_id", "tier", "outcome", name="uq_rec_tally_round_id_tier_outcome"
+        ),
     )
 
 

@@ -35,13 +35,15 @@ def upgrade() -> None:
         sa.Column("state", _enum("active", "completed", "cancelled"), nullable=False),
         sa.Column("created_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("completed_at", poflow.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["hire_id"], ["hire.id"],
-                                name=op.f("fk_int_enrolment_hire_id_hire"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["hire_id"], ["hire.id"], name=op.f("fk_int_enrolment_hire_id_hire"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_int_enrolment")),
         sa.UniqueConstraint("hire_id", name=op.f("uq_int_enrolment_hire_id")),
     )
-    op.create_index("ix_int_enrolment_municipality_state", "int_enrolment",
-                    ["municipality", "state"])
+    op.create_index(
+        "ix_int_enrolment_municipality_state", "int_enrolment", ["municipality", "state"]
+    )
     op.create_table(
         "int_session",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -56,28 +58,43 @@ def upgrade() -> None:
         sa.Column("state", _enum("planned", "closed"), nullable=False),
         sa.Column("created_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_int_session")),
-        sa.UniqueConstraint("municipality", "series", "session_date",
-                            name=op.f("uq_int_session_municipality_series_session_date")),
+        sa.UniqueConstraint(
+            "municipality",
+            "series",
+            "session_date",
+            name=op.f("uq_int_session_municipality_series_session_date"),
+        ),
     )
     op.create_table(
         "int_participant",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("hire_id", sa.String(length=40), nullable=False),
-        sa.Column("status", _enum("invited", "accepted", "declined", "attended", "missed",
-                                  "spilled", "cancelled"), nullable=False),
+        sa.Column(
+            "status",
+            _enum("invited", "accepted", "declined", "attended", "missed", "spilled", "cancelled"),
+            nullable=False,
+        ),
         sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("invited_on", sa.Date(), nullable=False),
         sa.Column("updated_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=40), nullable=False),
-        sa.ForeignKeyConstraint(["session_id"], ["int_session.id"],
-                                name=op.f("fk_int_participant_session_id_int_session"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["hire_id"], ["hire.id"],
-                                name=op.f("fk_int_participant_hire_id_hire"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["int_session.id"],
+            name=op.f("fk_int_participant_session_id_int_session"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["hire_id"],
+            ["hire.id"],
+            name=op.f("fk_int_participant_hire_id_hire"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_int_participant")),
-        sa.UniqueConstraint("session_id", "hire_id",
-                            name=op.f("uq_int_participant_session_id_hire_id")),
+        sa.UniqueConstraint(
+            "session_id", "hire_id", name=op.f("uq_int_participant_session_id_hire_id")
+        ),
     )
     op.create_index("ix_int_participant_hire", "int_participant", ["hire_id"])
     op.create_table(
@@ -91,8 +108,12 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("number", sa.String(length=48), nullable=False),
         sa.Column("created_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["hire_id"], ["hire.id"],
-                                name=op.f("fk_int_certificate_hire_id_hire"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["hire_id"],
+            ["hire.id"],
+            name=op.f("fk_int_certificate_hire_id_hire"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_int_certificate")),
         sa.UniqueConstraint("number", name=op.f("uq_int_certificate_number")),
         sa.UniqueConstraint("hire_id", "item", name=op.f("uq_int_certificate_hire_id_item")),

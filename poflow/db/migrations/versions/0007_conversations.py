@@ -46,8 +46,12 @@ def upgrade() -> None:
         sa.Column("last_promotion_on", sa.Date(), nullable=True),
         sa.Column("at_scale_max", sa.Boolean(), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
-        sa.ForeignKeyConstraint(["manager_id"], ["person.id"],
-                                name=op.f("fk_ges_cycle_manager_id_person"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(
+            ["manager_id"],
+            ["person.id"],
+            name=op.f("fk_ges_cycle_manager_id_person"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ges_cycle")),
         sa.UniqueConstraint("case_type", "case_id", name=op.f("uq_ges_cycle_case_type_case_id")),
     )
@@ -67,9 +71,12 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=40), nullable=True),
         sa.Column("decided_at", _utc(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["manager_id"], ["person.id"],
-                                name=op.f("fk_ges_legal_decision_manager_id_person"),
-                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(
+            ["manager_id"],
+            ["person.id"],
+            name=op.f("fk_ges_legal_decision_manager_id_person"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ges_legal_decision")),
     )
     op.create_index(op.f("ix_ges_legal_decision_case_id"), "ges_legal_decision", ["case_id"])
@@ -95,14 +102,21 @@ def upgrade() -> None:
         sa.Column("raise_on", sa.Date(), nullable=True),
         sa.Column("raise_granted", sa.Boolean(), nullable=True),
         sa.Column("raise_reasons", sa.String(length=80), nullable=True),
-        sa.ForeignKeyConstraint(["step_id"], ["step.id"],
-                                name=op.f("fk_ges_appraisal_step_id_step"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["cycle_id"], ["ges_cycle.id"],
-                                name=op.f("fk_ges_appraisal_cycle_id_ges_cycle"),
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["legal_decision_id"], ["ges_legal_decision.id"],
-                                name=op.f("fk_ges_appraisal_legal_decision_id_ges_legal_decision"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["step_id"], ["step.id"], name=op.f("fk_ges_appraisal_step_id_step"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["ges_cycle.id"],
+            name=op.f("fk_ges_appraisal_cycle_id_ges_cycle"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["legal_decision_id"],
+            ["ges_legal_decision.id"],
+            name=op.f("fk_ges_appraisal_legal_decision_id_ges_legal_decision"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ges_appraisal")),
         sa.UniqueConstraint("step_id", name=op.f("uq_ges_appraisal_step_id")),
     )

@@ -50,19 +50,27 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", poflow.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["coach_id"], ["person.id"],
-                                name=op.f("fk_coaching_registration_coach_id_person"),
-                                ondelete="RESTRICT"),
-        sa.ForeignKeyConstraint(["manager_id"], ["person.id"],
-                                name=op.f("fk_coaching_registration_manager_id_person"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["coach_id"],
+            ["person.id"],
+            name=op.f("fk_coaching_registration_coach_id_person"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["manager_id"],
+            ["person.id"],
+            name=op.f("fk_coaching_registration_manager_id_person"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coaching_registration")),
-        sa.UniqueConstraint("municipality", "ref",
-                            name=op.f("uq_coaching_registration_municipality_ref")),
+        sa.UniqueConstraint(
+            "municipality", "ref", name=op.f("uq_coaching_registration_municipality_ref")
+        ),
     )
     with op.batch_alter_table("coaching_registration", schema=None) as batch_op:
-        batch_op.create_index("ix_coaching_registration_period",
-                              ["municipality", "registered_on"], unique=False)
+        batch_op.create_index(
+            "ix_coaching_registration_period", ["municipality", "registered_on"], unique=False
+        )
         batch_op.create_index("ix_coaching_registration_coach", ["coach_id"], unique=False)
 
 

@@ -24,8 +24,13 @@ PENDING = sa.text("state = 'pending'")
 
 
 def upgrade() -> None:
-    op.create_index("ix_action_pending", "action", ["municipality", "due_date"],
-                    postgresql_where=PENDING, sqlite_where=PENDING)
+    op.create_index(
+        "ix_action_pending",
+        "action",
+        ["municipality", "due_date"],
+        postgresql_where=PENDING,
+        sqlite_where=PENDING,
+    )
 
 
 def downgrade() -> None:
