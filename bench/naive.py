@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from poflow.db.base import utcnow
 from poflow.db.models import Action, Outbox
-from poflow.engine import Context, registered_handlers
 from poflow.mail.outbox import compose
 from poflow.runtime import get_runtime
 from poflow.states import ActionState, MailState
@@ -28,7 +27,7 @@ __all__ = ["naive_day"]
 def handle_employee(employee_id: str, municipality: str, day: date) -> int:
     """Everything due for one employee: perform the actions, then send its queued mail."""
     rt = get_runtime()
-    handlers = registered_handlers()
+    handlers = rt.registry.handlers
     with rt.factory() as session, session.begin():
         due = session.scalars(
             select(Action).where(
@@ -37,7 +36,7 @@ def handle_employee(employee_id: str, municipality: str, day: date) -> int:
                 Action.due_date <= day,
             )
         ).all()
-        ctx = Context(session, rt.config(municipality), rt.settings, day)
+        ctx = rt.context(session, municipality, day)
         for action in due:
             fn = handlers.get(action.kind)
             action.state = ActionState.DONE if fn and fn(ctx, action) else ActionState.SKIPPED

@@ -14,9 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select, update
 
 from bench.population import Population
-from poflow import engine
 from poflow.db.models import Action, Hire, Person, PersonRole
-from poflow.engine import Context
 from poflow.runtime import Runtime
 from poflow.states import ActionState
 
@@ -66,10 +64,8 @@ def plan_hires_as_imported(rt: Runtime, hire_ids: list[str]) -> float:
         cfg = rt.config(slug)
         with rt.factory() as session, session.begin():
             for hire in session.scalars(select(Hire).where(Hire.id.in_(ids)).order_by(Hire.id)):
-                ctx = Context(
-                    session, cfg, rt.settings, hire.start_date - timedelta(days=IMPORT_LEAD_DAYS)
-                )
-                for fn in engine._PLANNERS.values():  # noqa: SLF001  (the engine's own registry)
+                ctx = rt.context(session, cfg, hire.start_date - timedelta(days=IMPORT_LEAD_DAYS))
+                for fn in rt.registry.planners.values():
                     fn(ctx, hire)
                 hire.planned_version = hire.version
                 ctx.audit("hire.planned", "hire", hire.id, version=hire.version)
@@ -126,14 +122,25 @@ def bars_published(rt: Runtime, day: date) -> int:
     Nobody ticks an item off in the benchmark, so the bars do not change from day to day; the
     tables and charts (with the day in them) are left to the measured run.
     """
-    from poflow.onboarding_status import overview
+    from poflow.onboarding.status import overview
     from poflow.published import changed, remember
     from tasks.onboarding import progress_bars
 
     written = 0
     for slug in rt.slugs(None):
         with rt.factory() as session, session.begin():
-            todo = changed(session, progress_bars(overview(session, rt.config(slug), day)))
+            todo = changed(
+                session,
+                progress_bars(
+                    overview(
+                        session,
+                        rt.config(slug),
+                        day,
+                        columns=rt.registry.status_columns,
+                        configs=rt.configs,
+                    )
+                ),
+            )
             remember(session, todo)
             written += len(todo)
     return written

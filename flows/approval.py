@@ -11,7 +11,7 @@ from prefect import flow
 from prefect.flow_runs import pause_flow_run
 from prefect.runtime import flow_run
 
-from poflow.approvals import ApprovalInput
+from poflow.approvals.requests import ApprovalInput
 from tasks.approvals import open_approval_request, read_approval_outcome
 from tasks.mail import send_mail
 

@@ -19,7 +19,6 @@ from prefect.schedules import Cron
 from poflow.coaching.forms import mail_coach_links
 from poflow.coaching.render import render_markdown
 from poflow.coaching.services import report_for
-from poflow.engine import Context
 from poflow.runtime import get_runtime, today
 from poflow.workdays import TIMEZONE
 from tasks.mail import send_mail
@@ -72,7 +71,7 @@ def mail_coach_forms(municipality: str, day: date) -> int:
     """Queue each coach's monthly form links (once per coach and month); returns the count."""
     rt = get_runtime()
     with rt.factory() as session, session.begin():
-        return mail_coach_links(Context(session, rt.config(municipality), rt.settings, day))
+        return mail_coach_links(rt.context(session, municipality, day))
 
 
 def _run_name() -> str:

@@ -11,12 +11,14 @@ from datetime import date
 from typing import Any
 
 from prefect import flow
+from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
+from poflow.workdays import TIMEZONE
 from tasks.onboarding import publish_onboarding_progress
 
-__all__ = ["onboarding_report"]
+__all__ = ["deployments", "onboarding_report"]
 
 
 def _run_name() -> str:
@@ -37,3 +39,15 @@ def onboarding_report(day: date | None = None, municipality: str | None = None) 
     """Publish the onboarding progress of one or every municipality on `day` (default: today)."""
     day = day or today()
     return publish_onboarding_progress(get_runtime().slugs(municipality), day)
+
+
+def deployments() -> list[Any]:
+    """The onboarding report (ONB-4): working days at 07:30, after the dispatcher."""
+    return [
+        onboarding_report.to_deployment(
+            name="daily",
+            schedule=Cron("30 7 * * 1-5", timezone=TIMEZONE),
+            description="Publishes each municipality's onboarding table and chart, a bar per hire.",
+            tags=["poflow"],
+        )
+    ]

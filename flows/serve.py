@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 
 from prefect import serve
 from prefect.schedules import Cron
 
 from flows.dispatcher import dispatcher
-from flows.onboarding_report import onboarding_report
+from poflow.processes import PROCESSES
 from poflow.workdays import TIMEZONE
 
 __all__ = ["all_deployments", "serve_deployments"]
-
-log = logging.getLogger("poflow.serve")
-
-# Process flows that bring their own scheduled deployments via a `deployments()` function.
-PROCESS_FLOWS = ("flows.recruitment", "flows.introduction", "flows.coaching")
 
 
 def dispatcher_deployment() -> Any:
@@ -35,27 +28,12 @@ def dispatcher_deployment() -> Any:
     )
 
 
-def onboarding_report_deployment() -> Any:
-    """The onboarding report (ONB-4): working days at 07:30, after the dispatcher."""
-    return onboarding_report.to_deployment(
-        name="daily",
-        schedule=Cron("30 7 * * 1-5", timezone=TIMEZONE),
-        description="Publishes each municipality's onboarding table and chart, a bar per hire.",
-        tags=["poflow"],
-    )
-
-
 def all_deployments() -> list[Any]:
-    """The dispatcher and report deployments plus those of every process flow module."""
-    found = [dispatcher_deployment(), onboarding_report_deployment()]
-    for name in PROCESS_FLOWS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        found.extend(module.deployments())
+    """The dispatcher's deployment and those each process declares, in the order of PROCESSES."""
+    found = [dispatcher_deployment()]
+    for spec in PROCESSES:
+        if spec.deployments is not None:
+            found.extend(spec.deployments())
     return found
 
 

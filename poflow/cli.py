@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from poflow._exceptions import PoflowError
+from poflow.cli_support import cli_runtime as _runtime
+from poflow.cli_support import fail as _fail
+from poflow.cli_support import parse_date as _parse_date
+from poflow.dbcopy import copy_command
+from poflow.processes import PROCESSES
+from poflow.web.cli import app as web_app
 
 app = typer.Typer(
     help="poflow: workflow automation for P&O of a Dutch municipality. It runs recruitment "
@@ -25,69 +30,23 @@ db_app = typer.Typer(help="The database: create or upgrade its tables.", no_args
 import_app = typer.Typer(
     help="Read staff and hires from CSV or .xlsx (all rows or none).", no_args_is_help=True
 )
-checkin_app = typer.Typer(help="Check-ins at 1, 3 and 8 months (CHK).", no_args_is_help=True)
-hire_app = typer.Typer(
-    help="Change a new hire: move the start date or cancel (ONB-5).", no_args_is_help=True
-)
 config_app = typer.Typer(
     help="The per-municipality configuration in config/.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
-from poflow.dbcopy import copy_command  # noqa: E402  (poflow db copy --to URL)
-
 db_app.command("copy")(copy_command)
 app.add_typer(import_app, name="import")
-app.add_typer(checkin_app, name="checkin")
-app.add_typer(hire_app, name="hire")
 app.add_typer(config_app, name="config")
-from poflow.onboarding_status import onboarding_app, status_command  # noqa: E402  (ONB/BUD)
-
-app.add_typer(onboarding_app, name="onboarding")
-app.command("status")(status_command)
-from poflow.web.cli import app as web_app  # noqa: E402  (poflow web: the link pages)
-
 app.add_typer(web_app, name="web")
-from poflow.coaching.cli import coach_app  # noqa: E402  (LBC: poflow coach ...)
-
-app.add_typer(coach_app, name="coach")
-from poflow.conversations.cli import appraisal_app, cycle_app  # noqa: E402  (GES)
-
-app.add_typer(cycle_app, name="cycle")
-app.add_typer(appraisal_app, name="appraisal")
-from poflow.introduction.cli import intro_app, portfolio_app  # noqa: E402  (INT)
-
-app.add_typer(intro_app, name="intro")
-app.add_typer(portfolio_app, name="portfolio")
-from poflow.recruitment.cli import recruitment_app  # noqa: E402  (REC: poflow recruitment)
-
-app.add_typer(recruitment_app, name="recruitment")
+# Each process brings its own commands (ProcessSpec.cli), in the order of PROCESSES.
+for _spec in PROCESSES:
+    for _name, _command in _spec.cli:
+        if isinstance(_command, typer.Typer):
+            app.add_typer(_command, name=_name)
+        else:
+            app.command(_name)(_command)
 
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
-
-
-def _fail(message: str) -> None:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=1)
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD).")
-    return None
-
-
-def _runtime() -> Any:
-    from poflow.db.session import upgrade_schema
-    from poflow.runtime import get_runtime, prepare_environment
-
-    prepare_environment()
-    rt = get_runtime()
-    upgrade_schema(rt.settings.resolved_database_url())
-    return rt
 
 
 @db_app.command("upgrade")
@@ -197,59 +156,6 @@ def tick(
             f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
             f"performed, {summary['mail']['sent']} mail(s) sent"
         )
-
-
-@checkin_app.command("held")
-def checkin_held(
-    hire_id: Annotated[str, typer.Argument(help="The hire's id, e.g. NH-2027-001")],
-    month: Annotated[int, typer.Argument(help="Which check-in: 1, 3 or 8 (months)")],
-    by: Annotated[str, typer.Option(help="Who records it (person id); default 'cli'")] = "cli",
-    note: Annotated[str | None, typer.Option(help="Optional note (stored, never logged)")] = None,
-) -> None:
-    """Record that a check-in took place (fallback for the link in the mail)."""
-    from poflow.checkins import record_checkin_held
-    from poflow.engine import Context
-    from poflow.hires import get_hire
-    from poflow.runtime import today
-
-    rt = _runtime()
-    with rt.factory() as session, session.begin():
-        hire = get_hire(session, hire_id)
-        ctx = Context(session, rt.config(hire.municipality), rt.settings, today(), actor=by)
-        record_checkin_held(ctx, hire_id, month, by=by, note=note)
-    typer.echo(f"Check-in after {month} month(s) of {hire_id} recorded as held.")
-
-
-@hire_app.command("move")
-def hire_move(
-    hire_id: Annotated[str, typer.Argument(help="The hire's id")],
-    start_date: Annotated[str, typer.Option("--start-date", help="New start date YYYY-MM-DD")],
-) -> None:
-    """Move the start date: open items, check-ins and invitations move (updated .ics)."""
-    from poflow.hires import get_hire, move_hire
-
-    rt = _runtime()
-    new = _parse_date(start_date, "--start-date")
-    assert new is not None
-    with rt.factory() as session, session.begin():
-        hire = get_hire(session, hire_id)
-        move_hire(session, rt.config(hire.municipality), hire_id, new, actor="cli")
-    typer.echo(
-        f"Start date of {hire_id} moved to {new}; the next tick re-plans and sends "
-        "updated invitations."
-    )
-
-
-@hire_app.command("cancel")
-def hire_cancel(hire_id: Annotated[str, typer.Argument(help="The hire's id")]) -> None:
-    """Cancel a hire: nothing more is sent, sent invitations are withdrawn."""
-    from poflow.hires import cancel_hire
-    from poflow.runtime import today
-
-    rt = _runtime()
-    with rt.factory() as session, session.begin():
-        cancel_hire(session, hire_id, actor="cli", today=today())
-    typer.echo(f"Hire {hire_id} cancelled; the next tick sends the calendar cancellations.")
 
 
 @app.command()

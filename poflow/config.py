@@ -1,13 +1,13 @@
 """Per-municipality configuration: one folder per municipality, one YAML file per section (X-5).
 
-`config/<slug>/municipality.yaml` holds the identity and calendar; every process owns one more
-file (`checkins.yaml`, `onboarding.yaml`, ...). Each file is validated by its pydantic model at
+`config/<slug>/municipality.yaml` holds the identity and calendar, `links.yaml` how long links
+live; every process with a `section` in its declaration owns one more file, named after the
+process (`checkins.yaml`, `onboarding.yaml`, ...). Each file is validated by its pydantic model at
 load; a wrong or missing value raises ConfigError naming the file, the key and what is expected.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
@@ -20,10 +20,12 @@ from poflow._exceptions import ConfigError, NotFound
 from poflow.workdays import WorkCalendar
 
 __all__ = [
-    "SECTION_MODELS",
+    "CORE_SECTIONS",
+    "LinkSection",
     "MunicipalityConfig",
     "MunicipalitySection",
     "Section",
+    "Sections",
     "load_all",
     "load_municipality",
 ]
@@ -51,17 +53,21 @@ class MunicipalitySection(Section):
     closing_days: list[date] = Field(default_factory=list)
 
 
-# Section name (= file stem) -> "module:Class". Every file listed here must exist per municipality.
-SECTION_MODELS: dict[str, str] = {
-    "municipality": "poflow.config:MunicipalitySection",
-    "checkins": "poflow.checkins:CheckinSection",
-    "links": "poflow.links:LinkSection",
-    "onboarding": "poflow.checklist:OnboardingSection",
-    "conversations": "poflow.conversations.config:ConversationSection",
-    "coaching": "poflow.coaching.section:CoachingSection",
-    "recruitment": "poflow.recruitment.config:RecruitmentSection",
-    "introduction": "poflow.introduction.config:IntroductionSection",
+class LinkSection(Section):
+    """links.yaml: how long an action link stays valid, in days, per action name."""
+
+    default_expires_days: int = Field(ge=1, le=365)
+    expires_days: dict[str, int] = Field(default_factory=dict)
+
+
+# The sections every municipality has whatever its processes: section name (= file stem) ->
+# model. Each process adds its own (ProcessSpec.section, under the process's name).
+CORE_SECTIONS: dict[str, type[Section]] = {
+    "municipality": MunicipalitySection,
+    "links": LinkSection,
 }
+# What load_municipality is given: (section name, model) pairs, in order.
+Sections = tuple[tuple[str, type[Section]], ...]
 
 
 class MunicipalityConfig(BaseModel):
@@ -101,11 +107,6 @@ def _calendar(closing_days: tuple[date, ...]) -> WorkCalendar:
     return WorkCalendar(closing_days)
 
 
-def _model(path: str) -> type[Section]:
-    module, _, cls = path.partition(":")
-    return getattr(importlib.import_module(module), cls)
-
-
 def _describe(error: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in error["loc"]) or "(top level)"
     if error["type"] == "missing":
@@ -134,22 +135,20 @@ def _load_section(file: Path, model: type[Section]) -> Section:
         raise ConfigError(str(file), [_describe(e) for e in exc.errors()]) from exc
 
 
-def load_municipality(config_dir: Path, slug: str) -> MunicipalityConfig:
-    """Load and validate every section of municipality `slug` from `config_dir/slug/`."""
+def load_municipality(config_dir: Path, slug: str, sections: Sections) -> MunicipalityConfig:
+    """Load and validate each of `sections` of municipality `slug` from `config_dir/slug/`:
+    one file per section, `<name>.yaml`."""
     folder = Path(config_dir) / slug
     if not folder.is_dir():
         raise NotFound(f"Unknown municipality {slug!r}: no folder {folder}")
-    sections = {
-        name: _load_section(folder / f"{name}.yaml", _model(path))
-        for name, path in SECTION_MODELS.items()
-    }
-    return MunicipalityConfig(slug=slug, folder=folder, sections=sections)
+    loaded = {name: _load_section(folder / f"{name}.yaml", model) for name, model in sections}
+    return MunicipalityConfig(slug=slug, folder=folder, sections=loaded)
 
 
 @lru_cache(maxsize=8)
-def load_all(config_dir: Path) -> dict[str, MunicipalityConfig]:
-    """Load every municipality folder in `config_dir` (cached per folder)."""
+def load_all(config_dir: Path, sections: Sections) -> dict[str, MunicipalityConfig]:
+    """Load every municipality folder in `config_dir` (cached per folder and sections)."""
     folders = sorted(p.name for p in Path(config_dir).iterdir() if p.is_dir())
     if not folders:
         raise ConfigError(str(config_dir), ["no municipality folders found"])
-    return {slug: load_municipality(Path(config_dir), slug) for slug in folders}
+    return {slug: load_municipality(Path(config_dir), slug, sections) for slug in folders}

@@ -15,8 +15,8 @@ import typer
 from sqlalchemy import Engine, Table, func, insert, inspect, select, text
 
 from poflow._exceptions import DatabaseCopyRefused, PoflowError
-from poflow.db.base import Base
 from poflow.db.session import make_engine, upgrade_schema
+from poflow.tables import schema_metadata
 
 __all__ = ["copy_command", "copy_database"]
 
@@ -36,10 +36,8 @@ def _count(engine: Engine, table: Table) -> int:
 
 
 def _tables(source: Engine) -> list[Table]:
-    import poflow.db.all_models  # noqa: F401  (every table on Base.metadata)
-
     present = set(inspect(source).get_table_names())
-    return [t for t in Base.metadata.sorted_tables if t.name in present]
+    return [t for t in schema_metadata().sorted_tables if t.name in present]
 
 
 def copy_database(

@@ -6,7 +6,6 @@ import logging
 from datetime import date
 from typing import Any
 
-from poflow.engine import Context
 from poflow.mail.outbox import send_queued
 from poflow.runtime import get_runtime, today
 
@@ -27,7 +26,7 @@ def notify_po_of_failure(flow: Any, flow_run: Any, state: Any) -> None:
     try:
         with rt.factory() as session, session.begin():
             for slug in rt.slugs(params.get("municipality")):
-                ctx = Context(session, rt.config(slug), rt.settings, day)
+                ctx = rt.context(session, slug, day)
                 ctx.mail(
                     key=f"run-failed:{flow_run.id}:{slug}",
                     template="dispatcher_mislukt",

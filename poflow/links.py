@@ -1,52 +1,40 @@
 """Signed, single-use action links bound to one action, one case and one person.
 
 A link's token is an itsdangerous signature over a random public id; the row behind it holds
-the action, case, person, expiry and whether it was used or revoked. Processes register the
-actions a link can carry (`register_link_action`); poflow's web app shows the confirmation page
+the action, case, person, expiry and whether it was used or revoked. Each process declares the
+actions its links can carry (`link_actions` of its ProcessSpec); poflow's web app shows the confirmation page
 (GET, changes nothing) and performs the action on the button (POST), once.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from pydantic import Field
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from poflow._exceptions import LinkRefused
-from poflow.config import Section
 from poflow.db.base import Base, UTCDateTime, insert_rows, utcnow
 
 __all__ = [
     "ActionLink",
     "FormField",
     "LinkAction",
-    "LinkSection",
     "claim_link",
-    "link_actions",
     "link_url",
     "link_urls",
     "mint_link",
     "mint_links",
-    "register_link_action",
     "revoke_links",
     "verify_token",
 ]
 
 SALT = "poflow-action-link-v1"
-
-
-class LinkSection(Section):
-    """links.yaml: how long an action link stays valid, in days, per action name."""
-
-    default_expires_days: int = Field(ge=1, le=365)
-    expires_days: dict[str, int] = Field(default_factory=dict)
 
 
 class ActionLink(Base):
@@ -105,20 +93,7 @@ class LinkAction:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_ACTIONS: dict[str, LinkAction] = {}
-
-
-def register_link_action(action: LinkAction) -> LinkAction:
-    """Make `action` available to links (each process registers its own)."""
-    if action.name in _ACTIONS and _ACTIONS[action.name] is not action:
-        raise ValueError(f"Link action {action.name!r} is registered twice")
-    _ACTIONS[action.name] = action
-    return action
-
-
-def link_actions() -> dict[str, LinkAction]:
-    """The registered link actions, by name."""
-    return dict(_ACTIONS)
+DEFAULT_EXPIRES_DAYS = 14  # when neither the caller nor links.yaml says how long
 
 
 def _serializer(secret: str) -> URLSafeSerializer:
@@ -138,9 +113,7 @@ def _new_link(
     now: datetime,
 ) -> dict[str, Any]:
     """The column values of one new link (a fresh random public id)."""
-    if action not in _ACTIONS:
-        raise ValueError(f"No link action {action!r} is registered")
-    days = expires_days if expires_days is not None else _ACTIONS[action].expires_days
+    days = expires_days if expires_days is not None else DEFAULT_EXPIRES_DAYS
     return {
         "public_id": secrets.token_hex(16),
         "action": action,
@@ -206,11 +179,16 @@ def mint_links(
     ]
 
 
-def _expires_days(ctx: Any, action: str) -> int | None:
+def _expires_days(ctx: Any, action: str) -> int:
+    """How long a link for `action` lives in the context's municipality (links.yaml); a link
+    action no process declares is refused."""
+    known = ctx.registry.link_actions.get(action)
+    if known is None:
+        raise ValueError(f"No process declares the link action {action!r}")
     links_cfg = ctx.config.sections.get("links")
     if links_cfg is None:
-        return None
-    return links_cfg.expires_days.get(action, links_cfg.default_expires_days)
+        return int(known.expires_days)
+    return int(links_cfg.expires_days.get(action, links_cfg.default_expires_days))
 
 
 def link_url(
@@ -260,7 +238,12 @@ def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
 
 
 def verify_token(
-    session: Session, *, secret: str, token: str, now: datetime | None = None
+    session: Session,
+    *,
+    secret: str,
+    token: str,
+    now: datetime | None = None,
+    reusable: Collection[str] = (),
 ) -> ActionLink:
     """Return the link behind `token` if it can be used now; else LinkRefused saying why.
 
@@ -279,19 +262,25 @@ def verify_token(
     now = now or utcnow()
     if row.revoked_at is not None:
         raise LinkRefused("revoked", f"Link {row.public_id[:8]} was revoked.")
-    action = _ACTIONS.get(row.action)
-    if row.used_at is not None and (action is None or action.single_use):
+    if row.used_at is not None and row.action not in reusable:
         raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
     if now >= row.expires_at:
         raise LinkRefused("expired", f"Link {row.public_id[:8]} expired.")
     return row
 
 
-def claim_link(session: Session, row: ActionLink, *, now: datetime | None = None) -> None:
-    """Mark the link used, atomically: a second claim (a double click, a race) is refused."""
+def claim_link(
+    session: Session,
+    row: ActionLink,
+    *,
+    now: datetime | None = None,
+    reusable: Collection[str] = (),
+) -> None:
+    """Mark the link used, atomically: a second claim (a double click, a race) is refused.
+
+    `reusable` names the link actions that are not single-use (Registry.reusable_links)."""
     now = now or utcnow()
-    action = _ACTIONS.get(row.action)
-    if action is not None and not action.single_use:
+    if row.action in reusable:
         session.execute(update(ActionLink).where(ActionLink.id == row.id).values(used_at=now))
         return
     result = session.execute(

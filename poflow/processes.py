@@ -1,9 +1,31 @@
-"""Imports every process module so that their planners and handlers are registered."""
+"""Every process poflow runs, in one ordered list: the only place that decides what the system is.
 
-from poflow import checkins, hires  # noqa: F401
-from poflow import onboarding  # noqa: F401  (ONB/BUD; after checkins: it ticks their item)
-from poflow import approvals  # noqa: F401  (the approval.decide link action)
-from poflow.coaching import forms as coaching_forms  # noqa: F401  (LBC link forms)
-from poflow import conversations  # noqa: F401  (GES: conversation cycle)
-from poflow.introduction import process as introduction  # noqa: F401  (INT)
-from poflow.recruitment import services as recruitment  # noqa: F401  (REC)
+The order is the planner order: for a new or moved hire the check-ins are planned first, then
+onboarding (its checklist ticks the check-in item), the conversation cycle, the introduction
+programme and recruitment's referral bonus. Registries, the CLI, the deployments and the config
+sections are built from this list at start-up (`poflow.runtime`, `poflow.cli`, `flows.serve`).
+Adding a process: see docs/adding-a-process.md.
+"""
+
+from poflow.approvals.process import SPEC as APPROVALS
+from poflow.checkins.process import SPEC as CHECKINS
+from poflow.coaching.process import SPEC as COACHING
+from poflow.conversations.process import SPEC as CONVERSATIONS
+from poflow.engine import ProcessSpec
+from poflow.hires.process import SPEC as HIRES
+from poflow.introduction.process import SPEC as INTRODUCTION
+from poflow.onboarding.process import SPEC as ONBOARDING
+from poflow.recruitment.process import SPEC as RECRUITMENT
+
+__all__ = ["PROCESSES"]
+
+PROCESSES: tuple[ProcessSpec, ...] = (
+    CHECKINS,
+    HIRES,
+    ONBOARDING,
+    APPROVALS,
+    CONVERSATIONS,
+    INTRODUCTION,
+    RECRUITMENT,
+    COACHING,
+)

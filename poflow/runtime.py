@@ -1,4 +1,6 @@
-"""Wiring for one process: settings, municipality configs, the session factory, Prefect's env.
+"""Wiring for one OS process: settings, the processes' registry, municipality configs, the
+session factory, Prefect's env. The composition root: `build_runtime` is where poflow.processes'
+ordered list becomes the registry everything else looks things up in.
 
 `prepare_environment()` must run before Prefect is imported: it points Prefect's home at the
 data dir and switches off analytics (no internet here) unless the caller set them.
@@ -10,18 +12,40 @@ import gc
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from poflow.config import MunicipalityConfig, load_all
+from poflow._exceptions import NotFound
+from poflow.config import CORE_SECTIONS, MunicipalityConfig, Sections, load_all
 from poflow.db.session import session_factory
+from poflow.engine import (
+    SYSTEM_ACTOR,
+    Context,
+    DayReport,
+    Registry,
+    municipalities_with_work,
+    perform_due_in,
+    perform_groups,
+    plan_hires,
+    track_cases,
+)
+from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.processes import PROCESSES
 from poflow.settings import Settings, get_settings
-from poflow.workdays import TIMEZONE
+from poflow.workdays import today
 
-__all__ = ["Runtime", "get_runtime", "prepare_environment", "run_day", "run_days", "today"]
+__all__ = [
+    "Runtime",
+    "build_runtime",
+    "config_sections",
+    "get_runtime",
+    "prepare_environment",
+    "run_day",
+    "run_days",
+    "today",
+]
 
 
 def prepare_environment(settings: Settings | None = None) -> None:
@@ -35,23 +59,17 @@ def prepare_environment(settings: Settings | None = None) -> None:
     (settings.data_dir / "prefect").mkdir(parents=True, exist_ok=True)
 
 
-def today() -> date:
-    """Today's date in Europe/Amsterdam."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
-
-
 @dataclass(frozen=True)
 class Runtime:
     """Everything tasks need, built once per process from the settings."""
 
     settings: Settings
+    registry: Registry
     configs: dict[str, MunicipalityConfig]
     factory: sessionmaker[Session]
 
     def config(self, slug: str) -> MunicipalityConfig:
         """The configuration of one municipality (NotFound for an unknown slug)."""
-        from poflow._exceptions import NotFound
-
         if slug not in self.configs:
             raise NotFound(f"Unknown municipality {slug!r}; known: {', '.join(self.configs)}")
         return self.configs[slug]
@@ -60,21 +78,65 @@ class Runtime:
         """All municipality slugs, or just `only` after checking it exists."""
         return [self.config(only).slug] if only else sorted(self.configs)
 
+    def context(
+        self,
+        session: Session,
+        municipality: str | MunicipalityConfig,
+        day: date,
+        *,
+        actor: str = SYSTEM_ACTOR,
+    ) -> Context:
+        """The Context for work in `municipality` (a slug or a config) on `day` by `actor`."""
+        config = self.config(municipality) if isinstance(municipality, str) else municipality
+        return Context(session, config, self.settings, day, self.registry, actor=actor)
+
+    def plan(self, municipality: str, day: date) -> list[str]:
+        """Run every planner for the municipality's hires that are new or moved; their ids."""
+        return plan_hires(
+            self.factory, self.config(municipality), self.settings, day, registry=self.registry
+        )
+
+    def perform(
+        self, municipalities: Iterable[str], day: date, *, batch_size: int = 500
+    ) -> dict[str, DayReport]:
+        """Perform every pending action of these municipalities due on or before `day`, once."""
+        configs = [self.config(slug) for slug in municipalities]
+        return perform_due_in(
+            self.factory, configs, self.settings, day, registry=self.registry, batch_size=batch_size
+        )
+
     def working_on(self, day: date, slugs: Iterable[str]) -> list[str]:
         """The municipalities among `slugs` for which `day` is a working day (actions wait
         for one)."""
         return [slug for slug in slugs if self.config(slug).calendar.is_working_day(day)]
 
 
+def build_runtime(settings: Settings, registry: Registry | None = None) -> Runtime:
+    """A runtime for `settings` with the registry of `registry` (default: every process of
+    poflow.processes.PROCESSES); the municipality configs are validated against its sections."""
+    registry = registry or _registry()
+    return Runtime(
+        settings=settings,
+        registry=registry,
+        configs=load_all(settings.config_dir, config_sections(registry)),
+        factory=track_cases(session_factory(settings.resolved_database_url())),
+    )
+
+
+def config_sections(registry: Registry | None = None) -> Sections:
+    """The sections each municipality's folder holds: the core ones, then each process's."""
+    sections = {**CORE_SECTIONS, **(registry or _registry()).sections}
+    return tuple(sections.items())
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    return Registry.build(PROCESSES)
+
+
 @lru_cache(maxsize=4)
 def _runtime(settings: Settings) -> Runtime:
-    import poflow.processes  # noqa: F401  (registers every planner and handler)
-
-    runtime = Runtime(
-        settings=settings,
-        configs=load_all(settings.config_dir),
-        factory=session_factory(settings.resolved_database_url()),
-    )
+    runtime = build_runtime(settings)
     _settle_heap()
     return runtime
 
@@ -115,18 +177,13 @@ def run_day(
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
     `batch_size` is perform_due_in's (smaller batches let several workers interleave in tests).
     """
-    from poflow.engine import municipalities_with_work, perform_due_in, perform_groups, plan_hires
-    from poflow.mail.outbox import SmtpTarget, send_queued
-
     totals = {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
     with rt.factory() as session:
         work = municipalities_with_work(session, day, rt.slugs(municipality))
     for slug in work.to_plan:
-        totals["planned"] += len(plan_hires(rt.factory, rt.config(slug), rt.settings, day))
+        totals["planned"] += len(rt.plan(slug, day))
     for group in perform_groups(rt.working_on(day, work.to_perform)):
-        reports = perform_due_in(
-            rt.factory, [rt.config(slug) for slug in group], rt.settings, day, batch_size=batch_size
-        )
+        reports = rt.perform(group, day, batch_size=batch_size)
         for report in reports.values():
             totals["performed"] += report.performed
             totals["skipped"] += report.skipped
@@ -139,7 +196,6 @@ def run_day(
 
 def run_days(rt: Runtime, first: date, last: date, **kwargs: object) -> list[dict[str, int]]:
     """run_day for every day from `first` to `last` inclusive, in order."""
-    from datetime import timedelta
 
     out = []
     day = first

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-__all__ = ["TIMEZONE", "WorkCalendar", "add_months", "cao_holidays", "easter_sunday"]
+__all__ = ["TIMEZONE", "WorkCalendar", "add_months", "cao_holidays", "easter_sunday", "today"]
 
 TIMEZONE = "Europe/Amsterdam"
+
+
+def today() -> date:
+    """Today's date in Europe/Amsterdam."""
+    return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def easter_sunday(year: int) -> date:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from prefect import task
 
-from poflow.approvals import approval_outcome, request_approval
-from poflow.engine import Context
+from poflow.approvals.requests import approval_outcome, request_approval
 from poflow.runtime import get_runtime, today
 
 __all__ = ["open_approval_request", "read_approval_outcome"]
@@ -25,7 +24,7 @@ def open_approval_request(
     """Record the request and queue each person's link mail once; attach the waiting run."""
     rt = get_runtime()
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config(municipality), rt.settings, today(), actor="system")
+        ctx = rt.context(session, municipality, today(), actor="system")
         request_approval(
             ctx,
             subject_type=subject_type,

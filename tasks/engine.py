@@ -6,7 +6,7 @@ from datetime import date
 
 from prefect import task
 
-from poflow.engine import municipalities_with_work, perform_due_in, plan_hires
+from poflow.engine import municipalities_with_work
 from poflow.runtime import get_runtime
 
 __all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cases"]
@@ -27,7 +27,7 @@ def find_municipalities_with_work(
 def plan_new_cases(municipality: str, day: date) -> list[str]:
     """Plan every process for hires that are new or moved; returns their hire ids."""
     rt = get_runtime()
-    return plan_hires(rt.factory, rt.config(municipality), rt.settings, day)
+    return rt.plan(municipality, day)
 
 
 def _perform_run_name() -> str:
@@ -44,9 +44,7 @@ def perform_due_actions(municipalities: list[str], day: date) -> dict[str, dict[
     """Perform each pending action of these municipalities due on or before `day` once;
     counts per municipality. Raise, naming municipality and action ids, if any failed."""
     rt = get_runtime()
-    reports = perform_due_in(
-        rt.factory, [rt.config(slug) for slug in municipalities], rt.settings, day
-    )
+    reports = rt.perform(municipalities, day)
     failed = {slug: r.failed_actions for slug, r in reports.items() if r.failed_actions}
     if failed:
         which = "; ".join(f"{slug}: action ids {ids[:20]}" for slug, ids in failed.items())

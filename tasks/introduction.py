@@ -24,7 +24,9 @@ __all__ = ["plan_session_series", "publish_session_overview"]
 def plan_session_series(municipality: str, series: str, day: date) -> dict[str, Any]:
     """On a session-planning day: create the session, invite its cohort, spill the rest (INT-3)."""
     rt = get_runtime()
-    plan = plan_day(rt.factory, rt.config(municipality), rt.settings, day, series)
+    plan = plan_day(
+        rt.factory, rt.config(municipality), rt.settings, day, series, registry=rt.registry
+    )
     return plan.counts()
 
 

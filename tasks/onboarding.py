@@ -12,7 +12,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from poflow.onboarding_status import LEGEND, Overview, markdown_overview, overview
+from poflow.onboarding.status import LEGEND, Overview, markdown_overview, overview
 from poflow.published import changed, remember
 from poflow.runtime import get_runtime
 
@@ -44,7 +44,7 @@ def _publish(municipality: str, day: date) -> dict[str, int]:
     rt = get_runtime()
     cfg = rt.config(municipality)
     with rt.factory() as session:
-        view = overview(session, cfg, day)
+        view = overview(session, cfg, day, columns=rt.registry.status_columns, configs=rt.configs)
         table_key = artifact_key("onboarding", municipality)
         chart_key = artifact_key("onboarding-voortgang", municipality)
         chart = markdown_overview(cfg.name, day, view.totals, len(view.rows))

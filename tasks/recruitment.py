@@ -10,7 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.tasks import exponential_backoff
 from sqlalchemy import select
 
-from poflow.approvals import ApprovalRequest
+from poflow.approvals.requests import ApprovalRequest
 
 from poflow.engine import Context
 from poflow.recruitment import services as rec
@@ -33,7 +33,7 @@ __all__ = [
 
 def _ctx(session: Any, municipality: str) -> Context:
     rt = get_runtime()
-    return Context(session, rt.config(municipality), rt.settings, today(), actor=FLOW_ACTOR)
+    return rt.context(session, municipality, today(), actor=FLOW_ACTOR)
 
 
 @task(name="rec-open-need", task_run_name="rec-open-{municipality}")

@@ -316,6 +316,7 @@ def config_with(file: str, content: str | None) -> Callable[[Any, Path], Any]:
 
     def attempt(rt: Any, tmp: Path) -> None:
         from poflow.config import load_all
+        from poflow.runtime import config_sections
 
         folder = tmp / "config"
         shutil.copytree(rt.settings.config_dir, folder)
@@ -324,7 +325,7 @@ def config_with(file: str, content: str | None) -> Callable[[Any, Path], Any]:
             target.unlink()
         else:
             target.write_text(content, encoding="utf-8")
-        load_all(folder)
+        load_all(folder, config_sections())
 
     return attempt
 
@@ -453,11 +454,10 @@ def _checkin_link(rt: Any) -> str:
     from sqlalchemy import select
 
     from poflow.db.models import Step
-    from poflow.engine import plan_hires
     from poflow.links import mint_link
 
     cfg = rt.config("hardenberg")
-    plan_hires(rt.factory, cfg, rt.settings, date(2027, 1, 4))
+    rt.plan(cfg.slug, date(2027, 1, 4))
     with rt.factory() as session, session.begin():
         step = session.scalars(
             select(Step).where(Step.case_id == "NH-2027-001", Step.key == "checkin:1")

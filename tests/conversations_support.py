@@ -13,7 +13,7 @@ import pytest
 
 from poflow.db.models import Hire, Person, PersonRole
 from poflow.engine import Context
-from poflow.links import claim_link, link_actions, verify_token
+from poflow.links import claim_link, verify_token
 
 KB = "kaag-en-braassem"
 STAFF = [  # (id, given, family, roles) - fictional people
@@ -89,7 +89,7 @@ def add_kb_staff(
 
 def context(rt: Any, session: Any, day: date, *, slug: str = KB, actor: str = "system") -> Context:
     """An engine Context as the dispatcher or the web app builds one."""
-    return Context(session, rt.config(slug), rt.settings, day, actor=actor)
+    return rt.context(session, slug, day, actor=actor)
 
 
 def mails(smtp: Any, subject_part: str, to: str | None = None) -> list[EmailMessage]:
@@ -124,8 +124,8 @@ def use_link(rt: Any, msg: EmailMessage, day: date, form: dict[str, str] | None 
     with rt.factory() as session, session.begin():
         row = verify_token(session, secret=secret, token=token.group(1))
         claim_link(session, row)
-        ctx = Context(session, rt.config(row.municipality), rt.settings, day, actor=row.subject_id)
-        return link_actions()[row.action].perform(ctx, row, form or {})
+        ctx = rt.context(session, row.municipality, day, actor=row.subject_id)
+        return ctx.registry.link_actions[row.action].perform(ctx, row, form or {})
 
 
 def scores_form(

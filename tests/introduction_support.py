@@ -76,7 +76,7 @@ def plan_all(rt: Any, day: date, series: tuple[str, ...] | None = None) -> list[
     """Each series' planning pass for one day (what the three session flows do), Hardenberg."""
     cfg = rt.config("hardenberg")
     return [
-        plan_day(rt.factory, cfg, rt.settings, day, key)
+        plan_day(rt.factory, cfg, rt.settings, day, key, registry=rt.registry)
         for key in series or section(cfg).series_keys()
     ]
 
@@ -130,17 +130,17 @@ def tokens(msg: EmailMessage) -> list[str]:
 
 def ctx_for(rt: Any, session: Any, day: date, actor: str = "system") -> Context:
     """An engine Context for Hardenberg on `day`."""
-    return Context(session, rt.config("hardenberg"), rt.settings, day, actor=actor)
+    return rt.context(session, "hardenberg", day, actor=actor)
 
 
 def follow_link(rt: Any, token: str, day: date, form: dict[str, str] | None = None) -> str:
     """Do what the web app does on POST: verify, claim, perform as the link's subject."""
-    from poflow.links import claim_link, link_actions, verify_token
+    from poflow.links import claim_link, verify_token
 
     with rt.factory() as session, session.begin():
         link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
         claim_link(session, link)
-        return link_actions()[link.action].perform(
+        return rt.registry.link_actions[link.action].perform(
             ctx_for(rt, session, day, link.subject_id), link, form or {}
         )
 
@@ -243,18 +243,10 @@ def int_only(monkeypatch: pytest.MonkeyPatch) -> None:
     Other processes' planners and handlers are left out so that a simulated year stays fast;
     everything of INT runs exactly as registered.
     """
-    import poflow.processes  # noqa: F401  (registers everything first)
-    from poflow import engine
+    from poflow import runtime
+    from poflow.engine import Registry
+    from poflow.hires.process import SPEC as HIRES
+    from poflow.introduction.process import SPEC as INTRODUCTION
 
-    monkeypatch.setattr(
-        engine, "_PLANNERS", {k: v for k, v in engine._PLANNERS.items() if k == "introduction"}
-    )
-    monkeypatch.setattr(
-        engine,
-        "_HANDLERS",
-        {
-            k: v
-            for k, v in engine._HANDLERS.items()
-            if k.startswith("int.") or k == "calendar.cancel"
-        },
-    )
+    only = Registry.build([HIRES, INTRODUCTION])
+    monkeypatch.setattr(runtime, "_registry", lambda: only)

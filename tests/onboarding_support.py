@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.checklist import Level
+from poflow.onboarding.checklist import Level
 from poflow.db.models import Hire, Outbox, Person, PersonRole
 from poflow.engine import Context
 
@@ -186,4 +186,4 @@ def digest_items(msg: EmailMessage) -> list[tuple[Level, str, str]]:
 
 def ctx_for(rt: Any, session: Any, slug: str, day: date, actor: str = "system") -> Context:
     """An engine context for direct calls."""
-    return Context(session, rt.config(slug), rt.settings, day, actor=actor)
+    return rt.context(session, slug, day, actor=actor)

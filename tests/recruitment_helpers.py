@@ -104,7 +104,7 @@ def import_example_staff(rt: Any) -> None:
 
 def ctx_for(session: Any, rt: Any, day: date, actor: str = "cli") -> Context:
     """An engine context for Hardenberg on `day`."""
-    return Context(session, rt.config(SLUG), rt.settings, day, actor=actor)
+    return rt.context(session, SLUG, day, actor=actor)
 
 
 def run(rt: Any, day: date, fn: Any, *args: Any, actor: str = "cli", **kwargs: Any) -> Any:
@@ -152,7 +152,7 @@ def click(rt: Any, token: str, **form: str) -> Any:
     """Open a link (GET) and press its button (POST) through poflow's own link pages."""
     from poflow.web.service import LinkPages
 
-    pages = LinkPages(rt.settings, rt.configs, rt.factory)
+    pages = LinkPages(rt)
     page = pages.show(token, None)
     if page.template != "confirm.html":
         return page

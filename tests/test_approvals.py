@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused
-from poflow.approvals import ApprovalRequest, approval_outcome, request_approval
+from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
 from poflow.db.models import AuditEntry, PersonRole
 from poflow.engine import Context
-from poflow.foureyes import Approval, Outcome
+from poflow.approvals.foureyes import Approval, Outcome
 from poflow.links import mint_link
 from poflow.mail.outbox import SmtpTarget, send_queued
 from poflow.runtime import today
@@ -53,7 +53,7 @@ def ask(
 ) -> dict[str, str]:
     """Request the approval, send the mails; return each recipient's link path by address."""
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
+        ctx = rt.context(session, "hardenberg", today())
         request_approval(
             ctx,
             subject_type="offer",
@@ -125,7 +125,7 @@ def test_rec_9_the_same_person_is_never_asked_for_both_roles(hardenberg: Any):
     """A request naming one person for both roles is refused before any mail is queued."""
     add_person(hardenberg, "HB-0090", ["leidinggevende", "po_adviseur"], "Noa", "Brink")
     with hardenberg.factory() as session, session.begin():
-        ctx = Context(session, hardenberg.config("hardenberg"), hardenberg.settings, today())
+        ctx = hardenberg.context(session, "hardenberg", today())
         with pytest.raises(ApprovalRefused, match="different people"):
             request_approval(
                 ctx,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
 from poflow.db.models import AuditEntry
-from poflow.foureyes import Approval
+from poflow.approvals.foureyes import Approval
 
 from .reliability_support import record
 from .year_support import copy_of, simulated_year

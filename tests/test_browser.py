@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals import ApprovalRequest, approval_outcome, request_approval
+from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
 from poflow.engine import Context
 from poflow.db.models import Step
-from poflow.foureyes import Outcome
+from poflow.approvals.foureyes import Outcome
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 
@@ -104,7 +104,7 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
     from flows.approval import await_four_eyes
 
     with site.factory() as session, session.begin():  # the process asks, with its own title
-        ctx = Context(session, site.config("hardenberg"), site.settings, today())
+        ctx = site.context(session, "hardenberg", today())
         request_approval(
             ctx,
             subject_type="offer",

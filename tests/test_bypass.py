@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused
 from poflow.db.models import AuditEntry, Outbox, PersonRole
-from poflow.foureyes import Approval, record_decision
+from poflow.approvals.foureyes import Approval, record_decision
 
 from .reliability_support import record
 from .web_support import (  # noqa: F401  (fixtures)
@@ -195,14 +195,14 @@ def test_rec_9_there_is_no_administrator_override(people: Any):
 @pytest.fixture
 def asked(people: Any) -> Iterator[tuple[Any, TestClient, dict[str, str]]]:
     """An approval of offer OF-9 asked of HB-0004 and HB-0002; their tokens by person id."""
-    from poflow.approvals import request_approval
+    from poflow.approvals.requests import request_approval
     from poflow.engine import Context
     from poflow.runtime import today
     from poflow.web import create_app
 
     rt = people
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
+        ctx = rt.context(session, "hardenberg", today())
         request_approval(
             ctx,
             subject_type="offer",
@@ -349,14 +349,14 @@ def test_rec_9_a_withdrawn_role_cannot_decide_through_an_old_link(asked: Any):
 )
 def test_rec_9_a_request_that_breaks_four_eyes_is_refused(people: Any, required: dict[str, str]):
     """Variant 15: asking one person for both roles, or one role only, is refused and audited."""
-    from poflow.approvals import ApprovalRequest, request_approval
+    from poflow.approvals.requests import ApprovalRequest, request_approval
     from poflow.engine import Context
     from poflow.runtime import today
 
     rt = people
     before = _audits(rt, "approval.refused", "approval.request_refused")
     with rt.factory() as session, session.begin():  # the refusal's audit row is committed
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, today())
+        ctx = rt.context(session, "hardenberg", today())
         with pytest.raises(ApprovalRefused):
             request_approval(
                 ctx,
@@ -419,7 +419,7 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
     from prefect.flow_runs import resume_flow_run
 
     from flows.approval import await_four_eyes
-    from poflow.approvals import approval_outcome
+    from poflow.approvals.requests import approval_outcome
 
     rt = people
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}

@@ -10,10 +10,10 @@ from typing import Any
 import icalendar
 from sqlalchemy import select
 
-from poflow.checkins import checkin_dates, record_checkin_held
+from poflow.checkins.handlers import checkin_dates, record_checkin_held
 from poflow.db.models import Step
 from poflow.engine import Context
-from poflow.hires import cancel_hire, move_hire
+from poflow.hires.services import cancel_hire, move_hire
 from poflow.runtime import run_day
 from poflow.states import StepState
 from poflow.workdays import WorkCalendar
@@ -88,7 +88,7 @@ def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_da
     ]
 
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 3, 1))
+        ctx = rt.context(session, "hardenberg", date(2027, 3, 1))
         record_checkin_held(ctx, "NH-2027-001", 1, by="HB-0004", note="Gaat goed.")
     per_day.update(simulate(rt, smtp, date(2027, 3, 2), date(2027, 12, 31)))
 
@@ -122,12 +122,12 @@ def test_chk_2_the_held_note_is_stored_and_the_step_is_closed(example_data: Any)
     rt = example_data
     run_day(rt, date(2027, 1, 4), send=False)
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 3, 1))
+        ctx = rt.context(session, "hardenberg", date(2027, 3, 1))
         step = record_checkin_held(ctx, "NH-2027-001", 1, by="HB-0004", note="Prima start.")
         assert (step.state, step.done_by, step.note) == (StepState.DONE, "HB-0004", "Prima start.")
     with pytest.raises(IllegalTransition, match="from 'done'"), rt.factory() as s, s.begin():
         record_checkin_held(
-            Context(s, rt.config("hardenberg"), rt.settings, date(2027, 3, 2)),
+            rt.context(s, "hardenberg", date(2027, 3, 2)),
             "NH-2027-001",
             1,
             by="HB-0004",

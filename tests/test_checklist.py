@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from poflow._exceptions import ConfigError
-from poflow.checklist import (
+from poflow.onboarding.checklist import (
     Level,
     OnboardingSection,
     Phase,
@@ -27,6 +27,7 @@ from poflow.checklist import (
     phase_on,
 )
 from poflow.config import load_municipality
+from poflow.runtime import config_sections
 from poflow.workdays import WorkCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +139,9 @@ def test_onb_1_template_without_an_item_fails_the_comparison():
 def test_onb_1_every_municipality_ships_a_valid_template_with_all_four_phases():
     """The three example municipalities load, and each template covers every phase."""
     for slug in SLUGS:
-        cfg = load_municipality(ROOT / "config", slug).section("onboarding", OnboardingSection)
+        cfg = load_municipality(ROOT / "config", slug, config_sections()).section(
+            "onboarding", OnboardingSection
+        )
         assert {i.phase for i in cfg.items} == set(Phase), slug
         assert {i.system for i in cfg.items} >= {"buddy", "checkins"}, slug
 
@@ -163,7 +166,7 @@ def test_onb_1_a_due_offset_outside_its_phase_is_a_config_error_naming_file_and_
         "utf-8",
     )
     with pytest.raises(ConfigError) as err:
-        load_municipality(tmp_path, "borger-odoorn")
+        load_municipality(tmp_path, "borger-odoorn", config_sections())
     assert "onboarding.yaml" in str(err.value)
     assert "items.0" in str(err.value)
     assert "does not fall in phase voor_eerste_werkdag" in str(err.value)

@@ -41,11 +41,9 @@ def test_lbc_1_the_coach_registers_through_the_link_page(example_data: Any) -> N
     """The page lists the options; posting stores the registration for the link's coach only."""
     rt = example_data
     with rt.factory() as session, session.begin():
-        url = register_link(
-            Context(session, rt.config("hardenberg"), rt.settings, today()), "HB-0008"
-        )
+        url = register_link(rt.context(session, "hardenberg", today()), "HB-0008")
     token = url.rsplit("/", 1)[-1]
-    pages = LinkPages(rt.settings, rt.configs, rt.factory)
+    pages = LinkPages(rt)
     page, done = _post(pages, token, FORM)
     assert "Domeinen: 1. Bedrijfsvoering en concern" in page.context["description"]
     assert done.context["ok"], done.context

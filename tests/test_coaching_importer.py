@@ -16,6 +16,7 @@ from poflow.coaching.render import render_tsv
 from poflow.coaching.rules import target_for
 from poflow.coaching.services import load_records, report_for
 from poflow.config import load_all
+from poflow.runtime import config_sections
 from poflow.db.models import Outbox
 from poflow.db.session import session_factory
 from poflow.importer import import_staff
@@ -28,7 +29,7 @@ TODAY = date(2021, 1, 15)
 @pytest.fixture
 def configs() -> dict:
     """Every shipped municipality configuration."""
-    return load_all(ROOT / "config")
+    return load_all(ROOT / "config", config_sections())
 
 
 def _staffed(url: str, configs: dict) -> object:

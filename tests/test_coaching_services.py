@@ -41,16 +41,19 @@ def db_url(sqlite_url: str) -> str:
 
 
 def _ctx(session: Any, rt: Any, actor: str = COACH) -> Context:
-    return Context(session, rt.config("hardenberg"), rt.settings, DAY, actor=actor)
+    return rt.context(session, "hardenberg", DAY, actor=actor)
 
 
 def _link(rt: Any, url: str) -> Any:
     """Open a link as the web app does: verify the token and claim it."""
     with rt.factory() as session, session.begin():
         row = verify_token(
-            session, secret=rt.settings.secret_key.get_secret_value(), token=url.rsplit("/", 1)[-1]
+            session,
+            secret=rt.settings.secret_key.get_secret_value(),
+            token=url.rsplit("/", 1)[-1],
+            reusable=rt.registry.reusable_links,
         )
-        claim_link(session, row)
+        claim_link(session, row, reusable=rt.registry.reusable_links)
         session.expunge(row)
     return row
 

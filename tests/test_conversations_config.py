@@ -9,6 +9,7 @@ import pytest
 
 from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
+from poflow.runtime import config_sections
 from poflow.conversations.config import ConversationSection
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
@@ -25,7 +26,9 @@ CONFIG = Path(__file__).resolve().parent.parent / "config"
 def test_ges_1_every_municipality_ships_the_seed_defaults(slug: str, plan_from: str) -> None:
     """Each example municipality loads with the seed's numbers: one month's probation, ten
     months to the appraisal, twelve months for the raise, POP two working days before."""
-    cfg = load_municipality(CONFIG, slug).section("conversations", ConversationSection)
+    cfg = load_municipality(CONFIG, slug, config_sections()).section(
+        "conversations", ConversationSection
+    )
     assert cfg.plan_from == plan_from
     assert cfg.probation_months == {"vast": 1, "tijdelijk": 1}
     assert (cfg.months_richt_to_beoordeling, cfg.raise_min_months) == (10, 12)
@@ -41,7 +44,7 @@ def test_ges_1_a_wrong_value_names_file_and_key(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as err:
-        load_municipality(tmp_path, "kaag-en-braassem")
+        load_municipality(tmp_path, "kaag-en-braassem", config_sections())
     assert "conversations.yaml" in str(err.value)
     assert "key 'probation_months'" in str(err.value)
     assert "tijdelik" in str(err.value)

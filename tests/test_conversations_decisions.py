@@ -157,7 +157,7 @@ def test_ges_5_extra_appraisal_of_a_short_contract_survives_a_start_move(
 ) -> None:
     """A six-month temporary hire has no cycle, so converting to permanent needs an extra
     appraisal; a start move (ONB-5) does not lose its invitation or form."""
-    from poflow.hires import move_hire
+    from poflow.hires.services import move_hire
     from tests.conversations_support import HIRE, plan_cycle_only
 
     rt = sqlite_runtime

@@ -15,7 +15,8 @@ from poflow.conversations.models import Appraisal
 from poflow.conversations.planner import start_cycle
 from poflow.conversations.rules import Score
 from poflow.db.models import AuditEntry, Step
-from poflow.links import link_actions
+from poflow.engine import Registry
+from poflow.processes import PROCESSES
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conversations_support import (
@@ -38,6 +39,9 @@ EMPLOYEE = "yara.jacobs@kaag-en-braassem.example.nl"
 MANAGER = "sanne.kb-9003@kaag-en-braassem.example.nl"
 PO = "po@kaag-en-braassem.example.nl"
 SECRETARIS = "wendy.kb-9001@kaag-en-braassem.example.nl"
+
+
+REGISTRY = Registry.build(PROCESSES)
 
 
 def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(
@@ -189,7 +193,7 @@ def test_ges_3_form_refuses_missing_scores_motivation_and_a_second_recording(
 
 def test_ges_3_link_form_offers_three_components_with_four_scores() -> None:
     """The appraisal link's form has a select with the four scores and a motivation per part."""
-    action = link_actions()["ges.beoordeling"]
+    action = REGISTRY.link_actions["ges.beoordeling"]
     names = [f.name for f in action.fields]
     assert names == [
         "prestatie",

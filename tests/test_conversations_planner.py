@@ -13,7 +13,7 @@ from poflow.conversations.case import find_cycle
 from poflow.conversations.models import CycleBasis
 from poflow.conversations.planner import plan_hire_cycle, start_cycle
 from poflow.db.models import Hire, Step
-from poflow.hires import cancel_hire, move_hire
+from poflow.hires.services import cancel_hire, move_hire
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conversations_support import (

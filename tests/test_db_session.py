@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect
 
-import poflow.db.all_models  # noqa: F401  (every table on Base.metadata)
 from poflow.db.base import Base
+from poflow.tables import declared_tables, schema_metadata
 
 
 def test_the_migrations_create_every_index_the_models_declare(db_url: str):
@@ -14,7 +14,7 @@ def test_the_migrations_create_every_index_the_models_declare(db_url: str):
     try:
         found = inspect(engine)
         missing = []
-        for table in Base.metadata.sorted_tables:
+        for table in schema_metadata().sorted_tables:
             have = {ix["name"]: ix["column_names"] for ix in found.get_indexes(table.name)}
             missing += [
                 (table.name, index.name)
@@ -24,3 +24,23 @@ def test_the_migrations_create_every_index_the_models_declare(db_url: str):
     finally:
         engine.dispose()
     assert missing == []
+
+
+def test_every_table_is_declared_once_by_the_core_or_a_process():
+    """Each table on the metadata is named by CORE_TABLES or one ProcessSpec.tables, no more."""
+    assert set(declared_tables()) == set(schema_metadata().tables)
+
+
+def test_a_table_no_declaration_names_is_refused(monkeypatch):
+    """A model outside every declaration makes schema_metadata raise, naming the table."""
+    import pytest
+    from sqlalchemy import Column, Integer, Table
+
+    from poflow._exceptions import ConfigError
+
+    stray = Table("stray_table", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        with pytest.raises(ConfigError, match="stray_table"):
+            schema_metadata()
+    finally:
+        Base.metadata.remove(stray)

@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from poflow import engine
+from poflow._exceptions import ConfigError
 from poflow.db.models import Action, AuditEntry, Hire, Outbox
-from poflow.engine import Context, perform_due, perform_due_in, perform_groups
+from poflow.engine import (
+    BatchHandler,
+    Context,
+    Handler,
+    ProcessSpec,
+    Registry,
+    perform_due,
+    perform_due_in,
+    perform_groups,
+)
+from poflow.processes import PROCESSES
 from poflow.states import ActionState
 
 DAY = date(2027, 1, 4)
 KIND = "test.mail_then_maybe_fail"
+WAITER = "test.waits"
+# What handles each test kind right now: a test sets its own function (monkeypatch.setitem).
+NOW: dict[str, Handler] = {}
+BATCH: dict[str, BatchHandler] = {}
+
+
+def _dispatch(ctx: Context, action: Action) -> bool:
+    return NOW[action.kind](ctx, action)
+
+
+def _dispatch_batch(ctxs: dict[str, Context], batch: list[Action]) -> dict[int, bool]:
+    return BATCH[batch[0].kind](ctxs, batch)
+
+
+def with_test_process(rt: Any, *, batch: bool = False, waits: bool = False) -> Any:
+    """The runtime with one more process declared: the test kinds, handled through NOW."""
+    spec = ProcessSpec(
+        name="test",
+        rules="X-1",
+        handlers={KIND: _dispatch, WAITER: _dispatch},
+        batch_handlers={KIND: _dispatch_batch} if batch else {},
+        waits_for={WAITER: frozenset({KIND})} if waits else {},
+    )
+    return replace(rt, registry=Registry.build([*PROCESSES, spec]))
+
+
+def _perform(rt: Any, **kwargs: Any) -> Any:
+    return perform_due(
+        rt.factory, rt.config("hardenberg"), rt.settings, DAY, registry=rt.registry, **kwargs
+    )
 
 
 def _mail_then_maybe_fail(ctx: Context, action: Action) -> bool:
@@ -34,15 +75,21 @@ def _mail_then_maybe_fail(ctx: Context, action: Action) -> bool:
 
 
 @pytest.fixture
-def actions(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def test_rt(example_data: Any) -> Any:
+    """The example data's runtime with the test process declared."""
+    return with_test_process(example_data)
+
+
+@pytest.fixture
+def actions(test_rt: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Five due actions of the test kind for one hire; the third one's handler fails."""
-    monkeypatch.setitem(engine._HANDLERS, KIND, _mail_then_maybe_fail)  # noqa: SLF001
-    rt = example_data
+    monkeypatch.setitem(NOW, KIND, _mail_then_maybe_fail)
+    rt = test_rt
     with rt.factory() as session, session.begin():
         hire = session.scalars(
             select(Hire).where(Hire.municipality == "hardenberg").order_by(Hire.id)
         ).first()
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, DAY)
+        ctx = rt.context(session, "hardenberg", DAY)
         rows = [
             ctx.schedule(
                 case_type="hire",
@@ -58,12 +105,12 @@ def actions(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_once(
-    example_data: Any,
+    test_rt: Any,
     actions: list[int],
 ):
     """The batch is redone action by action: four mails once, the failing action pending."""
-    rt = example_data
-    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY, batch_size=3)
+    rt = test_rt
+    report = _perform(rt, batch_size=3)
     assert report.failed_actions == [actions[2]]
     assert report.performed == 4
     with rt.factory() as session:
@@ -86,13 +133,13 @@ def test_x_1_a_failing_handler_stays_pending_and_the_rest_of_its_batch_mails_onc
 
 
 def test_x_1_the_failed_action_is_tried_again_on_the_next_run_not_the_same_one(
-    example_data: Any,
+    test_rt: Any,
     actions: list[int],
 ):
     """A second pass the same day leaves the failed action alone; nothing else is repeated."""
-    rt = example_data
-    perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
-    again = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    rt = test_rt
+    _perform(rt)
+    again = _perform(rt)
     assert (again.performed, again.skipped) == (0, 0)
     assert again.failed_actions == [actions[2]]  # tried once more in this new run, failed again
     with rt.factory() as session:
@@ -112,9 +159,9 @@ def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audite
         calls.append([a.id for a in batch])
         return {a.id: a.key.endswith(":good") for a in batch}  # the bad one is skipped here
 
-    monkeypatch.setitem(engine._BATCH_HANDLERS, KIND, all_at_once)  # noqa: SLF001
-    rt = example_data
-    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    monkeypatch.setitem(BATCH, KIND, all_at_once)
+    rt = with_test_process(example_data, batch=True)
+    report = _perform(rt)
     assert calls == [actions]
     assert (report.performed, report.skipped, report.failed_actions) == (4, 1, [])
     with rt.factory() as session:
@@ -144,9 +191,30 @@ def test_x_4_a_batch_handler_gets_consecutive_actions_at_once_and_each_is_audite
 
 
 def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
-    """Registering a batch handler for a kind without a single handler is refused."""
-    with pytest.raises(ValueError, match="no single handler"):
-        engine.batch_handler("test.no_such_kind")(lambda ctx, batch: {})
+    """Declaring a batch handler for a kind without a single handler is refused."""
+    spec = ProcessSpec(
+        name="test", rules="X-4", batch_handlers={"test.no_such_kind": _dispatch_batch}
+    )
+    with pytest.raises(ConfigError, match="has no handler"):
+        Registry.build([*PROCESSES, spec])
+
+
+def test_x_1_an_action_kind_declared_by_two_processes_is_refused():
+    """Two processes may not both handle one kind: the registry names the kind and both."""
+    spec = ProcessSpec(name="test", rules="X-1", handlers={"chk.invite": _dispatch})
+    with pytest.raises(ConfigError, match="'chk.invite' is declared by checkins and test"):
+        Registry.build([*PROCESSES, spec])
+
+
+def test_x_1_the_planners_run_in_the_order_of_the_process_list():
+    """The registry keeps PROCESSES' order: check-ins are planned before onboarding ticks them."""
+    assert list(Registry.build(PROCESSES).planners) == [
+        "checkins",
+        "onboarding",
+        "conversations",
+        "introduction",
+        "recruitment",
+    ]
 
 
 def test_x_2_municipalities_with_work_are_those_with_hires_to_plan_or_actions_due(
@@ -184,7 +252,7 @@ def _schedule_in_each(rt: Any) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = {}
     with rt.factory() as session, session.begin():
         for n, slug in enumerate(SLUGS, start=1):
-            ctx = Context(session, rt.config(slug), rt.settings, DAY)
+            ctx = rt.context(session, slug, DAY)
             rows = [
                 ctx.schedule(
                     case_type="test",
@@ -212,11 +280,16 @@ def test_x_5_one_pass_serves_several_municipalities_each_with_its_own_context(
         seen.append((ctx.municipality, action.municipality))
         return True
 
-    monkeypatch.setitem(engine._HANDLERS, KIND, note)  # noqa: SLF001
-    rt = example_data
+    monkeypatch.setitem(NOW, KIND, note)
+    rt = with_test_process(example_data)
     ids = _schedule_in_each(rt)
     reports = perform_due_in(
-        rt.factory, [rt.config(slug) for slug in SLUGS], rt.settings, DAY, batch_size=4
+        rt.factory,
+        [rt.config(slug) for slug in SLUGS],
+        rt.settings,
+        DAY,
+        registry=rt.registry,
+        batch_size=4,
     )
     assert seen == [(slug, slug) for n, slug in enumerate(SLUGS, start=1) for _ in range(n)]
     assert {slug: (r.performed, r.skipped, r.failed_actions) for slug, r in reports.items()} == {
@@ -240,11 +313,14 @@ def test_x_5_perform_groups_split_municipalities_in_order():
     assert len(perform_groups([f"m{i}" for i in range(342)])) == 11
 
 
-WAITER = "test.waits"
+@pytest.fixture
+def waiting_rt(example_data: Any) -> Any:
+    """The runtime with the test process, whose WAITER kind waits for KIND."""
+    return with_test_process(example_data, waits=True)
 
 
 @pytest.fixture
-def order(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def order(waiting_rt: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The kinds performed, in order: an action of KIND and, a day older, one of a kind that
     waits for KIND."""
     performed: list[str] = []
@@ -254,10 +330,9 @@ def order(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return True
 
     for kind in (KIND, WAITER):
-        monkeypatch.setitem(engine._HANDLERS, kind, note)  # noqa: SLF001
-    monkeypatch.setitem(engine._WAITS, WAITER, frozenset({KIND}))  # noqa: SLF001
-    with example_data.factory() as session, session.begin():
-        ctx = Context(session, example_data.config("hardenberg"), example_data.settings, DAY)
+        monkeypatch.setitem(NOW, kind, note)
+    with waiting_rt.factory() as session, session.begin():
+        ctx = waiting_rt.context(session, "hardenberg", DAY)
         ctx.schedule(
             case_type="test", case_id="T-1", kind=WAITER, due=date(2027, 1, 1), key=f"{WAITER}:1"
         )
@@ -266,18 +341,17 @@ def order(example_data: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_x_1_a_waiting_kind_goes_after_what_it_waits_for_in_the_same_pass(
-    example_data: Any,
+    waiting_rt: Any,
     order: list[str],
 ):
     """The older waiting action is performed after the day's action it waits for, in one pass."""
-    rt = example_data
-    report = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    report = _perform(waiting_rt)
     assert order == [KIND, WAITER]
     assert report.performed == 2
 
 
 def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_it_waits_for(
-    example_data: Any,
+    waiting_rt: Any,
     order: list[str],
     monkeypatch: pytest.MonkeyPatch,
 ):
@@ -285,7 +359,7 @@ def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_i
     then performs the waiting one too."""
     import threading
 
-    rt = example_data
+    rt = waiting_rt
     if rt.settings.database_url.startswith("sqlite"):
         pytest.skip("dispatchers split a day with row locks on PostgreSQL only")
     started, release = threading.Event(), threading.Event()
@@ -296,16 +370,12 @@ def test_x_1_a_waiting_kind_is_not_claimed_while_another_dispatcher_holds_what_i
         order.append(action.kind)
         return True
 
-    monkeypatch.setitem(engine._HANDLERS, KIND, slow)  # noqa: SLF001
+    monkeypatch.setitem(NOW, KIND, slow)
     first: dict[str, Any] = {}
-    busy = threading.Thread(
-        target=lambda: first.update(
-            report=perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
-        )
-    )
+    busy = threading.Thread(target=lambda: first.update(report=_perform(rt)))
     busy.start()
     assert started.wait(30)
-    second = perform_due(rt.factory, rt.config("hardenberg"), rt.settings, DAY)
+    second = _perform(rt)
     release.set()
     busy.join(30)
     assert second.performed == 0

@@ -9,6 +9,7 @@ import pytest
 
 from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
+from poflow.runtime import config_sections
 from poflow.introduction.common import section
 from poflow.introduction.rules import TargetGroup
 from poflow.settings import PROJECT_ROOT
@@ -17,7 +18,7 @@ CONFIG = PROJECT_ROOT / "config"
 
 
 def _hardenberg():
-    return section(load_municipality(CONFIG, "hardenberg"))
+    return section(load_municipality(CONFIG, "hardenberg", config_sections()))
 
 
 def test_int_3_hardenberg_ships_seed_000_session_series():
@@ -84,7 +85,7 @@ def test_int_1_target_groups_are_configured_per_seed_000():
 @pytest.mark.parametrize("slug", ["kaag-en-braassem", "borger-odoorn"])
 def test_x_5_other_municipalities_load_with_the_programme_switched_off(slug):
     """X-5: the other two ship the seed-000 programme but switched off by configuration."""
-    cfg = section(load_municipality(CONFIG, slug))
+    cfg = section(load_municipality(CONFIG, slug, config_sections()))
     assert cfg.enabled is False
     assert cfg.start_meeting.every_weeks == 6
 
@@ -102,7 +103,7 @@ def test_x_5_a_wrong_value_names_the_file_and_the_key(tmp_path):
     """X-5: a non-number for every_weeks is refused, naming introduction.yaml and the key."""
     folder = _broken(tmp_path, "every_weeks: 6", "every_weeks: zes")
     with pytest.raises(ConfigError) as err:
-        load_municipality(folder, "hardenberg")
+        load_municipality(folder, "hardenberg", config_sections())
     assert "introduction.yaml" in str(err.value)
     assert "start_meeting.every_weeks" in str(err.value)
 
@@ -111,11 +112,11 @@ def test_int_6_a_variant_naming_an_unknown_item_is_refused(tmp_path):
     """INT-6: the light variant may only list items of the programme."""
     folder = _broken(tmp_path, "light: [start,", "light: [koffie, start,")
     with pytest.raises(ConfigError, match="unknown item"):
-        load_municipality(folder, "hardenberg")
+        load_municipality(folder, "hardenberg", config_sections())
 
 
 def test_x_5_an_unknown_role_is_refused(tmp_path):
     """X-5: a host role nobody can hold (a typo) is refused instead of inviting nobody."""
     folder = _broken(tmp_path, "host_role: gemeentesecretaris", "host_role: gemeentesecretaries")
     with pytest.raises(ConfigError, match="unknown role"):
-        load_municipality(folder, "hardenberg")
+        load_municipality(folder, "hardenberg", config_sections())

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from poflow._exceptions import EnrolmentRefused, ImportRejected
 from poflow.db.models import AuditEntry, Person, Step
-from poflow.hires import move_hire
+from poflow.hires.services import move_hire
 from poflow.introduction.completions import import_completions
 from poflow.introduction.models import Certificate, Enrolment, EnrolmentState
 from poflow.introduction.programme import add_role_item, enrol
@@ -144,7 +144,7 @@ def test_int_1_a_municipality_with_the_programme_switched_off_enrols_nobody(sqli
     run_day(rt, date(2027, 1, 25), send=False)
     with rt.factory() as session, session.begin():
         assert session.scalar(select(Enrolment)) is None
-        ctx = Context(session, rt.config("kaag-en-braassem"), rt.settings, date(2027, 1, 25))
+        ctx = rt.context(session, "kaag-en-braassem", date(2027, 1, 25))
         with pytest.raises(EnrolmentRefused, match="switched off"):
             enrol(ctx, "NH-KB-1", by="KB-T01")
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused
-from poflow.hires import cancel_hire
+from poflow.hires.services import cancel_hire
 from poflow.introduction.attendance import participant, record_attendance
 from poflow.introduction.models import Certificate, IntroSession
 from poflow.introduction.rules import ParticipationStatus
@@ -173,7 +173,7 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
 
     run_day(rt, date(2027, 2, 1))  # plans the hires (enrolment)
     with rt.factory() as session, session.begin():
-        plan = plan_sessions(Context(session, small, rt.settings, date(2027, 2, 8)), "start")
+        plan = plan_sessions(rt.context(session, small, date(2027, 2, 8)), "start")
     assert (plan.invited, plan.spilled) == ([A], [B])
     run_day(rt, date(2027, 2, 8))
     with rt.factory() as session, session.begin():
@@ -186,7 +186,7 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
     assert len(vol) == 1
     assert "maandag 5 april 2027" in str(vol[0]["Subject"])
     with rt.factory() as session, session.begin():
-        plan = plan_sessions(Context(session, small, rt.settings, date(2027, 3, 19)), "start")
+        plan = plan_sessions(rt.context(session, small, date(2027, 3, 19)), "start")
     assert (plan.invited, plan.reinvited, plan.spilled) == ([B], [B], [C])
     with rt.factory() as session:
         s = session.scalar(
@@ -243,7 +243,7 @@ def test_onb_5_a_hire_moved_past_the_session_is_withdrawn_and_joins_the_next_one
 ):
     """ONB-5/INT-3: B, invited for 22 Feb, moves to start on 1 Mar: B's place is cancelled with
     a calendar CANCEL and B is invited to 5 April as a new starter."""
-    from poflow.hires import move_hire
+    from poflow.hires.services import move_hire
 
     rt = sqlite_runtime
     _setup(rt)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from poflow.introduction.status import COLUMN_TITLE, REGISTERED
-from poflow.onboarding_status import status_rows
+from poflow.introduction.status import COLUMN_TITLE
+from poflow.onboarding.status import status_rows
 from poflow.runtime import run_day
 
 from .introduction_support import (
@@ -55,11 +55,17 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(s
             by="NH-U-A",
             source="link",
         )
-    assert REGISTERED
+    assert [c.title for c in rt.registry.status_columns] == [COLUMN_TITLE]
     with rt.factory() as session:
         rows = {
             r["hire"]: r[COLUMN_TITLE]
-            for r in status_rows(session, rt.config("hardenberg"), date(2027, 3, 1))
+            for r in status_rows(
+                session,
+                rt.config("hardenberg"),
+                date(2027, 3, 1),
+                columns=rt.registry.status_columns,
+                configs=rt.configs,
+            )
         }
     assert rows == {
         "NH-U-A": "loopt (volledig): 1/11 afgerond, tot 02-08-2027",

@@ -10,15 +10,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from poflow._exceptions import ActionRefused, LinkRefused
-from poflow.checkins import HELD_LINK
+from poflow.checkins.handlers import HELD_LINK
 from poflow.db.base import utcnow
 from poflow.db.models import Step
 from poflow.engine import Context
-from poflow.hires import cancel_hire
+from poflow.hires.services import cancel_hire
 from poflow.links import (
     ActionLink,
     claim_link,
-    link_actions,
     mint_link,
     mint_links,
     verify_token,
@@ -47,10 +46,8 @@ def held(rt: Any, token: str, note: str = "") -> str:
     with rt.factory() as session, session.begin():
         row = verify_token(session, secret=SECRET, token=token)
         claim_link(session, row)
-        ctx = Context(
-            session, rt.config(row.municipality), rt.settings, RECORD_DAY, actor=row.subject_id
-        )
-        return link_actions()[row.action].perform(ctx, row, {"notitie": note})
+        ctx = rt.context(session, row.municipality, RECORD_DAY, actor=row.subject_id)
+        return ctx.registry.link_actions[row.action].perform(ctx, row, {"notitie": note})
 
 
 def first_talk(rt: Any) -> Step:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import BuddyRefused
-from poflow.checklist import (
+from poflow.onboarding.checklist import (
     Level,
     OnboardingSection,
     applies,
@@ -125,7 +125,7 @@ def test_bud_1_without_team_colleagues_the_manager_is_asked_and_a_later_buddy_is
     sqlite_runtime, smtp
 ):
     """No colleague to pick: the "buddy toewijzen" item goes to the manager; set_buddy informs."""
-    from poflow.onboarding import set_buddy
+    from poflow.onboarding.handlers import set_buddy
 
     add_kb_staff(sqlite_runtime, team_colleagues=False)
     add_kb_hire(sqlite_runtime)
@@ -189,14 +189,14 @@ def test_bud_2_six_months_close_with_a_vier_successen_invitation_and_thanks_to_t
 # -- ONB-5: moves and cancellations ----------------------------------------------------------------
 def test_onb_5_a_moved_start_date_moves_every_open_item_notice_and_welcome(sqlite_runtime, smtp):
     """After a move open items get the new dates; nothing goes out on the old dates."""
-    from poflow.hires import move_hire
+    from poflow.hires.services import move_hire
 
     add_kb_staff(sqlite_runtime)
     add_kb_hire(sqlite_runtime)
     run(sqlite_runtime, smtp, date(2027, 2, 1), date(2027, 2, 3), municipality=KB)
     with sqlite_runtime.factory() as session, session.begin():
         done = ctx_for(sqlite_runtime, session, KB, date(2027, 2, 3))
-        from poflow.onboarding import complete_item
+        from poflow.onboarding.handlers import complete_item
 
         complete_item(done, "KB-NH-01", "controle-id", by="KB-0006")
         move_hire(session, sqlite_runtime.config(KB), "KB-NH-01", date(2027, 4, 1), actor="cli")
@@ -242,7 +242,7 @@ def test_onb_5_a_move_after_the_invitation_sends_an_updated_vier_successen_invit
     sqlite_runtime, smtp
 ):
     """The sent invitation is updated: same calendar uid, a higher SEQUENCE, the new date."""
-    from poflow.hires import move_hire
+    from poflow.hires.services import move_hire
     from poflow.runtime import run_day
 
     add_kb_staff(sqlite_runtime)
@@ -272,7 +272,7 @@ def test_onb_5_a_cancelled_hire_gets_nothing_more_and_sent_invitations_are_withd
     sqlite_runtime, smtp
 ):
     """Cancelling after the vier-successen invitation sends a CANCEL, then silence for that hire."""
-    from poflow.hires import cancel_hire
+    from poflow.hires.services import cancel_hire
     from poflow.runtime import run_day
 
     add_kb_staff(sqlite_runtime)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused, LinkRefused
-from poflow.checklist import Level
+from poflow.onboarding.checklist import Level
 from poflow.db.models import Outbox, Step
-from poflow.links import claim_link, link_actions, verify_token
+from poflow.links import claim_link, verify_token
 from poflow.states import StepState
 from tests.onboarding_support import (  # noqa: F401  (sqlite_runtime is a fixture)
     KB,
@@ -64,7 +64,7 @@ def test_onb_3_a_rerun_sends_nothing_twice_and_notices_filed_later_that_day_get_
     runtime, smtp
 ):
     """Re-running a day is silent; after a move the same day the new notices go in digest 2."""
-    from poflow.hires import move_hire
+    from poflow.hires.services import move_hire
     from poflow.runtime import run_day
 
     add_kb_staff(runtime)
@@ -104,7 +104,7 @@ def test_onb_3_done_link_stops_reminders_while_an_open_item_is_reminded_and_esca
         link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
         claim_link(session, link)
         ctx = ctx_for(rt, session, KB, date(2027, 2, 16), actor=link.subject_id)
-        message = link_actions()["onb.item_done"].perform(ctx, link, {})
+        message = ctx.registry.link_actions["onb.item_done"].perform(ctx, link, {})
     assert link.subject_id == "KB-0005"
     assert "staat nu op afgerond" in message
     with rt.factory() as session, pytest.raises(LinkRefused, match="already used"):
@@ -131,8 +131,8 @@ def test_onb_3_onb_5_done_links_of_a_cancelled_hire_are_refused_and_its_items_ca
     sqlite_runtime, smtp
 ):
     """After a cancellation the mailed link is refused and closing an item says why, in Dutch."""
-    from poflow.hires import cancel_hire
-    from poflow.onboarding import complete_item
+    from poflow.hires.services import cancel_hire
+    from poflow.onboarding.handlers import complete_item
 
     rt = sqlite_runtime
     add_kb_staff(rt)
@@ -159,21 +159,19 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
 
     from poflow.db.models import Action
     from poflow.engine import Context
-    from poflow.onboarding_digest import PO, _ensure_digests
+    from poflow.onboarding.digest import PO, _ensure_digests
     from poflow.states import ActionState
 
     day, cfg = date(2027, 1, 11), runtime.config("hardenberg")
     first = runtime.factory()
     first.begin()
-    _ensure_digests({cfg.slug: Context(first, cfg, runtime.settings, day)}, [(cfg.slug, PO)])
+    _ensure_digests({cfg.slug: runtime.context(first, cfg, day)}, [(cfg.slug, PO)])
     outcome: dict[str, object] = {}
 
     def second() -> None:
         try:
             with runtime.factory() as session, session.begin():
-                _ensure_digests(
-                    {cfg.slug: Context(session, cfg, runtime.settings, day)}, [(cfg.slug, PO)]
-                )
+                _ensure_digests({cfg.slug: runtime.context(session, cfg, day)}, [(cfg.slug, PO)])
             outcome["ok"] = True
         except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             outcome["error"] = repr(exc)
@@ -222,7 +220,7 @@ def test_onb_3_one_pass_over_two_municipalities_sends_each_po_mailbox_only_its_o
 def test_onb_3_a_digest_waits_for_a_notice_another_dispatcher_is_still_filing(runtime, smtp):
     """While another dispatcher holds one of ICT's notices, no digest goes out; then ICT gets one."""
     from poflow.db.models import Action
-    from poflow.onboarding_digest import DIGEST
+    from poflow.onboarding.digest import DIGEST
     from poflow.states import ActionState
 
     if runtime.settings.database_url.startswith("sqlite"):

@@ -8,13 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from poflow.checklist import Phase
+from poflow.onboarding.checklist import Phase
 from poflow.db.models import Hire, Person
-from poflow.onboarding_status import (
-    _COLUMNS,
+from poflow.engine import StatusColumn
+from poflow.onboarding.status import (
     PhaseCount,
     markdown_overview,
-    register_status_column,
     status_rows,
 )
 from tests.onboarding_support import (  # noqa: F401  (fixtures)
@@ -30,7 +29,7 @@ HB = "hardenberg"
 
 def _planned_examples(rt):
     """The example hires imported and planned on 4 January 2027, one item of NH-2027-001 done."""
-    from poflow.onboarding import complete_item
+    from poflow.onboarding.handlers import complete_item
     from poflow.runtime import run_day
 
     import_examples(rt)
@@ -61,19 +60,16 @@ def test_onb_4_status_counts_done_open_and_overdue_items_per_phase(sqlite_runtim
     assert rows["NH-2027-003"]["fase"] == "vóór dag 1"
 
 
-def test_onb_4_a_registered_column_appears_in_every_row(sqlite_runtime):
-    """Another process adds a column with register_status_column; each row then carries it."""
+def test_onb_4_a_declared_column_appears_in_every_row(sqlite_runtime):
+    """Another process declares a status column; each row then carries it."""
     _planned_examples(sqlite_runtime)
 
-    def weeks_in_service(session, hire: Hire, day: date) -> str:
-        return str(max((day - hire.first_working_day).days // 7, 0))
+    def weeks_in_service(session, hires: list[Hire], day: date, configs) -> dict[str, str]:
+        return {h.id: str(max((day - h.first_working_day).days // 7, 0)) for h in hires}
 
-    register_status_column("weken in dienst", weeks_in_service)
-    try:
-        with sqlite_runtime.factory() as session:
-            rows = status_rows(session, sqlite_runtime.config(HB), DAY)
-    finally:
-        _COLUMNS.pop("weken in dienst")
+    column = StatusColumn("weken in dienst", weeks_in_service)
+    with sqlite_runtime.factory() as session:
+        rows = status_rows(session, sqlite_runtime.config(HB), DAY, columns=(column,))
     assert [r["weken in dienst"] for r in rows] == ["2", "0", "0", "0"]
 
 
@@ -182,7 +178,7 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
 
     from flows.dispatcher import dispatcher
     from flows.onboarding_report import onboarding_report
-    from poflow.onboarding import complete_item
+    from poflow.onboarding.handlers import complete_item
 
     def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far
         with get_client(sync_client=True) as client:

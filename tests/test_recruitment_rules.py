@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from poflow._exceptions import ConfigError, IllegalTransition, RecruitmentRefused
 from poflow.config import load_municipality
+from poflow.runtime import config_sections
 from poflow.recruitment.rules import (
     CandidateState,
     RoundState,
@@ -132,7 +133,7 @@ def test_x_5_every_municipality_ships_recruitment_settings_and_a_wrong_one_is_na
 ) -> None:
     """The three example municipalities load; a missing reason text names file and key (X-5)."""
     for slug in ("hardenberg", "kaag-en-braassem", "borger-odoorn"):
-        cfg = load_municipality(ROOT / "config", slug).sections["recruitment"]
+        cfg = load_municipality(ROOT / "config", slug, config_sections()).sections["recruitment"]
         assert cfg.referral_bonus_eur == 250
         assert cfg.retention_weeks == 4
     folder = tmp_path / "hardenberg"
@@ -146,6 +147,6 @@ def test_x_5_every_municipality_ships_recruitment_settings_and_a_wrong_one_is_na
     )
     (folder / "recruitment.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(ConfigError, match="recruitment.yaml") as err:
-        load_municipality(tmp_path, "hardenberg")
+        load_municipality(tmp_path, "hardenberg", config_sections())
     assert "rejection_reasons" in str(err.value)
     assert "teruggetrokken" in str(err.value)

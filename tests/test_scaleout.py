@@ -108,11 +108,10 @@ def test_x_1_three_workers_split_a_day_and_send_each_message_once(
 ):
     """Three worker processes on one day perform each due action once, send each mail once
     and each recipient one digest."""
-    from poflow.engine import plan_hires
 
     rt = pg_runtime
     for slug in rt.slugs():
-        plan_hires(rt.factory, rt.config(slug), rt.settings, DAY)
+        rt.plan(slug, DAY)
     with rt.factory() as session:
         due = (
             session.scalar(

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from poflow.db.base import utcnow
 from poflow.db.models import AuditEntry, Step
-from poflow.hires import cancel_hire
+from poflow.hires.services import cancel_hire
 from poflow.links import ActionLink
 from poflow.states import StepState
 from poflow.web import create_app, serve_web_in_thread

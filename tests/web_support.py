@@ -43,10 +43,10 @@ def path_of(url: str) -> str:
 def checkin_record_link(rt: Any) -> str:
     """Plan NH-2027-001's check-ins and perform the "vastleggen" action due on RECORD_DAY, with
     the engine's own planner and handler (other processes stay out); return the link mailed."""
-    from poflow.checkins import RECORD, ask_to_record, plan_checkins
+    from poflow.checkins.handlers import RECORD, ask_to_record, plan_checkins
 
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, RECORD_DAY)
+        ctx = rt.context(session, "hardenberg", RECORD_DAY)
         plan_checkins(ctx, session.get(Hire, "NH-2027-001"))
         action = session.scalars(
             select(Action)
@@ -111,13 +111,14 @@ def example_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the schema and the shared example staff and hires, made once."""
     from poflow.config import load_all
     from poflow.db.session import make_engine, session_scope, upgrade_schema
+    from poflow.runtime import config_sections
     from poflow.importer import import_hires, import_staff
     from poflow.settings import Settings
 
     path = tmp_path_factory.mktemp("template") / "poflow.db"
     url = f"sqlite:///{path}"
     upgrade_schema(url)
-    configs = load_all(Settings().config_dir)
+    configs = load_all(Settings().config_dir, config_sections())
     with session_scope(url) as session:
         import_staff(session, EXAMPLES / "staff.csv", configs)
         import_hires(session, EXAMPLES / "hires.csv", configs)
@@ -130,7 +131,7 @@ def hardenberg(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any, example_db_template: Path
 ) -> Iterator[Any]:
     """The runtime on a private copy of the example database, with this test's SMTP server."""
-    from poflow.runtime import _runtime, get_runtime
+    from poflow.runtime import config_sections, _runtime, get_runtime
     from poflow.settings import get_settings
 
     shutil.copy(example_db_template, tmp_path / "poflow.db")

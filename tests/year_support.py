@@ -270,14 +270,14 @@ def _four_eyes(rt: Any, await_four_eyes: Any) -> None:
     from fastapi.testclient import TestClient
     from sqlalchemy import select
 
-    from poflow.approvals import request_approval
+    from poflow.approvals.requests import request_approval
     from poflow.db.models import Outbox
     from poflow.engine import Context
     from poflow.web import create_app
 
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}
     with rt.factory() as session, session.begin():
-        ctx = Context(session, rt.config("hardenberg"), rt.settings, date(2027, 4, 1))
+        ctx = rt.context(session, "hardenberg", date(2027, 4, 1))
         request_approval(
             ctx,
             subject_type="offer",

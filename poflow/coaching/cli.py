@@ -45,13 +45,12 @@ def _day(value: str | None, option: str) -> date | None:
 
 @contextmanager
 def _context(municipality: str, actor: str) -> Iterator[Any]:
-    from poflow.cli import _runtime
-    from poflow.engine import Context
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.runtime import today
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
-        yield Context(session, rt.config(municipality), rt.settings, today(), actor=actor)
+        yield rt.context(session, municipality, today(), actor=actor)
 
 
 @coach_app.command("register")
@@ -192,7 +191,7 @@ def link_cmd(
 @coach_app.command("import")
 def import_cmd(file: Annotated[Path, typer.Argument(help="registrations .csv or .xlsx")]) -> None:
     """Import the coach's registrations (all rows or none; one line per bad row and column)."""
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.coaching.importer import import_registrations
     from poflow.runtime import today
 
@@ -220,7 +219,7 @@ def report_cmd(
     ] = False,
 ) -> None:
     """The yearly report: registrations per domain, goals per category, target (counts only)."""
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.coaching.render import render_text, render_tsv
     from poflow.coaching.services import report_for
     from poflow.runtime import today

@@ -34,7 +34,7 @@ from poflow.coaching.services import (
     set_goal,
 )
 from poflow.db.models import Outbox
-from poflow.links import ActionLink, FormField, LinkAction, link_url, register_link_action
+from poflow.links import ActionLink, FormField, LinkAction, link_url
 
 __all__ = ["LINKS_MAIL", "REGISTER", "UPDATE", "mail_coach_links", "register_link", "update_link"]
 
@@ -167,87 +167,79 @@ def _apply_update(ctx: Any, reg: CoachingRegistration, form: dict[str, str]) -> 
             )
 
 
-REGISTER = register_link_action(
-    LinkAction(
-        name="coaching.register",
-        title="Aanmelding loopbaancoach vastleggen",
-        describe=_describe_register,
-        perform=_perform_register,
-        single_use=False,  # the coach's own form for every registration until the link expires
-        expires_days=62,
-        button="Aanmelding vastleggen",
-        fields=(
-            FormField(
-                "employee_name", "Naam medewerker (alleen voor jou)", required=True, max_length=200
-            ),
-            FormField("registered_on", "Datum aanmelding", kind="date", required=True),
-            FormField("domain", "Domein", required=True, max_length=120, personal=False),
-            FormField(
-                "reason", "Reden van aanmelding", required=True, max_length=120, personal=False
-            ),
-            FormField(
-                "source",
-                "Hoe kwam de aanmelding tot stand",
-                required=True,
-                max_length=120,
-                personal=False,
-            ),
-            FormField("goal1_text", "Doel 1 (optioneel)", kind="textarea"),
-            FormField(
-                "manager_id",
-                "Personeelsnummer leidinggevende (optioneel)",
-                max_length=40,
-                personal=False,
-            ),
-            FormField(
-                "manager_consent",
-                "Mag de leidinggevende het weten?",
-                kind="select",
-                choices=(("nee", "Nee"), ("ja", "Ja, de medewerker vindt dat goed")),
-                personal=False,
-            ),
-            FormField("note", "Notitie (alleen voor jou)", kind="textarea"),
+REGISTER = LinkAction(
+    name="coaching.register",
+    title="Aanmelding loopbaancoach vastleggen",
+    describe=_describe_register,
+    perform=_perform_register,
+    single_use=False,  # the coach's own form for every registration until the link expires
+    expires_days=62,
+    button="Aanmelding vastleggen",
+    fields=(
+        FormField(
+            "employee_name", "Naam medewerker (alleen voor jou)", required=True, max_length=200
         ),
-    )
+        FormField("registered_on", "Datum aanmelding", kind="date", required=True),
+        FormField("domain", "Domein", required=True, max_length=120, personal=False),
+        FormField("reason", "Reden van aanmelding", required=True, max_length=120, personal=False),
+        FormField(
+            "source",
+            "Hoe kwam de aanmelding tot stand",
+            required=True,
+            max_length=120,
+            personal=False,
+        ),
+        FormField("goal1_text", "Doel 1 (optioneel)", kind="textarea"),
+        FormField(
+            "manager_id",
+            "Personeelsnummer leidinggevende (optioneel)",
+            max_length=40,
+            personal=False,
+        ),
+        FormField(
+            "manager_consent",
+            "Mag de leidinggevende het weten?",
+            kind="select",
+            choices=(("nee", "Nee"), ("ja", "Ja, de medewerker vindt dat goed")),
+            personal=False,
+        ),
+        FormField("note", "Notitie (alleen voor jou)", kind="textarea"),
+    ),
 )
 
-UPDATE = register_link_action(
-    LinkAction(
-        name="coaching.update",
-        title="Loopbaantraject bijwerken",
-        describe=_describe_update,
-        perform=_perform_update,
-        single_use=False,
-        expires_days=62,
-        button="Opslaan",
-        extra={"validate": _needs_reason},
-        fields=(
-            FormField("goal1", "Doel 1", kind="select", choices=_GOALS, personal=False),
-            FormField("goal1_text", "Doel 1 omschrijving (alleen voor jou)", kind="textarea"),
-            FormField("goal2", "Doel 2", kind="select", choices=_GOALS, personal=False),
-            FormField("goal2_text", "Doel 2 omschrijving (alleen voor jou)", kind="textarea"),
-            FormField(
-                "status", "Stand van het traject", kind="select", choices=_STATES, personal=False
-            ),
-            FormField(
-                "end_reason", "Reden van stoppen (bij gestopt)", max_length=120, personal=False
-            ),
-            FormField("ended_on", "Einddatum (leeg is vandaag)", kind="date", personal=False),
-            FormField(
-                "manager_consent",
-                "Mag de leidinggevende het weten?",
-                kind="select",
-                choices=_CONSENT,
-                personal=False,
-            ),
-            FormField(
-                "manager_id",
-                "Personeelsnummer leidinggevende (optioneel)",
-                max_length=40,
-                personal=False,
-            ),
+UPDATE = LinkAction(
+    name="coaching.update",
+    title="Loopbaantraject bijwerken",
+    describe=_describe_update,
+    perform=_perform_update,
+    single_use=False,
+    expires_days=62,
+    button="Opslaan",
+    extra={"validate": _needs_reason},
+    fields=(
+        FormField("goal1", "Doel 1", kind="select", choices=_GOALS, personal=False),
+        FormField("goal1_text", "Doel 1 omschrijving (alleen voor jou)", kind="textarea"),
+        FormField("goal2", "Doel 2", kind="select", choices=_GOALS, personal=False),
+        FormField("goal2_text", "Doel 2 omschrijving (alleen voor jou)", kind="textarea"),
+        FormField(
+            "status", "Stand van het traject", kind="select", choices=_STATES, personal=False
         ),
-    )
+        FormField("end_reason", "Reden van stoppen (bij gestopt)", max_length=120, personal=False),
+        FormField("ended_on", "Einddatum (leeg is vandaag)", kind="date", personal=False),
+        FormField(
+            "manager_consent",
+            "Mag de leidinggevende het weten?",
+            kind="select",
+            choices=_CONSENT,
+            personal=False,
+        ),
+        FormField(
+            "manager_id",
+            "Personeelsnummer leidinggevende (optioneel)",
+            max_length=40,
+            personal=False,
+        ),
+    ),
 )
 
 

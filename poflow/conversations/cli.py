@@ -24,7 +24,7 @@ DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
 
 
 def _date(value: str | None, option: str) -> date | None:
-    from poflow.cli import _parse_date
+    from poflow.cli_support import parse_date as _parse_date
 
     return _parse_date(value, option)
 
@@ -32,16 +32,15 @@ def _date(value: str | None, option: str) -> date | None:
 @contextmanager
 def _context(some_id: str, *, actor: str = "cli") -> Iterator[tuple[Any, Any]]:
     """A Context for the municipality of `some_id`, inside one transaction, and its case."""
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.conversations.case import find_case
-    from poflow.engine import Context
     from poflow.runtime import today
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
         case = find_case(session, some_id)
         yield (
-            Context(session, rt.config(case.municipality), rt.settings, today(), actor=actor),
+            rt.context(session, case.municipality, today(), actor=actor),
             case,
         )
 
@@ -196,7 +195,7 @@ def cycle_list(
     municipality: Annotated[str | None, typer.Option(help="Only this municipality")] = None,
 ) -> None:
     """Every cycle at a glance: whose, which round, the next open talk and whether it is late."""
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.conversations.models import GesCycle
     from poflow.db.models import Step
     from poflow.runtime import today
@@ -273,10 +272,9 @@ def appraisal_decide(
 ) -> None:
     """Record a legal-status decision; refused while its extra appraisal is not recorded (GES-5)."""
     from poflow._exceptions import AppraisalRequired, NotFound
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.conversations.decisions import record_legal_decision
     from poflow.conversations.models import LegalDecision
-    from poflow.engine import Context
     from poflow.runtime import today
 
     rt = _runtime()
@@ -285,7 +283,7 @@ def appraisal_decide(
         decision = session.get(LegalDecision, decision_id)
         if decision is None:
             raise NotFound(f"Legal-status decision {decision_id} does not exist")
-        ctx = Context(session, rt.config(decision.municipality), rt.settings, today(), actor=by)
+        ctx = rt.context(session, decision.municipality, today(), actor=by)
         try:
             record_legal_decision(ctx, decision_id, by=by, note=note)
         except AppraisalRequired as exc:

@@ -30,7 +30,7 @@ from poflow.conversations.rules import (
 )
 from poflow.db.models import Step
 from poflow.engine import Context, step_close
-from poflow.links import ActionLink, FormField, LinkAction, register_link_action
+from poflow.links import ActionLink, FormField, LinkAction
 from poflow.states import StepState
 
 __all__ = [
@@ -264,51 +264,47 @@ def _perform_form(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
 
 _SCORE_CHOICES = tuple((s.value, s.label) for s in Score)
 
-register_link_action(
-    LinkAction(
-        name=K.LINK_POP,
-        title="POP-formulier ingeleverd",
-        describe=_describe_pop,
-        perform=_perform_pop,
-        button="Ik heb mijn POP-formulier ingeleverd",
-    )
+POP_LINK = LinkAction(
+    name=K.LINK_POP,
+    title="POP-formulier ingeleverd",
+    describe=_describe_pop,
+    perform=_perform_pop,
+    button="Ik heb mijn POP-formulier ingeleverd",
 )
-register_link_action(
-    LinkAction(
-        name=K.LINK_RICHT,
-        title="Richtgesprek heeft plaatsgevonden",
-        describe=_describe_richt,
-        perform=_perform_richt,
-        button="Richtgesprek heeft plaatsgevonden",
-    )
+RICHTGESPREK_LINK = LinkAction(
+    name=K.LINK_RICHT,
+    title="Richtgesprek heeft plaatsgevonden",
+    describe=_describe_richt,
+    perform=_perform_richt,
+    button="Richtgesprek heeft plaatsgevonden",
 )
-register_link_action(
-    LinkAction(
-        name=K.LINK_FORM,
-        title="Beoordelingsformulier",
-        describe=_describe_form,
-        perform=_perform_form,
-        button="Beoordeling vastleggen",
-        expires_days=30,
-        fields=tuple(
-            f
-            for c in COMPONENTS
-            for f in (
-                FormField(
-                    name=c.value,
-                    label=f"{c.label}: score",
-                    kind="select",
-                    required=True,
-                    choices=_SCORE_CHOICES,
-                ),
-                FormField(
-                    name=f"{c.value}_motivatie",
-                    label=f"{c.label}: motivatie",
-                    kind="textarea",
-                    required=True,
-                    max_length=MAX_MOTIVATION,
-                ),
-            )
-        ),
-    )
+FORM_LINK = LinkAction(
+    name=K.LINK_FORM,
+    title="Beoordelingsformulier",
+    describe=_describe_form,
+    perform=_perform_form,
+    button="Beoordeling vastleggen",
+    expires_days=30,
+    fields=tuple(
+        f
+        for c in COMPONENTS
+        for f in (
+            FormField(
+                name=c.value,
+                label=f"{c.label}: score",
+                kind="select",
+                required=True,
+                choices=_SCORE_CHOICES,
+            ),
+            FormField(
+                name=f"{c.value}_motivatie",
+                label=f"{c.label}: motivatie",
+                kind="textarea",
+                required=True,
+                max_length=MAX_MOTIVATION,
+            ),
+        )
+    ),
 )
+
+LINK_ACTIONS = (POP_LINK, RICHTGESPREK_LINK, FORM_LINK)

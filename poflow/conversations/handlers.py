@@ -17,7 +17,7 @@ from poflow.conversations.models import Appraisal, LegalDecision
 from poflow.conversations.planner import INTRO_STEP, start_after_introduction
 from poflow.conversations.rules import COMPONENTS, RaiseReason
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, handler
+from poflow.engine import Context, Handler, TZ
 from poflow.links import link_url
 from poflow.states import HireState, StepState
 
@@ -66,7 +66,6 @@ def _both(ctx: Context, step: Step) -> tuple[tuple[str, Any], ...]:
     )
 
 
-@handler(K.INVITE)
 def send_invitations(ctx: Context, action: Action) -> bool:
     """Invite the leidinggevende and the employee to a talk, each with the .ics (GES-1)."""
     step = _live_step(ctx, action, open_only=False)
@@ -105,7 +104,6 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(K.REMIND)
 def send_reminders(ctx: Context, action: Action) -> bool:
     """Remind both shortly before the talk; skipped once the day has passed."""
     step = _live_step(ctx, action, open_only=False)
@@ -158,19 +156,16 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     return True
 
 
-@handler(K.POP_REQUEST)
 def ask_for_pop(ctx: Context, action: Action) -> bool:
     """Ask the employee for the POP form, pages 1-5, with its deadline and a link (GES-2)."""
     return _pop_mail(ctx, action, reminder=False)
 
 
-@handler(K.POP_REMIND)
 def remind_pop(ctx: Context, action: Action) -> bool:
     """Remind the employee when the POP form is not in yet (GES-2)."""
     return _pop_mail(ctx, action, reminder=True)
 
 
-@handler(K.RECORD)
 def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
     """Ask the leidinggevende to confirm that the richtgesprek took place."""
     step = _live_step(ctx, action)
@@ -220,19 +215,16 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     return True
 
 
-@handler(K.FORM)
 def send_appraisal_form(ctx: Context, action: Action) -> bool:
     """Send the leidinggevende the appraisal form link before the beoordelingsgesprek (GES-3)."""
     return _form_mail(ctx, action, reminder=False)
 
 
-@handler(K.FORM_REMIND)
 def remind_appraisal_form(ctx: Context, action: Action) -> bool:
     """Remind the leidinggevende after the talk when the form is still not recorded (GES-3)."""
     return _form_mail(ctx, action, reminder=True)
 
 
-@handler(K.ESCALATE)
 def escalate_to_po(ctx: Context, action: Action) -> bool:
     """Tell P&O that a talk of the cycle is still not recorded."""
     step = _live_step(ctx, action)
@@ -251,7 +243,6 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(K.INTRO)
 def watch_introduction(ctx: Context, action: Action) -> bool:
     """Start the cycle once the startontwikkelgesprek is held; else look again later (GES-1)."""
     hire = ctx.session.get(Hire, action.case_id)
@@ -334,7 +325,6 @@ def form_context(ctx: Context, row: Appraisal, step: Step) -> dict[str, Any]:
     }
 
 
-@handler(K.SHARE)
 def share_with_employee(ctx: Context, action: Action) -> bool:
     """Share the recorded appraisal form with the employee on the day of the talk (GES-3)."""
     found = _appraisal(ctx, action)
@@ -353,7 +343,6 @@ def share_with_employee(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(K.DECISION)
 def tell_decision(ctx: Context, action: Action) -> bool:
     """Tell P&O the raise decision (GES-4) or that the legal decision may be taken (GES-5);
     an onvoldoende also goes to the gemeentesecretaris."""
@@ -388,7 +377,6 @@ def tell_decision(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(K.ARCHIVE)
 def archive_for_po(ctx: Context, action: Action) -> bool:
     """Send P&O the completed appraisal form for the personnel file (GES-6)."""
     found = _appraisal(ctx, action)
@@ -406,3 +394,20 @@ def archive_for_po(ctx: Context, action: Action) -> bool:
     )
     ctx.audit("ges.appraisal.archived", "ges_appraisal", str(row.id), to="po")
     return True
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    K.INVITE: send_invitations,
+    K.REMIND: send_reminders,
+    K.POP_REQUEST: ask_for_pop,
+    K.POP_REMIND: remind_pop,
+    K.RECORD: ask_to_confirm_richtgesprek,
+    K.FORM: send_appraisal_form,
+    K.FORM_REMIND: remind_appraisal_form,
+    K.ESCALATE: escalate_to_po,
+    K.INTRO: watch_introduction,
+    K.SHARE: share_with_employee,
+    K.DECISION: tell_decision,
+    K.ARCHIVE: archive_for_po,
+}

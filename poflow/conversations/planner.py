@@ -25,7 +25,7 @@ from poflow.conversations.rules import (
 )
 from poflow.db.base import utcnow
 from poflow.db.models import Hire, Step
-from poflow.engine import TZ, Context, local_datetime, planner
+from poflow.engine import Context, TZ, local_datetime
 from poflow.states import StepState
 
 __all__ = [
@@ -285,7 +285,6 @@ def _new_cycle(
     return cycle
 
 
-@planner("conversations")
 def plan_hire_cycle(ctx: Context, hire: Hire) -> None:
     """Plan a new hire's cycle from probation, or watch for the end of the introduction (GES-1)."""
     cfg = section(ctx)

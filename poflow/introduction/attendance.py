@@ -7,7 +7,7 @@ from sqlalchemy import select
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.db.base import utcnow
 from poflow.db.models import Action, Hire
-from poflow.engine import Context, handler
+from poflow.engine import Context, Handler
 from poflow.introduction.common import action_url, section
 from poflow.introduction.models import IntroSession, SessionParticipant, SessionState
 from poflow.introduction.portfolio import issue_certificate
@@ -104,7 +104,6 @@ def _participant_of(ctx: Context, action: Action) -> SessionParticipant | None:
     return p
 
 
-@handler(REMIND)
 def remind_participant(ctx: Context, action: Action) -> bool:
     """Remind an invitee shortly before the session (INT-3); skipped after a decline."""
     p = _participant_of(ctx, action)
@@ -133,7 +132,6 @@ def remind_participant(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(ATTENDANCE)
 def ask_for_attendance(ctx: Context, action: Action) -> bool:
     """The day after a session, P&O gets the list with a present and an absent link per person."""
     s = ctx.session.get(IntroSession, int(action.case_id))
@@ -181,7 +179,6 @@ def ask_for_attendance(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(CLOSE)
 def close_session(ctx: Context, action: Action) -> bool:
     """Attendance not recorded by now counts as missed: the next session re-invites (INT-3)."""
     s = ctx.session.get(IntroSession, int(action.case_id))
@@ -199,3 +196,11 @@ def close_session(ctx: Context, action: Action) -> bool:
         missed=sum(p.status in (P.MISSED, P.DECLINED) for p in s.participants),
     )
     return True
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    REMIND: remind_participant,
+    ATTENDANCE: ask_for_attendance,
+    CLOSE: close_session,
+}

@@ -43,9 +43,8 @@ def _ctx(
     actor: str = "cli",
 ) -> Iterator[Any]:
     """A Context in one transaction, for the hire's municipality or the one named."""
-    from poflow.cli import _runtime
-    from poflow.engine import Context
-    from poflow.hires import get_hire
+    from poflow.cli_support import cli_runtime as _runtime
+    from poflow.hires.services import get_hire
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
@@ -56,7 +55,7 @@ def _ctx(
                 typer.secho("Name the municipality with --municipality.", fg="red", err=True)
                 raise typer.Exit(1)
             slug = slugs[0]
-        yield Context(session, rt.config(slug), rt.settings, day or _day(None), actor=actor)
+        yield rt.context(session, slug, day or _day(None), actor=actor)
 
 
 Muni = Annotated[str | None, typer.Option(help="Municipality slug, e.g. hardenberg")]
@@ -202,7 +201,7 @@ def plan_cmd(
     municipality: Muni = None,
 ) -> None:
     """Run the session planning of one day without Prefect (what the three flows do)."""
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.introduction.common import section
     from poflow.introduction.sessions import plan_day
 
@@ -210,7 +209,9 @@ def plan_cmd(
     day = _day(date_)
     for slug in rt.slugs(municipality):
         for series in section(rt.config(slug)).series_keys():
-            plan = plan_day(rt.factory, rt.config(slug), rt.settings, day, series)
+            plan = plan_day(
+                rt.factory, rt.config(slug), rt.settings, day, series, registry=rt.registry
+            )
             if plan.invited or plan.spilled or plan.cancelled:
                 typer.echo(f"{slug} {series}: {plan.counts()}")
 

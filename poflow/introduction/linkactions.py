@@ -9,7 +9,7 @@ from poflow.db.models import Hire, Step
 from poflow.introduction.attendance import answer_invitation, record_attendance
 from poflow.introduction.models import SessionParticipant
 from poflow.introduction.programme import complete_step, enrol
-from poflow.links import ActionLink, LinkAction, register_link_action
+from poflow.links import ActionLink, LinkAction
 
 __all__ = ["LINK_ACTIONS"]
 
@@ -98,7 +98,7 @@ def _enrol(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
 
 
 LINK_ACTIONS = tuple(
-    register_link_action(a)
+    a
     for a in (
         LinkAction(
             name="int.sessie_ja",

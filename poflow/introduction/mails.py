@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, handler, live_hire
+from poflow.engine import Context, Handler, TZ, live_hire
 from poflow.introduction.common import action_url, end_of_programme, enrolment_of, section
 from poflow.introduction.models import EnrolmentState
 from poflow.introduction.programme import (
@@ -54,7 +54,6 @@ def _done_link(ctx: Context, hire: Hire, step: Step, subject: str, action: str) 
     )
 
 
-@handler(WELCOME)
 def send_welcome(ctx: Context, action: Action) -> bool:
     """On the first working day: the programme, its six months, and the e-learning links."""
     found = _open(ctx, action)
@@ -88,7 +87,6 @@ def send_welcome(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(ELEARN_REMIND)
 def remind_elearning(ctx: Context, action: Action) -> bool:
     """INT-4: remind of an e-learning that is not done as its deadline nears."""
     found = _open(ctx, action)
@@ -111,7 +109,6 @@ def remind_elearning(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(ROLE_ITEM)
 def announce_role_item(ctx: Context, action: Action) -> bool:
     """INT-5: tell the employee of a role-specific item, with a link to report it done."""
     found = _open(ctx, action)
@@ -177,19 +174,16 @@ def _talk(ctx: Context, action: Action, template: str) -> bool:
     return True
 
 
-@handler(TALK_INVITE)
 def invite_talk(ctx: Context, action: Action) -> bool:
     """INT-5: invite the employee and the coach or leidinggevende, with .ics and a record link."""
     return _talk(ctx, action, "int_gesprek_uitnodiging")
 
 
-@handler(TALK_REMIND)
 def remind_talk(ctx: Context, action: Action) -> bool:
     """INT-5: remind both shortly before the talk."""
     return _talk(ctx, action, "int_gesprek_herinnering")
 
 
-@handler(OFFER)
 def offer_light_variant(ctx: Context, action: Action) -> bool:
     """INT-1/INT-6: offer the leidinggevende of a secondary-group hire to enrol them (light)."""
     hire = ctx.session.get(Hire, action.case_id)
@@ -221,3 +215,14 @@ def offer_light_variant(ctx: Context, action: Action) -> bool:
         action=action,
     )
     return True
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    WELCOME: send_welcome,
+    ELEARN_REMIND: remind_elearning,
+    ROLE_ITEM: announce_role_item,
+    TALK_INVITE: invite_talk,
+    TALK_REMIND: remind_talk,
+    OFFER: offer_light_variant,
+}

@@ -1,8 +1,34 @@
-"""Registers the introduction programme's planner, handlers, link actions and status column."""
+"""The introduction programme (INT-1..6), declared for the engine, CLI, config and status."""
 
-from __future__ import annotations
+from typing import Any
 
-from poflow.introduction import attendance, linkactions, mails, programme, sessions  # noqa: F401
-from poflow.introduction import status  # noqa: F401  (the "programma" column)
+from poflow.engine import ProcessSpec
+from poflow.introduction import attendance, mails, models
+from poflow.introduction.cli import intro_app, portfolio_app
+from poflow.introduction.config import IntroductionSection
+from poflow.introduction.linkactions import LINK_ACTIONS
+from poflow.introduction.programme import plan_introduction
+from poflow.introduction.status import PROGRAMME_COLUMN
 
-__all__: list[str] = []
+__all__ = ["SPEC"]
+
+
+def _deployments() -> list[Any]:
+    # Prefect is imported only when `poflow serve` asks for the deployments.
+    from flows.introduction import deployments
+
+    return deployments()
+
+
+SPEC = ProcessSpec(
+    name="introduction",
+    rules="INT-1..6",
+    section=IntroductionSection,
+    tables=(models.Enrolment, models.IntroSession, models.SessionParticipant, models.Certificate),
+    planner=plan_introduction,
+    handlers={**attendance.HANDLERS, **mails.HANDLERS},
+    link_actions=LINK_ACTIONS,
+    cli=(("intro", intro_app), ("portfolio", portfolio_app)),
+    deployments=_deployments,
+    status_columns=(PROGRAMME_COLUMN,),
+)

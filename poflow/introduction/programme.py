@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from poflow._exceptions import EnrolmentRefused, NotFound
 from poflow.db.models import Hire, Step
-from poflow.engine import Context, local_datetime, planner, step_close
+from poflow.engine import Context, local_datetime, step_close
 from poflow.introduction.common import end_of_programme, enrolment_of, first_with_role, section
 from poflow.introduction.config import ItemConfig
 from poflow.introduction.models import Enrolment, EnrolmentState
@@ -54,7 +54,6 @@ def _enrol(ctx: Context, hire: Hire, group: TargetGroup, variant: str, by: str) 
     return e
 
 
-@planner("introduction")
 def plan_introduction(ctx: Context, hire: Hire) -> None:
     """Enrol a primary hire, offer a secondary one to the leidinggevende, plan the own line."""
     cfg = section(ctx.config)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Hire
-from poflow.engine import TZ, Context, local_datetime
+from poflow.engine import TZ, Context, Registry, local_datetime
 from poflow.introduction.common import action_url, section
 from poflow.introduction.config import IntroductionSection, SeriesConfig
 from poflow.introduction.models import Enrolment, EnrolmentState, IntroSession, SessionParticipant
@@ -417,7 +417,9 @@ def plan_day(
     settings: Settings,
     day: date,
     series: str,
+    *,
+    registry: Registry,
 ) -> SessionPlan:
     """One planning pass for one series and municipality, in its own transaction."""
     with factory() as session, session.begin():
-        return plan_sessions(Context(session, config, settings, day), series)
+        return plan_sessions(Context(session, config, settings, day, registry), series)

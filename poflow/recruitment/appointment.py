@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from poflow._exceptions import RecruitmentRefused
-from poflow.approvals import request_approval
+from poflow.approvals.requests import request_approval
 from poflow.db.models import Action, Hire
-from poflow.engine import Context, handler, planner
-from poflow.foureyes import Outcome
+from poflow.engine import Context, Handler
+from poflow.approvals.foureyes import Outcome
 from poflow.importer import CONTRACT_TYPES
 from poflow.mail.outbox import Recipient
 from poflow.recruitment.candidates import candidates_of
@@ -264,7 +264,6 @@ def create_hire(ctx: Context, round_id: str) -> str | None:
     return hire.id
 
 
-@planner("recruitment")
 def plan_referral_bonus(ctx: Context, hire: Hire) -> None:
     """A hire someone referred: tell the salary administration once in service (REC-12)."""
     cand = ctx.session.scalar(select(Candidate).where(Candidate.hire_id == hire.id))
@@ -282,7 +281,6 @@ def plan_referral_bonus(ctx: Context, hire: Hire) -> None:
     )
 
 
-@handler(REFERRAL)
 def notify_referral_bonus(ctx: Context, action: Action) -> bool:
     """Mail the salary administration: EUR 250 net (configurable) for the referrer (REC-12)."""
     hire = ctx.session.get(Hire, action.case_id)
@@ -332,3 +330,9 @@ def notify_referral_bonus(ctx: Context, action: Action) -> bool:
         case_id=hire.id,
     )
     return True
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    REFERRAL: notify_referral_bonus,
+}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from poflow._exceptions import ActionRefused, RecruitmentRefused
 from poflow.db.models import Person, Step
 from poflow.engine import Context
-from poflow.links import ActionLink, LinkAction, link_url, register_link_action
+from poflow.links import ActionLink, LinkAction, link_url
 from poflow.recruitment.mails import (
     CANDIDATE_CASE,
     TIER_NL,
@@ -412,14 +412,14 @@ def _respond(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return "Dank u wel, we zien u graag op het gesprek!"
 
 
-for _name, _title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen")):
-    register_link_action(
-        LinkAction(
-            name=_name,
-            title=_title,
-            describe=_describe,
-            perform=_respond,
-            button=_title,
-            expires_days=30,
-        )
+LINK_ACTIONS = tuple(
+    LinkAction(
+        name=name,
+        title=title,
+        describe=_describe,
+        perform=_respond,
+        button=title,
+        expires_days=30,
     )
+    for name, title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen"))
+)

@@ -44,15 +44,14 @@ def _do(
     **kwargs: Any,
 ) -> Any:
     """Run one service in a committed transaction with a Context for the round's municipality."""
-    from poflow.cli import _runtime
-    from poflow.engine import Context
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.recruitment.rounds import get_round
     from poflow.runtime import today
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
         slug = municipality or get_round(session, round_id or "").municipality
-        ctx = Context(session, rt.config(slug), rt.settings, today(), actor=actor)
+        ctx = rt.context(session, slug, today(), actor=actor)
         return fn(ctx, *args, **kwargs)
 
 
@@ -346,7 +345,7 @@ def advance_cmd(round_id: Round) -> None:
 
     The aanstellingsadvies (with its PDF) is sent here too, so the hire follows (REC-10).
     """
-    from poflow.cli import _runtime
+    from poflow.cli_support import cli_runtime as _runtime
     from poflow.recruitment.services import advance_round, send_documents
     from tasks.mail import smtp_target
 

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import NotFound, RecruitmentRefused
-from poflow.approvals import ApprovalRequest, request_approval
+from poflow.approvals.requests import ApprovalRequest, request_approval
 from poflow.db.models import Action, PersonRole
-from poflow.engine import Context, handler
-from poflow.foureyes import Approval, Outcome, recorded_decisions
+from poflow.engine import Context, Handler
+from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
 from poflow.recruitment.mails import ROUND_CASE, mail_rejection, mail_staff, section
 from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTransition
 from poflow.recruitment.rules import (
@@ -383,7 +383,6 @@ def apply_vacancy_outcome(ctx: Context, round_id: str) -> RoundState:
     return rnd.state
 
 
-@handler(PUBLISH_EXTERNAL)
 def publish_external(ctx: Context, action: Action) -> bool:
     """After the internal window the vacancy goes external (REC-4); skipped if selection began."""
     rnd = ctx.session.get(RecruitmentRound, action.case_id)
@@ -418,3 +417,9 @@ def cancel_round(ctx: Context, round_id: str, *, by: str, note: str | None = Non
                 else CandidateState.REJECTED
             )
             close_candidate(ctx, rnd, cand, target, "ronde_vervallen")
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    PUBLISH_EXTERNAL: publish_external,
+}

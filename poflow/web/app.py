@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from poflow.config import load_all
-from poflow.db.session import session_factory
+from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
 from poflow.web.guard import CSRF_COOKIE
 from poflow.web.service import LinkPages, Page
@@ -47,12 +46,8 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for `settings` (default: from the environment); the schema must exist."""
-    import poflow.processes  # noqa: F401  (registers every link action)
-
     settings = settings or get_settings()
-    pages = LinkPages(
-        settings, load_all(settings.config_dir), session_factory(settings.resolved_database_url())
-    )
+    pages = LinkPages(build_runtime(settings))
     env = _environment(settings.templates_dir)
     secure = settings.resolved_base_url().startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")

@@ -16,8 +16,8 @@ from poflow._exceptions import ActionRefused, LinkRefused, PoflowError
 from poflow.config import MunicipalityConfig
 from poflow.db.models import AuditEntry
 from poflow.engine import Context
-from poflow.links import ActionLink, LinkAction, claim_link, link_actions, verify_token
-from poflow.runtime import today
+from poflow.links import ActionLink, LinkAction, claim_link, verify_token
+from poflow.runtime import Runtime, today
 from poflow.settings import Settings
 from poflow.web.forms import validate_form
 from poflow.web.guard import (
@@ -48,13 +48,26 @@ class Page:
 class LinkPages:
     """Serves the link pages of one poflow installation."""
 
-    settings: Settings
-    configs: dict[str, MunicipalityConfig]
-    factory: sessionmaker[Session]
+    runtime: Runtime
     _secret: str = field(init=False)
 
     def __post_init__(self) -> None:
         self._secret = self.settings.secret_key.get_secret_value()
+
+    @property
+    def settings(self) -> Settings:
+        """The installation's settings."""
+        return self.runtime.settings
+
+    @property
+    def configs(self) -> dict[str, MunicipalityConfig]:
+        """Every municipality's configuration, by slug."""
+        return self.runtime.configs
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        """The session factory of poflow's database."""
+        return self.runtime.factory
 
     # -- shared pieces ---------------------------------------------------------------------
     def frame(self, row: ActionLink | None) -> dict[str, Any]:
@@ -97,20 +110,23 @@ class LinkPages:
         self, session: Session, token: str, method: str
     ) -> tuple[ActionLink, LinkAction] | Page:
         try:
-            row = verify_token(session, secret=self._secret, token=token)
+            row = verify_token(
+                session,
+                secret=self._secret,
+                token=token,
+                reusable=self.runtime.registry.reusable_links,
+            )
         except LinkRefused as exc:
             known, signed_ok = link_behind(session, self._secret, token)
             reason = "altered" if exc.reason == "forged" and known and not signed_ok else exc.reason
             return self._refuse(session, reason, known, token, method)
-        action = link_actions().get(row.action)
+        action = self.runtime.registry.link_actions.get(row.action)
         if action is None or row.municipality not in self.configs:
             return self._refuse(session, "unknown_action", row, token, method)
         return row, action
 
     def _context(self, session: Session, row: ActionLink) -> Context:
-        return Context(
-            session, self.configs[row.municipality], self.settings, today(), actor=row.subject_id
-        )
+        return self.runtime.context(session, row.municipality, today(), actor=row.subject_id)
 
     def _confirm(
         self,
@@ -191,7 +207,7 @@ class LinkPages:
             lambda _s, obj: added.append(obj) if isinstance(obj, AuditEntry) else None,
         )
         try:
-            claim_link(session, row)
+            claim_link(session, row, reusable=self.runtime.registry.reusable_links)
             message = action.perform(ctx, row, values)
             ctx.audit(
                 "link.used",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import poflow.db.all_models  # noqa: F401  (registers every table)
-from poflow.db.base import Base
+from poflow.tables import schema_metadata
+
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = schema_metadata()
 
 
 def run_migrations_offline() -> None:

@@ -5,7 +5,7 @@ engine actions. Performing one does not mail: it files an `OnboardingNotice` per
 makes sure that recipient has a pending digest action for the day. The digest action runs after
 every notice of the day: it is created last, due today, and the engine claims it only once its
 municipality has no due notice pending, also not one another dispatcher is filing right now
-(`handler(waits_for=...)`). It sends the recipient ONE mail with all their waiting notices.
+(its `waits_for` in the process declaration). It sends the recipient ONE mail with all their waiting notices.
 Its key, `onb.digest:<municipality>:<recipient>:<day>:<n>`, is also the outbox key: a re-run of
 the day finds no pending action and sends nothing; notices filed after the day's digest went
 out (a re-run after a move) get digest n+1 rather than being lost.
@@ -32,19 +32,19 @@ from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column
 
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
-from poflow.checklist import Level, Phase
+from poflow.onboarding.checklist import Level, Phase
 from poflow.db.base import Base, UTCDateTime, chunked, insert_for, insert_rows, one_of, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
-    SYSTEM_ACTOR,
+    BatchHandler,
     Context,
-    batch_handler,
-    handler,
+    Handler,
+    SYSTEM_ACTOR,
     live_hire_step,
     note_actions_added,
     step_close,
 )
-from poflow.links import ActionLink, LinkAction, link_urls, register_link_action
+from poflow.links import ActionLink, LinkAction, link_urls
 from poflow.mail.outbox import SAVEPOINTS, Recipient, queue_rows
 from poflow.states import ActionState, HireState, StepState
 
@@ -255,11 +255,6 @@ def file_notices(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, b
         _ensure_digests(ctxs, [(row["municipality"], row["recipient_key"]) for row in rows])
         insert_rows(next(iter(ctxs.values())).session, OnboardingNotice.__table__, rows)
     return outcome
-
-
-for _level in Level:
-    handler(notice_kind(_level))(file_notice)
-batch_handler(*(notice_kind(level) for level in Level))(file_notices)
 
 
 def _subject_id(key: str) -> str:
@@ -476,10 +471,6 @@ def _entry(row: Any, link: str) -> dict[str, Any]:
     }
 
 
-handler(DIGEST, waits_for=[notice_kind(level) for level in Level])(send_digest)
-batch_handler(DIGEST)(send_digests)
-
-
 def mark_item_done(ctx: Context, step: Step, *, by: str) -> bool:
     """Mark a checklist item done; False when it already was. Later notices are then skipped."""
     if step.state == StepState.DONE:
@@ -518,13 +509,24 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return f"‘{step.title}’ stond al op afgerond; er is niets veranderd."
 
 
-register_link_action(
-    LinkAction(
-        name=ITEM_DONE,
-        title="Punt afgerond",
-        describe=_describe,
-        perform=_perform,
-        button="Markeer als afgerond",
-        expires_days=30,
-    )
+ITEM_DONE_LINK = LinkAction(
+    name=ITEM_DONE,
+    title="Punt afgerond",
+    describe=_describe,
+    perform=_perform,
+    button="Markeer als afgerond",
+    expires_days=30,
 )
+
+NOTICE_KINDS = tuple(notice_kind(level) for level in Level)
+# Filing a notice and sending a digest, one action at a time and many at once; the digest
+# waits until its municipality has no due notice left (one digest a day, ONB-3).
+HANDLERS: dict[str, Handler] = {
+    **dict.fromkeys(NOTICE_KINDS, file_notice),
+    DIGEST: send_digest,
+}
+BATCH_HANDLERS: dict[str, BatchHandler] = {
+    **dict.fromkeys(NOTICE_KINDS, file_notices),
+    DIGEST: send_digests,
+}
+WAITS_FOR: dict[str, frozenset[str]] = {DIGEST: frozenset(NOTICE_KINDS)}

@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from poflow import checkins  # noqa: F401  (registers CHK's planner before ours: we tick its item)
 from poflow._exceptions import BuddyRefused, NotFound
-from poflow.checklist import (
+from poflow.onboarding.checklist import (
     ChecklistItem,
     OnboardingSection,
     applies,
@@ -26,16 +25,15 @@ from poflow.checklist import (
 )
 from poflow.db.models import Action, Hire, Outbox, Person, Step
 from poflow.engine import (
-    TZ,
     Context,
-    handler,
+    Handler,
+    TZ,
     invited_recipients,
     live_hire,
     local_datetime,
-    planner,
     step_close,
 )
-from poflow.onboarding_digest import mark_item_done, notice_kind
+from poflow.onboarding.digest import mark_item_done, notice_kind
 from poflow.states import HireState, MailState, StepState
 
 __all__ = [
@@ -60,7 +58,6 @@ def onboarding_section(ctx: Context) -> OnboardingSection:
 
 
 # -- the process ----------------------------------------------------------------------------------
-@planner("onboarding")
 def plan_onboarding(ctx: Context, hire: Hire) -> None:
     """Assign the buddy, instantiate the checklist, plan the welcome and the buddy trajectory."""
     cfg = onboarding_section(ctx)
@@ -388,7 +385,6 @@ def _sent_before(ctx: Context, hire: Hire, template: str) -> bool:
     )
 
 
-@handler(WELCOME)
 def welcome_at_home(ctx: Context, action: Action) -> bool:
     """Welcome the new colleague at the private address before day one: day, time, place, buddy."""
     live = _live(ctx, action)
@@ -407,7 +403,6 @@ def welcome_at_home(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(WELCOME_WORK)
 def welcome_at_work(ctx: Context, action: Action) -> bool:
     """Welcome the new colleague at the work address on day one."""
     live = _live(ctx, action)
@@ -426,7 +421,6 @@ def welcome_at_work(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(BUDDY_INFORM)
 def inform_buddy(ctx: Context, action: Action) -> bool:
     """BUD-1: tell the buddy whom, when, and what is expected, until the trajectory closes."""
     live = _live(ctx, action)
@@ -450,7 +444,6 @@ def inform_buddy(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(BUDDY_CELEBRATE)
 def invite_to_celebrate(ctx: Context, action: Action) -> bool:
     """BUD-2: invite buddy, new colleague and leidinggevende to celebrate the successes (.ics)."""
     live = _live(ctx, action)
@@ -493,7 +486,6 @@ def invite_to_celebrate(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(BUDDY_CLOSE)
 def close_buddy_trajectory(ctx: Context, action: Action) -> bool:
     """BUD-2: close the buddy trajectory at six months and thank the buddy."""
     live = _live(ctx, action)
@@ -512,3 +504,13 @@ def close_buddy_trajectory(ctx: Context, action: Action) -> bool:
         action=action,
     )
     return True
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    WELCOME: welcome_at_home,
+    WELCOME_WORK: welcome_at_work,
+    BUDDY_INFORM: inform_buddy,
+    BUDDY_CELEBRATE: invite_to_celebrate,
+    BUDDY_CLOSE: close_buddy_trajectory,
+}

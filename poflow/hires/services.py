@@ -12,11 +12,11 @@ from poflow._exceptions import IllegalTransition, NotFound
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import (
-    TZ,
     Context,
+    Handler,
+    TZ,
     cancel_pending_actions,
     cancel_queued_mail,
-    handler,
     invited_recipients,
     step_close,
 )
@@ -114,7 +114,6 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
     return hire
 
 
-@handler(CALENDAR_CANCEL)
 def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
     """Send METHOD:CANCEL for a cancelled appointment to everyone who got its invitation."""
     step = action.step
@@ -142,3 +141,9 @@ def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
             invitation=invitation,
         )
     return bool(reached)
+
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    CALENDAR_CANCEL: send_calendar_cancellation,
+}

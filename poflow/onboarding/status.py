@@ -2,49 +2,43 @@
 
 One row per running hire: id, first working day, phase, done/open/overdue per phase, whether a
 buddy is assigned, the next check-in, plus any column another process registered with
-`register_status_column` (e.g. the introduction programme). Rows hold ids, dates and counts only,
+`status_columns` in its process declaration (e.g. the introduction programme). Rows hold ids, dates and counts only,
 so the same rows feed the Prefect artifacts (X-3) and `poflow status`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, lazyload
 
-from poflow.checklist import Phase, phase_on
+from poflow.onboarding.checklist import Phase, phase_on
 from poflow.config import MunicipalityConfig
 from poflow.db.base import chunked
 from poflow.db.models import Hire, Step
-from poflow.runtime import Runtime
+from poflow.engine import StatusColumn
 from poflow.states import HireState, StepState
 
 __all__ = [
     "Overview",
     "PhaseCount",
-    "StatusColumn",
     "markdown_overview",
     "onboarding_app",
     "overview",
     "phase_counts",
     "phase_counts_for",
     "progress_percent",
-    "register_status_column",
     "running_hires",
     "status_command",
     "status_rows",
     "status_table",
 ]
 
-StatusColumn = Callable[[Session, Hire, date], str]
-ManyStatusColumn = Callable[[Session, list[Hire], date], dict[str, str]]
-_COLUMNS: dict[str, StatusColumn] = {}
-_MANY: dict[str, ManyStatusColumn] = {}
 SHORT = {
     Phase.VOOR: "vóór dag 1",
     Phase.EERSTE_WERKDAG: "dag 1",
@@ -53,21 +47,6 @@ SHORT = {
 }
 LEGEND = "k/o/t = klaar / open / te laat"
 _BAR = 20
-
-
-def register_status_column(
-    title: str, fn: StatusColumn, *, many: ManyStatusColumn | None = None
-) -> None:
-    """Add a column to the status table: `fn(session, hire, day)` returns ids, dates or counts.
-
-    `many(session, hires, day)`, when given, returns the cells of a whole table by hire id at
-    once; the overview uses it (a query per hire is 20,000 queries a run at national scale).
-    """
-    if title in _COLUMNS and _COLUMNS[title] is not fn:
-        raise ValueError(f"Status column {title!r} is registered twice")
-    _COLUMNS[title] = fn
-    if many is not None:
-        _MANY[title] = many
 
 
 @dataclass
@@ -190,18 +169,22 @@ class Overview:
     progress: dict[str, float]
 
 
-def overview(session: Session, config: MunicipalityConfig, day: date) -> Overview:
-    """Rows, totals and progress from one read of the running hires and their items (ONB-4)."""
+def overview(
+    session: Session,
+    config: MunicipalityConfig,
+    day: date,
+    *,
+    columns: Sequence[StatusColumn] = (),
+    configs: Mapping[str, MunicipalityConfig] | None = None,
+) -> Overview:
+    """Rows, totals and progress from one read of the running hires and their items (ONB-4),
+    with the columns other processes declare (`configs`: every municipality's, for them)."""
     hires = running_hires(session, config, day)
     ids = [h.id for h in hires]
     counts = phase_counts_for(session, ids, day)
     nxt = _next_checkins(session, ids, day)
-    extra = {
-        title: _MANY[title](session, hires, day)
-        if title in _MANY
-        else {h.id: fn(session, h, day) for h in hires}
-        for title, fn in _COLUMNS.items()
-    }
+    known = configs if configs is not None else {config.slug: config}
+    extra = {column.title: column.cells(session, hires, day, known) for column in columns}
     rows, totals = [], {phase: PhaseCount() for phase in Phase}
     for hire in hires:
         phase = phase_on(config.calendar, hire.first_working_day, day)
@@ -222,9 +205,16 @@ def overview(session: Session, config: MunicipalityConfig, day: date) -> Overvie
     return Overview(rows, totals, {hid: progress_percent(c) for hid, c in counts.items()})
 
 
-def status_rows(session: Session, config: MunicipalityConfig, day: date) -> list[dict[str, str]]:
+def status_rows(
+    session: Session,
+    config: MunicipalityConfig,
+    day: date,
+    *,
+    columns: Sequence[StatusColumn] = (),
+    configs: Mapping[str, MunicipalityConfig] | None = None,
+) -> list[dict[str, str]]:
     """The status table of one municipality on `day`: ids, dates and counts only (X-3)."""
-    return overview(session, config, day).rows
+    return overview(session, config, day, columns=columns, configs=configs).rows
 
 
 def municipality_counts(
@@ -274,7 +264,7 @@ onboarding_app = typer.Typer(
 )
 
 
-def _runtime() -> Runtime:
+def _runtime() -> Any:
     from poflow.db.session import upgrade_schema
     from poflow.runtime import get_runtime, prepare_environment
 
@@ -305,7 +295,9 @@ def status_command(
     with rt.factory() as session:
         for slug in rt.slugs(municipality):
             cfg = rt.config(slug)
-            rows = status_rows(session, cfg, day)
+            rows = status_rows(
+                session, cfg, day, columns=rt.registry.status_columns, configs=rt.configs
+            )
             title = f"Onboarding {cfg.name}, {day.isoformat()}"
             if rows:
                 console.print(status_table(rows, title))
@@ -320,15 +312,14 @@ def done_command(
     by: Annotated[str, typer.Option(help="Who did it (person id); default 'cli'")] = "cli",
 ) -> None:
     """Mark a checklist item done (fallback for the link in the daily overview)."""
-    from poflow.engine import Context
-    from poflow.hires import get_hire
-    from poflow.onboarding import complete_item
+    from poflow.hires.services import get_hire
+    from poflow.onboarding.handlers import complete_item
     from poflow.runtime import today
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
-        ctx = Context(session, rt.config(hire.municipality), rt.settings, today(), actor=by)
+        ctx = rt.context(session, hire.municipality, today(), actor=by)
         changed = complete_item(ctx, hire_id, item, by=by)
     typer.echo(f"Item {item} of {hire_id} " + ("is now done." if changed else "was already done."))
 
@@ -340,14 +331,13 @@ def buddy_command(
     by: Annotated[str, typer.Option(help="Who decides (person id); default 'cli'")] = "cli",
 ) -> None:
     """Make a colleague the hire's buddy; they are informed on the next tick (BUD-1)."""
-    from poflow.engine import Context
-    from poflow.hires import get_hire
-    from poflow.onboarding import set_buddy
+    from poflow.hires.services import get_hire
+    from poflow.onboarding.handlers import set_buddy
     from poflow.runtime import today
 
     rt = _runtime()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
-        ctx = Context(session, rt.config(hire.municipality), rt.settings, today(), actor=by)
+        ctx = rt.context(session, hire.municipality, today(), actor=by)
         set_buddy(ctx, hire, person_id, by=by)
     typer.echo(f"{person_id} is now the buddy of {hire_id}.")

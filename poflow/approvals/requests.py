@@ -19,8 +19,8 @@ from poflow._exceptions import ActionRefused, ApprovalRefused, NotFound
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.db.models import PersonRole
 from poflow.engine import Context
-from poflow.foureyes import Outcome, outcome, record_decision, recorded_decisions
-from poflow.links import ActionLink, FormField, LinkAction, link_url, register_link_action
+from poflow.approvals.foureyes import Outcome, outcome, record_decision, recorded_decisions
+from poflow.links import ActionLink, FormField, LinkAction, link_url
 from poflow.resume import resume_after_commit
 
 __all__ = [
@@ -286,29 +286,27 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return "Je akkoord is vastgelegd. Het tweede besluit moet nog komen van de andere rol."
 
 
-DECIDE_ACTION = register_link_action(
-    LinkAction(
-        name=DECIDE,
-        title="Besluit vierogenprincipe",
-        describe=_describe,
-        perform=_perform,
-        fields=(
-            FormField(
-                "besluit",
-                "Je besluit",
-                kind="select",
-                required=True,
-                personal=False,
-                choices=((APPROVE, "Akkoord"), (REJECT, "Niet akkoord")),
-            ),
-            FormField(
-                "toelichting",
-                "Toelichting (verplicht bij niet akkoord)",
-                kind="textarea",
-                max_length=2000,
-            ),
+DECIDE_ACTION = LinkAction(
+    name=DECIDE,
+    title="Besluit vierogenprincipe",
+    describe=_describe,
+    perform=_perform,
+    fields=(
+        FormField(
+            "besluit",
+            "Je besluit",
+            kind="select",
+            required=True,
+            personal=False,
+            choices=((APPROVE, "Akkoord"), (REJECT, "Niet akkoord")),
         ),
-        button="Besluit vastleggen",
-        extra={"validate": _reason_required},
-    )
+        FormField(
+            "toelichting",
+            "Toelichting (verplicht bij niet akkoord)",
+            kind="textarea",
+            max_length=2000,
+        ),
+    ),
+    button="Besluit vastleggen",
+    extra={"validate": _reason_required},
 )

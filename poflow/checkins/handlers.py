@@ -14,16 +14,8 @@ from pydantic import Field, field_validator
 from poflow._exceptions import ActionRefused
 from poflow.config import Section
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import (
-    TZ,
-    Context,
-    handler,
-    live_hire_step,
-    local_datetime,
-    planner,
-    step_close,
-)
-from poflow.links import ActionLink, FormField, LinkAction, link_url, register_link_action
+from poflow.engine import Context, Handler, TZ, live_hire_step, local_datetime, step_close
+from poflow.links import ActionLink, FormField, LinkAction, link_url
 from poflow.states import StepState
 from poflow.workdays import WorkCalendar
 
@@ -61,7 +53,6 @@ def _section(ctx: Context) -> CheckinSection:
     return ctx.config.section("checkins", CheckinSection)
 
 
-@planner("checkins")
 def plan_checkins(ctx: Context, hire: Hire) -> None:
     """Create or move the hire's check-in steps and their four actions (CHK-1)."""
     cfg = _section(ctx)
@@ -148,7 +139,6 @@ def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
     }
 
 
-@handler(INVITE)
 def send_invitations(ctx: Context, action: Action) -> bool:
     """Invite the leidinggevende and the new employee, each with the .ics (CHK-2)."""
     found = live_hire_step(ctx, action)
@@ -179,7 +169,6 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(REMIND)
 def send_reminders(ctx: Context, action: Action) -> bool:
     """Remind both shortly before the talk (CHK-2); skipped once the day has passed."""
     found = live_hire_step(ctx, action)
@@ -203,7 +192,6 @@ def send_reminders(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(RECORD)
 def ask_to_record(ctx: Context, action: Action) -> bool:
     """Ask the leidinggevende to record that the talk took place, if not yet done (CHK-3)."""
     found = live_hire_step(ctx, action)
@@ -230,7 +218,6 @@ def ask_to_record(ctx: Context, action: Action) -> bool:
     return True
 
 
-@handler(ESCALATE)
 def escalate_to_po(ctx: Context, action: Action) -> bool:
     """Tell P&O that a talk is still not recorded as held (CHK-3)."""
     found = live_hire_step(ctx, action)
@@ -315,15 +302,21 @@ def _perform_held(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return "Dank je wel. Het gesprek is vastgelegd als gehouden."
 
 
-register_link_action(
-    LinkAction(
-        name=HELD_LINK,
-        title="Gesprek heeft plaatsgevonden",
-        describe=_describe_held,
-        perform=_perform_held,
-        fields=(
-            FormField("notitie", "Aantekening (niet verplicht)", kind="textarea", max_length=2000),
-        ),
-        button="Gesprek heeft plaatsgevonden",
-    )
+HELD = LinkAction(
+    name=HELD_LINK,
+    title="Gesprek heeft plaatsgevonden",
+    describe=_describe_held,
+    perform=_perform_held,
+    fields=(
+        FormField("notitie", "Aantekening (niet verplicht)", kind="textarea", max_length=2000),
+    ),
+    button="Gesprek heeft plaatsgevonden",
 )
+
+# The action kinds this module performs, for the process declaration.
+HANDLERS: dict[str, Handler] = {
+    INVITE: send_invitations,
+    REMIND: send_reminders,
+    RECORD: ask_to_record,
+    ESCALATE: escalate_to_po,
+}

@@ -1,0 +1,17 @@
+"""The check-ins at 1, 3 and 8 months (CHK-1..3), declared for the engine, CLI and config."""
+
+from poflow.checkins.cli import checkin_app
+from poflow.checkins.handlers import HANDLERS, HELD, CheckinSection, plan_checkins
+from poflow.engine import ProcessSpec
+
+__all__ = ["SPEC"]
+
+SPEC = ProcessSpec(
+    name="checkins",
+    rules="CHK-1..3",
+    section=CheckinSection,
+    planner=plan_checkins,
+    handlers=HANDLERS,
+    link_actions=(HELD,),
+    cli=(("checkin", checkin_app),),
+)

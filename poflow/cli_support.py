@@ -1,0 +1,43 @@
+"""What every `poflow` sub-command shares: the runtime with a migrated database, a clear
+failure message, dates from options."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from poflow.runtime import Runtime
+
+__all__ = ["cli_runtime", "fail", "parse_date"]
+
+
+def fail(message: str) -> NoReturn:
+    """Print `message` in red on stderr and exit with status 1."""
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """`value` as a date, None when not given; a clear failure naming `option` otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD).")
+
+
+def cli_runtime() -> Runtime:
+    """The runtime for the command line's settings, with the database schema brought up to date."""
+    # Imported when a command runs: the sub-commands are part of the process declarations the
+    # runtime is built from, so the runtime cannot be imported when they are.
+    from poflow.db.session import upgrade_schema
+    from poflow.runtime import get_runtime, prepare_environment
+
+    prepare_environment()
+    rt = get_runtime()
+    upgrade_schema(rt.settings.resolved_database_url())
+    return rt

@@ -1,0 +1,29 @@
+"""Career coaching (LBC-1..3), declared for the engine, CLI and config."""
+
+from typing import Any
+
+from poflow.coaching.cli import coach_app
+from poflow.coaching.forms import REGISTER, UPDATE
+from poflow.coaching.models import CoachingRegistration
+from poflow.coaching.section import CoachingSection
+from poflow.engine import ProcessSpec
+
+__all__ = ["SPEC"]
+
+
+def _deployments() -> list[Any]:
+    # Prefect is imported only when `poflow serve` asks for the deployments.
+    from flows.coaching import deployments
+
+    return deployments()
+
+
+SPEC = ProcessSpec(
+    name="coaching",
+    rules="LBC-1..3",
+    section=CoachingSection,
+    tables=(CoachingRegistration,),
+    link_actions=(REGISTER, UPDATE),
+    cli=(("coach", coach_app),),
+    deployments=_deployments,
+)

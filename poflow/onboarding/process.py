@@ -1,0 +1,33 @@
+"""Onboarding with buddy (ONB-1..5, BUD-1..2): the checklist, digests, welcome and buddy mails."""
+
+from typing import Any
+
+from poflow.engine import ProcessSpec
+from poflow.onboarding import digest
+from poflow.onboarding.checklist import OnboardingSection
+from poflow.onboarding.handlers import HANDLERS, plan_onboarding
+from poflow.onboarding.status import onboarding_app, status_command
+
+__all__ = ["SPEC"]
+
+
+def _deployments() -> list[Any]:
+    # Prefect is imported only when `poflow serve` asks for the deployments.
+    from flows.onboarding_report import deployments
+
+    return deployments()
+
+
+SPEC = ProcessSpec(
+    name="onboarding",
+    rules="ONB-1..5, BUD-1..2",
+    section=OnboardingSection,
+    tables=(digest.OnboardingNotice,),
+    planner=plan_onboarding,
+    handlers={**HANDLERS, **digest.HANDLERS},
+    batch_handlers=digest.BATCH_HANDLERS,
+    waits_for=digest.WAITS_FOR,
+    link_actions=(digest.ITEM_DONE_LINK,),
+    cli=(("onboarding", onboarding_app), ("status", status_command)),
+    deployments=_deployments,
+)
