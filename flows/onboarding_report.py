@@ -14,7 +14,7 @@ from prefect import flow
 
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
-from tasks.onboarding import publish_onboarding_progress
+from poflow.tasks.onboarding import publish_onboarding_progress
 
 __all__ = ["onboarding_report"]
 

@@ -9,8 +9,8 @@ from typing import Any
 from prefect import serve
 from prefect.schedules import Cron
 
-from flows.dispatcher import dispatcher
-from flows.onboarding_report import onboarding_report
+from poflow.flows.dispatcher import dispatcher
+from poflow.flows.onboarding_report import onboarding_report
 from poflow.workdays import TIMEZONE
 
 __all__ = ["all_deployments", "serve_deployments"]
@@ -18,7 +18,7 @@ __all__ = ["all_deployments", "serve_deployments"]
 log = logging.getLogger("poflow.serve")
 
 # Process flows that bring their own scheduled deployments via a `deployments()` function.
-PROCESS_FLOWS = ("flows.recruitment", "flows.introduction", "flows.coaching")
+PROCESS_FLOWS = ("poflow.flows.recruitment", "poflow.flows.introduction", "poflow.flows.coaching")
 
 
 def dispatcher_deployment() -> Any:
