@@ -18,6 +18,7 @@ import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -66,7 +67,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def _probe(python: Path, cwd: Path, env: dict[str, str]) -> dict[str, object]:
+def _probe(python: Path, cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run(  # noqa: S603  (our own interpreter and script)
         [str(python), "-c", PROBE, str(cwd / "xdg")],
         cwd=cwd,
