@@ -530,8 +530,8 @@ def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.dispatcher import dispatcher
-    from flows.onboarding_report import onboarding_report
+    from poflow.flows.dispatcher import dispatcher
+    from poflow.flows.onboarding_report import onboarding_report
     from poflow.runtime import get_runtime
 
     bars = world.bars_published(get_runtime(), peak)

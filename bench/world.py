@@ -124,7 +124,7 @@ def bars_published(rt: Runtime, day: date) -> int:
     """
     from poflow.onboarding.status import overview
     from poflow.published import changed, remember
-    from tasks.onboarding import progress_bars
+    from poflow.tasks.onboarding import progress_bars
 
     written = 0
     for slug in rt.slugs(None):

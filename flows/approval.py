@@ -12,8 +12,8 @@ from prefect.flow_runs import pause_flow_run
 from prefect.runtime import flow_run
 
 from poflow.approvals.requests import ApprovalInput
-from tasks.approvals import open_approval_request, read_approval_outcome
-from tasks.mail import send_mail
+from poflow.tasks.approvals import open_approval_request, read_approval_outcome
+from poflow.tasks.mail import send_mail
 
 __all__ = ["await_four_eyes"]
 

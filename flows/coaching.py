@@ -20,8 +20,8 @@ from poflow.coaching.forms import mail_coach_links
 from poflow.coaching.render import render_markdown
 from poflow.coaching.services import report_for
 from poflow.runtime import get_runtime, today
+from poflow.tasks.mail import send_mail
 from poflow.workdays import TIMEZONE
-from tasks.mail import send_mail
 
 __all__ = ["artifact_key", "coaching_report", "deployments"]
 

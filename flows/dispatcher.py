@@ -10,8 +10,8 @@ from prefect import flow, get_run_logger
 from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
-from tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
-from tasks.mail import send_mail
+from poflow.tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
+from poflow.tasks.mail import send_mail
 
 __all__ = ["dispatcher"]
 

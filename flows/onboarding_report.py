@@ -15,8 +15,8 @@ from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
+from poflow.tasks.onboarding import publish_onboarding_progress
 from poflow.workdays import TIMEZONE
-from tasks.onboarding import publish_onboarding_progress
 
 __all__ = ["deployments", "onboarding_report"]
 

@@ -20,14 +20,13 @@ from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from pydantic import BaseModel, Field
 
-from flows.approval import await_four_eyes
 from poflow.failure import notify_po_of_failure
+from poflow.flows.approval import await_four_eyes
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.rules import RoundState
 from poflow.runtime import get_runtime, today
-from poflow.workdays import TIMEZONE
-from tasks.mail import send_mail
-from tasks.recruitment import (
+from poflow.tasks.mail import send_mail
+from poflow.tasks.recruitment import (
     advance,
     attach_round,
     open_gate,
@@ -36,6 +35,7 @@ from tasks.recruitment import (
     purge_rejected,
     send_documents,
 )
+from poflow.workdays import TIMEZONE
 
 __all__ = [
     "RoundNeed",

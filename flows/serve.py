@@ -7,7 +7,7 @@ from typing import Any
 from prefect import serve
 from prefect.schedules import Cron
 
-from flows.dispatcher import dispatcher
+from poflow.flows.dispatcher import dispatcher
 from poflow.processes import PROCESSES
 from poflow.workdays import TIMEZONE
 

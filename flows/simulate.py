@@ -10,8 +10,8 @@ from prefect import flow
 from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime
-from tasks.engine import perform_due_actions, plan_new_cases
-from tasks.mail import send_mail
+from poflow.tasks.engine import perform_due_actions, plan_new_cases
+from poflow.tasks.mail import send_mail
 
 __all__ = ["simulate_days"]
 

@@ -132,11 +132,11 @@ def tick(
         _fail(f"--until {last} is before --date {first}.")
     if municipality:
         rt.config(municipality)
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
 
     with _quiet_prefect():
         if last > first:
-            from flows.simulate import simulate_days
+            from poflow.flows.simulate import simulate_days
 
             result = simulate_days(first=first, last=last, municipality=municipality)
             for day, sent in result["sent_per_day"].items():
@@ -187,7 +187,7 @@ def serve() -> None:
     07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect server to see and retry the
     runs in its UI.
     """
-    from flows.serve import serve_deployments
+    from poflow.flows.serve import serve_deployments
 
     _runtime()
     serve_deployments()

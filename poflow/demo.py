@@ -154,9 +154,9 @@ def _simulate(days: int) -> None:
     first -= timedelta(days=first.weekday())  # a Monday
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.dispatcher import dispatcher
-    from flows.onboarding_report import onboarding_report
-    from flows.simulate import simulate_days
+    from poflow.flows.dispatcher import dispatcher
+    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.simulate import simulate_days
 
     last = first + timedelta(days=days - 1)
     print(f"Simulating {first} .. {last} in one flow run (each day: plan, perform, send) ...")

@@ -16,7 +16,7 @@ log = logging.getLogger("poflow.failure")
 
 def notify_po_of_failure(flow: Any, flow_run: Any, state: Any) -> None:
     """Queue a failure notice for P&O of the run's municipality (or all) and try to send it."""
-    from tasks.mail import smtp_target
+    from poflow.tasks.mail import smtp_target
 
     rt = get_runtime()
     params = dict(getattr(flow_run, "parameters", {}) or {})

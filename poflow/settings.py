@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,7 +11,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["PROJECT_ROOT", "Settings", "get_settings"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# A source checkout (editable install or PYTHONPATH) has pyproject.toml beside the package and
+# the data folders at its top level; an installed wheel (`pip install .`) carries templates/ and
+# config/ inside the package as poflow/templates and poflow/municipalities (pyproject.toml).
+SOURCE_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+SHIPPED_CONFIG_DIR = PROJECT_ROOT / "config" if SOURCE_CHECKOUT else PACKAGE_DIR / "municipalities"
+SHIPPED_TEMPLATES_DIR = PROJECT_ROOT / "templates" if SOURCE_CHECKOUT else PACKAGE_DIR / "templates"
+
+
+def _default_data_dir() -> Path:
+    """`.poflow/` in a source checkout; the per-user data folder for an installed package."""
+    if SOURCE_CHECKOUT:
+        return PROJECT_ROOT / ".poflow"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "poflow"
 
 
 class Settings(BaseSettings):
@@ -21,16 +38,26 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(
-        default=PROJECT_ROOT / ".poflow",
-        description="Folder for the SQLite database, the demo mail folder and Prefect's home.",
+        default_factory=_default_data_dir,
+        description="Folder for the SQLite database, the demo mail folder and Prefect's home. "
+        "Default: .poflow/ in the source checkout; for an installed package (no checkout to "
+        "put it in) the per-user data folder $XDG_DATA_HOME/poflow, else ~/.local/share/poflow.",
     )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; default sqlite:///<data_dir>/poflow.db. "
         "PostgreSQL: postgresql+psycopg://user:pw@host:5432/poflow",
     )
-    config_dir: Path = Field(default=PROJECT_ROOT / "config")
-    templates_dir: Path = Field(default=PROJECT_ROOT / "templates")
+    config_dir: Path = Field(
+        default=SHIPPED_CONFIG_DIR,
+        description="The municipality folders; default the example configs shipped with poflow "
+        "(the repository's config/ in a source checkout, poflow/municipalities when installed).",
+    )
+    templates_dir: Path = Field(
+        default=SHIPPED_TEMPLATES_DIR,
+        description="The mail, document and web templates; default those shipped with poflow "
+        "(the repository's templates/ in a source checkout, poflow/templates when installed).",
+    )
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

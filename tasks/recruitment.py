@@ -18,7 +18,7 @@ from poflow.recruitment.appointment import DECISION, TERMS, decision_subject, te
 from poflow.recruitment.rounds import FLOW_ACTOR, FORMATION, VACANCY, get_round, vacancy_subject
 from poflow.recruitment.rules import RoundState
 from poflow.runtime import get_runtime, today
-from tasks.mail import smtp_target
+from poflow.tasks.mail import smtp_target
 
 __all__ = [
     "advance",

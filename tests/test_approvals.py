@@ -260,7 +260,7 @@ def test_rec_9_two_proper_approvals_complete_a_waiting_flow(
     """The flow pauses; a UI resume alone does not end it; the two link approvals complete it."""
     from prefect.flow_runs import resume_flow_run
 
-    from flows.approval import await_four_eyes
+    from poflow.flows.approval import await_four_eyes
 
     thread, out = run_in_thread(
         await_four_eyes,

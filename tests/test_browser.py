@@ -101,7 +101,7 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
     prefect_harness: None, site: Any, smtp: SmtpRecorder, chromium: Any
 ):
     """Leidinggevende and P&O each approve from their own mail; the paused flow completes."""
-    from flows.approval import await_four_eyes
+    from poflow.flows.approval import await_four_eyes
 
     with site.factory() as session, session.begin():  # the process asks, with its own title
         ctx = site.context(session, "hardenberg", today())

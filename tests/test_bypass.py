@@ -418,8 +418,8 @@ def test_rec_9_resuming_the_waiting_flow_from_the_prefect_ui_does_not_approve(pe
     from prefect.client.orchestration import get_client
     from prefect.flow_runs import resume_flow_run
 
-    from flows.approval import await_four_eyes
     from poflow.approvals.requests import approval_outcome
+    from poflow.flows.approval import await_four_eyes
 
     rt = people
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}

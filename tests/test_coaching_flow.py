@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from flows.coaching import artifact_key, coaching_report, deployments
 from poflow.coaching.importer import import_registrations
+from poflow.flows.coaching import artifact_key, coaching_report, deployments
 from tests.test_coaching_seed import seed_rows, write_seed_csv
 
 

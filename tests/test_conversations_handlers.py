@@ -175,8 +175,8 @@ def test_ges_6_scores_and_notes_never_reach_prefect(
 
     from prefect.client.orchestration import get_client
 
-    from flows.dispatcher import dispatcher
     from poflow.conversations.forms import parse_form, record_appraisal
+    from poflow.flows.dispatcher import dispatcher
     from tests.conversations_support import MOTIVATION, scores_form
 
     rt = sqlite_runtime

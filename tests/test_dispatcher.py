@@ -48,7 +48,7 @@ def _runs(flow_name: str) -> list[Any]:
 
 def test_x_1_a_second_tick_for_the_same_day_sends_nothing(example_data: Any, smtp: SmtpRecorder):
     """The flow for a day, run twice, sends its 24 invitations once."""
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
 
     first = dispatcher(day=date(2027, 1, 4))
     second = dispatcher(day=date(2027, 1, 4))
@@ -61,7 +61,7 @@ def test_x_1_a_second_tick_for_the_same_day_sends_nothing(example_data: Any, smt
 
 def test_x_3_run_names_and_parameters_hold_ids_only(example_data: Any, smtp: SmtpRecorder):
     """No name or address of a person reaches Prefect's run names or parameters."""
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
 
     dispatcher(day=date(2027, 1, 4), municipality="hardenberg")
     runs = _runs("poflow-dispatcher")
@@ -75,7 +75,7 @@ def test_x_2_smtp_down_fails_the_run_loses_nothing_and_the_next_tick_sends_it(
     example_data: Any, smtp: SmtpRecorder, monkeypatch: pytest.MonkeyPatch
 ):
     """With the server down the run fails visibly; the next tick delivers everything queued."""
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
     from poflow.runtime import _runtime
     from poflow.settings import get_settings
 

@@ -156,7 +156,7 @@ def _tick(w: Env, day: date) -> subprocess.Popen[bytes]:
 @pytest.mark.usefixtures("prefect_harness")
 def test_x_1_a_send_retry_after_a_451_mid_batch_sends_each_message_once(wired: Env):
     """The server refuses message 6 and 7 with 451; the task's retry sends the rest, none twice."""
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
 
     wired.smtp.refuse_from, wired.smtp.refuse_count = 6, 2
     summary = dispatcher(day=DAY)
@@ -184,7 +184,7 @@ def test_x_1_rerunning_a_finished_dispatcher_run_from_the_ui_sends_nothing_again
     from prefect.flow_engine import run_flow
     from prefect.states import AwaitingRetry
 
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
 
     state = dispatcher(day=DAY, return_state=True)
     assert state.is_completed()
@@ -364,7 +364,7 @@ def test_x_2_smtp_down_for_a_day_then_back_delivers_everything_once(
     wired: Env, monkeypatch: pytest.MonkeyPatch, outage: str
 ):
     """Day one the server is down (its run fails visibly); day two everything goes out once."""
-    from flows.dispatcher import dispatcher
+    from poflow.flows.dispatcher import dispatcher
     from poflow.runtime import _runtime
     from poflow.settings import get_settings
 
@@ -418,8 +418,8 @@ def test_x_2_postgresql_restarted_mid_send_loses_nothing(
     own_pg: tuple[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faulty: FaultySmtp
 ):
     """PostgreSQL restarts while message 8 is in DATA; the retried task sends the rest once."""
-    from flows.dispatcher import dispatcher
     from poflow.db.session import upgrade_schema
+    from poflow.flows.dispatcher import dispatcher
 
     base, ctl = own_pg
     url = create_pg_database(base)

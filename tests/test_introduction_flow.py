@@ -64,7 +64,7 @@ def test_int_3_start_flow_plans_only_on_planning_days_once_with_ids_only_in_pref
 ):
     """INT-3/X-1/X-3: 5 Feb 2027 is no planning day (nothing happens); on 8 Feb the flow invites
     both starters and the host once, a re-run sends nothing; Prefect sees ids and counts only."""
-    from flows.introduction import startbijeenkomst
+    from poflow.flows.introduction import startbijeenkomst
 
     staff(sqlite_runtime)
     add_hires(
@@ -97,7 +97,7 @@ def test_int_4_modules_flow_invites_the_first_module_after_the_start_meeting(
     sqlite_runtime: Any, smtp: Any
 ):
     """INT-4: once the start meeting of 22 Feb is planned, the eed module of 15 Mar follows."""
-    from flows.introduction import modules, startbijeenkomst
+    from poflow.flows.introduction import modules, startbijeenkomst
 
     staff(sqlite_runtime)
     add_hires(sqlite_runtime, [Spec("NH-F-C", "vast", None, date(2027, 2, 1))])
@@ -112,7 +112,7 @@ def test_int_4_modules_flow_invites_the_first_module_after_the_start_meeting(
 def test_int_3_deployments_run_on_weekday_mornings_in_amsterdam():
     """INT-3: three deployments, each a cron on weekdays in Europe/Amsterdam; the flow itself
     decides from anchor and interval whether a day is a session-planning day."""
-    from flows.introduction import deployments
+    from poflow.flows.introduction import deployments
 
     found = deployments()
     assert [d.name for d in found] == ["startbijeenkomst", "evaluatiebijeenkomst", "modules"]

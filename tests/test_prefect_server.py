@@ -75,7 +75,7 @@ def test_the_dispatcher_deployment_runs_on_working_days_at_7_in_amsterdam(prefec
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
-        from flows.serve import all_deployments
+        from poflow.flows.serve import all_deployments
 
         deployments = all_deployments()
         daily = next(d for d in deployments if d.name == "daily")

@@ -151,13 +151,12 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     """Rejected candidates vanish after 4 weeks (consent: 1 year); only counts per tier stay."""
     from datetime import date, timedelta
 
+    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
     from sqlalchemy import select
 
+    from poflow.flows.recruitment import recruitment_retention
     from poflow.recruitment import services as rec
     from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTally
-    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
-
-    from flows.recruitment import recruitment_retention
 
     from .recruitment_helpers import D0, PO, apply, open_round, publish, run
 

@@ -85,7 +85,7 @@ def test_rec_9_rec_10_the_flow_waits_for_both_eyes_then_creates_the_hire(
     rt: Any, smtp: Any
 ) -> None:
     """The run pauses at the terms talk and ends filled only after both own-link approvals."""
-    from flows.recruitment import recruitment_round
+    from poflow.flows.recruitment import recruitment_round
 
     rid, cand = round_at_terms(rt, smtp)
     run = Background(lambda: recruitment_round(rid, poll_seconds=1))
@@ -128,7 +128,7 @@ def _check_ids_only(round_id: str, flow_run_id: str) -> None:
 
 def test_rec_2_the_flow_from_the_ui_ends_when_the_or_rejects(rt: Any, smtp: Any) -> None:
     """Opened from the UI with ids only, the round ends cancelled on the OR's rejection."""
-    from flows.recruitment import RoundNeed, open_recruitment_round
+    from poflow.flows.recruitment import RoundNeed, open_recruitment_round
 
     need = RoundNeed(
         municipality="hardenberg",
@@ -159,7 +159,7 @@ def test_x_3_retention_is_a_daily_scheduled_flow_that_reports_counts(rt: Any) ->
     """The purge runs as a Prefect flow on a daily Amsterdam schedule and returns counts only."""
     from datetime import date
 
-    from flows.recruitment import deployments, recruitment_retention
+    from poflow.flows.recruitment import deployments, recruitment_retention
 
     summary = recruitment_retention(day=date(2027, 1, 4), municipality="hardenberg")
     assert summary == {"hardenberg": {"candidates": 0, "mails": 0, "steps": 0}}
@@ -190,7 +190,7 @@ def paused(rt: Any, round_id: str) -> Callable[[], bool]:
 
 def test_rec_3_rec_4_the_flow_waits_for_po_then_for_both_confirmations(rt: Any, smtp: Any) -> None:
     """Paused until P&O drafts, then until P&O and MT confirm; published, then cancelled."""
-    from flows.recruitment import recruitment_round
+    from poflow.flows.recruitment import recruitment_round
     from poflow.recruitment import services as rec
     from tests.recruitment_helpers import D0, open_round, run
 

@@ -211,13 +211,13 @@ def _build(tmp_root: Path) -> Year:
 
 
 def _run_year(rt: Any) -> None:
-    from flows.approval import await_four_eyes
-    from flows.coaching import coaching_report
-    from flows.dispatcher import dispatcher
-    from flows.onboarding_report import onboarding_report
-    from flows.introduction import evaluatiebijeenkomst, modules, startbijeenkomst
-    from flows.simulate import simulate_days
     from poflow.db.session import upgrade_schema
+    from poflow.flows.approval import await_four_eyes
+    from poflow.flows.coaching import coaching_report
+    from poflow.flows.dispatcher import dispatcher
+    from poflow.flows.introduction import evaluatiebijeenkomst, modules, startbijeenkomst
+    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.simulate import simulate_days
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import run_day
 

@@ -13,7 +13,7 @@ __all__ = ["SPEC"]
 
 def _deployments() -> list[Any]:
     # Prefect is imported only when `poflow serve` asks for the deployments.
-    from flows.coaching import deployments
+    from poflow.flows.coaching import deployments
 
     return deployments()
 

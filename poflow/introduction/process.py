@@ -15,7 +15,7 @@ __all__ = ["SPEC"]
 
 def _deployments() -> list[Any]:
     # Prefect is imported only when `poflow serve` asks for the deployments.
-    from flows.introduction import deployments
+    from poflow.flows.introduction import deployments
 
     return deployments()
 

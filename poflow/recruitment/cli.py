@@ -347,7 +347,7 @@ def advance_cmd(round_id: Round) -> None:
     """
     from poflow.cli_support import cli_runtime as _runtime
     from poflow.recruitment.services import advance_round, send_documents
-    from tasks.mail import smtp_target
+    from poflow.tasks.mail import smtp_target
 
     state = _do(None, round_id, advance_round, round_id)
     if state.value == "advice":

@@ -12,7 +12,7 @@ __all__ = ["SPEC"]
 
 def _deployments() -> list[Any]:
     # Prefect is imported only when `poflow serve` asks for the deployments.
-    from flows.recruitment import deployments
+    from poflow.flows.recruitment import deployments
 
     return deployments()
 
