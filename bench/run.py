@@ -202,13 +202,12 @@ def _last_outbox_id(rt: Any) -> int:
 def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Stage, Stage]:
     """Import n new hires through the importer, against a raw csv + bulk insert baseline."""
     import csv
+    import random
 
     from sqlalchemy import delete, insert
 
     from poflow.db.models import Hire
     from poflow.importer import HIRE_COLUMNS, import_hires
-
-    import random
 
     new_hires = population.hires_for(
         pop.municipalities, year=YEAR + 1, n=n, rng=random.Random(99), prefix="IMP"

@@ -17,10 +17,10 @@ from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
 from poflow.introduction.common import section
+from poflow.kernel.calendar import TIMEZONE
 from poflow.runtime import get_runtime, today
 from poflow.tasks.introduction import plan_session_series, publish_session_overview
 from poflow.tasks.mail import send_mail
-from poflow.workdays import TIMEZONE
 
 __all__ = ["deployments", "evaluatiebijeenkomst", "modules", "run_series", "startbijeenkomst"]
 

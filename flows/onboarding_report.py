@@ -14,9 +14,9 @@ from prefect import flow
 from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
+from poflow.kernel.calendar import TIMEZONE
 from poflow.runtime import get_runtime, today
 from poflow.tasks.onboarding import publish_onboarding_progress
-from poflow.workdays import TIMEZONE
 
 __all__ = ["deployments", "onboarding_report"]
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from poflow.failure import notify_po_of_failure
 from poflow.flows.approval import await_four_eyes
+from poflow.kernel.calendar import TIMEZONE
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.rules import RoundState
 from poflow.runtime import get_runtime, today
@@ -35,7 +36,6 @@ from poflow.tasks.recruitment import (
     purge_rejected,
     send_documents,
 )
-from poflow.workdays import TIMEZONE
 
 __all__ = [
     "RoundNeed",

@@ -8,8 +8,8 @@ from prefect import serve
 from prefect.schedules import Cron
 
 from poflow.flows.dispatcher import dispatcher
+from poflow.kernel.calendar import TIMEZONE
 from poflow.processes import PROCESSES
-from poflow.workdays import TIMEZONE
 
 __all__ = ["all_deployments", "serve_deployments"]
 

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from poflow._exceptions import ConfigError, NotFound
-from poflow.workdays import WorkCalendar
+from poflow.kernel.calendar import WorkCalendar
 
 __all__ = [
     "CORE_SECTIONS",

@@ -24,6 +24,7 @@ from poflow import audit
 from poflow._exceptions import ImportRejected
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Hire, Person, PersonRole
+from poflow.kernel.vocabulary import ContractType, Role
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -60,23 +61,8 @@ HIRE_COLUMNS = (
     "start_date",
     "municipality",
 )
-ROLES = frozenset(
-    {
-        "gemeentesecretaris",
-        "po_adviseur",
-        "recruiter",
-        "leidinggevende",
-        "mt_lid",
-        "medewerker",
-        "loopbaancoach",
-        "ict",
-        "facilitair",
-        "or_lid",
-    }
-)
-CONTRACT_TYPES = frozenset(
-    {"vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur", "bestuurder"}
-)
+ROLES = frozenset(Role)
+CONTRACT_TYPES = frozenset(ContractType)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 MAX_TEXT = 160
 

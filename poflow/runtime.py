@@ -31,10 +31,10 @@ from poflow.engine import (
     plan_hires,
     track_cases,
 )
+from poflow.kernel.calendar import today
 from poflow.mail.outbox import SmtpTarget, send_queued
 from poflow.processes import PROCESSES
 from poflow.settings import Settings, get_settings
-from poflow.workdays import today
 
 __all__ = [
     "Runtime",

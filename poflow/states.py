@@ -1,12 +1,17 @@
-"""Process states as enums with their allowed transitions (pure; no I/O)."""
+"""The engine's states (hires, steps, actions, mails) as enums, each with its StateTable."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from poflow._exceptions import IllegalTransition
+from poflow.kernel.states import StateTable
 
 __all__ = [
+    "ACTION_STATES",
+    "HIRE_STATES",
+    "MAIL_STATES",
+    "STEP_STATES",
     "ActionState",
     "HireState",
     "MailState",
@@ -49,40 +54,46 @@ class MailState(StrEnum):
     CANCELLED = "cancelled"
 
 
-_ALLOWED: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
-    HireState: {
-        HireState.PLANNED: frozenset({HireState.CANCELLED, HireState.COMPLETED}),
-        HireState.CANCELLED: frozenset(),
-        HireState.COMPLETED: frozenset(),
+HIRE_STATES = StateTable(
+    HireState,
+    {
+        HireState.PLANNED: {HireState.CANCELLED, HireState.COMPLETED},
+        HireState.CANCELLED: set(),
+        HireState.COMPLETED: set(),
     },
-    StepState: {
-        StepState.OPEN: frozenset({StepState.DONE, StepState.CANCELLED}),
-        StepState.DONE: frozenset(),
-        StepState.CANCELLED: frozenset(),
+)
+STEP_STATES = StateTable(
+    StepState,
+    {
+        StepState.OPEN: {StepState.DONE, StepState.CANCELLED},
+        StepState.DONE: set(),
+        StepState.CANCELLED: set(),
     },
-    ActionState: {
-        ActionState.PENDING: frozenset(
-            {ActionState.DONE, ActionState.SKIPPED, ActionState.CANCELLED}
-        ),
-        ActionState.DONE: frozenset(),
-        ActionState.SKIPPED: frozenset(),
-        ActionState.CANCELLED: frozenset(),
+)
+ACTION_STATES = StateTable(
+    ActionState,
+    {
+        ActionState.PENDING: {ActionState.DONE, ActionState.SKIPPED, ActionState.CANCELLED},
+        ActionState.DONE: set(),
+        ActionState.SKIPPED: set(),
+        ActionState.CANCELLED: set(),
     },
-    MailState: {
-        MailState.QUEUED: frozenset({MailState.SENT, MailState.FAILED, MailState.CANCELLED}),
-        MailState.FAILED: frozenset({MailState.QUEUED}),
-        MailState.SENT: frozenset(),
-        MailState.CANCELLED: frozenset(),
+)
+MAIL_STATES = StateTable(
+    MailState,
+    {
+        MailState.QUEUED: {MailState.SENT, MailState.FAILED, MailState.CANCELLED},
+        MailState.FAILED: {MailState.QUEUED},
+        MailState.SENT: set(),
+        MailState.CANCELLED: set(),
     },
+)
+_TABLES: dict[type[StrEnum], StateTable[Any]] = {
+    table.states: table for table in (HIRE_STATES, STEP_STATES, ACTION_STATES, MAIL_STATES)
 }
 
 
 def check_transition(what: str, current: StrEnum, target: StrEnum) -> None:
-    """Raise IllegalTransition unless `current` may move to `target`; `what` names the object."""
-    allowed = _ALLOWED[type(current)][current]
-    if target not in allowed:
-        options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to {target.value!r}; "
-            f"allowed from {current.value!r}: {options}."
-        )
+    """Raise IllegalTransition unless `current` may move to `target`; `what` names the object
+    (the engine's states only; a process checks its own with its StateTable)."""
+    _TABLES[type(current)].check(what, current, target)

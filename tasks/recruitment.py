@@ -11,7 +11,6 @@ from prefect.tasks import exponential_backoff
 from sqlalchemy import select
 
 from poflow.approvals.requests import ApprovalRequest
-
 from poflow.engine import Context
 from poflow.recruitment import services as rec
 from poflow.recruitment.appointment import DECISION, TERMS, decision_subject, terms_subject

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.onboarding.checklist import Level
 from poflow.db.models import Hire, Outbox, Person, PersonRole
 from poflow.engine import Context
+from poflow.onboarding.checklist import Level
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 KB = "kaag-en-braassem"

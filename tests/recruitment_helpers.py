@@ -13,9 +13,9 @@ import pytest
 
 from poflow.db.models import Person, PersonRole
 from poflow.engine import Context
+from poflow.mail.outbox import SmtpTarget, send_queued
 from poflow.recruitment import services as rec
 from poflow.recruitment.models import RecruitmentRound
-from poflow.mail.outbox import SmtpTarget, send_queued
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 SLUG = "hardenberg"

@@ -12,10 +12,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused
+from poflow.approvals.foureyes import Approval, Outcome
 from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
 from poflow.db.models import AuditEntry, PersonRole
 from poflow.engine import Context
-from poflow.approvals.foureyes import Approval, Outcome
 from poflow.links import mint_link
 from poflow.mail.outbox import SmtpTarget, send_queued
 from poflow.runtime import today

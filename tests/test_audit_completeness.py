@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
-from poflow.db.models import AuditEntry
 from poflow.approvals.foureyes import Approval
+from poflow.db.models import AuditEntry
 
 from .reliability_support import record
 from .year_support import copy_of, simulated_year
@@ -70,9 +70,9 @@ def test_x_4_the_years_audit_rows_cannot_be_changed_or_deleted_through_the_appli
     year_db: Any,
 ):
     """ORM edits, merges, bulk updates and deletes of the year's audit rows are all refused."""
-    from poflow.db.session import _sqlite_pragmas  # the app's own connection set-up
-
     from sqlalchemy import event
+
+    from poflow.db.session import _sqlite_pragmas  # the app's own connection set-up
 
     _year, engine = year_db
     event.listen(engine, "connect", _sqlite_pragmas)

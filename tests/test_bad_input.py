@@ -126,7 +126,7 @@ def test_chk_1_check_in_dates_are_working_days_in_order_after_the_first_day(
 ):
     """Every check-in falls on a working day, N months on or just after, in the given order."""
     from poflow.checkins.handlers import checkin_dates
-    from poflow.workdays import WorkCalendar, add_months
+    from poflow.kernel.calendar import WorkCalendar, add_months
 
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
@@ -158,7 +158,7 @@ def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
         pop_deadline,
         richtgesprek_after_probation,
     )
-    from poflow.workdays import WorkCalendar, add_months
+    from poflow.kernel.calendar import WorkCalendar, add_months
 
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
@@ -186,7 +186,7 @@ def test_int_2_4_programme_end_and_reminders_fall_on_working_days_before_it(
 ):
     """The programme ends on a working day N months on; each reminder is a working day before."""
     from poflow.introduction.rules import programme_end, reminder_dates
-    from poflow.workdays import WorkCalendar, add_months
+    from poflow.kernel.calendar import WorkCalendar, add_months
 
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)
@@ -204,8 +204,8 @@ def test_rec_12_the_referral_notice_is_a_working_day_after_the_waiting_period(
     start: date, closing: list[date], waiting: int
 ):
     """The salary administration hears of a referral on a working day after the waiting days."""
+    from poflow.kernel.calendar import WorkCalendar
     from poflow.recruitment.rules import referral_notice_day
-    from poflow.workdays import WorkCalendar
 
     cal = WorkCalendar(closing)
     first = cal.first_working_day(start)

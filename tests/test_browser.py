@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
-from poflow.engine import Context
-from poflow.db.models import Step
 from poflow.approvals.foureyes import Outcome
+from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
+from poflow.db.models import Step
+from poflow.engine import Context
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 

@@ -34,8 +34,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused
-from poflow.db.models import AuditEntry, Outbox, PersonRole
 from poflow.approvals.foureyes import Approval, record_decision
+from poflow.db.models import AuditEntry, Outbox, PersonRole
 
 from .reliability_support import record
 from .web_support import (  # noqa: F401  (fixtures)

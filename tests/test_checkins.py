@@ -14,9 +14,9 @@ from poflow.checkins.handlers import checkin_dates, record_checkin_held
 from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.hires.services import cancel_hire, move_hire
+from poflow.kernel.calendar import WorkCalendar
 from poflow.runtime import run_day
 from poflow.states import StepState
-from poflow.workdays import WorkCalendar
 
 from .conftest import SmtpRecorder
 

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from poflow._exceptions import ConfigError
+from poflow.config import load_municipality
+from poflow.kernel.calendar import WorkCalendar
 from poflow.onboarding.checklist import (
     Level,
     OnboardingSection,
@@ -26,9 +28,7 @@ from poflow.onboarding.checklist import (
     parse_offset,
     phase_on,
 )
-from poflow.config import load_municipality
 from poflow.runtime import config_sections
-from poflow.workdays import WorkCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "001_ea00c9f0cb2a05c8.txt"

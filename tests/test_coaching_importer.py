@@ -16,10 +16,10 @@ from poflow.coaching.render import render_tsv
 from poflow.coaching.rules import target_for
 from poflow.coaching.services import load_records, report_for
 from poflow.config import load_all
-from poflow.runtime import config_sections
 from poflow.db.models import Outbox
 from poflow.db.session import session_factory
 from poflow.importer import import_staff
+from poflow.runtime import config_sections
 from tests.conftest import EXAMPLES, ROOT
 from tests.test_coaching_seed import SEED, seed_tables, write_seed_csv
 

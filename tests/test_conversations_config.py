@@ -9,8 +9,8 @@ import pytest
 
 from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
-from poflow.runtime import config_sections
 from poflow.conversations.config import ConversationSection
+from poflow.runtime import config_sections
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 

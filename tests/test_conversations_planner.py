@@ -21,9 +21,9 @@ from tests.conversations_support import (
     KB,
     add_kb_staff,
     context,
+    ges_sqlite_template,  # noqa: F401  (fixture)
     ics_of,
     mails,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     plan_cycle_only,
     sqlite_db_url,  # noqa: F401  (fixture)
     sqlite_runtime,  # noqa: F401  (fixture)

@@ -23,7 +23,7 @@ from poflow.conversations.rules import (
     probation_months_for,
     richtgesprek_after_probation,
 )
-from poflow.workdays import WorkCalendar, add_months
+from poflow.kernel.calendar import WorkCalendar, add_months
 
 CAL = WorkCalendar()
 O, V, G, ZG = Score.ONVOLDOENDE, Score.VOLDOENDE, Score.GOED, Score.ZEER_GOED

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from poflow.audit import AuditEntry
-from poflow.onboarding.checklist import Level
 from poflow.db.base import insert_rows
 from poflow.db.models import Action, Step
+from poflow.onboarding.checklist import Level
 from poflow.onboarding.digest import OnboardingNotice
 from poflow.states import ActionState
 

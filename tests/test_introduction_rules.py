@@ -25,7 +25,7 @@ from poflow.introduction.rules import (
     select_cohort,
     series_dates,
 )
-from poflow.workdays import WorkCalendar
+from poflow.kernel.calendar import WorkCalendar
 
 P = ParticipationStatus
 G = TargetGroup

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused
@@ -14,8 +15,6 @@ from poflow.introduction.attendance import participant, record_attendance
 from poflow.introduction.models import Certificate, IntroSession
 from poflow.introduction.rules import ParticipationStatus
 from poflow.introduction.sessions import plan_sessions
-
-import pytest
 
 from .introduction_support import (
     GEMEENTESECRETARIS,
@@ -29,10 +28,10 @@ from .introduction_support import (
     ics_of,
     int_only,  # noqa: F401  (fixture)
     messages,
+    migrated_sqlite_template,  # noqa: F401  (fixture)
     plan_all,
     received,
     run_capture,
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     sqlite_runtime,  # noqa: F401  (fixture)
     staff,
     tokens,

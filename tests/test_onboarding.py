@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import BuddyRefused
+from poflow.db.models import Action, AuditEntry, Hire, Person, PersonRole, Step
 from poflow.onboarding.checklist import (
     Level,
     OnboardingSection,
@@ -18,7 +19,6 @@ from poflow.onboarding.checklist import (
     event_dates,
     item_due,
 )
-from poflow.db.models import Action, AuditEntry, Hire, Person, PersonRole, Step
 from poflow.states import ActionState, StepState
 from tests.onboarding_support import (  # noqa: F401  (migrated_sqlite, sqlite_runtime: fixtures)
     KB,

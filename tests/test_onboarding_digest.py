@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused, LinkRefused
-from poflow.onboarding.checklist import Level
 from poflow.db.models import Outbox, Step
 from poflow.links import claim_link, verify_token
+from poflow.onboarding.checklist import Level
 from poflow.states import StepState
 from tests.onboarding_support import (  # noqa: F401  (sqlite_runtime is a fixture)
     KB,

@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from poflow.onboarding.checklist import Phase
 from poflow.db.models import Hire, Person
 from poflow.engine import StatusColumn
+from poflow.onboarding.checklist import Phase
 from poflow.onboarding.status import (
     PhaseCount,
     markdown_overview,

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused, RecruitmentRefused
+from poflow.approvals.foureyes import Approval, Outcome, record_decision
 from poflow.approvals.requests import DECIDE
 from poflow.db.models import AuditEntry
-from poflow.approvals.foureyes import Approval, Outcome, record_decision
 from poflow.links import mint_link
 from poflow.recruitment import services as rec
 from poflow.recruitment.appointment import TERMS, terms_subject

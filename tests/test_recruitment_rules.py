@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from poflow._exceptions import ConfigError, IllegalTransition, RecruitmentRefused
 from poflow.config import load_municipality
-from poflow.runtime import config_sections
+from poflow.kernel.calendar import WorkCalendar
 from poflow.recruitment.rules import (
     CandidateState,
     RoundState,
@@ -26,7 +26,7 @@ from poflow.recruitment.rules import (
     referral_notice_day,
     retention_day,
 )
-from poflow.workdays import WorkCalendar
+from poflow.runtime import config_sections
 
 CAL = WorkCalendar()
 TZ_NAME = "Europe/Amsterdam"

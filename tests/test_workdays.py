@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poflow.workdays import WorkCalendar, add_months, cao_holidays, easter_sunday
+from poflow.kernel.calendar import WorkCalendar, add_months, cao_holidays, easter_sunday
 
 CAL = WorkCalendar()
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))

@@ -111,8 +111,8 @@ def example_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the schema and the shared example staff and hires, made once."""
     from poflow.config import load_all
     from poflow.db.session import make_engine, session_scope, upgrade_schema
-    from poflow.runtime import config_sections
     from poflow.importer import import_hires, import_staff
+    from poflow.runtime import config_sections
     from poflow.settings import Settings
 
     path = tmp_path_factory.mktemp("template") / "poflow.db"
@@ -131,7 +131,7 @@ def hardenberg(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any, example_db_template: Path
 ) -> Iterator[Any]:
     """The runtime on a private copy of the example database, with this test's SMTP server."""
-    from poflow.runtime import config_sections, _runtime, get_runtime
+    from poflow.runtime import _runtime, config_sections, get_runtime
     from poflow.settings import get_settings
 
     shutil.copy(example_db_template, tmp_path / "poflow.db")

@@ -16,10 +16,10 @@ from sqlalchemy import JSON, Enum, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from poflow._exceptions import ActionRefused, ApprovalRefused, NotFound
+from poflow.approvals.foureyes import Outcome, outcome, record_decision, recorded_decisions
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.db.models import PersonRole
 from poflow.engine import Context
-from poflow.approvals.foureyes import Outcome, outcome, record_decision, recorded_decisions
 from poflow.links import ActionLink, FormField, LinkAction, link_url
 from poflow.resume import resume_after_commit
 

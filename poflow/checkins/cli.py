@@ -9,7 +9,7 @@ import typer
 from poflow.checkins.handlers import record_checkin_held
 from poflow.cli_support import cli_runtime
 from poflow.hires.services import get_hire
-from poflow.workdays import today
+from poflow.kernel.calendar import today
 
 __all__ = ["checkin_app"]
 

@@ -14,10 +14,10 @@ from pydantic import Field, field_validator
 from poflow._exceptions import ActionRefused
 from poflow.config import Section
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, Handler, TZ, live_hire_step, local_datetime, step_close
+from poflow.engine import TZ, Context, Handler, live_hire_step, local_datetime, step_close
+from poflow.kernel.calendar import WorkCalendar
 from poflow.links import ActionLink, FormField, LinkAction, link_url
 from poflow.states import StepState
-from poflow.workdays import WorkCalendar
 
 __all__ = ["HELD_LINK", "CheckinSection", "checkin_dates", "record_checkin_held"]
 

@@ -8,10 +8,11 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from poflow.config import Section
+from poflow.kernel.vocabulary import ContractType
 
 __all__ = ["ConversationSection"]
 
-_CONTRACT_TYPES = {"vast", "tijdelijk", "stage", "detachering", "payroll", "inhuur", "bestuurder"}
+_CONTRACT_TYPES = frozenset(ContractType)
 
 
 class ConversationSection(Section):

@@ -17,7 +17,7 @@ from poflow.conversations.models import Appraisal, LegalDecision
 from poflow.conversations.planner import INTRO_STEP, start_after_introduction
 from poflow.conversations.rules import COMPONENTS, RaiseReason
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, Handler, TZ
+from poflow.engine import TZ, Context, Handler
 from poflow.links import link_url
 from poflow.states import HireState, StepState
 

@@ -25,7 +25,7 @@ from poflow.conversations.rules import (
 )
 from poflow.db.base import utcnow
 from poflow.db.models import Hire, Step
-from poflow.engine import Context, TZ, local_datetime
+from poflow.engine import TZ, Context, local_datetime
 from poflow.states import StepState
 
 __all__ = [

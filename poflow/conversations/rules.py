@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from poflow._exceptions import AppraisalRequired, IllegalTransition
-from poflow.workdays import WorkCalendar, add_months
+from poflow.kernel.calendar import WorkCalendar, add_months
 
 __all__ = [
     "COMPONENTS",

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,22 +20,16 @@ from poflow.db.base import utcnow
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
 from poflow.engine.cases import case_of, note_actions_added
 from poflow.engine.process import Registry
+from poflow.kernel.calendar import TZ, local_datetime
 from poflow.mail.ics import Invitation, build_ics
 from poflow.mail.outbox import Recipient, outbox_row, queue_mail
 from poflow.mail.render import render_mail
 from poflow.settings import Settings
 from poflow.states import ActionState
-from poflow.workdays import TIMEZONE
 
 __all__ = ["SYSTEM_ACTOR", "TZ", "Context", "local_datetime"]
 
-TZ = ZoneInfo(TIMEZONE)
 SYSTEM_ACTOR = "system"  # who the audit log names for what the dispatcher does
-
-
-def local_datetime(day: date, at: time) -> datetime:
-    """`day` at wall-clock time `at` in Europe/Amsterdam, as an aware datetime."""
-    return datetime.combine(day, at, tzinfo=TZ)
 
 
 @dataclass

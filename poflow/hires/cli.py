@@ -8,7 +8,7 @@ import typer
 
 from poflow.cli_support import cli_runtime, fail, parse_date
 from poflow.hires.services import cancel_hire, get_hire, move_hire
-from poflow.workdays import today
+from poflow.kernel.calendar import today
 
 __all__ = ["hire_app"]
 

@@ -12,9 +12,9 @@ from poflow._exceptions import IllegalTransition, NotFound
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import (
+    TZ,
     Context,
     Handler,
-    TZ,
     cancel_pending_actions,
     cancel_queued_mail,
     invited_recipients,

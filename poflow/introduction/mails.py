@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, Handler, TZ, live_hire
+from poflow.engine import TZ, Context, Handler, live_hire
 from poflow.introduction.common import action_url, end_of_programme, enrolment_of, section
 from poflow.introduction.models import EnrolmentState
 from poflow.introduction.programme import (

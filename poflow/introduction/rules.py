@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from poflow._exceptions import IllegalTransition
-from poflow.workdays import WorkCalendar, add_months
+from poflow.kernel.calendar import WorkCalendar, add_months
 
 __all__ = [
     "Candidate",

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from poflow.workdays import TIMEZONE
+from poflow.kernel.calendar import TIMEZONE
 
 __all__ = ["Invitation", "build_ics"]
 

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from poflow.config import Section
-from poflow.workdays import WorkCalendar
+from poflow.kernel.calendar import WorkCalendar
 
 __all__ = [
     "CONTRACT_TYPES",

@@ -32,20 +32,20 @@ from sqlalchemy.orm import Mapped, Session, lazyload, mapped_column
 
 from poflow import audit
 from poflow._exceptions import ActionRefused, NotFound
-from poflow.onboarding.checklist import Level, Phase
 from poflow.db.base import Base, UTCDateTime, chunked, insert_for, insert_rows, one_of, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.engine import (
+    SYSTEM_ACTOR,
     BatchHandler,
     Context,
     Handler,
-    SYSTEM_ACTOR,
     live_hire_step,
     note_actions_added,
     step_close,
 )
 from poflow.links import ActionLink, LinkAction, link_urls
 from poflow.mail.outbox import SAVEPOINTS, Recipient, queue_rows
+from poflow.onboarding.checklist import Level, Phase
 from poflow.states import ActionState, HireState, StepState
 
 __all__ = [

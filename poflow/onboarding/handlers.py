@@ -15,6 +15,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from poflow._exceptions import BuddyRefused, NotFound
+from poflow.db.models import Action, Hire, Outbox, Person, Step
+from poflow.engine import (
+    TZ,
+    Context,
+    Handler,
+    invited_recipients,
+    live_hire,
+    local_datetime,
+    step_close,
+)
 from poflow.onboarding.checklist import (
     ChecklistItem,
     OnboardingSection,
@@ -22,16 +32,6 @@ from poflow.onboarding.checklist import (
     buddy_close_date,
     event_dates,
     item_due,
-)
-from poflow.db.models import Action, Hire, Outbox, Person, Step
-from poflow.engine import (
-    Context,
-    Handler,
-    TZ,
-    invited_recipients,
-    live_hire,
-    local_datetime,
-    step_close,
 )
 from poflow.onboarding.digest import mark_item_done, notice_kind
 from poflow.states import HireState, MailState, StepState

@@ -17,11 +17,11 @@ import typer
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, lazyload
 
-from poflow.onboarding.checklist import Phase, phase_on
 from poflow.config import MunicipalityConfig
 from poflow.db.base import chunked
 from poflow.db.models import Hire, Step
 from poflow.engine import StatusColumn
+from poflow.onboarding.checklist import Phase, phase_on
 from poflow.states import HireState, StepState
 
 __all__ = [

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import func, select
 
 from poflow._exceptions import RecruitmentRefused
+from poflow.approvals.foureyes import Outcome
 from poflow.approvals.requests import request_approval
 from poflow.db.models import Action, Hire
 from poflow.engine import Context, Handler
-from poflow.approvals.foureyes import Outcome
 from poflow.importer import CONTRACT_TYPES
 from poflow.mail.outbox import Recipient
 from poflow.recruitment.candidates import candidates_of

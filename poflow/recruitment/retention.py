@@ -11,10 +11,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from poflow import audit
+from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
 from poflow.approvals.requests import ApprovalRequest
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Outbox, Step
-from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
 from poflow.links import ActionLink
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.mails import CANDIDATE_CASE

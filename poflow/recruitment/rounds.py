@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import NotFound, RecruitmentRefused
+from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
 from poflow.approvals.requests import ApprovalRequest, request_approval
 from poflow.db.models import Action, PersonRole
 from poflow.engine import Context, Handler
-from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
 from poflow.recruitment.mails import ROUND_CASE, mail_rejection, mail_staff, section
 from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTransition
 from poflow.recruitment.rules import (

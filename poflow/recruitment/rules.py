@@ -13,7 +13,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from poflow._exceptions import IllegalTransition, RecruitmentRefused
-from poflow.workdays import TIMEZONE, WorkCalendar, add_months
+from poflow.kernel.calendar import TIMEZONE, WorkCalendar, add_months
 
 __all__ = [
     "DECISION_ROLES",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from poflow.engine import Context
-from poflow.recruitment.rules import RoundState
-
 from poflow.recruitment.appointment import (
     apply_decision_outcome,
     apply_terms_outcome,
@@ -28,6 +26,7 @@ from poflow.recruitment.rounds import (
     get_round,
     open_round,
 )
+from poflow.recruitment.rules import RoundState
 
 __all__ = [
     "add_candidate",

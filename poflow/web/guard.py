@@ -13,8 +13,8 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from poflow.kernel.calendar import TIMEZONE
 from poflow.links import SALT, ActionLink
-from poflow.workdays import TIMEZONE
 
 __all__ = [
     "CSRF_COOKIE",

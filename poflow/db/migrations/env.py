@@ -7,7 +7,6 @@ from sqlalchemy import create_engine, pool
 
 from poflow.tables import schema_metadata
 
-
 config = context.config
 target_metadata = schema_metadata()
 

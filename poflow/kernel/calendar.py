@@ -1,24 +1,40 @@
-"""Working days of a Dutch municipality: the CAO Gemeenten holidays plus local closing days.
+"""Working days of a Dutch municipality: the CAO Gemeenten holidays plus local closing days,
+and local wall-clock times in Europe/Amsterdam.
 
-Pure code, no I/O. All dates are local dates in Europe/Amsterdam.
+Pure code, no I/O (`today` reads the clock). All dates are local dates in Europe/Amsterdam.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-__all__ = ["TIMEZONE", "WorkCalendar", "add_months", "cao_holidays", "easter_sunday", "today"]
+__all__ = [
+    "TIMEZONE",
+    "TZ",
+    "WorkCalendar",
+    "add_months",
+    "cao_holidays",
+    "easter_sunday",
+    "local_datetime",
+    "today",
+]
 
 TIMEZONE = "Europe/Amsterdam"
+TZ = ZoneInfo(TIMEZONE)
 
 
 def today() -> date:
     """Today's date in Europe/Amsterdam."""
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
+    return datetime.now(TZ).date()
+
+
+def local_datetime(day: date, at: time) -> datetime:
+    """`day` at wall-clock time `at` in Europe/Amsterdam, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=TZ)
 
 
 def easter_sunday(year: int) -> date:
