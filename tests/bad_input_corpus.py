@@ -418,8 +418,8 @@ TEMPLATES = [
     Case(
         "template",
         "invitation without any variable",
-        render("checkin_uitnodiging", {}),
-        ("checkin_uitnodiging", "undefined"),
+        render("checkins/uitnodiging", {}),
+        ("checkins/uitnodiging", "undefined"),
     ),
     Case(
         "template",

@@ -125,7 +125,7 @@ def test_chk_1_check_in_dates_are_working_days_in_order_after_the_first_day(
     start: date, closing: list[date], months: list[int]
 ):
     """Every check-in falls on a working day, N months on or just after, in the given order."""
-    from poflow.checkins.handlers import checkin_dates
+    from poflow.checkins.rules import checkin_dates
     from poflow.kernel.calendar import WorkCalendar, add_months
 
     cal = WorkCalendar(closing)

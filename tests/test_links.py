@@ -10,7 +10,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from poflow._exceptions import ActionRefused, LinkRefused
-from poflow.checkins.handlers import HELD_LINK
+from poflow.checkins.links import HELD_LINK
 from poflow.db.base import utcnow
 from poflow.db.models import Step
 from poflow.engine import Context

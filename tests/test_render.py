@@ -38,7 +38,7 @@ def _context(**extra: object) -> dict[str, object]:
 
 def test_chk_2_invitation_renders_dutch_subject_text_and_html_from_one_context():
     """The check-in invitation names the talk, the date in Dutch and the municipality."""
-    mail = render_mail(TEMPLATES, "checkin_uitnodiging", _context())
+    mail = render_mail(TEMPLATES, "checkins/uitnodiging", _context())
     assert mail.subject == "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks"
     assert "maandag 1 maart 2027, 10:00–11:00 uur" in mail.text
     assert "maandag 1 maart 2027" in mail.html
@@ -50,14 +50,14 @@ def test_chk_2_invitation_renders_dutch_subject_text_and_html_from_one_context()
 
 def test_a_moved_talk_says_so_in_the_subject():
     """An updated invitation starts its subject with 'Gewijzigd:'."""
-    mail = render_mail(TEMPLATES, "checkin_uitnodiging", _context(bijgewerkt=True))
+    mail = render_mail(TEMPLATES, "checkins/uitnodiging", _context(bijgewerkt=True))
     assert mail.subject.startswith("Gewijzigd: ")
 
 
 def test_html_is_autoescaped_but_text_is_not():
     """Markup in a name is escaped in HTML and kept literally in plain text."""
     mail = render_mail(
-        TEMPLATES, "checkin_uitnodiging", _context(medewerker="<script>alert(1)</script>")
+        TEMPLATES, "checkins/uitnodiging", _context(medewerker="<script>alert(1)</script>")
     )
     assert "<script>" not in mail.html
     assert "&lt;script&gt;" in mail.html
@@ -69,7 +69,7 @@ def test_a_missing_variable_is_a_template_error_naming_it():
     ctx = _context()
     del ctx["locatie"]
     with pytest.raises(TemplateError, match="locatie"):
-        render_mail(TEMPLATES, "checkin_uitnodiging", ctx)
+        render_mail(TEMPLATES, "checkins/uitnodiging", ctx)
 
 
 def test_an_unknown_template_is_a_template_error():

@@ -43,7 +43,9 @@ def path_of(url: str) -> str:
 def checkin_record_link(rt: Any) -> str:
     """Plan NH-2027-001's check-ins and perform the "vastleggen" action due on RECORD_DAY, with
     the engine's own planner and handler (other processes stay out); return the link mailed."""
-    from poflow.checkins.handlers import RECORD, ask_to_record, plan_checkins
+    from poflow.checkins.handlers import ask_to_record
+    from poflow.checkins.planner import plan_checkins
+    from poflow.checkins.rules import RECORD
 
     with rt.factory() as session, session.begin():
         ctx = rt.context(session, "hardenberg", RECORD_DAY)
@@ -56,7 +58,7 @@ def checkin_record_link(rt: Any) -> str:
         assert action is not None
         assert action.due_date == RECORD_DAY
         assert ask_to_record(ctx, action)
-        row = session.scalars(select(Outbox).where(Outbox.template == "checkin_vastleggen")).one()
+        row = session.scalars(select(Outbox).where(Outbox.template == "checkins/vastleggen")).one()
         found = LINK.findall(row.body_text)
     assert len(found) == 1
     assert row.recipient_email == DIRK

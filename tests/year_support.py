@@ -254,7 +254,7 @@ def _record_checkin_through_the_link(rt: Any) -> None:
     with rt.factory() as session:
         body = session.scalars(
             select(Outbox.body_text).where(
-                Outbox.template == "checkin_vastleggen", Outbox.case_id == "NH-2027-001"
+                Outbox.template == "checkins/vastleggen", Outbox.case_id == "NH-2027-001"
             )
         ).first()
     assert body, "no record request was mailed for NH-2027-001"

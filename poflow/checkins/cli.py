@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from poflow.checkins.handlers import record_checkin_held
+from poflow.checkins.links import record_checkin_held
 from poflow.cli_support import cli_runtime
 from poflow.hires.services import get_hire
 from poflow.kernel.calendar import today

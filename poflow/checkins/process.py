@@ -1,7 +1,10 @@
 """The check-ins at 1, 3 and 8 months (CHK-1..3), declared for the engine, CLI and config."""
 
 from poflow.checkins.cli import checkin_app
-from poflow.checkins.handlers import HANDLERS, HELD, CheckinSection, plan_checkins
+from poflow.checkins.config import CheckinSection
+from poflow.checkins.handlers import HANDLERS
+from poflow.checkins.links import LINK_ACTIONS
+from poflow.checkins.planner import plan_checkins
 from poflow.engine import ProcessSpec
 
 __all__ = ["SPEC"]
@@ -12,6 +15,6 @@ SPEC = ProcessSpec(
     section=CheckinSection,
     planner=plan_checkins,
     handlers=HANDLERS,
-    link_actions=(HELD,),
+    link_actions=LINK_ACTIONS,
     cli=(("checkin", checkin_app),),
 )

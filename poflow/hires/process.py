@@ -2,7 +2,7 @@
 
 from poflow.engine import ProcessSpec
 from poflow.hires.cli import hire_app
-from poflow.hires.services import HANDLERS
+from poflow.hires.handlers import HANDLERS
 
 __all__ = ["SPEC"]
 

@@ -12,16 +12,12 @@ from poflow._exceptions import IllegalTransition, NotFound
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import (
-    TZ,
-    Context,
-    Handler,
     cancel_pending_actions,
     cancel_queued_mail,
     invited_recipients,
     step_close,
 )
 from poflow.links import revoke_links
-from poflow.mail.outbox import Recipient
 from poflow.states import HireState, StepState, check_transition
 
 __all__ = ["cancel_hire", "get_hire", "move_hire"]
@@ -112,38 +108,3 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
         revoked_links=revoked,
     )
     return hire
-
-
-def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
-    """Send METHOD:CANCEL for a cancelled appointment to everyone who got its invitation."""
-    step = action.step
-    if step is None or step.starts_at is None:
-        return False
-    reached = invited_recipients(ctx.session, step)
-    attendees = [Recipient(rid, rid or "", email) for rid, email in reached]
-    invitation = ctx.invitation_for(
-        step,
-        summary=step.title,
-        description="Deze afspraak is geannuleerd.",
-        location=ctx.config.municipality.first_day_place,
-        attendees=attendees,
-        cancelled=True,
-    )
-    for person_id, email in reached:
-        ctx.mail(
-            key=f"{action.key}:{person_id or email}",
-            template="afspraak_geannuleerd",
-            to=Recipient(person_id, "", email),
-            context={"titel": step.title, "start": step.starts_at.astimezone(TZ)},
-            case_type=action.case_type,
-            case_id=action.case_id,
-            action=action,
-            invitation=invitation,
-        )
-    return bool(reached)
-
-
-# The action kinds this module performs, for the process declaration.
-HANDLERS: dict[str, Handler] = {
-    CALENDAR_CANCEL: send_calendar_cancellation,
-}
