@@ -3,7 +3,7 @@
 Hierarchy::
 
     PoflowError
-    ├── ConfigError            a municipality file or a setting is wrong or missing (X-5)
+    ├── ConfigError            a municipality file, a setting or a process declaration is wrong (X-5)
     ├── ImportRejected         an import file has bad rows; nothing was written
     ├── TemplateError          a mail template is missing or lacks a variable
     ├── NotFound               an id that does not exist (hire, person, step, municipality)
@@ -13,10 +13,14 @@ Hierarchy::
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
+    ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
+    ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
+    ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
+    ├── DatabaseCopyRefused    `poflow db copy` was refused or did not add up
     └── ActionRefused          a link's action was refused; its message is Dutch
-        ├── CoachingRefused    a career-coaching record change was refused (LBC)
-        └── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        └── CoachingRefused    a career-coaching record change was refused (LBC)
 
 Messages say what was attempted and what was wrong.
 """
