@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 __all__ = ["Stage", "busy_cpu_s", "cpu_s", "rss_mb", "stage", "tree_cpu_s"]
@@ -80,10 +80,8 @@ def stage(name: str, *, children: list[int] | None = None) -> Iterator[Stage]:
         while True:
             total = rss_mb()
             for pid in children or []:
-                try:
+                with suppress(OSError):
                     total += rss_mb(pid)
-                except OSError:
-                    pass
             result.peak_rss_mb = max(result.peak_rss_mb, total)
             if done.wait(0.02):
                 return

@@ -740,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # The benchmark's own choice, reported below: every runtime of this process plans without
     # the left-out processes.
-    runtime._registry = lambda: registry  # noqa: SLF001
+    runtime._registry = lambda: registry
     pop = population.generate(
         year=YEAR, municipalities=args.municipalities, staff=args.staff, hires=args.hires
     )

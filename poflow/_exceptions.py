@@ -3,7 +3,7 @@
 Hierarchy::
 
     PoflowError
-    ├── ConfigError            a municipality file, a setting or a process declaration is wrong (X-5)
+    ├── ConfigError            a municipality file, setting or process declaration is wrong (X-5)
     ├── ImportRejected         an import file has bad rows; nothing was written
     ├── TemplateError          a mail template is missing or lacks a variable
     ├── NotFound               an id that does not exist (hire, person, step, municipality)
@@ -107,7 +107,8 @@ class ApprovalRefused(PoflowError):
 
 
 class LinkRefused(PoflowError):
-    """An action link cannot be used; `reason` says why (forged, altered, expired, used, revoked)."""
+    """An action link cannot be used; `reason` says why (forged, altered, expired, used or
+    revoked)."""
 
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason

@@ -184,8 +184,8 @@ def serve() -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
     The dispatcher runs on working days at 07:00 Europe/Amsterdam, the onboarding report at
-    07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect server to see and retry the
-    runs in its UI.
+    07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect
+    server to see and retry the runs in its UI.
     """
     from poflow.flows.serve import serve_deployments
 

@@ -98,7 +98,7 @@ def _advance_identity(conn: object, table: Table) -> None:
             continue
         conn.execute(
             text(  # type: ignore[attr-defined]
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608  (names from poflow's own metadata)
                 f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
             )
         )

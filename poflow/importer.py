@@ -123,7 +123,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001  (openpyxl raises many types for broken files)
+    except Exception as exc:
         raise ImportRejected(
             str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]
         ) from exc

@@ -2,8 +2,8 @@
 
 A link's token is an itsdangerous signature over a random public id; the row behind it holds
 the action, case, person, expiry and whether it was used or revoked. Each process declares the
-actions its links can carry (`link_actions` of its ProcessSpec); poflow's web app shows the confirmation page
-(GET, changes nothing) and performs the action on the button (POST), once.
+actions its links can carry (`link_actions` of its ProcessSpec); poflow's web app shows the
+confirmation page (GET, changes nothing) and performs the action on the button (POST), once.
 """
 
 from __future__ import annotations

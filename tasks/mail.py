@@ -25,7 +25,8 @@ def smtp_target(settings: Settings) -> SmtpTarget:
     retry_jitter_factor=0.2,
 )
 def send_mail(municipality: str | None = None) -> dict[str, int]:
-    """Send every queued message; on a server failure retry with backoff, unsent rows stay queued."""
+    """Send every queued message; on a server failure retry with backoff; unsent rows stay
+    queued."""
     rt = get_runtime()
     report = send_queued(rt.factory, smtp_target(rt.settings), municipality=municipality)
     return {"sent": len(report.sent), "refused": len(report.refused)}

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from poflow.localpg import free_port  # noqa: F401  (the tests import it from here)
+from poflow.localpg import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"

@@ -12,7 +12,6 @@ import shutil
 import textwrap
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -118,7 +117,9 @@ TEMPLATES = {
     "vragen.html": """\
         {% extends "mail/_base.html" %}
         {% block title %}Welkomstkaart{% endblock %}
-        {% block content %}<p>Wil je een welkomstkaart sturen aan {{ medewerker }}?</p>{% endblock %}
+        {% block content %}
+        <p>Wil je een welkomstkaart sturen aan {{ medewerker }}?</p>
+        {% endblock %}
     """,
 }
 

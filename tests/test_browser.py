@@ -16,7 +16,6 @@ from sqlalchemy import select
 from poflow.approvals.foureyes import Outcome
 from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
 from poflow.db.models import Step
-from poflow.engine import Context
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 
@@ -145,7 +144,8 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
 def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser(
     site: Any, smtp: SmtpRecorder, chromium: Any
 ):
-    """Dirk opens the first done link of his daily digest and presses the button: the item closes."""
+    """Dirk opens the first done link of his daily digest and presses the button: the item
+    closes."""
     import re
     from datetime import date, timedelta
 

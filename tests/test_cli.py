@@ -66,7 +66,8 @@ def test_tick_twice_for_a_day_sends_nothing_the_second_time(
         assert runner.invoke(app, ["import", kind, str(EXAMPLES / f"{kind}.csv")]).exit_code == 0
     first = runner.invoke(app, ["tick", "--date", "2027-01-04"])
     second = runner.invoke(app, ["tick", "--date", "2027-01-04"])
-    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
     sent = int(re.search(r"(\d+) mail\(s\) sent", first.output).group(1))
     assert "0 mail(s) sent" in second.output
     assert len(smtp.messages) == sent

@@ -82,7 +82,7 @@ def test_x_5_an_unknown_key_is_reported_as_a_likely_typo(config_copy: Path):
 def test_x_5_a_missing_section_file_is_named(config_copy: Path):
     """Deleting a section file fails with that file's path."""
     (config_copy / "hardenberg" / "checkins.yaml").unlink()
-    with pytest.raises(ConfigError, match="checkins.yaml"):
+    with pytest.raises(ConfigError, match=r"checkins\.yaml"):
         load_municipality(config_copy, "hardenberg", config_sections())
 
 

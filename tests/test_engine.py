@@ -202,7 +202,7 @@ def test_x_4_a_batch_handler_needs_the_single_handler_for_redos():
 def test_x_1_an_action_kind_declared_by_two_processes_is_refused():
     """Two processes may not both handle one kind: the registry names the kind and both."""
     spec = ProcessSpec(name="test", rules="X-1", handlers={"chk.invite": _dispatch})
-    with pytest.raises(ConfigError, match="'chk.invite' is declared by checkins and test"):
+    with pytest.raises(ConfigError, match=r"'chk\.invite' is declared by checkins and test"):
         Registry.build([*PROCESSES, spec])
 
 

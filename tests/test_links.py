@@ -13,7 +13,6 @@ from poflow._exceptions import ActionRefused, LinkRefused
 from poflow.checkins.links import HELD_LINK
 from poflow.db.base import utcnow
 from poflow.db.models import Step
-from poflow.engine import Context
 from poflow.hires.services import cancel_hire
 from poflow.links import (
     ActionLink,

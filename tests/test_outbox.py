@@ -120,15 +120,15 @@ def test_x_1_the_database_refuses_a_duplicate_key(runtime: Any):
 
     with runtime.factory() as session, session.begin():
         row = _queue(session, "dup")
+    clone = Outbox(
+        **{
+            c.name: getattr(row, c.name)
+            for c in Outbox.__table__.columns
+            if c.name not in {"id", "message_id"}
+        },
+        message_id="<other@x>",
+    )
     with pytest.raises(IntegrityError), runtime.factory() as session, session.begin():
-        clone = Outbox(
-            **{
-                c.name: getattr(row, c.name)
-                for c in Outbox.__table__.columns
-                if c.name not in {"id", "message_id"}
-            },
-            message_id="<other@x>",
-        )
         session.add(clone)
 
 

@@ -68,7 +68,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 
 def _probe(python: Path, cwd: Path, env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603  (our own interpreter and script)
+    done = subprocess.run(
         [str(python), "-c", PROBE, str(cwd / "xdg")],
         cwd=cwd,
         env=env,
@@ -137,7 +137,7 @@ def test_the_editable_install_maps_flows_and_tasks_into_poflow(tmp_path: Path):
 
 
 def _site_packages(python: Path) -> Path:
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
         text=True,
@@ -164,10 +164,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         ),
     )
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)  # noqa: S603
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [*pip, "install", "--no-deps", "--no-input", "--quiet", str(source)],
         capture_output=True,
         text=True,
@@ -225,7 +225,7 @@ def test_the_installed_cli_runs_from_any_folder(installed: tuple[Path, Path], tm
     )
 
     def poflow(*args: str) -> str:
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(
             [str(venv / "bin" / "poflow"), *args],
             cwd=work,
             env=env,

@@ -73,7 +73,7 @@ def scan_prefect(db_url: str, since: datetime, pattern: re.Pattern[str]) -> tupl
             )
         ]
         for table in tables:
-            cursor = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608  (names from sqlite)
+            cursor = conn.execute(f'SELECT * FROM "{table}"')
             columns = [d[0] for d in cursor.description]
             for row in cursor:
                 values = dict(zip(columns, row, strict=True))
@@ -195,7 +195,8 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
         note=(
             f"2 rejected candidates of a cancelled round: {early['candidates']} removed 4 weeks "
             f"after closing, {late['candidates']} (with consent) after a year; afterwards "
-            f"{len(hits)} personal strings in any poflow table or in Prefect, and the anonymous counts "
+            f"{len(hits)} personal strings in any poflow table or in Prefect, and the anonymous "
+            "counts "
             f"{[tuple(t) for t in tallies]} (tier, outcome, count) remain."
         ),
     )

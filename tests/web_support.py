@@ -17,7 +17,6 @@ from sqlalchemy import select, text
 
 from poflow.db.base import Base
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole
-from poflow.engine import Context
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 SECRET = "test-secret-key-for-poflow-tests"
@@ -133,7 +132,7 @@ def hardenberg(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, smtp: Any, example_db_template: Path
 ) -> Iterator[Any]:
     """The runtime on a private copy of the example database, with this test's SMTP server."""
-    from poflow.runtime import _runtime, config_sections, get_runtime
+    from poflow.runtime import _runtime, get_runtime
     from poflow.settings import get_settings
 
     shutil.copy(example_db_template, tmp_path / "poflow.db")

@@ -272,7 +272,6 @@ def _four_eyes(rt: Any, await_four_eyes: Any) -> None:
 
     from poflow.approvals.requests import request_approval
     from poflow.db.models import Outbox
-    from poflow.engine import Context
     from poflow.web import create_app
 
     required = {"leidinggevende": "HB-0004", "po_adviseur": "HB-0002"}

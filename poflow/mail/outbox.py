@@ -10,6 +10,7 @@ travel in one round trip (pipeline mode).
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import hashlib
 import logging
@@ -508,10 +509,8 @@ def send_queued(
         ) from None
     finally:
         if client is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail too
                 client.close()
-            except Exception:  # noqa: BLE001, S110  (closing a broken connection may fail too)
-                pass
     log.info("sent %d message(s), %d refused", len(report.sent), len(report.refused))
     return report
 

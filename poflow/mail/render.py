@@ -46,7 +46,7 @@ def _date_nl(value: Any) -> str:
 def _environment(templates_dir: str, autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        autoescape=autoescape,
+        autoescape=autoescape,  # noqa: S701  (on for HTML; the .txt part is plain text, not markup)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -178,9 +178,11 @@ class LinkPages:
                 return found
             row, action = found
             sent = posted.get("csrf", [])
-            if len(sent) != 1 or not csrf_valid(self._secret, row.public_id, cookie_nonce, sent[0]):
+            valid = len(sent) == 1 and csrf_valid(
+                self._secret, row.public_id, cookie_nonce, sent[0]
+            )
+            if not valid or cookie_nonce is None:
                 return self._refuse(session, "csrf", row, token, "POST")
-            assert cookie_nonce is not None
             ctx = self._context(session, row)
             values, errors = validate_form(action.fields, posted, action.extra.get("validate"))
             if errors:

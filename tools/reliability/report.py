@@ -225,6 +225,6 @@ def main() -> int:
     outcome = "all passed" if code == 0 else f"FAILED (exit {code})"
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(build_markdown(results, outcome=outcome, seconds=seconds), encoding="utf-8")
-    print(f"wrote {REPORT.relative_to(ROOT)}")  # noqa: T201
-    print(summary_line(results))  # noqa: T201
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+    print(summary_line(results))
     return code
