@@ -23,6 +23,10 @@ import pytest
 
 from poflow.localpg import free_port
 
+# Fixtures shared by many test modules, without importing them into each (each import would shadow
+# the fixture it names).
+pytest_plugins = ["tests.web_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -21,9 +21,7 @@ from poflow._exceptions import PoflowError
 
 from .bad_input_corpus import CASES, Case, CliFailed, Refused, set_link_token
 from .reliability_support import record
-from .web_support import (  # noqa: F401  (fixtures)
-    example_db_template,
-    hardenberg,
+from .web_support import (
     snapshot,
 )
 

@@ -21,12 +21,10 @@ from poflow.states import StepState
 
 from .conftest import SmtpRecorder, free_port, wait_for
 from .test_approvals import ASKED, BRAM
-from .web_support import (  # noqa: F401  (fixtures)
+from .web_support import (
     DIRK,
     RECORD_DAY,
-    example_db_template,
     flow_state,
-    hardenberg,
     link_in_mail,
     run_in_thread,
 )

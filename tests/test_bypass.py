@@ -38,11 +38,9 @@ from poflow.approvals.foureyes import Approval, record_decision
 from poflow.db.models import AuditEntry, Outbox, PersonRole
 
 from .reliability_support import record
-from .web_support import (  # noqa: F401  (fixtures)
+from .web_support import (
     add_person,
     csrf_of,
-    example_db_template,
-    hardenberg,
 )
 
 ROLES = ("leidinggevende", "po_adviseur")

@@ -25,13 +25,11 @@ from poflow.runtime import run_day
 from poflow.states import StepState
 
 from .conftest import SmtpRecorder
-from .web_support import (  # noqa: F401  (fixtures)
+from .web_support import (
     DIRK,
     RECORD_DAY,
     SECRET,
     checkin_record_link,
-    example_db_template,
-    hardenberg,
     link_in_mail,
 )
 

@@ -20,7 +20,6 @@ import pytest
 
 from .conftest import EXAMPLES
 from .reliability_support import record
-from .web_support import example_db_template, hardenberg  # noqa: F401  (fixtures)
 from .year_support import COVERAGE, NOTE, simulated_year
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -20,12 +20,10 @@ from poflow.links import ActionLink
 from poflow.states import StepState
 from poflow.web import create_app, serve_web_in_thread
 
-from .web_support import (  # noqa: F401  (fixtures)
+from .web_support import (
     RECORD_DAY,
     checkin_record_link,
     csrf_of,
-    example_db_template,
-    hardenberg,
     heading,
     path_of,
     snapshot,
