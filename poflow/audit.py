@@ -9,7 +9,7 @@ from sqlalchemy import Select, String, cast, event, func, insert, literal, liter
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
-from poflow.db.base import UTCDateTime, insert_rows, utcnow
+from poflow.db.base import UTCDateTime, insert_rows, table_of, utcnow
 from poflow.db.models import AuditEntry
 
 __all__ = ["record", "record_many", "record_selected"]
@@ -90,7 +90,7 @@ def record_selected(
     if "municipality" not in rows.c:
         raise ValueError("record_selected needs a column labelled 'municipality'")
     session.execute(
-        insert(AuditEntry.__table__).from_select(
+        insert(table_of(AuditEntry)).from_select(
             ["at", "municipality", "actor", "action", "entity_type", "entity_id", "detail"],
             select(
                 literal(utcnow(), UTCDateTime()),

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from poflow._exceptions import ConfigError, NotFound
 from poflow.kernel.calendar import WorkCalendar
@@ -107,7 +108,7 @@ def _calendar(closing_days: tuple[date, ...]) -> WorkCalendar:
     return WorkCalendar(closing_days)
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"]) or "(top level)"
     if error["type"] == "missing":
         return f"key '{key}': missing, a value is required"

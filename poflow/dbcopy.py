@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine, Table, func, insert, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, inspect, select, text
 
 from poflow._exceptions import DatabaseCopyRefused, PoflowError
 from poflow.db.session import make_engine, upgrade_schema
@@ -91,13 +91,13 @@ def copy_database(
     return copied
 
 
-def _advance_identity(conn: object, table: Table) -> None:
+def _advance_identity(conn: Connection, table: Table) -> None:
     """Move a serial/identity column's sequence past the copied ids (PostgreSQL)."""
     for column in table.primary_key.columns:
         if not column.autoincrement or column.type.python_type is not int:
             continue
         conn.execute(
-            text(  # type: ignore[attr-defined]
+            text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "  # noqa: S608  (names from poflow's own metadata)
                 f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
             )

@@ -14,9 +14,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from poflow._exceptions import NotFound
 from poflow.settings import PROJECT_ROOT, get_settings
 
 __all__ = ["run_demo"]
@@ -127,7 +128,7 @@ def _flush_prefect_logs() -> None:
     from prefect.logging.handlers import APILogHandler
 
     with contextlib.suppress(Exception):  # a failed flush must not hide the demo's own result
-        APILogHandler.flush()
+        APILogHandler().flush()
 
 
 def _simulate(days: int) -> None:
@@ -148,7 +149,9 @@ def _simulate(days: int) -> None:
     from poflow.db.models import Hire
 
     with rt.factory() as session:
-        first_start: date = session.scalar(select(func.min(Hire.start_date)))
+        first_start = session.scalar(select(func.min(Hire.start_date)))
+    if first_start is None:
+        raise NotFound(f"No hires in {examples}/: nothing to demonstrate")
     first = first_start - timedelta(weeks=4)
     first -= timedelta(days=first.weekday())  # a Monday
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings

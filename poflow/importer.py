@@ -254,12 +254,12 @@ def import_staff(
     if check.problems:
         raise ImportRejected(str(path), check.problems)
     created = updated = unchanged = 0
-    for rec in parsed:
-        roles = rec.pop("roles")
-        person = existing.get(rec["id"])
+    for new in parsed:
+        new_roles = new.pop("roles")
+        person = existing.get(new["id"])
         if person is None:
-            person = Person(**rec)
-            person.roles = [PersonRole(role=r, municipality=rec["municipality"]) for r in roles]
+            person = Person(**new)
+            person.roles = [PersonRole(role=r, municipality=new["municipality"]) for r in new_roles]
             session.add(person)
             created += 1
             audit.record(
@@ -267,16 +267,16 @@ def import_staff(
                 actor=actor,
                 action="person.imported",
                 entity_type="person",
-                entity_id=rec["id"],
-                municipality=rec["municipality"],
-                roles=";".join(roles),
+                entity_id=new["id"],
+                municipality=new["municipality"],
+                roles=";".join(new_roles),
             )
             continue
-        changed = [k for k, v in rec.items() if getattr(person, k) != v]
+        changed = [k for k, v in new.items() if getattr(person, k) != v]
         for k in changed:
-            setattr(person, k, rec[k])
-        if sorted(person.role_names) != roles:
-            person.roles = [PersonRole(role=r, municipality=rec["municipality"]) for r in roles]
+            setattr(person, k, new[k])
+        if sorted(person.role_names) != new_roles:
+            person.roles = [PersonRole(role=r, municipality=new["municipality"]) for r in new_roles]
             changed.append("roles")
         if changed:
             updated += 1
@@ -397,26 +397,26 @@ def import_hires(
     if check.problems:
         raise ImportRejected(str(path), check.problems)
     created = updated = unchanged = 0
-    for rec in parsed:
-        hire = existing.get(rec["id"])
+    for new in parsed:
+        hire = existing.get(new["id"])
         if hire is None:
-            cal = configs[rec["municipality"]].calendar
-            session.add(Hire(**rec, first_working_day=cal.first_working_day(rec["start_date"])))
+            cal = configs[new["municipality"]].calendar
+            session.add(Hire(**new, first_working_day=cal.first_working_day(new["start_date"])))
             audit.record(
                 session,
                 actor=actor,
                 action="hire.imported",
                 entity_type="hire",
-                entity_id=rec["id"],
-                municipality=rec["municipality"],
-                start=rec["start_date"].isoformat(),
-                contract=rec["contract_type"],
+                entity_id=new["id"],
+                municipality=new["municipality"],
+                start=new["start_date"].isoformat(),
+                contract=new["contract_type"],
             )
             created += 1
             continue
-        changed = [k for k, v in rec.items() if getattr(hire, k) != v]
+        changed = [k for k, v in new.items() if getattr(hire, k) != v]
         for k in changed:
-            setattr(hire, k, rec[k])
+            setattr(hire, k, new[k])
         if changed:
             audit.record(
                 session,

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from poflow._exceptions import LinkRefused
-from poflow.db.base import Base, UTCDateTime, insert_rows, utcnow
+from poflow.db.base import Base, UTCDateTime, insert_rows, rowcount, utcnow
 
 __all__ = [
     "ActionLink",
@@ -290,7 +290,7 @@ def claim_link(
         )
         .values(used_at=now)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
 
 
@@ -311,4 +311,4 @@ def revoke_links(
     )
     if action:
         query = query.where(ActionLink.action == action)
-    return session.execute(query.values(revoked_at=now or utcnow())).rowcount or 0
+    return rowcount(session.execute(query.values(revoked_at=now or utcnow())))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: set up everything the test suite needs, then run it:
-# the pinned Python packages, PostgreSQL server binaries and Chromium (Debian packages).
+# the pinned Python packages, PostgreSQL server binaries and Chromium (Debian packages), then the
+# guard rails (scripts/check.sh: ruff, mypy, import contracts), then pytest with any arguments.
+# POFLOW_SKIP_CHECKS=1 skips the guard rails (for a quick run of a few tests).
 set -euo pipefail
 POFLOW_EXTRAS="[test]" source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -12,5 +14,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${POFLOW_SKIP_CHECKS:-0}" != 1 ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/check.sh"
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, MetaData, insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, Table, insert
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -20,6 +20,8 @@ __all__ = [
     "insert_for",
     "insert_rows",
     "one_of",
+    "rowcount",
+    "table_of",
     "utcnow",
 ]
 
@@ -117,6 +119,16 @@ def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         raise DBAPIError.instance(
             sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect
         ) from exc
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE executed through a session changed."""
+    return cast(CursorResult[Any], result).rowcount or 0
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Table behind a mapped class (typed as the Table it is, not as any FromClause)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from poflow import audit
 from poflow.config import MunicipalityConfig
-from poflow.db.base import chunked, one_of, utcnow
+from poflow.db.base import chunked, one_of, table_of, utcnow
 from poflow.db.models import Action, Hire, Person, Step
 from poflow.db.session import one_connection
 from poflow.engine.cases import actions_added, track_cases
@@ -293,7 +293,8 @@ def _claim(
             for step in session.scalars(select(Step).where(one_of(session, Step.id, part)))
         )
     for action in batch:
-        set_committed_value(action, "step", steps.get(action.step_id))
+        step = steps.get(action.step_id) if action.step_id is not None else None
+        set_committed_value(action, "step", step)
     return batch
 
 
@@ -380,7 +381,7 @@ def _record_many(session: Session, actions: list[Action], outcome: dict[int, boo
         target = ActionState.DONE if outcome[action.id] else ActionState.SKIPPED
         check_transition(f"action {action.id}", action.state, target)
         targets[target].append(action)
-    table = Action.__table__
+    table = table_of(Action)
     audited = (
         table.c.id.label("entity_id"),
         table.c.municipality,

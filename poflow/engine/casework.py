@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from poflow.db.base import utcnow
+from poflow.db.base import rowcount, utcnow
 from poflow.db.models import Action, Hire, Outbox, Step
 from poflow.engine.context import Context
 from poflow.states import ActionState, HireState, MailState, StepState, check_transition
@@ -51,7 +51,7 @@ def cancel_pending_actions(session: Session, *, case_type: str, case_id: str) ->
         )
         .values(state=ActionState.CANCELLED, done_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def cancel_queued_mail(session: Session, *, case_type: str, case_id: str) -> int:
@@ -65,7 +65,7 @@ def cancel_queued_mail(session: Session, *, case_type: str, case_id: str) -> int
         )
         .values(state=MailState.CANCELLED)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def invited_recipients(session: Session, step: Step) -> list[tuple[str | None, str]]:

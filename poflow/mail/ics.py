@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -48,7 +49,7 @@ _VTIMEZONE = {
 @cache
 def _vtimezone(tzid: str) -> icalendar.Timezone:
     """The VTIMEZONE component for `tzid`, parsed once per process."""
-    return icalendar.Timezone.from_ical(_VTIMEZONE[tzid])
+    return cast(icalendar.Timezone, icalendar.Timezone.from_ical(_VTIMEZONE[tzid]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ def build_ics(inv: Invitation, *, stamp: datetime) -> str:
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
         attendee.params["rsvp"] = icalendar.vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     cal.add_component(_vtimezone(TIMEZONE))
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import MailDeliveryError
-from poflow.db.base import insert_for, utcnow
+from poflow.db.base import insert_for, table_of, utcnow
 from poflow.db.models import Outbox
 from poflow.mail.ics import Invitation, build_ics
 from poflow.mail.render import render_mail
@@ -287,7 +287,7 @@ def _connect(target: SmtpTarget) -> yagmail.SMTP:
     return client
 
 
-_T = Outbox.__table__
+_T = table_of(Outbox)
 # What compose() and the sending loop read of a row: Core columns, no ORM objects per message.
 _SEND_COLUMNS = (
     _T.c.id,
@@ -396,7 +396,10 @@ class _PipelinedClaims(_Claims):
 
     def __init__(self, connection: Connection, municipality: str | None) -> None:
         super().__init__(connection, municipality)
-        self._driver = connection.connection.driver_connection
+        driver = connection.connection.driver_connection
+        if driver is None:
+            raise RuntimeError("the pipelined send loop needs an open psycopg connection")
+        self._driver: Any = driver
         self._cursor = self._driver.cursor(row_factory=namedtuple_row)
         self._claim_sql, fixed = _driver_sql(self._claim, connection.dialect)
         self._params = {**fixed, **self._params}
