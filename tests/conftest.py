@@ -25,7 +25,7 @@ from poflow.localpg import free_port
 
 # Fixtures shared by many test modules, without importing them into each (each import would shadow
 # the fixture it names).
-pytest_plugins = ["tests.web_support"]
+pytest_plugins = ["tests.web.support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"

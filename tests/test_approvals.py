@@ -22,7 +22,7 @@ from poflow.runtime import today
 from poflow.web import create_app
 
 from .conftest import SmtpRecorder, wait_for
-from .web_support import (  # noqa: F401  (fixtures)
+from tests.web.support import (  # noqa: F401  (fixtures)
     DIRK,
     SECRET,
     add_person,

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 from poflow.cli import app
 from poflow.db.models import Hire, Step
 from poflow.states import HireState, StepState
-
-from .conftest import EXAMPLES, SmtpRecorder
+from tests.conftest import EXAMPLES, SmtpRecorder
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from .conftest import free_port
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.prefect_server
 ROOT = Path(__file__).resolve().parent.parent

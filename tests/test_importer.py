@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from poflow._exceptions import ImportRejected
 from poflow.db.models import AuditEntry, Hire, Person
 from poflow.importer import HIRE_COLUMNS, import_hires, import_staff
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from poflow.demo import start_prefect_server
-
-from .conftest import EXAMPLES, free_port
+from tests.conftest import EXAMPLES, free_port
 
 pytestmark = pytest.mark.prefect_server
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Run the reliability tests with a results file, then turn the results into docs/reliability.md.
 
 The tests append one JSON line per scenario, malformed input, bypass attempt, privacy scan and
-audit check to the file named by POFLOW_RELIABILITY_RESULTS (tests/reliability_support.py).
+audit check to the file named by POFLOW_RELIABILITY_RESULTS (tests/reliability/support.py).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ __all__ = ["TEST_MODULES", "build_markdown", "load_results", "main", "summary_li
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_MODULES = (
-    "tests/test_faults.py",
-    "tests/test_bad_input.py",
-    "tests/test_bypass.py",
-    "tests/test_privacy.py",
-    "tests/test_audit_completeness.py",
+    "tests/reliability/test_faults.py",
+    "tests/reliability/test_bad_input.py",
+    "tests/reliability/test_bypass.py",
+    "tests/reliability/test_privacy.py",
+    "tests/reliability/test_audit_completeness.py",
 )
 REPORT = ROOT / "docs" / "reliability.md"
 AUDITED = {

@@ -18,10 +18,9 @@ from poflow.approvals.requests import ApprovalRequest, approval_outcome, request
 from poflow.db.models import Step
 from poflow.runtime import run_day, today
 from poflow.states import StepState
-
-from .conftest import SmtpRecorder, free_port, wait_for
-from .test_approvals import ASKED, BRAM
-from .web_support import (
+from tests.conftest import ROOT, SmtpRecorder, free_port, wait_for
+from tests.test_approvals import ASKED, BRAM
+from tests.web.support import (
     DIRK,
     RECORD_DAY,
     flow_state,
@@ -32,7 +31,7 @@ from .web_support import (
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,8 @@ from poflow.links import (
 )
 from poflow.runtime import run_day
 from poflow.states import StepState
-
-from .conftest import SmtpRecorder
-from .web_support import (
+from tests.conftest import SmtpRecorder
+from tests.web.support import (
     DIRK,
     RECORD_DAY,
     SECRET,

@@ -1,5 +1,5 @@
 """The bad-input corpus: malformed imports, CLI arguments, config files, templates and link
-requests, each with the words its error must contain (run by tests/test_bad_input.py)."""
+requests, each with the words its error must contain (run by test_bad_input.py beside it)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from poflow._exceptions import PoflowError
-
-from .conftest import EXAMPLES
-from .web_support import csrf_of
+from tests.conftest import EXAMPLES
+from tests.web.support import csrf_of
 
 __all__ = ["CASES", "Case", "CliFailed", "Refused", "set_link_token"]
 

@@ -17,8 +17,8 @@ from sqlalchemy import select, text
 
 from poflow.db.base import Base
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole
+from tests.conftest import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 SECRET = "test-secret-key-for-poflow-tests"
 LINK = re.compile(r"https?://[^\s\"<>]+/a/[A-Za-z0-9_.\-]+")
 DIRK = "dirk.mulder@hardenberg.example.nl"  # HB-0004, leidinggevende of NH-2027-001

@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 from poflow._exceptions import AuditTamperError
 from poflow.approvals.foureyes import Approval
 from poflow.db.models import AuditEntry
-
-from .reliability_support import record
-from .year_support import copy_of, simulated_year
+from tests.reliability.support import record
+from tests.reliability.year_support import copy_of, simulated_year
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -18,10 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poflow._exceptions import PoflowError
-
-from .bad_input_corpus import CASES, Case, CliFailed, Refused, set_link_token
-from .reliability_support import record
-from .web_support import (
+from tests.reliability.bad_input_corpus import CASES, Case, CliFailed, Refused, set_link_token
+from tests.reliability.support import record
+from tests.web.support import (
     snapshot,
 )
 

@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from .conftest import EXAMPLES, SmtpRecorder
-from .web_support import LINK, csrf_of
+from tests.conftest import EXAMPLES, SmtpRecorder
+from tests.web.support import LINK, csrf_of
 
 __all__ = ["COVERAGE", "NOTE", "Year", "simulated_year"]
 

@@ -36,9 +36,8 @@ from sqlalchemy.exc import IntegrityError
 from poflow._exceptions import ApprovalRefused
 from poflow.approvals.foureyes import Approval, record_decision
 from poflow.db.models import AuditEntry, Outbox, PersonRole
-
-from .reliability_support import record
-from .web_support import (
+from tests.reliability.support import record
+from tests.web.support import (
     add_person,
     csrf_of,
 )

@@ -19,8 +19,7 @@ from poflow.hires.services import cancel_hire
 from poflow.links import ActionLink
 from poflow.states import StepState
 from poflow.web import create_app, serve_web_in_thread
-
-from .web_support import (
+from tests.web.support import (
     RECORD_DAY,
     checkin_record_link,
     csrf_of,

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES
-from .reliability_support import record
-from .year_support import COVERAGE, NOTE, simulated_year
+from tests.conftest import EXAMPLES
+from tests.reliability.support import record
+from tests.reliability.year_support import COVERAGE, NOTE, simulated_year
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

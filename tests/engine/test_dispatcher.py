@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from poflow.db.models import Outbox
 from poflow.states import MailState
-
-from .conftest import SmtpRecorder, free_port
+from tests.conftest import SmtpRecorder, free_port
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

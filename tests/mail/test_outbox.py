@@ -20,8 +20,7 @@ from poflow.mail.outbox import (
 from poflow.mail.render import RenderedMail
 from poflow.settings import PROJECT_ROOT
 from poflow.states import MailState
-
-from .conftest import SmtpRecorder, free_port
+from tests.conftest import SmtpRecorder, free_port
 
 TEMPLATES = PROJECT_ROOT / "templates"
 

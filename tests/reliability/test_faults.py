@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES, ROOT, create_pg_database, free_port
-from .reliability_support import FaultySmtp, Tally, record, tally
+from tests.conftest import EXAMPLES, ROOT, create_pg_database, free_port
+from tests.reliability.support import FaultySmtp, Tally, record, tally
 
 DAY = date(2027, 1, 4)  # the first tick of the example data: every invitation goes out
 NEXT = date(2027, 1, 5)

@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 
 from poflow.db.models import Action, Outbox
 from poflow.states import ActionState, MailState
-
-from .conftest import EXAMPLES, ROOT, SmtpRecorder, create_pg_database
+from tests.conftest import EXAMPLES, ROOT, SmtpRecorder, create_pg_database
 
 pytestmark = pytest.mark.postgres
 

@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 
 from poflow.db.models import Action, Hire, Outbox
 from poflow.states import MailState
-
-from .conftest import EXAMPLES, SmtpRecorder, create_pg_database
+from tests.conftest import EXAMPLES, SmtpRecorder, create_pg_database
 
 pytestmark = pytest.mark.postgres
 
