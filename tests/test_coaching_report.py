@@ -12,16 +12,21 @@ from poflow._exceptions import ConfigError, IllegalTransition
 from poflow.coaching.render import render_markdown, render_text
 from poflow.coaching.report import CoachingRecord, build_report, goal_table
 from poflow.coaching.rules import (
-    GoalState,
-    TrajectoryState,
-    check_goal_change,
-    check_state_change,
+    end_date_allowed,
     grown,
+    may_inform_manager,
     progress,
     report_period,
+    report_year,
     target_for,
 )
 from poflow.coaching.section import CoachingSection
+from poflow.coaching.states import (
+    TRAJECTORY_STATES,
+    GoalState,
+    TrajectoryState,
+    check_goal_change,
+)
 from poflow.config import _load_section
 from tests.test_coaching_seed import HARDENBERG, section, seed_records
 
@@ -47,6 +52,30 @@ def test_lbc_2_first_report_covers_the_pilot_months_and_later_ones_the_calendar_
     assert report_period(2020, **kwargs) == (date(2019, 10, 1), date(2020, 12, 31))
     assert report_period(2021, **kwargs) == (date(2021, 1, 1), date(2021, 12, 31))
     assert report_period(2021) == (date(2021, 1, 1), date(2021, 12, 31))
+
+
+def test_lbc_2_the_run_of_1_january_reports_the_year_just_ended() -> None:
+    """A run on 1 January covers the year before; a run later in the year covers its own year."""
+    assert report_year(date(2021, 1, 1)) == 2020
+    assert report_year(date(2021, 1, 2)) == 2021
+    assert report_year(date(2021, 12, 31)) == 2021
+
+
+def test_lbc_3_the_manager_is_told_only_with_consent_and_a_known_manager() -> None:
+    """Consent and a leidinggevende are both needed before anyone is told."""
+    assert may_inform_manager(True, "HB-0004")
+    assert not may_inform_manager(False, "HB-0004")
+    assert not may_inform_manager(True, None)
+    assert not may_inform_manager(True, "")
+
+
+def test_lbc_2_a_trajectory_ends_between_its_registration_and_today() -> None:
+    """The end date lies on or after the registration date and not after today."""
+    kwargs = {"registered_on": date(2027, 2, 15), "today": date(2027, 3, 1)}
+    assert end_date_allowed(date(2027, 2, 15), **kwargs)
+    assert end_date_allowed(date(2027, 3, 1), **kwargs)
+    assert not end_date_allowed(date(2027, 2, 14), **kwargs)
+    assert not end_date_allowed(date(2027, 3, 2), **kwargs)
 
 
 def test_lbc_2_target_grows_last_year_by_the_configured_percentage() -> None:
@@ -124,9 +153,9 @@ def test_lbc_2_a_goal_nobody_set_stays_blank_as_in_the_seed() -> None:
 
 def test_lbc_2_trajectory_and_goal_states_move_only_as_allowed() -> None:
     """Completed is final; stopped can resume; goal 2 needs goal 1; achieved is final."""
-    check_state_change("r", TrajectoryState.ENDED_EARLY, TrajectoryState.ACTIVE)
+    TRAJECTORY_STATES.check("r", TrajectoryState.ENDED_EARLY, TrajectoryState.ACTIVE)
     with pytest.raises(IllegalTransition, match="from 'completed' to 'active'"):
-        check_state_change("r", TrajectoryState.COMPLETED, TrajectoryState.ACTIVE)
+        TRAJECTORY_STATES.check("r", TrajectoryState.COMPLETED, TrajectoryState.ACTIVE)
     with pytest.raises(IllegalTransition, match="goal 1 is not set"):
         check_goal_change("r", 2, None, GoalState.OPEN, goal1=None)
     with pytest.raises(IllegalTransition, match="goal 1 and goal 2 only"):

@@ -11,8 +11,8 @@ import pytest
 
 from poflow.coaching.render import render_tsv
 from poflow.coaching.report import CoachingRecord, build_report
-from poflow.coaching.rules import GOAL_LABELS, STATE_LABELS, GoalState, TrajectoryState
 from poflow.coaching.section import CoachingSection
+from poflow.coaching.states import GOAL_LABELS, STATE_LABELS, GoalState, TrajectoryState
 from poflow.config import _load_section
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from poflow._exceptions import CoachingRefused
 from poflow.coaching.forms import REGISTER, UPDATE, register_link, update_link
 from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import GoalState, TrajectoryState
+from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.models import AuditEntry, Person, PersonRole
 from poflow.engine import Context
 from poflow.links import claim_link, link_url, verify_token
@@ -171,7 +171,7 @@ def test_lbc_1_form_takes_categories_by_label_or_number_and_refuses_unknown(
             "academie",
             GoalState.OPEN,
         )
-    with pytest.raises(CoachingRefused, match="Kies uit: 1. Bedrijfsvoering en concern"):
+    with pytest.raises(CoachingRefused, match=r"Kies uit: 1\. Bedrijfsvoering en concern"):
         _register(rt, {**FORM, "domain": "Sterrenkunde"})
 
 

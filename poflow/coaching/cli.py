@@ -107,8 +107,8 @@ def goal_cmd(
     text: Annotated[str | None, typer.Option(help="The goal (kept in your records only).")] = None,
 ) -> None:
     """Set goal 1 or 2 of a trajectory and whether it was achieved (LBC-2)."""
-    from poflow.coaching.rules import parse_goal
     from poflow.coaching.services import own_registration, set_goal
+    from poflow.coaching.states import parse_goal
 
     try:
         goal = parse_goal(state)

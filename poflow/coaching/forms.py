@@ -13,15 +13,7 @@ from sqlalchemy import select
 
 from poflow._exceptions import CoachingRefused, IllegalTransition
 from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import (
-    GOAL_LABELS,
-    STATE_LABELS,
-    GoalState,
-    TrajectoryState,
-    parse_goal,
-    parse_state,
-    parse_yes_no,
-)
+from poflow.coaching.rules import parse_yes_no
 from poflow.coaching.services import (
     COACH_ROLE,
     NewRegistration,
@@ -32,6 +24,14 @@ from poflow.coaching.services import (
     resume_trajectory,
     set_consent,
     set_goal,
+)
+from poflow.coaching.states import (
+    GOAL_LABELS,
+    STATE_LABELS,
+    GoalState,
+    TrajectoryState,
+    parse_goal,
+    parse_state,
 )
 from poflow.db.models import Outbox
 from poflow.links import ActionLink, FormField, LinkAction, link_url

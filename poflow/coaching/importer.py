@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from poflow import audit
 from poflow._exceptions import ImportRejected
 from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import TrajectoryState, parse_goal, parse_state, parse_yes_no
+from poflow.coaching.rules import parse_yes_no
 from poflow.coaching.section import ChoiceKind, CoachingSection
+from poflow.coaching.states import TrajectoryState, parse_goal, parse_state
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.importer import ImportResult, read_rows

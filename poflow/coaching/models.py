@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow.coaching.report import CoachingRecord
-from poflow.coaching.rules import GoalState, TrajectoryState
+from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
 __all__ = ["CASE_TYPE", "CoachingRegistration"]

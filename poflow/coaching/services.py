@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from poflow._exceptions import CoachingRefused, NotFound
 from poflow.coaching.models import CASE_TYPE, CoachingRegistration
 from poflow.coaching.report import CoachingRecord, CoachingReport, build_report
-from poflow.coaching.rules import (
+from poflow.coaching.rules import end_date_allowed, may_inform_manager
+from poflow.coaching.section import ChoiceKind, CoachingSection
+from poflow.coaching.states import (
+    TRAJECTORY_STATES,
     GoalState,
     TrajectoryState,
     check_goal_change,
-    check_state_change,
 )
-from poflow.coaching.section import ChoiceKind, CoachingSection
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.engine import Context, cancel_queued_mail
@@ -33,7 +34,6 @@ __all__ = [
     "coaching_section",
     "end_trajectory",
     "load_records",
-    "may_inform_manager",
     "own_registration",
     "register",
     "report_for",
@@ -67,11 +67,6 @@ class NewRegistration:
 def coaching_section(config: MunicipalityConfig) -> CoachingSection:
     """The municipality's coaching.yaml."""
     return config.section("coaching", CoachingSection)
-
-
-def may_inform_manager(registration: CoachingRegistration) -> bool:
-    """The leidinggevende is told only with the employee's consent, and only if known (LBC-3)."""
-    return bool(registration.manager_consent and registration.manager_id)
 
 
 def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> str:
@@ -213,12 +208,12 @@ def end_trajectory(
     ctx: Context, reg: CoachingRegistration, *, on: date, early_reason: str | None = None
 ) -> None:
     """Close the trajectory: completed, or ended early with a configured reason (LBC-2)."""
-    if on < reg.registered_on or on > ctx.day:
+    if not end_date_allowed(on, registered_on=reg.registered_on, today=ctx.day):
         raise CoachingRefused(
             f"De einddatum {on} moet tussen de aanmelding ({reg.registered_on}) en vandaag liggen."
         )
     target = TrajectoryState.ENDED_EARLY if early_reason else TrajectoryState.COMPLETED
-    check_state_change(f"registration {reg.id}", reg.state, target)
+    TRAJECTORY_STATES.check(f"registration {reg.id}", reg.state, target)
     section = coaching_section(ctx.config)
     reg.end_reason = (
         _key(section, "early_end_reasons", early_reason, "reden van stoppen")
@@ -231,7 +226,7 @@ def end_trajectory(
 
 def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
     """Pick up a trajectory that was stopped for a while (seed 004: tijdelijk gestopt)."""
-    check_state_change(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
+    TRAJECTORY_STATES.check(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
     reg.state, reg.ended_on, reg.end_reason = TrajectoryState.ACTIVE, None, None
     ctx.audit("coaching.resumed", CASE_TYPE, reg.case_id)
 
@@ -256,9 +251,8 @@ def set_consent(
 
 
 def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
-    if not may_inform_manager(reg):
-        return
-    assert reg.manager_id is not None
+    if not may_inform_manager(reg.manager_consent, reg.manager_id) or reg.manager_id is None:
+        return  # the second test only narrows the type: consent without a manager tells no one
     manager = ctx.recipient(ctx.person(reg.manager_id))
     coach = ctx.person(reg.coach_id)
     queued = ctx.mail(
