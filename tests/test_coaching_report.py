@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from poflow._exceptions import ConfigError, IllegalTransition
+from poflow.coaching.config import CoachingSection
 from poflow.coaching.render import render_markdown, render_text
 from poflow.coaching.report import CoachingRecord, build_report, goal_table
 from poflow.coaching.rules import (
@@ -20,7 +21,6 @@ from poflow.coaching.rules import (
     report_year,
     target_for,
 )
-from poflow.coaching.section import CoachingSection
 from poflow.coaching.states import (
     TRAJECTORY_STATES,
     GoalState,

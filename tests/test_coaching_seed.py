@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from poflow.coaching.config import CoachingSection
 from poflow.coaching.render import render_tsv
 from poflow.coaching.report import CoachingRecord, build_report
-from poflow.coaching.section import CoachingSection
 from poflow.coaching.states import GOAL_LABELS, STATE_LABELS, GoalState, TrajectoryState
 from poflow.config import _load_section
 

@@ -176,14 +176,15 @@ def link_cmd(
 ) -> None:
     """Print a form link for the coach (bound to the coach's person id)."""
     from poflow.coaching.forms import register_link, update_link
-    from poflow.coaching.services import COACH_ROLE, own_registration
+    from poflow.coaching.services import own_registration
+    from poflow.kernel.vocabulary import Role
 
     with _context(municipality, coach) as ctx:
         if registration is not None:
             url = update_link(ctx, own_registration(ctx, registration, coach))
         else:
-            if COACH_ROLE not in ctx.person(coach).role_names:
-                raise typer.BadParameter(f"{coach} does not have the role {COACH_ROLE}")
+            if Role.LOOPBAANCOACH not in ctx.person(coach).role_names:
+                raise typer.BadParameter(f"{coach} does not have the role {Role.LOOPBAANCOACH}")
             url = register_link(ctx, coach)
     typer.echo(url)
 

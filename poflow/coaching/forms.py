@@ -12,12 +12,11 @@ from typing import Any
 from sqlalchemy import select
 
 from poflow._exceptions import CoachingRefused, IllegalTransition
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
+from poflow.coaching.config import coaching_section
+from poflow.coaching.models import CoachingRegistration
 from poflow.coaching.rules import parse_yes_no
 from poflow.coaching.services import (
-    COACH_ROLE,
     NewRegistration,
-    coaching_section,
     end_trajectory,
     own_registration,
     register,
@@ -34,6 +33,7 @@ from poflow.coaching.states import (
     parse_state,
 )
 from poflow.db.models import Outbox
+from poflow.kernel.vocabulary import CaseType, Role
 from poflow.links import ActionLink, FormField, LinkAction, link_url
 
 __all__ = ["LINKS_MAIL", "REGISTER", "UPDATE", "mail_coach_links", "register_link", "update_link"]
@@ -246,14 +246,22 @@ UPDATE = LinkAction(
 def register_link(ctx: Any, coach_id: str) -> str:
     """A registration form link for the coach, bound to the coach's person id."""
     return link_url(
-        ctx, action=REGISTER.name, subject_id=coach_id, case_type=CASE_TYPE, case_id=coach_id
+        ctx,
+        action=REGISTER.name,
+        subject_id=coach_id,
+        case_type=CaseType.COACHING,
+        case_id=coach_id,
     )
 
 
 def update_link(ctx: Any, reg: CoachingRegistration) -> str:
     """An update form link for one of the coach's trajectories, bound to that coach."""
     return link_url(
-        ctx, action=UPDATE.name, subject_id=reg.coach_id, case_type=CASE_TYPE, case_id=reg.case_id
+        ctx,
+        action=UPDATE.name,
+        subject_id=reg.coach_id,
+        case_type=CaseType.COACHING,
+        case_id=reg.case_id,
     )
 
 
@@ -265,7 +273,7 @@ def mail_coach_links(ctx: Any) -> int:
     """
     queued = 0
     month = ctx.day.strftime("%Y-%m")
-    for coach in ctx.people_with_role(COACH_ROLE):
+    for coach in ctx.people_with_role(Role.LOOPBAANCOACH):
         key = f"lbc.links:{ctx.municipality}:{coach.id}:{month}"
         if ctx.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
             continue  # already mailed this month: mint no new links
@@ -292,12 +300,12 @@ def mail_coach_links(ctx: Any) -> int:
                 key=key,
                 template=LINKS_MAIL,
                 to=ctx.recipient(coach),
-                case_type=CASE_TYPE,
+                case_type=CaseType.COACHING,
                 case_id=coach.id,
                 context={"aanmelden": register_link(ctx, coach.id), "trajecten": trajecten},
             )
             is not None
         ):
-            ctx.audit("coaching.links_mailed", CASE_TYPE, coach.id, open=len(trajecten))
+            ctx.audit("coaching.links_mailed", CaseType.COACHING, coach.id, open=len(trajecten))
             queued += 1
     return queued

@@ -21,9 +21,7 @@ from poflow.coaching.report import CoachingRecord
 from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
-__all__ = ["CASE_TYPE", "CoachingRegistration"]
-
-CASE_TYPE = "coaching"  # case_type of mails, audit rows and links about a registration
+__all__ = ["CoachingRegistration"]
 
 
 def _enum(cls: type) -> Enum:

@@ -3,9 +3,9 @@
 from typing import Any
 
 from poflow.coaching.cli import coach_app
+from poflow.coaching.config import CoachingSection
 from poflow.coaching.forms import REGISTER, UPDATE
 from poflow.coaching.models import CoachingRegistration
-from poflow.coaching.section import CoachingSection
 from poflow.engine import ProcessSpec
 
 __all__ = ["SPEC"]

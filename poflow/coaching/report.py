@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from poflow.coaching.config import ChoiceKind, CoachingSection
 from poflow.coaching.rules import Progress, Target, progress, report_period, target_for
-from poflow.coaching.section import ChoiceKind, CoachingSection
 from poflow.coaching.states import GoalState, TrajectoryState
 
 __all__ = [
@@ -126,6 +126,7 @@ def build_report(
                 goal2_achieved=sum(r.goal2 is GoalState.ACHIEVED for r in mine),
             )
         )
+
     def target(of: int) -> Target | None:
         return target_for(
             of,

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import CoachingRefused, NotFound
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
+from poflow.coaching.config import ChoiceKind, CoachingSection, coaching_section
+from poflow.coaching.models import CoachingRegistration
 from poflow.coaching.report import CoachingRecord, CoachingReport, build_report
 from poflow.coaching.rules import end_date_allowed, may_inform_manager
-from poflow.coaching.section import ChoiceKind, CoachingSection
 from poflow.coaching.states import (
     TRAJECTORY_STATES,
     GoalState,
@@ -27,11 +27,10 @@ from poflow.coaching.states import (
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.engine import Context, cancel_queued_mail
+from poflow.kernel.vocabulary import CaseType, Role
 
 __all__ = [
-    "COACH_ROLE",
     "NewRegistration",
-    "coaching_section",
     "end_trajectory",
     "load_records",
     "own_registration",
@@ -42,7 +41,6 @@ __all__ = [
     "set_goal",
 ]
 
-COACH_ROLE = "loopbaancoach"
 MANAGER_MAIL = "coaching_leidinggevende"
 
 
@@ -64,11 +62,6 @@ class NewRegistration:
     note: str | None = None
 
 
-def coaching_section(config: MunicipalityConfig) -> CoachingSection:
-    """The municipality's coaching.yaml."""
-    return config.section("coaching", CoachingSection)
-
-
 def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> str:
     key = section.match(kind, value)
     if key is None:
@@ -76,7 +69,7 @@ def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> s
     return key
 
 
-def _person_with_role(ctx: Context, person_id: str, role: str, what: str) -> Person:
+def _person_with_role(ctx: Context, person_id: str, role: Role, what: str) -> Person:
     person = ctx.session.get(Person, person_id)
     if person is None or person.municipality != ctx.municipality:
         raise CoachingRefused(f"{what} {person_id} is geen medewerker van {ctx.config.name}.")
@@ -111,13 +104,13 @@ def _next_ref(session: Session, municipality: str, year: int) -> str:
 def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
     """Record a registration with goal 1 open when given; tell the manager only with consent."""
     section = coaching_section(ctx.config)
-    _person_with_role(ctx, new.coach_id, COACH_ROLE, "Loopbaancoach")
+    _person_with_role(ctx, new.coach_id, Role.LOOPBAANCOACH, "Loopbaancoach")
     if not new.employee_name.strip():
         raise CoachingRefused("Vul de naam van de medewerker in (alleen zichtbaar voor jou).")
     if new.registered_on > ctx.day:
         raise CoachingRefused(f"De aanmelddatum {new.registered_on} ligt in de toekomst.")
     if new.manager_id:
-        _person_with_role(ctx, new.manager_id, "leidinggevende", "Leidinggevende")
+        _person_with_role(ctx, new.manager_id, Role.LEIDINGGEVENDE, "Leidinggevende")
     ref = new.ref or _next_ref(ctx.session, ctx.municipality, new.registered_on.year)
     if (
         ctx.session.scalar(
@@ -150,7 +143,7 @@ def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
     ctx.session.flush()
     ctx.audit(
         "coaching.registered",
-        CASE_TYPE,
+        CaseType.COACHING,
         reg.case_id,
         coach=reg.coach_id,
         domain=reg.domain,
@@ -196,7 +189,7 @@ def set_goal(
     if current != state:
         ctx.audit(
             "coaching.goal",
-            CASE_TYPE,
+            CaseType.COACHING,
             reg.case_id,
             goal=number,
             before=current.value if current else None,
@@ -221,14 +214,16 @@ def end_trajectory(
         else None
     )
     reg.state, reg.ended_on = target, on
-    ctx.audit("coaching.ended", CASE_TYPE, reg.case_id, state=target.value, reason=reg.end_reason)
+    ctx.audit(
+        "coaching.ended", CaseType.COACHING, reg.case_id, state=target.value, reason=reg.end_reason
+    )
 
 
 def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
     """Pick up a trajectory that was stopped for a while (seed 004: tijdelijk gestopt)."""
     TRAJECTORY_STATES.check(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
     reg.state, reg.ended_on, reg.end_reason = TrajectoryState.ACTIVE, None, None
-    ctx.audit("coaching.resumed", CASE_TYPE, reg.case_id)
+    ctx.audit("coaching.resumed", CaseType.COACHING, reg.case_id)
 
 
 def set_consent(
@@ -239,15 +234,15 @@ def set_consent(
     Consent given: one mail to the manager. Consent withdrawn: a mail not yet sent is withdrawn.
     """
     if manager_id:
-        _person_with_role(ctx, manager_id, "leidinggevende", "Leidinggevende")
+        _person_with_role(ctx, manager_id, Role.LEIDINGGEVENDE, "Leidinggevende")
         reg.manager_id = manager_id
     if reg.manager_consent != consent:
         reg.manager_consent = consent
-        ctx.audit("coaching.consent", CASE_TYPE, reg.case_id, consent=consent)
+        ctx.audit("coaching.consent", CaseType.COACHING, reg.case_id, consent=consent)
     if consent:
         _inform_manager(ctx, reg)
     else:
-        cancel_queued_mail(ctx.session, case_type=CASE_TYPE, case_id=reg.case_id)
+        cancel_queued_mail(ctx.session, case_type=CaseType.COACHING, case_id=reg.case_id)
 
 
 def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
@@ -259,7 +254,7 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
         key=f"lbc.manager:{reg.municipality}:{reg.id}:{reg.manager_id}",
         template=MANAGER_MAIL,
         to=manager,
-        case_type=CASE_TYPE,
+        case_type=CaseType.COACHING,
         case_id=reg.case_id,
         context={
             "medewerker": reg.employee_name,
@@ -268,7 +263,9 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
         },
     )
     if queued is not None:
-        ctx.audit("coaching.manager_informed", CASE_TYPE, reg.case_id, manager=reg.manager_id)
+        ctx.audit(
+            "coaching.manager_informed", CaseType.COACHING, reg.case_id, manager=reg.manager_id
+        )
 
 
 def load_records(session: Session, municipality: str) -> list[CoachingRecord]:
