@@ -18,7 +18,7 @@ from prefect.schedules import Cron
 
 from poflow.coaching.forms import mail_coach_links
 from poflow.coaching.render import render_markdown
-from poflow.coaching.services import report_for
+from poflow.coaching.status import report_for
 from poflow.kernel.calendar import TIMEZONE
 from poflow.runtime import get_runtime, today
 from poflow.tasks.mail import send_mail

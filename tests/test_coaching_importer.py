@@ -14,7 +14,7 @@ from poflow.coaching.importer import COLUMNS, import_registrations
 from poflow.coaching.models import CoachingRegistration
 from poflow.coaching.render import render_tsv
 from poflow.coaching.rules import target_for
-from poflow.coaching.services import load_records, report_for
+from poflow.coaching.status import load_records, report_for
 from poflow.config import load_all
 from poflow.db.models import Outbox
 from poflow.db.session import session_factory

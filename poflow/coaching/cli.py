@@ -72,7 +72,7 @@ def register_cmd(
     ref: Annotated[str | None, typer.Option(help="Your own number; default YEAR-NNN.")] = None,
 ) -> None:
     """Record a registration with the loopbaancoach (LBC-1)."""
-    from poflow.coaching.services import NewRegistration, register
+    from poflow.coaching.registrations import NewRegistration, register
     from poflow.runtime import today
 
     with _context(municipality, coach) as ctx:
@@ -107,7 +107,7 @@ def goal_cmd(
     text: Annotated[str | None, typer.Option(help="The goal (kept in your records only).")] = None,
 ) -> None:
     """Set goal 1 or 2 of a trajectory and whether it was achieved (LBC-2)."""
-    from poflow.coaching.services import own_registration, set_goal
+    from poflow.coaching.registrations import own_registration, set_goal
     from poflow.coaching.states import parse_goal
 
     try:
@@ -133,7 +133,7 @@ def end_cmd(
     on: Annotated[str | None, typer.Option("--date", help="End date; default today.")] = None,
 ) -> None:
     """Close a trajectory: completed, or ended early with a reason (LBC-2)."""
-    from poflow.coaching.services import end_trajectory, own_registration
+    from poflow.coaching.registrations import end_trajectory, own_registration
     from poflow.runtime import today
 
     with _context(municipality, coach) as ctx:
@@ -156,7 +156,7 @@ def consent_cmd(
     manager: Annotated[str | None, typer.Option(help="The leidinggevende's person id.")] = None,
 ) -> None:
     """Record the employee's consent to tell the leidinggevende (LBC-3)."""
-    from poflow.coaching.services import own_registration, set_consent
+    from poflow.coaching.registrations import own_registration, set_consent
 
     with _context(municipality, coach) as ctx:
         reg = own_registration(ctx, registration, coach)
@@ -176,7 +176,7 @@ def link_cmd(
 ) -> None:
     """Print a form link for the coach (bound to the coach's person id)."""
     from poflow.coaching.forms import register_link, update_link
-    from poflow.coaching.services import own_registration
+    from poflow.coaching.registrations import own_registration
     from poflow.kernel.vocabulary import Role
 
     with _context(municipality, coach) as ctx:
@@ -222,7 +222,7 @@ def report_cmd(
     """The yearly report: registrations per domain, goals per category, target (counts only)."""
     from poflow.cli_support import cli_runtime as _runtime
     from poflow.coaching.render import render_text, render_tsv
-    from poflow.coaching.services import report_for
+    from poflow.coaching.status import report_for
     from poflow.runtime import today
 
     rt = _runtime()

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from poflow._exceptions import CoachingRefused, IllegalTransition
 from poflow.coaching.config import coaching_section
 from poflow.coaching.models import CoachingRegistration
-from poflow.coaching.rules import parse_yes_no
-from poflow.coaching.services import (
+from poflow.coaching.registrations import (
     NewRegistration,
     end_trajectory,
     own_registration,
@@ -24,6 +23,7 @@ from poflow.coaching.services import (
     set_consent,
     set_goal,
 )
+from poflow.coaching.rules import parse_yes_no
 from poflow.coaching.states import (
     GOAL_LABELS,
     STATE_LABELS,
@@ -32,6 +32,7 @@ from poflow.coaching.states import (
     parse_goal,
     parse_state,
 )
+from poflow.coaching.status import open_trajectories
 from poflow.db.models import Outbox
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.links import ActionLink, FormField, LinkAction, link_url
@@ -277,15 +278,7 @@ def mail_coach_links(ctx: Any) -> int:
         key = f"lbc.links:{ctx.municipality}:{coach.id}:{month}"
         if ctx.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
             continue  # already mailed this month: mint no new links
-        open_ones = ctx.session.scalars(
-            select(CoachingRegistration)
-            .where(
-                CoachingRegistration.municipality == ctx.municipality,
-                CoachingRegistration.coach_id == coach.id,
-                CoachingRegistration.state != TrajectoryState.COMPLETED,
-            )
-            .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
-        ).all()
+        open_ones = open_trajectories(ctx.session, ctx.municipality, coach.id)
         trajecten = [
             {
                 "ref": r.ref,

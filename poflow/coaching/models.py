@@ -17,7 +17,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from poflow.coaching.report import CoachingRecord
 from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
@@ -72,16 +71,3 @@ class CoachingRegistration(Base):
     def case_id(self) -> str:
         """The id under which mails, links and audit rows refer to this registration."""
         return str(self.id)
-
-    def record(self) -> CoachingRecord:
-        """The name-free view a report may count (LBC-3)."""
-        return CoachingRecord(
-            self.registered_on,
-            self.domain,
-            self.reason,
-            self.source,
-            self.state,
-            self.goal1,
-            self.goal2,
-            self.end_reason,
-        )

@@ -1,8 +1,9 @@
-"""Register, update and count the coach's records (LBC-1..3); every change audited (X-4).
+"""The coach's registrations: register, set goals, end or resume, consent (LBC-1..3); every
+change audited (X-4).
 
 Only the coach who holds a record may change it. The leidinggevende hears of a trajectory only
-when the employee agreed (`manager_consent`), and then by one mail (X-1). What leaves this module
-for reports is name-free (`CoachingRecord`).
+when the employee agreed (`manager_consent`), and then by one mail (X-1). What reports count is
+read name-free by `status`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 from poflow._exceptions import CoachingRefused, NotFound
 from poflow.coaching.config import ChoiceKind, CoachingSection, coaching_section
 from poflow.coaching.models import CoachingRegistration
-from poflow.coaching.report import CoachingRecord, CoachingReport, build_report
 from poflow.coaching.rules import end_date_allowed, may_inform_manager
 from poflow.coaching.states import (
     TRAJECTORY_STATES,
@@ -24,7 +24,6 @@ from poflow.coaching.states import (
     TrajectoryState,
     check_goal_change,
 )
-from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.engine import Context, cancel_queued_mail
 from poflow.kernel.vocabulary import CaseType, Role
@@ -32,10 +31,8 @@ from poflow.kernel.vocabulary import CaseType, Role
 __all__ = [
     "NewRegistration",
     "end_trajectory",
-    "load_records",
     "own_registration",
     "register",
-    "report_for",
     "resume_trajectory",
     "set_consent",
     "set_goal",
@@ -266,35 +263,3 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
         ctx.audit(
             "coaching.manager_informed", CaseType.COACHING, reg.case_id, manager=reg.manager_id
         )
-
-
-def load_records(session: Session, municipality: str) -> list[CoachingRecord]:
-    """Every registration of the municipality, name-free: only the counted columns are read."""
-    rows = session.execute(
-        select(
-            CoachingRegistration.registered_on,
-            CoachingRegistration.domain,
-            CoachingRegistration.reason,
-            CoachingRegistration.source,
-            CoachingRegistration.state,
-            CoachingRegistration.goal1,
-            CoachingRegistration.goal2,
-            CoachingRegistration.end_reason,
-        )
-        .where(CoachingRegistration.municipality == municipality)
-        .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
-    ).all()
-    return [CoachingRecord(*row) for row in rows]
-
-
-def report_for(
-    session: Session, config: MunicipalityConfig, *, year: int, as_of: date
-) -> CoachingReport:
-    """The yearly report of one municipality, counts only (LBC-2/3)."""
-    return build_report(
-        load_records(session, config.slug),
-        section=coaching_section(config),
-        municipality=config.name,
-        year=year,
-        as_of=as_of,
-    )
