@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 
-from poflow.coaching.forms import mail_coach_links
+from poflow.coaching.monthly_mail import mail_coach_links
 from poflow.coaching.render import render_markdown
 from poflow.coaching.status import report_for
 from poflow.kernel.calendar import TIMEZONE

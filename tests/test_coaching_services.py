@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import CoachingRefused
-from poflow.coaching.forms import REGISTER, UPDATE, register_link, update_link
+from poflow.coaching.links import REGISTER, UPDATE, register_link, update_link
 from poflow.coaching.models import CoachingRegistration
 from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.models import AuditEntry, Person, PersonRole

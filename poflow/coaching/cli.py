@@ -175,7 +175,7 @@ def link_cmd(
     ] = None,
 ) -> None:
     """Print a form link for the coach (bound to the coach's person id)."""
-    from poflow.coaching.forms import register_link, update_link
+    from poflow.coaching.links import register_link, update_link
     from poflow.coaching.registrations import own_registration
     from poflow.kernel.vocabulary import Role
 
