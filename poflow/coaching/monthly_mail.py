@@ -14,7 +14,7 @@ from poflow.kernel.vocabulary import CaseType, Role
 
 __all__ = ["LINKS_MAIL", "mail_coach_links"]
 
-LINKS_MAIL = "coaching_formulieren"
+LINKS_MAIL = "coaching/formulieren"
 
 
 def mail_coach_links(ctx: Context) -> int:

@@ -38,7 +38,7 @@ __all__ = [
     "set_goal",
 ]
 
-MANAGER_MAIL = "coaching_leidinggevende"
+MANAGER_MAIL = "coaching/leidinggevende"
 
 
 @dataclass(frozen=True)
