@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from poflow.coaching.importer import import_registrations
-from poflow.flows.coaching import artifact_key, coaching_report, deployments
+from poflow.flows.coaching import coaching_report, deployments
+from poflow.tasks.coaching import artifact_key
 from tests.test_coaching_seed import seed_rows, write_seed_csv
 
 
