@@ -11,7 +11,7 @@ import pytest
 from poflow.coaching.importer import import_registrations
 from poflow.flows.coaching import coaching_report, deployments
 from poflow.tasks.coaching import artifact_key
-from tests.test_coaching_seed import seed_rows, write_seed_csv
+from tests.coaching.support import seed_rows, write_seed_csv
 
 
 @pytest.fixture

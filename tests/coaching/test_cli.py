@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from poflow._exceptions import CoachingRefused, ImportRejected
 from poflow.cli import app
-from tests.test_coaching_seed import SEED, seed_tables, write_seed_csv
+from tests.coaching.support import SEED, seed_tables, write_seed_csv
 
 HB = ["--municipality", "hardenberg", "--coach", "HB-0008"]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import ImportRejected
 from poflow.coaching.importer import COLUMNS, import_registrations
@@ -20,8 +21,8 @@ from poflow.db.models import Outbox
 from poflow.db.session import session_factory
 from poflow.importer import import_staff
 from poflow.runtime import config_sections
+from tests.coaching.support import SEED, seed_tables, write_seed_csv
 from tests.conftest import EXAMPLES, ROOT
-from tests.test_coaching_seed import SEED, seed_tables, write_seed_csv
 
 TODAY = date(2021, 1, 15)
 
@@ -32,7 +33,7 @@ def configs() -> dict:
     return load_all(ROOT / "config", config_sections())
 
 
-def _staffed(url: str, configs: dict) -> object:
+def _staffed(url: str, configs: dict) -> sessionmaker[Session]:
     factory = session_factory(url)
     with factory() as session, session.begin():
         import_staff(session, EXAMPLES / "staff.csv", configs)
