@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from poflow.cli_support import cli_runtime, parse_date
+from poflow.coaching.importer import import_registrations
+from poflow.coaching.links import register_link, update_link
+from poflow.coaching.registrations import (
+    NewRegistration,
+    end_trajectory,
+    own_registration,
+    register,
+    set_consent,
+    set_goal,
+)
+from poflow.coaching.render import render_text, render_tsv
+from poflow.coaching.rules import may_inform_manager
+from poflow.coaching.states import parse_goal
+from poflow.coaching.status import report_for
+from poflow.engine import Context
+from poflow.kernel.calendar import today
+from poflow.kernel.vocabulary import Role
 
 __all__ = ["coach_app"]
 
@@ -29,26 +47,10 @@ Municipality = Annotated[str, typer.Option(help="Municipality slug, e.g. hardenb
 Registration = Annotated[int, typer.Argument(help="The registration's number (id).")]
 
 
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.secho(
-            f"{option}: {value!r} is not a date (expected YYYY-MM-DD).",
-            fg=typer.colors.RED,
-            err=True,
-        )
-        raise typer.Exit(code=1) from None
-
-
 @contextmanager
-def _context(municipality: str, actor: str) -> Iterator[Any]:
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.runtime import today
-
-    rt = _runtime()
+def _context(municipality: str, actor: str) -> Iterator[Context]:
+    """A Context of `municipality` on today, acting as the coach, in one transaction."""
+    rt = cli_runtime()
     with rt.factory() as session, session.begin():
         yield rt.context(session, municipality, today(), actor=actor)
 
@@ -72,16 +74,13 @@ def register_cmd(
     ref: Annotated[str | None, typer.Option(help="Your own number; default YEAR-NNN.")] = None,
 ) -> None:
     """Record a registration with the loopbaancoach (LBC-1)."""
-    from poflow.coaching.services import NewRegistration, register
-    from poflow.runtime import today
-
     with _context(municipality, coach) as ctx:
         reg = register(
             ctx,
             NewRegistration(
                 coach_id=coach,
                 employee_name=name,
-                registered_on=_day(on, "--date") or today(),
+                registered_on=parse_date(on, "--date") or today(),
                 domain=domain,
                 reason=reason,
                 source=source,
@@ -93,7 +92,11 @@ def register_cmd(
         )
         typer.echo(
             f"Registration {reg.id} ({reg.ref}) recorded"
-            + (": the leidinggevende will be told." if consent and manager else ".")
+            + (
+                ": the leidinggevende will be told."
+                if may_inform_manager(reg.manager_consent, reg.manager_id)
+                else "."
+            )
         )
 
 
@@ -107,9 +110,6 @@ def goal_cmd(
     text: Annotated[str | None, typer.Option(help="The goal (kept in your records only).")] = None,
 ) -> None:
     """Set goal 1 or 2 of a trajectory and whether it was achieved (LBC-2)."""
-    from poflow.coaching.rules import parse_goal
-    from poflow.coaching.services import own_registration, set_goal
-
     try:
         goal = parse_goal(state)
     except ValueError as exc:
@@ -133,12 +133,9 @@ def end_cmd(
     on: Annotated[str | None, typer.Option("--date", help="End date; default today.")] = None,
 ) -> None:
     """Close a trajectory: completed, or ended early with a reason (LBC-2)."""
-    from poflow.coaching.services import end_trajectory, own_registration
-    from poflow.runtime import today
-
     with _context(municipality, coach) as ctx:
         reg = own_registration(ctx, registration, coach)
-        end_trajectory(ctx, reg, on=_day(on, "--date") or today(), early_reason=early)
+        end_trajectory(ctx, reg, on=parse_date(on, "--date") or today(), early_reason=early)
         typer.echo(f"Registration {registration}: {reg.state.value}.")
 
 
@@ -156,12 +153,14 @@ def consent_cmd(
     manager: Annotated[str | None, typer.Option(help="The leidinggevende's person id.")] = None,
 ) -> None:
     """Record the employee's consent to tell the leidinggevende (LBC-3)."""
-    from poflow.coaching.services import own_registration, set_consent
-
     with _context(municipality, coach) as ctx:
         reg = own_registration(ctx, registration, coach)
         set_consent(ctx, reg, agree, manager_id=manager)
-        told = "will be told" if agree and reg.manager_id else "is not told"
+        told = (
+            "will be told"
+            if may_inform_manager(reg.manager_consent, reg.manager_id)
+            else "is not told"
+        )
     typer.echo(f"Registration {registration}: the leidinggevende {told}.")
 
 
@@ -175,15 +174,12 @@ def link_cmd(
     ] = None,
 ) -> None:
     """Print a form link for the coach (bound to the coach's person id)."""
-    from poflow.coaching.forms import register_link, update_link
-    from poflow.coaching.services import COACH_ROLE, own_registration
-
     with _context(municipality, coach) as ctx:
         if registration is not None:
             url = update_link(ctx, own_registration(ctx, registration, coach))
         else:
-            if COACH_ROLE not in ctx.person(coach).role_names:
-                raise typer.BadParameter(f"{coach} does not have the role {COACH_ROLE}")
+            if Role.LOOPBAANCOACH not in ctx.person(coach).role_names:
+                raise typer.BadParameter(f"{coach} does not have the role {Role.LOOPBAANCOACH}")
             url = register_link(ctx, coach)
     typer.echo(url)
 
@@ -191,11 +187,7 @@ def link_cmd(
 @coach_app.command("import")
 def import_cmd(file: Annotated[Path, typer.Argument(help="registrations .csv or .xlsx")]) -> None:
     """Import the coach's registrations (all rows or none; one line per bad row and column)."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.coaching.importer import import_registrations
-    from poflow.runtime import today
-
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.factory() as session, session.begin():
         result = import_registrations(session, file, rt.configs, today=today())
     typer.echo(
@@ -219,13 +211,8 @@ def report_cmd(
     ] = False,
 ) -> None:
     """The yearly report: registrations per domain, goals per category, target (counts only)."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.coaching.render import render_text, render_tsv
-    from poflow.coaching.services import report_for
-    from poflow.runtime import today
-
-    rt = _runtime()
-    day = _day(as_of, "--as-of") or today()
+    rt = cli_runtime()
+    day = parse_date(as_of, "--as-of") or today()
     with rt.factory() as session:
         for n, slug in enumerate(rt.slugs(municipality)):
             report = report_for(session, rt.config(slug), year=year, as_of=day)

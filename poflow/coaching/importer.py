@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from poflow import audit
 from poflow._exceptions import ImportRejected
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import TrajectoryState, parse_goal, parse_state, parse_yes_no
-from poflow.coaching.section import ChoiceKind, CoachingSection
+from poflow.coaching.config import ChoiceKind, CoachingSection, coaching_section
+from poflow.coaching.models import CoachingRegistration
+from poflow.coaching.rules import parse_yes_no
+from poflow.coaching.states import TrajectoryState, parse_goal, parse_state
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.importer import ImportResult, read_rows
+from poflow.kernel.vocabulary import CaseType, Role
 
 __all__ = ["COLUMNS", "import_registrations"]
 
@@ -73,7 +75,7 @@ class _Rows:
                 f"unknown municipality {slug!r}; known: {', '.join(sorted(self.configs))}",
             )
             return {}
-        section = self.configs[slug].section("coaching", CoachingSection)
+        section = coaching_section(self.configs[slug])
         out: dict[str, Any] = {"municipality": slug, "ref": rec["ref"]}
         if not _ID.match(rec["ref"]):
             self.bad(
@@ -88,8 +90,8 @@ class _Rows:
         out["employee_id"] = rec["employee_id"] or None
         if out["employee_id"] and not _ID.match(out["employee_id"]):
             self.bad(n, "employee_id", f"{out['employee_id']!r} is not a valid id")
-        out["coach_id"] = self.person(n, rec, "coach_id", slug, "loopbaancoach", required=True)
-        out["manager_id"] = self.person(n, rec, "manager_id", slug, "leidinggevende")
+        out["coach_id"] = self.person(n, rec, "coach_id", slug, Role.LOOPBAANCOACH, required=True)
+        out["manager_id"] = self.person(n, rec, "manager_id", slug, Role.LEIDINGGEVENDE)
         for column, kind in _CHOICES:
             out[column] = section.match(kind, rec[column])
             if out[column] is None:
@@ -114,7 +116,7 @@ class _Rows:
         rec: dict[str, str],
         column: str,
         slug: str,
-        role: str,
+        role: Role,
         *,
         required: bool = False,
     ) -> str | None:
@@ -226,7 +228,7 @@ def import_registrations(
                 session,
                 actor=actor,
                 action="coaching.imported",
-                entity_type=CASE_TYPE,
+                entity_type=CaseType.COACHING,
                 entity_id=reg.case_id,
                 municipality=reg.municipality,
                 state=reg.state.value,
@@ -241,7 +243,7 @@ def import_registrations(
                 session,
                 actor=actor,
                 action="coaching.updated",
-                entity_type=CASE_TYPE,
+                entity_type=CaseType.COACHING,
                 entity_id=reg.case_id,
                 municipality=reg.municipality,
                 fields=",".join(changed),

@@ -17,13 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from poflow.coaching.report import CoachingRecord
-from poflow.coaching.rules import GoalState, TrajectoryState
+from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
-__all__ = ["CASE_TYPE", "CoachingRegistration"]
-
-CASE_TYPE = "coaching"  # case_type of mails, audit rows and links about a registration
+__all__ = ["CoachingRegistration"]
 
 
 def _enum(cls: type) -> Enum:
@@ -74,16 +71,3 @@ class CoachingRegistration(Base):
     def case_id(self) -> str:
         """The id under which mails, links and audit rows refer to this registration."""
         return str(self.id)
-
-    def record(self) -> CoachingRecord:
-        """The name-free view a report may count (LBC-3)."""
-        return CoachingRecord(
-            self.registered_on,
-            self.domain,
-            self.reason,
-            self.source,
-            self.state,
-            self.goal1,
-            self.goal2,
-            self.end_reason,
-        )

@@ -3,9 +3,9 @@
 from typing import Any
 
 from poflow.coaching.cli import coach_app
-from poflow.coaching.forms import REGISTER, UPDATE
+from poflow.coaching.config import CoachingSection
+from poflow.coaching.links import LINK_ACTIONS
 from poflow.coaching.models import CoachingRegistration
-from poflow.coaching.section import CoachingSection
 from poflow.engine import ProcessSpec
 
 __all__ = ["SPEC"]
@@ -23,7 +23,7 @@ SPEC = ProcessSpec(
     rules="LBC-1..3",
     section=CoachingSection,
     tables=(CoachingRegistration,),
-    link_actions=(REGISTER, UPDATE),
+    link_actions=LINK_ACTIONS,
     cli=(("coach", coach_app),),
     deployments=_deployments,
 )

@@ -10,18 +10,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from poflow.coaching.rules import (
-    GoalState,
-    Progress,
-    Target,
-    TrajectoryState,
-    progress,
-    report_period,
-    target_for,
-)
-from poflow.coaching.section import ChoiceKind, CoachingSection
+from poflow.coaching.config import ChoiceKind, CoachingSection
+from poflow.coaching.rules import Progress, Target, progress, report_period, target_for
+from poflow.coaching.states import GoalState, TrajectoryState
 
 __all__ = [
     "DOMAIN_TITLE",
@@ -134,13 +126,17 @@ def build_report(
                 goal2_achieved=sum(r.goal2 is GoalState.ACHIEVED for r in mine),
             )
         )
-    kwargs = {
-        "counts": dict(by_year),
-        "growth_percent": section.target_growth_percent,
-        "fixed": dict(section.targets),
-        "first_report_year": section.first_report_year,
-    }
-    this_target = target_for(year, **kwargs)
+
+    def target(of: int) -> Target | None:
+        return target_for(
+            of,
+            counts=dict(by_year),
+            growth_percent=section.target_growth_percent,
+            fixed=dict(section.targets),
+            first_report_year=section.first_report_year,
+        )
+
+    this_target = target(year)
     states = Counter(r.state for r in inside)
     return CoachingReport(
         municipality=municipality,
@@ -165,13 +161,12 @@ def build_report(
         progress=(
             progress(this_target, count=by_year.get(year, 0), as_of=as_of) if this_target else None
         ),
-        next_target=_next_target(year, end=end, as_of=as_of, kwargs=kwargs),
+        next_target=_next_target(target(year + 1), end=end, as_of=as_of),
     )
 
 
-def _next_target(year: int, *, end: date, as_of: date, kwargs: dict[str, Any]) -> Target | None:
+def _next_target(target: Target | None, *, end: date, as_of: date) -> Target | None:
     """Next year's target; a computed one only once this year is over (a full basis year)."""
-    target = target_for(year + 1, **kwargs)
     if target is not None and not target.fixed and as_of < end:
         return None
     return target

@@ -1,105 +1,23 @@
-"""Pure rules of career coaching: trajectory and goal states, report periods, targets (LBC)."""
+"""Pure rules of career coaching (LBC-1..3): report periods and years, targets and progress,
+who may be told, which dates a coach may record. The states are in `states`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
-
-from poflow._exceptions import IllegalTransition
+from datetime import date, timedelta
 
 __all__ = [
-    "GOAL_LABELS",
-    "STATE_LABELS",
-    "GoalState",
     "Progress",
     "Target",
-    "TrajectoryState",
-    "check_goal_change",
-    "check_state_change",
+    "end_date_allowed",
     "grown",
-    "parse_goal",
-    "parse_state",
+    "may_inform_manager",
     "parse_yes_no",
     "progress",
     "report_period",
+    "report_year",
     "target_for",
 ]
-
-
-class TrajectoryState(StrEnum):
-    """Where a coaching trajectory stands."""
-
-    ACTIVE = "active"  # in traject
-    COMPLETED = "completed"  # afgerond
-    ENDED_EARLY = "ended_early"  # tussentijds gestopt (tijdelijk or for good), with a reason
-
-
-class GoalState(StrEnum):
-    """One of the (at most two) goals of a trajectory (LBC-2)."""
-
-    OPEN = "open"
-    ACHIEVED = "achieved"
-    NOT_ACHIEVED = "not_achieved"
-
-
-STATE_LABELS = {
-    TrajectoryState.ACTIVE: "in traject",
-    TrajectoryState.COMPLETED: "afgerond",
-    TrajectoryState.ENDED_EARLY: "gestopt",
-}
-GOAL_LABELS = {
-    GoalState.OPEN: "lopend",
-    GoalState.ACHIEVED: "behaald",
-    GoalState.NOT_ACHIEVED: "niet behaald",
-}
-
-_STATE_MOVES: dict[TrajectoryState, frozenset[TrajectoryState]] = {
-    TrajectoryState.ACTIVE: frozenset({TrajectoryState.COMPLETED, TrajectoryState.ENDED_EARLY}),
-    # Someone who stopped for a while may pick the trajectory up again (seed 004, 4.2).
-    TrajectoryState.ENDED_EARLY: frozenset({TrajectoryState.ACTIVE}),
-    TrajectoryState.COMPLETED: frozenset(),
-}
-_GOAL_MOVES: dict[GoalState | None, frozenset[GoalState]] = {
-    None: frozenset({GoalState.OPEN, GoalState.ACHIEVED, GoalState.NOT_ACHIEVED}),
-    GoalState.OPEN: frozenset({GoalState.ACHIEVED, GoalState.NOT_ACHIEVED}),
-    # Not achieved at the end of a trajectory can still come true later (a job found after all).
-    GoalState.NOT_ACHIEVED: frozenset({GoalState.ACHIEVED}),
-    GoalState.ACHIEVED: frozenset(),
-}
-
-
-def check_state_change(what: str, current: TrajectoryState, target: TrajectoryState) -> None:
-    """Raise IllegalTransition unless a trajectory may move from `current` to `target`."""
-    allowed = _STATE_MOVES[current]
-    if target not in allowed:
-        options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to "
-            f"{target.value!r}; allowed from {current.value!r}: {options}."
-        )
-
-
-def check_goal_change(
-    what: str, number: int, current: GoalState | None, target: GoalState, *, goal1: GoalState | None
-) -> None:
-    """Raise IllegalTransition unless goal `number` may become `target` (goal 2 needs goal 1)."""
-    if number not in (1, 2):
-        raise IllegalTransition(
-            f"Cannot set goal {number} of {what}: a trajectory has goal 1 and goal 2 only."
-        )
-    if number == 2 and goal1 is None:
-        raise IllegalTransition(f"Cannot set goal 2 of {what}: goal 1 is not set yet.")
-    if current == target:
-        return
-    allowed = _GOAL_MOVES[current]
-    if target not in allowed:
-        shown = current.value if current else "not set"
-        options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(
-            f"Cannot move goal {number} of {what} from {shown!r} to "
-            f"{target.value!r}; allowed: {options}."
-        )
 
 
 def report_period(
@@ -111,6 +29,12 @@ def report_period(
     if service_start and first_report_year == year and service_start < start:
         start = service_start
     return start, date(year, 12, 31)
+
+
+def report_year(day: date) -> int:
+    """The year a report run on `day` covers: the year of the day before, so the run of
+    1 January publishes the final report of the year just ended (LBC-2)."""
+    return (day - timedelta(days=1)).year
 
 
 def grown(count: int, percent: int) -> int:
@@ -184,46 +108,8 @@ def progress(target: Target, *, count: int, as_of: date) -> Progress:
     return Progress(target, count, day, expected)
 
 
-_GOAL_WORDS = {
-    "lopend": GoalState.OPEN,
-    "open": GoalState.OPEN,
-    "behaald": GoalState.ACHIEVED,
-    "achieved": GoalState.ACHIEVED,
-    "ja": GoalState.ACHIEVED,
-    "niet behaald": GoalState.NOT_ACHIEVED,
-    "niet_behaald": GoalState.NOT_ACHIEVED,
-    "not_achieved": GoalState.NOT_ACHIEVED,
-    "nee": GoalState.NOT_ACHIEVED,
-}
-_STATE_WORDS = {
-    "in traject": TrajectoryState.ACTIVE,
-    "in_traject": TrajectoryState.ACTIVE,
-    "active": TrajectoryState.ACTIVE,
-    "afgerond": TrajectoryState.COMPLETED,
-    "completed": TrajectoryState.COMPLETED,
-    "gestopt": TrajectoryState.ENDED_EARLY,
-    "ended_early": TrajectoryState.ENDED_EARLY,
-}
 _YES = {"ja", "j", "yes", "y", "true", "1"}
 _NO = {"nee", "n", "no", "false", "0", ""}
-
-
-def parse_goal(value: str) -> GoalState | None:
-    """'' -> no goal; lopend / behaald / niet behaald (or the English values) -> the state."""
-    word = " ".join(value.strip().casefold().split())
-    if not word:
-        return None
-    if word not in _GOAL_WORDS:
-        raise ValueError(f"{value!r} is not a goal state (leeg, lopend, behaald, niet behaald)")
-    return _GOAL_WORDS[word]
-
-
-def parse_state(value: str) -> TrajectoryState:
-    """in traject / afgerond / gestopt (or the English values) -> the trajectory state."""
-    word = " ".join(value.strip().casefold().split())
-    if word not in _STATE_WORDS:
-        raise ValueError(f"{value!r} is not a trajectory state (in traject, afgerond, gestopt)")
-    return _STATE_WORDS[word]
 
 
 def parse_yes_no(value: str) -> bool:
@@ -234,3 +120,13 @@ def parse_yes_no(value: str) -> bool:
     if word in _NO:
         return False
     raise ValueError(f"{value!r} is not ja or nee")
+
+
+def may_inform_manager(consent: bool, manager_id: str | None) -> bool:
+    """The leidinggevende is told only with the employee's consent, and only if known (LBC-3)."""
+    return bool(consent and manager_id)
+
+
+def end_date_allowed(on: date, *, registered_on: date, today: date) -> bool:
+    """A trajectory ends on or after its registration and not after today (LBC-2)."""
+    return registered_on <= on <= today

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from poflow.config import Section
+from poflow.config import MunicipalityConfig, Section
 
-__all__ = ["Choice", "ChoiceKind", "CoachingSection"]
+__all__ = ["Choice", "ChoiceKind", "CoachingSection", "coaching_section"]
 
 ChoiceKind = Literal["domains", "reasons", "sources", "early_end_reasons"]
 
@@ -88,3 +88,8 @@ class CoachingSection(Section):
     def describe(self, kind: ChoiceKind) -> str:
         """The options of one kind as a Dutch list for messages and forms."""
         return "; ".join(f"{n}. {c.label}" for n, c in enumerate(self.choices(kind), start=1))
+
+
+def coaching_section(config: MunicipalityConfig) -> CoachingSection:
+    """The municipality's coaching.yaml."""
+    return config.section("coaching", CoachingSection)

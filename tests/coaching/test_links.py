@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.coaching.forms import register_link
+from poflow.coaching.links import register_link
 from poflow.coaching.models import CoachingRegistration
-from poflow.engine import Context
 from poflow.runtime import today
 from poflow.web.service import LinkPages
 

@@ -1,4 +1,5 @@
-"""The coach's action-link forms: record a registration, update a trajectory (LBC-1/2).
+"""The coach's action links: record a registration (REGISTER), update a trajectory (UPDATE)
+(LBC-1/2).
 
 Both links are bound to the coach's person id (the link's subject); the web app performs them
 with a Context whose actor is that coach. A coach can only ever change their own records.
@@ -6,26 +7,15 @@ with a Context whose actor is that coach. A coach can only ever change their own
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
-
-from sqlalchemy import select
+from typing import TypeVar
 
 from poflow._exceptions import CoachingRefused, IllegalTransition
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import (
-    GOAL_LABELS,
-    STATE_LABELS,
-    GoalState,
-    TrajectoryState,
-    parse_goal,
-    parse_state,
-    parse_yes_no,
-)
-from poflow.coaching.services import (
-    COACH_ROLE,
+from poflow.coaching.config import coaching_section
+from poflow.coaching.models import CoachingRegistration
+from poflow.coaching.registrations import (
     NewRegistration,
-    coaching_section,
     end_trajectory,
     own_registration,
     register,
@@ -33,12 +23,23 @@ from poflow.coaching.services import (
     set_consent,
     set_goal,
 )
-from poflow.db.models import Outbox
+from poflow.coaching.rules import may_inform_manager, parse_yes_no
+from poflow.coaching.states import (
+    GOAL_LABELS,
+    GOALS,
+    STATE_LABELS,
+    GoalState,
+    TrajectoryState,
+    parse_goal,
+    parse_state,
+)
+from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.links import ActionLink, FormField, LinkAction, link_url
 
-__all__ = ["LINKS_MAIL", "REGISTER", "UPDATE", "mail_coach_links", "register_link", "update_link"]
+__all__ = ["LINK_ACTIONS", "REGISTER", "UPDATE", "register_link", "update_link"]
 
-LINKS_MAIL = "coaching_formulieren"
+T = TypeVar("T")
 _GOALS = (("", "(geen wijziging)"), *((g.value, label) for g, label in GOAL_LABELS.items()))
 _STATES = (("", "(geen wijziging)"), *((s.value, label) for s, label in STATE_LABELS.items()))
 _CONSENT = (
@@ -55,14 +56,14 @@ def _parse_date(value: str, label: str) -> date:
         raise CoachingRefused(f"{label}: {value!r} is geen datum (JJJJ-MM-DD).") from None
 
 
-def _parse(fn: Any, value: str, label: str) -> Any:
+def _parse(fn: Callable[[str], T], value: str, label: str) -> T:
     try:
         return fn(value)
     except ValueError as exc:
         raise CoachingRefused(f"{label}: {exc}.") from None
 
 
-def _describe_register(ctx: Any, link: ActionLink) -> str:
+def _describe_register(ctx: Context, link: ActionLink) -> str:
     section = coaching_section(ctx.config)
     return (
         "Leg een nieuwe aanmelding bij de loopbaancoach vast. De naam blijft in jouw eigen "
@@ -72,7 +73,7 @@ def _describe_register(ctx: Any, link: ActionLink) -> str:
     )
 
 
-def _perform_register(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
+def _perform_register(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     consent = _parse(parse_yes_no, form.get("manager_consent", ""), "Toestemming")
     reg = register(
         ctx,
@@ -89,15 +90,19 @@ def _perform_register(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
             note=form.get("note", "").strip() or None,
         ),
     )
-    told = " De leidinggevende krijgt een bericht." if consent and reg.manager_id else ""
+    told = (
+        " De leidinggevende krijgt een bericht."
+        if may_inform_manager(reg.manager_consent, reg.manager_id)
+        else ""
+    )
     return f"Aanmelding {reg.ref} is vastgelegd.{told}"
 
 
-def _registration(ctx: Any, link: ActionLink) -> CoachingRegistration:
+def _registration(ctx: Context, link: ActionLink) -> CoachingRegistration:
     return own_registration(ctx, link.case_id, link.subject_id)
 
 
-def _describe_update(ctx: Any, link: ActionLink) -> str:
+def _describe_update(ctx: Context, link: ActionLink) -> str:
     reg = _registration(ctx, link)
     section = coaching_section(ctx.config)
     # By number only: the page is reachable by whoever holds the link (LBC-3).
@@ -115,7 +120,7 @@ def _needs_reason(values: dict[str, str]) -> dict[str, str]:
     return {}
 
 
-def _perform_update(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
+def _perform_update(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     reg = _registration(ctx, link)
     try:
         _apply_update(ctx, reg, form)
@@ -133,8 +138,8 @@ def _perform_update(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     return f"Traject {reg.ref} is bijgewerkt: {STATE_LABELS[reg.state]}."
 
 
-def _apply_update(ctx: Any, reg: CoachingRegistration, form: dict[str, str]) -> None:
-    for n in (1, 2):
+def _apply_update(ctx: Context, reg: CoachingRegistration, form: dict[str, str]) -> None:
+    for n in GOALS:
         state = _parse(parse_goal, form.get(f"goal{n}", ""), f"Doel {n}")
         text = form.get(f"goal{n}_text", "").strip() or None
         if state is None and text:  # a goal written down without a state is an open goal
@@ -243,61 +248,26 @@ UPDATE = LinkAction(
 )
 
 
-def register_link(ctx: Any, coach_id: str) -> str:
+def register_link(ctx: Context, coach_id: str) -> str:
     """A registration form link for the coach, bound to the coach's person id."""
     return link_url(
-        ctx, action=REGISTER.name, subject_id=coach_id, case_type=CASE_TYPE, case_id=coach_id
+        ctx,
+        action=REGISTER.name,
+        subject_id=coach_id,
+        case_type=CaseType.COACHING,
+        case_id=coach_id,
     )
 
 
-def update_link(ctx: Any, reg: CoachingRegistration) -> str:
+def update_link(ctx: Context, reg: CoachingRegistration) -> str:
     """An update form link for one of the coach's trajectories, bound to that coach."""
     return link_url(
-        ctx, action=UPDATE.name, subject_id=reg.coach_id, case_type=CASE_TYPE, case_id=reg.case_id
+        ctx,
+        action=UPDATE.name,
+        subject_id=reg.coach_id,
+        case_type=CaseType.COACHING,
+        case_id=reg.case_id,
     )
 
 
-def mail_coach_links(ctx: Any) -> int:
-    """Mail each coach this month's form links: a new registration, and one per open trajectory.
-
-    Once per coach per month (X-1). The mail names trajectories by number only (LBC-3).
-    Returns how many mails were queued.
-    """
-    queued = 0
-    month = ctx.day.strftime("%Y-%m")
-    for coach in ctx.people_with_role(COACH_ROLE):
-        key = f"lbc.links:{ctx.municipality}:{coach.id}:{month}"
-        if ctx.session.scalar(select(Outbox.id).where(Outbox.key == key)) is not None:
-            continue  # already mailed this month: mint no new links
-        open_ones = ctx.session.scalars(
-            select(CoachingRegistration)
-            .where(
-                CoachingRegistration.municipality == ctx.municipality,
-                CoachingRegistration.coach_id == coach.id,
-                CoachingRegistration.state != TrajectoryState.COMPLETED,
-            )
-            .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
-        ).all()
-        trajecten = [
-            {
-                "ref": r.ref,
-                "aangemeld": r.registered_on,
-                "stand": STATE_LABELS[r.state],
-                "link": update_link(ctx, r),
-            }
-            for r in open_ones
-        ]
-        if (
-            ctx.mail(
-                key=key,
-                template=LINKS_MAIL,
-                to=ctx.recipient(coach),
-                case_type=CASE_TYPE,
-                case_id=coach.id,
-                context={"aanmelden": register_link(ctx, coach.id), "trajecten": trajecten},
-            )
-            is not None
-        ):
-            ctx.audit("coaching.links_mailed", CASE_TYPE, coach.id, open=len(trajecten))
-            queued += 1
-    return queued
+LINK_ACTIONS = (REGISTER, UPDATE)

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import CoachingRefused
-from poflow.coaching.forms import REGISTER, UPDATE, register_link, update_link
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.rules import GoalState, TrajectoryState
+from poflow.coaching.links import REGISTER, UPDATE, register_link, update_link
+from poflow.coaching.models import CoachingRegistration
+from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.models import AuditEntry, Person, PersonRole
 from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.links import claim_link, link_url, verify_token
 from poflow.mail.outbox import SmtpTarget, send_queued
 
@@ -130,7 +131,7 @@ def test_lbc_3_another_coach_can_neither_see_nor_change_a_record(example_data: A
             _ctx(session, rt),
             action=UPDATE.name,
             subject_id="HB-0099",
-            case_type=CASE_TYPE,
+            case_type=CaseType.COACHING,
             case_id=str(reg_id),
         )
     link = _link(rt, url)
@@ -171,7 +172,7 @@ def test_lbc_1_form_takes_categories_by_label_or_number_and_refuses_unknown(
             "academie",
             GoalState.OPEN,
         )
-    with pytest.raises(CoachingRefused, match="Kies uit: 1. Bedrijfsvoering en concern"):
+    with pytest.raises(CoachingRefused, match=r"Kies uit: 1\. Bedrijfsvoering en concern"):
         _register(rt, {**FORM, "domain": "Sterrenkunde"})
 
 
@@ -221,7 +222,7 @@ def test_lbc_3_audit_rows_hold_ids_and_categories_but_no_names(example_data: Any
     with rt.factory() as session:
         rows = session.scalars(
             select(AuditEntry).where(
-                AuditEntry.entity_type == CASE_TYPE, AuditEntry.entity_id == str(reg_id)
+                AuditEntry.entity_type == CaseType.COACHING, AuditEntry.entity_id == str(reg_id)
             )
         ).all()
         assert [r.action for r in rows] == [

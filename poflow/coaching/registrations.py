@@ -1,8 +1,9 @@
-"""Register, update and count the coach's records (LBC-1..3); every change audited (X-4).
+"""The coach's registrations: register, set goals, end or resume, consent (LBC-1..3); every
+change audited (X-4).
 
 Only the coach who holds a record may change it. The leidinggevende hears of a trajectory only
-when the employee agreed (`manager_consent`), and then by one mail (X-1). What leaves this module
-for reports is name-free (`CoachingRecord`).
+when the employee agreed (`manager_consent`), and then by one mail (X-1). What reports count is
+read name-free by `status`.
 """
 
 from __future__ import annotations
@@ -14,36 +15,30 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import CoachingRefused, NotFound
-from poflow.coaching.models import CASE_TYPE, CoachingRegistration
-from poflow.coaching.report import CoachingRecord, CoachingReport, build_report
-from poflow.coaching.rules import (
+from poflow.coaching.config import ChoiceKind, CoachingSection, coaching_section
+from poflow.coaching.models import CoachingRegistration
+from poflow.coaching.rules import end_date_allowed, may_inform_manager
+from poflow.coaching.states import (
+    TRAJECTORY_STATES,
     GoalState,
     TrajectoryState,
     check_goal_change,
-    check_state_change,
 )
-from poflow.coaching.section import ChoiceKind, CoachingSection
-from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
 from poflow.engine import Context, cancel_queued_mail
+from poflow.kernel.vocabulary import CaseType, Role
 
 __all__ = [
-    "COACH_ROLE",
     "NewRegistration",
-    "coaching_section",
     "end_trajectory",
-    "load_records",
-    "may_inform_manager",
     "own_registration",
     "register",
-    "report_for",
     "resume_trajectory",
     "set_consent",
     "set_goal",
 ]
 
-COACH_ROLE = "loopbaancoach"
-MANAGER_MAIL = "coaching_leidinggevende"
+MANAGER_MAIL = "coaching/leidinggevende"
 
 
 @dataclass(frozen=True)
@@ -64,16 +59,6 @@ class NewRegistration:
     note: str | None = None
 
 
-def coaching_section(config: MunicipalityConfig) -> CoachingSection:
-    """The municipality's coaching.yaml."""
-    return config.section("coaching", CoachingSection)
-
-
-def may_inform_manager(registration: CoachingRegistration) -> bool:
-    """The leidinggevende is told only with the employee's consent, and only if known (LBC-3)."""
-    return bool(registration.manager_consent and registration.manager_id)
-
-
 def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> str:
     key = section.match(kind, value)
     if key is None:
@@ -81,7 +66,7 @@ def _key(section: CoachingSection, kind: ChoiceKind, value: str, what: str) -> s
     return key
 
 
-def _person_with_role(ctx: Context, person_id: str, role: str, what: str) -> Person:
+def _person_with_role(ctx: Context, person_id: str, role: Role, what: str) -> Person:
     person = ctx.session.get(Person, person_id)
     if person is None or person.municipality != ctx.municipality:
         raise CoachingRefused(f"{what} {person_id} is geen medewerker van {ctx.config.name}.")
@@ -116,13 +101,13 @@ def _next_ref(session: Session, municipality: str, year: int) -> str:
 def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
     """Record a registration with goal 1 open when given; tell the manager only with consent."""
     section = coaching_section(ctx.config)
-    _person_with_role(ctx, new.coach_id, COACH_ROLE, "Loopbaancoach")
+    _person_with_role(ctx, new.coach_id, Role.LOOPBAANCOACH, "Loopbaancoach")
     if not new.employee_name.strip():
         raise CoachingRefused("Vul de naam van de medewerker in (alleen zichtbaar voor jou).")
     if new.registered_on > ctx.day:
         raise CoachingRefused(f"De aanmelddatum {new.registered_on} ligt in de toekomst.")
     if new.manager_id:
-        _person_with_role(ctx, new.manager_id, "leidinggevende", "Leidinggevende")
+        _person_with_role(ctx, new.manager_id, Role.LEIDINGGEVENDE, "Leidinggevende")
     ref = new.ref or _next_ref(ctx.session, ctx.municipality, new.registered_on.year)
     if (
         ctx.session.scalar(
@@ -155,7 +140,7 @@ def register(ctx: Context, new: NewRegistration) -> CoachingRegistration:
     ctx.session.flush()
     ctx.audit(
         "coaching.registered",
-        CASE_TYPE,
+        CaseType.COACHING,
         reg.case_id,
         coach=reg.coach_id,
         domain=reg.domain,
@@ -201,7 +186,7 @@ def set_goal(
     if current != state:
         ctx.audit(
             "coaching.goal",
-            CASE_TYPE,
+            CaseType.COACHING,
             reg.case_id,
             goal=number,
             before=current.value if current else None,
@@ -213,12 +198,12 @@ def end_trajectory(
     ctx: Context, reg: CoachingRegistration, *, on: date, early_reason: str | None = None
 ) -> None:
     """Close the trajectory: completed, or ended early with a configured reason (LBC-2)."""
-    if on < reg.registered_on or on > ctx.day:
+    if not end_date_allowed(on, registered_on=reg.registered_on, today=ctx.day):
         raise CoachingRefused(
             f"De einddatum {on} moet tussen de aanmelding ({reg.registered_on}) en vandaag liggen."
         )
     target = TrajectoryState.ENDED_EARLY if early_reason else TrajectoryState.COMPLETED
-    check_state_change(f"registration {reg.id}", reg.state, target)
+    TRAJECTORY_STATES.check(f"registration {reg.id}", reg.state, target)
     section = coaching_section(ctx.config)
     reg.end_reason = (
         _key(section, "early_end_reasons", early_reason, "reden van stoppen")
@@ -226,14 +211,16 @@ def end_trajectory(
         else None
     )
     reg.state, reg.ended_on = target, on
-    ctx.audit("coaching.ended", CASE_TYPE, reg.case_id, state=target.value, reason=reg.end_reason)
+    ctx.audit(
+        "coaching.ended", CaseType.COACHING, reg.case_id, state=target.value, reason=reg.end_reason
+    )
 
 
 def resume_trajectory(ctx: Context, reg: CoachingRegistration) -> None:
     """Pick up a trajectory that was stopped for a while (seed 004: tijdelijk gestopt)."""
-    check_state_change(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
+    TRAJECTORY_STATES.check(f"registration {reg.id}", reg.state, TrajectoryState.ACTIVE)
     reg.state, reg.ended_on, reg.end_reason = TrajectoryState.ACTIVE, None, None
-    ctx.audit("coaching.resumed", CASE_TYPE, reg.case_id)
+    ctx.audit("coaching.resumed", CaseType.COACHING, reg.case_id)
 
 
 def set_consent(
@@ -244,28 +231,27 @@ def set_consent(
     Consent given: one mail to the manager. Consent withdrawn: a mail not yet sent is withdrawn.
     """
     if manager_id:
-        _person_with_role(ctx, manager_id, "leidinggevende", "Leidinggevende")
+        _person_with_role(ctx, manager_id, Role.LEIDINGGEVENDE, "Leidinggevende")
         reg.manager_id = manager_id
     if reg.manager_consent != consent:
         reg.manager_consent = consent
-        ctx.audit("coaching.consent", CASE_TYPE, reg.case_id, consent=consent)
+        ctx.audit("coaching.consent", CaseType.COACHING, reg.case_id, consent=consent)
     if consent:
         _inform_manager(ctx, reg)
     else:
-        cancel_queued_mail(ctx.session, case_type=CASE_TYPE, case_id=reg.case_id)
+        cancel_queued_mail(ctx.session, case_type=CaseType.COACHING, case_id=reg.case_id)
 
 
 def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
-    if not may_inform_manager(reg):
-        return
-    assert reg.manager_id is not None
+    if not may_inform_manager(reg.manager_consent, reg.manager_id) or reg.manager_id is None:
+        return  # the second test only narrows the type: consent without a manager tells no one
     manager = ctx.recipient(ctx.person(reg.manager_id))
     coach = ctx.person(reg.coach_id)
     queued = ctx.mail(
         key=f"lbc.manager:{reg.municipality}:{reg.id}:{reg.manager_id}",
         template=MANAGER_MAIL,
         to=manager,
-        case_type=CASE_TYPE,
+        case_type=CaseType.COACHING,
         case_id=reg.case_id,
         context={
             "medewerker": reg.employee_name,
@@ -274,36 +260,6 @@ def _inform_manager(ctx: Context, reg: CoachingRegistration) -> None:
         },
     )
     if queued is not None:
-        ctx.audit("coaching.manager_informed", CASE_TYPE, reg.case_id, manager=reg.manager_id)
-
-
-def load_records(session: Session, municipality: str) -> list[CoachingRecord]:
-    """Every registration of the municipality, name-free: only the counted columns are read."""
-    rows = session.execute(
-        select(
-            CoachingRegistration.registered_on,
-            CoachingRegistration.domain,
-            CoachingRegistration.reason,
-            CoachingRegistration.source,
-            CoachingRegistration.state,
-            CoachingRegistration.goal1,
-            CoachingRegistration.goal2,
-            CoachingRegistration.end_reason,
+        ctx.audit(
+            "coaching.manager_informed", CaseType.COACHING, reg.case_id, manager=reg.manager_id
         )
-        .where(CoachingRegistration.municipality == municipality)
-        .order_by(CoachingRegistration.registered_on, CoachingRegistration.id)
-    ).all()
-    return [CoachingRecord(*row) for row in rows]
-
-
-def report_for(
-    session: Session, config: MunicipalityConfig, *, year: int, as_of: date
-) -> CoachingReport:
-    """The yearly report of one municipality, counts only (LBC-2/3)."""
-    return build_report(
-        load_records(session, config.slug),
-        section=coaching_section(config),
-        municipality=config.name,
-        year=year,
-        as_of=as_of,
-    )

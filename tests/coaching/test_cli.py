@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from poflow._exceptions import CoachingRefused, ImportRejected
 from poflow.cli import app
-from tests.test_coaching_seed import SEED, seed_tables, write_seed_csv
+from poflow.links import verify_token
+from tests.coaching.support import SEED, seed_tables, write_seed_csv
 
 HB = ["--municipality", "hardenberg", "--coach", "HB-0008"]
 
@@ -126,8 +127,6 @@ def test_lbc_1_import_of_a_bad_file_names_row_and_column(example_data: Any, tmp_
 
 def test_lbc_1_coach_link_prints_a_form_bound_to_the_coach(example_data: Any) -> None:
     """`coach link` gives the coach a registration form link bound to their person id."""
-    from poflow.links import verify_token
-
     printed = _run("coach", "link", *HB)
     assert printed.exit_code == 0, printed.output
     rt = example_data

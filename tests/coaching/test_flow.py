@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from poflow.coaching.importer import import_registrations
-from poflow.flows.coaching import artifact_key, coaching_report, deployments
-from tests.test_coaching_seed import seed_rows, write_seed_csv
+from poflow.db.models import Person
+from poflow.flows.coaching import coaching_report, deployments
+from poflow.links import verify_token
+from poflow.tasks.coaching import artifact_key
+from tests.coaching.support import seed_rows, write_seed_csv
 
 
 @pytest.fixture
@@ -21,10 +25,6 @@ def db_url(sqlite_url: str) -> str:
 
 def _names(example_data: Any) -> list[str]:
     """Every name and address the records and staff hold, that Prefect must never see."""
-    from sqlalchemy import select
-
-    from poflow.db.models import Person
-
     with example_data.factory() as session:
         people = session.scalars(select(Person)).all()
         staff = [p.family_name for p in people] + [p.email for p in people]
@@ -99,8 +99,6 @@ def test_lbc_1_each_coach_gets_the_month_s_form_links_once(
 ) -> None:
     """The monthly run mails the coach a registration link and one link per open trajectory,
     by number only, once per month however often it runs (X-1)."""
-    from poflow.links import verify_token
-
     rt = example_data
     with rt.factory() as session, session.begin():
         import_registrations(

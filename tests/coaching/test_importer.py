@@ -8,20 +8,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import ImportRejected
 from poflow.coaching.importer import COLUMNS, import_registrations
 from poflow.coaching.models import CoachingRegistration
 from poflow.coaching.render import render_tsv
 from poflow.coaching.rules import target_for
-from poflow.coaching.services import load_records, report_for
+from poflow.coaching.status import load_records, report_for
 from poflow.config import load_all
 from poflow.db.models import Outbox
 from poflow.db.session import session_factory
 from poflow.importer import import_staff
 from poflow.runtime import config_sections
+from tests.coaching.support import SEED, seed_tables, write_seed_csv
 from tests.conftest import EXAMPLES, ROOT
-from tests.test_coaching_seed import SEED, seed_tables, write_seed_csv
 
 TODAY = date(2021, 1, 15)
 
@@ -32,7 +33,7 @@ def configs() -> dict:
     return load_all(ROOT / "config", config_sections())
 
 
-def _staffed(url: str, configs: dict) -> object:
+def _staffed(url: str, configs: dict) -> sessionmaker[Session]:
     factory = session_factory(url)
     with factory() as session, session.begin():
         import_staff(session, EXAMPLES / "staff.csv", configs)
