@@ -79,15 +79,16 @@ def test_an_unknown_template_is_a_template_error():
 
 
 def test_every_mail_template_is_a_pair_with_a_subject_block():
-    """Each templates/mail/*.txt has an .html twin and defines a subject."""
+    """Each mail template, at the top of templates/mail/ or in a process's folder, has an .html
+    twin and defines a subject."""
     folder = TEMPLATES / "mail"
-    for txt in folder.glob("*.txt"):
-        if txt.name.startswith("_"):
-            continue
-        assert (folder / f"{txt.stem}.html").is_file(), txt.name
+    texts = [t for t in folder.rglob("*.txt") if not t.name.startswith("_")]
+    assert len(texts) > 40  # every process's folder is searched, not just the top
+    for txt in texts:
+        assert txt.with_suffix(".html").is_file(), txt.name
         assert "{% block subject %}" in txt.read_text(encoding="utf-8"), txt.name
-    for html in folder.glob("*.html"):
-        assert (folder / f"{html.stem}.txt").is_file() or html.name.startswith("_"), html.name
+    for html in folder.rglob("*.html"):
+        assert html.with_suffix(".txt").is_file() or html.name.startswith("_"), html.name
 
 
 def test_templates_dir_is_the_projects():
