@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from poflow.db.base import utcnow
 from poflow.db.models import Action, Outbox
-from poflow.mail.outbox import compose
+from poflow.mail.sending import compose
 from poflow.runtime import get_runtime
 from poflow.states import ActionState, MailState
 

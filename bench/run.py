@@ -117,7 +117,7 @@ def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, 
     from sqlalchemy import select, text
 
     from poflow.db.models import Outbox
-    from poflow.mail.outbox import compose
+    from poflow.mail.sending import compose
     from poflow.states import MailState
 
     with stage("floor") as s:

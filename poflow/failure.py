@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from poflow.mail.outbox import send_queued
+from poflow.mail.sending import send_queued
 from poflow.runtime import get_runtime, today
 
 __all__ = ["notify_po_of_failure"]

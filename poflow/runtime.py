@@ -32,7 +32,7 @@ from poflow.engine import (
     track_cases,
 )
 from poflow.kernel.calendar import today
-from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.processes import PROCESSES
 from poflow.settings import Settings, get_settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import task
 from prefect.tasks import exponential_backoff
 
-from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.runtime import get_runtime
 from poflow.settings import Settings
 

@@ -13,7 +13,7 @@ import pytest
 
 from poflow.db.models import Person, PersonRole
 from poflow.engine import Context
-from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.recruitment import services as rec
 from poflow.recruitment.models import RecruitmentRound
 

@@ -17,7 +17,7 @@ from poflow.approvals.requests import ApprovalRequest, approval_outcome, request
 from poflow.db.models import AuditEntry, PersonRole
 from poflow.engine import Context
 from poflow.links import mint_link
-from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.runtime import today
 from poflow.web import create_app
 

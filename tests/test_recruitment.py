@@ -510,7 +510,7 @@ def test_rec_10_the_advice_waits_in_the_queue_while_the_mail_server_is_down(
 ) -> None:
     """With the server refusing, the advice stays queued and no hire is made; later both go."""
     from poflow._exceptions import MailDeliveryError
-    from poflow.mail.outbox import SmtpTarget
+    from poflow.mail.sending import SmtpTarget
 
     rid, _ = round_at_terms(rt, mails)
     approve_by_mail(rt, mails, MT_MAIL, "Arbeidsvoorwaardengesprek")

@@ -22,7 +22,8 @@ from poflow._exceptions import MailDeliveryError
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
 from poflow.engine import Context
-from poflow.mail.outbox import SmtpTarget, compose, message_id_for
+from poflow.mail.outbox import message_id_for
+from poflow.mail.sending import SmtpTarget, compose
 from poflow.mail.render import render_mail
 from poflow.recruitment.mails import round_context, section
 from poflow.recruitment.models import (

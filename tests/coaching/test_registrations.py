@@ -16,7 +16,7 @@ from poflow.db.models import AuditEntry, Person, PersonRole
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType
 from poflow.links import claim_link, link_url, verify_token
-from poflow.mail.outbox import SmtpTarget, send_queued
+from poflow.mail.sending import SmtpTarget, send_queued
 
 DAY = date(2027, 3, 1)
 COACH, MANAGER = "HB-0008", "HB-0004"

@@ -9,15 +9,9 @@ from sqlalchemy import func, select
 
 from poflow._exceptions import MailDeliveryError
 from poflow.db.models import Outbox
-from poflow.mail.outbox import (
-    Recipient,
-    SmtpTarget,
-    outbox_row,
-    queue_mail,
-    queue_rows,
-    send_queued,
-)
+from poflow.mail.outbox import Recipient, outbox_row, queue_mail, queue_rows
 from poflow.mail.render import RenderedMail
+from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.settings import PROJECT_ROOT
 from poflow.states import MailState
 from tests.conftest import SmtpRecorder, free_port

@@ -1,0 +1,199 @@
+"""Sending the outbox over SMTP (X-2).
+
+Sending takes one queued row at a time inside its own transaction, locked against every other
+sender (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: BEGIN IMMEDIATE), hands it to the SMTP server
+and marks it sent in the same unit of work, committed before the next message is claimed. The
+only window for a duplicate is a crash between the server's acceptance and the commit: at most
+one message per sending process. On PostgreSQL a message's mark, its commit and the next claim
+travel in one round trip (pipeline mode).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.policy
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import UTC
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import yagmail
+from sqlalchemy.orm import Session, sessionmaker
+
+from poflow._exceptions import MailDeliveryError
+from poflow.db.base import utcnow
+from poflow.db.models import Outbox
+from poflow.mail.claims import Outcome, open_claims
+from poflow.states import MailState
+
+__all__ = ["SendReport", "SmtpTarget", "compose", "send_queued"]
+
+log = logging.getLogger("poflow.mail")
+_POLICY = email.policy.default.clone(max_line_length=998)
+logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTarget:
+    """Where and how to deliver."""
+
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    ssl: bool = False
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SmtpTarget:
+        """The SMTP server named by POFLOW_SMTP_* settings."""
+        password = settings.smtp_password
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+            ssl=settings.smtp_ssl,
+            timeout_s=settings.smtp_timeout_s,
+        )
+
+
+@dataclass(slots=True)
+class SendReport:
+    """What one sending pass did; `failed` holds outbox ids, never addresses."""
+
+    sent: list[int] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+def compose(row: Any) -> EmailMessage:
+    """Build the MIME message: text and HTML alternatives, plus an invitation when there is one.
+
+    `row` is an Outbox object or a row of its columns (the sending loop reads Core rows).
+
+    An invitation goes in as a text/calendar alternative with its method (what Outlook reads)
+    and as an attached invite.ics (what other clients offer to open).
+    """
+    # Fold headers only at RFC 5322's hard limit: some folds of long Dutch subjects came out
+    # of parsers with a leading space.
+    msg = EmailMessage(policy=_POLICY)
+    msg["Subject"] = row.subject
+    msg["From"] = Address(row.sender_name, addr_spec=row.sender_email)
+    msg["To"] = Address(row.recipient_name or "", addr_spec=row.recipient_email)
+    msg["Date"] = format_datetime((row.created_at or utcnow()).astimezone(UTC))
+    msg["Message-ID"] = row.message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Poflow-Key"] = hashlib.sha256(row.key.encode()).hexdigest()[:16]
+    msg.set_content(row.body_text)
+    msg.add_alternative(row.body_html, subtype="html")
+    if row.ics:
+        msg.add_alternative(row.ics, subtype="calendar", params={"method": row.ics_method or ""})
+        msg.make_mixed()
+        msg.add_attachment(
+            row.ics.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics"
+        )
+    return msg
+
+
+def _connect(target: SmtpTarget) -> yagmail.SMTP:
+    client = yagmail.SMTP(
+        user=target.user or "poflow",
+        password=target.password or "unused",
+        host=target.host,
+        port=target.port,
+        smtp_starttls=target.starttls,
+        smtp_ssl=target.ssl,
+        smtp_skip_login=not target.user,
+        soft_email_validation=False,
+        timeout=target.timeout_s,
+    )
+    client.login()
+    return client
+
+
+def send_queued(
+    factory: sessionmaker[Session],
+    target: SmtpTarget,
+    *,
+    municipality: str | None = None,
+) -> SendReport:
+    """Send every queued message over one SMTP connection; stop at the first server failure.
+
+    A message is marked sent in the same transaction that held its lock while the server
+    accepted it, and that transaction commits before the next message is claimed. On a
+    connection failure the rest stays queued for the next pass, and MailDeliveryError is raised
+    with the count of what did go out.
+    """
+    report = SendReport()
+    client: yagmail.SMTP | None = None
+    last_id = 0
+    try:
+        # One connection for the pass, one transaction per message (its claim, send and mark).
+        # Core, not a Session: outbox rows are no ORM objects here, and a Session's bookkeeping
+        # per statement was a third of the loop's own cost.
+        with factory.kw["bind"].connect() as connection:
+            claims = open_claims(connection, municipality)
+            outcome: Outcome | None = None
+            try:
+                while True:
+                    row = claims.advance(outcome, last_id)
+                    outcome = None
+                    if row is None:
+                        break
+                    last_id = row.id
+                    if client is None:
+                        client = _connect(target)
+                    try:
+                        client.smtp.send_message(
+                            compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                        )
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                        if not _permanent(exc):
+                            raise
+                        outcome = Outcome(
+                            row.id,
+                            MailState.FAILED,
+                            error=f"refused by server: {type(exc).__name__}",
+                        )
+                        report.refused.append(row.id)
+                        continue
+                    outcome = Outcome(row.id, MailState.SENT, sent_at=utcnow())
+                    report.sent.append(row.id)
+            except BaseException:
+                claims.abandon()
+                raise
+    except (OSError, smtplib.SMTPException) as exc:
+        # Only the exception's type leaves this function: its text can hold addresses (X-3).
+        report.error = type(exc).__name__
+        if last_id:
+            with factory() as session, session.begin():
+                row = session.get(Outbox, last_id)
+                if row is not None and row.state == MailState.QUEUED:
+                    row.attempts += 1
+                    row.last_error = f"not delivered: {report.error}"
+        raise MailDeliveryError(
+            f"Sending stopped after {len(report.sent)} message(s): the SMTP server at "
+            f"{target.host}:{target.port} failed ({report.error}); "
+            "the remaining messages stay queued for the next run."
+        ) from None
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail too
+                client.close()
+    log.info("sent %d message(s), %d refused", len(report.sent), len(report.refused))
+    return report
+
+
+def _permanent(exc: smtplib.SMTPException) -> bool:
+    """A 5xx answer for this one message: retrying will not help, the rest can go on."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return getattr(exc, "smtp_code", 0) >= 500
