@@ -7,16 +7,13 @@ changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +22,7 @@ from poflow._exceptions import ImportRejected
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Hire, Person, PersonRole
 from poflow.kernel.vocabulary import ContractType, Role
+from poflow.rows import ID_PATTERN, RowChecker, read_rows, show_value
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -34,7 +32,6 @@ __all__ = [
     "ImportResult",
     "import_hires",
     "import_staff",
-    "read_rows",
 ]
 
 STAFF_COLUMNS = (
@@ -63,9 +60,6 @@ HIRE_COLUMNS = (
 )
 ROLES = frozenset(Role)
 CONTRACT_TYPES = frozenset(ContractType)
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-MAX_TEXT = 160
-
 Progress = Callable[[int], None]
 
 
@@ -78,133 +72,6 @@ class ImportResult:
     unchanged: int
 
 
-def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
-    """Read a CSV (comma or semicolon) or .xlsx file into rows of stripped strings.
-
-    The header must hold exactly the expected columns (in any order).
-    """
-    if not path.is_file():
-        raise ImportRejected(str(path), [f"file {path} does not exist"])
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        header, rows = _read_xlsx(path)
-    else:
-        header, rows = _read_csv(path)
-    problems = []
-    missing = [c for c in expected if c not in header]
-    unknown = [c for c in header if c not in expected]
-    if missing:
-        problems.append(f"row 1 (header): missing column(s): {', '.join(missing)}")
-    if unknown:
-        problems.append(f"row 1 (header): unknown column(s): {', '.join(unknown)}")
-    if len(set(header)) != len(header):
-        problems.append("row 1 (header): a column name appears twice")
-    if problems:
-        raise ImportRejected(str(path), problems)
-    return [dict(zip(header, r, strict=False)) for r in rows]
-
-
-def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(str(path), ["file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    lines = [row for row in reader if any(cell.strip() for cell in row)]
-    if not lines:
-        raise ImportRejected(str(path), ["file is empty: expected a header row"])
-    header = [h.strip() for h in lines[0]]
-    return header, [[c.strip() for c in row] for row in lines[1:]]
-
-
-def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ImportRejected(
-            str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]
-        ) from exc
-    sheet = book.worksheets[0]
-    values = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    values = [row for row in values if any(row)]
-    if not values:
-        raise ImportRejected(str(path), ["the first sheet is empty: expected a header row"])
-    return values[0], values[1:]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-class _Checker:
-    """Collects problems per row and column."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def bad(self, row: int, column: str, why: str) -> None:
-        self.problems.append(f"row {row}, column '{column}': {why}")
-
-    def text(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
-        value = rec.get(column, "") or ""
-        if required and not value:
-            self.bad(row, column, "is empty, a value is required")
-        elif len(value) > MAX_TEXT:
-            self.bad(row, column, f"is {len(value)} characters long (at most {MAX_TEXT})")
-        elif any(ord(ch) < 32 for ch in value):
-            self.bad(row, column, "contains control characters")
-        return value
-
-    def ident(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
-        value = rec.get(column, "") or ""
-        if not value:
-            if required:
-                self.bad(row, column, "is empty, an id is required")
-        elif not _ID.match(value):
-            self.bad(
-                row,
-                column,
-                f"{_show(value)} is not a valid id (letters, digits, - and _, at most 40)",
-            )
-        return value
-
-    def email(self, row: int, rec: dict[str, str], column: str) -> str:
-        value = rec.get(column, "") or ""
-        if not value:
-            self.bad(row, column, "is empty, an email address is required")
-            return value
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            self.bad(row, column, f"{_show(value)} is not a valid email address ({exc})")
-            return value
-
-    def municipality(self, row: int, rec: dict[str, str], known: Iterable[str]) -> str:
-        value = rec.get("municipality", "") or ""
-        if value not in known:
-            self.bad(
-                row,
-                "municipality",
-                f"unknown municipality {_show(value)}; known: {', '.join(sorted(known))}",
-            )
-        return value
-
-
-def _show(value: str) -> str:
-    return repr(value if len(value) <= 60 else value[:57] + "...")
-
-
 def import_staff(
     session: Session,
     path: Path,
@@ -215,13 +82,13 @@ def import_staff(
 ) -> ImportResult:
     """Import staff.csv/.xlsx: people and their roles. Nothing is written if any row is bad."""
     rows = read_rows(path, STAFF_COLUMNS)
-    check = _Checker()
+    check = RowChecker()
     parsed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for n, rec in enumerate(rows, start=2):
         pid = check.ident(n, rec, "employee_id")
         if pid in seen:
-            check.bad(n, "employee_id", f"{_show(pid)} appears twice (also row {seen[pid]})")
+            check.bad(n, "employee_id", f"{show_value(pid)} appears twice (also row {seen[pid]})")
         seen.setdefault(pid, n)
         roles = sorted({r.strip() for r in (rec.get("roles") or "").split(";") if r.strip()})
         if not roles:
@@ -229,7 +96,9 @@ def import_staff(
         for role in roles:
             if role not in ROLES:
                 check.bad(
-                    n, "roles", f"unknown role {_show(role)}; known: {', '.join(sorted(ROLES))}"
+                    n,
+                    "roles",
+                    f"unknown role {show_value(role)}; known: {', '.join(sorted(ROLES))}",
                 )
         parsed.append(
             {
@@ -305,7 +174,7 @@ def import_hires(
 ) -> ImportResult:
     """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality."""
     rows = read_rows(path, HIRE_COLUMNS)
-    check = _Checker()
+    check = RowChecker()
     parsed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     people_ids = {r.get("manager_id", "") for r in rows} | {r.get("buddy_id", "") for r in rows}
@@ -313,17 +182,19 @@ def import_hires(
     for n, rec in enumerate(rows, start=2):
         hid = check.ident(n, rec, "hire_id")
         if hid in seen:
-            check.bad(n, "hire_id", f"{_show(hid)} appears twice (also row {seen[hid]})")
+            check.bad(n, "hire_id", f"{show_value(hid)} appears twice (also row {seen[hid]})")
         seen.setdefault(hid, n)
         slug = check.municipality(n, rec, configs)
         manager_id = check.ident(n, rec, "manager_id")
         buddy_id = check.ident(n, rec, "buddy_id", required=False) or None
         for column, pid in (("manager_id", manager_id), ("buddy_id", buddy_id)):
-            if not pid or not _ID.match(pid):
+            if not pid or not ID_PATTERN.match(pid):
                 continue
             person = people.get(pid)
             if person is None:
-                check.bad(n, column, f"unknown person {_show(pid)}: import them in staff first")
+                check.bad(
+                    n, column, f"unknown person {show_value(pid)}: import them in staff first"
+                )
             elif slug in configs and person.municipality != slug:
                 check.bad(
                     n, column, f"person {pid} works for {person.municipality!r}, not {slug!r}"
@@ -337,7 +208,7 @@ def import_hires(
             check.bad(
                 n,
                 "contract_type",
-                f"unknown contract type {_show(contract)}; known: "
+                f"unknown contract type {show_value(contract)}; known: "
                 f"{', '.join(sorted(CONTRACT_TYPES))}",
             )
         months_raw = rec.get("contract_months", "")
@@ -347,7 +218,7 @@ def import_hires(
                 check.bad(
                     n,
                     "contract_months",
-                    f"{_show(months_raw)} is not a whole number of months from 1 to 120",
+                    f"{show_value(months_raw)} is not a whole number of months from 1 to 120",
                 )
             elif contract == "vast":
                 check.bad(n, "contract_months", "must be empty for contract type 'vast'")
@@ -362,7 +233,9 @@ def import_hires(
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start_raw) or not 2000 <= start.year <= 2100:
                 raise ValueError(start_raw)
         except ValueError:
-            check.bad(n, "start_date", f"{_show(start_raw)} is not a date (expected YYYY-MM-DD)")
+            check.bad(
+                n, "start_date", f"{show_value(start_raw)} is not a date (expected YYYY-MM-DD)"
+            )
             start = None
         parsed.append(
             {

@@ -23,8 +23,9 @@ from poflow.coaching.rules import parse_yes_no
 from poflow.coaching.states import TrajectoryState, parse_goal, parse_state
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Person
-from poflow.importer import ImportResult, read_rows
+from poflow.importer import ImportResult
 from poflow.kernel.vocabulary import CaseType, Role
+from poflow.rows import read_rows
 
 __all__ = ["COLUMNS", "import_registrations"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from poflow._exceptions import ImportRejected
 from poflow.db.models import Hire
 from poflow.engine import Context
-from poflow.importer import read_rows
+from poflow.rows import read_rows
 from poflow.introduction.common import section
 from poflow.introduction.programme import complete_step
 

@@ -155,7 +155,7 @@ def candidates_cmd(
     prospect: Annotated[str | None, typer.Option(help="Candidate id of a koffiemoment")] = None,
 ) -> None:
     """Add one candidate or import a file (all rows or none), or list the round's candidates."""
-    from poflow.importer import read_rows
+    from poflow.rows import read_rows
     from poflow.recruitment.candidates import add_candidate, candidates_of
     from poflow.recruitment.rounds import get_round
 

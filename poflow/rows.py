@@ -1,0 +1,150 @@
+"""Reading an import file (CSV with comma or semicolon, or .xlsx) into rows of stripped strings,
+and checking their cells: each problem one line naming the row (as a spreadsheet numbers it:
+the header is row 1) and the column. Every import of poflow reads and checks through here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from poflow._exceptions import ImportRejected
+
+__all__ = ["ID_PATTERN", "MAX_TEXT", "RowChecker", "read_rows", "show_value"]
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+MAX_TEXT = 160
+
+
+def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
+    """Read a CSV (comma or semicolon) or .xlsx file into rows of stripped strings.
+
+    The header must hold exactly the expected columns (in any order).
+    """
+    if not path.is_file():
+        raise ImportRejected(str(path), [f"file {path} does not exist"])
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        header, rows = _read_xlsx(path)
+    else:
+        header, rows = _read_csv(path)
+    problems = []
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    if missing:
+        problems.append(f"row 1 (header): missing column(s): {', '.join(missing)}")
+    if unknown:
+        problems.append(f"row 1 (header): unknown column(s): {', '.join(unknown)}")
+    if len(set(header)) != len(header):
+        problems.append("row 1 (header): a column name appears twice")
+    if problems:
+        raise ImportRejected(str(path), problems)
+    return [dict(zip(header, r, strict=False)) for r in rows]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(str(path), ["file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines = [row for row in reader if any(cell.strip() for cell in row)]
+    if not lines:
+        raise ImportRejected(str(path), ["file is empty: expected a header row"])
+    header = [h.strip() for h in lines[0]]
+    return header, [[c.strip() for c in row] for row in lines[1:]]
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], list[list[str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportRejected(
+            str(path), [f"not a readable .xlsx file ({type(exc).__name__})"]
+        ) from exc
+    sheet = book.worksheets[0]
+    values = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    values = [row for row in values if any(row)]
+    if not values:
+        raise ImportRejected(str(path), ["the first sheet is empty: expected a header row"])
+    return values[0], values[1:]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class RowChecker:
+    """Collects problems per row and column."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def bad(self, row: int, column: str, why: str) -> None:
+        self.problems.append(f"row {row}, column '{column}': {why}")
+
+    def text(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
+        value = rec.get(column, "") or ""
+        if required and not value:
+            self.bad(row, column, "is empty, a value is required")
+        elif len(value) > MAX_TEXT:
+            self.bad(row, column, f"is {len(value)} characters long (at most {MAX_TEXT})")
+        elif any(ord(ch) < 32 for ch in value):
+            self.bad(row, column, "contains control characters")
+        return value
+
+    def ident(self, row: int, rec: dict[str, str], column: str, *, required: bool = True) -> str:
+        value = rec.get(column, "") or ""
+        if not value:
+            if required:
+                self.bad(row, column, "is empty, an id is required")
+        elif not ID_PATTERN.match(value):
+            self.bad(
+                row,
+                column,
+                f"{show_value(value)} is not a valid id (letters, digits, - and _, at most 40)",
+            )
+        return value
+
+    def email(self, row: int, rec: dict[str, str], column: str) -> str:
+        value = rec.get(column, "") or ""
+        if not value:
+            self.bad(row, column, "is empty, an email address is required")
+            return value
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            self.bad(row, column, f"{show_value(value)} is not a valid email address ({exc})")
+            return value
+
+    def municipality(self, row: int, rec: dict[str, str], known: Iterable[str]) -> str:
+        value = rec.get("municipality", "") or ""
+        if value not in known:
+            self.bad(
+                row,
+                "municipality",
+                f"unknown municipality {show_value(value)}; known: {', '.join(sorted(known))}",
+            )
+        return value
+
+
+def show_value(value: str) -> str:
+    """A cell's value for an error message: quoted, and cut off after 60 characters."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")
