@@ -122,7 +122,7 @@ def remind_participant(ctx: Context, action: Action) -> bool:
     )
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="int_sessie_herinnering",
+        template="introduction/sessie_herinnering",
         to=ctx.hire_recipient(hire),
         context={**session_context(ctx, p.session), "link_nee": link},
         case_type="hire",
@@ -169,7 +169,7 @@ def ask_for_attendance(ctx: Context, action: Action) -> bool:
             )
         ctx.mail(
             key=f"{action.key}:{person.id}",
-            template="int_aanwezigheid",
+            template="introduction/aanwezigheid",
             to=ctx.recipient(person),
             context={**session_context(ctx, s), "rijen": rows},
             case_type="int_session",

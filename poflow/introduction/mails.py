@@ -72,7 +72,7 @@ def send_welcome(ctx: Context, action: Action) -> bool:
         )
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="int_welkom",
+        template="introduction/welkom",
         to=ctx.hire_recipient(hire),
         context={
             "onderdelen": rows,
@@ -95,7 +95,7 @@ def remind_elearning(ctx: Context, action: Action) -> bool:
     hire, step = found
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="int_elearning_herinnering",
+        template="introduction/elearning_herinnering",
         to=ctx.hire_recipient(hire),
         context={
             "titel": step.title,
@@ -117,7 +117,7 @@ def announce_role_item(ctx: Context, action: Action) -> bool:
     hire, step = found
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="int_rolitem",
+        template="introduction/rolitem",
         to=ctx.hire_recipient(hire),
         context={
             "titel": step.title,
@@ -169,19 +169,19 @@ def _talk(ctx: Context, action: Action, template: str) -> bool:
             case_type="hire",
             case_id=hire.id,
             action=action,
-            invitation=invitation if template == "int_gesprek_uitnodiging" else None,
+            invitation=invitation if template == "introduction/gesprek_uitnodiging" else None,
         )
     return True
 
 
 def invite_talk(ctx: Context, action: Action) -> bool:
     """INT-5: invite the employee and the coach or leidinggevende, with .ics and a record link."""
-    return _talk(ctx, action, "int_gesprek_uitnodiging")
+    return _talk(ctx, action, "introduction/gesprek_uitnodiging")
 
 
 def remind_talk(ctx: Context, action: Action) -> bool:
     """INT-5: remind both shortly before the talk."""
-    return _talk(ctx, action, "int_gesprek_herinnering")
+    return _talk(ctx, action, "introduction/gesprek_herinnering")
 
 
 def offer_light_variant(ctx: Context, action: Action) -> bool:
@@ -200,7 +200,7 @@ def offer_light_variant(ctx: Context, action: Action) -> bool:
     )
     ctx.mail(
         key=f"{action.key}:leidinggevende",
-        template="int_light_aanbod",
+        template="introduction/light_aanbod",
         to=ctx.recipient(manager),
         context={
             "medewerker": hire.full_name,

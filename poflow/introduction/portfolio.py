@@ -64,7 +64,7 @@ def issue_certificate(
     )
     ctx.mail(
         key=f"int.certificate:{hire.id}:{item}",
-        template="int_bewijs_van_deelname",
+        template="introduction/bewijs_van_deelname",
         to=ctx.hire_recipient(hire),
         context={"onderdeel": title, "datum": completed_on, "nummer": cert.number},
         case_type="hire",

@@ -213,7 +213,7 @@ def _invite(
     }
     ctx.mail(
         key=f"int.invite:{s.id}:{hire.id}",
-        template="int_sessie_uitnodiging",
+        template="introduction/sessie_uitnodiging",
         to=to,
         context={
             **session_context(ctx, s),
@@ -246,7 +246,7 @@ def _host(ctx: Context, s: IntroSession, scfg: SeriesConfig) -> None:
         to = ctx.recipient(person)
         ctx.mail(
             key=f"int.host:{s.id}:{person.id}",
-            template="int_sessie_gastheer",
+            template="introduction/sessie_gastheer",
             to=to,
             context={**session_context(ctx, s), "deelnemers": names},
             case_type="int_session",
@@ -258,7 +258,7 @@ def _host(ctx: Context, s: IntroSession, scfg: SeriesConfig) -> None:
 def _spill(ctx: Context, s: IntroSession, hire: Hire, scfg: SeriesConfig) -> None:
     ctx.mail(
         key=f"int.spill:{s.id}:{hire.id}",
-        template="int_sessie_vol",
+        template="introduction/sessie_vol",
         to=ctx.hire_recipient(hire),
         context={
             **session_context(ctx, s),
