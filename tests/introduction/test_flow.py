@@ -10,13 +10,10 @@ import pytest
 
 from poflow.runtime import run_day
 
-from .introduction_support import (
+from .support import (
     GEMEENTESECRETARIS,
     Spec,
     add_hires,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 

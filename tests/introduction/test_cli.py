@@ -12,13 +12,10 @@ from poflow._exceptions import EnrolmentRefused
 from poflow.cli import app
 from poflow.runtime import run_day
 
-from .introduction_support import (
+from .support import (
     Spec,
     add_hires,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     plan_all,
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 
