@@ -7,8 +7,12 @@ from datetime import date
 
 from poflow.introduction.cohort import (
     Candidate,
+    CohortChoice,
     CohortKind,
     Participation,
+    PlaceReason,
+    free_seats,
+    places,
     select_cohort,
 )
 from poflow.introduction.states import ParticipationStatus
@@ -104,3 +108,29 @@ def test_int_4_a_classroom_module_waits_for_the_item_before_it():
         "FIRST",
         "READY",
     )
+
+
+def test_int_3_each_place_says_why_the_hire_has_it():
+    """INT-3: a first invitation is "new", one after a full session "waitlist", one after a
+    miss "makeup"; who did not fit is "spill", after the seats."""
+    s = date(2027, 4, 12)
+    waited = _c("W", date(2027, 2, 15), date(2027, 8, 16), (date(2027, 3, 1), P.SPILLED))
+    missed = _c("M", date(2027, 2, 1), date(2027, 8, 2), (date(2027, 3, 1), P.MISSED))
+    new = _c("N", date(2027, 3, 1), date(2027, 9, 1))
+    choice = CohortChoice(invite=("W", "M", "N"), reinvite=("W", "M"), spill=("X",))
+    found = [(p.hire_id, p.reason, p.spilled) for p in places(choice, [waited, missed, new])]
+    assert found == [
+        ("W", PlaceReason.WAITLIST, False),
+        ("M", PlaceReason.MAKEUP, False),
+        ("N", PlaceReason.NEW, False),
+        ("X", PlaceReason.SPILL, True),
+    ]
+    assert select_cohort(CohortKind.STARTED, s, [new], seats_left=0, max_attempts=3).spill == ("N",)
+
+
+def test_int_3_open_and_attended_places_hold_a_seat():
+    """INT-3: invited, accepted and attended places count against the capacity; declined,
+    missed, spilled and cancelled ones do not."""
+    statuses = [P.INVITED, P.ACCEPTED, P.ATTENDED, P.DECLINED, P.MISSED, P.SPILLED, P.CANCELLED]
+    assert free_seats(25, statuses) == 22
+    assert free_seats(2, [P.INVITED, P.INVITED, P.ACCEPTED]) == -1  # the rule seats nobody then
