@@ -110,73 +110,69 @@ def _enrol(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     )
 
 
-LINK_ACTIONS = tuple(
-    a
-    for a in (
-        LinkAction(
-            name=LINK_YES,
-            title="Ik kom naar de bijeenkomst",
-            button="Ik kom",
-            describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
-            perform=_answer(True),
+LINK_ACTIONS = (
+    LinkAction(
+        name=LINK_YES,
+        title="Ik kom naar de bijeenkomst",
+        button="Ik kom",
+        describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
+        perform=_answer(True),
+    ),
+    LinkAction(
+        name=LINK_NO,
+        title="Ik kan niet komen",
+        button="Afmelden",
+        describe=lambda ctx, link: (
+            f"Je meldt je af voor de {_when(_place(ctx, link))}. "
+            "Je wordt uitgenodigd voor de volgende."
         ),
-        LinkAction(
-            name=LINK_NO,
-            title="Ik kan niet komen",
-            button="Afmelden",
-            describe=lambda ctx, link: (
-                f"Je meldt je af voor de {_when(_place(ctx, link))}. "
-                "Je wordt uitgenodigd voor de volgende."
-            ),
-            perform=_answer(False),
+        perform=_answer(False),
+    ),
+    LinkAction(
+        name=LINK_PRESENT,
+        title="Was aanwezig",
+        button="Aanwezig",
+        describe=lambda ctx, link: (
+            f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+            f"aanwezig bij de {_when(_place(ctx, link))}."
         ),
-        LinkAction(
-            name=LINK_PRESENT,
-            title="Was aanwezig",
-            button="Aanwezig",
-            describe=lambda ctx, link: (
-                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                f"aanwezig bij de {_when(_place(ctx, link))}."
-            ),
-            perform=_attendance(True),
+        perform=_attendance(True),
+    ),
+    LinkAction(
+        name=LINK_ABSENT,
+        title="Was niet aanwezig",
+        button="Afwezig",
+        describe=lambda ctx, link: (
+            f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+            f"niet bij de {_when(_place(ctx, link))}; volgt een "
+            "nieuwe uitnodiging."
         ),
-        LinkAction(
-            name=LINK_ABSENT,
-            title="Was niet aanwezig",
-            button="Afwezig",
-            describe=lambda ctx, link: (
-                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                f"niet bij de {_when(_place(ctx, link))}; volgt een "
-                "nieuwe uitnodiging."
-            ),
-            perform=_attendance(False),
+        perform=_attendance(False),
+    ),
+    LinkAction(
+        name=LINK_ITEM_DONE,
+        title="Onderdeel afgerond",
+        button="Afgerond",
+        describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
+        perform=_item_done,
+    ),
+    LinkAction(
+        name=LINK_TALK_HELD,
+        title="Gesprek heeft plaatsgevonden",
+        button="Vastleggen",
+        describe=lambda ctx, link: (
+            f"'{_step(ctx, link).title}' met {_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
         ),
-        LinkAction(
-            name=LINK_ITEM_DONE,
-            title="Onderdeel afgerond",
-            button="Afgerond",
-            describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
-            perform=_item_done,
+        perform=_talk_held,
+    ),
+    LinkAction(
+        name=LINK_ENROL,
+        title="Aanmelden voor het introductieprogramma",
+        button="Aanmelden",
+        describe=lambda ctx, link: (
+            f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
+            "de light-variant van het introductieprogramma."
         ),
-        LinkAction(
-            name=LINK_TALK_HELD,
-            title="Gesprek heeft plaatsgevonden",
-            button="Vastleggen",
-            describe=lambda ctx, link: (
-                f"'{_step(ctx, link).title}' met "
-                f"{_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
-            ),
-            perform=_talk_held,
-        ),
-        LinkAction(
-            name=LINK_ENROL,
-            title="Aanmelden voor het introductieprogramma",
-            button="Aanmelden",
-            describe=lambda ctx, link: (
-                f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
-                "de light-variant van het introductieprogramma."
-            ),
-            perform=_enrol,
-        ),
-    )
+        perform=_enrol,
+    ),
 )
