@@ -22,8 +22,7 @@ from poflow.introduction.config import section
 from poflow.introduction.sessions import plan_day
 from poflow.links import claim_link, verify_token
 from poflow.runtime import run_day
-
-from ..conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 GEMEENTESECRETARIS = "anouk.verbeek@hardenberg.example.nl"
 PO_BRAM = "bram.dewit@hardenberg.example.nl"

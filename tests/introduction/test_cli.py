@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from poflow._exceptions import EnrolmentRefused
 from poflow.cli import app
 from poflow.runtime import run_day
-
-from .support import (
+from tests.introduction.support import (
     Spec,
     add_hires,
     plan_all,

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from poflow.runtime import run_day
-
-from .support import (
+from tests.introduction.support import (
     GEMEENTESECRETARIS,
     Spec,
     add_hires,

@@ -18,8 +18,7 @@ from poflow.introduction.states import EnrolmentState
 from poflow.introduction.steps import add_role_item
 from poflow.runtime import run_day
 from poflow.states import StepState
-
-from .support import (
+from tests.introduction.support import (
     COACH,
     MANAGER_EMAIL,
     Spec,

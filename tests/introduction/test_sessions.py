@@ -16,8 +16,7 @@ from poflow.introduction.models import Certificate, IntroSession
 from poflow.introduction.sessions import plan_sessions
 from poflow.introduction.states import ParticipationStatus
 from poflow.runtime import run_day
-
-from .support import (
+from tests.introduction.support import (
     GEMEENTESECRETARIS,
     PO_BRAM,
     Spec,

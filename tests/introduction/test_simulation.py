@@ -15,8 +15,7 @@ from poflow.introduction.models import IntroSession
 from poflow.introduction.planner import enrol
 from poflow.introduction.rules import programme_end, series_dates
 from poflow.introduction.states import OPEN, SessionState
-
-from .support import (
+from tests.introduction.support import (
     Spec,
     add_hires,
     ctx_for,

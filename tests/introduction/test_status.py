@@ -13,8 +13,7 @@ from poflow.introduction.status import COLUMN_TITLE, programme_status, programme
 from poflow.introduction.steps import complete_step
 from poflow.onboarding.status import status_rows
 from poflow.runtime import run_day
-
-from .support import (
+from tests.introduction.support import (
     Spec,
     add_hires,
     ctx_for,
