@@ -13,10 +13,11 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
-from poflow.introduction.common import section
+from poflow.introduction.sessions import series_to_plan, worth_publishing
 from poflow.kernel.calendar import TIMEZONE
 from poflow.runtime import get_runtime, today
 from poflow.tasks.introduction import plan_session_series, publish_session_overview
@@ -28,27 +29,21 @@ SCHEDULE = "30 6 * * 1-5"  # weekdays 06:30, before the dispatcher; holidays are
 
 
 def _run_name(prefix: str) -> str:
-    from prefect.runtime import flow_run
-
     params = flow_run.parameters
     return f"{prefix}-{params.get('day') or today()}-{params.get('municipality') or 'all'}"
 
 
 def run_series(which: str, day: date | None, municipality: str | None) -> dict[str, Any]:
-    """Plan the session of each series in `which` ("start", "evaluatie", "modules") per municipality."""
+    """Plan the session of each series in `which` ("start", "evaluatie", "modules") per
+    municipality."""
     day = day or today()
     rt = get_runtime()
     summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
     for slug in rt.slugs(municipality):
-        cfg = section(rt.config(slug))
-        if not cfg.enabled or not rt.config(slug).calendar.is_working_day(day):
-            summary["municipalities"][slug] = []
-            continue
-        series = cfg.series_keys()[2:] if which == "modules" else [which]
         done = []
-        for key in series:
+        for key in series_to_plan(rt.config(slug), which, day):
             counts = plan_session_series(slug, key, day)
-            if counts["session_id"] is not None and (counts["invited"] or counts["spilled"]):
+            if worth_publishing(counts):
                 publish_session_overview(slug, counts["session_id"])
             done.append(counts)
         summary["municipalities"][slug] = done
@@ -95,7 +90,7 @@ def modules(day: date | None = None, municipality: str | None = None) -> dict[st
     return run_series("modules", day, municipality)
 
 
-def deployments() -> list:
+def deployments() -> list[Any]:
     """The three session flows, each on weekdays at 06:30 Europe/Amsterdam."""
     return [
         startbijeenkomst.to_deployment(

@@ -1,4 +1,5 @@
-"""Tasks of the introduction programme's session flows: one side effect each, ids and counts only."""
+"""Tasks of the introduction programme's session flows: one side effect each, ids and counts
+only."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from poflow.introduction.overview import session_rows
 from poflow.introduction.sessions import plan_day
+from poflow.introduction.status import session_rows
 from poflow.runtime import get_runtime
 
 __all__ = ["plan_session_series", "publish_session_overview"]

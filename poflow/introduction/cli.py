@@ -9,9 +9,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from poflow._exceptions import NotFound
+from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.engine import Context
+from poflow.hires.services import get_hire
+from poflow.introduction.attendance import participant, record_attendance
+from poflow.introduction.completions import import_completions
+from poflow.introduction.config import section
+from poflow.introduction.kinds import PROCESS, elearning_key
+from poflow.introduction.planner import enrol
+from poflow.introduction.portfolio import portfolio
+from poflow.introduction.sessions import plan_day
+from poflow.introduction.status import named_rows, session_rows, sessions_between
+from poflow.introduction.steps import add_role_item, complete_step
+from poflow.kernel.calendar import today
+from poflow.kernel.vocabulary import CaseType
 
 __all__ = ["intro_app", "portfolio_app"]
 
@@ -22,16 +38,9 @@ intro_app = typer.Typer(
 portfolio_app = typer.Typer(help="Show a new employee's introduction portfolio (INT-4).")
 
 
-def _day(value: str | None) -> date:
-    from poflow.runtime import today
-
-    if value is None:
-        return today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.secho(f"{value!r} is not a date (expected YYYY-MM-DD).", fg="red", err=True)
-        raise typer.Exit(1) from None
+def _day(value: str | None, option: str = "--date") -> date:
+    """The day an option names, today when it names none."""
+    return parse_date(value, option) or today()
 
 
 @contextmanager
@@ -41,21 +50,17 @@ def _ctx(
     hire_id: str | None = None,
     day: date | None = None,
     actor: str = "cli",
-) -> Iterator[Any]:
+) -> Iterator[Context]:
     """A Context in one transaction, for the hire's municipality or the one named."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.hires.services import get_hire
-
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.factory() as session, session.begin():
         slug = get_hire(session, hire_id).municipality if hire_id else municipality
         if slug is None:
             slugs = rt.slugs()
             if len(slugs) != 1:
-                typer.secho("Name the municipality with --municipality.", fg="red", err=True)
-                raise typer.Exit(1)
+                fail("Name the municipality with --municipality.")
             slug = slugs[0]
-        yield rt.context(session, slug, day or _day(None), actor=actor)
+        yield rt.context(session, slug, day or today(), actor=actor)
 
 
 Muni = Annotated[str | None, typer.Option(help="Municipality slug, e.g. hardenberg")]
@@ -72,8 +77,6 @@ def enrol_cmd(
     variant: Annotated[str | None, typer.Option(help="Variant; default per target group")] = None,
 ) -> None:
     """Enrol a secondary-group hire (stage, detachering, payroll, inhuur) in the programme."""
-    from poflow.introduction.programme import enrol
-
     with _ctx(hire_id=hire_id, actor=by) as ctx:
         e = enrol(ctx, hire_id, by=by, variant=variant)
         typer.echo(
@@ -89,8 +92,6 @@ def elearning_import(
     date_: Day = None,
 ) -> None:
     """Import e-learning completions from the learning platform; each gets a certificate."""
-    from poflow.introduction.completions import import_completions
-
     with _ctx(municipality=municipality, day=_day(date_)) as ctx:
         result = import_completions(ctx, file)
     typer.echo(f"Imported {file}: {result.completed} completed, {result.unchanged} already done.")
@@ -103,10 +104,8 @@ def sessions_cmd(
     until: Annotated[str | None, typer.Option(help="Until YYYY-MM-DD")] = None,
 ) -> None:
     """List the group sessions with their numbers of invited, attending and missing people."""
-    from poflow.introduction.overview import sessions_between
-
-    start = _day(first) if first else _day(None) - timedelta(days=90)
-    end = _day(until) if until else start + timedelta(days=270)
+    start = _day(first, "--from") if first else today() - timedelta(days=90)
+    end = _day(until, "--until") if until else start + timedelta(days=270)
     with _ctx(municipality=municipality) as ctx:
         rows = sessions_between(ctx.session, ctx.municipality, start, end)
     if not rows:
@@ -122,8 +121,6 @@ def session_cmd(
     municipality: Muni = None,
 ) -> None:
     """Show who was invited to a session and whether they came (names: P&O only)."""
-    from poflow.introduction.overview import named_rows, session_rows
-
     with _ctx(municipality=municipality) as ctx:
         title, _ = session_rows(ctx.session, session_id)
         typer.echo(title)
@@ -141,8 +138,6 @@ def attendance_cmd(
     date_: Day = None,
 ) -> None:
     """Record attendance; whoever was absent is invited to the next session automatically."""
-    from poflow.introduction.attendance import participant, record_attendance
-
     with _ctx(municipality=municipality, actor=by, day=_day(date_)) as ctx:
         for hire_id, was in [
             *((h, True) for h in present or []),
@@ -163,10 +158,8 @@ def role_item_cmd(
     by: Annotated[str, typer.Option(help="Who adds it (person id)")] = "cli",
 ) -> None:
     """Add a role-specific item agreed in the arbeidsvoorwaardengesprek (INT-5)."""
-    from poflow.introduction.programme import add_role_item
-
     with _ctx(hire_id=hire_id, actor=by) as ctx:
-        step = add_role_item(ctx, hire_id, title=title, due=_day(due), by=by)
+        step = add_role_item(ctx, hire_id, title=title, due=_day(due, "--due"), by=by)
     typer.echo(f"Added {step.key} to the programme of {hire_id}; the employee gets a mail.")
 
 
@@ -179,13 +172,11 @@ def done_cmd(
     by: Annotated[str, typer.Option(help="Who records it (person id)")] = "cli",
 ) -> None:
     """Record an item of the own line as done (fallback for the link in the mail)."""
-    from poflow._exceptions import NotFound
-    from poflow.introduction.programme import complete_step
-
     with _ctx(hire_id=hire_id, actor=by) as ctx:
-        keys = [f"int:{item}", f"int:elearning:{item}"]
+        keys = [f"{PROCESS}:{item}", elearning_key(item)]
         step = next(
-            (s for k in keys if (s := ctx.step(case_type="hire", case_id=hire_id, key=k))), None
+            (s for k in keys if (s := ctx.step(case_type=CaseType.HIRE, case_id=hire_id, key=k))),
+            None,
         )
         if step is None:
             raise NotFound(f"Hire {hire_id} has no programme item {item!r}")
@@ -201,11 +192,7 @@ def plan_cmd(
     municipality: Muni = None,
 ) -> None:
     """Run the session planning of one day without Prefect (what the three flows do)."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.introduction.common import section
-    from poflow.introduction.sessions import plan_day
-
-    rt = _runtime()
+    rt = cli_runtime()
     day = _day(date_)
     for slug in rt.slugs(municipality):
         for series in section(rt.config(slug)).series_keys():
@@ -219,11 +206,8 @@ def plan_cmd(
 @portfolio_app.callback(invoke_without_command=True)
 def portfolio_cmd(hire_id: Annotated[str, typer.Argument(help="The hire's id")]) -> None:
     """The employee's introduction portfolio: each item, its status and certificates."""
-    from poflow.db.models import Hire
-    from poflow.introduction.portfolio import portfolio
-
     with _ctx(hire_id=hire_id) as ctx:
-        hire = ctx.session.get(Hire, hire_id)
+        hire = get_hire(ctx.session, hire_id)
         folio = portfolio(ctx, hire)
         typer.echo(f"Portfolio {hire_id} – {hire.full_name}: {folio.status}")
         for line in folio.lines:

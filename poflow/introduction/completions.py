@@ -1,4 +1,5 @@
-"""Import e-learning completions from the learning platform's CSV export (INT-4): all rows or none."""
+"""Import e-learning completions from the learning platform's CSV export (INT-4): all rows or
+none."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 from poflow._exceptions import ImportRejected
 from poflow.db.models import Hire
 from poflow.engine import Context
+from poflow.introduction.config import section
+from poflow.introduction.kinds import elearning_key
+from poflow.introduction.steps import complete_step
+from poflow.kernel.vocabulary import CaseType
 from poflow.rows import read_rows
-from poflow.introduction.common import section
-from poflow.introduction.programme import complete_step
 
 __all__ = ["COLUMNS", "CompletionResult", "import_completions"]
 
@@ -41,7 +44,7 @@ def import_completions(ctx: Context, path: Path, *, by: str = "csv") -> Completi
             )
             continue
         module = rec.get("module", "")
-        step = ctx.step(case_type="hire", case_id=hire.id, key=f"int:elearning:{module}")
+        step = ctx.step(case_type=CaseType.HIRE, case_id=hire.id, key=elearning_key(module))
         if module not in modules:
             problems.append(
                 f"row {n}, column 'module': {module!r} is not an e-learning module "

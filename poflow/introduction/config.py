@@ -7,10 +7,15 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from poflow.config import Section
-from poflow.introduction.rules import CohortKind, SeriesRule, TargetGroup, TargetRule
+from poflow.config import MunicipalityConfig, Section
+from poflow.introduction.cohort import CohortKind
+from poflow.introduction.rules import EVALUATION, START, SeriesRule, TargetGroup, TargetRule
+from poflow.kernel.vocabulary import ContractType, Role
 
-__all__ = ["IntroductionSection", "ItemConfig", "SeriesConfig", "TargetRuleConfig"]
+__all__ = ["IntroductionSection", "ItemConfig", "SeriesConfig", "TargetRuleConfig", "section"]
+
+_ROLES = frozenset(Role)
+_CONTRACT_TYPES = frozenset(ContractType)
 
 
 class TargetRuleConfig(Section):
@@ -115,24 +120,22 @@ class IntroductionSection(Section):
         for which in (self.primary_variant, self.secondary_variant):
             if which not in self.variants:
                 raise ValueError(f"variant {which!r} is not defined under variants")
-        from poflow.importer import CONTRACT_TYPES, ROLES
-
         roles = {
             self.attendance_role,
             self.coach_role,
             *self.enrol_roles,
             *(x.host_role for x in (self.start_meeting, self.evaluation) if x.host_role),
         }
-        if roles - ROLES:
+        if roles - _ROLES:
             raise ValueError(
-                f"unknown role(s) {', '.join(sorted(roles - ROLES))}; known: "
-                f"{', '.join(sorted(ROLES))}"
+                f"unknown role(s) {', '.join(sorted(roles - _ROLES))}; known: "
+                f"{', '.join(sorted(_ROLES))}"
             )
         contracts = {r.contract_type for r in self.target_groups}
-        if contracts - CONTRACT_TYPES:
+        if contracts - _CONTRACT_TYPES:
             raise ValueError(
                 f"target_groups: unknown contract type(s) "
-                f"{', '.join(sorted(contracts - CONTRACT_TYPES))}"
+                f"{', '.join(sorted(contracts - _CONTRACT_TYPES))}"
             )
         lines = [i.line for i in self.items]
         order = {"welkom": 0, "modules": 1, "individueel": 2}
@@ -160,15 +163,24 @@ class IntroductionSection(Section):
 
     def series_of(self, series: str) -> tuple[SeriesConfig, CohortKind]:
         """The series config and cohort rule of "start", "evaluatie" or a module key."""
-        if series == "start":
+        if series == START:
             return self.start_meeting, CohortKind.STARTED
-        if series == "evaluatie":
+        if series == EVALUATION:
             return self.evaluation, CohortKind.IN_PERIOD
         it = self.item(series)
         if it.series is None:
             raise KeyError(series)
         return it.series, CohortKind.IN_ORDER
 
+    def module_keys(self) -> list[str]:
+        """The classroom modules, each a series of its own, in the programme's order."""
+        return [i.key for i in self.items if i.kind == "klassikaal"]
+
     def series_keys(self) -> list[str]:
         """Every series: the two warm-welcome sessions, then the classroom modules in order."""
-        return ["start", "evaluatie", *[i.key for i in self.items if i.kind == "klassikaal"]]
+        return [START, EVALUATION, *self.module_keys()]
+
+
+def section(config: MunicipalityConfig) -> IntroductionSection:
+    """The municipality's introduction.yaml."""
+    return config.section("introduction", IntroductionSection)

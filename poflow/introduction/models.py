@@ -1,51 +1,21 @@
-"""Tables of the introduction programme: enrolments, group sessions, participations, certificates."""
+"""Tables of the introduction programme: enrolments, group sessions, places, certificates."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlalchemy import (
-    Date,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from poflow.db.base import Base, UTCDateTime, utcnow
-from poflow.introduction.rules import ParticipationStatus, TargetGroup
+from poflow.introduction.rules import TargetGroup
+from poflow.introduction.states import EnrolmentState, ParticipationStatus, SessionState
 
-__all__ = [
-    "Certificate",
-    "Enrolment",
-    "EnrolmentState",
-    "IntroSession",
-    "SessionParticipant",
-    "SessionState",
-]
+__all__ = ["Certificate", "Enrolment", "IntroSession", "SessionParticipant", "enrolment_of"]
 
 
 def _enum(cls: type) -> Enum:
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
-class EnrolmentState(StrEnum):
-    """Where one hire's programme stands."""
-
-    ACTIVE = "active"
-    COMPLETED = "completed"  # closed by the startontwikkelgesprek (INT-5)
-    CANCELLED = "cancelled"
-
-
-class SessionState(StrEnum):
-    """A group session: planned, then closed once its attendance is final."""
-
-    PLANNED = "planned"
-    CLOSED = "closed"
 
 
 class Enrolment(Base):
@@ -131,3 +101,8 @@ class Certificate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("hire_id", "item"),)
+
+
+def enrolment_of(session: Session, hire_id: str) -> Enrolment | None:
+    """The hire's enrolment, or None."""
+    return session.scalar(select(Enrolment).where(Enrolment.hire_id == hire_id))

@@ -1,37 +1,30 @@
-"""Certificates of participation and the employee's portfolio (INT-4), and the programme status."""
+"""Certificates of participation and the employee's portfolio (INT-4): each item of their
+programme with its status and certificate."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poflow.config import MunicipalityConfig
-from poflow.db.base import chunked
 from poflow.db.models import Hire, Step
 from poflow.engine import Context
-from poflow.introduction.common import section
+from poflow.introduction.config import section
+from poflow.introduction.kinds import PROCESS, ROLE_ITEM_PREFIX, step_key
 from poflow.introduction.models import (
     Certificate,
-    Enrolment,
-    EnrolmentState,
     IntroSession,
     SessionParticipant,
+    enrolment_of,
 )
-from poflow.introduction.rules import ParticipationStatus, TargetGroup, classify, programme_end
+from poflow.introduction.states import OPEN, ParticipationStatus
+from poflow.introduction.status import programme_status
+from poflow.kernel.vocabulary import CaseType
 from poflow.states import StepState
 
-__all__ = [
-    "Portfolio",
-    "PortfolioLine",
-    "issue_certificate",
-    "portfolio",
-    "programme_status",
-    "programme_statuses",
-]
+__all__ = ["Portfolio", "PortfolioLine", "issue_certificate", "portfolio"]
 
 
 def issue_certificate(
@@ -64,10 +57,10 @@ def issue_certificate(
     )
     ctx.mail(
         key=f"int.certificate:{hire.id}:{item}",
-        template="int_bewijs_van_deelname",
+        template="introduction/bewijs_van_deelname",
         to=ctx.hire_recipient(hire),
         context={"onderdeel": title, "datum": completed_on, "nummer": cert.number},
-        case_type="hire",
+        case_type=CaseType.HIRE,
         case_id=hire.id,
     )
     return cert
@@ -104,9 +97,7 @@ def _session_status(session: Session, hire_id: str, series: str) -> str:
     if any(st == ParticipationStatus.ATTENDED for _, st in rows):
         done = [d for d, st in rows if st == ParticipationStatus.ATTENDED]
         return f"bijgewoond {done[-1]:%d-%m-%Y}"
-    live = [
-        d for d, st in rows if st in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)
-    ]
+    live = [d for d, st in rows if st in OPEN]
     if live:
         return f"uitgenodigd {live[-1]:%d-%m-%Y}"
     if not rows:
@@ -119,7 +110,7 @@ def _session_status(session: Session, hire_id: str, series: str) -> str:
 def portfolio(ctx: Context, hire: Hire) -> Portfolio:
     """INT-4: everything of the hire's programme, with the certificates of participation."""
     status = programme_status(ctx.session, hire, ctx.day, ctx.config)
-    enrolment = ctx.session.scalar(select(Enrolment).where(Enrolment.hire_id == hire.id))
+    enrolment = enrolment_of(ctx.session, hire.id)
     if enrolment is None:
         return Portfolio(hire.id, status, None, ())
     cfg = section(ctx.config)
@@ -131,7 +122,7 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
         s.key: s
         for s in ctx.session.scalars(
             select(Step).where(
-                Step.case_type == "hire", Step.case_id == hire.id, Step.process == "int"
+                Step.case_type == CaseType.HIRE, Step.case_id == hire.id, Step.process == PROCESS
             )
         )
     }
@@ -140,7 +131,7 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
         if item.kind in ("sessie", "klassikaal"):
             text = _session_status(ctx.session, hire.id, item.key)
         else:
-            step = steps.get(_step_key(item.key, item.kind))
+            step = steps.get(step_key(item.key, item.kind))
             text = _step_status(step)
         cert = certs.get(item.key)
         lines.append(
@@ -153,15 +144,9 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
             )
         )
     for step in steps.values():
-        if step.key.startswith("int:rol:"):
+        if step.key.startswith(ROLE_ITEM_PREFIX):
             lines.append(PortfolioLine(step.key, step.title, "individueel", _step_status(step)))
     return Portfolio(hire.id, status, enrolment.variant, tuple(lines))
-
-
-def _step_key(key: str, kind: str) -> str:
-    if kind == "startontwikkelgesprek":
-        return "int:startontwikkelgesprek"
-    return f"int:{kind}:{key}" if kind == "elearning" else f"int:{key}"
 
 
 def _step_status(step: Step | None) -> str:
@@ -172,104 +157,3 @@ def _step_status(step: Step | None) -> str:
     if step.state == StepState.CANCELLED:
         return "vervallen"
     return f"open, uiterlijk {step.due_date:%d-%m-%Y}"
-
-
-def _done_items(session: Session, hire_id: str) -> set[str]:
-    return _done_items_of(session, [hire_id])[hire_id]
-
-
-def _done_items_of(session: Session, hire_ids: list[str]) -> dict[str, set[str]]:
-    """Per hire: the series attended, the certificates and the INT steps done (3 queries)."""
-    done: dict[str, set[str]] = {hid: set() for hid in hire_ids}
-    attended = session.execute(
-        select(SessionParticipant.hire_id, IntroSession.series)
-        .join(SessionParticipant.session)
-        .where(
-            SessionParticipant.hire_id.in_(hire_ids),
-            SessionParticipant.status == ParticipationStatus.ATTENDED,
-        )
-    )
-    certs = session.execute(
-        select(Certificate.hire_id, Certificate.item).where(Certificate.hire_id.in_(hire_ids))
-    )
-    for hid, item in [*attended, *certs]:
-        done[hid].add(item)
-    steps = session.execute(
-        select(Step.case_id, Step.key).where(
-            Step.case_type == "hire",
-            Step.case_id.in_(hire_ids),
-            Step.process == "int",
-            Step.state == StepState.DONE,
-        )
-    )
-    for hid, key in steps:
-        item = key.rsplit(":", 1)[-1]
-        done[hid].add("startgesprek" if item == "startontwikkelgesprek" else item)
-    return done
-
-
-def programme_status(
-    session: Session, hire: Hire, day: date, config: MunicipalityConfig | None = None
-) -> str:
-    """The hire's programme in one Dutch phrase, for the onboarding status table."""
-    enrolment = session.scalar(select(Enrolment).where(Enrolment.hire_id == hire.id))
-    return _status(hire, day, config, enrolment, lambda: _done_items(session, hire.id))
-
-
-def programme_statuses(
-    session: Session, hires: list[Hire], day: date, configs: dict[str, MunicipalityConfig]
-) -> dict[str, str]:
-    """programme_status of many hires: four queries per 500 hires instead of up to five each."""
-    out: dict[str, str] = {}
-    for chunk in chunked(hires):
-        enrolments = {
-            e.hire_id: e
-            for e in session.scalars(
-                select(Enrolment).where(Enrolment.hire_id.in_([h.id for h in chunk]))
-            )
-        }
-        done = _done_items_of(session, list(enrolments))
-        for h in chunk:
-            out[h.id] = _status(
-                h,
-                day,
-                configs.get(h.municipality),
-                enrolments.get(h.id),
-                lambda h=h, done=done: done[h.id],
-            )
-    return out
-
-
-def _status(
-    hire: Hire,
-    day: date,
-    config: MunicipalityConfig | None,
-    enrolment: Enrolment | None,
-    done_items: Callable[[], set[str]],
-) -> str:
-    cfg = section(config) if config is not None else None
-    if enrolment is None:
-        if cfg is None:
-            return "niet aangemeld"
-        if not cfg.enabled:
-            return "geen programma"
-        group = classify(hire.contract_type, hire.contract_months, cfg.rules(), cfg.default_group)
-        return {
-            TargetGroup.EXCLUDED: "uitgesloten",
-            TargetGroup.SECONDARY: "niet aangemeld (secundair)",
-        }.get(group, "nog te plannen")
-    if enrolment.state == EnrolmentState.COMPLETED:
-        return "afgerond"
-    if enrolment.state == EnrolmentState.CANCELLED:
-        return "geannuleerd"
-    label = "start" if day < hire.first_working_day else "loopt"
-    if cfg is None:
-        return f"{label} ({enrolment.variant})"
-    items = [i.key for i in cfg.variant_items(enrolment.variant)]
-    done = len(set(items) & done_items())
-    end = programme_end(
-        config.calendar,
-        hire.first_working_day,  # type: ignore[union-attr]
-        cfg.programme_months,
-    )
-    return f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}"

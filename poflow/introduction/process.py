@@ -3,11 +3,12 @@
 from typing import Any
 
 from poflow.engine import ProcessSpec
-from poflow.introduction import attendance, mails, models
+from poflow.introduction import models
 from poflow.introduction.cli import intro_app, portfolio_app
 from poflow.introduction.config import IntroductionSection
-from poflow.introduction.linkactions import LINK_ACTIONS
-from poflow.introduction.programme import plan_introduction
+from poflow.introduction.handlers import HANDLERS
+from poflow.introduction.links import LINK_ACTIONS
+from poflow.introduction.planner import plan_introduction
 from poflow.introduction.status import PROGRAMME_COLUMN
 
 __all__ = ["SPEC"]
@@ -26,7 +27,7 @@ SPEC = ProcessSpec(
     section=IntroductionSection,
     tables=(models.Enrolment, models.IntroSession, models.SessionParticipant, models.Certificate),
     planner=plan_introduction,
-    handlers={**attendance.HANDLERS, **mails.HANDLERS},
+    handlers=HANDLERS,
     link_actions=LINK_ACTIONS,
     cli=(("intro", intro_app), ("portfolio", portfolio_app)),
     deployments=_deployments,

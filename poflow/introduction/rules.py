@@ -1,4 +1,5 @@
-"""Pure rules of the introduction programme (INT-1..6): target groups, series dates, cohorts.
+"""Pure rules of the introduction programme (INT-1..6): target groups, who may enrol, series
+dates, the dates of reminders and talks, answers and attendance (the cohort rule: cohort.py).
 
 No I/O: everything here works on plain values and a WorkCalendar, so it is tested directly.
 """
@@ -10,25 +11,33 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from poflow._exceptions import IllegalTransition
+from poflow.introduction.states import OPEN, ParticipationStatus
 from poflow.kernel.calendar import WorkCalendar, add_months
 
 __all__ = [
-    "Candidate",
-    "CohortKind",
-    "Participation",
-    "ParticipationStatus",
+    "EVALUATION",
+    "START",
     "SeriesRule",
     "TargetGroup",
     "TargetRule",
-    "check_participation",
+    "certifies",
     "classify",
+    "closing_status",
+    "link_valid_days",
+    "may_answer",
+    "may_enrol",
+    "may_record_attendance",
+    "next_session",
     "open_session",
     "programme_end",
     "reminder_dates",
-    "select_cohort",
     "series_dates",
+    "talk_dates",
+    "variant_for",
 ]
+
+_P = ParticipationStatus
+START, EVALUATION = "start", "evaluatie"  # the two warm-welcome series; the others are modules
 
 
 class TargetGroup(StrEnum):
@@ -71,6 +80,19 @@ def classify(
     return default
 
 
+def may_enrol(
+    person_id: str, roles: Iterable[str], *, manager_id: str, enrol_roles: Iterable[str]
+) -> bool:
+    """INT-1: the hire's own leidinggevende may enrol them, and whoever holds an enrol role."""
+    return person_id == manager_id or bool(set(roles) & set(enrol_roles))
+
+
+def variant_for(group: TargetGroup, requested: str | None, *, primary: str, secondary: str) -> str:
+    """INT-6: the variant asked for, else the full one for the primary group, the light one
+    for the secondary group."""
+    return requested or (primary if group == TargetGroup.PRIMARY else secondary)
+
+
 def programme_end(calendar: WorkCalendar, first_working_day: date, months: int) -> date:
     """INT-2: the last day of the programme: `months` calendar months on, on a working day."""
     return calendar.months_after(first_working_day, months)
@@ -104,6 +126,11 @@ def series_dates(rule: SeriesRule, calendar: WorkCalendar, first: date, last: da
         index += 1
 
 
+def next_session(rule: SeriesRule, calendar: WorkCalendar, after: date) -> date:
+    """INT-3: the first session of the series after `after` (where a spilled invitee goes)."""
+    return series_dates(rule, calendar, after + timedelta(days=1), after + timedelta(days=400))[0]
+
+
 def open_session(
     rule: SeriesRule, calendar: WorkCalendar, day: date, invite_working_days_before: int
 ) -> tuple[date, date | None] | None:
@@ -125,135 +152,49 @@ def open_session(
 
 
 def reminder_dates(
-    calendar: WorkCalendar, deadline: date, working_days_before: Iterable[int]
-) -> list[date]:
-    """The e-learning reminder days before a deadline (INT-4), latest reminder last."""
-    return sorted({calendar.add_working_days(deadline, -n) for n in working_days_before})
-
-
-class ParticipationStatus(StrEnum):
-    """Where one person stands for one group session."""
-
-    INVITED = "invited"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    ATTENDED = "attended"
-    MISSED = "missed"
-    SPILLED = "spilled"  # the session was full: invited to the next one instead
-    CANCELLED = "cancelled"  # the hire was cancelled or is no longer eligible
-
-
-_P = ParticipationStatus
-_TRANSITIONS: dict[ParticipationStatus, frozenset[ParticipationStatus]] = {
-    _P.INVITED: frozenset({_P.ACCEPTED, _P.DECLINED, _P.ATTENDED, _P.MISSED, _P.CANCELLED}),
-    _P.ACCEPTED: frozenset({_P.DECLINED, _P.ATTENDED, _P.MISSED, _P.CANCELLED}),
-    _P.DECLINED: frozenset({_P.ACCEPTED, _P.ATTENDED, _P.MISSED, _P.CANCELLED}),
-    _P.MISSED: frozenset({_P.ATTENDED}),  # a correction of the attendance list
-    _P.ATTENDED: frozenset(),  # final: it may have given a certificate
-    _P.SPILLED: frozenset(),
-    _P.CANCELLED: frozenset(),
-}
-NOT_THERE = frozenset({_P.DECLINED, _P.MISSED, _P.SPILLED})
-OPEN = frozenset({_P.INVITED, _P.ACCEPTED})
-
-
-def check_participation(
-    what: str, current: ParticipationStatus, target: ParticipationStatus
-) -> None:
-    """Raise IllegalTransition unless a participation may move from `current` to `target`."""
-    if target not in _TRANSITIONS[current]:
-        allowed = ", ".join(sorted(s.value for s in _TRANSITIONS[current])) or "none"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to {target.value!r}; allowed: {allowed}."
-        )
-
-
-class CohortKind(StrEnum):
-    """Which cohort rule a series uses (INT-3, INT-4)."""
-
-    STARTED = "started"  # start meeting: who started since the previous one
-    IN_PERIOD = "in_period"  # evaluation: who is within the programme period
-    IN_ORDER = "in_order"  # classroom module: next in the programme's order
-
-
-@dataclass(frozen=True, slots=True)
-class Participation:
-    """One earlier participation in this series: its session date and status."""
-
-    session_date: date
-    status: ParticipationStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An enrolled hire as the cohort rule sees it (ids and dates only)."""
-
-    hire_id: str
-    first_working_day: date
-    programme_end: date
-    history: tuple[Participation, ...] = ()  # this series, oldest first
-    previous_item_planned: date | None = None  # IN_ORDER: session date of the item before
-    first_in_order: bool = False  # IN_ORDER: no item before this one in the variant
-
-
-@dataclass(frozen=True, slots=True)
-class CohortChoice:
-    """Who gets a seat, who is re-invited (a subset of invite) and who spills to the next."""
-
-    invite: tuple[str, ...]
-    reinvite: tuple[str, ...]
-    spill: tuple[str, ...]
-
-
-def _needs_makeup(history: tuple[Participation, ...], session: date, max_attempts: int) -> bool:
-    earlier = [p for p in history if p.session_date < session]
-    if not earlier or any(p.status == _P.ATTENDED for p in earlier):
-        return False
-    last = earlier[-1]
-    missed = last.status in NOT_THERE or last.status in OPEN  # unrecorded counts as missed
-    tries = sum(1 for p in earlier if p.status != _P.SPILLED)
-    return missed and (last.status == _P.SPILLED or tries < max_attempts)
-
-
-def eligible(kind: CohortKind, c: Candidate, session: date, *, max_attempts: int) -> str | None:
-    """Why `c` belongs in the cohort of the session on `session`: "new", "makeup" or None."""
-    if any(p.session_date == session for p in c.history):
-        return None
-    if _needs_makeup(c.history, session, max_attempts):
-        return "makeup"
-    if c.first_working_day > session or session > c.programme_end:
-        return None
-    if kind == CohortKind.STARTED:
-        return "new" if not c.history else None
-    if kind == CohortKind.IN_PERIOD:
-        return "new"
-    if c.history:
-        return None
-    if c.first_in_order or (
-        c.previous_item_planned is not None and c.previous_item_planned < session
-    ):
-        return "new"
-    return None
-
-
-def select_cohort(
-    kind: CohortKind,
-    session: date,
-    candidates: Iterable[Candidate],
+    calendar: WorkCalendar,
+    deadline: date,
+    working_days_before: Iterable[int],
     *,
-    seats_left: int,
-    max_attempts: int,
-) -> CohortChoice:
-    """INT-3: the cohort of one session; make-ups and earliest starters first, the rest spill."""
-    chosen: list[tuple[int, date, str]] = []
-    for c in candidates:
-        why = eligible(kind, c, session, max_attempts=max_attempts)
-        if why is not None:
-            chosen.append((0 if why == "makeup" else 1, c.first_working_day, c.hire_id))
-    chosen.sort()
-    seats = max(seats_left, 0)
-    invite = tuple(h for _, _, h in chosen[:seats])
-    reinvite = tuple(h for prio, _, h in chosen[:seats] if prio == 0)
-    return CohortChoice(
-        invite=invite, reinvite=reinvite, spill=tuple(h for _, _, h in chosen[seats:])
-    )
+    from_day: date | None = None,
+) -> list[date]:
+    """The e-learning reminder days before a deadline (INT-4), latest reminder last; with
+    `from_day` only those on or after it (a late enrolment skips reminders already past)."""
+    days = {calendar.add_working_days(deadline, -n) for n in working_days_before}
+    return sorted(d for d in days if from_day is None or d >= from_day)
+
+
+def talk_dates(
+    calendar: WorkCalendar, talk: date, *, invite_before: int, remind_before: int, today: date
+) -> tuple[date, date]:
+    """INT-5: when to invite to a talk on `talk` (working days before, never before today) and
+    when to remind of it."""
+    invite = calendar.add_working_days(talk, -invite_before)
+    return max(invite, today), calendar.add_working_days(talk, -remind_before)
+
+
+def link_valid_days(today: date, valid_until: date) -> int:
+    """How many days a mailed link lives: until the end of `valid_until`, plus a week."""
+    return max((valid_until - today).days, 0) + 8
+
+
+def may_answer(day: date, session: date) -> bool:
+    """INT-3: an invitation can be answered until the day of the session."""
+    return day <= session
+
+
+def may_record_attendance(day: date, session: date) -> bool:
+    """INT-3: attendance is recorded from the day of the session on."""
+    return day >= session
+
+
+def certifies(series: str) -> bool:
+    """INT-4: attending a classroom module gives a certificate; the start meeting and the
+    evaluation do not."""
+    return series not in (START, EVALUATION)
+
+
+def closing_status(status: ParticipationStatus) -> ParticipationStatus | None:
+    """INT-3: when a session closes, a place whose attendance was never recorded counts as
+    missed (so the next session re-invites); other places stay as they are (None)."""
+    return _P.MISSED if status in OPEN else None

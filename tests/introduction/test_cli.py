@@ -11,14 +11,10 @@ from typer.testing import CliRunner
 from poflow._exceptions import EnrolmentRefused
 from poflow.cli import app
 from poflow.runtime import run_day
-
-from .introduction_support import (
+from tests.introduction.support import (
     Spec,
     add_hires,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     plan_all,
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 

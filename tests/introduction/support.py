@@ -1,4 +1,7 @@
-"""Helpers shared by the introduction tests: synthetic hires, planning days, reading mails."""
+"""Helpers shared by the introduction tests: synthetic hires, planning days, reading mails.
+
+Their fixtures (a runtime on SQLite, a registry of only this process) are in conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +13,16 @@ from email.message import EmailMessage
 from typing import Any
 
 import icalendar
-import pytest
 from sqlalchemy import select
 
 from poflow.db.models import Hire
 from poflow.engine import Context
 from poflow.importer import import_staff
-from poflow.introduction.common import section
+from poflow.introduction.config import section
 from poflow.introduction.sessions import plan_day
+from poflow.links import claim_link, verify_token
 from poflow.runtime import run_day
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 GEMEENTESECRETARIS = "anouk.verbeek@hardenberg.example.nl"
 PO_BRAM = "bram.dewit@hardenberg.example.nl"
@@ -116,6 +118,13 @@ def event(msg: EmailMessage) -> tuple[str, date, str] | None:
     return str(ev["SUMMARY"]), ev.decoded("DTSTART").date(), str(cal["METHOD"])
 
 
+def invitation(msg: EmailMessage) -> tuple[str, date, str]:
+    """(summary, start date, method) of the invitation a message must carry."""
+    found = event(msg)
+    assert found is not None, f"no calendar invitation in {msg['Subject']!r}"
+    return found
+
+
 def body(msg: EmailMessage) -> str:
     """The plain-text body of a message."""
     part = msg.get_body(preferencelist=("plain",))
@@ -135,8 +144,6 @@ def ctx_for(rt: Any, session: Any, day: date, actor: str = "system") -> Context:
 
 def follow_link(rt: Any, token: str, day: date, form: dict[str, str] | None = None) -> str:
     """Do what the web app does on POST: verify, claim, perform as the link's subject."""
-    from poflow.links import claim_link, verify_token
-
     with rt.factory() as session, session.begin():
         link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
         claim_link(session, link)
@@ -151,44 +158,6 @@ def hire(rt: Any, hire_id: str) -> Hire:
         found = session.scalar(select(Hire).where(Hire.id == hire_id))
         assert found is not None
         return found
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """One migrated SQLite file per test session, copied by each test (migrating takes seconds)."""
-    from poflow.db.session import upgrade_schema
-
-    path = tmp_path_factory.mktemp("int-template") / "template.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def sqlite_runtime(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, migrated_sqlite_template: Any, smtp: Any
-) -> Any:
-    """The poflow runtime on a fresh copy of a migrated SQLite file (database not the subject)."""
-    import shutil
-
-    from poflow.runtime import _runtime, get_runtime
-    from poflow.settings import get_settings
-
-    shutil.copy(migrated_sqlite_template, tmp_path / "poflow.db")
-    sqlite_url = f"sqlite:///{tmp_path / 'poflow.db'}"
-
-    for key, value in {
-        "POFLOW_DATABASE_URL": sqlite_url,
-        "POFLOW_DATA_DIR": str(tmp_path / "data"),
-        "POFLOW_SMTP_HOST": "127.0.0.1",
-        "POFLOW_SMTP_PORT": str(smtp.port),
-        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    _runtime.cache_clear()
-    yield get_runtime()
-    get_settings.cache_clear()
-    _runtime.cache_clear()
 
 
 def run_capture(
@@ -234,19 +203,3 @@ def messages(per_day: dict[date, list], *, to: str, subject: str = "") -> list[E
         for m in msgs
         if to in str(m["To"]) and subject in str(m["Subject"])
     ]
-
-
-@pytest.fixture
-def int_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The dispatcher with only the introduction process (and calendar cancellations) registered.
-
-    Other processes' planners and handlers are left out so that a simulated year stays fast;
-    everything of INT runs exactly as registered.
-    """
-    from poflow import runtime
-    from poflow.engine import Registry
-    from poflow.hires.process import SPEC as HIRES
-    from poflow.introduction.process import SPEC as INTRODUCTION
-
-    only = Registry.build([HIRES, INTRODUCTION])
-    monkeypatch.setattr(runtime, "_registry", lambda: only)

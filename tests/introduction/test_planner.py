@@ -9,28 +9,27 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import EnrolmentRefused, ImportRejected
-from poflow.db.models import AuditEntry, Person, Step
+from poflow.db.models import AuditEntry, Hire, Person, Step
 from poflow.hires.services import move_hire
 from poflow.introduction.completions import import_completions
-from poflow.introduction.models import Certificate, Enrolment, EnrolmentState
-from poflow.introduction.programme import add_role_item, enrol
+from poflow.introduction.models import Certificate, Enrolment
+from poflow.introduction.planner import enrol
+from poflow.introduction.states import EnrolmentState
+from poflow.introduction.steps import add_role_item
+from poflow.runtime import run_day
 from poflow.states import StepState
-
-from .introduction_support import (
+from tests.introduction.support import (
     COACH,
     MANAGER_EMAIL,
     Spec,
     add_hires,
     body,
     ctx_for,
-    event,
     follow_link,
-    int_only,  # noqa: F401  (fixture)
+    invitation,
     messages,
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     received,
     run_capture,
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
     tokens,
 )
@@ -108,10 +107,6 @@ def test_int_1_enrolment_needs_p_and_o_or_the_leidinggevende_and_never_an_exclud
 def test_int_1_a_municipality_with_the_programme_switched_off_enrols_nobody(sqlite_runtime: Any):
     """X-5/INT-1: Kaag en Braassem ships the programme off: its hires are not enrolled."""
     rt = sqlite_runtime
-    from poflow.db.models import Hire
-    from poflow.engine import Context
-    from poflow.runtime import run_day
-
     with rt.factory() as session, session.begin():
         session.add(
             Person(
@@ -181,8 +176,6 @@ def test_int_4_csv_completions_are_all_or_nothing_and_certify_once(
     changes nothing."""
     rt = sqlite_runtime
     _setup(rt)
-    from poflow.runtime import run_day
-
     run_day(rt, date(2027, 1, 25), send=False)
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -232,10 +225,10 @@ def test_int_5_tma_with_the_coach_and_the_closing_talk_complete_the_programme(
         per_day.update(run_capture(rt, smtp, first, last, series=()))
     tma = messages(per_day, to=COACH, subject="Uitnodiging TalentenMotivatieAnalyse")
     assert len(tma) == 1
-    assert event(tma[0])[1] == date(2027, 6, 1)
+    assert invitation(tma[0])[1] == date(2027, 6, 1)
     talk = messages(per_day, to=MANAGER_EMAIL, subject="Uitnodiging Startontwikkelgesprek")
     assert len(talk) == 1
-    assert event(talk[0])[1] == date(2027, 8, 2)
+    assert invitation(talk[0])[1] == date(2027, 8, 2)
     assert received(per_day, to=A_WORK, subject="Herinnering: Startontwikkelgesprek") == [
         date(2027, 7, 29)
     ]
@@ -279,8 +272,6 @@ def test_onb_5_moving_the_start_date_moves_deadlines_and_talks(sqlite_runtime: A
     to 1 Sep 2027 and raises the talk's calendar sequence."""
     rt = sqlite_runtime
     _setup(rt)
-    from poflow.runtime import run_day
-
     run_day(rt, date(2027, 1, 20), send=False)
     with rt.factory() as session, session.begin():
         move_hire(session, rt.config("hardenberg"), A, date(2027, 3, 1), actor="HB-0002")

@@ -1,4 +1,5 @@
-"""What the introduction programme's links do (INT-1, INT-3..5); registered with poflow.links."""
+"""What the introduction programme's mailed links do (INT-1, INT-3..5): answer a session
+invitation, record attendance, report an item done or a talk held, enrol a secondary hire."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ from typing import Any
 from poflow._exceptions import ActionRefused, EnrolmentRefused, IllegalTransition
 from poflow.db.models import Hire, Step
 from poflow.introduction.attendance import answer_invitation, record_attendance
+from poflow.introduction.kinds import (
+    LINK_ABSENT,
+    LINK_ENROL,
+    LINK_ITEM_DONE,
+    LINK_NO,
+    LINK_PRESENT,
+    LINK_TALK_HELD,
+    LINK_YES,
+    PROCESS,
+)
 from poflow.introduction.models import SessionParticipant
-from poflow.introduction.programme import complete_step, enrol
+from poflow.introduction.planner import enrol
+from poflow.introduction.steps import complete_step
+from poflow.kernel.vocabulary import CaseType
 from poflow.links import ActionLink, LinkAction
 
 __all__ = ["LINK_ACTIONS"]
@@ -16,7 +29,7 @@ __all__ = ["LINK_ACTIONS"]
 
 def _place(ctx: Any, link: ActionLink) -> SessionParticipant:
     p = ctx.session.get(SessionParticipant, int(link.data.get("participant", 0)))
-    case = p.hire_id if link.case_type == "hire" else str(p.session_id) if p else None
+    case = p.hire_id if link.case_type == CaseType.HIRE else str(p.session_id) if p else None
     if p is None or case != link.case_id:
         raise ActionRefused("Deze uitnodiging bestaat niet meer.")
     return p
@@ -67,7 +80,7 @@ def _attendance(attended: bool) -> Any:
 
 def _step(ctx: Any, link: ActionLink) -> Step:
     step = ctx.session.get(Step, link.step_id) if link.step_id else None
-    if step is None or step.case_id != link.case_id or step.process != "int":
+    if step is None or step.case_id != link.case_id or step.process != PROCESS:
         raise ActionRefused("Dit onderdeel bestaat niet meer.")
     return step
 
@@ -97,73 +110,69 @@ def _enrol(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     )
 
 
-LINK_ACTIONS = tuple(
-    a
-    for a in (
-        LinkAction(
-            name="int.sessie_ja",
-            title="Ik kom naar de bijeenkomst",
-            button="Ik kom",
-            describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
-            perform=_answer(True),
+LINK_ACTIONS = (
+    LinkAction(
+        name=LINK_YES,
+        title="Ik kom naar de bijeenkomst",
+        button="Ik kom",
+        describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
+        perform=_answer(True),
+    ),
+    LinkAction(
+        name=LINK_NO,
+        title="Ik kan niet komen",
+        button="Afmelden",
+        describe=lambda ctx, link: (
+            f"Je meldt je af voor de {_when(_place(ctx, link))}. "
+            "Je wordt uitgenodigd voor de volgende."
         ),
-        LinkAction(
-            name="int.sessie_nee",
-            title="Ik kan niet komen",
-            button="Afmelden",
-            describe=lambda ctx, link: (
-                f"Je meldt je af voor de {_when(_place(ctx, link))}. "
-                "Je wordt uitgenodigd voor de volgende."
-            ),
-            perform=_answer(False),
+        perform=_answer(False),
+    ),
+    LinkAction(
+        name=LINK_PRESENT,
+        title="Was aanwezig",
+        button="Aanwezig",
+        describe=lambda ctx, link: (
+            f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+            f"aanwezig bij de {_when(_place(ctx, link))}."
         ),
-        LinkAction(
-            name="int.aanwezig",
-            title="Was aanwezig",
-            button="Aanwezig",
-            describe=lambda ctx, link: (
-                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                f"aanwezig bij de {_when(_place(ctx, link))}."
-            ),
-            perform=_attendance(True),
+        perform=_attendance(True),
+    ),
+    LinkAction(
+        name=LINK_ABSENT,
+        title="Was niet aanwezig",
+        button="Afwezig",
+        describe=lambda ctx, link: (
+            f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
+            f"niet bij de {_when(_place(ctx, link))}; volgt een "
+            "nieuwe uitnodiging."
         ),
-        LinkAction(
-            name="int.afwezig",
-            title="Was niet aanwezig",
-            button="Afwezig",
-            describe=lambda ctx, link: (
-                f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
-                f"niet bij de {_when(_place(ctx, link))}; volgt een "
-                "nieuwe uitnodiging."
-            ),
-            perform=_attendance(False),
+        perform=_attendance(False),
+    ),
+    LinkAction(
+        name=LINK_ITEM_DONE,
+        title="Onderdeel afgerond",
+        button="Afgerond",
+        describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
+        perform=_item_done,
+    ),
+    LinkAction(
+        name=LINK_TALK_HELD,
+        title="Gesprek heeft plaatsgevonden",
+        button="Vastleggen",
+        describe=lambda ctx, link: (
+            f"'{_step(ctx, link).title}' met {_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
         ),
-        LinkAction(
-            name="int.item_afgerond",
-            title="Onderdeel afgerond",
-            button="Afgerond",
-            describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
-            perform=_item_done,
+        perform=_talk_held,
+    ),
+    LinkAction(
+        name=LINK_ENROL,
+        title="Aanmelden voor het introductieprogramma",
+        button="Aanmelden",
+        describe=lambda ctx, link: (
+            f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
+            "de light-variant van het introductieprogramma."
         ),
-        LinkAction(
-            name="int.gesprek_gehouden",
-            title="Gesprek heeft plaatsgevonden",
-            button="Vastleggen",
-            describe=lambda ctx, link: (
-                f"'{_step(ctx, link).title}' met "
-                f"{_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
-            ),
-            perform=_talk_held,
-        ),
-        LinkAction(
-            name="int.aanmelden",
-            title="Aanmelden voor het introductieprogramma",
-            button="Aanmelden",
-            describe=lambda ctx, link: (
-                f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
-                "de light-variant van het introductieprogramma."
-            ),
-            perform=_enrol,
-        ),
-    )
+        perform=_enrol,
+    ),
 )

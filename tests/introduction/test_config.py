@@ -9,7 +9,7 @@ import pytest
 
 from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
-from poflow.introduction.common import section
+from poflow.introduction.config import section
 from poflow.introduction.rules import TargetGroup
 from poflow.runtime import config_sections
 from poflow.settings import PROJECT_ROOT

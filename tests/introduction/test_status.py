@@ -6,18 +6,17 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from poflow.introduction.status import COLUMN_TITLE
+from poflow.db.models import Hire
+from poflow.introduction.status import COLUMN_TITLE, programme_status, programme_statuses
+from poflow.introduction.steps import complete_step
 from poflow.onboarding.status import status_rows
 from poflow.runtime import run_day
-
-from .introduction_support import (
+from tests.introduction.support import (
     Spec,
     add_hires,
     ctx_for,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 
@@ -27,8 +26,6 @@ pytestmark = pytest.mark.usefixtures("int_only")
 def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(sqlite_runtime: Any):
     """INT-1/INT-2/INT-5: enrolled, secondary, excluded and completed hires each show their
     programme status; no names in the cells."""
-    from poflow.introduction.programme import complete_step
-
     rt = sqlite_runtime
     staff(rt)
     add_hires(
@@ -43,18 +40,12 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(s
     run_day(rt, date(2027, 1, 25), send=False)
     with rt.factory() as session, session.begin():
         ctx = ctx_for(rt, session, date(2027, 3, 1), "HB-0004")
-        complete_step(
-            ctx,
-            ctx.step(case_type="hire", case_id="NH-U-D", key="int:startontwikkelgesprek"),
-            by="HB-0004",
-            source="cli",
-        )
-        complete_step(
-            ctx,
-            ctx.step(case_type="hire", case_id="NH-U-A", key="int:elearning:werken_bij"),
-            by="NH-U-A",
-            source="link",
-        )
+        talk = ctx.step(case_type="hire", case_id="NH-U-D", key="int:startontwikkelgesprek")
+        elearning = ctx.step(case_type="hire", case_id="NH-U-A", key="int:elearning:werken_bij")
+        assert talk is not None
+        assert elearning is not None
+        complete_step(ctx, talk, by="HB-0004", source="cli")
+        complete_step(ctx, elearning, by="NH-U-A", source="link")
     assert [c.title for c in rt.registry.status_columns] == [COLUMN_TITLE]
     with rt.factory() as session:
         rows = {
@@ -73,11 +64,6 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(s
         "NH-U-X": "uitgesloten",
         "NH-U-D": "afgerond",
     }
-    from sqlalchemy import select
-
-    from poflow.db.models import Hire
-    from poflow.introduction.portfolio import programme_status, programme_statuses
-
     with rt.factory() as session:  # the table's batch read says what one hire's read says
         hires = list(session.scalars(select(Hire).order_by(Hire.id)))
         one_by_one = {

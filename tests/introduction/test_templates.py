@@ -22,7 +22,7 @@ BASE = {
     "base_url": "http://127.0.0.1:8765",
 }
 CONTEXTS = {
-    "int_sessie_uitnodiging": {
+    "introduction/sessie_uitnodiging": {
         "titel": "Startbijeenkomst",
         "start": START,
         "einde": START,
@@ -32,7 +32,7 @@ CONTEXTS = {
         "link_ja": "http://x/a/1",
         "link_nee": "http://x/a/2",
     },
-    "int_sessie_vol": {
+    "introduction/sessie_vol": {
         "titel": "Startbijeenkomst",
         "start": START,
         "einde": START,
@@ -40,7 +40,7 @@ CONTEXTS = {
         "sessie_id": 1,
         "volgende": date(2027, 4, 5),
     },
-    "int_sessie_herinnering": {
+    "introduction/sessie_herinnering": {
         "titel": "Startbijeenkomst",
         "start": START,
         "einde": START,
@@ -48,7 +48,7 @@ CONTEXTS = {
         "sessie_id": 1,
         "link_nee": "http://x",
     },
-    "int_sessie_gastheer": {
+    "introduction/sessie_gastheer": {
         "titel": "Startbijeenkomst",
         "start": START,
         "einde": START,
@@ -56,7 +56,7 @@ CONTEXTS = {
         "sessie_id": 1,
         "deelnemers": ["A", "B"],
     },
-    "int_aanwezigheid": {
+    "introduction/aanwezigheid": {
         "titel": "Startbijeenkomst",
         "start": START,
         "einde": START,
@@ -72,7 +72,7 @@ CONTEXTS = {
             }
         ],
     },
-    "int_welkom": {
+    "introduction/welkom": {
         "onderdelen": [
             {"titel": "Selfservice", "lijn": "modules", "omschrijving": "", "link": None}
         ],
@@ -80,13 +80,13 @@ CONTEXTS = {
         "verplicht": True,
         "light": False,
     },
-    "int_elearning_herinnering": {
+    "introduction/elearning_herinnering": {
         "titel": "E-learning",
         "deadline": date(2027, 8, 2),
         "link": "http://x",
     },
-    "int_rolitem": {"titel": "Cursus", "deadline": date(2027, 5, 3), "link": "http://x"},
-    "int_gesprek_uitnodiging": {
+    "introduction/rolitem": {"titel": "Cursus", "deadline": date(2027, 5, 3), "link": "http://x"},
+    "introduction/gesprek_uitnodiging": {
         "titel": "Startontwikkelgesprek",
         "medewerker": "A",
         "rol": "leidinggevende",
@@ -97,7 +97,7 @@ CONTEXTS = {
         "locatie": "Kamer",
         "bijgewerkt": True,
     },
-    "int_gesprek_herinnering": {
+    "introduction/gesprek_herinnering": {
         "titel": "TMA",
         "medewerker": "A",
         "rol": "medewerker",
@@ -108,8 +108,12 @@ CONTEXTS = {
         "locatie": "Kamer",
         "bijgewerkt": False,
     },
-    "int_light_aanbod": {"medewerker": "A", "link": "http://x", "onderdelen": ["Selfservice"]},
-    "int_bewijs_van_deelname": {
+    "introduction/light_aanbod": {
+        "medewerker": "A",
+        "link": "http://x",
+        "onderdelen": ["Selfservice"],
+    },
+    "introduction/bewijs_van_deelname": {
         "onderdeel": "Selfservice",
         "datum": date(2027, 3, 1),
         "nummer": "BVD-NH-1-selfservice",
@@ -118,10 +122,11 @@ CONTEXTS = {
 
 
 def test_int_3_every_introduction_template_pair_is_covered_here():
-    """INT-3..5: each int_* template pair on disk has a context in this test."""
-    on_disk = {p.stem for p in (TEMPLATES / "mail").glob("int_*.txt")}
+    """INT-3..5: each template pair in mail/introduction/ has a context in this test."""
+    folder = TEMPLATES / "mail" / "introduction"
+    on_disk = {f"introduction/{p.stem}" for p in folder.glob("*.txt")}
     assert on_disk == set(CONTEXTS)
-    assert on_disk == {p.stem for p in (TEMPLATES / "mail").glob("int_*.html")}
+    assert on_disk == {f"introduction/{p.stem}" for p in folder.glob("*.html")}
 
 
 @pytest.mark.parametrize("name", sorted(CONTEXTS))

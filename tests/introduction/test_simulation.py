@@ -10,20 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from poflow.introduction.attendance import answer_invitation, record_attendance
-from poflow.introduction.common import section
-from poflow.introduction.models import IntroSession, SessionState
-from poflow.introduction.programme import enrol
-from poflow.introduction.rules import OPEN, programme_end, series_dates
-
-from .introduction_support import (
+from poflow.introduction.config import section
+from poflow.introduction.models import IntroSession
+from poflow.introduction.planner import enrol
+from poflow.introduction.rules import programme_end, series_dates
+from poflow.introduction.states import OPEN, SessionState
+from tests.introduction.support import (
     Spec,
     add_hires,
     ctx_for,
     event,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     simulate,
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 

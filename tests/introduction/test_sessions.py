@@ -10,29 +10,26 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused
-from poflow.hires.services import cancel_hire
+from poflow.hires.services import cancel_hire, move_hire
 from poflow.introduction.attendance import participant, record_attendance
 from poflow.introduction.models import Certificate, IntroSession
-from poflow.introduction.rules import ParticipationStatus
 from poflow.introduction.sessions import plan_sessions
-
-from .introduction_support import (
+from poflow.introduction.states import ParticipationStatus
+from poflow.runtime import run_day
+from tests.introduction.support import (
     GEMEENTESECRETARIS,
     PO_BRAM,
     Spec,
     add_hires,
     body,
     ctx_for,
-    event,
     follow_link,
     ics_of,
-    int_only,  # noqa: F401  (fixture)
+    invitation,
     messages,
-    migrated_sqlite_template,  # noqa: F401  (fixture)
     plan_all,
     received,
     run_capture,
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
     tokens,
 )
@@ -72,12 +69,12 @@ def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminde
     assert received(per_day, to=B_PRIVATE, subject=START_FEB) == [date(2027, 2, 8)]
     assert received(per_day, to="nhtc", subject="Startbijeenkomst") == []
     invite = messages(per_day, to=A_WORK, subject=START_FEB)[0]
-    summary, day, method = event(invite)
+    summary, day, method = invitation(invite)
     assert (summary, day, method) == ("Startbijeenkomst", date(2027, 2, 22), "REQUEST")
     assert len(tokens(invite)) == 2  # "ik kom" and "ik kan niet"
     host = messages(per_day, to=GEMEENTESECRETARIS, subject="Startbijeenkomst")
     assert len(host) == 1
-    assert event(host[0])[1] == date(2027, 2, 22)
+    assert invitation(host[0])[1] == date(2027, 2, 22)
     assert "Test Nieuw NH-T-A" in body(host[0])
     assert "Test Nieuw NH-T-B" in body(host[0])
     assert received(per_day, to=B_WORK, subject="Herinnering: Startbijeenkomst") == [
@@ -167,9 +164,6 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
             }
         }
     )
-    from poflow.engine import Context
-    from poflow.runtime import run_day
-
     run_day(rt, date(2027, 2, 1))  # plans the hires (enrolment)
     with rt.factory() as session, session.begin():
         plan = plan_sessions(rt.context(session, small, date(2027, 2, 8)), "start")
@@ -198,7 +192,8 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
 def test_onb_5_a_cancelled_hire_loses_the_place_with_a_calendar_cancellation(
     sqlite_runtime: Any, smtp: Any
 ):
-    """ONB-5/INT-3: after cancelling B, the next planning day withdraws B's place (METHOD CANCEL)."""
+    """ONB-5/INT-3: after cancelling B, the next planning day withdraws B's place (METHOD
+    CANCEL)."""
     rt = sqlite_runtime
     _setup(rt)
     run_capture(rt, smtp, date(2027, 2, 1), date(2027, 2, 8))
@@ -207,7 +202,7 @@ def test_onb_5_a_cancelled_hire_loses_the_place_with_a_calendar_cancellation(
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 2, 23))
     cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
     assert len(cancel) == 1
-    assert event(cancel[0])[2] == "CANCEL"
+    assert invitation(cancel[0])[2] == "CANCEL"
     assert received(per_day, to=B_WORK, subject="Herinnering") == []
 
 
@@ -220,7 +215,7 @@ def test_int_4_attending_a_classroom_module_gives_a_certificate_of_participation
     _setup(rt)
     per_day = run_capture(rt, smtp, date(2027, 2, 1), date(2027, 3, 15), series=None)
     eed = messages(per_day, to=A_WORK, subject="Uitnodiging Module: eed of belofte")
-    assert [event(m)[1] for m in eed] == [date(2027, 3, 15)]
+    assert [invitation(m)[1] for m in eed] == [date(2027, 3, 15)]
     with rt.factory() as session, session.begin():
         ctx = ctx_for(rt, session, date(2027, 3, 16), "HB-0002")
         s = session.scalar(select(IntroSession).where(IntroSession.series == "eed"))
@@ -232,7 +227,9 @@ def test_int_4_attending_a_classroom_module_gives_a_certificate_of_participation
     with rt.factory() as session:
         cert = session.scalar(select(Certificate).where(Certificate.hire_id == A))
         assert (cert.item, cert.completed_on, cert.source) == ("eed", date(2027, 3, 15), "aanwezig")
-    start = next(iter(ics_of(eed[0]).walk("VEVENT"))).decoded("DTSTART")
+    ics = ics_of(eed[0])
+    assert ics is not None
+    start = next(iter(ics.walk("VEVENT"))).decoded("DTSTART")
     assert start == datetime(2027, 3, 15, 15, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
@@ -242,8 +239,6 @@ def test_onb_5_a_hire_moved_past_the_session_is_withdrawn_and_joins_the_next_one
 ):
     """ONB-5/INT-3: B, invited for 22 Feb, moves to start on 1 Mar: B's place is cancelled with
     a calendar CANCEL and B is invited to 5 April as a new starter."""
-    from poflow.hires.services import move_hire
-
     rt = sqlite_runtime
     _setup(rt)
     run_capture(rt, smtp, date(2027, 2, 1), date(2027, 2, 8))
@@ -251,5 +246,5 @@ def test_onb_5_a_hire_moved_past_the_session_is_withdrawn_and_joins_the_next_one
         move_hire(session, rt.config("hardenberg"), B, date(2027, 3, 1), actor="HB-0002")
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 3, 19))
     cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
-    assert [event(m)[1:] for m in cancel] == [(date(2027, 2, 22), "CANCEL")]
+    assert [invitation(m)[1:] for m in cancel] == [(date(2027, 2, 22), "CANCEL")]
     assert received(per_day, to=B_WORK, subject="Uitnodiging " + START_APR) == [date(2027, 3, 19)]

@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 
 from poflow.runtime import run_day
-
-from .introduction_support import (
+from tests.introduction.support import (
     GEMEENTESECRETARIS,
     Spec,
     add_hires,
-    int_only,  # noqa: F401  (fixture)
-    migrated_sqlite_template,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     staff,
 )
 
