@@ -19,18 +19,15 @@ from poflow.engine import Registry
 from poflow.processes import PROCESSES
 from poflow.runtime import run_day
 from poflow.states import StepState
-from tests.conversations_support import (
+from tests.conversations.support import (
     HIRE,
     KB,
     MOTIVATION,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     mails,
     plan_cycle_only,
     scores_form,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     text_of,
     use_link,
 )

@@ -26,7 +26,7 @@ from poflow.conversations.rules import (
 from poflow.kernel.calendar import WorkCalendar, add_months
 
 CAL = WorkCalendar()
-O, V, G, ZG = Score.ONVOLDOENDE, Score.VOLDOENDE, Score.GOED, Score.ZEER_GOED
+ONV, V, G, ZG = Score.ONVOLDOENDE, Score.VOLDOENDE, Score.GOED, Score.ZEER_GOED
 TABLE = {"vast": 1, "tijdelijk": 1}
 
 
@@ -124,11 +124,29 @@ RAISE_CASES = [
     ("all_voldoende", (V, V, V), False, None, None, ON, True, ()),
     ("all_zeer_goed", (ZG, ZG, ZG), False, None, None, ON, True, ()),
     ("mixed_goed", (G, V, ZG), False, None, None, ON, True, ()),
-    ("onvoldoende_prestatie", (O, G, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
-    ("onvoldoende_potentieel", (G, O, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
+    (
+        "onvoldoende_prestatie",
+        (ONV, G, G),
+        False,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE,),
+    ),
+    (
+        "onvoldoende_potentieel",
+        (G, ONV, G),
+        False,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE,),
+    ),
     (
         "onvoldoende_kernwaarden",
-        (G, G, O),
+        (G, G, ONV),
         False,
         None,
         None,
@@ -171,7 +189,7 @@ RAISE_CASES = [
     ),
     (
         "onvoldoende_and_scale_max",
-        (O, V, V),
+        (ONV, V, V),
         True,
         None,
         None,
@@ -181,7 +199,7 @@ RAISE_CASES = [
     ),
     (
         "everything_against",
-        (O, O, O),
+        (ONV, ONV, ONV),
         True,
         None,
         date(2021, 1, 1),
@@ -233,7 +251,7 @@ def test_ges_4_raise_rule_table(
 def test_ges_4_onvoldoende_names_the_components_for_the_gemeentesecretaris() -> None:
     """An onvoldoende lists which components scored it and always goes to the gemeentesecretaris."""
     decision = decide_raise(
-        Scores(O, V, O),
+        Scores(ONV, V, ONV),
         at_scale_max=False,
         joined_on=JOINED,
         last_raise_on=None,

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from poflow.conversations.case import find_cycle
+from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import CycleBasis
 from poflow.conversations.planner import INTRO_STEP, start_cycle
 from poflow.db.models import AuditEntry, Hire, Step
@@ -18,15 +19,14 @@ from poflow.importer import import_hires, import_staff
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conftest import EXAMPLES
-from tests.conversations_support import (
+from tests.conversations.support import (
     KB,
+    MOTIVATION,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     mails,
     plan_cycle_only,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
+    scores_form,
     text_of,
 )
 
@@ -175,9 +175,7 @@ def test_ges_6_scores_and_notes_never_reach_prefect(
 
     from prefect.client.orchestration import get_client
 
-    from poflow.conversations.forms import parse_form, record_appraisal
     from poflow.flows.dispatcher import dispatcher
-    from tests.conversations_support import MOTIVATION, scores_form
 
     rt = sqlite_runtime
     add_kb_staff(rt, hire_start=None)
