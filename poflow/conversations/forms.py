@@ -19,15 +19,8 @@ from poflow.conversations import kinds as K
 from poflow.conversations.case import PROCESS, employee_recipient, section
 from poflow.conversations.models import Appraisal, GesCycle, LegalDecision
 from poflow.conversations.planner import plan_round
-from poflow.conversations.rules import (
-    COMPONENTS,
-    LegalState,
-    Score,
-    Scores,
-    check_legal_decision,
-    decide_raise,
-    periodiek_date,
-)
+from poflow.conversations.rules import COMPONENTS, Score, Scores, decide_raise, periodiek_date
+from poflow.conversations.states import LEGAL_STATES, LegalState
 from poflow.db.models import Step
 from poflow.engine import Context, step_close
 from poflow.links import ActionLink, FormField, LinkAction
@@ -162,7 +155,7 @@ def record_appraisal(ctx: Context, step: Step, form: AppraisalForm, *, by: str) 
     if row.legal_decision_id is not None:
         decision = ctx.session.get(LegalDecision, row.legal_decision_id)
         if decision is not None and decision.state == LegalState.AWAITING_APPRAISAL:
-            check_legal_decision(f"legal decision {decision.id}", decision.state, LegalState.READY)
+            LEGAL_STATES.check(f"legal decision {decision.id}", decision.state, LegalState.READY)
             decision.state = LegalState.READY
             ctx.audit("ges.legal.ready", "ges_legal_decision", str(decision.id), appraisal=row.id)
     due = max(ctx.day, talk_on)

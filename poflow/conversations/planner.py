@@ -16,13 +16,14 @@ from sqlalchemy import select
 from poflow._exceptions import IllegalTransition
 from poflow.conversations import kinds as K
 from poflow.conversations.case import PROCESS, find_cycle, section
-from poflow.conversations.models import Appraisal, CycleBasis, CycleState, GesCycle
+from poflow.conversations.models import Appraisal, CycleBasis, GesCycle
 from poflow.conversations.rules import (
     cycle_dates,
     pop_deadline,
     probation_months_for,
     richtgesprek_after_probation,
 )
+from poflow.conversations.states import CycleState
 from poflow.db.base import utcnow
 from poflow.db.models import Hire, Step
 from poflow.engine import TZ, Context, local_datetime

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from poflow._exceptions import AppraisalRequired, IllegalTransition
 from poflow.kernel.calendar import WorkCalendar, add_months
 
 __all__ = [
@@ -34,12 +33,10 @@ __all__ = [
     "Component",
     "CycleDates",
     "LegalKind",
-    "LegalState",
     "RaiseDecision",
     "RaiseReason",
     "Score",
     "Scores",
-    "check_legal_decision",
     "cycle_dates",
     "decide_raise",
     "periodiek_date",
@@ -249,34 +246,3 @@ class LegalKind(StrEnum):
             "geen_periodiek": "niet toekennen van een periodiek",
             "demotie": "demotie",
         }[self.value]
-
-
-class LegalState(StrEnum):
-    """Where a legal-status decision stands."""
-
-    AWAITING_APPRAISAL = "wacht"  # the extra appraisal is planned, not recorded yet
-    READY = "gereed"  # the appraisal is recorded: the decision may be taken
-    DECIDED = "besloten"
-    CANCELLED = "ingetrokken"
-
-
-_LEGAL_MOVES: dict[LegalState, frozenset[LegalState]] = {
-    LegalState.AWAITING_APPRAISAL: frozenset({LegalState.READY, LegalState.CANCELLED}),
-    LegalState.READY: frozenset({LegalState.DECIDED, LegalState.CANCELLED}),
-    LegalState.DECIDED: frozenset(),
-    LegalState.CANCELLED: frozenset(),
-}
-
-
-def check_legal_decision(what: str, current: LegalState, target: LegalState) -> None:
-    """Raise unless the move is allowed; deciding before the appraisal is AppraisalRequired."""
-    if current is LegalState.AWAITING_APPRAISAL and target is LegalState.DECIDED:
-        raise AppraisalRequired(
-            f"Cannot record {what}: its extra appraisal is not recorded yet; a decision with "
-            "legal-status consequences requires an appraisal (GES-5)."
-        )
-    if target not in _LEGAL_MOVES[current]:
-        allowed = ", ".join(sorted(s.value for s in _LEGAL_MOVES[current])) or "none"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to {target.value!r}; allowed: {allowed}."
-        )

@@ -14,7 +14,8 @@ from poflow.conversations.decisions import plan_extra_appraisal, record_legal_de
 from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import Appraisal, LegalDecision
 from poflow.conversations.planner import start_cycle
-from poflow.conversations.rules import LegalKind, LegalState
+from poflow.conversations.rules import LegalKind
+from poflow.conversations.states import LegalState
 from poflow.db.models import AuditEntry, Step
 from poflow.hires.services import move_hire
 from poflow.runtime import run_day

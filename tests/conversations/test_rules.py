@@ -1,4 +1,4 @@
-"""The pure rules of the conversation cycle: talk dates (GES-1/2), the raise rule (GES-4), GES-5."""
+"""The pure rules of the conversation cycle: talk dates (GES-1/2) and the raise rule (GES-4)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poflow._exceptions import AppraisalRequired, IllegalTransition
 from poflow.conversations.rules import (
     Component,
-    LegalState,
     RaiseReason,
     Score,
     Scores,
-    check_legal_decision,
     cycle_dates,
     decide_raise,
     periodiek_date,
@@ -311,17 +308,3 @@ def test_ges_4_property_granted_exactly_when_all_three_conditions_hold(
     assert (RaiseReason.ONVOLDOENDE in decision.reasons) == (not sufficient)
     assert (RaiseReason.SCHAALMAXIMUM in decision.reasons) == at_max
     assert (RaiseReason.TE_KORT in decision.reasons) == (not long_enough)
-
-
-# -- GES-5 --------------------------------------------------------------------------------------
-def test_ges_5_decision_before_its_appraisal_is_refused_by_name() -> None:
-    """Deciding while the extra appraisal is not recorded raises AppraisalRequired."""
-    with pytest.raises(AppraisalRequired, match="requires an appraisal"):
-        check_legal_decision("decision 1", LegalState.AWAITING_APPRAISAL, LegalState.DECIDED)
-    check_legal_decision("decision 1", LegalState.READY, LegalState.DECIDED)
-
-
-def test_ges_5_a_decided_decision_cannot_be_decided_again() -> None:
-    """A final decision is final: deciding twice is an illegal transition."""
-    with pytest.raises(IllegalTransition, match="from 'besloten'"):
-        check_legal_decision("decision 1", LegalState.DECIDED, LegalState.DECIDED)
