@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import AppraisalRefused
-from poflow.conversations import kinds as K
+from poflow.conversations import kinds
 from poflow.conversations.case import PROCESS, employee_recipient, section
 from poflow.conversations.models import Appraisal, GesCycle, LegalDecision
 from poflow.conversations.planner import plan_round
@@ -159,7 +159,7 @@ def record_appraisal(ctx: Context, step: Step, form: AppraisalForm, *, by: str) 
             decision.state = LegalState.READY
             ctx.audit("ges.legal.ready", "ges_legal_decision", str(decision.id), appraisal=row.id)
     due = max(ctx.day, talk_on)
-    for kind in (K.SHARE, K.DECISION, K.ARCHIVE):
+    for kind in (kinds.SHARE, kinds.DECISION, kinds.ARCHIVE):
         ctx.schedule(
             case_type=step.case_type,
             case_id=step.case_id,
@@ -258,21 +258,21 @@ def _perform_form(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
 _SCORE_CHOICES = tuple((s.value, s.label) for s in Score)
 
 POP_LINK = LinkAction(
-    name=K.LINK_POP,
+    name=kinds.LINK_POP,
     title="POP-formulier ingeleverd",
     describe=_describe_pop,
     perform=_perform_pop,
     button="Ik heb mijn POP-formulier ingeleverd",
 )
 RICHTGESPREK_LINK = LinkAction(
-    name=K.LINK_RICHT,
+    name=kinds.LINK_RICHT,
     title="Richtgesprek heeft plaatsgevonden",
     describe=_describe_richt,
     perform=_perform_richt,
     button="Richtgesprek heeft plaatsgevonden",
 )
 FORM_LINK = LinkAction(
-    name=K.LINK_FORM,
+    name=kinds.LINK_FORM,
     title="Beoordelingsformulier",
     describe=_describe_form,
     perform=_perform_form,

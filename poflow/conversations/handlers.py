@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from poflow.conversations import kinds as K
+from poflow.conversations import kinds
 from poflow.conversations.case import case_cancelled, employee_recipient, find_cycle, section
 from poflow.conversations.models import Appraisal, LegalDecision
 from poflow.conversations.planner import INTRO_STEP, start_after_introduction
@@ -133,7 +133,7 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     to = employee_recipient(ctx, step.case_type, step.case_id)
     url = link_url(
         ctx,
-        action=K.LINK_POP,
+        action=kinds.LINK_POP,
         subject_id=step.case_id,
         case_type=step.case_type,
         case_id=step.case_id,
@@ -173,7 +173,7 @@ def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
         return False
     url = link_url(
         ctx,
-        action=K.LINK_RICHT,
+        action=kinds.LINK_RICHT,
         subject_id=step.owner_id or "",
         case_type=step.case_type,
         case_id=step.case_id,
@@ -197,7 +197,7 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
         return False
     url = link_url(
         ctx,
-        action=K.LINK_FORM,
+        action=kinds.LINK_FORM,
         subject_id=step.owner_id or "",
         case_type=step.case_type,
         case_id=step.case_id,
@@ -268,9 +268,9 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
         ctx.schedule(
             case_type="hire",
             case_id=hire.id,
-            kind=K.INTRO,
+            kind=kinds.INTRO,
             due=min(later, give_up),
-            key=f"{K.INTRO}:{hire.id}:{min(later, give_up).isoformat()}",
+            key=f"{kinds.INTRO}:{hire.id}:{min(later, give_up).isoformat()}",
         )
         return True
     ctx.mail(
@@ -398,16 +398,16 @@ def archive_for_po(ctx: Context, action: Action) -> bool:
 
 # The action kinds this module performs, for the process declaration.
 HANDLERS: dict[str, Handler] = {
-    K.INVITE: send_invitations,
-    K.REMIND: send_reminders,
-    K.POP_REQUEST: ask_for_pop,
-    K.POP_REMIND: remind_pop,
-    K.RECORD: ask_to_confirm_richtgesprek,
-    K.FORM: send_appraisal_form,
-    K.FORM_REMIND: remind_appraisal_form,
-    K.ESCALATE: escalate_to_po,
-    K.INTRO: watch_introduction,
-    K.SHARE: share_with_employee,
-    K.DECISION: tell_decision,
-    K.ARCHIVE: archive_for_po,
+    kinds.INVITE: send_invitations,
+    kinds.REMIND: send_reminders,
+    kinds.POP_REQUEST: ask_for_pop,
+    kinds.POP_REMIND: remind_pop,
+    kinds.RECORD: ask_to_confirm_richtgesprek,
+    kinds.FORM: send_appraisal_form,
+    kinds.FORM_REMIND: remind_appraisal_form,
+    kinds.ESCALATE: escalate_to_po,
+    kinds.INTRO: watch_introduction,
+    kinds.SHARE: share_with_employee,
+    kinds.DECISION: tell_decision,
+    kinds.ARCHIVE: archive_for_po,
 }

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from poflow._exceptions import IllegalTransition
-from poflow.conversations import kinds as K
+from poflow.conversations import kinds
 from poflow.conversations.case import PROCESS, find_cycle, section
 from poflow.conversations.models import Appraisal, CycleBasis, GesCycle
 from poflow.conversations.rules import (
@@ -121,22 +121,22 @@ def schedule_talk_actions(ctx: Context, step: Step) -> None:
     _schedule(
         ctx,
         step,
-        K.INVITE,
+        kinds.INVITE,
         cal.add_working_days(day, -cfg.invite_working_days_before),
         tag=f"s{step.sequence}",
     )
-    _schedule(ctx, step, K.REMIND, cal.add_working_days(day, -cfg.reminder_working_days_before))
+    _schedule(ctx, step, kinds.REMIND, cal.add_working_days(day, -cfg.reminder_working_days_before))
     if step.data.get("talk") == "richtgesprek":
-        _schedule(ctx, step, K.RECORD, cal.add_working_days(day, 1))
+        _schedule(ctx, step, kinds.RECORD, cal.add_working_days(day, 1))
     else:
-        _schedule(ctx, step, K.FORM, cal.add_working_days(day, -cfg.form_working_days_before))
+        _schedule(ctx, step, kinds.FORM, cal.add_working_days(day, -cfg.form_working_days_before))
         _schedule(
             ctx,
             step,
-            K.FORM_REMIND,
+            kinds.FORM_REMIND,
             cal.add_working_days(day, cfg.form_reminder_working_days_after),
         )
-    _schedule(ctx, step, K.ESCALATE, cal.add_working_days(day, cfg.escalate_working_days_after))
+    _schedule(ctx, step, kinds.ESCALATE, cal.add_working_days(day, cfg.escalate_working_days_after))
 
 
 def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool = False) -> None:
@@ -198,13 +198,13 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
             _schedule(
                 ctx,
                 pop,
-                K.POP_REQUEST,
+                kinds.POP_REQUEST,
                 cal.add_working_days(deadline, -cfg.pop_request_working_days_before_deadline),
             )
             _schedule(
                 ctx,
                 pop,
-                K.POP_REMIND,
+                kinds.POP_REMIND,
                 cal.add_working_days(deadline, -cfg.pop_reminder_working_days_before_deadline),
             )
         schedule_talk_actions(ctx, richt)
@@ -304,9 +304,9 @@ def plan_hire_cycle(ctx: Context, hire: Hire) -> None:
         ctx.schedule(
             case_type="hire",
             case_id=hire.id,
-            kind=K.INTRO,
+            kind=kinds.INTRO,
             due=programme_end,
-            key=f"{K.INTRO}:{hire.id}:{programme_end.isoformat()}",
+            key=f"{kinds.INTRO}:{hire.id}:{programme_end.isoformat()}",
         )
         return
     first = richtgesprek_after_probation(
@@ -340,7 +340,7 @@ def _revive_after_move(ctx: Context, hire: Hire) -> None:
         select(Appraisal).where(Appraisal.case_type == "hire", Appraisal.case_id == hire.id)
     ):
         step = ctx.session.get(Step, row.step_id)
-        for kind in (K.SHARE, K.DECISION, K.ARCHIVE):
+        for kind in (kinds.SHARE, kinds.DECISION, kinds.ARCHIVE):
             ctx.schedule(
                 case_type="hire",
                 case_id=hire.id,
