@@ -4,8 +4,8 @@ Importing the package registers its planner, handlers and link actions with the 
 """
 
 from poflow.conversations import forms, handlers, planner  # noqa: F401  (registrations)
+from poflow.conversations.cycle import start_cycle
 from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
 from poflow.conversations.forms import record_appraisal
-from poflow.conversations.planner import start_cycle
 
 __all__ = ["plan_extra_appraisal", "record_appraisal", "record_legal_decision", "start_cycle"]

@@ -60,7 +60,7 @@ def cycle_start(
     by: Annotated[str, typer.Option(help="Who starts it (person id)")] = "cli",
 ) -> None:
     """Start the cycle on a chosen date, e.g. for staff at the top of their scale (GES-1)."""
-    from poflow.conversations.planner import start_cycle
+    from poflow.conversations.cycle import start_cycle
     from poflow.db.models import Hire
 
     on = _date(date_, "--date")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.conversations.case import Case, find_cycle
 from poflow.conversations.models import LegalDecision
-from poflow.conversations.planner import plan_extra_talk
 from poflow.conversations.rules import LegalKind
 from poflow.conversations.states import LegalState, check_legal_decision
+from poflow.conversations.talks import plan_extra_talk
 from poflow.db.base import utcnow
 from poflow.engine import Context
 

@@ -18,9 +18,9 @@ from poflow._exceptions import AppraisalRefused
 from poflow.conversations import kinds
 from poflow.conversations.case import PROCESS, employee_recipient, section
 from poflow.conversations.models import Appraisal, GesCycle, LegalDecision
-from poflow.conversations.planner import plan_round
 from poflow.conversations.rules import COMPONENTS, Score, Scores, decide_raise, periodiek_date
 from poflow.conversations.states import LEGAL_STATES, LegalState
+from poflow.conversations.talks import plan_round
 from poflow.db.models import Step
 from poflow.engine import Context, step_close
 from poflow.links import ActionLink, FormField, LinkAction

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from poflow.conversations import kinds
 from poflow.conversations.case import case_cancelled, employee_recipient, find_cycle, section
+from poflow.conversations.cycle import INTRO_STEP, start_after_introduction
 from poflow.conversations.models import Appraisal, LegalDecision
-from poflow.conversations.planner import INTRO_STEP, start_after_introduction
 from poflow.conversations.rules import COMPONENTS, RaiseReason
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import TZ, Context, Handler

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from poflow._exceptions import AppraisalRefused
 from poflow.conversations.case import find_cycle
+from poflow.conversations.cycle import start_cycle
 from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import Appraisal
-from poflow.conversations.planner import start_cycle
 from poflow.conversations.rules import Score
 from poflow.db.models import AuditEntry, Step
 from poflow.engine import Registry

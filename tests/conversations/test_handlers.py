@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from poflow.conversations.case import find_cycle
+from poflow.conversations.cycle import INTRO_STEP, start_cycle
 from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import CycleBasis
-from poflow.conversations.planner import INTRO_STEP, start_cycle
 from poflow.db.models import AuditEntry, Hire, Step
 from poflow.engine import TZ, step_close
 from poflow.importer import import_hires, import_staff

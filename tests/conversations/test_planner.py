@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from poflow._exceptions import IllegalTransition
 from poflow.conversations.case import find_cycle
 from poflow.conversations.models import CycleBasis
-from poflow.conversations.planner import plan_hire_cycle, start_cycle
+from poflow.conversations.planner import plan_hire_cycle
 from poflow.db.models import Hire
 from poflow.hires.services import cancel_hire, move_hire
 from poflow.runtime import run_day
@@ -159,48 +158,6 @@ def test_ges_1_short_temporary_contract_gets_no_automatic_cycle(runtime: Any, sm
     add_kb_staff(runtime, contract="tijdelijk", months=6)
     plan_cycle_only(runtime, date(2027, 2, 15))
     assert steps_of(runtime, HIRE) == {}
-
-
-def test_ges_1_existing_staff_start_on_a_chosen_date(runtime: Any, smtp: Any) -> None:
-    """Staff at the top of their scale start on a chosen date, ten months between the talks."""
-    add_kb_staff(runtime, hire_start=None)
-    with runtime.factory() as session, session.begin():
-        ctx = context(runtime, session, date(2027, 5, 3), actor="KB-9002")
-        cycle = start_cycle(
-            ctx,
-            case_type="person",
-            case_id="KB-9005",
-            on=date(2027, 6, 5),
-            manager_id="KB-9003",
-            joined_on=date(2009, 1, 1),
-            at_scale_max=True,
-        )
-        assert cycle.first_richtgesprek == date(2027, 6, 7)  # 5 June 2027 is a Saturday
-        with pytest.raises(IllegalTransition, match="already has one"):
-            start_cycle(
-                ctx,
-                case_type="person",
-                case_id="KB-9005",
-                on=date(2027, 7, 1),
-                manager_id="KB-9003",
-                joined_on=date(2009, 1, 1),
-            )
-        with pytest.raises(IllegalTransition, match="not a leidinggevende"):
-            start_cycle(
-                ctx,
-                case_type="person",
-                case_id="KB-9004",
-                on=date(2027, 7, 1),
-                manager_id="KB-9005",
-                joined_on=date(2009, 1, 1),
-            )
-    steps = steps_of(runtime, "KB-9005")
-    assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 4, 7)
-    run_day(runtime, date(2027, 5, 10), municipality=KB)
-    assert len(mails(smtp, "Uitnodiging richtgesprek", "ruud.kb-9005")) == 1
-    assert not mails(smtp, "Je POP-formulier")
-    run_day(runtime, date(2027, 5, 20), municipality=KB)
-    assert len(mails(smtp, "Je POP-formulier", "ruud.kb-9005")) == 1
 
 
 def test_ges_1_a_late_start_move_keeps_a_cycle_from_the_introduction(
