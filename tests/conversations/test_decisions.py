@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import AppraisalRequired, IllegalTransition, NotFound
+from poflow.conversations.appraisals import parse_form, record_appraisal
 from poflow.conversations.case import find_case, find_cycle
 from poflow.conversations.cycle import start_cycle
 from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
-from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import Appraisal, LegalDecision
 from poflow.conversations.rules import LegalKind
 from poflow.conversations.states import LegalState

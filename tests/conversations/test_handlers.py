@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from poflow.conversations.appraisals import parse_form, record_appraisal
 from poflow.conversations.case import find_cycle
 from poflow.conversations.cycle import INTRO_STEP, start_cycle
-from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import CycleBasis
 from poflow.db.models import AuditEntry, Hire, Step
 from poflow.engine import TZ, step_close
