@@ -1,17 +1,19 @@
-"""Who a conversation-cycle case is about: a new hire or existing staff, and their manager."""
+"""Who a conversation-cycle case is about: a new hire or existing staff, their manager, and what
+every mail about one of its talks says of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import NotFound
 from poflow.conversations.config import ConversationSection
-from poflow.conversations.models import GesCycle
-from poflow.db.models import Hire, Person
-from poflow.engine import Context
+from poflow.conversations.models import GesCycle, LegalDecision
+from poflow.db.models import Hire, Person, Step
+from poflow.engine import TZ, Context
 from poflow.mail.outbox import Recipient
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "find_case",
     "find_cycle",
     "section",
+    "talk_context",
 ]
 
 PROCESS = "ges"
@@ -79,3 +82,22 @@ def case_cancelled(ctx: Context, case_type: str, case_id: str) -> bool:
 
     hire = ctx.session.get(Hire, case_id)
     return hire is None or hire.state == HireState.CANCELLED
+
+
+def talk_context(ctx: Context, step: Step) -> dict[str, Any]:
+    """What every cycle mail about a talk shows: who, what kind of talk, when and where."""
+    extra_id = step.data.get("extra")
+    extra = ctx.session.get(LegalDecision, extra_id) if extra_id else None
+    starts = step.starts_at.astimezone(TZ) if step.starts_at else None
+    ends = step.ends_at.astimezone(TZ) if step.ends_at else None
+    return {
+        "soort": "extra beoordelingsgesprek" if extra else step.data.get("talk", "gesprek"),
+        "besluit": extra.kind.label if extra else None,
+        "besluit_id": extra.id if extra else None,
+        "medewerker": employee_recipient(ctx, step.case_type, step.case_id).name,
+        "leidinggevende": ctx.person(step.owner_id or "").full_name,
+        "datum": step.due_date,
+        "start": starts,
+        "einde": ends,
+        "locatie": section(ctx).location,
+    }

@@ -1,34 +1,31 @@
-"""The cycle's dated mails: invitations, POP form, appraisal form, escalation, sharing, archive.
+"""The cycle's dated actions: invitations, reminders, the POP form, the appraisal form,
+escalation, and waiting for the introduction's startontwikkelgesprek; the follow-ups of a
+recorded appraisal are in `followups`. Ends with HANDLERS, every action kind of the process.
 
 Every handler reads the case afresh and skips what is no longer needed (a cancelled hire, a
-talk already recorded). Scores and motivations only go into mails to the employee, P&O and the
-gemeentesecretaris; never into logs or audit details (X-3).
+talk already recorded).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from poflow.conversations import kinds
-from poflow.conversations.case import case_cancelled, employee_recipient, find_cycle, section
+from poflow.conversations.case import (
+    case_cancelled,
+    employee_recipient,
+    find_cycle,
+    section,
+    talk_context,
+)
 from poflow.conversations.cycle import INTRO_STEP, start_after_introduction
-from poflow.conversations.models import Appraisal, LegalDecision
-from poflow.conversations.rules import COMPONENTS, RaiseReason
+from poflow.conversations.followups import archive_for_po, share_with_employee, tell_decision
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, Handler
+from poflow.engine import Context, Handler
 from poflow.links import link_url
 from poflow.states import HireState, StepState
 
-__all__ = ["form_context", "talk_context"]
-
-_REASONS = {
-    RaiseReason.ONVOLDOENDE: "niet alle onderdelen zijn minimaal voldoende beoordeeld",
-    RaiseReason.SCHAALMAXIMUM: "het maximum van de functieschaal is bereikt",
-    RaiseReason.TE_KORT: "het is nog geen 12 maanden geleden dat de medewerker in dienst kwam, "
-    "de laatste periodiek kreeg of promotie kreeg",
-}
+__all__ = ["HANDLERS"]
 
 
 def _live_step(ctx: Context, action: Action, *, open_only: bool = True) -> Step | None:
@@ -38,25 +35,6 @@ def _live_step(ctx: Context, action: Action, *, open_only: bool = True) -> Step 
     if step.state == StepState.CANCELLED or (open_only and step.state != StepState.OPEN):
         return None
     return step
-
-
-def talk_context(ctx: Context, step: Step) -> dict[str, Any]:
-    """What every cycle mail about a talk shows: who, what kind of talk, when and where."""
-    extra_id = step.data.get("extra")
-    extra = ctx.session.get(LegalDecision, extra_id) if extra_id else None
-    starts = step.starts_at.astimezone(TZ) if step.starts_at else None
-    ends = step.ends_at.astimezone(TZ) if step.ends_at else None
-    return {
-        "soort": "extra beoordelingsgesprek" if extra else step.data.get("talk", "gesprek"),
-        "besluit": extra.kind.label if extra else None,
-        "besluit_id": extra.id if extra else None,
-        "medewerker": employee_recipient(ctx, step.case_type, step.case_id).name,
-        "leidinggevende": ctx.person(step.owner_id or "").full_name,
-        "datum": step.due_date,
-        "start": starts,
-        "einde": ends,
-        "locatie": section(ctx).location,
-    }
 
 
 def _both(ctx: Context, step: Step) -> tuple[tuple[str, Any], ...]:
@@ -293,110 +271,7 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
     return True
 
 
-def _appraisal(ctx: Context, action: Action) -> tuple[Appraisal, Step] | None:
-    step = action.step
-    if step is None or case_cancelled(ctx, action.case_type, action.case_id):
-        return None
-    row = ctx.session.scalar(select(Appraisal).where(Appraisal.step_id == step.id))
-    return (row, step) if row is not None else None
-
-
-def form_context(ctx: Context, row: Appraisal, step: Step) -> dict[str, Any]:
-    """The filled-in form as a mail shows it: each component's score label and motivation."""
-    parts = [
-        {
-            "naam": c.label,
-            "score": getattr(row, c.value).label,
-            "motivatie": getattr(row, f"{c.value}_motivatie"),
-        }
-        for c in COMPONENTS
-    ]
-    reasons = [_REASONS[RaiseReason(r)] for r in (row.raise_reasons or "").split(",") if r]
-    return {
-        **talk_context(ctx, step),
-        "onderdelen": parts,
-        "ronde": row.round,
-        "vastgelegd_door": ctx.person(row.recorded_by).full_name,
-        "periodiek": row.raise_granted,
-        "periodiek_datum": row.raise_on,
-        "redenen": reasons,
-        "onvoldoende": [p["naam"] for p in parts if p["score"] == "Onvoldoende"],
-        "case_id": row.case_id,
-    }
-
-
-def share_with_employee(ctx: Context, action: Action) -> bool:
-    """Share the recorded appraisal form with the employee on the day of the talk (GES-3)."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    ctx.mail(
-        key=f"{action.key}:medewerker",
-        template="ges_beoordeling_gedeeld",
-        to=employee_recipient(ctx, step.case_type, step.case_id),
-        context=form_context(ctx, row, step),
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    return True
-
-
-def tell_decision(ctx: Context, action: Action) -> bool:
-    """Tell P&O the raise decision (GES-4) or that the legal decision may be taken (GES-5);
-    an onvoldoende also goes to the gemeentesecretaris."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    context = form_context(ctx, row, step)
-    ctx.mail(
-        key=f"{action.key}:po",
-        template="ges_periodiek",
-        to=ctx.po_recipient(),
-        context=context,
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    if context["onvoldoende"]:
-        for person in ctx.people_with_role("gemeentesecretaris"):
-            ctx.mail(
-                key=f"{action.key}:gs:{person.id}",
-                template="ges_onvoldoende",
-                to=ctx.recipient(person),
-                context=context,
-                case_type=step.case_type,
-                case_id=step.case_id,
-                action=action,
-            )
-        ctx.audit(
-            "ges.onvoldoende.escalated", "ges_appraisal", str(row.id), to="gemeentesecretaris"
-        )
-    return True
-
-
-def archive_for_po(ctx: Context, action: Action) -> bool:
-    """Send P&O the completed appraisal form for the personnel file (GES-6)."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    ctx.mail(
-        key=f"{action.key}:po",
-        template="ges_dossier",
-        to=ctx.po_recipient(),
-        context=form_context(ctx, row, step),
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    ctx.audit("ges.appraisal.archived", "ges_appraisal", str(row.id), to="po")
-    return True
-
-
-# The action kinds this module performs, for the process declaration.
+# Every action kind of the conversation cycle, for the process declaration.
 HANDLERS: dict[str, Handler] = {
     kinds.INVITE: send_invitations,
     kinds.REMIND: send_reminders,
