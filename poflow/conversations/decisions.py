@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.conversations.case import Case, find_cycle
 from poflow.conversations.models import LegalDecision
@@ -15,7 +13,7 @@ from poflow.conversations.talks import plan_extra_talk
 from poflow.db.base import utcnow
 from poflow.engine import Context
 
-__all__ = ["legal_decisions", "plan_extra_appraisal", "record_legal_decision"]
+__all__ = ["plan_extra_appraisal", "record_legal_decision"]
 
 
 def plan_extra_appraisal(
@@ -107,14 +105,3 @@ def record_legal_decision(
         has_note=bool(note),
     )
     return decision
-
-
-def legal_decisions(ctx: Context, case: Case) -> list[LegalDecision]:
-    """The case's legal-status decisions, oldest first."""
-    return list(
-        ctx.session.scalars(
-            select(LegalDecision)
-            .where(LegalDecision.case_type == case.case_type, LegalDecision.case_id == case.case_id)
-            .order_by(LegalDecision.id)
-        )
-    )
