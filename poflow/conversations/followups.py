@@ -67,7 +67,7 @@ def share_with_employee(ctx: Context, action: Action) -> bool:
     row, step = found
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="ges_beoordeling_gedeeld",
+        template="conversations/beoordeling_gedeeld",
         to=employee_recipient(ctx, step.case_type, step.case_id),
         context=form_context(ctx, row, step),
         case_type=step.case_type,
@@ -87,7 +87,7 @@ def tell_decision(ctx: Context, action: Action) -> bool:
     context = form_context(ctx, row, step)
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_periodiek",
+        template="conversations/periodiek",
         to=ctx.po_recipient(),
         context=context,
         case_type=step.case_type,
@@ -98,7 +98,7 @@ def tell_decision(ctx: Context, action: Action) -> bool:
         for person in ctx.people_with_role("gemeentesecretaris"):
             ctx.mail(
                 key=f"{action.key}:gs:{person.id}",
-                template="ges_onvoldoende",
+                template="conversations/onvoldoende",
                 to=ctx.recipient(person),
                 context=context,
                 case_type=step.case_type,
@@ -119,7 +119,7 @@ def archive_for_po(ctx: Context, action: Action) -> bool:
     row, step = found
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_dossier",
+        template="conversations/dossier",
         to=ctx.po_recipient(),
         context=form_context(ctx, row, step),
         case_type=step.case_type,

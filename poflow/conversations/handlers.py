@@ -66,7 +66,7 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     for who, to in people:
         ctx.mail(
             key=f"{action.key}:{who}",
-            template="ges_uitnodiging",
+            template="conversations/uitnodiging",
             to=to,
             context={
                 **talk,
@@ -91,7 +91,7 @@ def send_reminders(ctx: Context, action: Action) -> bool:
     for who, to in _both(ctx, step):
         ctx.mail(
             key=f"{action.key}:{who}",
-            template="ges_herinnering",
+            template="conversations/herinnering",
             to=to,
             context={**talk, "rol": who},
             case_type=step.case_type,
@@ -119,7 +119,7 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     )
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="ges_pop_verzoek",
+        template="conversations/pop_verzoek",
         to=to,
         context={
             **talk_context(ctx, talk),
@@ -159,7 +159,7 @@ def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
     )
     ctx.mail(
         key=f"{action.key}:leidinggevende",
-        template="ges_richtgesprek_vastleggen",
+        template="conversations/richtgesprek_vastleggen",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url},
         case_type=step.case_type,
@@ -183,7 +183,7 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     )
     ctx.mail(
         key=f"{action.key}:leidinggevende",
-        template="ges_beoordelingsformulier",
+        template="conversations/beoordelingsformulier",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url, "herinnering": reminder},
         case_type=step.case_type,
@@ -210,7 +210,7 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
         return False
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_escalatie",
+        template="conversations/escalatie",
         to=ctx.po_recipient(),
         context={**talk_context(ctx, step), "wat": step.title, "case_id": step.case_id},
         case_type=step.case_type,
@@ -253,7 +253,7 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
         return True
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_escalatie",
+        template="conversations/escalatie",
         to=ctx.po_recipient(),
         context={
             "wat": "Startontwikkelgesprek (einde introductieprogramma)",

@@ -48,7 +48,7 @@ def record_pop_in(ctx: Context, step: Step, *, by: str) -> bool:
     employee = employee_recipient(ctx, step.case_type, step.case_id)
     ctx.mail(
         key=f"ges.pop_in:{step.id}:leidinggevende",
-        template="ges_pop_binnen",
+        template="conversations/pop_binnen",
         to=ctx.recipient(manager),
         context={
             "medewerker": employee.name,
