@@ -128,7 +128,7 @@ def _decide_raise(ctx: Context, row: Appraisal, cycle: GesCycle | None) -> None:
     cfg = section(ctx)
     on: date = periodiek_date(cycle.raise_anchor, row.talk_on, months=cfg.months_between_cycles)
     decision = decide_raise(
-        Scores(row.prestatie, row.potentieel, row.kernwaarden),
+        row.scores,
         at_scale_max=cycle.at_scale_max,
         joined_on=cycle.joined_on,
         last_raise_on=cycle.last_raise_on,

@@ -9,10 +9,12 @@ from datetime import date
 from poflow._exceptions import IllegalTransition
 from poflow.conversations.case import find_cycle, section
 from poflow.conversations.models import CycleBasis, GesCycle
+from poflow.conversations.rules import holds_talks, richtgesprek_after_introduction
 from poflow.conversations.states import CycleState
 from poflow.conversations.talks import plan_round
 from poflow.db.models import Hire, Step
 from poflow.engine import TZ, Context
+from poflow.kernel.vocabulary import CaseType
 
 __all__ = ["INTRO_STEP", "new_cycle", "start_after_introduction", "start_cycle"]
 
@@ -75,16 +77,16 @@ def _held_on(step: Step) -> date:
 def start_after_introduction(ctx: Context, hire: Hire, intro: Step) -> GesCycle:
     """Start the cycle of a hire whose startontwikkelgesprek was held (INT-5 -> GES-1)."""
     cfg = section(ctx)
-    held = _held_on(intro)
     as_richt = cfg.startontwikkelgesprek_is_richtgesprek
-    first = (
-        held
-        if as_richt
-        else ctx.calendar.add_working_days(held, cfg.richtgesprek_working_days_after_probation)
+    first = richtgesprek_after_introduction(
+        ctx.calendar,
+        _held_on(intro),
+        counts_as_richtgesprek=as_richt,
+        working_days_after=cfg.richtgesprek_working_days_after_probation,
     )
     cycle = new_cycle(
         ctx,
-        case_type="hire",
+        case_type=CaseType.HIRE,
         case_id=hire.id,
         manager_id=hire.manager_id,
         basis=CycleBasis.INTRODUCTIE,
@@ -116,7 +118,7 @@ def start_cycle(
             f"(cycle {existing.id}, first richtgesprek {existing.first_richtgesprek})."
         )
     manager = ctx.person(manager_id)
-    if "leidinggevende" not in manager.role_names or manager.municipality != ctx.municipality:
+    if not holds_talks(manager.role_names, manager.municipality, ctx.municipality):
         raise IllegalTransition(
             f"Cannot start a conversation cycle for {case_type} {case_id} with manager "
             f"{manager_id}: that person is not a leidinggevende of {ctx.municipality}."

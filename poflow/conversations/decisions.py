@@ -7,7 +7,7 @@ from datetime import date
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.conversations.case import Case, find_cycle
 from poflow.conversations.models import LegalDecision
-from poflow.conversations.rules import LegalKind
+from poflow.conversations.rules import LegalKind, holds_talks
 from poflow.conversations.states import LegalState, check_legal_decision
 from poflow.conversations.talks import plan_extra_talk
 from poflow.db.base import utcnow
@@ -33,7 +33,7 @@ def plan_extra_appraisal(
             "leidinggevende is known (it has no conversation cycle); name one with --manager."
         )
     manager = ctx.person(manager_id)
-    if "leidinggevende" not in manager.role_names or manager.municipality != case.municipality:
+    if not holds_talks(manager.role_names, manager.municipality, case.municipality):
         raise IllegalTransition(
             f"Cannot plan an extra appraisal for {case.case_type} {case.case_id} with manager "
             f"{manager_id}: that person is not a leidinggevende of {case.municipality}."

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from poflow.conversations.case import case_cancelled, employee_recipient, talk_context
 from poflow.conversations.models import Appraisal
-from poflow.conversations.rules import COMPONENTS, RaiseReason
+from poflow.conversations.rules import COMPONENTS, RaiseReason, goes_to_gemeentesecretaris
 from poflow.db.models import Action, Step
 from poflow.engine import Context
+from poflow.kernel.vocabulary import Role
 
 __all__ = ["archive_for_po", "form_context", "share_with_employee", "tell_decision"]
 
@@ -66,7 +67,7 @@ def share_with_employee(ctx: Context, action: Action) -> bool:
         return False
     row, step = found
     ctx.mail(
-        key=f"{action.key}:medewerker",
+        key=f"{action.key}:{Role.MEDEWERKER}",
         template="conversations/beoordeling_gedeeld",
         to=employee_recipient(ctx, step.case_type, step.case_id),
         context=form_context(ctx, row, step),
@@ -94,8 +95,8 @@ def tell_decision(ctx: Context, action: Action) -> bool:
         case_id=step.case_id,
         action=action,
     )
-    if context["onvoldoende"]:
-        for person in ctx.people_with_role("gemeentesecretaris"):
+    if goes_to_gemeentesecretaris(row.scores):
+        for person in ctx.people_with_role(Role.GEMEENTESECRETARIS):
             ctx.mail(
                 key=f"{action.key}:gs:{person.id}",
                 template="conversations/onvoldoende",
@@ -106,7 +107,7 @@ def tell_decision(ctx: Context, action: Action) -> bool:
                 action=action,
             )
         ctx.audit(
-            "ges.onvoldoende.escalated", "ges_appraisal", str(row.id), to="gemeentesecretaris"
+            "ges.onvoldoende.escalated", "ges_appraisal", str(row.id), to=Role.GEMEENTESECRETARIS
         )
     return True
 

@@ -8,8 +8,6 @@ talk already recorded).
 
 from __future__ import annotations
 
-from typing import Any
-
 from poflow.conversations import kinds
 from poflow.conversations.case import (
     case_cancelled,
@@ -20,9 +18,12 @@ from poflow.conversations.case import (
 )
 from poflow.conversations.cycle import INTRO_STEP, start_after_introduction
 from poflow.conversations.followups import archive_for_po, share_with_employee, tell_decision
+from poflow.conversations.rules import introduction_end, next_introduction_check
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import Context, Handler
+from poflow.kernel.vocabulary import CaseType, Role
 from poflow.links import link_url
+from poflow.mail.outbox import Recipient
 from poflow.states import HireState, StepState
 
 __all__ = ["HANDLERS"]
@@ -37,10 +38,11 @@ def _live_step(ctx: Context, action: Action, *, open_only: bool = True) -> Step 
     return step
 
 
-def _both(ctx: Context, step: Step) -> tuple[tuple[str, Any], ...]:
+def _both(ctx: Context, step: Step) -> tuple[tuple[Role, Recipient], ...]:
+    """The two people of a talk, by role: the leidinggevende and the employee."""
     return (
-        ("leidinggevende", ctx.recipient(ctx.person(step.owner_id or ""))),
-        ("medewerker", employee_recipient(ctx, step.case_type, step.case_id)),
+        (Role.LEIDINGGEVENDE, ctx.recipient(ctx.person(step.owner_id or ""))),
+        (Role.MEDEWERKER, employee_recipient(ctx, step.case_type, step.case_id)),
     )
 
 
@@ -118,7 +120,7 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:medewerker",
+        key=f"{action.key}:{Role.MEDEWERKER}",
         template="conversations/pop_verzoek",
         to=to,
         context={
@@ -158,7 +160,7 @@ def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:leidinggevende",
+        key=f"{action.key}:{Role.LEIDINGGEVENDE}",
         template="conversations/richtgesprek_vastleggen",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url},
@@ -182,7 +184,7 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:leidinggevende",
+        key=f"{action.key}:{Role.LEIDINGGEVENDE}",
         template="conversations/beoordelingsformulier",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url, "herinnering": reminder},
@@ -226,29 +228,32 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
     hire = ctx.session.get(Hire, action.case_id)
     if hire is None or hire.state == HireState.CANCELLED:
         return False
-    if find_cycle(ctx.session, "hire", hire.id) is not None:
+    if find_cycle(ctx.session, CaseType.HIRE, hire.id) is not None:
         return False
-    intro = ctx.step(case_type="hire", case_id=hire.id, key=INTRO_STEP)
+    intro = ctx.step(case_type=CaseType.HIRE, case_id=hire.id, key=INTRO_STEP)
     if intro is not None and intro.state == StepState.CANCELLED:
-        ctx.audit("ges.cycle.not_started", "hire", hire.id, reason="introduction_cancelled")
+        ctx.audit("ges.cycle.not_started", CaseType.HIRE, hire.id, reason="introduction_cancelled")
         return False
     if intro is not None and intro.state == StepState.DONE:
         start_after_introduction(ctx, hire, intro)
         return True
     cfg, cal = section(ctx), ctx.calendar
-    programme_end = cal.months_after(hire.first_working_day, cfg.introduction_months)
-    give_up = cal.months_after(programme_end, cfg.introduction_wait_max_months)
-    if ctx.day < give_up:
-        later = max(
-            cal.add_working_days(ctx.day, cfg.introduction_check_working_days),
-            intro.due_date if intro is not None else ctx.day,
-        )
+    programme_end = introduction_end(cal, hire.first_working_day, cfg.introduction_months)
+    again = next_introduction_check(
+        cal,
+        ctx.day,
+        programme_end,
+        intro.due_date if intro is not None else None,
+        every_working_days=cfg.introduction_check_working_days,
+        wait_max_months=cfg.introduction_wait_max_months,
+    )
+    if again is not None:
         ctx.schedule(
-            case_type="hire",
+            case_type=CaseType.HIRE,
             case_id=hire.id,
             kind=kinds.INTRO,
-            due=min(later, give_up),
-            key=f"{kinds.INTRO}:{hire.id}:{min(later, give_up).isoformat()}",
+            due=again,
+            key=f"{kinds.INTRO}:{hire.id}:{again.isoformat()}",
         )
         return True
     ctx.mail(
@@ -263,11 +268,11 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
             "case_id": hire.id,
             "soort": "introductie",
         },
-        case_type="hire",
+        case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,
     )
-    ctx.audit("ges.cycle.not_started", "hire", hire.id, reason="startontwikkelgesprek_open")
+    ctx.audit("ges.cycle.not_started", CaseType.HIRE, hire.id, reason="startontwikkelgesprek_open")
     return True
 
 

@@ -14,6 +14,7 @@ from poflow.conversations.case import PROCESS, employee_recipient
 from poflow.conversations.rules import COMPONENTS, Score
 from poflow.db.models import Step
 from poflow.engine import Context, step_close
+from poflow.kernel.vocabulary import Role
 from poflow.links import ActionLink, FormField, LinkAction
 from poflow.states import StepState
 
@@ -47,7 +48,7 @@ def record_pop_in(ctx: Context, step: Step, *, by: str) -> bool:
     manager = ctx.person(talk.owner_id if talk and talk.owner_id else step.owner_id or "")
     employee = employee_recipient(ctx, step.case_type, step.case_id)
     ctx.mail(
-        key=f"ges.pop_in:{step.id}:leidinggevende",
+        key=f"ges.pop_in:{step.id}:{Role.LEIDINGGEVENDE}",
         template="conversations/pop_binnen",
         to=ctx.recipient(manager),
         context={

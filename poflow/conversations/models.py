@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from poflow.conversations.rules import LegalKind, Score
+from poflow.conversations.rules import LegalKind, Score, Scores
 from poflow.conversations.states import CycleState, LegalState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
@@ -109,3 +109,8 @@ class Appraisal(Base):
     raise_on: Mapped[date | None] = mapped_column(Date)
     raise_granted: Mapped[bool | None] = mapped_column(Boolean)
     raise_reasons: Mapped[str | None] = mapped_column(String(80))  # comma-separated RaiseReason
+
+    @property
+    def scores(self) -> Scores:
+        """The three scores of the form (GES-3)."""
+        return Scores(self.prestatie, self.potentieel, self.kernwaarden)

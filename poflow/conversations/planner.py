@@ -15,10 +15,15 @@ from poflow.conversations import kinds
 from poflow.conversations.case import PROCESS, find_cycle, section
 from poflow.conversations.cycle import new_cycle
 from poflow.conversations.models import Appraisal, CycleBasis
-from poflow.conversations.rules import probation_months_for, richtgesprek_after_probation
+from poflow.conversations.rules import (
+    introduction_end,
+    probation_months_for,
+    richtgesprek_after_probation,
+)
 from poflow.conversations.talks import plan_round, schedule_talk_actions
 from poflow.db.models import Hire, Step
 from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.states import StepState
 
 __all__ = ["plan_hire_cycle"]
@@ -27,7 +32,7 @@ __all__ = ["plan_hire_cycle"]
 def plan_hire_cycle(ctx: Context, hire: Hire) -> None:
     """Plan a new hire's cycle from probation, or watch for the end of the introduction (GES-1)."""
     cfg = section(ctx)
-    cycle = find_cycle(ctx.session, "hire", hire.id)
+    cycle = find_cycle(ctx.session, CaseType.HIRE, hire.id)
     _revive_after_move(ctx, hire)
     if cycle is not None and cycle.basis != CycleBasis.PROEFTIJD:
         plan_round(ctx, cycle, cycle.current_round)  # dates stay; superseded actions come back
@@ -38,9 +43,11 @@ def plan_hire_cycle(ctx: Context, hire: Hire) -> None:
     if probation is None:
         return
     if cycle is None and cfg.plan_from == "introductie":
-        programme_end = ctx.calendar.months_after(hire.first_working_day, cfg.introduction_months)
+        programme_end = introduction_end(
+            ctx.calendar, hire.first_working_day, cfg.introduction_months
+        )
         ctx.schedule(
-            case_type="hire",
+            case_type=CaseType.HIRE,
             case_id=hire.id,
             kind=kinds.INTRO,
             due=programme_end,
@@ -56,7 +63,7 @@ def plan_hire_cycle(ctx: Context, hire: Hire) -> None:
     if cycle is None:
         cycle = new_cycle(
             ctx,
-            case_type="hire",
+            case_type=CaseType.HIRE,
             case_id=hire.id,
             manager_id=hire.manager_id,
             basis=CycleBasis.PROEFTIJD,
@@ -75,12 +82,12 @@ def _revive_after_move(ctx: Context, hire: Hire) -> None:
     """A start move cancels every pending action of the hire (ONB-5): bring back the follow-ups
     of recorded appraisals and the actions of planned extra appraisals, which do not move."""
     for row in ctx.session.scalars(
-        select(Appraisal).where(Appraisal.case_type == "hire", Appraisal.case_id == hire.id)
+        select(Appraisal).where(Appraisal.case_type == CaseType.HIRE, Appraisal.case_id == hire.id)
     ):
         step = ctx.session.get(Step, row.step_id)
         for kind in (kinds.SHARE, kinds.DECISION, kinds.ARCHIVE):
             ctx.schedule(
-                case_type="hire",
+                case_type=CaseType.HIRE,
                 case_id=hire.id,
                 kind=kind,
                 step=step,
@@ -89,7 +96,7 @@ def _revive_after_move(ctx: Context, hire: Hire) -> None:
             )
     for step in ctx.session.scalars(
         select(Step).where(
-            Step.case_type == "hire",
+            Step.case_type == CaseType.HIRE,
             Step.case_id == hire.id,
             Step.process == PROCESS,
             Step.key.like("ges:x%"),

@@ -22,11 +22,13 @@ How the seed is read where it leaves room:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from poflow.kernel.calendar import WorkCalendar, add_months
+from poflow.kernel.vocabulary import Role
 
 __all__ = [
     "COMPONENTS",
@@ -39,9 +41,14 @@ __all__ = [
     "Scores",
     "cycle_dates",
     "decide_raise",
+    "goes_to_gemeentesecretaris",
+    "holds_talks",
+    "introduction_end",
+    "next_introduction_check",
     "periodiek_date",
     "pop_deadline",
     "probation_months_for",
+    "richtgesprek_after_introduction",
     "richtgesprek_after_probation",
 ]
 
@@ -117,6 +124,12 @@ class RaiseDecision:
     on: date
 
 
+def goes_to_gemeentesecretaris(scores: Scores) -> bool:
+    """An onvoldoende on any component is always discussed with the gemeentesecretaris, after a
+    regular or an extra appraisal (GES-4, Tabel 1)."""
+    return bool(scores.onvoldoende())
+
+
 def decide_raise(
     scores: Scores,
     *,
@@ -148,7 +161,7 @@ def decide_raise(
         granted=not reasons,
         reasons=tuple(reasons),
         onvoldoende=weak,
-        to_gemeentesecretaris=bool(weak),
+        to_gemeentesecretaris=goes_to_gemeentesecretaris(scores),
         eligible_from=eligible_from,
         on=on,
     )
@@ -182,6 +195,12 @@ def probation_months_for(
     return table[contract_type]
 
 
+def holds_talks(roles: Iterable[str], person_municipality: str, municipality: str) -> bool:
+    """Whether a person may hold the cycle's talks of a case in `municipality`: a leidinggevende
+    of that municipality (GES-1, and the extra appraisal of GES-5)."""
+    return Role.LEIDINGGEVENDE in set(roles) and person_municipality == municipality
+
+
 def richtgesprek_after_probation(
     calendar: WorkCalendar, first_working_day: date, probation_months: int, working_days_after: int
 ) -> date:
@@ -193,6 +212,45 @@ def richtgesprek_after_probation(
     """
     last_probation_day = add_months(first_working_day, probation_months) - timedelta(days=1)
     return calendar.add_working_days(last_probation_day, working_days_after)
+
+
+def introduction_end(calendar: WorkCalendar, first_working_day: date, months: int) -> date:
+    """The end of the introduction programme, when a new hire's cycle first looks for the held
+    startontwikkelgesprek (GES-1): the working day `months` months after the first working day."""
+    return calendar.months_after(first_working_day, months)
+
+
+def next_introduction_check(
+    calendar: WorkCalendar,
+    day: date,
+    programme_end: date,
+    talk_due: date | None,
+    *,
+    every_working_days: int,
+    wait_max_months: int,
+) -> date | None:
+    """When to look again for the held startontwikkelgesprek, or None: the wait is over and P&O
+    hears the cycle could not start (GES-1).
+
+    Every `every_working_days` working days, not before the talk's own date, and never later
+    than `wait_max_months` after the end of the programme.
+    """
+    give_up = calendar.months_after(programme_end, wait_max_months)
+    if day >= give_up:
+        return None
+    later = max(calendar.add_working_days(day, every_working_days), talk_due or day)
+    return min(later, give_up)
+
+
+def richtgesprek_after_introduction(
+    calendar: WorkCalendar, held_on: date, *, counts_as_richtgesprek: bool, working_days_after: int
+) -> date:
+    """The first richtgesprek of a cycle the introduction programme starts (GES-1): the held
+    startontwikkelgesprek itself where it counts as one, else `working_days_after` working days
+    after it."""
+    if counts_as_richtgesprek:
+        return held_on
+    return calendar.add_working_days(held_on, working_days_after)
 
 
 @dataclass(frozen=True, slots=True)

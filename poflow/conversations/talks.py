@@ -13,6 +13,7 @@ from poflow.conversations.rules import cycle_dates, pop_deadline
 from poflow.db.base import utcnow
 from poflow.db.models import Step
 from poflow.engine import Context, local_datetime
+from poflow.kernel.vocabulary import Role
 from poflow.states import StepState
 
 __all__ = ["plan_extra_talk", "plan_round", "schedule_talk_actions"]
@@ -46,7 +47,7 @@ def _talk_step(
             due_date=day,
             starts_at=starts,
             ends_at=ends,
-            owner_role="leidinggevende",
+            owner_role=Role.LEIDINGGEVENDE,
             owner_id=manager_id,
             sequence=0,
             data=data,
@@ -151,7 +152,7 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
                 key=f"ges:{round_}:pop",
                 title=f"POP-formulier inleveren (ronde {round_})",
                 due_date=deadline,
-                owner_role="medewerker",
+                owner_role=Role.MEDEWERKER,
                 owner_id=cycle.case_id,
                 data={"cycle": cycle.id, "round": round_, "talk_step": richt.id},
             )

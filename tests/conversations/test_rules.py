@@ -15,9 +15,14 @@ from poflow.conversations.rules import (
     Scores,
     cycle_dates,
     decide_raise,
+    goes_to_gemeentesecretaris,
+    holds_talks,
+    introduction_end,
+    next_introduction_check,
     periodiek_date,
     pop_deadline,
     probation_months_for,
+    richtgesprek_after_introduction,
     richtgesprek_after_probation,
 )
 from poflow.kernel.calendar import WorkCalendar, add_months
@@ -103,6 +108,48 @@ def test_ges_1_richtgesprek_is_always_a_working_day_after_probation(
     dates = cycle_dates(CAL, richt, 1)
     assert CAL.is_working_day(dates.beoordelingsgesprek)
     assert dates.beoordelingsgesprek >= add_months(richt, 10)
+
+
+def test_ges_1_only_a_leidinggevende_of_the_municipality_holds_the_talks() -> None:
+    """The talks of a case are held by a leidinggevende of its own municipality (also the extra
+    appraisal of GES-5); a medewerker or a leidinggevende elsewhere is refused."""
+    assert holds_talks({"leidinggevende", "mt_lid"}, "kaag-en-braassem", "kaag-en-braassem")
+    assert not holds_talks({"medewerker"}, "kaag-en-braassem", "kaag-en-braassem")
+    assert not holds_talks({"leidinggevende"}, "hardenberg", "kaag-en-braassem")
+
+
+def _again(day: date, talk_due: date | None = None) -> date | None:
+    """The next look of a hire who started Monday 1 February 2027 (a six-month programme)."""
+    programme_end = introduction_end(CAL, date(2027, 2, 1), 6)
+    return next_introduction_check(
+        CAL, day, programme_end, talk_due, every_working_days=5, wait_max_months=3
+    )
+
+
+def test_ges_1_the_cycle_looks_for_the_startontwikkelgesprek_until_three_months_after() -> None:
+    """From the programme's end the cycle looks again every five working days, not before the
+    talk's own date, the last time on the day the wait ends; after that P&O is told (None)."""
+    assert introduction_end(CAL, date(2027, 2, 1), 6) == date(2027, 8, 2)
+    assert _again(date(2027, 8, 2)) == date(2027, 8, 9)
+    assert _again(date(2027, 8, 2), talk_due=date(2027, 9, 15)) == date(2027, 9, 15)
+    assert _again(date(2027, 10, 29)) == date(2027, 11, 2)  # capped at the end of the wait
+    assert _again(date(2027, 11, 2)) is None
+    assert _again(date(2027, 12, 1)) is None
+
+
+def test_ges_1_the_held_startontwikkelgesprek_is_or_precedes_the_first_richtgesprek() -> None:
+    """Where it counts as the richtgesprek the held talk is the first one; otherwise the first
+    richtgesprek follows the configured number of working days later."""
+    held = date(2027, 8, 2)
+    assert (
+        richtgesprek_after_introduction(
+            CAL, held, counts_as_richtgesprek=True, working_days_after=10
+        )
+        == held
+    )
+    assert richtgesprek_after_introduction(
+        CAL, held, counts_as_richtgesprek=False, working_days_after=10
+    ) == date(2027, 8, 16)
 
 
 # -- GES-2 --------------------------------------------------------------------------------------
@@ -308,3 +355,10 @@ def test_ges_4_property_granted_exactly_when_all_three_conditions_hold(
     assert (RaiseReason.ONVOLDOENDE in decision.reasons) == (not sufficient)
     assert (RaiseReason.SCHAALMAXIMUM in decision.reasons) == at_max
     assert (RaiseReason.TE_KORT in decision.reasons) == (not long_enough)
+
+
+def test_ges_4_any_onvoldoende_goes_to_the_gemeentesecretaris() -> None:
+    """One onvoldoende, after a regular or an extra appraisal, is discussed with the
+    gemeentesecretaris; scores of at least voldoende are not."""
+    assert goes_to_gemeentesecretaris(Scores(ZG, ONV, G))
+    assert not goes_to_gemeentesecretaris(Scores(V, V, V))
