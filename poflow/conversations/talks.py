@@ -80,6 +80,7 @@ def _talk_step(
 
 
 def _schedule(ctx: Context, step: Step, kind: str, due: date, *, tag: str | None = None) -> None:
+    """Schedule `kind` for `step` on `due` (today at the earliest), once per tag or due date."""
     ctx.schedule(
         case_type=step.case_type,
         case_id=step.case_id,
@@ -116,6 +117,38 @@ def schedule_talk_actions(ctx: Context, step: Step) -> None:
     _schedule(ctx, step, kinds.ESCALATE, cal.add_working_days(day, cfg.escalate_working_days_after))
 
 
+def _pop_step(ctx: Context, cycle: GesCycle, round_: int, richt: Step, deadline: date) -> Step:
+    """Create or move the POP form step of a round, due `deadline` (GES-2)."""
+    pop = ctx.step(case_type=cycle.case_type, case_id=cycle.case_id, key=f"ges:{round_}:pop")
+    if pop is None:
+        pop = Step(
+            municipality=ctx.municipality,
+            case_type=cycle.case_type,
+            case_id=cycle.case_id,
+            process=PROCESS,
+            key=f"ges:{round_}:pop",
+            title=f"POP-formulier inleveren (ronde {round_})",
+            due_date=deadline,
+            owner_role=Role.MEDEWERKER,
+            owner_id=cycle.case_id,
+            data={"cycle": cycle.id, "round": round_, "talk_step": richt.id},
+        )
+        ctx.session.add(pop)
+        ctx.session.flush()
+        ctx.audit(
+            "step.planned",
+            "step",
+            str(pop.id),
+            case=cycle.case_id,
+            key=pop.key,
+            due=deadline.isoformat(),
+        )
+    elif pop.state == StepState.OPEN and pop.due_date != deadline:
+        pop.due_date = deadline
+        ctx.audit("step.moved", "step", str(pop.id), case=cycle.case_id, due=deadline.isoformat())
+    return pop
+
+
 def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool = False) -> None:
     """Create or move round `round_`: POP form, richtgesprek, beoordelingsgesprek (GES-1/2/3)."""
     cfg, cal = section(ctx), ctx.calendar
@@ -126,14 +159,11 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
         months_to_beoordeling=cfg.months_richt_to_beoordeling,
         months_between=cfg.months_between_cycles,
     )
-    common = {
-        "case_type": cycle.case_type,
-        "case_id": cycle.case_id,
-        "manager_id": cycle.manager_id,
-    }
     richt = _talk_step(
         ctx,
-        **common,
+        case_type=cycle.case_type,
+        case_id=cycle.case_id,
+        manager_id=cycle.manager_id,
         key=f"ges:{round_}:richtgesprek",
         title=f"Richtgesprek (ronde {round_})",
         day=dates.richtgesprek,
@@ -142,35 +172,7 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
     )
     if richt.state == StepState.OPEN:
         deadline = pop_deadline(cal, dates.richtgesprek, cfg.pop_deadline_working_days_before)
-        pop = ctx.step(case_type=cycle.case_type, case_id=cycle.case_id, key=f"ges:{round_}:pop")
-        if pop is None:
-            pop = Step(
-                municipality=ctx.municipality,
-                case_type=cycle.case_type,
-                case_id=cycle.case_id,
-                process=PROCESS,
-                key=f"ges:{round_}:pop",
-                title=f"POP-formulier inleveren (ronde {round_})",
-                due_date=deadline,
-                owner_role=Role.MEDEWERKER,
-                owner_id=cycle.case_id,
-                data={"cycle": cycle.id, "round": round_, "talk_step": richt.id},
-            )
-            ctx.session.add(pop)
-            ctx.session.flush()
-            ctx.audit(
-                "step.planned",
-                "step",
-                str(pop.id),
-                case=cycle.case_id,
-                key=pop.key,
-                due=deadline.isoformat(),
-            )
-        elif pop.state == StepState.OPEN and pop.due_date != deadline:
-            pop.due_date = deadline
-            ctx.audit(
-                "step.moved", "step", str(pop.id), case=cycle.case_id, due=deadline.isoformat()
-            )
+        pop = _pop_step(ctx, cycle, round_, richt, deadline)
         if pop.state == StepState.OPEN:
             _schedule(
                 ctx,
@@ -187,7 +189,9 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
         schedule_talk_actions(ctx, richt)
     beoordeling = _talk_step(
         ctx,
-        **common,
+        case_type=cycle.case_type,
+        case_id=cycle.case_id,
+        manager_id=cycle.manager_id,
         key=f"ges:{round_}:beoordelingsgesprek",
         title=f"Beoordelingsgesprek (ronde {round_})",
         day=dates.beoordelingsgesprek,

@@ -37,8 +37,9 @@ def test_ges_1_seed_example_start_1_march_2020_gives_richtgesprek_in_april_2020(
     """The seed's worked example: in service 1 March 2020, richtgesprek after probation in April."""
     first_day = CAL.first_working_day(date(2020, 3, 1))
     months = probation_months_for("vast", None, TABLE, 6)
-    richt = richtgesprek_after_probation(CAL, first_day, months, 10)
     assert (first_day, months) == (date(2020, 3, 2), 1)
+    assert months is not None
+    richt = richtgesprek_after_probation(CAL, first_day, months, 10)
     assert (richt.year, richt.month) == (2020, 4)
     assert richt == date(2020, 4, 16)
 
