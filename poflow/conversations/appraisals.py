@@ -3,7 +3,7 @@
 Recording an appraisal closes the beoordelingsgesprek, applies the raise rule to a regular round
 and plans the next round (GES-4), unblocks the legal-status decision of an extra appraisal
 (GES-5), and schedules the mails that share the form with the employee, tell P&O and archive it
-(GES-6). The web app reaches it through the form link (`links`); tests and the CLI call it.
+(GES-6). The web app reaches it through the form link (`links`); tests call it directly.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ _REASONS = {
 
 
 def _appraisal(ctx: Context, action: Action) -> tuple[Appraisal, Step] | None:
+    """The recorded appraisal of the action's talk, unless the hire was cancelled (ONB-5)."""
     step = action.step
     if step is None or case_cancelled(ctx, action.case_type, action.case_id):
         return None
