@@ -1,20 +1,25 @@
-"""Who a conversation-cycle case is about: a new hire or existing staff, and their manager."""
+"""Who a conversation-cycle case is about: a new hire or existing staff, their manager, and what
+every mail about one of its talks says of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import NotFound
 from poflow.conversations.config import ConversationSection
-from poflow.conversations.models import GesCycle
-from poflow.db.models import Hire, Person
-from poflow.engine import Context
+from poflow.conversations.models import GesCycle, LegalDecision
+from poflow.db.models import Hire, Person, Step
+from poflow.engine import TZ, Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.mail.outbox import Recipient
+from poflow.states import HireState
 
 __all__ = [
+    "PERSON",
     "PROCESS",
     "Case",
     "case_cancelled",
@@ -22,9 +27,13 @@ __all__ = [
     "find_case",
     "find_cycle",
     "section",
+    "talk_context",
 ]
 
 PROCESS = "ges"
+# The case type of existing staff (a person id); poflow.kernel.vocabulary.CaseType has no member
+# for it, so it is named once here.
+PERSON = "person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +55,11 @@ def find_case(session: Session, some_id: str) -> Case:
     """Resolve a hire id or a person id (hire first); NotFound when it is neither."""
     hire = session.get(Hire, some_id)
     if hire is not None:
-        return Case("hire", hire.id, hire.municipality, hire.manager_id)
+        return Case(CaseType.HIRE, hire.id, hire.municipality, hire.manager_id)
     person = session.get(Person, some_id)
     if person is not None:
-        cycle = find_cycle(session, "person", person.id)
-        return Case("person", person.id, person.municipality, cycle.manager_id if cycle else None)
+        cycle = find_cycle(session, PERSON, person.id)
+        return Case(PERSON, person.id, person.municipality, cycle.manager_id if cycle else None)
     raise NotFound(f"Cannot find {some_id!r}: it is neither a hire id nor a person id")
 
 
@@ -63,7 +72,7 @@ def find_cycle(session: Session, case_type: str, case_id: str) -> GesCycle | Non
 
 def employee_recipient(ctx: Context, case_type: str, case_id: str) -> Recipient:
     """The employee of a case as a mail recipient (a hire at the address valid on this day)."""
-    if case_type == "hire":
+    if case_type == CaseType.HIRE:
         hire = ctx.session.get(Hire, case_id)
         if hire is None:
             raise NotFound(f"Hire {case_id} does not exist")
@@ -73,9 +82,26 @@ def employee_recipient(ctx: Context, case_type: str, case_id: str) -> Recipient:
 
 def case_cancelled(ctx: Context, case_type: str, case_id: str) -> bool:
     """True when the case is a hire that was cancelled (nothing more is sent, ONB-5)."""
-    if case_type != "hire":
+    if case_type != CaseType.HIRE:
         return False
-    from poflow.states import HireState
-
     hire = ctx.session.get(Hire, case_id)
     return hire is None or hire.state == HireState.CANCELLED
+
+
+def talk_context(ctx: Context, step: Step) -> dict[str, Any]:
+    """What every cycle mail about a talk shows: who, what kind of talk, when and where."""
+    extra_id = step.data.get("extra")
+    extra = ctx.session.get(LegalDecision, extra_id) if extra_id else None
+    starts = step.starts_at.astimezone(TZ) if step.starts_at else None
+    ends = step.ends_at.astimezone(TZ) if step.ends_at else None
+    return {
+        "soort": "extra beoordelingsgesprek" if extra else step.data.get("talk", "gesprek"),
+        "besluit": extra.kind.label if extra else None,
+        "besluit_id": extra.id if extra else None,
+        "medewerker": employee_recipient(ctx, step.case_type, step.case_id).name,
+        "leidinggevende": ctx.person(step.owner_id or "").full_name,
+        "datum": step.due_date,
+        "start": starts,
+        "einde": ends,
+        "locatie": section(ctx).location,
+    }

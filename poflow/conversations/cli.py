@@ -5,10 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from sqlalchemy import select
+
+from poflow._exceptions import AppraisalRequired, NotFound
+from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.conversations.case import Case, find_case, find_cycle
+from poflow.conversations.cycle import start_cycle
+from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
+from poflow.conversations.models import LegalDecision
+from poflow.conversations.rules import LegalKind
+from poflow.conversations.status import (
+    appraisals,
+    cycle_steps,
+    cycles,
+    legal_decisions,
+    next_open_step,
+)
+from poflow.db.models import Hire
+from poflow.engine import Context
+from poflow.kernel.calendar import today
+from poflow.kernel.vocabulary import CaseType
 
 __all__ = ["appraisal_app", "cycle_app"]
 
@@ -23,26 +41,21 @@ IdArg = Annotated[str, typer.Argument(help="A hire id (NH-...) or a person id of
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
 
 
-def _date(value: str | None, option: str) -> date | None:
-    from poflow.cli_support import parse_date as _parse_date
-
-    return _parse_date(value, option)
+def _required_day(value: str, option: str) -> date:
+    """A required date option as a date (parse_date fails clearly on a malformed one)."""
+    day = parse_date(value, option)
+    if day is None:
+        fail(f"{option} is required (YYYY-MM-DD).")
+    return day
 
 
 @contextmanager
-def _context(some_id: str, *, actor: str = "cli") -> Iterator[tuple[Any, Any]]:
+def _context(some_id: str, *, actor: str = "cli") -> Iterator[tuple[Context, Case]]:
     """A Context for the municipality of `some_id`, inside one transaction, and its case."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.conversations.case import find_case
-    from poflow.runtime import today
-
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.factory() as session, session.begin():
         case = find_case(session, some_id)
-        yield (
-            rt.context(session, case.municipality, today(), actor=actor),
-            case,
-        )
+        yield rt.context(session, case.municipality, today(), actor=actor), case
 
 
 @cycle_app.command("start")
@@ -60,14 +73,10 @@ def cycle_start(
     by: Annotated[str, typer.Option(help="Who starts it (person id)")] = "cli",
 ) -> None:
     """Start the cycle on a chosen date, e.g. for staff at the top of their scale (GES-1)."""
-    from poflow.conversations.planner import start_cycle
-    from poflow.db.models import Hire
-
-    on = _date(date_, "--date")
-    assert on is not None
+    on = _required_day(date_, "--date")
     with _context(some_id, actor=by) as (ctx, case):
-        hire = ctx.session.get(Hire, case.case_id) if case.case_type == "hire" else None
-        joined_on = _date(joined, "--joined") or (hire.start_date if hire else None)
+        hire = ctx.session.get(Hire, case.case_id) if case.case_type == CaseType.HIRE else None
+        joined_on = parse_date(joined, "--joined") or (hire.start_date if hire else None)
         if joined_on is None:
             raise typer.BadParameter(
                 "--joined (the date they came into service) is required for existing staff",
@@ -85,8 +94,8 @@ def cycle_start(
             on=on,
             manager_id=manager_id,
             joined_on=joined_on,
-            last_raise_on=_date(last_raise, "--last-raise"),
-            last_promotion_on=_date(last_promotion, "--last-promotion"),
+            last_raise_on=parse_date(last_raise, "--last-raise"),
+            last_promotion_on=parse_date(last_promotion, "--last-promotion"),
             at_scale_max=scale_max,
         )
         first = cycle.first_richtgesprek
@@ -108,9 +117,6 @@ def cycle_update(
     by: Annotated[str, typer.Option(help="Who changes it (person id)")] = "cli",
 ) -> None:
     """Record the scale facts the raise rule needs (GES-4): maximum, last raise, promotion."""
-    from poflow._exceptions import NotFound
-    from poflow.conversations.case import find_cycle
-
     with _context(some_id, actor=by) as (ctx, case):
         cycle = find_cycle(ctx.session, case.case_type, case.case_id)
         if cycle is None:
@@ -120,8 +126,8 @@ def cycle_update(
             cycle.at_scale_max = scale_max
             changed.append("at_scale_max")
         for name, value in (
-            ("last_raise_on", _date(last_raise, "--last-raise")),
-            ("last_promotion_on", _date(last_promotion, "--last-promotion")),
+            ("last_raise_on", parse_date(last_raise, "--last-raise")),
+            ("last_promotion_on", parse_date(last_promotion, "--last-promotion")),
         ):
             if value is not None:
                 setattr(cycle, name, value)
@@ -136,11 +142,6 @@ def cycle_show(
     scores: Annotated[bool, typer.Option(help="Also print the scores (personal data)")] = False,
 ) -> None:
     """Show one employee's cycle: talks, POP form, appraisals, raise decisions, legal decisions."""
-    from poflow.conversations.case import find_cycle
-    from poflow.conversations.decisions import legal_decisions
-    from poflow.conversations.models import Appraisal
-    from poflow.db.models import Step
-
     with _context(some_id) as (ctx, case):
         cycle = find_cycle(ctx.session, case.case_type, case.case_id)
         if cycle is None:
@@ -153,22 +154,9 @@ def cycle_show(
                 f"{'yes' if cycle.at_scale_max else 'no'}, last raise "
                 f"{cycle.last_raise_on or '-'}"
             )
-        steps = ctx.session.scalars(
-            select(Step)
-            .where(
-                Step.case_type == case.case_type,
-                Step.case_id == case.case_id,
-                Step.process == "ges",
-            )
-            .order_by(Step.due_date, Step.id)
-        )
-        for step in steps:
+        for step in cycle_steps(ctx.session, case):
             typer.echo(f"  {step.due_date}  {step.state.value:<9} {step.title}")
-        for row in ctx.session.scalars(
-            select(Appraisal)
-            .where(Appraisal.case_type == case.case_type, Appraisal.case_id == case.case_id)
-            .order_by(Appraisal.id)
-        ):
+        for row in appraisals(ctx.session, case):
             kind = f"round {row.round}" if row.round else f"extra #{row.legal_decision_id}"
             line = f"  appraisal {row.id} ({kind}, {row.talk_on}) recorded by {row.recorded_by}"
             if row.raise_on is not None:
@@ -183,7 +171,7 @@ def cycle_show(
                     f"    prestatie {row.prestatie.value}, potentieel "
                     f"{row.potentieel.value}, kernwaarden {row.kernwaarden.value}"
                 )
-        for d in legal_decisions(ctx, case):
+        for d in legal_decisions(ctx.session, case):
             typer.echo(
                 f"  legal decision {d.id}: {d.kind.value}, {d.state.value}, "
                 f"appraisal {d.appraisal_on}"
@@ -195,39 +183,21 @@ def cycle_list(
     municipality: Annotated[str | None, typer.Option(help="Only this municipality")] = None,
 ) -> None:
     """Every cycle at a glance: whose, which round, the next open talk and whether it is late."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.conversations.models import GesCycle
-    from poflow.db.models import Step
-    from poflow.runtime import today
-    from poflow.states import StepState
-
-    rt = _runtime()
+    rt = cli_runtime()
     day = today()
+    slug = rt.config(municipality).slug if municipality else None
     with rt.factory() as session:
-        query = select(GesCycle).order_by(GesCycle.municipality, GesCycle.case_id)
-        if municipality:
-            query = query.where(GesCycle.municipality == rt.config(municipality).slug)
-        cycles = list(session.scalars(query))
+        every = cycles(session, slug)
         typer.echo(f"{'municipality':<18} {'case':<14} {'round':>5}  next open step")
-        for c in cycles:
-            nxt = session.scalars(
-                select(Step)
-                .where(
-                    Step.case_type == c.case_type,
-                    Step.case_id == c.case_id,
-                    Step.process == "ges",
-                    Step.state == StepState.OPEN,
-                )
-                .order_by(Step.due_date)
-                .limit(1)
-            ).first()
+        for c in every:
+            nxt = next_open_step(session, c)
             what = (
                 f"{nxt.due_date} {nxt.title}{'  (OVERDUE)' if nxt.due_date < day else ''}"
                 if nxt
                 else "-"
             )
             typer.echo(f"{c.municipality:<18} {c.case_id:<14} {c.current_round:>5}  {what}")
-        typer.echo(f"{len(cycles)} cycle(s).")
+        typer.echo(f"{len(every)} cycle(s).")
 
 
 @appraisal_app.command("extra")
@@ -241,9 +211,6 @@ def appraisal_extra(
     ] = None,
 ) -> None:
     """Plan an extra appraisal for a legal-status decision; the decision waits for it (GES-5)."""
-    from poflow.conversations.decisions import plan_extra_appraisal
-    from poflow.conversations.rules import LegalKind
-
     try:
         kind = LegalKind(reason)
     except ValueError:
@@ -251,8 +218,7 @@ def appraisal_extra(
             f"{reason!r}; choose one of {', '.join(k.value for k in LegalKind)}",
             param_hint="--reason",
         ) from None
-    on = _date(date_, "--date")
-    assert on is not None
+    on = _required_day(date_, "--date")
     with _context(some_id, actor=by) as (ctx, case):
         decision = plan_extra_appraisal(
             ctx, case, kind=kind, on=on, requested_by=by, manager_id=manager
@@ -271,13 +237,7 @@ def appraisal_decide(
     note: Annotated[str | None, typer.Option(help="Optional note (stored, never logged)")] = None,
 ) -> None:
     """Record a legal-status decision; refused while its extra appraisal is not recorded (GES-5)."""
-    from poflow._exceptions import AppraisalRequired, NotFound
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.conversations.decisions import record_legal_decision
-    from poflow.conversations.models import LegalDecision
-    from poflow.runtime import today
-
-    rt = _runtime()
+    rt = cli_runtime()
     refused: AppraisalRequired | None = None
     with rt.factory() as session, session.begin():
         decision = session.get(LegalDecision, decision_id)

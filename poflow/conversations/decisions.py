@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.conversations.case import Case, find_cycle
 from poflow.conversations.models import LegalDecision
-from poflow.conversations.planner import plan_extra_talk
-from poflow.conversations.rules import LegalKind, LegalState, check_legal_decision
+from poflow.conversations.rules import LegalKind, holds_talks
+from poflow.conversations.states import LegalState, check_legal_decision
+from poflow.conversations.talks import plan_extra_talk
 from poflow.db.base import utcnow
 from poflow.engine import Context
 
-__all__ = ["legal_decisions", "plan_extra_appraisal", "record_legal_decision"]
+__all__ = ["plan_extra_appraisal", "record_legal_decision"]
 
 
 def plan_extra_appraisal(
@@ -34,7 +33,7 @@ def plan_extra_appraisal(
             "leidinggevende is known (it has no conversation cycle); name one with --manager."
         )
     manager = ctx.person(manager_id)
-    if "leidinggevende" not in manager.role_names or manager.municipality != case.municipality:
+    if not holds_talks(manager.role_names, manager.municipality, case.municipality):
         raise IllegalTransition(
             f"Cannot plan an extra appraisal for {case.case_type} {case.case_id} with manager "
             f"{manager_id}: that person is not a leidinggevende of {case.municipality}."
@@ -106,14 +105,3 @@ def record_legal_decision(
         has_note=bool(note),
     )
     return decision
-
-
-def legal_decisions(ctx: Context, case: Case) -> list[LegalDecision]:
-    """The case's legal-status decisions, oldest first."""
-    return list(
-        ctx.session.scalars(
-            select(LegalDecision)
-            .where(LegalDecision.case_type == case.case_type, LegalDecision.case_id == case.case_id)
-            .order_by(LegalDecision.id)
-        )
-    )

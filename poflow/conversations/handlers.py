@@ -1,34 +1,32 @@
-"""The cycle's dated mails: invitations, POP form, appraisal form, escalation, sharing, archive.
+"""The cycle's dated actions: invitations, reminders, the POP form, the appraisal form,
+escalation, and waiting for the introduction's startontwikkelgesprek; the follow-ups of a
+recorded appraisal are in `followups`. Ends with HANDLERS, every action kind of the process.
 
 Every handler reads the case afresh and skips what is no longer needed (a cancelled hire, a
-talk already recorded). Scores and motivations only go into mails to the employee, P&O and the
-gemeentesecretaris; never into logs or audit details (X-3).
+talk already recorded).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
-
-from poflow.conversations import kinds as K
-from poflow.conversations.case import case_cancelled, employee_recipient, find_cycle, section
-from poflow.conversations.models import Appraisal, LegalDecision
-from poflow.conversations.planner import INTRO_STEP, start_after_introduction
-from poflow.conversations.rules import COMPONENTS, RaiseReason
+from poflow.conversations import kinds
+from poflow.conversations.case import (
+    case_cancelled,
+    employee_recipient,
+    find_cycle,
+    section,
+    talk_context,
+)
+from poflow.conversations.cycle import INTRO_STEP, start_after_introduction
+from poflow.conversations.followups import archive_for_po, share_with_employee, tell_decision
+from poflow.conversations.rules import introduction_end, next_introduction_check
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, Handler
+from poflow.engine import Context, Handler
+from poflow.kernel.vocabulary import CaseType, Role
 from poflow.links import link_url
+from poflow.mail.outbox import Recipient
 from poflow.states import HireState, StepState
 
-__all__ = ["form_context", "talk_context"]
-
-_REASONS = {
-    RaiseReason.ONVOLDOENDE: "niet alle onderdelen zijn minimaal voldoende beoordeeld",
-    RaiseReason.SCHAALMAXIMUM: "het maximum van de functieschaal is bereikt",
-    RaiseReason.TE_KORT: "het is nog geen 12 maanden geleden dat de medewerker in dienst kwam, "
-    "de laatste periodiek kreeg of promotie kreeg",
-}
+__all__ = ["HANDLERS"]
 
 
 def _live_step(ctx: Context, action: Action, *, open_only: bool = True) -> Step | None:
@@ -40,29 +38,11 @@ def _live_step(ctx: Context, action: Action, *, open_only: bool = True) -> Step 
     return step
 
 
-def talk_context(ctx: Context, step: Step) -> dict[str, Any]:
-    """What every cycle mail about a talk shows: who, what kind of talk, when and where."""
-    extra_id = step.data.get("extra")
-    extra = ctx.session.get(LegalDecision, extra_id) if extra_id else None
-    starts = step.starts_at.astimezone(TZ) if step.starts_at else None
-    ends = step.ends_at.astimezone(TZ) if step.ends_at else None
-    return {
-        "soort": "extra beoordelingsgesprek" if extra else step.data.get("talk", "gesprek"),
-        "besluit": extra.kind.label if extra else None,
-        "besluit_id": extra.id if extra else None,
-        "medewerker": employee_recipient(ctx, step.case_type, step.case_id).name,
-        "leidinggevende": ctx.person(step.owner_id or "").full_name,
-        "datum": step.due_date,
-        "start": starts,
-        "einde": ends,
-        "locatie": section(ctx).location,
-    }
-
-
-def _both(ctx: Context, step: Step) -> tuple[tuple[str, Any], ...]:
+def _both(ctx: Context, step: Step) -> tuple[tuple[Role, Recipient], ...]:
+    """The two people of a talk, by role: the leidinggevende and the employee."""
     return (
-        ("leidinggevende", ctx.recipient(ctx.person(step.owner_id or ""))),
-        ("medewerker", employee_recipient(ctx, step.case_type, step.case_id)),
+        (Role.LEIDINGGEVENDE, ctx.recipient(ctx.person(step.owner_id or ""))),
+        (Role.MEDEWERKER, employee_recipient(ctx, step.case_type, step.case_id)),
     )
 
 
@@ -88,7 +68,7 @@ def send_invitations(ctx: Context, action: Action) -> bool:
     for who, to in people:
         ctx.mail(
             key=f"{action.key}:{who}",
-            template="ges_uitnodiging",
+            template="conversations/uitnodiging",
             to=to,
             context={
                 **talk,
@@ -113,7 +93,7 @@ def send_reminders(ctx: Context, action: Action) -> bool:
     for who, to in _both(ctx, step):
         ctx.mail(
             key=f"{action.key}:{who}",
-            template="ges_herinnering",
+            template="conversations/herinnering",
             to=to,
             context={**talk, "rol": who},
             case_type=step.case_type,
@@ -133,15 +113,15 @@ def _pop_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
     to = employee_recipient(ctx, step.case_type, step.case_id)
     url = link_url(
         ctx,
-        action=K.LINK_POP,
+        action=kinds.LINK_POP,
         subject_id=step.case_id,
         case_type=step.case_type,
         case_id=step.case_id,
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:medewerker",
-        template="ges_pop_verzoek",
+        key=f"{action.key}:{Role.MEDEWERKER}",
+        template="conversations/pop_verzoek",
         to=to,
         context={
             **talk_context(ctx, talk),
@@ -173,15 +153,15 @@ def ask_to_confirm_richtgesprek(ctx: Context, action: Action) -> bool:
         return False
     url = link_url(
         ctx,
-        action=K.LINK_RICHT,
+        action=kinds.LINK_RICHT,
         subject_id=step.owner_id or "",
         case_type=step.case_type,
         case_id=step.case_id,
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:leidinggevende",
-        template="ges_richtgesprek_vastleggen",
+        key=f"{action.key}:{Role.LEIDINGGEVENDE}",
+        template="conversations/richtgesprek_vastleggen",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url},
         case_type=step.case_type,
@@ -197,15 +177,15 @@ def _form_mail(ctx: Context, action: Action, *, reminder: bool) -> bool:
         return False
     url = link_url(
         ctx,
-        action=K.LINK_FORM,
+        action=kinds.LINK_FORM,
         subject_id=step.owner_id or "",
         case_type=step.case_type,
         case_id=step.case_id,
         step_id=step.id,
     )
     ctx.mail(
-        key=f"{action.key}:leidinggevende",
-        template="ges_beoordelingsformulier",
+        key=f"{action.key}:{Role.LEIDINGGEVENDE}",
+        template="conversations/beoordelingsformulier",
         to=ctx.recipient(ctx.person(step.owner_id or "")),
         context={**talk_context(ctx, step), "link": url, "herinnering": reminder},
         case_type=step.case_type,
@@ -232,7 +212,7 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
         return False
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_escalatie",
+        template="conversations/escalatie",
         to=ctx.po_recipient(),
         context={**talk_context(ctx, step), "wat": step.title, "case_id": step.case_id},
         case_type=step.case_type,
@@ -248,34 +228,37 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
     hire = ctx.session.get(Hire, action.case_id)
     if hire is None or hire.state == HireState.CANCELLED:
         return False
-    if find_cycle(ctx.session, "hire", hire.id) is not None:
+    if find_cycle(ctx.session, CaseType.HIRE, hire.id) is not None:
         return False
-    intro = ctx.step(case_type="hire", case_id=hire.id, key=INTRO_STEP)
+    intro = ctx.step(case_type=CaseType.HIRE, case_id=hire.id, key=INTRO_STEP)
     if intro is not None and intro.state == StepState.CANCELLED:
-        ctx.audit("ges.cycle.not_started", "hire", hire.id, reason="introduction_cancelled")
+        ctx.audit("ges.cycle.not_started", CaseType.HIRE, hire.id, reason="introduction_cancelled")
         return False
     if intro is not None and intro.state == StepState.DONE:
         start_after_introduction(ctx, hire, intro)
         return True
     cfg, cal = section(ctx), ctx.calendar
-    programme_end = cal.months_after(hire.first_working_day, cfg.introduction_months)
-    give_up = cal.months_after(programme_end, cfg.introduction_wait_max_months)
-    if ctx.day < give_up:
-        later = max(
-            cal.add_working_days(ctx.day, cfg.introduction_check_working_days),
-            intro.due_date if intro is not None else ctx.day,
-        )
+    programme_end = introduction_end(cal, hire.first_working_day, cfg.introduction_months)
+    again = next_introduction_check(
+        cal,
+        ctx.day,
+        programme_end,
+        intro.due_date if intro is not None else None,
+        every_working_days=cfg.introduction_check_working_days,
+        wait_max_months=cfg.introduction_wait_max_months,
+    )
+    if again is not None:
         ctx.schedule(
-            case_type="hire",
+            case_type=CaseType.HIRE,
             case_id=hire.id,
-            kind=K.INTRO,
-            due=min(later, give_up),
-            key=f"{K.INTRO}:{hire.id}:{min(later, give_up).isoformat()}",
+            kind=kinds.INTRO,
+            due=again,
+            key=f"{kinds.INTRO}:{hire.id}:{again.isoformat()}",
         )
         return True
     ctx.mail(
         key=f"{action.key}:po",
-        template="ges_escalatie",
+        template="conversations/escalatie",
         to=ctx.po_recipient(),
         context={
             "wat": "Startontwikkelgesprek (einde introductieprogramma)",
@@ -285,129 +268,26 @@ def watch_introduction(ctx: Context, action: Action) -> bool:
             "case_id": hire.id,
             "soort": "introductie",
         },
-        case_type="hire",
+        case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,
     )
-    ctx.audit("ges.cycle.not_started", "hire", hire.id, reason="startontwikkelgesprek_open")
+    ctx.audit("ges.cycle.not_started", CaseType.HIRE, hire.id, reason="startontwikkelgesprek_open")
     return True
 
 
-def _appraisal(ctx: Context, action: Action) -> tuple[Appraisal, Step] | None:
-    step = action.step
-    if step is None or case_cancelled(ctx, action.case_type, action.case_id):
-        return None
-    row = ctx.session.scalar(select(Appraisal).where(Appraisal.step_id == step.id))
-    return (row, step) if row is not None else None
-
-
-def form_context(ctx: Context, row: Appraisal, step: Step) -> dict[str, Any]:
-    """The filled-in form as a mail shows it: each component's score label and motivation."""
-    parts = [
-        {
-            "naam": c.label,
-            "score": getattr(row, c.value).label,
-            "motivatie": getattr(row, f"{c.value}_motivatie"),
-        }
-        for c in COMPONENTS
-    ]
-    reasons = [_REASONS[RaiseReason(r)] for r in (row.raise_reasons or "").split(",") if r]
-    return {
-        **talk_context(ctx, step),
-        "onderdelen": parts,
-        "ronde": row.round,
-        "vastgelegd_door": ctx.person(row.recorded_by).full_name,
-        "periodiek": row.raise_granted,
-        "periodiek_datum": row.raise_on,
-        "redenen": reasons,
-        "onvoldoende": [p["naam"] for p in parts if p["score"] == "Onvoldoende"],
-        "case_id": row.case_id,
-    }
-
-
-def share_with_employee(ctx: Context, action: Action) -> bool:
-    """Share the recorded appraisal form with the employee on the day of the talk (GES-3)."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    ctx.mail(
-        key=f"{action.key}:medewerker",
-        template="ges_beoordeling_gedeeld",
-        to=employee_recipient(ctx, step.case_type, step.case_id),
-        context=form_context(ctx, row, step),
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    return True
-
-
-def tell_decision(ctx: Context, action: Action) -> bool:
-    """Tell P&O the raise decision (GES-4) or that the legal decision may be taken (GES-5);
-    an onvoldoende also goes to the gemeentesecretaris."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    context = form_context(ctx, row, step)
-    ctx.mail(
-        key=f"{action.key}:po",
-        template="ges_periodiek",
-        to=ctx.po_recipient(),
-        context=context,
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    if context["onvoldoende"]:
-        for person in ctx.people_with_role("gemeentesecretaris"):
-            ctx.mail(
-                key=f"{action.key}:gs:{person.id}",
-                template="ges_onvoldoende",
-                to=ctx.recipient(person),
-                context=context,
-                case_type=step.case_type,
-                case_id=step.case_id,
-                action=action,
-            )
-        ctx.audit(
-            "ges.onvoldoende.escalated", "ges_appraisal", str(row.id), to="gemeentesecretaris"
-        )
-    return True
-
-
-def archive_for_po(ctx: Context, action: Action) -> bool:
-    """Send P&O the completed appraisal form for the personnel file (GES-6)."""
-    found = _appraisal(ctx, action)
-    if found is None:
-        return False
-    row, step = found
-    ctx.mail(
-        key=f"{action.key}:po",
-        template="ges_dossier",
-        to=ctx.po_recipient(),
-        context=form_context(ctx, row, step),
-        case_type=step.case_type,
-        case_id=step.case_id,
-        action=action,
-    )
-    ctx.audit("ges.appraisal.archived", "ges_appraisal", str(row.id), to="po")
-    return True
-
-
-# The action kinds this module performs, for the process declaration.
+# Every action kind of the conversation cycle, for the process declaration.
 HANDLERS: dict[str, Handler] = {
-    K.INVITE: send_invitations,
-    K.REMIND: send_reminders,
-    K.POP_REQUEST: ask_for_pop,
-    K.POP_REMIND: remind_pop,
-    K.RECORD: ask_to_confirm_richtgesprek,
-    K.FORM: send_appraisal_form,
-    K.FORM_REMIND: remind_appraisal_form,
-    K.ESCALATE: escalate_to_po,
-    K.INTRO: watch_introduction,
-    K.SHARE: share_with_employee,
-    K.DECISION: tell_decision,
-    K.ARCHIVE: archive_for_po,
+    kinds.INVITE: send_invitations,
+    kinds.REMIND: send_reminders,
+    kinds.POP_REQUEST: ask_for_pop,
+    kinds.POP_REMIND: remind_pop,
+    kinds.RECORD: ask_to_confirm_richtgesprek,
+    kinds.FORM: send_appraisal_form,
+    kinds.FORM_REMIND: remind_appraisal_form,
+    kinds.ESCALATE: escalate_to_po,
+    kinds.INTRO: watch_introduction,
+    kinds.SHARE: share_with_employee,
+    kinds.DECISION: tell_decision,
+    kinds.ARCHIVE: archive_for_po,
 }

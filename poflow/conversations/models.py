@@ -12,10 +12,11 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from poflow.conversations.rules import LegalKind, LegalState, Score
+from poflow.conversations.rules import LegalKind, Score, Scores
+from poflow.conversations.states import CycleState, LegalState
 from poflow.db.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Appraisal", "CycleBasis", "CycleState", "GesCycle", "LegalDecision"]
+__all__ = ["Appraisal", "CycleBasis", "GesCycle", "LegalDecision"]
 
 
 def _enum(cls: type) -> Enum:
@@ -28,13 +29,6 @@ class CycleBasis(StrEnum):
     INTRODUCTIE = "introductie"  # the startontwikkelgesprek closing the introduction programme
     PROEFTIJD = "proeftijd"  # the start date plus the probation period
     GEKOZEN = "gekozen"  # existing staff: a start date chosen by P&O
-
-
-class CycleState(StrEnum):
-    """Whether the cycle still runs."""
-
-    ACTIVE = "actief"
-    STOPPED = "gestopt"
 
 
 class GesCycle(Base):
@@ -115,3 +109,8 @@ class Appraisal(Base):
     raise_on: Mapped[date | None] = mapped_column(Date)
     raise_granted: Mapped[bool | None] = mapped_column(Boolean)
     raise_reasons: Mapped[str | None] = mapped_column(String(80))  # comma-separated RaiseReason
+
+    @property
+    def scores(self) -> Scores:
+        """The three scores of the form (GES-3)."""
+        return Scores(self.prestatie, self.potentieel, self.kernwaarden)

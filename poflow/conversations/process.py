@@ -3,8 +3,8 @@
 from poflow.conversations import models
 from poflow.conversations.cli import appraisal_app, cycle_app
 from poflow.conversations.config import ConversationSection
-from poflow.conversations.forms import LINK_ACTIONS
 from poflow.conversations.handlers import HANDLERS
+from poflow.conversations.links import LINK_ACTIONS
 from poflow.conversations.planner import plan_hire_cycle
 from poflow.engine import ProcessSpec
 

@@ -22,29 +22,33 @@ How the seed is read where it leaves room:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from poflow._exceptions import AppraisalRequired, IllegalTransition
 from poflow.kernel.calendar import WorkCalendar, add_months
+from poflow.kernel.vocabulary import Role
 
 __all__ = [
     "COMPONENTS",
     "Component",
     "CycleDates",
     "LegalKind",
-    "LegalState",
     "RaiseDecision",
     "RaiseReason",
     "Score",
     "Scores",
-    "check_legal_decision",
     "cycle_dates",
     "decide_raise",
+    "goes_to_gemeentesecretaris",
+    "holds_talks",
+    "introduction_end",
+    "next_introduction_check",
     "periodiek_date",
     "pop_deadline",
     "probation_months_for",
+    "richtgesprek_after_introduction",
     "richtgesprek_after_probation",
 ]
 
@@ -120,6 +124,12 @@ class RaiseDecision:
     on: date
 
 
+def goes_to_gemeentesecretaris(scores: Scores) -> bool:
+    """An onvoldoende on any component is always discussed with the gemeentesecretaris, after a
+    regular or an extra appraisal (GES-4, Tabel 1)."""
+    return bool(scores.onvoldoende())
+
+
 def decide_raise(
     scores: Scores,
     *,
@@ -151,7 +161,7 @@ def decide_raise(
         granted=not reasons,
         reasons=tuple(reasons),
         onvoldoende=weak,
-        to_gemeentesecretaris=bool(weak),
+        to_gemeentesecretaris=goes_to_gemeentesecretaris(scores),
         eligible_from=eligible_from,
         on=on,
     )
@@ -185,6 +195,12 @@ def probation_months_for(
     return table[contract_type]
 
 
+def holds_talks(roles: Iterable[str], person_municipality: str, municipality: str) -> bool:
+    """Whether a person may hold the cycle's talks of a case in `municipality`: a leidinggevende
+    of that municipality (GES-1, and the extra appraisal of GES-5)."""
+    return Role.LEIDINGGEVENDE in set(roles) and person_municipality == municipality
+
+
 def richtgesprek_after_probation(
     calendar: WorkCalendar, first_working_day: date, probation_months: int, working_days_after: int
 ) -> date:
@@ -196,6 +212,45 @@ def richtgesprek_after_probation(
     """
     last_probation_day = add_months(first_working_day, probation_months) - timedelta(days=1)
     return calendar.add_working_days(last_probation_day, working_days_after)
+
+
+def introduction_end(calendar: WorkCalendar, first_working_day: date, months: int) -> date:
+    """The end of the introduction programme, when a new hire's cycle first looks for the held
+    startontwikkelgesprek (GES-1): the working day `months` months after the first working day."""
+    return calendar.months_after(first_working_day, months)
+
+
+def next_introduction_check(
+    calendar: WorkCalendar,
+    day: date,
+    programme_end: date,
+    talk_due: date | None,
+    *,
+    every_working_days: int,
+    wait_max_months: int,
+) -> date | None:
+    """When to look again for the held startontwikkelgesprek, or None: the wait is over and P&O
+    hears the cycle could not start (GES-1).
+
+    Every `every_working_days` working days, not before the talk's own date, and never later
+    than `wait_max_months` after the end of the programme.
+    """
+    give_up = calendar.months_after(programme_end, wait_max_months)
+    if day >= give_up:
+        return None
+    later = max(calendar.add_working_days(day, every_working_days), talk_due or day)
+    return min(later, give_up)
+
+
+def richtgesprek_after_introduction(
+    calendar: WorkCalendar, held_on: date, *, counts_as_richtgesprek: bool, working_days_after: int
+) -> date:
+    """The first richtgesprek of a cycle the introduction programme starts (GES-1): the held
+    startontwikkelgesprek itself where it counts as one, else `working_days_after` working days
+    after it."""
+    if counts_as_richtgesprek:
+        return held_on
+    return calendar.add_working_days(held_on, working_days_after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,34 +304,3 @@ class LegalKind(StrEnum):
             "geen_periodiek": "niet toekennen van een periodiek",
             "demotie": "demotie",
         }[self.value]
-
-
-class LegalState(StrEnum):
-    """Where a legal-status decision stands."""
-
-    AWAITING_APPRAISAL = "wacht"  # the extra appraisal is planned, not recorded yet
-    READY = "gereed"  # the appraisal is recorded: the decision may be taken
-    DECIDED = "besloten"
-    CANCELLED = "ingetrokken"
-
-
-_LEGAL_MOVES: dict[LegalState, frozenset[LegalState]] = {
-    LegalState.AWAITING_APPRAISAL: frozenset({LegalState.READY, LegalState.CANCELLED}),
-    LegalState.READY: frozenset({LegalState.DECIDED, LegalState.CANCELLED}),
-    LegalState.DECIDED: frozenset(),
-    LegalState.CANCELLED: frozenset(),
-}
-
-
-def check_legal_decision(what: str, current: LegalState, target: LegalState) -> None:
-    """Raise unless the move is allowed; deciding before the appraisal is AppraisalRequired."""
-    if current is LegalState.AWAITING_APPRAISAL and target is LegalState.DECIDED:
-        raise AppraisalRequired(
-            f"Cannot record {what}: its extra appraisal is not recorded yet; a decision with "
-            "legal-status consequences requires an appraisal (GES-5)."
-        )
-    if target not in _LEGAL_MOVES[current]:
-        allowed = ", ".join(sorted(s.value for s in _LEGAL_MOVES[current])) or "none"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to {target.value!r}; allowed: {allowed}."
-        )

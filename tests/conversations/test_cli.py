@@ -11,13 +11,10 @@ from poflow._exceptions import AppraisalRequired
 from poflow.cli import app
 from poflow.conversations.case import find_cycle
 from poflow.db.models import AuditEntry
-from tests.conversations_support import (
+from tests.conversations.support import (
     HIRE,
     add_kb_staff,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     plan_cycle_only,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
 )
 
 runner = CliRunner()

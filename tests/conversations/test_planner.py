@@ -6,27 +6,23 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from poflow._exceptions import IllegalTransition
 from poflow.conversations.case import find_cycle
 from poflow.conversations.models import CycleBasis
-from poflow.conversations.planner import plan_hire_cycle, start_cycle
-from poflow.db.models import Hire, Step
+from poflow.conversations.planner import plan_hire_cycle
+from poflow.db.models import Hire
 from poflow.hires.services import cancel_hire, move_hire
 from poflow.runtime import run_day
 from poflow.states import StepState
-from tests.conversations_support import (
+from tests.conversations.support import (
     HIRE,
     KB,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     ics_of,
     mails,
     plan_cycle_only,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
+    steps_of,
     text_of,
     use_link,
 )
@@ -37,17 +33,8 @@ MANAGER = "sanne.kb-9003@kaag-en-braassem.example.nl"
 
 @pytest.fixture
 def runtime(sqlite_runtime: Any) -> Any:
-    """SQLite only here: the database is not these tests' subject (see test_conversations_forms)."""
+    """SQLite only here: the database is not these tests' subject (see test_appraisals)."""
     return sqlite_runtime
-
-
-def _steps(rt: Any, case_id: str) -> dict[str, Step]:
-    with rt.factory() as session:
-        rows = session.scalars(
-            select(Step).where(Step.case_id == case_id, Step.process == "ges")
-        ).all()
-        session.expunge_all()
-        return {s.key: s for s in rows}
 
 
 def test_ges_1_hire_is_planned_from_probation_with_the_seed_rhythm(runtime: Any, smtp: Any) -> None:
@@ -55,7 +42,7 @@ def test_ges_1_hire_is_planned_from_probation_with_the_seed_rhythm(runtime: Any,
     months later, planned the day the hire is planned."""
     add_kb_staff(runtime)
     plan_cycle_only(runtime, date(2027, 2, 15))
-    steps = _steps(runtime, HIRE)
+    steps = steps_of(runtime, HIRE)
     assert steps["ges:1:richtgesprek"].due_date == date(2027, 4, 14)
     assert steps["ges:1:pop"].due_date == date(2027, 4, 12)
     assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 2, 14)
@@ -67,7 +54,7 @@ def test_ges_1_hire_is_planned_from_probation_with_the_seed_rhythm(runtime: Any,
     with runtime.factory() as session, session.begin():
         plan_hire_cycle(context(runtime, session, date(2027, 2, 16)), session.get(Hire, HIRE))
     run_day(runtime, date(2027, 2, 16), municipality=KB)
-    assert len(_steps(runtime, HIRE)) == 3  # planning twice changes nothing
+    assert len(steps_of(runtime, HIRE)) == 3  # planning twice changes nothing
     assert not mails(smtp, "richtgesprek")  # nothing is due yet
 
 
@@ -97,7 +84,7 @@ def test_ges_2_pop_request_reminder_and_manager_told_when_it_is_in(runtime: Any,
     run_day(runtime, date(2027, 4, 9), municipality=KB)
     told = mails(smtp, "POP-formulier van Yara Jacobs is binnen", MANAGER)
     assert len(told) == 1
-    assert _steps(runtime, HIRE)["ges:1:pop"].state == StepState.DONE
+    assert steps_of(runtime, HIRE)["ges:1:pop"].state == StepState.DONE
     # The first link (from the request) still works once but changes nothing more.
     assert "al doorgegeven" in use_link(runtime, request[0], date(2027, 4, 9))
     run_day(runtime, date(2027, 4, 9), municipality=KB)
@@ -125,7 +112,7 @@ def test_ges_1_richtgesprek_confirmed_by_the_manager(runtime: Any, smtp: Any) ->
     assert "vastgelegd" in use_link(runtime, ask[0], date(2027, 4, 15))
     run_day(runtime, date(2027, 5, 3), municipality=KB)
     assert not mails(smtp, "Nog niet vastgelegd: Richtgesprek")
-    assert _steps(runtime, HIRE)["ges:1:richtgesprek"].state == StepState.DONE
+    assert steps_of(runtime, HIRE)["ges:1:richtgesprek"].state == StepState.DONE
 
 
 def test_ges_1_unconfirmed_richtgesprek_escalates_to_po_once(runtime: Any, smtp: Any) -> None:
@@ -146,7 +133,7 @@ def test_ges_1_moved_start_date_moves_the_cycle(runtime: Any, smtp: Any) -> None
     with runtime.factory() as session, session.begin():
         move_hire(session, runtime.config(KB), HIRE, date(2027, 4, 1), actor="test")
     plan_cycle_only(runtime, date(2027, 2, 16))
-    steps = _steps(runtime, HIRE)
+    steps = steps_of(runtime, HIRE)
     assert steps["ges:1:richtgesprek"].due_date == date(2027, 5, 19)
     assert steps["ges:1:richtgesprek"].sequence == 1
     assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 3, 20)
@@ -170,49 +157,7 @@ def test_ges_1_short_temporary_contract_gets_no_automatic_cycle(runtime: Any, sm
     """A temporary contract of six months gets no automatic cycle."""
     add_kb_staff(runtime, contract="tijdelijk", months=6)
     plan_cycle_only(runtime, date(2027, 2, 15))
-    assert _steps(runtime, HIRE) == {}
-
-
-def test_ges_1_existing_staff_start_on_a_chosen_date(runtime: Any, smtp: Any) -> None:
-    """Staff at the top of their scale start on a chosen date, ten months between the talks."""
-    add_kb_staff(runtime, hire_start=None)
-    with runtime.factory() as session, session.begin():
-        ctx = context(runtime, session, date(2027, 5, 3), actor="KB-9002")
-        cycle = start_cycle(
-            ctx,
-            case_type="person",
-            case_id="KB-9005",
-            on=date(2027, 6, 5),
-            manager_id="KB-9003",
-            joined_on=date(2009, 1, 1),
-            at_scale_max=True,
-        )
-        assert cycle.first_richtgesprek == date(2027, 6, 7)  # 5 June 2027 is a Saturday
-        with pytest.raises(IllegalTransition, match="already has one"):
-            start_cycle(
-                ctx,
-                case_type="person",
-                case_id="KB-9005",
-                on=date(2027, 7, 1),
-                manager_id="KB-9003",
-                joined_on=date(2009, 1, 1),
-            )
-        with pytest.raises(IllegalTransition, match="not a leidinggevende"):
-            start_cycle(
-                ctx,
-                case_type="person",
-                case_id="KB-9004",
-                on=date(2027, 7, 1),
-                manager_id="KB-9005",
-                joined_on=date(2009, 1, 1),
-            )
-    steps = _steps(runtime, "KB-9005")
-    assert steps["ges:1:beoordelingsgesprek"].due_date == date(2028, 4, 7)
-    run_day(runtime, date(2027, 5, 10), municipality=KB)
-    assert len(mails(smtp, "Uitnodiging richtgesprek", "ruud.kb-9005")) == 1
-    assert not mails(smtp, "Je POP-formulier")
-    run_day(runtime, date(2027, 5, 20), municipality=KB)
-    assert len(mails(smtp, "Je POP-formulier", "ruud.kb-9005")) == 1
+    assert steps_of(runtime, HIRE) == {}
 
 
 def test_ges_1_a_late_start_move_keeps_a_cycle_from_the_introduction(
@@ -228,7 +173,7 @@ def test_ges_1_a_late_start_move_keeps_a_cycle_from_the_introduction(
         cycle.basis = CycleBasis.GEKOZEN  # as if P&O had chosen the date
         move_hire(session, runtime.config(KB), HIRE, date(2027, 3, 8), actor="test")
     plan_cycle_only(runtime, date(2027, 3, 1))
-    assert _steps(runtime, HIRE)["ges:1:richtgesprek"].due_date == date(2027, 4, 14)
+    assert steps_of(runtime, HIRE)["ges:1:richtgesprek"].due_date == date(2027, 4, 14)
     run_day(runtime, date(2027, 3, 26), municipality=KB)
     assert len(mails(smtp, "Uitnodiging richtgesprek")) == 2
     assert len(mails(smtp, "Je POP-formulier", EMPLOYEE)) == 1

@@ -9,23 +9,24 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import AppraisalRequired, IllegalTransition, NotFound
+from poflow.conversations.appraisals import parse_form, record_appraisal
 from poflow.conversations.case import find_case, find_cycle
+from poflow.conversations.cycle import start_cycle
 from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
-from poflow.conversations.forms import parse_form, record_appraisal
 from poflow.conversations.models import Appraisal, LegalDecision
-from poflow.conversations.planner import start_cycle
-from poflow.conversations.rules import LegalKind, LegalState
+from poflow.conversations.rules import LegalKind
+from poflow.conversations.states import LegalState
 from poflow.db.models import AuditEntry, Step
+from poflow.hires.services import move_hire
 from poflow.runtime import run_day
-from tests.conversations_support import (
+from tests.conversations.support import (
+    HIRE,
     KB,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     mails,
+    plan_cycle_only,
     scores_form,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     text_of,
     use_link,
 )
@@ -157,9 +158,6 @@ def test_ges_5_extra_appraisal_of_a_short_contract_survives_a_start_move(
 ) -> None:
     """A six-month temporary hire has no cycle, so converting to permanent needs an extra
     appraisal; a start move (ONB-5) does not lose its invitation or form."""
-    from poflow.hires.services import move_hire
-    from tests.conversations_support import HIRE, plan_cycle_only
-
     rt = sqlite_runtime
     add_kb_staff(rt, contract="tijdelijk", months=6)
     plan_cycle_only(rt, date(2027, 2, 15))

@@ -10,23 +10,20 @@ import pytest
 from sqlalchemy import select
 
 from poflow.conversations.case import find_cycle
+from poflow.conversations.cycle import INTRO_STEP, start_cycle
 from poflow.conversations.models import CycleBasis
-from poflow.conversations.planner import INTRO_STEP, start_cycle
 from poflow.db.models import AuditEntry, Hire, Step
 from poflow.engine import TZ, step_close
 from poflow.importer import import_hires, import_staff
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conftest import EXAMPLES
-from tests.conversations_support import (
+from tests.conversations.support import (
     KB,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     mails,
     plan_cycle_only,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     text_of,
 )
 
@@ -163,96 +160,3 @@ def test_ges_3_unrecorded_form_is_reminded_then_escalated_to_po(
         smtp, "Nog niet vastgelegd: Beoordelingsgesprek (ronde 1)", "po@kaag-en-braassem"
     )
     assert len(escalation) == 1
-
-
-def test_ges_6_scores_and_notes_never_reach_prefect(
-    sqlite_runtime: Any, smtp: Any, prefect_harness: None
-) -> None:
-    """The dispatcher flow that shares, decides and archives an onvoldoende appraisal leaves no
-    score, motivation, name or address in Prefect's run names, parameters, logs or artifacts
-    (X-3), while the mails themselves carry the form."""
-    import asyncio
-
-    from prefect.client.orchestration import get_client
-
-    from poflow.conversations.forms import parse_form, record_appraisal
-    from poflow.flows.dispatcher import dispatcher
-    from tests.conversations_support import MOTIVATION, scores_form
-
-    rt = sqlite_runtime
-    add_kb_staff(rt, hire_start=None)
-    with rt.factory() as session, session.begin():
-        cycle = start_cycle(
-            context(rt, session, date(2027, 5, 3)),
-            case_type="person",
-            case_id="KB-9005",
-            on=date(2027, 6, 7),
-            manager_id="KB-9003",
-            joined_on=date(2015, 9, 1),
-        )
-        step = session.scalar(
-            select(Step).where(Step.case_id == "KB-9005", Step.key == "ges:1:beoordelingsgesprek")
-        )
-        record_appraisal(
-            context(rt, session, date(2028, 4, 3), actor="KB-9003"),
-            step,
-            parse_form(scores_form(prestatie="onvoldoende")),
-            by="KB-9003",
-        )
-        assert cycle.id
-    summary = dispatcher(day=date(2028, 4, 7), municipality=KB)
-    assert summary["mail"]["sent"] >= 4
-    assert [m for m in smtp.messages if MOTIVATION in text_of(m)]
-
-    async def everything() -> str:
-        from prefect.client.schemas.filters import (
-            ArtifactFilter,
-            ArtifactFilterFlowRunId,
-            FlowRunFilter,
-            FlowRunFilterName,
-            LogFilter,
-            LogFilterFlowRunId,
-            TaskRunFilter,
-            TaskRunFilterFlowRunId,
-        )
-
-        # This run and everything under it, filtered on the server (the shared harness holds
-        # every other test's runs too, and an unfiltered read returns only the first page).
-        async with get_client() as client:
-            runs = await client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(
-                    name=FlowRunFilterName(any_=[f"dispatch-2028-04-07-{KB}"])
-                )
-            )
-            assert runs, "the dispatcher run is not in Prefect"
-            ids = [r.id for r in runs]
-            parts: list[Any] = [
-                *runs,
-                *await client.read_task_runs(
-                    task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=ids))
-                ),
-                *await client.read_logs(
-                    log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=ids))
-                ),
-                *await client.read_artifacts(
-                    artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=ids))
-                ),
-            ]
-            return " ".join(
-                f"{getattr(p, 'name', '')} {getattr(p, 'parameters', '')} "
-                f"{getattr(p, 'message', '')} {getattr(p, 'data', '')}"
-                for p in parts
-            )
-
-    seen = asyncio.run(everything()).lower()
-    for secret in (
-        MOTIVATION.lower()[:25],
-        "onvoldoende",
-        "zeer_goed",
-        "ruud",
-        "leeuwen",
-        "sanne",
-        "brouwer",
-        "@kaag-en-braassem",
-    ):
-        assert secret not in seen, secret

@@ -11,8 +11,9 @@ from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
 from poflow.conversations.config import ConversationSection
 from poflow.runtime import config_sections
+from tests.conftest import ROOT
 
-CONFIG = Path(__file__).resolve().parent.parent / "config"
+CONFIG = ROOT / "config"
 
 
 @pytest.mark.parametrize(

@@ -9,28 +9,23 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import AppraisalRefused
+from poflow.conversations.appraisals import parse_form, record_appraisal
 from poflow.conversations.case import find_cycle
-from poflow.conversations.forms import parse_form, record_appraisal
+from poflow.conversations.cycle import start_cycle
 from poflow.conversations.models import Appraisal
-from poflow.conversations.planner import start_cycle
 from poflow.conversations.rules import Score
 from poflow.db.models import AuditEntry, Step
-from poflow.engine import Registry
-from poflow.processes import PROCESSES
 from poflow.runtime import run_day
 from poflow.states import StepState
-from tests.conversations_support import (
+from tests.conversations.support import (
     HIRE,
     KB,
     MOTIVATION,
     add_kb_staff,
     context,
-    ges_sqlite_template,  # noqa: F401  (fixture)
     mails,
     plan_cycle_only,
     scores_form,
-    sqlite_db_url,  # noqa: F401  (fixture)
-    sqlite_runtime,  # noqa: F401  (fixture)
     text_of,
     use_link,
 )
@@ -39,9 +34,6 @@ EMPLOYEE = "yara.jacobs@kaag-en-braassem.example.nl"
 MANAGER = "sanne.kb-9003@kaag-en-braassem.example.nl"
 PO = "po@kaag-en-braassem.example.nl"
 SECRETARIS = "wendy.kb-9001@kaag-en-braassem.example.nl"
-
-
-REGISTRY = Registry.build(PROCESSES)
 
 
 def test_ges_3_4_6_full_round_from_form_to_raise_and_personnel_file(
@@ -189,23 +181,6 @@ def test_ges_3_form_refuses_missing_scores_motivation_and_a_second_recording(
         assert step.state == StepState.DONE
         with pytest.raises(AppraisalRefused, match="al vastgelegd"):
             record_appraisal(ctx, step, parse_form(scores_form()), by="KB-9003")
-
-
-def test_ges_3_link_form_offers_three_components_with_four_scores() -> None:
-    """The appraisal link's form has a select with the four scores and a motivation per part."""
-    action = REGISTRY.link_actions["ges.beoordeling"]
-    names = [f.name for f in action.fields]
-    assert names == [
-        "prestatie",
-        "prestatie_motivatie",
-        "potentieel",
-        "potentieel_motivatie",
-        "kernwaarden",
-        "kernwaarden_motivatie",
-    ]
-    choices = action.fields[0].choices
-    assert [label for _, label in choices] == ["Onvoldoende", "Voldoende", "Goed", "Zeer goed"]
-    assert all(f.required and f.personal for f in action.fields)
 
 
 def test_ges_6_scores_and_motivations_stay_out_of_the_audit_log(

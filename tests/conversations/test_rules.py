@@ -1,4 +1,4 @@
-"""The pure rules of the conversation cycle: talk dates (GES-1/2), the raise rule (GES-4), GES-5."""
+"""The pure rules of the conversation cycle: talk dates (GES-1/2) and the raise rule (GES-4)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poflow._exceptions import AppraisalRequired, IllegalTransition
 from poflow.conversations.rules import (
     Component,
-    LegalState,
     RaiseReason,
     Score,
     Scores,
-    check_legal_decision,
     cycle_dates,
     decide_raise,
+    goes_to_gemeentesecretaris,
+    holds_talks,
+    introduction_end,
+    next_introduction_check,
     periodiek_date,
     pop_deadline,
     probation_months_for,
+    richtgesprek_after_introduction,
     richtgesprek_after_probation,
 )
 from poflow.kernel.calendar import WorkCalendar, add_months
 
 CAL = WorkCalendar()
-O, V, G, ZG = Score.ONVOLDOENDE, Score.VOLDOENDE, Score.GOED, Score.ZEER_GOED
+ONV, V, G, ZG = Score.ONVOLDOENDE, Score.VOLDOENDE, Score.GOED, Score.ZEER_GOED
 TABLE = {"vast": 1, "tijdelijk": 1}
 
 
@@ -35,8 +37,9 @@ def test_ges_1_seed_example_start_1_march_2020_gives_richtgesprek_in_april_2020(
     """The seed's worked example: in service 1 March 2020, richtgesprek after probation in April."""
     first_day = CAL.first_working_day(date(2020, 3, 1))
     months = probation_months_for("vast", None, TABLE, 6)
-    richt = richtgesprek_after_probation(CAL, first_day, months, 10)
     assert (first_day, months) == (date(2020, 3, 2), 1)
+    assert months is not None
+    richt = richtgesprek_after_probation(CAL, first_day, months, 10)
     assert (richt.year, richt.month) == (2020, 4)
     assert richt == date(2020, 4, 16)
 
@@ -108,6 +111,48 @@ def test_ges_1_richtgesprek_is_always_a_working_day_after_probation(
     assert dates.beoordelingsgesprek >= add_months(richt, 10)
 
 
+def test_ges_1_only_a_leidinggevende_of_the_municipality_holds_the_talks() -> None:
+    """The talks of a case are held by a leidinggevende of its own municipality (also the extra
+    appraisal of GES-5); a medewerker or a leidinggevende elsewhere is refused."""
+    assert holds_talks({"leidinggevende", "mt_lid"}, "kaag-en-braassem", "kaag-en-braassem")
+    assert not holds_talks({"medewerker"}, "kaag-en-braassem", "kaag-en-braassem")
+    assert not holds_talks({"leidinggevende"}, "hardenberg", "kaag-en-braassem")
+
+
+def _again(day: date, talk_due: date | None = None) -> date | None:
+    """The next look of a hire who started Monday 1 February 2027 (a six-month programme)."""
+    programme_end = introduction_end(CAL, date(2027, 2, 1), 6)
+    return next_introduction_check(
+        CAL, day, programme_end, talk_due, every_working_days=5, wait_max_months=3
+    )
+
+
+def test_ges_1_the_cycle_looks_for_the_startontwikkelgesprek_until_three_months_after() -> None:
+    """From the programme's end the cycle looks again every five working days, not before the
+    talk's own date, the last time on the day the wait ends; after that P&O is told (None)."""
+    assert introduction_end(CAL, date(2027, 2, 1), 6) == date(2027, 8, 2)
+    assert _again(date(2027, 8, 2)) == date(2027, 8, 9)
+    assert _again(date(2027, 8, 2), talk_due=date(2027, 9, 15)) == date(2027, 9, 15)
+    assert _again(date(2027, 10, 29)) == date(2027, 11, 2)  # capped at the end of the wait
+    assert _again(date(2027, 11, 2)) is None
+    assert _again(date(2027, 12, 1)) is None
+
+
+def test_ges_1_the_held_startontwikkelgesprek_is_or_precedes_the_first_richtgesprek() -> None:
+    """Where it counts as the richtgesprek the held talk is the first one; otherwise the first
+    richtgesprek follows the configured number of working days later."""
+    held = date(2027, 8, 2)
+    assert (
+        richtgesprek_after_introduction(
+            CAL, held, counts_as_richtgesprek=True, working_days_after=10
+        )
+        == held
+    )
+    assert richtgesprek_after_introduction(
+        CAL, held, counts_as_richtgesprek=False, working_days_after=10
+    ) == date(2027, 8, 16)
+
+
 # -- GES-2 --------------------------------------------------------------------------------------
 def test_ges_2_pop_deadline_is_two_working_days_before_the_richtgesprek() -> None:
     """A richtgesprek on Monday 20 April 2020 has its POP deadline on Thursday 16 April."""
@@ -124,11 +169,29 @@ RAISE_CASES = [
     ("all_voldoende", (V, V, V), False, None, None, ON, True, ()),
     ("all_zeer_goed", (ZG, ZG, ZG), False, None, None, ON, True, ()),
     ("mixed_goed", (G, V, ZG), False, None, None, ON, True, ()),
-    ("onvoldoende_prestatie", (O, G, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
-    ("onvoldoende_potentieel", (G, O, G), False, None, None, ON, False, (RaiseReason.ONVOLDOENDE,)),
+    (
+        "onvoldoende_prestatie",
+        (ONV, G, G),
+        False,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE,),
+    ),
+    (
+        "onvoldoende_potentieel",
+        (G, ONV, G),
+        False,
+        None,
+        None,
+        ON,
+        False,
+        (RaiseReason.ONVOLDOENDE,),
+    ),
     (
         "onvoldoende_kernwaarden",
-        (G, G, O),
+        (G, G, ONV),
         False,
         None,
         None,
@@ -171,7 +234,7 @@ RAISE_CASES = [
     ),
     (
         "onvoldoende_and_scale_max",
-        (O, V, V),
+        (ONV, V, V),
         True,
         None,
         None,
@@ -181,7 +244,7 @@ RAISE_CASES = [
     ),
     (
         "everything_against",
-        (O, O, O),
+        (ONV, ONV, ONV),
         True,
         None,
         date(2021, 1, 1),
@@ -233,7 +296,7 @@ def test_ges_4_raise_rule_table(
 def test_ges_4_onvoldoende_names_the_components_for_the_gemeentesecretaris() -> None:
     """An onvoldoende lists which components scored it and always goes to the gemeentesecretaris."""
     decision = decide_raise(
-        Scores(O, V, O),
+        Scores(ONV, V, ONV),
         at_scale_max=False,
         joined_on=JOINED,
         last_raise_on=None,
@@ -295,15 +358,8 @@ def test_ges_4_property_granted_exactly_when_all_three_conditions_hold(
     assert (RaiseReason.TE_KORT in decision.reasons) == (not long_enough)
 
 
-# -- GES-5 --------------------------------------------------------------------------------------
-def test_ges_5_decision_before_its_appraisal_is_refused_by_name() -> None:
-    """Deciding while the extra appraisal is not recorded raises AppraisalRequired."""
-    with pytest.raises(AppraisalRequired, match="requires an appraisal"):
-        check_legal_decision("decision 1", LegalState.AWAITING_APPRAISAL, LegalState.DECIDED)
-    check_legal_decision("decision 1", LegalState.READY, LegalState.DECIDED)
-
-
-def test_ges_5_a_decided_decision_cannot_be_decided_again() -> None:
-    """A final decision is final: deciding twice is an illegal transition."""
-    with pytest.raises(IllegalTransition, match="from 'besloten'"):
-        check_legal_decision("decision 1", LegalState.DECIDED, LegalState.DECIDED)
+def test_ges_4_any_onvoldoende_goes_to_the_gemeentesecretaris() -> None:
+    """One onvoldoende, after a regular or an extra appraisal, is discussed with the
+    gemeentesecretaris; scores of at least voldoende are not."""
+    assert goes_to_gemeentesecretaris(Scores(ZG, ONV, G))
+    assert not goes_to_gemeentesecretaris(Scores(V, V, V))

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
-import pytest
+from sqlalchemy import select
 
-from poflow.db.models import Hire, Person, PersonRole
+from poflow.conversations.planner import plan_hire_cycle
+from poflow.db.models import Hire, Person, PersonRole, Step
 from poflow.engine import Context
 from poflow.links import claim_link, verify_token
 
@@ -26,24 +25,6 @@ STAFF = [  # (id, given, family, roles) - fictional people
 HIRE = "NH-KB-9001"
 MOTIVATION = "Zeer betrokken bij het project Dorpskern; plant werk nog te krap."
 LINK = re.compile(r"/a/([A-Za-z0-9_\-.]+)")
-
-
-@pytest.fixture(scope="module")
-def ges_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per module (`alembic upgrade heads`), copied by each test."""
-    from poflow.db.session import upgrade_schema
-
-    path = tmp_path_factory.mktemp("ges-template") / "poflow.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def sqlite_db_url(ges_sqlite_template: Path, tmp_path: Path) -> str:
-    """A fresh copy of the migrated SQLite template for one test."""
-    target = tmp_path / "poflow.db"
-    shutil.copyfile(ges_sqlite_template, target)
-    return f"sqlite:///{target}"
 
 
 def add_kb_staff(
@@ -145,10 +126,6 @@ def scores_form(
 def plan_cycle_only(rt: Any, day: date, *, slug: str = KB) -> None:
     """Plan new or moved hires with the conversations planner alone (the other processes'
     planners stay out, which keeps these simulations fast); then mark them planned."""
-    from sqlalchemy import select
-
-    from poflow.conversations.planner import plan_hire_cycle
-
     with rt.factory() as session, session.begin():
         ctx = context(rt, session, day, slug=slug)
         for hire in session.scalars(
@@ -158,26 +135,11 @@ def plan_cycle_only(rt: Any, day: date, *, slug: str = KB) -> None:
             hire.planned_version = hire.version
 
 
-@pytest.fixture
-def sqlite_runtime(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sqlite_db_url: str, smtp: Any
-) -> Any:
-    """A poflow runtime on a SQLite copy and the test's SMTP server (the database is not the
-    subject of the test); like conftest's `runtime` without the PostgreSQL run."""
-    from poflow.runtime import _runtime, get_runtime
-    from poflow.settings import get_settings
-
-    env = {
-        "POFLOW_DATABASE_URL": sqlite_db_url,
-        "POFLOW_DATA_DIR": str(tmp_path / "data"),
-        "POFLOW_SMTP_HOST": "127.0.0.1",
-        "POFLOW_SMTP_PORT": str(smtp.port),
-        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
-    }
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    _runtime.cache_clear()
-    yield get_runtime()
-    get_settings.cache_clear()
-    _runtime.cache_clear()
+def steps_of(rt: Any, case_id: str) -> dict[str, Step]:
+    """The cycle's steps of a case by key, detached from their session."""
+    with rt.factory() as session:
+        rows = session.scalars(
+            select(Step).where(Step.case_id == case_id, Step.process == "ges")
+        ).all()
+        session.expunge_all()
+        return {s.key: s for s in rows}
