@@ -19,7 +19,6 @@ from poflow.mail.outbox import Recipient
 from poflow.states import HireState
 
 __all__ = [
-    "PERSON",
     "PROCESS",
     "Case",
     "case_cancelled",
@@ -31,9 +30,6 @@ __all__ = [
 ]
 
 PROCESS = "ges"
-# The case type of existing staff (a person id); poflow.kernel.vocabulary.CaseType has no member
-# for it, so it is named once here.
-PERSON = "person"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +54,10 @@ def find_case(session: Session, some_id: str) -> Case:
         return Case(CaseType.HIRE, hire.id, hire.municipality, hire.manager_id)
     person = session.get(Person, some_id)
     if person is not None:
-        cycle = find_cycle(session, PERSON, person.id)
-        return Case(PERSON, person.id, person.municipality, cycle.manager_id if cycle else None)
+        cycle = find_cycle(session, CaseType.PERSON, person.id)
+        return Case(
+            CaseType.PERSON, person.id, person.municipality, cycle.manager_id if cycle else None
+        )
     raise NotFound(f"Cannot find {some_id!r}: it is neither a hire id nor a person id")
 
 

@@ -69,3 +69,4 @@ class CaseType(StrEnum):
     ROUND = "round"  # a recruitment round (id R-...)
     CANDIDATE = "candidate"  # a candidate of a round
     COACHING = "coaching"  # a career-coaching registration
+    PERSON = "person"  # a member of existing staff (the conversation cycle of someone not new)
