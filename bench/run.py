@@ -530,7 +530,7 @@ def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
     from prefect.testing.utilities import prefect_test_harness
 
     from poflow.flows.dispatcher import dispatcher
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
     from poflow.runtime import get_runtime
 
     bars = world.bars_published(get_runtime(), peak)

@@ -135,7 +135,7 @@ def test_onb_4_the_report_publishes_table_progress_and_markdown_artifacts_with_i
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from poflow.flows.dispatcher import dispatcher
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
 
     import_examples(sqlite_runtime)
     dispatcher(day=DAY, municipality=HB)
@@ -177,7 +177,7 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from poflow.flows.dispatcher import dispatcher
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
     from poflow.onboarding.handlers import complete_item
 
     def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far

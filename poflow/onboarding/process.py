@@ -13,7 +13,7 @@ __all__ = ["SPEC"]
 
 def _deployments() -> list[Any]:
     # Prefect is imported only when `poflow serve` asks for the deployments.
-    from poflow.flows.onboarding_report import deployments
+    from poflow.flows.onboarding import deployments
 
     return deployments()
 
