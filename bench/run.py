@@ -371,7 +371,7 @@ def _second_digests(rt: Any, *, after_id: int = 0) -> int:
 
     with rt.factory() as session:
         keys = session.scalars(
-            select(Outbox.key).where(Outbox.template == "onb_digest", Outbox.id > after_id)
+            select(Outbox.key).where(Outbox.template == "onboarding/digest", Outbox.id > after_id)
         ).all()
     days = [key.rsplit(":", 1)[0] for key in keys]  # the key less the digest's number
     return len(days) - len(set(days))

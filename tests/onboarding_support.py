@@ -26,12 +26,12 @@ SECTION_LEVEL = {
     "Escalatie": Level.ESCALATE_PO,
 }
 ONB_TEMPLATES = (
-    "onb_digest",
-    "onb_welkom_prive",
-    "onb_welkom_werk",
-    "onb_buddy_toegewezen",
-    "onb_vier_successen",
-    "onb_buddy_afgesloten",
+    "onboarding/digest",
+    "onboarding/welkom_prive",
+    "onboarding/welkom_werk",
+    "onboarding/buddy_toegewezen",
+    "onboarding/vier_successen",
+    "onboarding/buddy_afgesloten",
 )
 
 

@@ -101,7 +101,7 @@ def test_bud_1_onb_2_before_day_one_the_buddy_is_assigned_and_told_and_the_hire_
     mails = run(sqlite_runtime, smtp, date(2027, 2, 1), date(2027, 3, 2), municipality=KB)
     with sqlite_runtime.factory() as session:
         assert session.get(Hire, "KB-NH-01").buddy_id == "KB-0002"  # medewerker, lowest id
-    buddy = [(d, to, m) for d, t, to, m in mails if t == "onb_buddy_toegewezen"]
+    buddy = [(d, to, m) for d, t, to, m in mails if t == "onboarding/buddy_toegewezen"]
     assert [(d, to) for d, to, _ in buddy] == [(date(2027, 2, 15), "wim.hoekstra@kaag.example.nl")]
     body = text_of(buddy[0][2])
     assert "Fenna de Graaf" in body
@@ -110,10 +110,10 @@ def test_bud_1_onb_2_before_day_one_the_buddy_is_assigned_and_told_and_the_hire_
     assert "luncht op de eerste werkdag" in body
     assert "minstens zes maanden" in body
     assert "woensdag 1 september 2027" in body  # when the trajectory closes
-    welcome = [(d, t, to, m) for d, t, to, m in mails if t.startswith("onb_welkom")]
+    welcome = [(d, t, to, m) for d, t, to, m in mails if t.startswith("onboarding/welkom")]
     assert [(d, t, to) for d, t, to, _ in welcome] == [
-        (date(2027, 2, 22), "onb_welkom_prive", "kb-nh-01@example.org"),
-        (date(2027, 3, 1), "onb_welkom_werk", "kb-nh-01@kaag.example.nl"),
+        (date(2027, 2, 22), "onboarding/welkom_prive", "kb-nh-01@example.org"),
+        (date(2027, 3, 1), "onboarding/welkom_werk", "kb-nh-01@kaag.example.nl"),
     ]
     home = text_of(welcome[0][3])
     assert "maandag 1 maart 2027, om 09:00 uur" in home
@@ -130,7 +130,7 @@ def test_bud_1_without_team_colleagues_the_manager_is_asked_and_a_later_buddy_is
     add_kb_staff(sqlite_runtime, team_colleagues=False)
     add_kb_hire(sqlite_runtime)
     mails = run(sqlite_runtime, smtp, date(2027, 2, 1), date(2027, 2, 8), municipality=KB)
-    digest = [m for d, t, to, m in mails if t == "onb_digest" and to.startswith("sanne.vos")]
+    digest = [m for d, t, to, m in mails if t == "onboarding/digest" and to.startswith("sanne.vos")]
     assert any(item == "buddy-toewijzen" for m in digest for _, _, item in digest_items(m))
     with sqlite_runtime.factory() as session, session.begin():
         session.add(
@@ -150,7 +150,7 @@ def test_bud_1_without_team_colleagues_the_manager_is_asked_and_a_later_buddy_is
         step = ctx.step(case_type="hire", case_id="KB-NH-01", key="onb:buddy-toewijzen")
         assert step.state == StepState.DONE
     later = run(sqlite_runtime, smtp, date(2027, 2, 9), date(2027, 2, 26), municipality=KB)
-    assert [(d, to) for d, t, to, _ in later if t == "onb_buddy_toegewezen"] == [
+    assert [(d, to) for d, t, to, _ in later if t == "onboarding/buddy_toegewezen"] == [
         (date(2027, 2, 15), "joris.mol@kaag.example.nl")
     ]  # ten working days before day one
 
@@ -220,21 +220,21 @@ def test_onb_5_a_moved_start_date_moves_every_open_item_notice_and_welcome(sqlit
         ).all()
         assert stale
         assert all(a.state == ActionState.CANCELLED for a in stale)
-    welcome = [(d, t) for d, t, _, _ in mails if t.startswith("onb_welkom")]
+    welcome = [(d, t) for d, t, _, _ in mails if t.startswith("onboarding/welkom")]
     # Five working days before Thursday 1 April 2027, skipping Easter Monday 29 March.
     assert welcome == [
-        (date(2027, 3, 24), "onb_welkom_prive"),
-        (date(2027, 4, 1), "onb_welkom_werk"),
+        (date(2027, 3, 24), "onboarding/welkom_prive"),
+        (date(2027, 4, 1), "onboarding/welkom_werk"),
     ]
     flowers = [
         (d, lvl)
         for d, t, to, m in mails
-        if t == "onb_digest"
+        if t == "onboarding/digest"
         for lvl, _, item in digest_items(m)
         if item == "bloemen-dopper"
     ]
     assert flowers == [(date(2027, 3, 23), Level.ANNOUNCE)]  # 5 working days before 31 March
-    buddy = [d for d, t, _, _ in mails if t == "onb_buddy_toegewezen"]
+    buddy = [d for d, t, _, _ in mails if t == "onboarding/buddy_toegewezen"]
     assert buddy == [date(2027, 3, 17)]
 
 
@@ -252,7 +252,7 @@ def test_onb_5_a_move_after_the_invitation_sends_an_updated_vier_successen_invit
     with sqlite_runtime.factory() as session, session.begin():
         move_hire(session, sqlite_runtime.config(KB), "KB-NH-01", date(2027, 3, 15), actor="cli")
     mails = run(sqlite_runtime, smtp, date(2027, 8, 19), date(2027, 9, 16), municipality=KB)
-    updates = [(d, to, m) for d, t, to, m in mails if t == "onb_vier_successen"]
+    updates = [(d, to, m) for d, t, to, m in mails if t == "onboarding/vier_successen"]
     assert sorted(to for _, to, _ in updates) == [
         "kb-nh-01@kaag.example.nl",
         "sanne.vos@kaag.example.nl",
@@ -264,7 +264,7 @@ def test_onb_5_a_move_after_the_invitation_sends_an_updated_vier_successen_invit
     ics = next(p for p in msg.walk() if p.get_content_type() == "text/calendar").get_content()
     assert "SEQUENCE:1" in ics
     assert "20270915T150000" in ics.replace("\r\n ", "")
-    closings = [d for d, t, _, _ in mails if t == "onb_buddy_afgesloten"]
+    closings = [d for d, t, _, _ in mails if t == "onboarding/buddy_afgesloten"]
     assert closings == [date(2027, 9, 15)]  # not on the old date, 1 September
 
 
@@ -345,20 +345,20 @@ def _expected(rt: Any, first: date) -> tuple[list[tuple], list[tuple]]:
             other += [
                 (
                     cal.add_working_days(fwd, -onb.welcome_working_days_before),
-                    "onb_welkom_prive",
+                    "onboarding/welkom_prive",
                     h.private_email,
                 ),
-                (fwd, "onb_welkom_werk", h.work_email),
+                (fwd, "onboarding/welkom_werk", h.work_email),
                 (
                     max(first, cal.add_working_days(fwd, -onb.buddy_inform_working_days_before)),
-                    "onb_buddy_toegewezen",
+                    "onboarding/buddy_toegewezen",
                     email[h.buddy_id],
                 ),
-                (close, "onb_buddy_afgesloten", email[h.buddy_id]),
+                (close, "onboarding/buddy_afgesloten", email[h.buddy_id]),
             ]
             invite = cal.add_working_days(close, -onb.celebration.invite_working_days_before)
             other += [
-                (invite, "onb_vier_successen", a)
+                (invite, "onboarding/vier_successen", a)
                 for a in (email[h.buddy_id], h.work_email, email[h.manager_id])
             ]
     return sorted((*k, v) for k, v in notices.items()), sorted(other)
@@ -375,15 +375,17 @@ def test_onb_3_a_year_of_ticks_sends_each_notice_and_mail_exactly_once_on_its_wo
     got = [
         (d, to, hire, item, level)
         for d, t, to, m in mails
-        if t == "onb_digest"
+        if t == "onboarding/digest"
         for level, hire, item in digest_items(m)
     ]
     assert Counter(got).most_common(1)[0][1] == 1  # nothing twice
     assert sorted(got) == expected_notices
-    digests = Counter((d, to) for d, t, to, _ in mails if t == "onb_digest")
+    digests = Counter((d, to) for d, t, to, _ in mails if t == "onboarding/digest")
     assert set(digests.values()) == {1}  # one digest per recipient per day
     assert all(sqlite_runtime.config("hardenberg").calendar.is_working_day(d) for d, _ in digests)
-    other = sorted((d, t, to) for d, t, to, _ in mails if t in ONB_TEMPLATES and t != "onb_digest")
+    other = sorted(
+        (d, t, to) for d, t, to, _ in mails if t in ONB_TEMPLATES and t != "onboarding/digest"
+    )
     assert other == expected_other
     levels = Counter(level for *_, level in got)
     assert levels[Level.ESCALATE_PO] > 0

@@ -45,7 +45,7 @@ def test_onb_3_each_owner_gets_one_digest_a_day_listing_all_their_items_with_don
     add_kb_staff(sqlite_runtime)
     add_kb_hire(sqlite_runtime)
     mails = run(sqlite_runtime, smtp, date(2027, 2, 1), date(2027, 2, 15), municipality=KB)
-    ict = [(d, m) for d, t, to, m in mails if t == "onb_digest" and to == ICT]
+    ict = [(d, m) for d, t, to, m in mails if t == "onboarding/digest" and to == ICT]
     assert [d for d, _ in ict] == [date(2027, 2, 15)]  # 5 working days before 22 February
     assert sorted(item for _, _, item in digest_items(ict[0][1])) == [
         "inloggegevens-greenvalley",
@@ -56,7 +56,7 @@ def test_onb_3_each_owner_gets_one_digest_a_day_listing_all_their_items_with_don
     assert len(links) == 2
     assert all("/a/" in u for u in links)
     assert "Onboarding: 3 punten voor jouw lijst" in str(ict[0][1]["Subject"])
-    days = [(d, to) for d, t, to, _ in mails if t == "onb_digest"]
+    days = [(d, to) for d, t, to, _ in mails if t == "onboarding/digest"]
     assert len(days) == len(set(days))  # never two digests for one person on one day
 
 
@@ -76,7 +76,7 @@ def test_onb_3_a_rerun_sends_nothing_twice_and_notices_filed_later_that_day_get_
     with runtime.factory() as session, session.begin():
         move_hire(session, runtime.config(KB), "KB-NH-01", date(2027, 2, 22), actor="cli")
     again = run(runtime, smtp, date(2027, 2, 15), date(2027, 2, 15), municipality=KB)
-    facilities = [m for _, t, to, m in again if t == "onb_digest" and to == FACILITAIR]
+    facilities = [m for _, t, to, m in again if t == "onboarding/digest" and to == FACILITAIR]
     assert len(facilities) == 1
     # bureau-stoel is now due 15 Feb (5 working days before 22 Feb): announced late, today
     assert "bureau-stoel" in {item for _, _, item in digest_items(facilities[0])}
@@ -84,7 +84,7 @@ def test_onb_3_a_rerun_sends_nothing_twice_and_notices_filed_later_that_day_get_
     with runtime.factory() as session:
         keys = session.scalars(
             select(Outbox.key).where(
-                Outbox.template == "onb_digest", Outbox.recipient_email == FACILITAIR
+                Outbox.template == "onboarding/digest", Outbox.recipient_email == FACILITAIR
             )
         ).all()
     assert sorted(k.rsplit(":", 1)[1] for k in keys if ":2027-02-15:" in k) == ["1", "2"]
@@ -98,7 +98,7 @@ def test_onb_3_done_link_stops_reminders_while_an_open_item_is_reminded_and_esca
     add_kb_staff(rt)
     add_kb_hire(rt)
     first = run(rt, smtp, date(2027, 2, 1), date(2027, 2, 15), municipality=KB)
-    digest = next(m for _, t, to, m in first if t == "onb_digest" and to == FACILITAIR)
+    digest = next(m for _, t, to, m in first if t == "onboarding/digest" and to == FACILITAIR)
     token = _link_for(digest, "bureau-stoel").rsplit("/a/", 1)[1]
     with rt.factory() as session, session.begin():
         link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
@@ -113,7 +113,7 @@ def test_onb_3_done_link_stops_reminders_while_an_open_item_is_reminded_and_esca
     notices = [
         (d, to, level, item)
         for d, t, to, m in later
-        if t == "onb_digest"
+        if t == "onboarding/digest"
         for level, _, item in digest_items(m)
     ]
     assert [n for n in notices if n[3] == "bureau-stoel"] == []
@@ -138,7 +138,7 @@ def test_onb_3_onb_5_done_links_of_a_cancelled_hire_are_refused_and_its_items_ca
     add_kb_staff(rt)
     add_kb_hire(rt)
     mails = run(rt, smtp, date(2027, 2, 15), date(2027, 2, 15), municipality=KB)
-    digest = next(m for _, t, to, m in mails if t == "onb_digest" and to == FACILITAIR)
+    digest = next(m for _, t, to, m in mails if t == "onboarding/digest" and to == FACILITAIR)
     token = _link_for(digest, "bureau-stoel").rsplit("/a/", 1)[1]
     with rt.factory() as session, session.begin():
         cancel_hire(session, "KB-NH-01", actor="cli", today=date(2027, 2, 16))
@@ -208,7 +208,7 @@ def test_onb_3_one_pass_over_two_municipalities_sends_each_po_mailbox_only_its_o
     po = [
         (d, to, {hire for _, hire, _ in digest_items(m)})
         for d, t, to, m in mails
-        if t == "onb_digest" and to in hires
+        if t == "onboarding/digest" and to in hires
     ]
     assert po
     assert all(listed and listed <= hires[to] for _, to, listed in po)
@@ -251,11 +251,11 @@ def test_onb_3_a_digest_waits_for_a_notice_another_dispatcher_is_still_filing(ru
         ).all()
     other.rollback()
     other.close()
-    assert [t for _, t, _, _ in first if t == "onb_digest"] == []
+    assert [t for _, t, _, _ in first if t == "onboarding/digest"] == []
     assert waiting
     assert set(waiting) == {ActionState.PENDING}
     then = run(runtime, smtp, day, day, municipality=KB)  # the other dispatcher goes on
-    digests = [(to, m) for _, t, to, m in then if t == "onb_digest"]
+    digests = [(to, m) for _, t, to, m in then if t == "onboarding/digest"]
     recipients = [to for to, _ in digests]
     assert ICT in recipients
     assert len(recipients) == len(set(recipients))

@@ -436,7 +436,7 @@ def send_digests(ctxs: dict[str, Context], actions: list[Action]) -> dict[int, b
             [
                 {
                     "key": action.key,
-                    "template": "onb_digest",
+                    "template": "onboarding/digest",
                     "to": to[slug, key],
                     "context": {"secties": sections, "aantal": len(items)},
                     "case_type": "onb_digest",

@@ -393,9 +393,12 @@ def welcome_at_home(ctx: Context, action: Action) -> bool:
     hire = live[0]
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="onb_welkom_prive",
+        template="onboarding/welkom_prive",
         to=ctx.hire_recipient(hire),
-        context={**_people(ctx, hire), "gewijzigd": _sent_before(ctx, hire, "onb_welkom_prive")},
+        context={
+            **_people(ctx, hire),
+            "gewijzigd": _sent_before(ctx, hire, "onboarding/welkom_prive"),
+        },
         case_type="hire",
         case_id=hire.id,
         action=action,
@@ -411,7 +414,7 @@ def welcome_at_work(ctx: Context, action: Action) -> bool:
     hire = live[0]
     ctx.mail(
         key=f"{action.key}:medewerker",
-        template="onb_welkom_werk",
+        template="onboarding/welkom_werk",
         to=ctx.hire_recipient(hire),
         context=_people(ctx, hire),
         case_type="hire",
@@ -429,12 +432,12 @@ def inform_buddy(ctx: Context, action: Action) -> bool:
     hire, step = live
     ctx.mail(
         key=f"{action.key}:buddy",
-        template="onb_buddy_toegewezen",
+        template="onboarding/buddy_toegewezen",
         to=ctx.recipient(ctx.person(hire.buddy_id)),  # type: ignore[arg-type]
         context={
             **_people(ctx, hire),
             "einddatum": step.due_date,
-            "gewijzigd": _sent_before(ctx, hire, "onb_buddy_toegewezen"),
+            "gewijzigd": _sent_before(ctx, hire, "onboarding/buddy_toegewezen"),
         },
         case_type="hire",
         case_id=hire.id,
@@ -468,7 +471,7 @@ def invite_to_celebrate(ctx: Context, action: Action) -> bool:
     for who, to in people.items():
         ctx.mail(
             key=f"{action.key}:{who}",
-            template="onb_vier_successen",
+            template="onboarding/vier_successen",
             to=to,
             context={
                 **_people(ctx, hire),
@@ -496,7 +499,7 @@ def close_buddy_trajectory(ctx: Context, action: Action) -> bool:
     ctx.audit("buddy.closed", "hire", hire.id, buddy=hire.buddy_id, step=step.id)
     ctx.mail(
         key=f"{action.key}:buddy",
-        template="onb_buddy_afgesloten",
+        template="onboarding/buddy_afgesloten",
         to=ctx.recipient(ctx.person(hire.buddy_id)),
         context=_people(ctx, hire),
         case_type="hire",
