@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from poflow.db.models import Hire, Outbox, Person, PersonRole
 from poflow.engine import Context
-from poflow.onboarding.checklist import Level
+from poflow.onboarding.rules import Level
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 KB = "kaag-en-braassem"

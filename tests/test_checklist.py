@@ -15,13 +15,13 @@ from pydantic import ValidationError
 from poflow._exceptions import ConfigError
 from poflow.config import load_municipality
 from poflow.kernel.calendar import WorkCalendar
-from poflow.onboarding.checklist import (
+from poflow.onboarding.buddy_rules import buddy_close_date
+from poflow.onboarding.config import OnboardingSection
+from poflow.onboarding.rules import (
     Level,
-    OnboardingSection,
     Phase,
     Pillar,
     applies,
-    buddy_close_date,
     event_dates,
     item_due,
     levels_for,

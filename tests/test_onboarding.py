@@ -11,14 +11,9 @@ from sqlalchemy import select
 
 from poflow._exceptions import BuddyRefused
 from poflow.db.models import Action, AuditEntry, Hire, Person, PersonRole, Step
-from poflow.onboarding.checklist import (
-    Level,
-    OnboardingSection,
-    applies,
-    buddy_close_date,
-    event_dates,
-    item_due,
-)
+from poflow.onboarding.buddy_rules import buddy_close_date
+from poflow.onboarding.config import OnboardingSection
+from poflow.onboarding.rules import Level, applies, event_dates, item_due
 from poflow.states import ActionState, StepState
 from tests.onboarding_support import (  # noqa: F401  (migrated_sqlite, sqlite_runtime: fixtures)
     KB,
@@ -125,7 +120,7 @@ def test_bud_1_without_team_colleagues_the_manager_is_asked_and_a_later_buddy_is
     sqlite_runtime, smtp
 ):
     """No colleague to pick: the "buddy toewijzen" item goes to the manager; set_buddy informs."""
-    from poflow.onboarding.handlers import set_buddy
+    from poflow.onboarding.buddy import set_buddy
 
     add_kb_staff(sqlite_runtime, team_colleagues=False)
     add_kb_hire(sqlite_runtime)
@@ -196,7 +191,7 @@ def test_onb_5_a_moved_start_date_moves_every_open_item_notice_and_welcome(sqlit
     run(sqlite_runtime, smtp, date(2027, 2, 1), date(2027, 2, 3), municipality=KB)
     with sqlite_runtime.factory() as session, session.begin():
         done = ctx_for(sqlite_runtime, session, KB, date(2027, 2, 3))
-        from poflow.onboarding.handlers import complete_item
+        from poflow.onboarding.steps import complete_item
 
         complete_item(done, "KB-NH-01", "controle-id", by="KB-0006")
         move_hire(session, sqlite_runtime.config(KB), "KB-NH-01", date(2027, 4, 1), actor="cli")

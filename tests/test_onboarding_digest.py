@@ -11,7 +11,7 @@ from sqlalchemy import select
 from poflow._exceptions import ActionRefused, LinkRefused
 from poflow.db.models import Outbox, Step
 from poflow.links import claim_link, verify_token
-from poflow.onboarding.checklist import Level
+from poflow.onboarding.rules import Level
 from poflow.states import StepState
 from tests.onboarding_support import (  # noqa: F401  (sqlite_runtime is a fixture)
     KB,
@@ -132,7 +132,7 @@ def test_onb_3_onb_5_done_links_of_a_cancelled_hire_are_refused_and_its_items_ca
 ):
     """After a cancellation the mailed link is refused and closing an item says why, in Dutch."""
     from poflow.hires.services import cancel_hire
-    from poflow.onboarding.handlers import complete_item
+    from poflow.onboarding.steps import complete_item
 
     rt = sqlite_runtime
     add_kb_staff(rt)
@@ -159,7 +159,7 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
 
     from poflow.db.models import Action
     from poflow.engine import Context
-    from poflow.onboarding.digest import PO, _ensure_digests
+    from poflow.onboarding.notices import PO, _ensure_digests
     from poflow.states import ActionState
 
     day, cfg = date(2027, 1, 11), runtime.config("hardenberg")
@@ -220,7 +220,7 @@ def test_onb_3_one_pass_over_two_municipalities_sends_each_po_mailbox_only_its_o
 def test_onb_3_a_digest_waits_for_a_notice_another_dispatcher_is_still_filing(runtime, smtp):
     """While another dispatcher holds one of ICT's notices, no digest goes out; then ICT gets one."""
     from poflow.db.models import Action
-    from poflow.onboarding.digest import DIGEST
+    from poflow.onboarding.notices import DIGEST
     from poflow.states import ActionState
 
     if runtime.settings.database_url.startswith("sqlite"):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from poflow.db.models import Hire, Person
 from poflow.engine import StatusColumn
-from poflow.onboarding.checklist import Phase
+from poflow.onboarding.rules import Phase
 from poflow.onboarding.status import (
     PhaseCount,
     markdown_overview,
@@ -29,7 +29,7 @@ HB = "hardenberg"
 
 def _planned_examples(rt):
     """The example hires imported and planned on 4 January 2027, one item of NH-2027-001 done."""
-    from poflow.onboarding.handlers import complete_item
+    from poflow.onboarding.steps import complete_item
     from poflow.runtime import run_day
 
     import_examples(rt)
@@ -178,7 +178,7 @@ def test_onb_4_a_second_run_publishes_only_what_changed(sqlite_runtime, prefect_
 
     from poflow.flows.dispatcher import dispatcher
     from poflow.flows.onboarding import onboarding_report
-    from poflow.onboarding.handlers import complete_item
+    from poflow.onboarding.steps import complete_item
 
     def bars() -> dict[str, int]:  # artifacts per key in the (shared) API so far
         with get_client(sync_client=True) as client:
