@@ -371,7 +371,7 @@ def _second_digests(rt: Any, *, after_id: int = 0) -> int:
 
     with rt.factory() as session:
         keys = session.scalars(
-            select(Outbox.key).where(Outbox.template == "onb_digest", Outbox.id > after_id)
+            select(Outbox.key).where(Outbox.template == "onboarding/digest", Outbox.id > after_id)
         ).all()
     days = [key.rsplit(":", 1)[0] for key in keys]  # the key less the digest's number
     return len(days) - len(set(days))
@@ -530,7 +530,7 @@ def _idle_through_prefect(peak: date, log: list[str]) -> dict[str, float]:
     from prefect.testing.utilities import prefect_test_harness
 
     from poflow.flows.dispatcher import dispatcher
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
     from poflow.runtime import get_runtime
 
     bars = world.bars_published(get_runtime(), peak)

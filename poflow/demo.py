@@ -157,7 +157,7 @@ def _simulate(days: int) -> None:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from poflow.flows.dispatcher import dispatcher
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
     from poflow.flows.simulate import simulate_days
 
     last = first + timedelta(days=days - 1)

@@ -4,16 +4,19 @@ from typing import Any
 
 from poflow.engine import ProcessSpec
 from poflow.onboarding import digest
-from poflow.onboarding.checklist import OnboardingSection
-from poflow.onboarding.handlers import HANDLERS, plan_onboarding
-from poflow.onboarding.status import onboarding_app, status_command
+from poflow.onboarding.cli import onboarding_app, status_command
+from poflow.onboarding.config import OnboardingSection
+from poflow.onboarding.handlers import HANDLERS
+from poflow.onboarding.links import LINK_ACTIONS
+from poflow.onboarding.models import OnboardingNotice
+from poflow.onboarding.planner import plan_onboarding
 
 __all__ = ["SPEC"]
 
 
 def _deployments() -> list[Any]:
     # Prefect is imported only when `poflow serve` asks for the deployments.
-    from poflow.flows.onboarding_report import deployments
+    from poflow.flows.onboarding import deployments
 
     return deployments()
 
@@ -22,12 +25,12 @@ SPEC = ProcessSpec(
     name="onboarding",
     rules="ONB-1..5, BUD-1..2",
     section=OnboardingSection,
-    tables=(digest.OnboardingNotice,),
+    tables=(OnboardingNotice,),
     planner=plan_onboarding,
     handlers={**HANDLERS, **digest.HANDLERS},
     batch_handlers=digest.BATCH_HANDLERS,
     waits_for=digest.WAITS_FOR,
-    link_actions=(digest.ITEM_DONE_LINK,),
+    link_actions=LINK_ACTIONS,
     cli=(("onboarding", onboarding_app), ("status", status_command)),
     deployments=_deployments,
 )

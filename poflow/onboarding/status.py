@@ -1,9 +1,9 @@
-"""Onboarding progress at a glance for P&O (ONB-4), and P&O's onboarding commands.
+"""Onboarding progress at a glance for P&O (ONB-4): the read model of the status and the report.
 
 One row per running hire: id, first working day, phase, done/open/overdue per phase, whether a
 buddy is assigned, the next check-in, plus any column another process registered with
-`status_columns` in its process declaration (e.g. the introduction programme). Rows hold ids, dates and counts only,
-so the same rows feed the Prefect artifacts (X-3) and `poflow status`.
+`status_columns` in its process declaration (e.g. the introduction programme). Rows hold ids,
+dates and counts only, so the same rows feed the Prefect artifacts (X-3) and `poflow status`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
 
-import typer
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, lazyload
 
@@ -21,22 +19,21 @@ from poflow.config import MunicipalityConfig
 from poflow.db.base import chunked
 from poflow.db.models import Hire, Step
 from poflow.engine import StatusColumn
-from poflow.onboarding.checklist import Phase, phase_on
+from poflow.kernel.vocabulary import CaseType
+from poflow.onboarding.rules import AFGEROND, Phase, phase_on
 from poflow.states import HireState, StepState
 
 __all__ = [
     "Overview",
     "PhaseCount",
     "markdown_overview",
-    "onboarding_app",
+    "municipality_counts",
     "overview",
     "phase_counts",
     "phase_counts_for",
     "progress_percent",
     "running_hires",
-    "status_command",
     "status_rows",
-    "status_table",
 ]
 
 SHORT = {
@@ -83,7 +80,7 @@ def phase_counts_for(
         rows = session.execute(
             select(Step.case_id, phase, Step.state, late, func.count())
             .where(
-                Step.case_type == "hire",
+                Step.case_type == CaseType.HIRE,
                 Step.case_id.in_(ids),
                 Step.process == "onb",
                 Step.state != StepState.CANCELLED,
@@ -125,7 +122,7 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
             session.scalars(
                 select(Step.case_id)
                 .where(
-                    Step.case_type == "hire",
+                    Step.case_type == CaseType.HIRE,
                     Step.case_id.in_(chunk),
                     Step.process == "onb",
                     Step.state == StepState.OPEN,
@@ -136,7 +133,7 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
     return [
         h
         for h in hires
-        if phase_on(config.calendar, h.first_working_day, day) != "afgerond" or h.id in open_left
+        if phase_on(config.calendar, h.first_working_day, day) != AFGEROND or h.id in open_left
     ]
 
 
@@ -148,7 +145,7 @@ def _next_checkins(session: Session, hire_ids: list[str], day: date) -> dict[str
             session.execute(
                 select(Step.case_id, func.min(Step.due_date))
                 .where(
-                    Step.case_type == "hire",
+                    Step.case_type == CaseType.HIRE,
                     Step.case_id.in_(ids),
                     Step.process == "chk",
                     Step.state == StepState.OPEN,
@@ -244,100 +241,3 @@ def markdown_overview(name: str, day: date, totals: dict[Phase, PhaseCount], hir
             f"{count.open} | {count.overdue}{warn} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def status_table(rows: list[dict[str, str]], title: str) -> object:
-    """The rows as a rich Table for the terminal."""
-    from rich.table import Table
-
-    table = Table(title=title, caption=LEGEND)
-    for column in rows[0] if rows else ["hire"]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row.values())
-    return table
-
-
-# -- terminal -------------------------------------------------------------------------------------
-onboarding_app = typer.Typer(
-    help="Onboarding checklist and buddy (ONB, BUD).", no_args_is_help=True
-)
-
-
-def _runtime() -> Any:
-    from poflow.db.session import upgrade_schema
-    from poflow.runtime import get_runtime, prepare_environment
-
-    prepare_environment()
-    rt = get_runtime()
-    upgrade_schema(rt.settings.resolved_database_url())
-    return rt
-
-
-def status_command(
-    municipality: Annotated[str | None, typer.Option(help="Only this municipality (slug).")] = None,
-    date_: Annotated[
-        str | None, typer.Option("--date", help="The day (YYYY-MM-DD); default today.")
-    ] = None,
-) -> None:
-    """Show onboarding progress per new colleague: done/open/overdue per phase (ONB-4)."""
-    from rich.console import Console
-
-    from poflow.runtime import today
-
-    rt = _runtime()
-    try:
-        day = date.fromisoformat(date_) if date_ else today()
-    except ValueError:
-        typer.secho(f"--date: {date_!r} is not a date (expected YYYY-MM-DD).", err=True, fg="red")
-        raise typer.Exit(code=1) from None
-    console = Console(width=200)
-    with rt.factory() as session:
-        for slug in rt.slugs(municipality):
-            cfg = rt.config(slug)
-            rows = status_rows(
-                session, cfg, day, columns=rt.registry.status_columns, configs=rt.configs
-            )
-            title = f"Onboarding {cfg.name}, {day.isoformat()}"
-            if rows:
-                console.print(status_table(rows, title))
-            else:
-                console.print(f"{title}: geen nieuwe collega's in onboarding.")
-
-
-@onboarding_app.command("done")
-def done_command(
-    hire_id: Annotated[str, typer.Argument(help="The hire's id, e.g. NH-2027-001")],
-    item: Annotated[str, typer.Argument(help="The checklist item's key, e.g. bos-bloemen")],
-    by: Annotated[str, typer.Option(help="Who did it (person id); default 'cli'")] = "cli",
-) -> None:
-    """Mark a checklist item done (fallback for the link in the daily overview)."""
-    from poflow.hires.services import get_hire
-    from poflow.onboarding.handlers import complete_item
-    from poflow.runtime import today
-
-    rt = _runtime()
-    with rt.factory() as session, session.begin():
-        hire = get_hire(session, hire_id)
-        ctx = rt.context(session, hire.municipality, today(), actor=by)
-        changed = complete_item(ctx, hire_id, item, by=by)
-    typer.echo(f"Item {item} of {hire_id} " + ("is now done." if changed else "was already done."))
-
-
-@onboarding_app.command("buddy")
-def buddy_command(
-    hire_id: Annotated[str, typer.Argument(help="The hire's id")],
-    person_id: Annotated[str, typer.Argument(help="The buddy's person id (same team)")],
-    by: Annotated[str, typer.Option(help="Who decides (person id); default 'cli'")] = "cli",
-) -> None:
-    """Make a colleague the hire's buddy; they are informed on the next tick (BUD-1)."""
-    from poflow.hires.services import get_hire
-    from poflow.onboarding.handlers import set_buddy
-    from poflow.runtime import today
-
-    rt = _runtime()
-    with rt.factory() as session, session.begin():
-        hire = get_hire(session, hire_id)
-        ctx = rt.context(session, hire.municipality, today(), actor=by)
-        set_buddy(ctx, hire, person_id, by=by)
-    typer.echo(f"{person_id} is now the buddy of {hire_id}.")

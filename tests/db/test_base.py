@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from poflow.audit import AuditEntry
 from poflow.db.base import insert_rows
 from poflow.db.models import Action, Step
-from poflow.onboarding.checklist import Level
-from poflow.onboarding.digest import OnboardingNotice
+from poflow.onboarding.models import OnboardingNotice
+from poflow.onboarding.rules import Level
 from poflow.states import ActionState
 
 

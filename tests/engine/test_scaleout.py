@@ -144,7 +144,7 @@ def test_x_1_three_workers_split_a_day_and_send_each_message_once(
             or 0
         )
         digests = session.scalars(
-            select(Outbox.recipient_email).where(Outbox.template == "onb_digest")
+            select(Outbox.recipient_email).where(Outbox.template == "onboarding/digest")
         ).all()
         made = (
             session.scalar(

@@ -216,7 +216,7 @@ def _run_year(rt: Any) -> None:
     from poflow.flows.coaching import coaching_report
     from poflow.flows.dispatcher import dispatcher
     from poflow.flows.introduction import evaluatiebijeenkomst, modules, startbijeenkomst
-    from poflow.flows.onboarding_report import onboarding_report
+    from poflow.flows.onboarding import onboarding_report
     from poflow.flows.simulate import simulate_days
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import run_day

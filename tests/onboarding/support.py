@@ -1,23 +1,24 @@
-"""Shared fixtures and helpers of the onboarding tests (ONB, BUD): fictional staff, ticking days."""
+"""Helpers of the onboarding tests (ONB, BUD): fictional staff, ticking days, reading digests.
+
+The fixtures (`migrated_sqlite`, `sqlite_runtime`) are in this folder's conftest.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from poflow.db.models import Hire, Outbox, Person, PersonRole
 from poflow.engine import Context
-from poflow.onboarding.checklist import Level
+from poflow.onboarding.rules import Level
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "examples"
 KB = "kaag-en-braassem"
 SECTION_LEVEL = {
     "Binnenkort te doen": Level.ANNOUNCE,
@@ -26,48 +27,18 @@ SECTION_LEVEL = {
     "Escalatie": Level.ESCALATE_PO,
 }
 ONB_TEMPLATES = (
-    "onb_digest",
-    "onb_welkom_prive",
-    "onb_welkom_werk",
-    "onb_buddy_toegewezen",
-    "onb_vier_successen",
-    "onb_buddy_afgesloten",
+    "onboarding/digest",
+    "onboarding/welkom_prive",
+    "onboarding/welkom_werk",
+    "onboarding/buddy_toegewezen",
+    "onboarding/vier_successen",
+    "onboarding/buddy_afgesloten",
 )
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per session; tests copy it (migrating takes seconds)."""
-    from poflow.db.session import upgrade_schema
-
-    path = tmp_path_factory.mktemp("onb-template") / "poflow.db"
-    upgrade_schema(f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def sqlite_runtime(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_sqlite: Path, smtp: Any
-) -> Any:
-    """The poflow runtime on a fresh copy of the migrated SQLite file and the test SMTP server."""
-    from poflow.runtime import _runtime, get_runtime
-    from poflow.settings import get_settings
-
-    shutil.copyfile(migrated_sqlite, tmp_path / "poflow.db")
-    sqlite_url = f"sqlite:///{tmp_path / 'poflow.db'}"
-    for key, value in {
-        "POFLOW_DATABASE_URL": sqlite_url,
-        "POFLOW_DATA_DIR": str(tmp_path / "d"),
-        "POFLOW_SMTP_HOST": "127.0.0.1",
-        "POFLOW_SMTP_PORT": str(smtp.port),
-        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    _runtime.cache_clear()
-    yield get_runtime()
-    get_settings.cache_clear()
-    _runtime.cache_clear()
+# The addresses of Kaag en Braassem's people who hear about checklist items (see add_kb_staff).
+FACILITAIR = "ilse.koster@kaag.example.nl"
+ICT = "tom.brouwer@kaag.example.nl"
+MANAGER = "sanne.vos@kaag.example.nl"
+PO = "po@kaag-en-braassem.example.nl"
 
 
 def add_kb_staff(rt: Any, *, team_colleagues: bool = True) -> None:
@@ -173,7 +144,7 @@ def text_of(msg: EmailMessage) -> str:
     return part.get_content()
 
 
-def digest_items(msg: EmailMessage) -> list[tuple[Level, str, str]]:
+def digest_items(msg: EmailMessage) -> list[tuple[Level | None, str, str]]:
     """(level, hire id, item key) for every item listed in a digest mail."""
     level, found = None, []
     for line in text_of(msg).splitlines():
@@ -187,3 +158,12 @@ def digest_items(msg: EmailMessage) -> list[tuple[Level, str, str]]:
 def ctx_for(rt: Any, session: Any, slug: str, day: date, actor: str = "system") -> Context:
     """An engine context for direct calls."""
     return rt.context(session, slug, day, actor=actor)
+
+
+def link_for(msg: EmailMessage, item: str) -> str:
+    """The done link printed under `item` in a digest's text."""
+    lines = text_of(msg).splitlines()
+    at = next(i for i, line in enumerate(lines) if f"/{item})" in line)
+    found = re.search(r"(http\S+)", lines[at + 1])
+    assert found is not None, f"no link under {item}"
+    return found.group(1)

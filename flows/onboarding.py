@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from prefect import flow
+from prefect.runtime import flow_run
 from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure
@@ -22,8 +23,6 @@ __all__ = ["deployments", "onboarding_report"]
 
 
 def _run_name() -> str:
-    from prefect.runtime import flow_run
-
     params = flow_run.parameters
     return f"onboarding-report-{params.get('day') or today()}-{params.get('municipality') or 'all'}"
 

@@ -1,0 +1,49 @@
+"""The action a digest's links carry (ONB-3): an owner marks a checklist item done."""
+
+from __future__ import annotations
+
+from poflow._exceptions import NotFound
+from poflow.db.models import Hire, Step
+from poflow.engine import Context
+from poflow.links import ActionLink, LinkAction
+from poflow.onboarding.steps import mark_item_done
+
+__all__ = ["ITEM_DONE", "ITEM_DONE_LINK", "LINK_ACTIONS"]
+
+ITEM_DONE = "onb.item_done"
+
+
+def _linked_step(ctx: Context, link: ActionLink) -> Step:
+    step = ctx.session.get(Step, link.step_id) if link.step_id else None
+    if step is None or step.process != "onb":
+        raise NotFound(f"Link {link.public_id[:8]} does not point at an onboarding item")
+    return step
+
+
+def _describe(ctx: Context, link: ActionLink) -> str:
+    step = _linked_step(ctx, link)
+    hire = ctx.session.get(Hire, step.case_id)
+    who = hire.full_name if hire else step.case_id
+    return (
+        f"Je meldt dat ‘{step.title}’ voor {who} is afgerond "
+        f"(gepland op {step.due_date.strftime('%d-%m-%Y')})."
+    )
+
+
+def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
+    step = _linked_step(ctx, link)
+    if mark_item_done(ctx, step, by=ctx.actor):
+        return f"Dank je wel! ‘{step.title}’ staat nu op afgerond."
+    return f"‘{step.title}’ stond al op afgerond; er is niets veranderd."
+
+
+ITEM_DONE_LINK = LinkAction(
+    name=ITEM_DONE,
+    title="Punt afgerond",
+    describe=_describe,
+    perform=_perform,
+    button="Markeer als afgerond",
+    expires_days=30,
+)
+
+LINK_ACTIONS = (ITEM_DONE_LINK,)
