@@ -28,7 +28,7 @@ def test_onb_3_two_dispatchers_filing_for_one_recipient_at_once_share_one_digest
             with runtime.factory() as session, session.begin():
                 _ensure_digests({cfg.slug: runtime.context(session, cfg, day)}, [(cfg.slug, PO)])
             outcome["ok"] = True
-        except Exception as exc:  # reported by the assertion below
+        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             outcome["error"] = repr(exc)
 
     other = threading.Thread(target=second)
