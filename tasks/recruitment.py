@@ -10,7 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.tasks import exponential_backoff
 from sqlalchemy import select
 
-from poflow.approvals.requests import ApprovalRequest
+from poflow.approvals.models import ApprovalRequest
 from poflow.engine import Context
 from poflow.recruitment import services as rec
 from poflow.recruitment.appointment import DECISION, TERMS, decision_subject, terms_subject

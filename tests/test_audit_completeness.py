@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
-from poflow.approvals.foureyes import Approval
+from poflow.approvals.models import Approval
 from poflow.db.models import AuditEntry
 
 from .reliability_support import record

@@ -13,15 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals.foureyes import Outcome
-from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
+from poflow.approvals.models import ApprovalRequest
+from poflow.approvals.requests import approval_outcome, request_approval
 from poflow.db.models import Step
 from poflow.engine import Context
+from poflow.kernel.foureyes import Outcome
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 
+from .approvals.support import ASKED, BRAM
 from .conftest import SmtpRecorder, free_port, wait_for
-from .test_approvals import ASKED, BRAM
 from .web_support import (  # noqa: F401  (fixtures)
     DIRK,
     RECORD_DAY,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals.requests import ApprovalRequest
+from poflow.approvals.models import ApprovalRequest
 from poflow.db.models import Hire
 from poflow.recruitment.models import RecruitmentRound
 from tests.conftest import wait_for

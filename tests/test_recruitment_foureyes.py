@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused, RecruitmentRefused
-from poflow.approvals.foureyes import Approval, Outcome, record_decision
+from poflow.approvals.decisions import record_decision
+from poflow.approvals.models import Approval
 from poflow.approvals.requests import DECIDE
 from poflow.db.models import AuditEntry
+from poflow.kernel.foureyes import Outcome
 from poflow.links import mint_link
 from poflow.recruitment import services as rec
 from poflow.recruitment.appointment import TERMS, terms_subject

@@ -139,8 +139,7 @@ def test_rec_progress_shows_stage_tiers_and_waiting_roles_without_names(
 
 def test_x_3_approval_texts_about_a_purged_candidate_are_blanked(rt: Any, mails: Any) -> None:
     """The offer and terms questions naming the candidate, and reasons given, lose their text."""
-    from poflow.approvals.foureyes import Approval
-    from poflow.approvals.requests import ApprovalRequest
+    from poflow.approvals.models import Approval, ApprovalRequest
     from tests.recruitment_helpers import MT_MAIL, round_at_terms
 
     rid, cand = round_at_terms(rt, mails)

@@ -7,11 +7,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from poflow._exceptions import RecruitmentRefused
-from poflow.approvals.foureyes import Outcome
 from poflow.approvals.requests import request_approval
 from poflow.db.models import Action, Hire
 from poflow.engine import Context, Handler
 from poflow.importer import CONTRACT_TYPES
+from poflow.kernel.foureyes import Outcome
 from poflow.mail.outbox import Recipient
 from poflow.recruitment.candidates import candidates_of
 from poflow.recruitment.documents import write_advice

@@ -11,10 +11,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from poflow import audit
-from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
-from poflow.approvals.requests import ApprovalRequest
+from poflow.approvals.decisions import recorded_decisions
+from poflow.approvals.models import Approval, ApprovalRequest
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Outbox, Step
+from poflow.kernel.foureyes import Outcome
 from poflow.links import ActionLink
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.mails import CANDIDATE_CASE

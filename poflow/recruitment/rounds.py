@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import NotFound, RecruitmentRefused
-from poflow.approvals.foureyes import Approval, Outcome, recorded_decisions
-from poflow.approvals.requests import ApprovalRequest, request_approval
+from poflow.approvals.decisions import recorded_decisions
+from poflow.approvals.models import Approval, ApprovalRequest
+from poflow.approvals.requests import request_approval
 from poflow.db.models import Action, PersonRole
 from poflow.engine import Context, Handler
+from poflow.kernel.foureyes import Outcome
 from poflow.recruitment.mails import ROUND_CASE, mail_rejection, mail_staff, section
 from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTransition
 from poflow.recruitment.rules import (
