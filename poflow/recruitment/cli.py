@@ -6,16 +6,13 @@ only through each person's own link (REC-9).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-import yaml
 
-from poflow._exceptions import RecruitmentRefused
 from poflow.cli_support import cli_runtime, fail, parse_date
 from poflow.kernel.calendar import TZ, today
 from poflow.mail.outbox import SmtpTarget
@@ -29,6 +26,7 @@ from poflow.recruitment.candidates import (
 )
 from poflow.recruitment.documents import send_documents, senders
 from poflow.recruitment.interviews import plan_interviews, select_for_round
+from poflow.recruitment.need import read_need
 from poflow.recruitment.rounds import cancel_round, get_round, open_round
 from poflow.recruitment.stages import advance_round
 from poflow.recruitment.states import RoundState
@@ -45,8 +43,6 @@ recruitment_app = typer.Typer(
 )
 Round = Annotated[str, typer.Argument(help="The round id, e.g. WR-2027-0001")]
 By = Annotated[str, typer.Option("--by", help="Your person id (who takes this step)")]
-# What a wervingsbehoefte must name, from its file or the options.
-NEEDED = ("municipality", "team", "function", "fte", "po_id", "mt_lid_id", "leidinggevende_id")
 
 
 def _do(
@@ -63,14 +59,6 @@ def _do(
         slug = municipality or get_round(session, round_id or "").municipality
         ctx = rt.context(session, slug, today(), actor=actor)
         return fn(ctx, *args, **kwargs)
-
-
-def _read_mapping(file: Path) -> dict[str, Any]:
-    text = file.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if file.suffix.lower() == ".toml" else yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise RecruitmentRefused(f"Cannot read {file}: expected keys and values at the top.")
-    return data
 
 
 @recruitment_app.command("open")
@@ -99,7 +87,6 @@ def open_cmd(
     ] = False,
 ) -> None:
     """Open a round from a wervingsbehoefte (REC-1); a formation change asks GS and OR (REC-2)."""
-    need = _read_mapping(file) if file else {}
     given = {
         "municipality": municipality,
         "team": team,
@@ -112,11 +99,7 @@ def open_cmd(
         "recruiter_id": recruiter,
         "internal_window_days": window_days,
     }
-    need.update({k: v for k, v in given.items() if v is not None})
-    need.setdefault("formation_change", formation_change)
-    missing = [k for k in NEEDED if need.get(k) in (None, "")]
-    if missing:
-        raise RecruitmentRefused(f"Cannot open a round: missing {', '.join(missing)}.")
+    need = read_need(file, given, formation_change=formation_change)
     slug = need.pop("municipality")
     rnd = _do(slug, None, open_round, **need)
     typer.echo(f"Round {rnd.id} opened ({rnd.state.value}).")
