@@ -24,7 +24,8 @@ from poflow.failure import notify_po_of_failure
 from poflow.flows.approval import await_four_eyes
 from poflow.kernel.calendar import TIMEZONE
 from poflow.recruitment.config import RecruitmentSection
-from poflow.recruitment.rules import RoundState
+from poflow.recruitment.rules import retention_cron
+from poflow.recruitment.states import RoundState
 from poflow.runtime import get_runtime, today
 from poflow.tasks.mail import send_mail
 from poflow.tasks.recruitment import (
@@ -138,11 +139,9 @@ def recruitment_retention(
 def _retention_cron() -> str:
     """Daily at the earliest retention_time of the municipalities (Europe/Amsterdam)."""
     rt = get_runtime()
-    times = [
+    return retention_cron(
         c.section("recruitment", RecruitmentSection).retention_time for c in rt.configs.values()
-    ]
-    at = min(times)
-    return f"{at.minute} {at.hour} * * *"
+    )
 
 
 def deployments() -> list[Any]:

@@ -1,7 +1,7 @@
 """Four-eyes approvals (REC-9): requests answered by each asked person through their own link."""
 
-from poflow.approvals.foureyes import Approval
-from poflow.approvals.requests import DECIDE_ACTION, ApprovalRequest
+from poflow.approvals.links import LINK_ACTIONS
+from poflow.approvals.models import Approval, ApprovalRequest
 from poflow.engine import ProcessSpec
 
 __all__ = ["SPEC"]
@@ -10,5 +10,5 @@ SPEC = ProcessSpec(
     name="approvals",
     rules="REC-9",
     tables=(Approval, ApprovalRequest),
-    link_actions=(DECIDE_ACTION,),
+    link_actions=LINK_ACTIONS,
 )

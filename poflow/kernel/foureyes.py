@@ -1,7 +1,7 @@
 """The four-eyes rule (REC-9), pure: two different people, each holding one of the required
 roles, each deciding once; rejected as soon as anyone rejects. No override exists.
 
-`poflow.approvals.foureyes` applies it against the database, where unique constraints
+`poflow.approvals.decisions` applies it against the database, where unique constraints
 enforce it a second time.
 """
 

@@ -1,74 +1,40 @@
-"""Decision, the four-eyes terms talk, the aanstellingsadvies and the hire (REC-8..10, REC-12)."""
+"""From decision to hire (REC-8..10): the offer P&O, the MT-lid and a colleague decide on, the
+four-eyes terms talk, and the hire that follows the aanstellingsadvies."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from poflow._exceptions import RecruitmentRefused
-from poflow.approvals.foureyes import Outcome
 from poflow.approvals.requests import request_approval
-from poflow.db.models import Action, Hire
-from poflow.engine import Context, Handler
-from poflow.importer import CONTRACT_TYPES
-from poflow.mail.outbox import Recipient
+from poflow.db.models import Hire
+from poflow.engine import Context
+from poflow.kernel.foureyes import Outcome
+from poflow.kernel.vocabulary import CaseType
 from poflow.recruitment.candidates import candidates_of
-from poflow.recruitment.documents import write_advice
-from poflow.recruitment.mails import mail_candidate, mail_staff, section
-from poflow.recruitment.models import (
-    Candidate,
-    RecruitmentRound,
-    RoundDocument,
-    RoundTransition,
-)
-from poflow.recruitment.rounds import close_candidate, gate, get_round, move_round, signal_flow
-from poflow.recruitment.rules import (
-    DECISION_ROLES,
-    TERMS_ROLES,
+from poflow.recruitment.documents import ADVICE, write_advice
+from poflow.recruitment.gates import DECISION, TERMS, decision_subject, gate, terms_subject
+from poflow.recruitment.mails import mail_candidate
+from poflow.recruitment.models import Candidate, RecruitmentRound, RoundDocument
+from poflow.recruitment.rounds import close_candidate, get_round, move_round, signal_flow
+from poflow.recruitment.rules import DECISION_ROLES, TERMS_ROLES, check_contract_terms
+from poflow.recruitment.states import (
     CandidateState,
     RoundState,
     check_candidate_move,
-    referral_notice_day,
+    leaving_state,
 )
 from poflow.states import HireState
 
 __all__ = [
-    "DECISION",
-    "REFERRAL",
-    "TERMS",
     "apply_decision_outcome",
     "apply_terms_outcome",
     "create_hire",
-    "decision_subject",
     "propose_offer",
     "record_terms",
-    "terms_subject",
 ]
-
-DECISION, TERMS = "rec_offer", "rec_terms"  # approval subject types
-REFERRAL = "rec.referral_bonus"
-
-
-def _entries(ctx: Context, rnd: RecruitmentRound, state: RoundState) -> int:
-    return (
-        ctx.session.scalar(
-            select(func.count())
-            .select_from(RoundTransition)
-            .where(RoundTransition.round_id == rnd.id, RoundTransition.to_state == state.value)
-        )
-        or 0
-    )
-
-
-def decision_subject(ctx: Context, rnd: RecruitmentRound) -> str:
-    """Approval subject of the current decision: the candidate and the attempt number."""
-    return f"{rnd.offer_candidate_id}:d{_entries(ctx, rnd, RoundState.DECISION)}"
-
-
-def terms_subject(rnd: RecruitmentRound) -> str:
-    """Approval subject of the current terms: the candidate and the terms version."""
-    return f"{rnd.offer_candidate_id}:t{rnd.terms_version}"
 
 
 def _offered(ctx: Context, rnd: RecruitmentRound) -> Candidate:
@@ -101,7 +67,7 @@ def propose_offer(ctx: Context, round_id: str, candidate_id: str, *, by: str) ->
     request_approval(
         ctx,
         subject_type=DECISION,
-        subject_id=decision_subject(ctx, rnd),
+        subject_id=decision_subject(ctx.session, rnd),
         required=dict(
             zip(DECISION_ROLES, (rnd.po_id, rnd.mt_lid_id, rnd.colleague_id), strict=True)
         ),
@@ -114,19 +80,19 @@ def apply_decision_outcome(ctx: Context, round_id: str) -> RoundState:
     rnd = get_round(ctx.session, round_id)
     if rnd.state is not RoundState.DECISION:
         return rnd.state
-    result = gate(ctx.session, DECISION, decision_subject(ctx, rnd))
+    result = gate(ctx.session, DECISION, decision_subject(ctx.session, rnd))
     cand = _offered(ctx, rnd)
     if result is Outcome.APPROVED:
         check_candidate_move(cand.id, cand.state, CandidateState.OFFERED)
         cand.state = CandidateState.OFFERED
-        ctx.audit("candidate.moved", "candidate", cand.id, to_state=cand.state.value)
+        ctx.audit("candidate.moved", CaseType.CANDIDATE, cand.id, to_state=cand.state.value)
         move_round(ctx, rnd, RoundState.TERMS, candidate=cand.id)
         mail_candidate(
             ctx,
             rnd,
             cand,
             key=f"rec.aanbod:{cand.id}",
-            template="rec_aanbod",
+            template="recruitment/rec_aanbod",
             extra={"leidinggevende": ctx.person(rnd.leidinggevende_id).full_name},
         )
     elif result is Outcome.REJECTED:
@@ -156,11 +122,7 @@ def record_terms(
             f"Cannot record terms in round {rnd.id}: it is "
             f"{rnd.state.value!r}, not waiting for the terms talk."
         )
-    if contract_type not in CONTRACT_TYPES or (contract_type != "vast") != bool(contract_months):
-        raise RecruitmentRefused(
-            f"Cannot record terms {contract_type}/{contract_months}: a "
-            "'vast' contract has no months, every other type has them."
-        )
+    check_contract_terms(contract_type, contract_months)
     if rnd.terms_version and gate(ctx.session, TERMS, terms_subject(rnd)) is not Outcome.PENDING:
         raise RecruitmentRefused(
             f"Cannot change the terms of round {rnd.id}: they were already decided on."
@@ -176,7 +138,7 @@ def record_terms(
     duration = f" {contract_months} maanden" if contract_months else ""
     ctx.audit(
         "round.terms",
-        "round",
+        CaseType.ROUND,
         rnd.id,
         version=rnd.terms_version,
         contract=contract_type,
@@ -221,7 +183,7 @@ def create_hire(ctx: Context, round_id: str) -> str | None:
     advice = ctx.session.scalar(
         select(RoundDocument).where(
             RoundDocument.round_id == rnd.id,
-            RoundDocument.kind == "aanstellingsadvies",
+            RoundDocument.kind == ADVICE,
             RoundDocument.sent_at.is_not(None),
         )
     )
@@ -251,88 +213,14 @@ def create_hire(ctx: Context, round_id: str) -> str | None:
     )
     ctx.session.add(hire)
     ctx.session.flush()
-    ctx.audit("hire.created", "hire", hire.id, round=rnd.id, candidate=cand.id)
+    ctx.audit("hire.created", CaseType.HIRE, hire.id, round=rnd.id, candidate=cand.id)
     check_candidate_move(cand.id, cand.state, CandidateState.HIRED)
     cand.state, cand.hire_id, cand.decided_on = CandidateState.HIRED, hire.id, ctx.day
     rnd.hire_id = hire.id
     move_round(ctx, rnd, RoundState.FILLED, hire=hire.id)
     for other in candidates_of(ctx, rnd):
-        if other.state is CandidateState.PROSPECT:
-            close_candidate(ctx, rnd, other, CandidateState.WITHDRAWN, "teruggetrokken")
-        elif not other.state.final:
-            close_candidate(ctx, rnd, other, CandidateState.REJECTED, "andere_kandidaat")
+        if not other.state.final:
+            target = leaving_state(other.state)
+            reason = "teruggetrokken" if target is CandidateState.WITHDRAWN else "andere_kandidaat"
+            close_candidate(ctx, rnd, other, target, reason)
     return hire.id
-
-
-def plan_referral_bonus(ctx: Context, hire: Hire) -> None:
-    """A hire someone referred: tell the salary administration once in service (REC-12)."""
-    cand = ctx.session.scalar(select(Candidate).where(Candidate.hire_id == hire.id))
-    if cand is None or cand.referred_by_id is None:
-        return
-    due = referral_notice_day(
-        hire.first_working_day, section(ctx).referral_waiting_days, ctx.calendar
-    )
-    ctx.schedule(
-        case_type="hire",
-        case_id=hire.id,
-        kind=REFERRAL,
-        key=f"{REFERRAL}:{hire.id}:{due.isoformat()}",
-        due=due,
-    )
-
-
-def notify_referral_bonus(ctx: Context, action: Action) -> bool:
-    """Mail the salary administration: EUR 250 net (configurable) for the referrer (REC-12)."""
-    hire = ctx.session.get(Hire, action.case_id)
-    cand = ctx.session.scalar(select(Candidate).where(Candidate.hire_id == action.case_id))
-    if (
-        hire is None
-        or cand is None
-        or cand.referred_by_id is None
-        or hire.state is HireState.CANCELLED
-        or ctx.day < hire.first_working_day
-    ):
-        return False
-    cfg, rnd = section(ctx), get_round(ctx.session, cand.round_id)
-    admin = Recipient(None, "Salarisadministratie", str(ctx.config.municipality.salary_admin_email))
-    referrer = ctx.person(cand.referred_by_id)
-    ctx.mail(
-        key=f"{REFERRAL}:{hire.id}",
-        template="rec_referral_bonus",
-        to=admin,
-        context={
-            "functie": rnd.function,
-            "team": rnd.team,
-            "round_id": rnd.id,
-            "medewerker": referrer.full_name,
-            "medewerker_id": referrer.id,
-            "nieuwe_collega": hire.full_name,
-            "hire_id": hire.id,
-            "in_dienst": hire.first_working_day,
-            "bedrag": cfg.referral_bonus_eur,
-            "netto": cfg.referral_bonus_net,
-        },
-        case_type="hire",
-        case_id=hire.id,
-        action=action,
-    )
-    ctx.audit(
-        "referral.notified", "hire", hire.id, referrer=referrer.id, amount=cfg.referral_bonus_eur
-    )
-    mail_staff(
-        ctx,
-        rnd,
-        referrer,
-        key=f"rec.referral_dank:{hire.id}",
-        template="rec_referral_dank",
-        extra={"bedrag": cfg.referral_bonus_eur, "nieuwe_collega": hire.full_name},
-        case_type="hire",
-        case_id=hire.id,
-    )
-    return True
-
-
-# The action kinds this module performs, for the process declaration.
-HANDLERS: dict[str, Handler] = {
-    REFERRAL: notify_referral_bonus,
-}

@@ -6,30 +6,40 @@ only through each person's own link (REC-9).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-import yaml
 
-from poflow._exceptions import ImportRejected, RecruitmentRefused
+from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.kernel.calendar import TZ, today
+from poflow.mail.sending import SmtpTarget
+from poflow.recruitment.appointment import propose_offer, record_terms
+from poflow.recruitment.candidates import (
+    CANDIDATE_COLUMNS,
+    add_candidate,
+    candidates_of,
+    plan_koffiemoment,
+    read_candidates,
+)
+from poflow.recruitment.documents import send_documents, senders
+from poflow.recruitment.interviews import plan_interviews, select_for_round
+from poflow.recruitment.need import read_need
+from poflow.recruitment.rounds import cancel_round, get_round, open_round
+from poflow.recruitment.stages import advance_round
+from poflow.recruitment.states import RoundState
+from poflow.recruitment.status import progress_lines, round_progress
+from poflow.recruitment.vacancy import draft_vacancy
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 __all__ = ["recruitment_app"]
 
 recruitment_app = typer.Typer(
     help="Recruitment rounds (werving en selectie, REC-1..13).", no_args_is_help=True
-)
-CANDIDATE_COLUMNS = (
-    "given_name",
-    "family_name",
-    "email",
-    "tier",
-    "consent_partners",
-    "consent_retention",
-    "referred_by",
 )
 Round = Annotated[str, typer.Argument(help="The round id, e.g. WR-2027-0001")]
 By = Annotated[str, typer.Option("--by", help="Your person id (who takes this step)")]
@@ -44,23 +54,11 @@ def _do(
     **kwargs: Any,
 ) -> Any:
     """Run one service in a committed transaction with a Context for the round's municipality."""
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.recruitment.rounds import get_round
-    from poflow.runtime import today
-
-    rt = _runtime()
+    rt = cli_runtime()
     with rt.factory() as session, session.begin():
         slug = municipality or get_round(session, round_id or "").municipality
         ctx = rt.context(session, slug, today(), actor=actor)
         return fn(ctx, *args, **kwargs)
-
-
-def _read_mapping(file: Path) -> dict[str, Any]:
-    text = file.read_text(encoding="utf-8")
-    data = tomllib.loads(text) if file.suffix.lower() == ".toml" else yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise RecruitmentRefused(f"Cannot read {file}: expected keys and values at the top.")
-    return data
 
 
 @recruitment_app.command("open")
@@ -89,9 +87,6 @@ def open_cmd(
     ] = False,
 ) -> None:
     """Open a round from a wervingsbehoefte (REC-1); a formation change asks GS and OR (REC-2)."""
-    from poflow.recruitment.rounds import open_round
-
-    need = _read_mapping(file) if file else {}
     given = {
         "municipality": municipality,
         "team": team,
@@ -104,37 +99,21 @@ def open_cmd(
         "recruiter_id": recruiter,
         "internal_window_days": window_days,
     }
-    need.update({k: v for k, v in given.items() if v is not None})
-    need.setdefault("formation_change", formation_change)
-    missing = [
-        k
-        for k in (
-            "municipality",
-            "team",
-            "function",
-            "fte",
-            "po_id",
-            "mt_lid_id",
-            "leidinggevende_id",
-        )
-        if need.get(k) in (None, "")
-    ]
-    if missing:
-        raise RecruitmentRefused(f"Cannot open a round: missing {', '.join(missing)}.")
+    need = read_need(file, given, formation_change=formation_change)
     slug = need.pop("municipality")
     rnd = _do(slug, None, open_round, **need)
     typer.echo(f"Round {rnd.id} opened ({rnd.state.value}).")
     if flow:
+        # Prefect loads only when a flow is asked for: the other commands run without it.
         from prefect.deployments import run_deployment
 
-        started = run_deployment(
-            "poflow-recruitment-round/round", parameters={"round_id": rnd.id}, timeout=0
+        started = cast(  # called from synchronous code, it returns the run itself
+            "FlowRun",
+            run_deployment(
+                "poflow-recruitment-round/round", parameters={"round_id": rnd.id}, timeout=0
+            ),
         )
         typer.echo(f"Flow run {started.id} started for {rnd.id}.")
-
-
-def _flag(value: str) -> bool:
-    return value.strip().lower() in {"1", "ja", "yes", "true", "j", "y"}
 
 
 @recruitment_app.command("candidates")
@@ -155,26 +134,9 @@ def candidates_cmd(
     prospect: Annotated[str | None, typer.Option(help="Candidate id of a koffiemoment")] = None,
 ) -> None:
     """Add one candidate or import a file (all rows or none), or list the round's candidates."""
-    from poflow.rows import read_rows
-    from poflow.recruitment.candidates import add_candidate, candidates_of
-    from poflow.recruitment.rounds import get_round
-
     rows: list[dict[str, Any]] = []
     if file is not None:
-        for n, row in enumerate(read_rows(file, CANDIDATE_COLUMNS), start=2):
-            if not row["tier"].isdigit():
-                raise ImportRejected(str(file), [f"row {n}, column tier: expected 1-4"])
-            rows.append(
-                {
-                    "given_name": row["given_name"],
-                    "family_name": row["family_name"],
-                    "email": row["email"],
-                    "tier": int(row["tier"]),
-                    "consent_partners": _flag(row["consent_partners"]),
-                    "consent_retention": _flag(row["consent_retention"]),
-                    "referred_by_id": row["referred_by"] or None,
-                }
-            )
+        rows = read_candidates(file)
     elif given_name and family_name and email and tier:
         rows.append(
             {
@@ -207,31 +169,14 @@ def candidates_cmd(
 @recruitment_app.command("status")
 def status_cmd(round_id: Round) -> None:
     """The round's stage, candidates per tier and state, and who still has to decide."""
-    from poflow.recruitment.retention import round_progress
-
     progress = _do(None, round_id, lambda ctx: round_progress(ctx.session, round_id))
-    typer.echo(f"{progress['round_id']} ({progress['municipality']}): {progress['stage']}")
-    if progress["external_from"]:
-        typer.echo(
-            f"  intern vanaf {progress['internal_from']}, extern vanaf {progress['external_from']}"
-        )
-    typer.echo(
-        "  per categorie: " + ", ".join(f"{t}: {n}" for t, n in progress["per_tier"].items())
-    )
-    typer.echo(
-        "  per status: " + (", ".join(f"{s}: {n}" for s, n in progress["per_state"].items()) or "-")
-    )
-    for wait in progress["waiting_approvals"]:
-        typer.echo(f"  wacht op {', '.join(wait['waiting_for'])} ({wait['subject']})")
-    if progress["hire_id"]:
-        typer.echo(f"  nieuwe medewerker: {progress['hire_id']}")
+    for line in progress_lines(progress):
+        typer.echo(line)
 
 
 @recruitment_app.command("vacancy")
 def vacancy_cmd(round_id: Round, by: By, file: Annotated[Path, typer.Option()]) -> None:
     """P&O records the vacancy text; P&O and the MT-lid each confirm by link (REC-3)."""
-    from poflow.recruitment.rounds import draft_vacancy
-
     _do(None, round_id, draft_vacancy, round_id, file.read_text(encoding="utf-8"), by=by, actor=by)
     typer.echo(f"Vacancy text of {round_id} sent to P&O and the MT-lid for confirmation.")
 
@@ -245,8 +190,6 @@ def select_cmd(
     round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
 ) -> None:
     """The MT-lid selects with P&O for interview round 1 or 2 (REC-5, REC-7)."""
-    from poflow.recruitment.candidates import select_for_round
-
     chosen = _do(
         None,
         round_id,
@@ -268,9 +211,6 @@ def interviews_cmd(
     round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
 ) -> None:
     """Plan and send the interview invitations, higher tiers first (REC-4, REC-6, REC-7)."""
-    from poflow.engine import TZ
-    from poflow.recruitment.candidates import plan_interviews
-
     first = datetime.fromisoformat(start).replace(tzinfo=TZ)
     steps = _do(None, round_id, plan_interviews, round_id, round_no, first)
     typer.echo(f"{len(steps)} invitation(s) for round {round_no} queued.")
@@ -279,8 +219,6 @@ def interviews_cmd(
 @recruitment_app.command("offer")
 def offer_cmd(round_id: Round, candidate_id: str, by: By) -> None:
     """P&O proposes the offer; P&O, MT-lid and colleague decide by link (REC-8)."""
-    from poflow.recruitment.appointment import propose_offer
-
     _do(None, round_id, propose_offer, round_id, candidate_id, by=by, actor=by)
     typer.echo(f"Decision on {candidate_id} asked of P&O, the MT-lid and the colleague.")
 
@@ -295,15 +233,16 @@ def terms_cmd(
     months: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """P&O records the agreed terms; leidinggevende and P&O confirm by own link (REC-9)."""
-    from poflow.recruitment.appointment import record_terms
-
+    start = parse_date(start_date, "--start-date")
+    if start is None:
+        fail("--start-date: a day is needed (YYYY-MM-DD).")
     subject = _do(
         None,
         round_id,
         record_terms,
         round_id,
         by=by,
-        start_date=date.fromisoformat(start_date),
+        start_date=start,
         contract_type=contract,
         contract_months=months,
         work_email=work_email,
@@ -322,9 +261,6 @@ def koffie_cmd(
     at: Annotated[str, typer.Option(help="YYYY-MM-DDTHH:MM")],
 ) -> None:
     """Plan an informal koffiemoment before applying, with an invitation (REC-13)."""
-    from poflow.engine import TZ
-    from poflow.recruitment.candidates import plan_koffiemoment
-
     cand = _do(
         None,
         round_id,
@@ -345,18 +281,10 @@ def advance_cmd(round_id: Round) -> None:
 
     The aanstellingsadvies (with its PDF) is sent here too, so the hire follows (REC-10).
     """
-    from poflow.cli_support import cli_runtime as _runtime
-    from poflow.recruitment.services import advance_round, send_documents
-    from poflow.tasks.mail import smtp_target
-
     state = _do(None, round_id, advance_round, round_id)
-    if state.value == "advice":
-        rt = _runtime()
-        senders = {
-            slug: (c.municipality.sender_name, str(c.municipality.sender_email))
-            for slug, c in rt.configs.items()
-        }
-        send_documents(rt.factory, smtp_target(rt.settings), senders)
+    if state is RoundState.ADVICE:
+        rt = cli_runtime()
+        send_documents(rt.factory, SmtpTarget.from_settings(rt.settings), senders(rt.configs))
         state = _do(None, round_id, advance_round, round_id)
     typer.echo(f"{round_id}: {state.value}")
 
@@ -364,7 +292,5 @@ def advance_cmd(round_id: Round) -> None:
 @recruitment_app.command("cancel")
 def cancel_cmd(round_id: Round, by: By) -> None:
     """P&O withdraws the vacancy; open candidates get a friendly message (REC-11)."""
-    from poflow.recruitment.rounds import cancel_round
-
     _do(None, round_id, cancel_round, round_id, by=by, actor=by)
     typer.echo(f"Round {round_id} cancelled.")

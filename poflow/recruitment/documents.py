@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,12 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import MailDeliveryError
+from poflow.config import MunicipalityConfig
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
 from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.mail.outbox import message_id_for
-from poflow.mail.sending import SmtpTarget, compose
 from poflow.mail.render import render_mail
+from poflow.mail.sending import SmtpTarget, compose
 from poflow.recruitment.mails import round_context, section
 from poflow.recruitment.models import (
     Candidate,
@@ -32,8 +35,19 @@ from poflow.recruitment.models import (
     RoundDocument,
     RoundTransition,
 )
+from poflow.recruitment.states import RoundState
 
-__all__ = ["AdviceLine", "advice_lines", "render_pdf", "send_documents", "write_advice"]
+__all__ = [
+    "ADVICE",
+    "AdviceLine",
+    "advice_lines",
+    "render_pdf",
+    "send_documents",
+    "senders",
+    "write_advice",
+]
+
+ADVICE = "aanstellingsadvies"  # the kind of the one document a round sends (REC-10)
 
 log = logging.getLogger("poflow.recruitment")
 _LATIN1 = str.maketrans(
@@ -52,7 +66,8 @@ class AdviceLine:
 
 def advice_lines(templates_dir: str, context: dict[str, Any]) -> list[AdviceLine]:
     """Render templates/docs/aanstellingsadvies.txt into lines (pure apart from reading it)."""
-    env = jinja2.Environment(
+    # The advice renders to plain text for the PDF, never to HTML: there is nothing to escape.
+    env = jinja2.Environment(  # noqa: S701
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -133,7 +148,8 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
         "intern": cand.tier < 4,
         "extern_gepubliceerd": ctx.session.scalar(
             select(RoundTransition.id).where(
-                RoundTransition.round_id == rnd.id, RoundTransition.to_state == "external"
+                RoundTransition.round_id == rnd.id,
+                RoundTransition.to_state == RoundState.EXTERNAL.value,
             )
         )
         is not None,
@@ -141,12 +157,14 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
     templates = str(ctx.settings.templates_dir)
     lines = advice_lines(templates, context)
     mail = render_mail(
-        ctx.settings.templates_dir, "rec_aanstellingsadvies", {**context, "regels": lines}
+        ctx.settings.templates_dir,
+        "recruitment/rec_aanstellingsadvies",
+        {**context, "regels": lines},
     )
     doc = RoundDocument(
         round_id=rnd.id,
         municipality=ctx.municipality,
-        kind="aanstellingsadvies",
+        kind=ADVICE,
         key=key,
         recipient_name=cfg.college_name,
         recipient_email=str(cfg.college_email),
@@ -159,7 +177,7 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
     )
     ctx.session.add(doc)
     ctx.session.flush()
-    ctx.audit("round.advice_written", "round", rnd.id, document=doc.id)
+    ctx.audit("round.advice_written", CaseType.ROUND, rnd.id, document=doc.id)
     return doc
 
 
@@ -190,6 +208,14 @@ def _connect(target: SmtpTarget) -> smtplib.SMTP:
     if target.user:
         client.login(target.user, target.password or "")
     return client
+
+
+def senders(configs: Mapping[str, MunicipalityConfig]) -> dict[str, tuple[str, str]]:
+    """The sender (name, address) of each municipality's documents, by slug."""
+    return {
+        slug: (c.municipality.sender_name, str(c.municipality.sender_email))
+        for slug, c in configs.items()
+    }
 
 
 def send_documents(

@@ -1,28 +1,31 @@
-"""The mails of a recruitment round (REC-11): to candidates, the panel and P&O; keys per X-1."""
+"""The mails of a recruitment round (REC-11): to candidates, the panel and P&O; keys per X-1.
+
+Templates live in templates/mail/recruitment/ and are named "recruitment/<name>".
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from poflow.db.models import Person
 from poflow.engine import TZ, Context
+from poflow.kernel.vocabulary import CaseType
 from poflow.mail.outbox import Recipient
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.models import Candidate, RecruitmentRound
 from poflow.recruitment.rules import Tier
 
 __all__ = [
-    "CANDIDATE_CASE",
-    "ROUND_CASE",
+    "TIER_NL",
     "candidate_recipient",
+    "local",
     "mail_candidate",
     "mail_rejection",
     "mail_staff",
     "round_context",
     "section",
 ]
-
-ROUND_CASE, CANDIDATE_CASE = "round", "candidate"
 
 TIER_NL = {
     Tier.BOVENFORMATIEF: "1 – bovenformatief of voormalig medewerker met UWO-uitkering",
@@ -75,7 +78,7 @@ def mail_candidate(
             "candidate_id": candidate.id,
             **(extra or {}),
         },
-        case_type=CANDIDATE_CASE,
+        case_type=CaseType.CANDIDATE,
         case_id=candidate.id,
         invitation=invitation,
     )
@@ -89,7 +92,7 @@ def mail_staff(
     key: str,
     template: str,
     extra: dict[str, Any] | None = None,
-    case_type: str = ROUND_CASE,
+    case_type: str = CaseType.ROUND,
     case_id: str | None = None,
     invitation: Any = None,
 ) -> None:
@@ -120,11 +123,11 @@ def mail_rejection(ctx: Context, rnd: RecruitmentRound, candidate: Candidate) ->
         rnd,
         candidate,
         key=f"rec.afwijzing:{candidate.id}",
-        template="rec_afwijzing",
+        template="recruitment/rec_afwijzing",
         extra={"reden": cfg.rejection_reasons[reason], "reden_code": reason, "partners": partners},
     )
 
 
-def local(dt: Any) -> Any:
+def local(dt: datetime) -> datetime:
     """An aware datetime in Europe/Amsterdam, for templates."""
     return dt.astimezone(TZ)

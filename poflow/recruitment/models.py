@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow.db.base import Base, UTCDateTime, utcnow
-from poflow.recruitment.rules import CandidateState, RoundState
+from poflow.recruitment.states import CandidateState, RoundState
 
 __all__ = ["Candidate", "RecruitmentRound", "RoundDocument", "RoundTally", "RoundTransition"]
 

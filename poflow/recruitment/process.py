@@ -3,9 +3,18 @@
 from typing import Any
 
 from poflow.engine import ProcessSpec
-from poflow.recruitment import appointment, candidates, models, rounds
 from poflow.recruitment.cli import recruitment_app
 from poflow.recruitment.config import RecruitmentSection
+from poflow.recruitment.handlers import HANDLERS
+from poflow.recruitment.links import LINK_ACTIONS
+from poflow.recruitment.models import (
+    Candidate,
+    RecruitmentRound,
+    RoundDocument,
+    RoundTally,
+    RoundTransition,
+)
+from poflow.recruitment.planner import plan_referral_bonus
 
 __all__ = ["SPEC"]
 
@@ -21,16 +30,10 @@ SPEC = ProcessSpec(
     name="recruitment",
     rules="REC-1..13",
     section=RecruitmentSection,
-    tables=(
-        models.RecruitmentRound,
-        models.RoundTransition,
-        models.Candidate,
-        models.RoundDocument,
-        models.RoundTally,
-    ),
-    planner=appointment.plan_referral_bonus,
-    handlers={**rounds.HANDLERS, **appointment.HANDLERS},
-    link_actions=candidates.LINK_ACTIONS,
+    tables=(RecruitmentRound, RoundTransition, Candidate, RoundDocument, RoundTally),
+    planner=plan_referral_bonus,
+    handlers=HANDLERS,
+    link_actions=LINK_ACTIONS,
     cli=(("recruitment", recruitment_app),),
     deployments=_deployments,
 )

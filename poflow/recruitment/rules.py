@@ -1,6 +1,8 @@
-"""Pure rules of a recruitment round (REC): stages, voorkeursbeleid, panels, slots, retention.
+"""Pure rules of a recruitment round (REC): who decides, voorkeursbeleid, panels, slots, terms,
+the referral bonus and retention.
 
-No I/O: everything here is tested in milliseconds and used by the services and the flow.
+No I/O: everything here is tested in milliseconds and used by the round's services, handlers
+and flow. The round's and candidates' states and their moves are in `states`.
 """
 
 from __future__ import annotations
@@ -8,130 +10,47 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from poflow._exceptions import IllegalTransition, RecruitmentRefused
+from poflow._exceptions import RecruitmentRefused
 from poflow.kernel.calendar import TIMEZONE, WorkCalendar, add_months
+from poflow.kernel.vocabulary import ContractType, Role
 
 __all__ = [
     "DECISION_ROLES",
     "FORMATION_ROLES",
+    "KOFFIEMOMENT_HOSTS",
     "TERMS_ROLES",
     "VACANCY_ROLES",
-    "CandidateState",
-    "RoundState",
+    "Panel",
     "Tier",
-    "check_candidate_move",
-    "check_may_apply",
-    "check_round_move",
+    "check_contract_terms",
+    "check_different_people",
+    "check_fte",
+    "check_vacancy_text",
+    "external_publication_day",
     "gate_outcome",
     "interview_order",
     "interview_slots",
+    "not_selected_reason",
     "panel_roles",
+    "referral_bonus_due",
     "referral_notice_day",
+    "retention_cron",
     "retention_day",
 ]
 
 T = TypeVar("T")
 
-FORMATION_ROLES = ("gemeentesecretaris", "or_lid")  # REC-2
-VACANCY_ROLES = ("po_adviseur", "mt_lid")  # REC-3
-DECISION_ROLES = ("po_adviseur", "mt_lid", "medewerker")  # REC-8: P&O, MT-lid, direct colleague
-TERMS_ROLES = ("leidinggevende", "po_adviseur")  # REC-9: the four-eyes terms talk
-
-
-class RoundState(StrEnum):
-    """Where a recruitment round stands; `check_round_move` holds the allowed moves."""
-
-    FORMATION_REVIEW = "formation"  # REC-2: waits for gemeentesecretaris and OR
-    DRAFTING = "drafting"  # REC-3: P&O drafts the vacancy text
-    TEXT_REVIEW = "text_review"  # REC-3: P&O and MT-lid confirm the text
-    INTERNAL = "internal"  # REC-4: published internally only
-    EXTERNAL = "external"  # REC-4: published externally too
-    ROUND_ONE = "round_one"  # REC-5, REC-6
-    ROUND_TWO = "round_two"  # REC-7
-    DECISION = "decision"  # REC-8: P&O, MT-lid and colleague decide on the offer
-    TERMS = "terms"  # REC-9: four-eyes terms-of-employment talk
-    ADVICE = "advice"  # REC-10: aanstellingsadvies sent to the college B&W
-    FILLED = "filled"  # REC-10: the hire exists, onboarding runs
-    CANCELLED = "cancelled"  # REC-2 rejection, or withdrawn by P&O
-
-    @property
-    def final(self) -> bool:
-        """True when nothing more happens in the round."""
-        return self in (RoundState.FILLED, RoundState.CANCELLED)
-
-
-_C = RoundState.CANCELLED
-_ROUND_MOVES: dict[RoundState, frozenset[RoundState]] = {
-    RoundState.FORMATION_REVIEW: frozenset({RoundState.DRAFTING, _C}),
-    RoundState.DRAFTING: frozenset({RoundState.TEXT_REVIEW, _C}),
-    RoundState.TEXT_REVIEW: frozenset({RoundState.DRAFTING, RoundState.INTERNAL, _C}),
-    RoundState.INTERNAL: frozenset({RoundState.EXTERNAL, RoundState.ROUND_ONE, _C}),
-    RoundState.EXTERNAL: frozenset({RoundState.ROUND_ONE, _C}),
-    RoundState.ROUND_ONE: frozenset({RoundState.ROUND_TWO, _C}),
-    RoundState.ROUND_TWO: frozenset({RoundState.DECISION, _C}),
-    RoundState.DECISION: frozenset({RoundState.ROUND_TWO, RoundState.TERMS, _C}),
-    RoundState.TERMS: frozenset({RoundState.ROUND_TWO, RoundState.ADVICE, _C}),
-    RoundState.ADVICE: frozenset({RoundState.FILLED}),
-    RoundState.FILLED: frozenset(),
-    RoundState.CANCELLED: frozenset(),
-}
-
-
-class CandidateState(StrEnum):
-    """Where one candidate stands in the round."""
-
-    PROSPECT = "prospect"  # REC-13: koffiemoment, has not applied yet
-    APPLIED = "applied"
-    ROUND_ONE = "round_one"
-    ROUND_TWO = "round_two"
-    OFFERED = "offered"  # REC-8 agreed; the terms talk follows
-    HIRED = "hired"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def final(self) -> bool:
-        """True for hired, rejected and withdrawn."""
-        return self in (CandidateState.HIRED, CandidateState.REJECTED, CandidateState.WITHDRAWN)
-
-
-_R, _W = CandidateState.REJECTED, CandidateState.WITHDRAWN
-_CANDIDATE_MOVES: dict[CandidateState, frozenset[CandidateState]] = {
-    CandidateState.PROSPECT: frozenset({CandidateState.APPLIED, _W}),
-    CandidateState.APPLIED: frozenset({CandidateState.ROUND_ONE, _R, _W}),
-    CandidateState.ROUND_ONE: frozenset({CandidateState.ROUND_TWO, _R, _W}),
-    CandidateState.ROUND_TWO: frozenset({CandidateState.OFFERED, _R, _W}),
-    CandidateState.OFFERED: frozenset({CandidateState.HIRED, _R, _W}),
-    CandidateState.HIRED: frozenset(),
-    CandidateState.REJECTED: frozenset(),
-    CandidateState.WITHDRAWN: frozenset(),
-}
-
-
-def _check(moves: dict, what: str, current: StrEnum, target: StrEnum) -> None:
-    allowed = moves[current]
-    if target not in allowed:
-        options = ", ".join(sorted(s.value for s in allowed)) or "none (final state)"
-        raise IllegalTransition(
-            f"Cannot move {what} from {current.value!r} to "
-            f"{target.value!r}; allowed from {current.value!r}: {options}."
-        )
-
-
-def check_round_move(round_id: str, current: RoundState, target: RoundState) -> None:
-    """Raise IllegalTransition unless the round may move from `current` to `target`."""
-    _check(_ROUND_MOVES, f"round {round_id}", current, target)
-
-
-def check_candidate_move(
-    candidate_id: str, current: CandidateState, target: CandidateState
-) -> None:
-    """Raise IllegalTransition unless the candidate may move from `current` to `target`."""
-    _check(_CANDIDATE_MOVES, f"candidate {candidate_id}", current, target)
+FORMATION_ROLES = (Role.GEMEENTESECRETARIS, Role.OR_LID)  # REC-2
+VACANCY_ROLES = (Role.PO_ADVISEUR, Role.MT_LID)  # REC-3
+DECISION_ROLES = (Role.PO_ADVISEUR, Role.MT_LID, Role.MEDEWERKER)  # REC-8: P&O, MT, a colleague
+TERMS_ROLES = (Role.LEIDINGGEVENDE, Role.PO_ADVISEUR)  # REC-9: the four-eyes terms talk
+# REC-13: the recruiter or a colleague holds the koffiemoment.
+KOFFIEMOMENT_HOSTS = frozenset({Role.RECRUITER, Role.MEDEWERKER, Role.MT_LID, Role.PO_ADVISEUR})
+MIN_VACANCY_TEXT = 20  # characters
 
 
 class Tier(IntEnum):
@@ -148,17 +67,35 @@ class Tier(IntEnum):
         return self is not Tier.EXTERN
 
 
-def check_may_apply(round_id: str, state: RoundState, tier: Tier) -> None:
-    """Internal candidates may apply once published; external ones only after the window."""
-    open_for = (
-        {RoundState.INTERNAL, RoundState.EXTERNAL} if tier.internal else {RoundState.EXTERNAL}
-    )
-    if state not in open_for:
-        who = "an internal" if tier.internal else "an external (tier 4)"
+def check_fte(fte: float) -> None:
+    """A wervingsbehoefte asks for more than 0 and at most 40 fte (REC-1)."""
+    if not 0 < fte <= 40:
+        raise RecruitmentRefused(f"Cannot open a round for {fte} fte: expected more than 0.")
+
+
+def check_different_people(pairs: Iterable[tuple[str | None, str | None, str]]) -> None:
+    """Each pair that decides on a round together is two different people (REC-2, REC-3,
+    REC-9). `pairs` are (person id, person id, what the pair decides); None is nobody yet."""
+    for first, second, what in pairs:
+        if first is not None and first == second:
+            raise RecruitmentRefused(
+                f"Cannot open a round with {first} as both {what}: "
+                "these decisions need two different people."
+            )
+
+
+def check_vacancy_text(round_id: str, text: str) -> None:
+    """A vacancy text has at least a sentence: 20 characters without the spaces around (REC-3)."""
+    if len(text.strip()) < MIN_VACANCY_TEXT:
         raise RecruitmentRefused(
-            f"Cannot register {who} candidate for round {round_id}: the round is "
-            f"{state.value!r}; allowed while {', '.join(sorted(s.value for s in open_for))}."
+            f"Cannot draft the vacancy text of round {round_id}: it is shorter than "
+            f"{MIN_VACANCY_TEXT} characters."
         )
+
+
+def external_publication_day(published_on: date, window_days: int, calendar: WorkCalendar) -> date:
+    """The working day the vacancy goes external: after the internal window (REC-4)."""
+    return calendar.next_working_day(published_on + timedelta(days=window_days))
 
 
 def interview_order(items: Iterable[T], key: Callable[[T], tuple[int, int]]) -> list[T]:
@@ -167,6 +104,12 @@ def interview_order(items: Iterable[T], key: Callable[[T], tuple[int, int]]) -> 
     `key(item)` returns (tier, application sequence).
     """
     return sorted(items, key=key)
+
+
+def not_selected_reason(round_no: int) -> str:
+    """The reason category a candidate not selected for interview round `round_no` hears
+    (REC-11): not selected at all, or not after the first interview."""
+    return "niet_geselecteerd" if round_no == 1 else "na_eerste_gesprek"
 
 
 def interview_slots(
@@ -196,14 +139,14 @@ def interview_slots(
 
 @dataclass(frozen=True, slots=True)
 class Panel:
-    """Who holds an interview: person ids by role."""
+    """Who holds an interview: person ids by seat (the roles, and "collega")."""
 
     members: dict[str, str]
 
 
 def panel_roles(round_no: int, *, po_id: str, mt_lid_id: str, colleague_id: str | None) -> Panel:
     """Round 1: P&O, MT-lid, optionally a colleague (REC-6); round 2 needs the colleague (REC-7)."""
-    members = {"po_adviseur": po_id, "mt_lid": mt_lid_id}
+    members: dict[str, str] = {Role.PO_ADVISEUR: po_id, Role.MT_LID: mt_lid_id}
     if round_no == 2 and colleague_id is None:
         raise RecruitmentRefused(
             "Cannot plan the second interview round: it is held by the "
@@ -217,14 +160,39 @@ def panel_roles(round_no: int, *, po_id: str, mt_lid_id: str, colleague_id: str 
     return Panel(members)
 
 
+def check_contract_terms(contract_type: str, months: int | None) -> None:
+    """The agreed terms name a known contract type; a 'vast' contract has no months and every
+    other type has them (REC-9)."""
+    if contract_type not in frozenset(ContractType) or (contract_type != ContractType.VAST) != bool(
+        months
+    ):
+        raise RecruitmentRefused(
+            f"Cannot record terms {contract_type}/{months}: a "
+            "'vast' contract has no months, every other type has them."
+        )
+
+
 def retention_day(closed_on: date, *, consent: bool, weeks: int, consent_months: int) -> date:
     """The day a rejected candidate's personal data goes: weeks after closing, or months (X-3)."""
     return add_months(closed_on, consent_months) if consent else closed_on + timedelta(weeks=weeks)
 
 
+def retention_cron(times: Iterable[time]) -> str:
+    """The daily cron of the retention purge: the earliest retention time of the
+    municipalities (X-3), as "minute hour * * *" (the schedule's time zone is Amsterdam)."""
+    at = min(times)
+    return f"{at.minute} {at.hour} * * *"
+
+
 def referral_notice_day(first_working_day: date, waiting_days: int, calendar: WorkCalendar) -> date:
     """The working day the salary administration hears of a referral bonus (REC-12)."""
     return calendar.next_working_day(first_working_day + timedelta(days=waiting_days))
+
+
+def referral_bonus_due(day: date, first_working_day: date, *, hire_cancelled: bool) -> bool:
+    """Whether the salary administration hears of a referral bonus on `day` (REC-12): once the
+    referred colleague is in service, and never for a hire that was cancelled."""
+    return not hire_cancelled and day >= first_working_day
 
 
 def gate_outcome(asked: dict[str, str], decisions: Iterable[tuple[str, str, bool]]) -> str:

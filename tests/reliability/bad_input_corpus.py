@@ -423,8 +423,8 @@ TEMPLATES = [
     Case(
         "template",
         "approval request without its link",
-        render("approval_request", {"titel": "T", "rol": "P&O", "rollen": ["a", "b"]}),
-        ("approval_request",),
+        render("approvals/approval_request", {"titel": "T", "rol": "P&O", "rollen": ["a", "b"]}),
+        ("approvals/approval_request",),
     ),
     Case(
         "template",

@@ -1,7 +1,7 @@
 """Audit completeness (X-4): every state change and approval of a simulated year is audited,
 and the application cannot update or delete an audit row (tests/test_audit.py has the basics).
 
-While the year runs (tests/year_support.py) every committed transaction that created or changed
+While the year runs (year_support.py) every committed transaction that created or changed
 a state column (state, status, outcome) of any table, or bulk-updated or deleted rows, is
 checked for an audit row in the same transaction. Mail delivery (outbox) records itself.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import AuditTamperError
-from poflow.approvals.foureyes import Approval
+from poflow.approvals.models import Approval
 from poflow.db.models import AuditEntry
 from tests.reliability.support import record
 from tests.reliability.year_support import copy_of, simulated_year

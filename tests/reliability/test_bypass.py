@@ -34,7 +34,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused
-from poflow.approvals.foureyes import Approval, record_decision
+from poflow.approvals.decisions import record_decision
+from poflow.approvals.models import Approval
 from poflow.db.models import AuditEntry, Outbox, PersonRole
 from tests.reliability.support import record
 from tests.web.support import (
@@ -347,7 +348,8 @@ def test_rec_9_a_withdrawn_role_cannot_decide_through_an_old_link(asked: Any):
 )
 def test_rec_9_a_request_that_breaks_four_eyes_is_refused(people: Any, required: dict[str, str]):
     """Variant 15: asking one person for both roles, or one role only, is refused and audited."""
-    from poflow.approvals.requests import ApprovalRequest, request_approval
+    from poflow.approvals.models import ApprovalRequest
+    from poflow.approvals.requests import request_approval
     from poflow.runtime import today
 
     rt = people

@@ -1,6 +1,6 @@
 """Privacy scan (X-3): after a simulated year, no name, address or note is in Prefect or the logs.
 
-The year (tests/year_support.py) runs the example data through the real Prefect flows and the
+The year (year_support.py) runs the example data through the real Prefect flows and the
 link pages. Then every text value of every row Prefect stored since the year began (flow and
 task runs with their names, parameters and state messages, logs, artifacts, events, variables)
 and every line the `poflow` loggers wrote is searched for every given name, family name, full
@@ -154,10 +154,10 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     from sqlalchemy import select
 
     from poflow.flows.recruitment import recruitment_retention
-    from poflow.recruitment import services as rec
+    from poflow.recruitment import rounds
     from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTally
 
-    from .recruitment_helpers import D0, PO, apply, open_round, publish, run
+    from .recruitment.support import D0, PO, apply, open_round, publish, run
 
     rt = hardenberg
     started = datetime.now().astimezone()
@@ -165,7 +165,7 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     publish(rt, smtp, round_id)
     apply(rt, round_id, "Quirine", 2, D0 + timedelta(days=1))
     apply(rt, round_id, "Rutger", 2, D0 + timedelta(days=1), consent_retention=True)
-    run(rt, D0 + timedelta(days=20), rec.cancel_round, round_id, by=PO, actor=PO)
+    run(rt, D0 + timedelta(days=20), rounds.cancel_round, round_id, by=PO, actor=PO)
     with rt.factory() as session:
         closed = session.get(RecruitmentRound, round_id).closed_on
     pattern = _pattern(

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals.foureyes import Outcome
-from poflow.approvals.requests import ApprovalRequest, approval_outcome, request_approval
+from poflow.approvals.models import ApprovalRequest
+from poflow.approvals.requests import approval_outcome, request_approval
 from poflow.db.models import Step
+from poflow.kernel.foureyes import Outcome
 from poflow.runtime import run_day, today
 from poflow.states import StepState
+from tests.approvals.support import ASKED, BRAM
 from tests.conftest import ROOT, SmtpRecorder, free_port, wait_for
-from tests.test_approvals import ASKED, BRAM
 from tests.web.support import (
     DIRK,
     RECORD_DAY,

@@ -1,23 +1,29 @@
-"""Shared pieces of the recruitment tests: staff, a context, clicking a mailed link, sending."""
+"""Shared pieces of the recruitment tests: staff, a context, clicking a mailed link, sending,
+and a round brought to a stage the way its people do it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
+import icalendar
 
 from poflow.db.models import Person, PersonRole
 from poflow.engine import Context
+from poflow.importer import import_staff
 from poflow.mail.sending import SmtpTarget, send_queued
-from poflow.recruitment import services as rec
+from poflow.recruitment import appointment, candidates, interviews, rounds, stages, vacancy
+from poflow.recruitment.documents import send_documents, senders
 from poflow.recruitment.models import RecruitmentRound
+from poflow.runtime import _runtime, get_runtime, run_day
+from poflow.settings import get_settings
+from poflow.web.service import LinkPages
+from tests.conftest import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 SLUG = "hardenberg"
 GS, PO, PO2, MT, COLLEGA, OTHER_MT, REFERRER, OR = (
     "HB-0001",
@@ -38,9 +44,6 @@ TOKEN = re.compile(r"/a/([A-Za-z0-9_\-\.]+)")
 
 def sqlite_runtime(monkeypatch: Any, tmp_path: Path, url: str, smtp: Any) -> Iterator[Any]:
     """A runtime on a SQLite file (for tests whose subject is not the database), staff loaded."""
-    from poflow.runtime import _runtime, get_runtime
-    from poflow.settings import get_settings
-
     for key, value in {
         "POFLOW_DATABASE_URL": url,
         "POFLOW_DATA_DIR": str(tmp_path / "data"),
@@ -58,31 +61,8 @@ def sqlite_runtime(monkeypatch: Any, tmp_path: Path, url: str, smtp: Any) -> Ite
     _runtime.cache_clear()
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
-    """One migrated SQLite database and SMTP server for a whole test module (speed).
-
-    Each test opens its own round, so tests do not see each other's state.
-    """
-    from poflow.db.session import upgrade_schema
-    from tests.conftest import SmtpRecorder
-
-    tmp = tmp_path_factory.mktemp("recruitment")
-    url = f"sqlite:///{tmp / 'poflow.db'}"
-    upgrade_schema(url)
-    server = SmtpRecorder().start()
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            for rt in sqlite_runtime(mp, tmp, url, server):
-                yield rt, server
-    finally:
-        server.stop()
-
-
 def import_example_staff(rt: Any) -> None:
     """The shared example staff (no hires), plus two people made for the bypass tests."""
-    from poflow.importer import import_staff
-
     with rt.factory() as session, session.begin():
         import_staff(session, EXAMPLES / "staff.csv", rt.configs)
         for pid, given, roles in (
@@ -115,15 +95,9 @@ def run(rt: Any, day: date, fn: Any, *args: Any, actor: str = "cli", **kwargs: A
 
 def send(rt: Any) -> int:
     """Send what is queued (outbox and documents) to the test SMTP server."""
-    from poflow.recruitment.documents import send_documents
-
     target = SmtpTarget.from_settings(rt.settings)
     sent = len(send_queued(rt.factory, target).sent)
-    senders = {
-        slug: (c.municipality.sender_name, str(c.municipality.sender_email))
-        for slug, c in rt.configs.items()
-    }
-    return sent + len(send_documents(rt.factory, target, senders))
+    return sent + len(send_documents(rt.factory, target, senders(rt.configs)))
 
 
 def body(msg: EmailMessage) -> str:
@@ -150,8 +124,6 @@ def mail_to(smtp: Any, address_part: str, subject_part: str) -> EmailMessage:
 
 def click(rt: Any, token: str, **form: str) -> Any:
     """Open a link (GET) and press its button (POST) through poflow's own link pages."""
-    from poflow.web.service import LinkPages
-
     pages = LinkPages(rt)
     page = pages.show(token, None)
     if page.template != "confirm.html":
@@ -198,7 +170,7 @@ def open_round(rt: Any, *, formation_change: bool = True, **kw: Any) -> str:
         "recruiter_id": PO2,
         **kw,
     }
-    rnd = run(rt, D0, rec.open_round, **values)
+    rnd = run(rt, D0, rounds.open_round, **values)
     send(rt)
     return rnd.id
 
@@ -210,11 +182,11 @@ def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
     if formation:
         approve_by_mail(rt, smtp, GS_MAIL, "formatiewijziging")
         approve_by_mail(rt, smtp, OR_MAIL, "formatiewijziging")
-        run(rt, day, rec.advance_round, round_id)
+        run(rt, day, stages.advance_round, round_id)
     run(
         rt,
         day,
-        rec.draft_vacancy,
+        vacancy.draft_vacancy,
         round_id,
         "Wij zoeken een beleidsadviseur wonen met hart voor de kernen van onze gemeente.",
         by=PO,
@@ -222,7 +194,7 @@ def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
     send(rt)
     approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
     approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
-    run(rt, day, rec.advance_round, round_id)
+    run(rt, day, stages.advance_round, round_id)
     send(rt)
 
 
@@ -231,7 +203,7 @@ def apply(rt: Any, round_id: str, name: str, tier: int, day: date, **kw: Any) ->
     cand = run(
         rt,
         day,
-        rec.add_candidate,
+        candidates.add_candidate,
         round_id,
         given_name=name,
         family_name="Testpersoon",
@@ -248,17 +220,17 @@ def round_at_terms(rt: Any, smtp: Any, **kw: Any) -> tuple[str, str]:
     rid = open_round(rt, formation_change=False, **kw)
     publish(rt, smtp, rid)
     cand = apply(rt, rid, "Lisa", 2, D0)
-    run(rt, D0, rec.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
-    run(rt, D0, rec.select_for_round, rid, 2, [cand], by=MT, with_po=PO)
-    run(rt, D0, rec.propose_offer, rid, cand, by=PO)
+    run(rt, D0, interviews.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
+    run(rt, D0, interviews.select_for_round, rid, 2, [cand], by=MT, with_po=PO)
+    run(rt, D0, appointment.propose_offer, rid, cand, by=PO)
     send(rt)
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):
         approve_by_mail(rt, smtp, who, "aanbod aan Lisa")
-    run(rt, D0, rec.advance_round, rid)
+    run(rt, D0, stages.advance_round, rid)
     run(
         rt,
         D0,
-        rec.record_terms,
+        appointment.record_terms,
         rid,
         by=PO,
         start_date=date(2027, 5, 3),
@@ -270,3 +242,22 @@ def round_at_terms(rt: Any, smtp: Any, **kw: Any) -> tuple[str, str]:
     with rt.factory() as s:
         assert s.get(RecruitmentRound, rid).state.value == "terms"
     return rid, cand
+
+
+def published_with(
+    rt: Any, mails: Any, people: list[tuple[str, int]], **kw: Any
+) -> tuple[str, list[str]]:
+    """A published, externally open round with these applicants (name, tier)."""
+    rid = open_round(rt, formation_change=False, **kw)
+    publish(rt, mails, rid)
+    run_day(rt, date(2027, 3, 8), municipality=SLUG)
+    return rid, [apply(rt, rid, name, tier, date(2027, 3, 8)) for name, tier in people]
+
+
+def starts(msg: Any) -> datetime:
+    """DTSTART of the invitation attached to a received message."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            cal = icalendar.Calendar.from_ical(part.get_content())
+            return next(iter(cal.walk("VEVENT")))["DTSTART"].dt
+    raise AssertionError("no invitation in the message")

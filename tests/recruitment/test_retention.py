@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from poflow.db.models import AuditEntry, Outbox, Step
 from poflow.engine import TZ
-from poflow.recruitment import services as rec
+from poflow.recruitment import candidates, interviews, retention, rounds, stages
 from poflow.recruitment.models import Candidate, RoundTally
-from tests.recruitment_helpers import (
+from tests.recruitment.support import (
     D0,
     MT,
     PO,
     PO2,
-    PO_MAIL,
     SLUG,
     apply,
     approve_by_mail,
@@ -25,26 +23,13 @@ from tests.recruitment_helpers import (
     publish,
     run,
     send,
-    shared,  # noqa: F401  (module-scoped fixture)
 )
-
-
-@pytest.fixture
-def rt(shared: tuple[Any, Any]) -> Any:
-    """The module's SQLite runtime with the example staff."""
-    return shared[0]
-
-
-@pytest.fixture
-def mails(shared: tuple[Any, Any]) -> Any:
-    """The module's SMTP server."""
-    return shared[1]
 
 
 def purge(rt: Any, day: date) -> Any:
     """One retention pass for Hardenberg on `day`."""
     with rt.factory() as s, s.begin():
-        return rec.purge_candidates(s, rt.config(SLUG), day)
+        return retention.purge_candidates(s, rt.config(SLUG), day)
 
 
 def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
@@ -56,7 +41,7 @@ def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
         run(
             rt,
             D0,
-            rec.plan_koffiemoment,
+            candidates.plan_koffiemoment,
             rid,
             given_name="Mo",
             family_name="Testpersoon",
@@ -65,8 +50,8 @@ def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
             starts_at=datetime(2027, 3, 3, 9, 0, tzinfo=TZ),
         ).id
     )
-    run(rt, D0, rec.select_for_round, rid, 1, ids[:1], by=MT, with_po=PO)
-    run(rt, D0, rec.cancel_round, rid, by=PO)
+    run(rt, D0, interviews.select_for_round, rid, 1, ids[:1], by=MT, with_po=PO)
+    run(rt, D0, rounds.cancel_round, rid, by=PO)
     send(rt)
     return rid, ids
 
@@ -113,35 +98,15 @@ def test_x_3_the_hired_candidate_and_open_rounds_are_not_purged(rt: Any, mails: 
     rid = open_round(rt, formation_change=False)
     publish(rt, mails, rid)
     cand = apply(rt, rid, "Nina", 2, D0)
-    run(rt, D0, rec.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
+    run(rt, D0, interviews.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
     assert purge(rt, date(2030, 1, 1)).candidates == 0
     assert left_of(rt, cand)[0]
 
 
-def test_rec_progress_shows_stage_tiers_and_waiting_roles_without_names(
-    rt: Any, mails: Any
-) -> None:
-    """Progress holds the stage, counts per tier and who still has to decide (ids only)."""
-    rid = open_round(rt, formation_change=False)
-    run(rt, D0, rec.draft_vacancy, rid, "Een vacaturetekst met genoeg woorden erin.", by=PO)
-    send(rt)
-    approve_by_mail(rt, mails, PO_MAIL, "Vacaturetekst")
-    with rt.factory() as s:
-        progress = rec.round_progress(s, rid)
-    assert progress["stage"] == "text_review"
-    assert progress["waiting_approvals"] == [
-        {"subject": f"rec_vacancy:{rid}:v1", "waiting_for": ["mt_lid"]}
-    ]
-    assert progress["per_tier"] == {"1": 0, "2": 0, "3": 0, "4": 0}
-    assert "Bram" not in str(progress)
-    assert "@" not in str(progress)
-
-
 def test_x_3_approval_texts_about_a_purged_candidate_are_blanked(rt: Any, mails: Any) -> None:
     """The offer and terms questions naming the candidate, and reasons given, lose their text."""
-    from poflow.approvals.foureyes import Approval
-    from poflow.approvals.requests import ApprovalRequest
-    from tests.recruitment_helpers import MT_MAIL, round_at_terms
+    from poflow.approvals.models import Approval, ApprovalRequest
+    from tests.recruitment.support import MT_MAIL, round_at_terms
 
     rid, cand = round_at_terms(rt, mails)
     approve_by_mail(
@@ -152,8 +117,8 @@ def test_x_3_approval_texts_about_a_purged_candidate_are_blanked(rt: Any, mails:
         "niet_akkoord",
         "Persoonlijke omstandigheden van de kandidaat.",
     )
-    run(rt, D0, rec.advance_round, rid)
-    run(rt, D0, rec.cancel_round, rid, by=PO)
+    run(rt, D0, stages.advance_round, rid)
+    run(rt, D0, rounds.cancel_round, rid, by=PO)
     purge(rt, D0 + timedelta(weeks=4))
     with rt.factory() as s:
         titles = s.scalars(

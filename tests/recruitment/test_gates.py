@@ -11,15 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from poflow._exceptions import ApprovalRefused, RecruitmentRefused
-from poflow.approvals.foureyes import Approval, Outcome, record_decision
+from poflow.approvals.decisions import record_decision
+from poflow.approvals.models import Approval
 from poflow.approvals.requests import DECIDE
 from poflow.db.models import AuditEntry
+from poflow.kernel.foureyes import Outcome
 from poflow.links import mint_link
-from poflow.recruitment import services as rec
-from poflow.recruitment.appointment import TERMS, terms_subject
+from poflow.recruitment import appointment, stages
+from poflow.recruitment.gates import TERMS, terms_subject
 from poflow.recruitment.models import RecruitmentRound
-from poflow.recruitment.rules import TERMS_ROLES, RoundState
-from tests.recruitment_helpers import (
+from poflow.recruitment.rules import TERMS_ROLES
+from poflow.recruitment.states import RoundState
+from tests.recruitment.support import (
     COLLEGA,
     D0,
     MT,
@@ -29,12 +32,10 @@ from tests.recruitment_helpers import (
     SLUG,
     approve_by_mail,
     click,
-    import_example_staff,
     mail_to,
     open_round,
     round_at_terms,
     run,
-    shared,  # noqa: F401  (module-scoped fixture)
     tokens,
 )
 
@@ -42,22 +43,9 @@ ADMIN, BOTH = "HB-0091", "HB-0090"
 
 
 @pytest.fixture
-def rt(shared: tuple[Any, Any]) -> Any:
-    """The module's SQLite runtime with the example staff."""
-    return shared[0]
-
-
-@pytest.fixture
 def smtp(shared: tuple[Any, Any]) -> Any:
     """The module's SMTP server."""
     return shared[1]
-
-
-@pytest.fixture
-def both_dbs(runtime: Any) -> Any:
-    """The runtime on SQLite and on PostgreSQL, with the example staff."""
-    import_example_staff(runtime)
-    return runtime
 
 
 def refusals(rt: Any) -> int:
@@ -82,7 +70,7 @@ def audited(rt: Any) -> Iterator[None]:
 
 def state(rt: Any, rid: str) -> RoundState:
     """The round's state after the flow's own check (advance_round)."""
-    return run(rt, D0, rec.advance_round, rid)
+    return run(rt, D0, stages.advance_round, rid)
 
 
 def subject(rt: Any, rid: str) -> str:
@@ -140,7 +128,7 @@ def test_rec_9_a_role_holder_who_was_not_asked_counts_for_nothing(rt: Any, smtp:
     assert decide(rt, rid, BOTH, "leidinggevende") is Outcome.PENDING
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
     assert state(rt, rid) is RoundState.TERMS
-    assert run(rt, D0, rec.create_hire, rid) is None
+    assert run(rt, D0, appointment.create_hire, rid) is None
 
 
 def test_rec_9_a_person_without_the_role_is_refused(rt: Any, smtp: Any) -> None:
@@ -224,5 +212,5 @@ def test_rec_9_an_administrator_has_no_override(both_dbs: Any, smtp: Any) -> Non
                 approve=True,
             )
         )
-    assert run(rt, D0, rec.create_hire, rid) is None  # no hire without both eyes
+    assert run(rt, D0, appointment.create_hire, rid) is None  # no hire without both eyes
     assert state(rt, rid) is RoundState.TERMS

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from poflow.approvals.requests import ApprovalRequest
+from poflow.approvals.models import ApprovalRequest
 from poflow.db.models import Hire
 from poflow.recruitment.models import RecruitmentRound
 from tests.conftest import wait_for
-from tests.recruitment_helpers import (
+from tests.recruitment.support import (
     COLLEGA,
     GS_MAIL,
     MT,
@@ -25,7 +25,6 @@ from tests.recruitment_helpers import (
     TEAM,
     approve_by_mail,
     round_at_terms,
-    shared,  # noqa: F401  (module-scoped fixture)
 )
 
 
@@ -42,7 +41,7 @@ class Background:
     def _run(self, fn: Callable[[], Any]) -> None:
         try:
             self.result = fn()
-        except BaseException as exc:  # noqa: BLE001  (handed to the test)
+        except BaseException as exc:  # noqa: BLE001  (handed to the test thread, which re-raises)
             self.error = exc
 
     def join(self, timeout: float = 90) -> Any:
@@ -87,7 +86,7 @@ def test_rec_9_rec_10_the_flow_waits_for_both_eyes_then_creates_the_hire(
     """The run pauses at the terms talk and ends filled only after both own-link approvals."""
     from poflow.flows.recruitment import recruitment_round
 
-    rid, cand = round_at_terms(rt, smtp)
+    rid, _cand = round_at_terms(rt, smtp)
     run = Background(lambda: recruitment_round(rid, poll_seconds=1))
     assert wait_for(waiting(rt, "rec_terms"), timeout=60)
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
@@ -191,18 +190,18 @@ def paused(rt: Any, round_id: str) -> Callable[[], bool]:
 def test_rec_3_rec_4_the_flow_waits_for_po_then_for_both_confirmations(rt: Any, smtp: Any) -> None:
     """Paused until P&O drafts, then until P&O and MT confirm; published, then cancelled."""
     from poflow.flows.recruitment import recruitment_round
-    from poflow.recruitment import services as rec
-    from tests.recruitment_helpers import D0, open_round, run
+    from poflow.recruitment import rounds, vacancy
+    from tests.recruitment.support import D0, open_round, run
 
     rid = open_round(rt, formation_change=False)
     flow = Background(lambda: recruitment_round(rid, poll_seconds=1))
     assert wait_for(paused(rt, rid), timeout=60)
-    run(rt, D0, rec.draft_vacancy, rid, "Een tekst die P&O opstelde met het MT.", by=PO)
+    run(rt, D0, vacancy.draft_vacancy, rid, "Een tekst die P&O opstelde met het MT.", by=PO)
     assert wait_for(waiting(rt, "rec_vacancy"), timeout=60)
     approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
     approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
     assert wait_for(lambda: paused(rt, rid)() and _state(rt, rid) == "internal", timeout=60)
-    run(rt, D0, rec.cancel_round, rid, by=PO)
+    run(rt, D0, rounds.cancel_round, rid, by=PO)
     assert flow.join() == "cancelled"
 
 

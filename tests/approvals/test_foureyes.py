@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from poflow._exceptions import ApprovalRefused
-from poflow.approvals.foureyes import Decision, Outcome, check_decision, outcome
+from poflow.kernel.foureyes import Decision, Outcome, check_decision, outcome
 
 ROLES = ("leidinggevende", "po_adviseur")
 

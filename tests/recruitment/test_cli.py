@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from poflow.cli import app
-from tests.recruitment_helpers import (
+from tests.recruitment.support import (
     COLLEGA,
     MT,
     PO,
@@ -18,16 +18,9 @@ from tests.recruitment_helpers import (
     approve_by_mail,
     publish,
     send,
-    shared,  # noqa: F401  (module-scoped fixture)
 )
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def rt(shared: tuple[Any, Any]) -> Any:
-    """The module's SQLite runtime with the example staff."""
-    return shared[0]
 
 
 def poflow(*args: str) -> Any:
@@ -105,7 +98,7 @@ def test_rec_4_an_external_row_during_the_internal_window_rejects_the_whole_file
         "Sem,Testpersoon,sem@example.org,4,nee,nee,\n",
         encoding="utf-8",
     )
-    with pytest.raises(RecruitmentRefused, match="external.*'internal'"):
+    with pytest.raises(RecruitmentRefused, match=r"external.*'internal'"):
         poflow("recruitment", "candidates", rid, "--file", str(rows))
     assert "categorie" not in poflow("recruitment", "candidates", rid).output
 

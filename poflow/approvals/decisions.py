@@ -1,54 +1,35 @@
-"""Four-eyes approvals (REC-9): two different people, each registered in the required role.
+"""Recording one four-eyes decision (REC-9): two different people, each registered in the
+required role, each deciding once.
 
 The rule is pure (`poflow.kernel.foureyes.check_decision`); `record_decision` applies it
-against the database, where
-unique constraints enforce it a second time: one decision per role and one per person for each
-subject, so one person can never fill both roles or decide twice. There is no override.
+against the database, where unique constraints enforce it a second time: one decision per role
+and one per person for each subject, so one person can never fill both roles or decide twice.
+There is no override.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from poflow import audit
 from poflow._exceptions import ApprovalRefused
-from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.approvals.models import Approval
 from poflow.db.models import PersonRole
 from poflow.kernel.foureyes import Decision, Outcome, check_decision, outcome
 
-__all__ = [
-    "Approval",
-    "Decision",
-    "Outcome",
-    "check_decision",
-    "outcome",
-    "record_decision",
-]
+__all__ = ["record_decision", "recorded_decisions", "roles_of"]
 
 
-class Approval(Base):
-    """A recorded four-eyes decision; the unique constraints are the database's own check."""
-
-    __tablename__ = "approval"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    municipality: Mapped[str] = mapped_column(String(64))
-    subject_type: Mapped[str] = mapped_column(String(24))
-    subject_id: Mapped[str] = mapped_column(String(60))
-    role: Mapped[str] = mapped_column(String(32))
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
-    approve: Mapped[bool] = mapped_column()
-    reason: Mapped[str | None] = mapped_column(Text)  # personal data: stored, never logged
-    link_id: Mapped[int | None] = mapped_column(ForeignKey("action_link.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (
-        UniqueConstraint("subject_type", "subject_id", "role"),
-        UniqueConstraint("subject_type", "subject_id", "person_id"),
+def roles_of(session: Session, person_id: str, municipality: str) -> set[str]:
+    """The roles `person_id` is registered in within `municipality`."""
+    return set(
+        session.scalars(
+            select(PersonRole.role).where(
+                PersonRole.person_id == person_id, PersonRole.municipality == municipality
+            )
+        )
     )
 
 
@@ -82,13 +63,7 @@ def record_decision(
     refusal: the caller commits it (nothing else was written).
     """
     subject = f"{subject_type} {subject_id}"
-    person_roles = set(
-        session.scalars(
-            select(PersonRole.role).where(
-                PersonRole.person_id == person_id, PersonRole.municipality == municipality
-            )
-        )
-    )
+    person_roles = roles_of(session, person_id, municipality)
     recorded = recorded_decisions(session, subject_type, subject_id)
     try:
         check_decision(

@@ -1,0 +1,190 @@
+"""Selection and the interview rounds (REC-4..7, REC-11): the MT-lid selects with P&O, the
+selected are invited in voorkeursbeleid order with the panel in the invitation, the others hear
+a friendly no. Each invitation carries links to accept or decline (`links`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from poflow._exceptions import RecruitmentRefused
+from poflow.db.models import Step
+from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType, Role
+from poflow.links import link_url
+from poflow.recruitment.candidates import candidates_of
+from poflow.recruitment.mails import (
+    TIER_NL,
+    candidate_recipient,
+    local,
+    mail_candidate,
+    mail_staff,
+    section,
+)
+from poflow.recruitment.models import Candidate
+from poflow.recruitment.rounds import close_candidate, get_round, move_round, require_role
+from poflow.recruitment.rules import (
+    Tier,
+    interview_order,
+    interview_slots,
+    not_selected_reason,
+    panel_roles,
+)
+from poflow.recruitment.states import INTERVIEW_STAGES, CandidateState, check_candidate_move
+
+__all__ = ["ACCEPT", "DECLINE", "plan_interviews", "select_for_round"]
+
+ACCEPT, DECLINE = "rec.interview.accept", "rec.interview.decline"  # the invitation's links
+
+
+def select_for_round(
+    ctx: Context, round_id: str, round_no: int, chosen: list[str], *, by: str, with_po: str
+) -> list[Candidate]:
+    """The MT-lid selects with P&O (REC-5, REC-7); the others hear a friendly no (REC-11)."""
+    rnd = get_round(ctx.session, round_id)
+    if by != rnd.mt_lid_id:
+        raise RecruitmentRefused(
+            f"Cannot select for interview round {round_no} of {rnd.id} as "
+            f"{by}: the round's MT-lid {rnd.mt_lid_id} selects."
+        )
+    require_role(ctx, by, Role.MT_LID, f"select for round {rnd.id}")
+    require_role(ctx, with_po, Role.PO_ADVISEUR, f"select with P&O for round {rnd.id}")
+    if with_po == by:
+        raise RecruitmentRefused(
+            # S608: the message starts with "Cannot select", not an SQL query.
+            f"Cannot select for round {rnd.id}: the MT-lid selects in "  # noqa: S608
+            "consultation with someone else from P&O."
+        )
+    round_state, cand_state = INTERVIEW_STAGES[round_no]
+    before = CandidateState.APPLIED if round_no == 1 else CandidateState.ROUND_ONE
+    pool = [c for c in candidates_of(ctx, rnd) if c.state is before]
+    unknown = set(chosen) - {c.id for c in pool}
+    if unknown or not chosen:
+        raise RecruitmentRefused(
+            f"Cannot select {sorted(unknown) or 'nobody'} for interview "  # noqa: S608
+            f"round {round_no} of {rnd.id}: choose from "
+            f"{[c.id for c in pool]}."
+        )
+    move_round(ctx, rnd, round_state, selected=len(chosen), by=by, with_po=with_po)
+    reason = not_selected_reason(round_no)
+    for cand in pool:
+        if cand.id in chosen:
+            check_candidate_move(cand.id, cand.state, cand_state)
+            cand.state = cand_state
+            ctx.audit(
+                "candidate.moved",
+                CaseType.CANDIDATE,
+                cand.id,
+                round=rnd.id,
+                to_state=cand_state.value,
+            )
+        else:
+            close_candidate(ctx, rnd, cand, CandidateState.REJECTED, reason)
+    return [c for c in pool if c.id in chosen]
+
+
+def plan_interviews(ctx: Context, round_id: str, round_no: int, first: datetime) -> list[Step]:
+    """Invite the selected in voorkeursbeleid order: higher tiers and internal first (REC-4/6/7)."""
+    rnd = get_round(ctx.session, round_id)
+    round_state, cand_state = INTERVIEW_STAGES[round_no]
+    if rnd.state is not round_state:
+        raise RecruitmentRefused(
+            f"Cannot plan interview round {round_no} of {rnd.id}: the round is {rnd.state.value!r}."
+        )
+    panel = panel_roles(
+        round_no, po_id=rnd.po_id, mt_lid_id=rnd.mt_lid_id, colleague_id=rnd.colleague_id
+    )
+    key = f"interview:{round_no}"
+    todo = [
+        c
+        for c in candidates_of(ctx, rnd)
+        if c.state is cand_state
+        and ctx.step(case_type=CaseType.CANDIDATE, case_id=c.id, key=key) is None
+    ]
+    ordered = interview_order(todo, key=lambda c: (c.tier, c.seq))
+    cfg = section(ctx)
+    slots = interview_slots(
+        first,
+        len(ordered),
+        minutes=cfg.interview_minutes,
+        gap=cfg.interview_gap_minutes,
+        day_end=cfg.interview_day_end,
+        calendar=ctx.calendar,
+    )
+    members = [ctx.person(pid) for pid in panel.members.values()]
+    steps = []
+    for cand, (start, end) in zip(ordered, slots, strict=True):
+        step = Step(
+            municipality=ctx.municipality,
+            case_type=CaseType.CANDIDATE,
+            case_id=cand.id,
+            process="rec",
+            key=key,
+            title=f"Sollicitatiegesprek ronde {round_no}",
+            due_date=start.date(),
+            starts_at=start,
+            ends_at=end,
+            owner_role=Role.PO_ADVISEUR,
+            owner_id=rnd.po_id,
+            sequence=0,
+            data={"round": rnd.id, "round_no": round_no, "panel": panel.members},
+        )
+        ctx.session.add(step)
+        ctx.session.flush()
+        ctx.audit(
+            "candidate.invited",
+            CaseType.CANDIDATE,
+            cand.id,
+            round=rnd.id,
+            round_no=round_no,
+            step=step.id,
+            tier=cand.tier,
+            starts=start.isoformat(),
+        )
+        invitation = ctx.invitation_for(
+            step,
+            summary=f"Sollicitatiegesprek {rnd.function} (ronde {round_no})",
+            description=f"Sollicitatiegesprek voor de functie {rnd.function}, team {rnd.team}.",
+            location=cfg.interview_location,
+            attendees=(candidate_recipient(cand), *(ctx.recipient(m) for m in members)),
+        )
+        talk = {
+            "start": local(start),
+            "einde": local(end),
+            "locatie": cfg.interview_location,
+            "ronde": round_no,
+            "panel": [m.full_name for m in members],
+        }
+        links = {
+            name: link_url(
+                ctx,
+                action=action,
+                subject_id=cand.id,
+                case_type=CaseType.CANDIDATE,
+                case_id=cand.id,
+                step_id=step.id,
+            )
+            for name, action in (("accept", ACCEPT), ("decline", DECLINE))
+        }
+        mail_candidate(
+            ctx,
+            rnd,
+            cand,
+            key=f"rec.uitnodiging:{cand.id}:{round_no}",
+            template="recruitment/rec_uitnodiging",
+            extra={**talk, "links": links},
+            invitation=invitation,
+        )
+        for member in members:
+            mail_staff(
+                ctx,
+                rnd,
+                member,
+                key=f"rec.panel:{cand.id}:{round_no}",
+                template="recruitment/rec_uitnodiging_panel",
+                extra={**talk, "kandidaat": cand.full_name, "tier": TIER_NL[Tier(cand.tier)]},
+                case_type=CaseType.CANDIDATE,
+                case_id=cand.id,
+                invitation=invitation,
+            )
+        steps.append(step)
+    return steps

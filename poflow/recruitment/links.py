@@ -1,0 +1,62 @@
+"""The links of an interview invitation (REC-6): the candidate accepts or declines the
+interview; a decline tells P&O."""
+
+from __future__ import annotations
+
+from poflow._exceptions import ActionRefused
+from poflow.db.models import Step
+from poflow.engine import Context
+from poflow.kernel.vocabulary import CaseType
+from poflow.links import ActionLink, LinkAction
+from poflow.recruitment.interviews import ACCEPT, DECLINE
+from poflow.recruitment.mails import local, mail_staff
+from poflow.recruitment.models import Candidate
+from poflow.recruitment.rounds import get_round
+
+__all__ = ["LINK_ACTIONS"]
+
+
+def _describe(ctx: Context, link: ActionLink) -> str:
+    step = ctx.session.get(Step, link.step_id) if link.step_id else None
+    if step is None or step.starts_at is None:
+        return "Dit gesprek is niet (meer) bekend."
+    when = local(step.starts_at).strftime("%d-%m-%Y om %H:%M")
+    verb = "bevestigen" if link.action == ACCEPT else "afzeggen"
+    return f"U staat op het punt uw {step.title.lower()} op {when} uur te {verb}."
+
+
+def _respond(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
+    step = ctx.session.get(Step, link.step_id) if link.step_id else None
+    cand = ctx.session.get(Candidate, link.case_id)
+    if step is None or cand is None or step.case_id != cand.id or link.subject_id != cand.id:
+        raise ActionRefused("Dit gesprek is niet (meer) bekend bij de gemeente.")
+    if cand.state.final:
+        raise ActionRefused("Uw sollicitatie is afgerond; dit gesprek gaat niet meer door.")
+    answer = "accepted" if link.action == ACCEPT else "declined"
+    step.data = {**step.data, "response": answer}
+    ctx.audit("candidate.responded", CaseType.CANDIDATE, cand.id, step=step.id, response=answer)
+    if answer == "declined":
+        rnd = get_round(ctx.session, cand.round_id)
+        mail_staff(
+            ctx,
+            rnd,
+            None,
+            key=f"rec.afgezegd:{cand.id}:{step.id}",
+            template="recruitment/rec_afgezegd",
+            extra={"candidate_id": cand.id, "start": step.starts_at and local(step.starts_at)},
+        )
+        return "Jammer dat het niet lukt. We hebben P&O gevraagd contact met u op te nemen."
+    return "Dank u wel, we zien u graag op het gesprek!"
+
+
+LINK_ACTIONS = tuple(
+    LinkAction(
+        name=name,
+        title=title,
+        describe=_describe,
+        perform=_respond,
+        button=title,
+        expires_days=30,
+    )
+    for name, title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen"))
+)

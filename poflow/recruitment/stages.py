@@ -1,0 +1,42 @@
+"""The round's procedure as its flow (and `poflow recruitment advance`) drives it: apply every
+decided gate in the order of the stages, and name the gate the round waits for now.
+
+formation change? GS and OR (REC-2) -> vacancy text by P&O and the MT-lid (REC-3) -> internal,
+then external publication (REC-4) -> selection and two interview rounds (REC-5..7) -> the
+decision (REC-8) -> the four-eyes terms talk (REC-9) -> the aanstellingsadvies, then the hire
+(REC-10).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from poflow.engine import Context
+from poflow.recruitment.appointment import (
+    apply_decision_outcome,
+    apply_terms_outcome,
+    create_hire,
+)
+from poflow.recruitment.gates import asked_gate
+from poflow.recruitment.rounds import get_round
+from poflow.recruitment.states import RoundState
+from poflow.recruitment.vacancy import apply_formation_outcome, apply_vacancy_outcome
+
+__all__ = ["advance_round", "awaited_gate"]
+
+
+def advance_round(ctx: Context, round_id: str) -> RoundState:
+    """Apply every decided approval to the round, in order; safe to repeat (the flow's check)."""
+    apply_formation_outcome(ctx, round_id)
+    apply_vacancy_outcome(ctx, round_id)
+    apply_decision_outcome(ctx, round_id)
+    apply_terms_outcome(ctx, round_id)
+    create_hire(ctx, round_id)
+    return get_round(ctx.session, round_id).state
+
+
+def awaited_gate(session: Session, round_id: str) -> dict[str, Any] | None:
+    """The approval the round now waits for (subject and role -> person id), or None."""
+    return asked_gate(session, get_round(session, round_id))
