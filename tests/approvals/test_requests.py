@@ -18,7 +18,7 @@ from tests.approvals.support import (
     audit_actions,
 )
 from tests.conftest import SmtpRecorder
-from tests.web_support import (
+from tests.web.support import (
     DIRK,
     add_person,
 )

@@ -35,8 +35,8 @@ def test_x_1_outbox_rows_get_the_moved_templates_names(db_url: str):
     engine = create_engine(db_url)
     columns = (
         "key, message_id, municipality, case_type, case_id, template, recipient_email, "
-        "recipient_name, sender_name, sender_email, subject, body_text, body_html, state, attempts, "
-        "created_at"
+        "recipient_name, sender_name, sender_email, subject, body_text, body_html, state, "
+        "attempts, created_at"
     )
     try:
         with engine.begin() as conn:
