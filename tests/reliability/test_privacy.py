@@ -157,7 +157,7 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     from poflow.recruitment import rounds
     from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTally
 
-    from .recruitment.support import D0, PO, apply, open_round, publish, run
+    from tests.recruitment.support import D0, PO, apply, open_round, publish, run
 
     rt = hardenberg
     started = datetime.now().astimezone()
