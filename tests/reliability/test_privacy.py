@@ -156,7 +156,6 @@ def test_x_3_the_retention_purge_leaves_only_anonymous_counts(hardenberg: Any, s
     from poflow.flows.recruitment import recruitment_retention
     from poflow.recruitment import rounds
     from poflow.recruitment.models import Candidate, RecruitmentRound, RoundTally
-
     from tests.recruitment.support import D0, PO, apply, open_round, publish, run
 
     rt = hardenberg
