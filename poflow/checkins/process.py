@@ -5,6 +5,7 @@ from poflow.checkins.config import CheckinSection
 from poflow.checkins.handlers import HANDLERS
 from poflow.checkins.links import LINK_ACTIONS
 from poflow.checkins.planner import plan_checkins
+from poflow.checkins.status import NEXT_TALK_COLUMN
 from poflow.engine import ProcessSpec
 
 __all__ = ["SPEC"]
@@ -17,4 +18,5 @@ SPEC = ProcessSpec(
     handlers=HANDLERS,
     link_actions=LINK_ACTIONS,
     cli=(("checkin", checkin_app),),
+    status_columns=(NEXT_TALK_COLUMN,),
 )

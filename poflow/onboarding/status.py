@@ -137,26 +137,6 @@ def running_hires(session: Session, config: MunicipalityConfig, day: date) -> li
     ]
 
 
-def _next_checkins(session: Session, hire_ids: list[str], day: date) -> dict[str, str]:
-    """The date of each hire's next open check-in on or after `day`, or "–"."""
-    found: dict[str, date] = {}
-    for ids in chunked(hire_ids):
-        found.update(
-            session.execute(
-                select(Step.case_id, func.min(Step.due_date))
-                .where(
-                    Step.case_type == CaseType.HIRE,
-                    Step.case_id.in_(ids),
-                    Step.process == "chk",
-                    Step.state == StepState.OPEN,
-                    Step.due_date >= day,
-                )
-                .group_by(Step.case_id)
-            ).all()
-        )
-    return {hid: found[hid].isoformat() if hid in found else "–" for hid in hire_ids}
-
-
 @dataclass
 class Overview:
     """One municipality on one day: the table rows, the sums per phase, progress per hire."""
@@ -179,7 +159,6 @@ def overview(
     hires = running_hires(session, config, day)
     ids = [h.id for h in hires]
     counts = phase_counts_for(session, ids, day)
-    nxt = _next_checkins(session, ids, day)
     known = configs if configs is not None else {config.slug: config}
     extra = {column.title: column.cells(session, hires, day, known) for column in columns}
     rows, totals = [], {phase: PhaseCount() for phase in Phase}
@@ -192,7 +171,6 @@ def overview(
         }
         row.update({f"{SHORT[p]} k/o/t": counts[hire.id][p].cell() for p in Phase})
         row["buddy"] = "ja" if hire.buddy_id else "nee"
-        row["volgende bij praat moment"] = nxt[hire.id]
         row.update({title: cells[hire.id] for title, cells in extra.items()})
         rows.append(row)
         for p, count in counts[hire.id].items():

@@ -29,7 +29,16 @@ def test_onb_4_status_counts_done_open_and_overdue_items_per_phase(sqlite_runtim
     """Each running hire has a row with done/open/overdue per phase, buddy and next check-in."""
     _planned_examples(sqlite_runtime)
     with sqlite_runtime.factory() as session:
-        rows = {r["hire"]: r for r in status_rows(session, sqlite_runtime.config(HB), DAY)}
+        rows = {
+            r["hire"]: r
+            for r in status_rows(
+                session,
+                sqlite_runtime.config(HB),
+                DAY,
+                columns=sqlite_runtime.registry.status_columns,
+                configs=sqlite_runtime.configs,
+            )
+        }
     assert list(rows) == ["NH-2027-001", "NH-2027-002", "NH-2027-003", "NH-2027-004"]
     first = rows["NH-2027-001"]
     assert {k: first[k] for k in list(first)[:9]} == {
