@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -135,28 +136,71 @@ def smtp() -> Iterator[SmtpRecorder]:
 
 
 # -- settings and runtime -----------------------------------------------------------------------
-@pytest.fixture
-def poflow_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, smtp: SmtpRecorder
-) -> dict[str, str]:
-    """POFLOW_* settings pointing at this test's database and SMTP server; caches cleared."""
+@contextmanager
+def runtime_on(
+    monkeypatch: pytest.MonkeyPatch, *, url: str, data_dir: Path, smtp_port: int
+) -> Iterator[dict[str, str]]:
+    """POFLOW_* settings pointing at `url` and an SMTP server on `smtp_port`, with the cached
+    settings and runtime cleared before and after (every test runtime is made through here)."""
     from poflow.runtime import _runtime
     from poflow.settings import get_settings
 
     env = {
-        "POFLOW_DATABASE_URL": db_url,
-        "POFLOW_DATA_DIR": str(tmp_path / "data"),
+        "POFLOW_DATABASE_URL": url,
+        "POFLOW_DATA_DIR": str(data_dir),
         "POFLOW_SMTP_HOST": "127.0.0.1",
-        "POFLOW_SMTP_PORT": str(smtp.port),
+        "POFLOW_SMTP_PORT": str(smtp_port),
         "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     get_settings.cache_clear()
     _runtime.cache_clear()
-    yield env
-    get_settings.cache_clear()
-    _runtime.cache_clear()
+    try:
+        yield env
+    finally:
+        get_settings.cache_clear()
+        _runtime.cache_clear()
+
+
+@pytest.fixture
+def poflow_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db_url: str, smtp: SmtpRecorder
+) -> Iterator[dict[str, str]]:
+    """POFLOW_* settings pointing at this test's database and SMTP server; caches cleared."""
+    with runtime_on(
+        monkeypatch, url=db_url, data_dir=tmp_path / "data", smtp_port=smtp.port
+    ) as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test session, copied by each test (migrating takes seconds)."""
+    from poflow.db.session import upgrade_schema
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_runtime(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    migrated_sqlite_template: Path,
+    smtp: SmtpRecorder,
+) -> Iterator[Any]:
+    """The poflow runtime on a fresh copy of the migrated SQLite file and this test's SMTP
+    server, for tests whose subject is not the database (like `runtime`, without PostgreSQL)."""
+    import shutil
+
+    from poflow.runtime import get_runtime
+
+    shutil.copyfile(migrated_sqlite_template, tmp_path / "poflow.db")
+    url = f"sqlite:///{tmp_path / 'poflow.db'}"
+    with runtime_on(monkeypatch, url=url, data_dir=tmp_path / "data", smtp_port=smtp.port):
+        yield get_runtime()
 
 
 @pytest.fixture

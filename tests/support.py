@@ -11,7 +11,7 @@ import icalendar
 
 from poflow.runtime import run_day
 
-__all__ = ["ics_of", "mails", "simulate"]
+__all__ = ["ics_of", "ics_text", "mails", "simulate"]
 
 
 def simulate(rt: Any, smtp: Any, first: date, last: date) -> dict[date, list]:
@@ -36,7 +36,15 @@ def mails(per_day: dict[date, list], *, to: str, subject: str) -> list[date]:
     ]
 
 
-def ics_of(msg: EmailMessage) -> icalendar.Calendar:
-    """The invitation (or cancellation) a mail carries, parsed."""
-    part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
-    return icalendar.Calendar.from_ical(part.get_content())
+def ics_text(msg: EmailMessage) -> str | None:
+    """The text of a mail's calendar part (the invitation or cancellation), or None."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            return str(part.get_content())
+    return None
+
+
+def ics_of(msg: EmailMessage) -> icalendar.Calendar | None:
+    """The calendar part of a mail, parsed, or None when it has none."""
+    text = ics_text(msg)
+    return icalendar.Calendar.from_ical(text) if text is not None else None

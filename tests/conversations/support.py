@@ -89,14 +89,6 @@ def text_of(msg: EmailMessage) -> str:
     return part.get_content()
 
 
-def ics_of(msg: EmailMessage) -> str | None:
-    """The text/calendar alternative of a message, if any."""
-    for part in msg.walk():
-        if part.get_content_type() == "text/calendar":
-            return part.get_content()
-    return None
-
-
 def use_link(rt: Any, msg: EmailMessage, day: date, form: dict[str, str] | None = None) -> str:
     """Follow the link in `msg` as its person would: verify, claim, perform; returns the message."""
     token = LINK.search(text_of(msg))

@@ -19,13 +19,13 @@ from tests.conversations.support import (
     KB,
     add_kb_staff,
     context,
-    ics_of,
     mails,
     plan_cycle_only,
     steps_of,
     text_of,
     use_link,
 )
+from tests.support import ics_text
 
 EMPLOYEE = "yara.jacobs@kaag-en-braassem.example.nl"
 MANAGER = "sanne.kb-9003@kaag-en-braassem.example.nl"
@@ -69,7 +69,7 @@ def test_ges_2_pop_request_reminder_and_manager_told_when_it_is_in(runtime: Any,
         [EMPLOYEE, MANAGER]
     )
     assert all(
-        "DTSTART;TZID=Europe/Amsterdam:20270414T140000" in (ics_of(m) or "") for m in invites
+        "DTSTART;TZID=Europe/Amsterdam:20270414T140000" in (ics_text(m) or "") for m in invites
     )
     request = mails(smtp, "Je POP-formulier voor het richtgesprek", EMPLOYEE)
     assert len(request) == 1

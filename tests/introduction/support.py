@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import icalendar
 from sqlalchemy import select
 
 from poflow.db.models import Hire
@@ -23,6 +22,7 @@ from poflow.introduction.sessions import plan_day
 from poflow.links import claim_link, verify_token
 from poflow.runtime import run_day
 from tests.conftest import EXAMPLES
+from tests.support import ics_of
 
 GEMEENTESECRETARIS = "anouk.verbeek@hardenberg.example.nl"
 PO_BRAM = "bram.dewit@hardenberg.example.nl"
@@ -99,14 +99,6 @@ def simulate(
         if after_day is not None:
             after_day(day)
         day += timedelta(days=1)
-
-
-def ics_of(msg: EmailMessage) -> icalendar.Calendar | None:
-    """The calendar part of a message, or None."""
-    for part in msg.walk():
-        if part.get_content_type() == "text/calendar":
-            return icalendar.Calendar.from_ical(part.get_content())
-    return None
 
 
 def event(msg: EmailMessage) -> tuple[str, date, str] | None:

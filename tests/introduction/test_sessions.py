@@ -24,7 +24,6 @@ from tests.introduction.support import (
     body,
     ctx_for,
     follow_link,
-    ics_of,
     invitation,
     messages,
     plan_all,
@@ -33,6 +32,7 @@ from tests.introduction.support import (
     staff,
     tokens,
 )
+from tests.support import ics_of
 
 A, B, C = "NH-T-A", "NH-T-B", "NH-T-C"
 A_WORK, B_PRIVATE, B_WORK = (

@@ -1,6 +1,6 @@
 """Helpers of the onboarding tests (ONB, BUD): fictional staff, ticking days, reading digests.
 
-The fixtures (`migrated_sqlite`, `sqlite_runtime`) are in this folder's conftest.py.
+The runtime fixture (`sqlite_runtime`) is tests/conftest.py's.
 """
 
 from __future__ import annotations

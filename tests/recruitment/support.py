@@ -19,10 +19,9 @@ from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.recruitment import appointment, candidates, interviews, rounds, stages, vacancy
 from poflow.recruitment.documents import send_documents, senders
 from poflow.recruitment.models import RecruitmentRound
-from poflow.runtime import _runtime, get_runtime, run_day
-from poflow.settings import get_settings
+from poflow.runtime import get_runtime, run_day
 from poflow.web.service import LinkPages
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, runtime_on
 
 SLUG = "hardenberg"
 GS, PO, PO2, MT, COLLEGA, OTHER_MT, REFERRER, OR = (
@@ -44,21 +43,10 @@ TOKEN = re.compile(r"/a/([A-Za-z0-9_\-\.]+)")
 
 def sqlite_runtime(monkeypatch: Any, tmp_path: Path, url: str, smtp: Any) -> Iterator[Any]:
     """A runtime on a SQLite file (for tests whose subject is not the database), staff loaded."""
-    for key, value in {
-        "POFLOW_DATABASE_URL": url,
-        "POFLOW_DATA_DIR": str(tmp_path / "data"),
-        "POFLOW_SMTP_HOST": "127.0.0.1",
-        "POFLOW_SMTP_PORT": str(smtp.port),
-        "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
-    }.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
-    _runtime.cache_clear()
-    rt = get_runtime()
-    import_example_staff(rt)
-    yield rt
-    get_settings.cache_clear()
-    _runtime.cache_clear()
+    with runtime_on(monkeypatch, url=url, data_dir=tmp_path / "data", smtp_port=smtp.port):
+        rt = get_runtime()
+        import_example_staff(rt)
+        yield rt
 
 
 def import_example_staff(rt: Any) -> None:
