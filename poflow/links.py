@@ -200,8 +200,11 @@ def link_url(
     case_id: str,
     step_id: int | None = None,
     data: dict[str, Any] | None = None,
+    expires_days: int | None = None,
 ) -> str:
-    """Mint a link from an engine Context and return the full URL for a mail."""
+    """Mint a link from an engine Context and return the full URL for a mail; it lives as long
+    as links.yaml says for `action`, or `expires_days` when given."""
+    configured = _expires_days(ctx, action)  # also refuses an action no process declares
     token = mint_link(
         ctx.session,
         secret=ctx.settings.secret_key.get_secret_value(),
@@ -212,7 +215,7 @@ def link_url(
         subject_id=subject_id,
         step_id=step_id,
         data=data,
-        expires_days=_expires_days(ctx, action),
+        expires_days=configured if expires_days is None else expires_days,
     )
     return f"{ctx.settings.resolved_base_url()}/a/{token}"
 

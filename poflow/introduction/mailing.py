@@ -9,7 +9,7 @@ from typing import Any
 from poflow.engine import TZ, Context
 from poflow.introduction.models import IntroSession
 from poflow.introduction.rules import link_valid_days
-from poflow.links import mint_link
+from poflow.links import link_url
 from poflow.mail.ics import Invitation
 from poflow.mail.outbox import Recipient
 
@@ -28,19 +28,16 @@ def action_url(
     data: dict[str, Any] | None = None,
 ) -> str:
     """A signed single-use link that stays valid until the end of `valid_until` (plus a week)."""
-    token = mint_link(
-        ctx.session,
-        secret=ctx.settings.secret_key.get_secret_value(),
+    return link_url(
+        ctx,
         action=action,
-        municipality=ctx.municipality,
+        subject_id=subject_id,
         case_type=case_type,
         case_id=case_id,
-        subject_id=subject_id,
         step_id=step_id,
         data=data,
         expires_days=link_valid_days(ctx.day, valid_until),
     )
-    return f"{ctx.settings.resolved_base_url()}/a/{token}"
 
 
 def session_context(s: IntroSession) -> dict[str, object]:
