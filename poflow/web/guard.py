@@ -9,12 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow.kernel.calendar import TIMEZONE
-from poflow.links import SALT, ActionLink
+from poflow.links import ActionLink, read_token
 
 __all__ = [
     "CSRF_COOKIE",
@@ -57,14 +56,14 @@ def link_behind(session: Session, secret: str, token: str) -> tuple[ActionLink |
     """The link row a token points at, even when its signature is wrong, and whether it is right.
 
     A token whose payload names a real link but whose signature does not match was altered
-    (often: cut off by a mail program); one that names no link at all was forged.
+    (often: cut off by a mail program); one that names no link at all was forged. The token is
+    read with `read_token`: an overlong or compressed one names no link and costs nothing.
     """
-    signed_ok, payload = URLSafeSerializer(secret, salt=SALT).loads_unsafe(token)
-    public_id = payload.get("l") if isinstance(payload, dict) else None
-    if not isinstance(public_id, str) or len(public_id) > 64:
-        return None, bool(signed_ok)
+    public_id, signed_ok = read_token(secret, token)
+    if public_id is None:
+        return None, False
     row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
-    return row, bool(signed_ok)
+    return row, signed_ok
 
 
 @dataclass(frozen=True)
