@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from poflow.db.base import Base
-from poflow.db.models import Action, Hire, Outbox, Person, PersonRole
+from poflow.db.models import Action, AuditEntry, Hire, Outbox, Person, PersonRole, RefusalTally
 from tests.conftest import EXAMPLES
 
 SECRET = "test-secret-key-for-poflow-tests"
@@ -71,6 +71,31 @@ def snapshot(rt: Any) -> dict[str, list[tuple[Any, ...]]]:
         for table in Base.metadata.sorted_tables:
             rows = session.execute(text(f'SELECT * FROM "{table.name}"')).all()
             out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
+    return out
+
+
+def refused_requests(rt: Any) -> list[dict[str, Any]]:
+    """Every refused request recorded (X-4), one entry per request, in the order their buckets
+    were first audited: each audit row `link.refused` of the web app with the count of its
+    tally bucket (source, minute, reason, method, link). A bucket without its audit row, or an
+    audit row without its bucket, fails the test."""
+    with rt.factory() as session:
+        audits = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "link.refused", AuditEntry.actor == "web")
+            .order_by(AuditEntry.id)
+        ).all()
+        tallies = {
+            (t.minute.isoformat(), t.source, t.reason, t.method, t.entity_id): t.count
+            for t in session.scalars(select(RefusalTally))
+        }
+    out: list[dict[str, Any]] = []
+    for row in audits:
+        d = row.detail
+        key = (d["minute"], d["source"], d["reason"], d["method"], row.entity_id)
+        assert key in tallies, f"audit row {row.id} has no tally bucket {key}"
+        out += [{"entity": row.entity_id, "actor": row.actor, **d}] * tallies.pop(key)
+    assert not tallies, f"tally buckets without their audit row: {list(tallies)}"
     return out
 
 
