@@ -1,5 +1,5 @@
-"""What protects a link page: the CSRF token bound to the link and a cookie, and why a link
-is refused (forged, altered, expired, used, revoked), told in Dutch."""
+"""What protects a link page: the CSRF token bound to the link and a cookie, the origin of a
+POST, and why a link is refused (forged, altered, expired, used, revoked), told in Dutch."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ __all__ = [
     "describe_refusal",
     "link_behind",
     "new_nonce",
+    "same_origin",
     "token_fingerprint",
 ]
 
@@ -45,6 +47,31 @@ def csrf_valid(secret: str, public_id: str, nonce: str | None, sent: str | None)
     if not nonce or not sent:
         return False
     return hmac.compare_digest(csrf_token(secret, public_id, nonce), sent)
+
+
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL, the default port left out; None if not one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a port that is no number, an unbalanced [ in the host
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def same_origin(base_url: str, origin: str | None, referer: str | None) -> bool | None:
+    """Whether a POST came from poflow's own pages: its Origin header (or, without one, its
+    Referer) against the origin of the base URL. None when neither header was sent (the CSRF
+    check decides alone); False for any other origin, "null" included."""
+    sent = origin if origin is not None else (referer or None)
+    if sent is None:
+        return None
+    mine = _origin(base_url)
+    return mine is not None and _origin(sent) == mine
 
 
 def token_fingerprint(token: str) -> str:
@@ -87,7 +114,7 @@ def _when(moment: datetime | None) -> str:
 
 def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
     """The Dutch page for a refusal; `reason` is one of forged, altered, expired, used,
-    revoked, unknown_action, csrf."""
+    revoked, unknown_action, csrf, origin."""
     nothing = "Er is niets gewijzigd."
     if reason == "altered":
         return Refusal(
@@ -136,6 +163,15 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
             "Voor je veiligheid voeren we een handeling alleen uit vanaf de "
             f"bevestigingspagina zelf. {nothing} Open de link opnieuw vanuit de mail "
             "en klik dan op de knop.",
+            403,
+        )
+    if reason == "origin":
+        return Refusal(
+            reason,
+            "Dit verzoek kwam niet van poflow",
+            "Je bevestiging kwam niet van de pagina van poflow zelf, maar via een andere "
+            f"website. Voor je veiligheid voeren we de handeling dan niet uit. {nothing} "
+            "Open de link opnieuw vanuit de mail en klik dan op de knop.",
             403,
         )
     return Refusal(
