@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import http.client
 import re
 import shutil
 import threading
@@ -23,6 +24,7 @@ SECRET = "test-secret-key-for-poflow-tests"
 LINK = re.compile(r"https?://[^\s\"<>]+/a/[A-Za-z0-9_.\-]+")
 DIRK = "dirk.mulder@hardenberg.example.nl"  # HB-0004, leidinggevende of NH-2027-001
 RECORD_DAY = date(2027, 3, 2)  # the day Dirk is asked to record the 1-month talk of NH-2027-001
+FORGED = "eyJsIjoiMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAifQ.bm90LXNpZ25lZC1ieS11cw"  # no link
 
 
 def link_in_mail(msg: EmailMessage) -> str:
@@ -175,6 +177,23 @@ def hardenberg(
     yield get_runtime()
     get_settings.cache_clear()
     _runtime.cache_clear()
+
+
+@pytest.fixture
+def web_server(example_data: Any) -> Iterator[Any]:
+    """The web app of `example_data` (SQLite, then PostgreSQL) served by uvicorn on a free
+    loopback port, warmed up by one refused request (so the first measured one is not)."""
+    from poflow.web import serve_web_in_thread
+
+    web = serve_web_in_thread(example_data.settings, port=0)
+    try:
+        conn = http.client.HTTPConnection(web.host, web.port, timeout=10)
+        conn.request("GET", f"/a/{FORGED}")
+        assert conn.getresponse().status == 400
+        conn.close()
+        yield web
+    finally:
+        web.stop()
 
 
 # -- Prefect flows in a thread --------------------------------------------------------------
