@@ -174,7 +174,7 @@ def build_markdown(
         "",
         f"{t['bad_rejected']} of {t['bad_tried']} malformed inputs were rejected with an error "
         "naming the problem, with the database unchanged (a refused link adds only its own "
-        "audit row).",
+        "audit row, or only counts in the refusal tally).",
         "",
         *_table(
             ["area", "input", "rejected", "error names it", "nothing written", "error"],
