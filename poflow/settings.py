@@ -1,15 +1,22 @@
-"""Process-wide settings from environment variables prefixed POFLOW_ (one class, cached)."""
+"""Process-wide settings from environment variables prefixed POFLOW_ (one class, cached), and
+from `<data dir>/.env` (never a `.env` in the current directory)."""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-__all__ = ["PROJECT_ROOT", "Settings", "get_settings"]
+__all__ = ["PROJECT_ROOT", "Settings", "env_file", "get_settings"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -30,12 +37,42 @@ def _default_data_dir() -> Path:
     return base / "poflow"
 
 
+def env_file() -> Path:
+    """The settings file read besides the environment: `<data dir>/.env`, the data dir taken
+    from POFLOW_DATA_DIR or its default. A `.env` in the current directory is never read (one
+    planted there could redirect every link)."""
+    raw = os.environ.get("POFLOW_DATA_DIR", "")
+    return (Path(raw) if raw else _default_data_dir()) / ".env"
+
+
+class _DataDirDotEnv(DotEnvSettingsSource):
+    """`<data dir>/.env`; a POFLOW_DATA_DIR in it is ignored (it cannot move its own folder)."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("data_dir", None)
+        return values
+
+
 class Settings(BaseSettings):
     """Settings of one poflow installation; each field is read from POFLOW_<NAME>."""
 
     model_config = SettingsConfigDict(
-        env_prefix="POFLOW_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="POFLOW_", env_file=None, extra="ignore", frozen=True
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then `<data dir>/.env` (see `env_file`)."""
+        dotenv = _DataDirDotEnv(settings_cls, env_file=env_file(), env_file_encoding="utf-8")
+        return init_settings, env_settings, dotenv, file_secret_settings
 
     data_dir: Path = Field(
         default_factory=_default_data_dir,

@@ -22,7 +22,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.states import ActionState, HireState, MailState, StepState
 
-__all__ = ["Action", "AuditEntry", "Hire", "Outbox", "Person", "PersonRole", "Step"]
+__all__ = [
+    "Action",
+    "AuditEntry",
+    "Hire",
+    "Outbox",
+    "Person",
+    "PersonRole",
+    "RefusalTally",
+    "Step",
+]
 
 SLUG = 64
 ID = 40
@@ -232,3 +241,22 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and states only
 
     __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+
+
+class RefusalTally(Base):
+    """Refused web requests counted per minute, source, reason, method and link (X-4).
+
+    The first refusal of such a bucket also writes one audit row; the others only count here,
+    so a flood from one source leaves a few rows, not one per request (poflow/web/refusals.py).
+    """
+
+    __tablename__ = "refusal_tally"
+
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # keyed hash (X-3)
+    reason: Mapped[str] = mapped_column(String(24), primary_key=True)
+    method: Mapped[str] = mapped_column(String(8), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(80), primary_key=True)  # link id or "unknown"
+    municipality: Mapped[str | None] = mapped_column(String(SLUG))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

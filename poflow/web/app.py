@@ -1,4 +1,9 @@
-"""poflow's small web app: the Dutch pages behind the action links in its mails, and /healthz."""
+"""poflow's small web app: the Dutch pages behind the action links in its mails, and /healthz.
+
+Hostile requests cost little: a body is read up to 64 KiB at most (poflow/web/limits.py), a
+token is read at bounded cost (poflow.links.read_token), a POST from another site's page is
+refused on its Origin/Referer, and refusals are counted per source and minute
+(poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
@@ -16,17 +21,19 @@ from starlette.concurrency import run_in_threadpool
 
 from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
-from poflow.web.guard import CSRF_COOKIE
+from poflow.web.guard import CSRF_COOKIE, same_origin
+from poflow.web.limits import MAX_BODY, BodyLimit
 from poflow.web.service import LinkPages, Page
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("poflow.web")
-MAX_BODY = 64 * 1024  # a link form is small; anything larger is refused before parsing
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "Referrer-Policy": "no-referrer",  # the token in the address must not leak onwards
+    # The token in the address must not leak to other sites; "same-origin" (not "no-referrer",
+    # with which browsers send "Origin: null") lets our own form's POST carry our Origin.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "X-Robots-Tag": "noindex, nofollow",
@@ -44,12 +51,18 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     )
 
 
+def _client(request: Request) -> str | None:
+    """The requester's address (uvicorn's, after the proxies it trusts); only hashed."""
+    return request.client.host if request.client else None
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for `settings` (default: from the environment); the schema must exist."""
     settings = settings or get_settings()
     pages = LinkPages(build_runtime(settings))
     env = _environment(settings.templates_dir)
-    secure = settings.resolved_base_url().startswith("https://")
+    base_url = settings.resolved_base_url()
+    secure = base_url.startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
     app = FastAPI(title="poflow", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -77,31 +90,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         )
 
+    # Inside the headers middleware below (added later, so outside), which marks its 413 too.
+    app.add_middleware(
+        BodyLimit,
+        limit=MAX_BODY,
+        refuse=lambda: plain(
+            413, "Te veel tekst", "Wat je verstuurde is te groot. Er is niets gewijzigd."
+        ),
+    )
+
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length", "0")
-        if request.method == "POST" and (not length.isdigit() or int(length) > MAX_BODY):
-            response: Response = plain(
-                413, "Te veel tekst", "Wat je verstuurde is te groot. Er is niets gewijzigd."
+        try:
+            response: Response = await call_next(request)
+        except Exception as exc:  # noqa: BLE001  (any failure: a Dutch page, no traceback)
+            # Type and code locations only: a message may quote posted values (X-3).
+            log.error(
+                "request %s %s failed: %s\n%s",
+                request.method,
+                request.url.path[:3],
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
             )
-        else:
-            try:
-                response = await call_next(request)
-            except Exception as exc:  # noqa: BLE001  (any failure: a Dutch page, no traceback)
-                # Type and code locations only: a message may quote posted values (X-3).
-                log.error(
-                    "request %s %s failed: %s\n%s",
-                    request.method,
-                    request.url.path[:3],
-                    type(exc).__name__,
-                    "".join(traceback.format_tb(exc.__traceback__)),
-                )
-                response = plain(
-                    500,
-                    "Er ging iets mis",
-                    "Er ging iets mis bij poflow. Er is "
-                    "niets gewijzigd. Probeer het later opnieuw.",
-                )
+            response = plain(
+                500,
+                "Er ging iets mis",
+                "Er ging iets mis bij poflow. Er is niets gewijzigd. Probeer het later opnieuw.",
+            )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -123,15 +138,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/a/{token}", response_class=HTMLResponse)
     async def show(token: str, request: Request) -> HTMLResponse:
-        page = await run_in_threadpool(pages.show, token, request.cookies.get(CSRF_COOKIE))
+        page = await run_in_threadpool(
+            pages.show, token, request.cookies.get(CSRF_COOKIE), _client(request)
+        )
         return render(page, token)
 
     @app.post("/a/{token}", response_class=HTMLResponse)
     async def act(token: str, request: Request) -> HTMLResponse:
+        sent = (request.headers.get("origin"), request.headers.get("referer"))
+        if same_origin(base_url, *sent) is False:  # another site's page posted this
+            return render(await run_in_threadpool(pages.refuse_origin, token, _client(request)))
         form = await request.form()
         posted = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
         page = await run_in_threadpool(
-            partial(pages.act, token, posted, request.cookies.get(CSRF_COOKIE))
+            partial(pages.act, token, posted, request.cookies.get(CSRF_COOKIE), _client(request))
         )
         return render(page, token)
 

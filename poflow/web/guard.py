@@ -1,5 +1,5 @@
-"""What protects a link page: the CSRF token bound to the link and a cookie, and why a link
-is refused (forged, altered, expired, used, revoked), told in Dutch."""
+"""What protects a link page: the CSRF token bound to the link and a cookie, the origin of a
+POST, and why a link is refused (forged, altered, expired, used, revoked), told in Dutch."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow.kernel.calendar import TIMEZONE
-from poflow.links import SALT, ActionLink
+from poflow.links import ActionLink, read_token
 
 __all__ = [
     "CSRF_COOKIE",
@@ -24,6 +24,7 @@ __all__ = [
     "describe_refusal",
     "link_behind",
     "new_nonce",
+    "same_origin",
     "token_fingerprint",
 ]
 
@@ -48,6 +49,31 @@ def csrf_valid(secret: str, public_id: str, nonce: str | None, sent: str | None)
     return hmac.compare_digest(csrf_token(secret, public_id, nonce), sent)
 
 
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) URL, the default port left out; None if not one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a port that is no number, an unbalanced [ in the host
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
+def same_origin(base_url: str, origin: str | None, referer: str | None) -> bool | None:
+    """Whether a POST came from poflow's own pages: its Origin header (or, without one, its
+    Referer) against the origin of the base URL. None when neither header was sent (the CSRF
+    check decides alone); False for any other origin, "null" included."""
+    sent = origin if origin is not None else (referer or None)
+    if sent is None:
+        return None
+    mine = _origin(base_url)
+    return mine is not None and _origin(sent) == mine
+
+
 def token_fingerprint(token: str) -> str:
     """A short hash of a token for the audit log (the token itself is a credential)."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
@@ -57,14 +83,14 @@ def link_behind(session: Session, secret: str, token: str) -> tuple[ActionLink |
     """The link row a token points at, even when its signature is wrong, and whether it is right.
 
     A token whose payload names a real link but whose signature does not match was altered
-    (often: cut off by a mail program); one that names no link at all was forged.
+    (often: cut off by a mail program); one that names no link at all was forged. The token is
+    read with `read_token`: an overlong or compressed one names no link and costs nothing.
     """
-    signed_ok, payload = URLSafeSerializer(secret, salt=SALT).loads_unsafe(token)
-    public_id = payload.get("l") if isinstance(payload, dict) else None
-    if not isinstance(public_id, str) or len(public_id) > 64:
-        return None, bool(signed_ok)
+    public_id, signed_ok = read_token(secret, token)
+    if public_id is None:
+        return None, False
     row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
-    return row, bool(signed_ok)
+    return row, signed_ok
 
 
 @dataclass(frozen=True)
@@ -88,7 +114,7 @@ def _when(moment: datetime | None) -> str:
 
 def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
     """The Dutch page for a refusal; `reason` is one of forged, altered, expired, used,
-    revoked, unknown_action, csrf."""
+    revoked, unknown_action, csrf, origin."""
     nothing = "Er is niets gewijzigd."
     if reason == "altered":
         return Refusal(
@@ -137,6 +163,15 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
             "Voor je veiligheid voeren we een handeling alleen uit vanaf de "
             f"bevestigingspagina zelf. {nothing} Open de link opnieuw vanuit de mail "
             "en klik dan op de knop.",
+            403,
+        )
+    if reason == "origin":
+        return Refusal(
+            reason,
+            "Dit verzoek kwam niet van poflow",
+            "Je bevestiging kwam niet van de pagina van poflow zelf, maar via een andere "
+            f"website. Voor je veiligheid voeren we de handeling dan niet uit. {nothing} "
+            "Open de link opnieuw vanuit de mail en klik dan op de knop.",
             403,
         )
     return Refusal(

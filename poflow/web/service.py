@@ -1,5 +1,6 @@
 """The two things a link page does: show the confirmation (GET, changes nothing) and act on the
-button (POST: verify, claim and perform in one transaction). Refusals are audited (X-4)."""
+button (POST: verify, claim and perform in one transaction). Refusals are audited (X-4),
+counted per client source and minute (poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from poflow import audit
 from poflow._exceptions import ActionRefused, LinkRefused, PoflowError
 from poflow.config import MunicipalityConfig
 from poflow.db.models import AuditEntry
@@ -26,8 +26,8 @@ from poflow.web.guard import (
     describe_refusal,
     link_behind,
     new_nonce,
-    token_fingerprint,
 )
+from poflow.web.refusals import source_of, tally_refusal
 
 __all__ = ["LinkPages", "Page"]
 
@@ -77,6 +77,10 @@ class LinkPages:
             return {"gemeente": "Personeel & Organisatie", "po_mailbox": None}
         return {"gemeente": cfg.name, "po_mailbox": str(cfg.municipality.po_mailbox)}
 
+    def source(self, client: str | None) -> str:
+        """The keyed hash standing for a client address in the refusal tally (X-3)."""
+        return source_of(self._secret, client)
+
     def _refuse(
         self,
         session: Session,
@@ -84,30 +88,22 @@ class LinkPages:
         row: ActionLink | None,
         token: str,
         method: str,
-        *,
-        actor: str = "web",
+        source: str,
     ) -> Page:
-        """Audit the refused attempt, commit only that, and show the Dutch page."""
+        """Count (and, first in its minute, audit) the refused attempt, commit only that, and
+        show the Dutch page."""
         session.rollback()
-        audit.record(
-            session,
-            actor=actor,
-            action="link.refused",
-            entity_type="action_link",
-            entity_id=str(row.id) if row else "unknown",
-            municipality=row.municipality if row else None,
-            reason=reason,
-            method=method,
-            link_action=row.action if row else None,
-            token=None if row else token_fingerprint(token),
+        count = tally_refusal(
+            session, source=source, reason=reason, method=method, row=row, token=token
         )
         session.commit()
-        log.info("link refused (%s, %s, link %s)", reason, method, row.id if row else "-")
+        if count == 1:  # one log line per bucket too: a flood does not fill the log either
+            log.info("link refused (%s, %s, link %s)", reason, method, row.id if row else "-")
         refusal = describe_refusal(reason, row)
         return Page("refused.html", {**self.frame(row), "refusal": refusal}, refusal.status)
 
     def _usable(
-        self, session: Session, token: str, method: str
+        self, session: Session, token: str, method: str, source: str
     ) -> tuple[ActionLink, LinkAction] | Page:
         try:
             row = verify_token(
@@ -119,10 +115,10 @@ class LinkPages:
         except LinkRefused as exc:
             known, signed_ok = link_behind(session, self._secret, token)
             reason = "altered" if exc.reason == "forged" and known and not signed_ok else exc.reason
-            return self._refuse(session, reason, known, token, method)
+            return self._refuse(session, reason, known, token, method, source)
         action = self.runtime.registry.link_actions.get(row.action)
         if action is None or row.municipality not in self.configs:
-            return self._refuse(session, "unknown_action", row, token, method)
+            return self._refuse(session, "unknown_action", row, token, method, source)
         return row, action
 
     def _context(self, session: Session, row: ActionLink) -> Context:
@@ -154,10 +150,11 @@ class LinkPages:
         )
 
     # -- GET -------------------------------------------------------------------------------
-    def show(self, token: str, cookie_nonce: str | None) -> Page:
-        """The confirmation page; never commits anything but the audit row of a refusal."""
+    def show(self, token: str, cookie_nonce: str | None, client: str | None = None) -> Page:
+        """The confirmation page; never commits anything but the tally of a refusal. `client`
+        is the requester's address (only its keyed hash is kept)."""
         with self.factory() as session:
-            found = self._usable(session, token, "GET")
+            found = self._usable(session, token, "GET", self.source(client))
             if isinstance(found, Page):
                 return found
             row, action = found
@@ -169,11 +166,16 @@ class LinkPages:
 
     # -- POST ------------------------------------------------------------------------------
     def act(
-        self, token: str, posted: Mapping[str, Sequence[str]], cookie_nonce: str | None
+        self,
+        token: str,
+        posted: Mapping[str, Sequence[str]],
+        cookie_nonce: str | None,
+        client: str | None = None,
     ) -> Page:
         """Verify, check CSRF and input, then claim the link and perform its action, once."""
+        source = self.source(client)
         with self.factory() as session:
-            found = self._usable(session, token, "POST")
+            found = self._usable(session, token, "POST", source)
             if isinstance(found, Page):
                 return found
             row, action = found
@@ -182,7 +184,7 @@ class LinkPages:
                 self._secret, row.public_id, cookie_nonce, sent[0]
             )
             if not valid or cookie_nonce is None:
-                return self._refuse(session, "csrf", row, token, "POST")
+                return self._refuse(session, "csrf", row, token, "POST", source)
             ctx = self._context(session, row)
             values, errors = validate_form(action.fields, posted, action.extra.get("validate"))
             if errors:
@@ -191,7 +193,15 @@ class LinkPages:
                 )
                 session.rollback()
                 return page
-            return self._perform(session, ctx, row, action, values, token)
+            return self._perform(session, ctx, row, action, values, token, source)
+
+    def refuse_origin(self, token: str, client: str | None = None) -> Page:
+        """Refuse a POST sent from another site's page (its Origin or Referer): counted and
+        audited like a refused link, naming the link only when the token's signature is right."""
+        with self.factory() as session:
+            row, signed_ok = link_behind(session, self._secret, token)
+            known = row if signed_ok else None
+            return self._refuse(session, "origin", known, token, "POST", self.source(client))
 
     def _perform(
         self,
@@ -201,6 +211,7 @@ class LinkPages:
         action: LinkAction,
         values: dict[str, str],
         token: str,
+        source: str,
     ) -> Page:
         added: list[AuditEntry] = []
         event.listen(
@@ -222,7 +233,7 @@ class LinkPages:
             )
             session.commit()
         except LinkRefused as exc:  # a double click or a race: the other request won
-            return self._refuse(session, exc.reason, row, token, "POST")
+            return self._refuse(session, exc.reason, row, token, "POST", source)
         except PoflowError as exc:
             # Nothing the action did stays, except its own audit rows of the refusal (X-4).
             kept = [_copy(entry) for entry in added]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import http.client
 import re
 import shutil
 import threading
@@ -16,13 +17,14 @@ import pytest
 from sqlalchemy import select, text
 
 from poflow.db.base import Base
-from poflow.db.models import Action, Hire, Outbox, Person, PersonRole
+from poflow.db.models import Action, AuditEntry, Hire, Outbox, Person, PersonRole, RefusalTally
 from tests.conftest import EXAMPLES
 
 SECRET = "test-secret-key-for-poflow-tests"
 LINK = re.compile(r"https?://[^\s\"<>]+/a/[A-Za-z0-9_.\-]+")
 DIRK = "dirk.mulder@hardenberg.example.nl"  # HB-0004, leidinggevende of NH-2027-001
 RECORD_DAY = date(2027, 3, 2)  # the day Dirk is asked to record the 1-month talk of NH-2027-001
+FORGED = "eyJsIjoiMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAifQ.bm90LXNpZ25lZC1ieS11cw"  # no link
 
 
 def link_in_mail(msg: EmailMessage) -> str:
@@ -71,6 +73,31 @@ def snapshot(rt: Any) -> dict[str, list[tuple[Any, ...]]]:
         for table in Base.metadata.sorted_tables:
             rows = session.execute(text(f'SELECT * FROM "{table.name}"')).all()
             out[table.name] = sorted(tuple(map(repr, r)) for r in rows)
+    return out
+
+
+def refused_requests(rt: Any) -> list[dict[str, Any]]:
+    """Every refused request recorded (X-4), one entry per request, in the order their buckets
+    were first audited: each audit row `link.refused` of the web app with the count of its
+    tally bucket (source, minute, reason, method, link). A bucket without its audit row, or an
+    audit row without its bucket, fails the test."""
+    with rt.factory() as session:
+        audits = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "link.refused", AuditEntry.actor == "web")
+            .order_by(AuditEntry.id)
+        ).all()
+        tallies = {
+            (t.minute.isoformat(), t.source, t.reason, t.method, t.entity_id): t.count
+            for t in session.scalars(select(RefusalTally))
+        }
+    out: list[dict[str, Any]] = []
+    for row in audits:
+        d = row.detail
+        key = (d["minute"], d["source"], d["reason"], d["method"], row.entity_id)
+        assert key in tallies, f"audit row {row.id} has no tally bucket {key}"
+        out += [{"entity": row.entity_id, "actor": row.actor, **d}] * tallies.pop(key)
+    assert not tallies, f"tally buckets without their audit row: {list(tallies)}"
     return out
 
 
@@ -150,6 +177,23 @@ def hardenberg(
     yield get_runtime()
     get_settings.cache_clear()
     _runtime.cache_clear()
+
+
+@pytest.fixture
+def web_server(example_data: Any) -> Iterator[Any]:
+    """The web app of `example_data` (SQLite, then PostgreSQL) served by uvicorn on a free
+    loopback port, warmed up by one refused request (so the first measured one is not)."""
+    from poflow.web import serve_web_in_thread
+
+    web = serve_web_in_thread(example_data.settings, port=0)
+    try:
+        conn = http.client.HTTPConnection(web.host, web.port, timeout=10)
+        conn.request("GET", f"/a/{FORGED}")
+        assert conn.getresponse().status == 400
+        conn.close()
+        yield web
+    finally:
+        web.stop()
 
 
 # -- Prefect flows in a thread --------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""The request body limit of the web app, held on the bytes actually read.
+
+A Content-Length over the limit is refused before a byte is read; a body without one (chunked
+transfer encoding) is read only up to the limit and refused as soon as it goes past it, so the
+rest is never read. A link form is small: 64 KiB is far more than any page of poflow sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["MAX_BODY", "BodyLimit"]
+
+MAX_BODY = 64 * 1024
+
+
+class BodyLimit:
+    """ASGI middleware: read each request's body (up to `limit` bytes) before the app runs, and
+    answer `refuse()` instead as soon as it is longer. The app gets the body read as one
+    message, so nothing after this middleware can read more than `limit` bytes."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, refuse: Callable[[], Response]) -> None:
+        self.app = app
+        self.limit = limit
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with its body read, or refuse it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self.refuse()(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: nobody to answer
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:  # stop reading here: the rest of the body stays unread
+                await self.refuse()(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # only a disconnect can come after the body
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
