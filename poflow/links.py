@@ -4,37 +4,33 @@ A link's token is an itsdangerous signature over a random public id; the row beh
 the action, case, person, expiry and whether it was used or revoked. Each process declares the
 actions its links can carry (`link_actions` of its ProcessSpec); poflow's web app shows the
 confirmation page (GET, changes nothing) and performs the action on the button (POST), once.
+This module mints links; `poflow.link_tokens` reads, verifies, claims and revokes them.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from itsdangerous import BadData, URLSafeSerializer
-from itsdangerous.encoding import base64_decode
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, update
+from itsdangerous import URLSafeSerializer
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from poflow._exceptions import LinkRefused
-from poflow.db.base import Base, UTCDateTime, insert_rows, rowcount, utcnow
+from poflow.db.base import Base, UTCDateTime, insert_rows, utcnow
 
 __all__ = [
+    "MAX_TOKEN_LENGTH",
+    "SALT",
     "ActionLink",
     "FormField",
     "LinkAction",
-    "claim_link",
     "link_url",
     "link_urls",
     "mint_link",
     "mint_links",
-    "read_token",
-    "revoke_links",
-    "verify_token",
 ]
 
 SALT = "poflow-action-link-v1"
@@ -244,107 +240,3 @@ def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     )
     base = first.settings.resolved_base_url()
     return [f"{base}/a/{token}" for token in tokens]
-
-
-def read_token(secret: str, token: str) -> tuple[str | None, bool]:
-    """The public id a token names, and whether its signature is right; read at bounded cost.
-
-    A token longer than MAX_TOKEN_LENGTH is not looked at; a compressed payload (itsdangerous'
-    "." prefix, which poflow never makes) is refused unread, so nothing is ever inflated; the
-    signature is checked on the raw characters before the payload is decoded. The public id of
-    a payload whose signature is wrong is still returned (an altered link is told from a forged
-    one by it); (None, False) when the token names no public id at all.
-    """
-    if len(token) > MAX_TOKEN_LENGTH or not token.isascii() or token.startswith("."):
-        return None, False
-    value, dot, signature = token.rpartition(".")
-    if not dot:
-        return None, False
-    signer = _serializer(secret).make_signer(SALT)
-    signed_ok = signer.verify_signature(value.encode("ascii"), signature.encode("ascii"))
-    public_id = _public_id(value)
-    return public_id, signed_ok and public_id is not None
-
-
-def _public_id(value: str) -> str | None:
-    """The "l" of a token's (uncompressed, at most MAX_TOKEN_LENGTH long) JSON payload."""
-    try:
-        payload = json.loads(base64_decode(value))
-    except (BadData, ValueError):  # not base64, not JSON (nor UTF-8)
-        return None
-    public_id = payload.get("l") if isinstance(payload, dict) else None
-    return public_id if isinstance(public_id, str) and len(public_id) <= 64 else None
-
-
-def verify_token(
-    session: Session,
-    *,
-    secret: str,
-    token: str,
-    now: datetime | None = None,
-    reusable: Collection[str] = (),
-) -> ActionLink:
-    """Return the link behind `token` if it can be used now; else LinkRefused saying why.
-
-    Reasons: "forged" (bad signature or unknown id), "revoked", "used", "expired". The token is
-    read with `read_token` (length capped, never decompressed).
-    """
-    public_id, signed_ok = read_token(secret, token)
-    if not signed_ok:
-        raise LinkRefused("forged", "This link is not valid: it was altered or not made by poflow.")
-    row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
-    if row is None:
-        raise LinkRefused("forged", "This link is not known to poflow.")
-    now = now or utcnow()
-    if row.revoked_at is not None:
-        raise LinkRefused("revoked", f"Link {row.public_id[:8]} was revoked.")
-    if row.used_at is not None and row.action not in reusable:
-        raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
-    if now >= row.expires_at:
-        raise LinkRefused("expired", f"Link {row.public_id[:8]} expired.")
-    return row
-
-
-def claim_link(
-    session: Session,
-    row: ActionLink,
-    *,
-    now: datetime | None = None,
-    reusable: Collection[str] = (),
-) -> None:
-    """Mark the link used, atomically: a second claim (a double click, a race) is refused.
-
-    `reusable` names the link actions that are not single-use (Registry.reusable_links)."""
-    now = now or utcnow()
-    if row.action in reusable:
-        session.execute(update(ActionLink).where(ActionLink.id == row.id).values(used_at=now))
-        return
-    result = session.execute(
-        update(ActionLink)
-        .where(
-            ActionLink.id == row.id, ActionLink.used_at.is_(None), ActionLink.revoked_at.is_(None)
-        )
-        .values(used_at=now)
-    )
-    if rowcount(result) != 1:
-        raise LinkRefused("used", f"Link {row.public_id[:8]} was already used.")
-
-
-def revoke_links(
-    session: Session,
-    *,
-    case_type: str,
-    case_id: str,
-    action: str | None = None,
-    now: datetime | None = None,
-) -> int:
-    """Revoke the case's unused links (e.g. when the hire is cancelled or moved)."""
-    query = update(ActionLink).where(
-        ActionLink.case_type == case_type,
-        ActionLink.case_id == case_id,
-        ActionLink.used_at.is_(None),
-        ActionLink.revoked_at.is_(None),
-    )
-    if action:
-        query = query.where(ActionLink.action == action)
-    return rowcount(session.execute(query.values(revoked_at=now or utcnow())))

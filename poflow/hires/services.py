@@ -17,7 +17,7 @@ from poflow.engine import (
     invited_recipients,
     step_close,
 )
-from poflow.links import revoke_links
+from poflow.link_tokens import revoke_links
 from poflow.states import HireState, StepState, check_transition
 
 __all__ = ["cancel_hire", "get_hire", "move_hire"]

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow.kernel.calendar import TIMEZONE
-from poflow.links import ActionLink, read_token
+from poflow.link_tokens import read_token
+from poflow.links import ActionLink
 
 __all__ = [
     "CSRF_COOKIE",

@@ -16,7 +16,8 @@ from poflow._exceptions import ActionRefused, LinkRefused, PoflowError
 from poflow.config import MunicipalityConfig
 from poflow.db.models import AuditEntry
 from poflow.engine import Context
-from poflow.links import ActionLink, LinkAction, claim_link, verify_token
+from poflow.link_tokens import claim_link, verify_token
+from poflow.links import ActionLink, LinkAction
 from poflow.runtime import Runtime, today
 from poflow.settings import Settings
 from poflow.web.forms import validate_form

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from poflow._exceptions import CoachingRefused, ImportRejected
 from poflow.cli import app
-from poflow.links import verify_token
+from poflow.link_tokens import verify_token
 from tests.coaching.support import SEED, seed_tables, write_seed_csv
 
 HB = ["--municipality", "hardenberg", "--coach", "HB-0008"]

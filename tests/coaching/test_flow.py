@@ -12,7 +12,7 @@ from sqlalchemy import select
 from poflow.coaching.importer import import_registrations
 from poflow.db.models import Person
 from poflow.flows.coaching import coaching_report, deployments
-from poflow.links import verify_token
+from poflow.link_tokens import verify_token
 from poflow.tasks.coaching import artifact_key
 from tests.coaching.support import seed_rows, write_seed_csv
 

@@ -15,7 +15,8 @@ from poflow.coaching.states import GoalState, TrajectoryState
 from poflow.db.models import AuditEntry, Person, PersonRole
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType
-from poflow.links import claim_link, link_url, verify_token
+from poflow.link_tokens import claim_link, verify_token
+from poflow.links import link_url
 from poflow.mail.sending import SmtpTarget, send_queued
 
 DAY = date(2027, 3, 1)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from poflow.conversations.planner import plan_hire_cycle
 from poflow.db.models import Hire, Person, PersonRole, Step
 from poflow.engine import Context
-from poflow.links import claim_link, verify_token
+from poflow.link_tokens import claim_link, verify_token
 
 KB = "kaag-en-braassem"
 STAFF = [  # (id, given, family, roles) - fictional people

@@ -19,7 +19,7 @@ from poflow.engine import Context
 from poflow.importer import import_staff
 from poflow.introduction.config import section
 from poflow.introduction.sessions import plan_day
-from poflow.links import claim_link, verify_token
+from poflow.link_tokens import claim_link, verify_token
 from poflow.runtime import run_day
 from tests.conftest import EXAMPLES
 from tests.support import ics_of

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from poflow._exceptions import ActionRefused, LinkRefused
 from poflow.db.models import Step
-from poflow.links import claim_link, verify_token
+from poflow.link_tokens import claim_link, verify_token
 from poflow.onboarding.rules import Level
 from poflow.states import StepState
 from tests.onboarding.support import (

@@ -312,7 +312,7 @@ def test_rec_9_an_expired_decision_link_is_refused(asked: Any):
 
 def test_onb_5_a_revoked_link_is_refused(asked: Any):
     """Variant 11: a link revoked (its case withdrawn) decides nothing."""
-    from poflow.links import revoke_links
+    from poflow.link_tokens import revoke_links
 
     rt, client, tokens = asked
     with rt.factory() as session, session.begin():

@@ -159,7 +159,8 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
     page.goto(url)
     assert page.locator("h1").inner_text() == "Punt afgerond"
     with site.factory() as session:
-        from poflow.links import ActionLink, verify_token
+        from poflow.link_tokens import verify_token
+        from poflow.links import ActionLink
 
         token = url.rsplit("/a/", 1)[1]
         link = verify_token(

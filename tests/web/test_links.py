@@ -14,13 +14,8 @@ from poflow.checkins.links import HELD_LINK
 from poflow.db.base import utcnow
 from poflow.db.models import Step
 from poflow.hires.services import cancel_hire
-from poflow.links import (
-    ActionLink,
-    claim_link,
-    mint_link,
-    mint_links,
-    verify_token,
-)
+from poflow.link_tokens import claim_link, verify_token
+from poflow.links import ActionLink, mint_link, mint_links
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conftest import SmtpRecorder
