@@ -25,6 +25,7 @@ CORE_TABLES: tuple[type[Base], ...] = (
     models.Action,
     models.Outbox,
     models.AuditEntry,
+    models.AuditChainHead,
     ActionLink,
     PublishedArtifact,
 )
