@@ -44,6 +44,7 @@ __all__ = [
     "prepare_environment",
     "run_day",
     "run_days",
+    "runtime_in_use",
     "today",
 ]
 
@@ -162,6 +163,11 @@ def _settle_heap() -> None:
 def get_runtime() -> Runtime:
     """The runtime for the current settings (cached; tests clear get_settings' cache)."""
     return _runtime(get_settings())
+
+
+def runtime_in_use() -> bool:
+    """Whether this process has built a runtime (and so may have written to the database)."""
+    return _runtime.cache_info().currsize > 0
 
 
 def run_day(
