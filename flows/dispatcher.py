@@ -10,7 +10,12 @@ from prefect import flow, get_run_logger
 from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime, today
-from poflow.tasks.engine import find_municipalities_with_work, perform_due_actions, plan_new_cases
+from poflow.tasks.engine import (
+    find_municipalities_with_work,
+    perform_due_actions,
+    plan_new_cases,
+    seal_audit_log,
+)
 from poflow.tasks.mail import send_mail
 
 __all__ = ["dispatcher"]
@@ -31,7 +36,8 @@ def _run_name() -> str:
     log_prints=False,
 )
 def dispatcher(day: date | None = None, municipality: str | None = None) -> dict[str, Any]:
-    """Perform everything due on `day` (default: today) for one or every municipality."""
+    """Perform everything due on `day` (default: today) for one or every municipality, seal
+    the audit rows onto their chains and send the mail."""
     day = day or today()
     rt = get_runtime()
     summary: dict[str, Any] = {"day": day.isoformat(), "municipalities": {}}
@@ -45,6 +51,10 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
         for slug, done in perform_due_actions(group, day).items():
             counts[slug].update(done)
     summary["municipalities"] = counts
+    # The day's audit rows onto their chains, before the mail: a mail server that is down
+    # must not leave them unsealed (X-4).
+    if work["plan"] or work["perform"] or work["seal"]:
+        summary["audit"] = seal_audit_log(day, municipality)
     delays = [rt.settings.send_retry_delay_s * 2**i for i in range(rt.settings.send_retries)]
     summary["mail"] = send_mail.with_options(
         retries=rt.settings.send_retries, retry_delay_seconds=delays or 0

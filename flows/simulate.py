@@ -10,7 +10,7 @@ from prefect import flow
 from poflow.engine import perform_groups
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime
-from poflow.tasks.engine import perform_due_actions, plan_new_cases
+from poflow.tasks.engine import perform_due_actions, plan_new_cases, seal_audit_log
 from poflow.tasks.mail import send_mail
 
 __all__ = ["simulate_days"]
@@ -41,4 +41,5 @@ def simulate_days(first: date, last: date, municipality: str | None = None) -> d
         per_day[day.isoformat()] = totals["sent"] - sent_before
         totals["days"] += 1
         day += timedelta(days=1)
+    seal_audit_log(last, municipality)  # the simulated days' audit rows onto their chains (X-4)
     return {**totals, "sent_per_day": per_day}

@@ -10,6 +10,7 @@ Hierarchy::
     ├── IllegalTransition      a state change the process does not allow
     ├── DuplicateMessage       a second outbox row for the same unique key (X-1)
     ├── AuditTamperError       an attempt to change or delete an audit row (X-4)
+    ├── AuditAnchorInvalid     a published audit head given to `poflow audit verify` is malformed
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
@@ -32,6 +33,7 @@ __all__ = [
     "AppraisalRefused",
     "AppraisalRequired",
     "ApprovalRefused",
+    "AuditAnchorInvalid",
     "AuditTamperError",
     "BuddyRefused",
     "CoachingRefused",
@@ -100,6 +102,11 @@ class DuplicateMessage(PoflowError):
 
 class AuditTamperError(PoflowError):
     """The audit log is append-only: an update or delete was attempted (X-4)."""
+
+
+class AuditAnchorInvalid(PoflowError):
+    """A published head of the audit chain, given to `poflow audit verify --anchor`, is not
+    SLUG:REGEL:HEX (X-4)."""
 
 
 class ApprovalRefused(PoflowError):

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from poflow._exceptions import PoflowError
+from poflow.audit_cli import audit_app, seal_after_command
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import parse_date as _parse_date
@@ -38,6 +39,7 @@ db_app.command("copy")(copy_command)
 app.add_typer(import_app, name="import")
 app.add_typer(config_app, name="config")
 app.add_typer(web_app, name="web")
+app.add_typer(audit_app, name="audit")
 # Each process brings its own commands (ProcessSpec.cli), in the order of PROCESSES.
 for _spec in PROCESSES:
     for _name, _command in _spec.cli:
@@ -47,6 +49,12 @@ for _spec in PROCESSES:
             app.command(_name)(_command)
 
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
+
+
+@app.callback()
+def _every_command(ctx: typer.Context) -> None:
+    # After a command that used the database, its audit rows are sealed at once.
+    ctx.call_on_close(seal_after_command)
 
 
 @db_app.command("upgrade")

@@ -157,6 +157,8 @@ def import_staff(
                 entity_id=person.id,
                 municipality=person.municipality,
                 fields=",".join(changed),
+                # the roles as now held, for `poflow audit verify`
+                **({"roles": ";".join(new_roles)} if "roles" in changed else {}),
             )
         else:
             unchanged += 1

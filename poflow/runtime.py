@@ -18,6 +18,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import NotFound
+from poflow.audit_chain import seal as seal_audit
 from poflow.config import CORE_SECTIONS, MunicipalityConfig, Sections, load_all
 from poflow.db.session import session_factory
 from poflow.engine import (
@@ -44,6 +45,7 @@ __all__ = [
     "prepare_environment",
     "run_day",
     "run_days",
+    "runtime_in_use",
     "today",
 ]
 
@@ -164,6 +166,11 @@ def get_runtime() -> Runtime:
     return _runtime(get_settings())
 
 
+def runtime_in_use() -> bool:
+    """Whether this process has built a runtime (and so may have written to the database)."""
+    return _runtime.cache_info().currsize > 0
+
+
 def run_day(
     rt: Runtime,
     day: date,
@@ -172,7 +179,8 @@ def run_day(
     send: bool = True,
     batch_size: int = 500,
 ) -> dict[str, int]:
-    """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, send.
+    """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, seal
+    the day's audit rows onto their chains (X-4), send.
 
     The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
     `batch_size` is perform_due_in's (smaller batches let several workers interleave in tests).
@@ -188,6 +196,7 @@ def run_day(
             totals["performed"] += report.performed
             totals["skipped"] += report.skipped
             totals["failed"] += len(report.failed_actions)
+    seal_audit(rt.factory, municipality)
     if send:
         target = SmtpTarget.from_settings(rt.settings)
         totals["sent"] = len(send_queued(rt.factory, target, municipality=municipality).sent)

@@ -26,6 +26,7 @@ CORE_TABLES: tuple[type[Base], ...] = (
     models.Outbox,
     models.AuditEntry,
     models.RefusalTally,
+    models.AuditChainHead,
     ActionLink,
     PublishedArtifact,
 )

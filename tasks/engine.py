@@ -5,22 +5,34 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 
+from poflow.audit_chain import SealReport, chains_to_seal, seal
 from poflow.engine import municipalities_with_work
+from poflow.kernel.auditchain import chain_name
 from poflow.runtime import get_runtime
+from poflow.tasks.onboarding import artifact_key
 
-__all__ = ["find_municipalities_with_work", "perform_due_actions", "plan_new_cases"]
+__all__ = [
+    "find_municipalities_with_work",
+    "head_markdown",
+    "perform_due_actions",
+    "plan_new_cases",
+    "seal_audit_log",
+]
 
 
 @task(name="find-municipalities-with-work", task_run_name="find-work-{day}")
 def find_municipalities_with_work(
     day: date, municipality: str | None = None
 ) -> dict[str, list[str]]:
-    """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform")."""
+    """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform"),
+    and the audit chains with rows still to seal ("seal"; "-" for the rows of no municipality)."""
     rt = get_runtime()
     with rt.factory() as session:
         work = municipalities_with_work(session, day, rt.slugs(municipality))
-    return {"plan": work.to_plan, "perform": work.to_perform}
+        unsealed = [chain_name(c) for c in chains_to_seal(session, municipality)]
+    return {"plan": work.to_plan, "perform": work.to_perform, "seal": unsealed}
 
 
 @task(name="plan-new-cases", task_run_name="plan-{municipality}-{day}")
@@ -53,3 +65,42 @@ def perform_due_actions(municipalities: list[str], day: date) -> dict[str, dict[
             "the others were performed."
         )
     return {slug: {"performed": r.performed, "skipped": r.skipped} for slug, r in reports.items()}
+
+
+@task(name="seal-audit-log", task_run_name="seal-audit-{day}")
+def seal_audit_log(day: date, municipality: str | None = None) -> dict[str, dict[str, int]]:
+    """Seal the audit rows written since the last seal onto their municipality's chain (X-4)
+    and publish each moved head as a Prefect artifact (ids and hashes only): rewriting the
+    audit log then also means rewriting Prefect's record. Counts per chain."""
+    rt = get_runtime()
+    reports = seal(rt.factory, municipality)
+    for report in reports:
+        create_markdown_artifact(
+            key=artifact_key("auditlog", report.municipality or "zonder-gemeente"),
+            markdown=head_markdown(report),
+            description=f"Kop van de auditlog van {chain_name(report.municipality)} "
+            f"na {day.isoformat()}: regel {report.head.seq}",
+        )
+    return {
+        chain_name(r.municipality): {
+            "sealed": r.sealed,
+            "regel": r.head.seq,
+            "backdated": len(r.backdated),
+        }
+        for r in reports
+    }
+
+
+def head_markdown(report: SealReport) -> str:
+    """The published head of one chain: its place, hash and row id, and how to check it."""
+    head, chain = report.head, chain_name(report.municipality)
+    lines = [
+        f"**Auditlog {chain}**: regel {head.seq} (audit-id {head.audit_id})",
+        "",
+        f"Hash: `{head.hash}`",
+        "",
+        f"Controleren: `poflow audit verify --anchor {chain}:{head.seq}:{head.hash[:16]}`",
+    ]
+    if report.backdated:
+        lines += ["", f"Teruggedateerd verzegeld: audit-id {', '.join(map(str, report.backdated))}"]
+    return "\n".join(lines)

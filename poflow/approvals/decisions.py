@@ -76,19 +76,18 @@ def record_decision(
             approve=approve,
             asked=asked,
         )
+        decision = Approval(
+            municipality=municipality,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            role=role,
+            person_id=person_id,
+            approve=approve,
+            reason=reason,
+            link_id=link_id,
+        )
         with session.begin_nested():
-            session.add(
-                Approval(
-                    municipality=municipality,
-                    subject_type=subject_type,
-                    subject_id=subject_id,
-                    role=role,
-                    person_id=person_id,
-                    approve=approve,
-                    reason=reason,
-                    link_id=link_id,
-                )
-            )
+            session.add(decision)
     except IntegrityError as exc:
         refused = ApprovalRefused(
             f"Cannot record {subject} as {role} for {person_id}: "
@@ -128,6 +127,7 @@ def record_decision(
         role,
         approve,
         outcome=result.value,
+        approval_id=decision.id,  # `poflow audit verify` matches each approval row to this
     )
     return result
 
@@ -140,7 +140,7 @@ def _audit(
     person_id: str,
     role: str,
     approve: bool,
-    **detail: str,
+    **detail: str | int | bool,
 ) -> None:
     action = "approval." + (
         "refused" if "refused" in detail else ("approved" if approve else "rejected")
@@ -153,5 +153,6 @@ def _audit(
         entity_id=subject_id,
         municipality=municipality,
         role=role,
+        approve=approve,
         **detail,
     )

@@ -24,6 +24,7 @@ from poflow.states import ActionState, HireState, MailState, StepState
 
 __all__ = [
     "Action",
+    "AuditChainHead",
     "AuditEntry",
     "Hire",
     "Outbox",
@@ -239,8 +240,48 @@ class AuditEntry(Base):
     entity_type: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(80))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and states only
+    # The hash chain (poflow.audit_chain): written unsealed, then sealed once with the row's
+    # place in its municipality's chain and the hash over its content and the previous hash.
+    seq: Mapped[int | None] = mapped_column(Integer)
+    hash: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entity", "entity_type", "entity_id"),
+        # The sealing pass's lookup: the few unsealed rows, not the whole log.
+        Index(
+            "ix_audit_unsealed",
+            "municipality",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+        # One row per place in a chain; verify reads a chain in this order.
+        Index(
+            "ix_audit_chain",
+            "municipality",
+            "seq",
+            unique=True,
+            postgresql_where=text("seq IS NOT NULL"),
+            sqlite_where=text("seq IS NOT NULL"),
+        ),
+    )
+
+
+class AuditChainHead(Base):
+    """Where one municipality's audit chain ends (X-4); its row is the sealing pass's lock.
+
+    `municipality` is "" for the chain of rows without a municipality. `at` is the latest time
+    on the chain: a row sealed later with a time well before it was inserted back-dated.
+    """
+
+    __tablename__ = "audit_chain"
+
+    municipality: Mapped[str] = mapped_column(String(SLUG), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    audit_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RefusalTally(Base):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow import audit
+from poflow.audit_chain import head_of
 from poflow.config import MunicipalityConfig
 from poflow.db.base import utcnow
 from poflow.db.models import Action, Hire, Outbox, Person, PersonRole, Step
@@ -205,8 +206,10 @@ class Context:
         return list(rows.values())
 
     def _mail_context(self, to: Recipient, context: dict[str, Any]) -> dict[str, Any]:
-        """What every template gets, plus the mail's own context."""
+        """What every template gets, plus the mail's own context; a mail to the P&O mailbox
+        also gets the audit chain's head (`auditlog`, its footer line: X-4)."""
         m = self.config.municipality
+        extra = {"auditlog": self._audit_head()} if to.email == str(m.po_mailbox) else {}
         return {
             "gemeente": m.name,
             "afzender": m.sender_name,
@@ -214,8 +217,21 @@ class Context:
             "ontvanger": to,
             "vandaag": self.day,
             "base_url": self.settings.resolved_base_url(),
+            **extra,
             **context,
         }
+
+    def _audit_head(self) -> dict[str, Any] | None:
+        """This municipality's audit chain head as last sealed (read once per context): P&O's
+        mailbox then holds a copy outside poflow's database."""
+        key = ("audit-head", self.municipality)
+        if key not in self.memo:
+            head = head_of(self.session, self.municipality)
+            self.memo[key] = (
+                {"hash": head.hash[:16], "regel": head.seq} if head and head.seq else None
+            )
+        head_line: dict[str, Any] | None = self.memo[key]
+        return head_line
 
     def _ics_of(self, invitation: Invitation | None) -> str | None:
         """The invitation's text, written once per context (same DTSTAMP for everyone)."""

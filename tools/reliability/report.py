@@ -26,6 +26,7 @@ TEST_MODULES = (
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
+    "tests/reliability/test_tamper.py",
 )
 REPORT = ROOT / "docs" / "reliability.md"
 AUDITED = {
@@ -70,6 +71,7 @@ def summary_line(results: dict[str, list[dict[str, Any]]]) -> str:
         f"bad_inputs={t['bad_rejected']}/{t['bad_tried']} "
         f"bypasses_refused={t['bypass_refused']}/{t['bypass_tried']} pii_hits={t['pii_hits']}"
         + _hostile_field(results)
+        + _tamper_summary(results)
     )
 
 
@@ -114,6 +116,50 @@ def _hostile_section(results: dict[str, list[dict[str, Any]]]) -> list[str]:
         ),
         "",
     ]
+
+
+def _tamper_summary(results: dict[str, list[dict[str, Any]]]) -> str:
+    """The summary line's tamper field: scenarios found by verify with the row named."""
+    tamper = results.get("tamper", [])
+    caught = sum(1 for t in tamper if t["detected"] and t["named"])
+    return f" tamper_detected={caught}/{len(tamper)}"
+
+
+def _tamper_section(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The tamper-evident audit (X-4): each tamper scenario, the sealing cost, the year."""
+    tamper = results.get("tamper", [])
+    caught = sum(1 for t in tamper if t["detected"] and t["named"])
+    lines = [
+        "## Tamper-evident audit (X-4)",
+        "",
+        "Whoever owns the database gets past the append-only triggers (drops them on SQLite, "
+        "`ALTER TABLE audit DISABLE TRIGGER ALL` as the application's own role on PostgreSQL) "
+        "or needs none (INSERT, the approval and role tables). After each change "
+        "`poflow audit verify` ran; *named* means its first line names the changed row. "
+        f"{caught} of {len(tamper)} found and named.",
+        "",
+        *_table(
+            ["scenario", "db", "detected", "named", "verify says (first line)"],
+            [[t["scenario"], t["db"], t["detected"], t["named"], t["says"]] for t in tamper],
+        ),
+        "",
+    ]
+    for s in results.get("audit_seal", []):
+        lines += [
+            f"Sealing cost ({s['db']}): {s['rows']} audit rows of {s['chains']} municipalities, "
+            f"written in batches of 500 in {s['write_s']} s, sealed in {s['seal_s']} s, the "
+            f"whole log verified in {s['verify_s']} s.",
+            "",
+        ]
+    for y in results.get("audit_chain", []):
+        lines += [
+            f"The simulated year: {y['rows']} audit rows in {y['chains']} chain(s), "
+            f"{y['unsealed_at_year_end']} not yet sealed at its end (sealed by verify); "
+            f"{y['approvals']} approvals and the roles of {y['people']} people checked; "
+            f"verify found {y['problems']} problem(s).",
+            "",
+        ]
+    return lines
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -235,6 +281,7 @@ def build_markdown(
             "merge, delete, bulk update, bulk delete, raw SQL).",
             "",
         ]
+    lines += _tamper_section(results)
     window = sum(min(s["duplicates"], s.get("in_flight", 0)) for s in results.get("scenario", []))
     lines += [
         "## Summary",
