@@ -89,9 +89,7 @@ def check_address(value: str, *, smtputf8: bool, field: str) -> str:
     try:
         valid = validate_email(value, check_deliverability=False, allow_smtputf8=smtputf8)
     except EmailNotValidError as exc:
-        raise InputRefused(
-            field, f"{shown(value)} is not one valid email address ({exc})"
-        ) from None
+        raise InputRefused(field, f"{shown(value)} is not a valid email address ({exc})") from None
     for label in valid.domain.split("."):
         scripts = {
             unicodedata.name(ch, "?").split(" ")[0] for ch in label if ch.isalpha()
