@@ -75,7 +75,7 @@ def classify_compose(exc: Exception) -> Failure:
     if isinstance(exc, InputRefused):
         return Failure("address", f"{name}: not one valid address")
     if isinstance(exc, email.errors.NonASCIILocalPartDefect):
-        return Failure("address", f"{name}: non-ASCII before the @ of an address")
+        return Failure("address", f"{name}: non-ASCII in the local part of an address")
     if "CR or LF" in text:
         return Failure("address", f"{name}: CR or LF in an address or a name")
     if "linefeed or carriage return" in text:
