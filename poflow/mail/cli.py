@@ -47,8 +47,10 @@ def retry_cmd(
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The corrected name.")] = None,
 ) -> None:
-    """Queue one parked message again, after a fix (audited). It gets one more attempt; if that
-    fails too, it is parked again and P&O is told again."""
+    """Queue one parked message again after a fix (audited).
+
+    It gets one more attempt; if that fails too, it is parked again and P&O is told again.
+    """
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         retry_parked(
