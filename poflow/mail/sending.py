@@ -47,8 +47,9 @@ __all__ = ["SendReport", "SmtpTarget", "compose", "send_queued"]
 log = logging.getLogger("poflow.mail")
 _POLICY = email.policy.default.clone(max_line_length=998)
 logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
-# Refusals "for now" of that many messages in a row are the server's trouble, not theirs: the
-# pass stops as for a server failure, before every queued message has used up an attempt.
+# Refusals of that many messages in a row by the server (of their recipients or their data, for
+# now or for good) are the server's trouble, not theirs: a relay that denies every recipient
+# would otherwise park the whole queue. The pass stops as for a server failure (X-2).
 _SERVER_STREAK = 3
 
 
@@ -178,7 +179,7 @@ def send_queued(
         with factory.kw["bind"].connect() as connection:
             claims = open_claims(connection, municipality, now)
             outcome: Outcome | None = None
-            streak = 0  # refusals for now in a row: from a certain number on, the server's
+            streak = 0  # messages the server refused in a row
             try:
                 while True:
                     row = claims.advance(outcome, last_id)
@@ -199,7 +200,8 @@ def send_queued(
                         )
                     except SEND_ERRORS as exc:
                         failure = classify_send(exc)
-                        streak = streak + 1 if failure and failure.kind == "temporary" else 0
+                        if failure is not None and failure.kind in ("temporary", "refused"):
+                            streak += 1
                         if failure is None or streak >= _SERVER_STREAK:
                             raise
                         outcome = _failed(row, failure, target, now, notices, report)

@@ -164,6 +164,20 @@ def test_x_2_a_server_failure_still_stops_the_pass_and_keeps_the_rest_queued(
         assert outbox(runtime, row_id).attempts == 0
 
 
+def test_x_2_a_relay_that_denies_every_recipient_parks_two_and_stops_the_pass(runtime: Any):
+    """Three refusals for good in a row are the relay's trouble (e.g. relaying denied): two
+    messages are parked, then the pass stops loudly and the rest stays queued, untried."""
+    ids = [queue(runtime, f"m{i}", f"m{i}@example.org") for i in range(5)]
+    with Relay() as relay:
+        relay.refuse_rcpt["@"] = "554 5.7.1 relay access denied"
+        with pytest.raises(MailDeliveryError, match="stay queued"):
+            send_queued(runtime.factory, _target(relay))
+    assert [outbox(runtime, i).state for i in ids] == [MailState.PARKED] * 2 + [
+        MailState.QUEUED
+    ] * 3
+    assert [outbox(runtime, i).attempts for i in ids[2:]] == [1, 0, 0]
+
+
 def test_x_2_a_relay_with_smtputf8_delivers_a_non_ascii_local_part(runtime: Any):
     """An address with non-ASCII before the @ (allowed by POFLOW_SMTPUTF8) is delivered by a
     relay that offers SMTPUTF8."""
