@@ -7,13 +7,16 @@ Real SMTP relays on loopback (tests/mail/relays.py), on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import create_engine, func, select, text
 
 from poflow._exceptions import MailDeliveryError
 from poflow.db.models import Outbox
+from poflow.db.session import alembic_config
 from poflow.mail.parking import NOTICE_TEMPLATE
 from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.states import MailState
@@ -199,3 +202,37 @@ def test_x_3_a_failing_message_is_logged_by_ids_only(
     lines = [r.getMessage() for r in caplog.records if r.name == "poflow.mail"]
     assert any("parked after 2 attempt(s)" in line and "hire NH-1" in line for line in lines)
     assert not [line for line in lines if "@" in line or "Jansen" in line or "Anne" in line]
+
+
+def test_x_2_migration_0013_parks_the_mail_refused_for_good_before_it(db_url: str):
+    """A row the server refused for good before 0013 ('failed') is parked after the upgrade,
+    so `poflow mail failed` lists it and `mail retry` takes it; the downgrade gives it back."""
+    cfg = alembic_config(db_url)
+    command.downgrade(cfg, "0012")
+    engine = create_engine(db_url)
+    columns = (
+        "key, message_id, municipality, case_type, case_id, template, recipient_email, "
+        "recipient_name, sender_name, sender_email, subject, body_text, body_html, state, "
+        "attempts, created_at"
+    )
+    try:
+        with engine.begin() as conn:
+            for key, state in (("a", "failed"), ("b", "sent")):
+                conn.execute(
+                    text(
+                        f"INSERT INTO outbox ({columns}) VALUES (:k, :k, 'hardenberg', 'hire', "
+                        "'NH-1', 't', 'x@example.org', '', 'P&O', 'po@example.org', 's', 't', "
+                        "'h', :s, 1, :at)"
+                    ),
+                    {"k": key, "s": state, "at": datetime(2027, 1, 4, 8, tzinfo=UTC)},
+                )
+        command.upgrade(cfg, "heads")
+        with engine.connect() as conn:
+            after = conn.execute(text("SELECT key, state, next_attempt_at FROM outbox")).all()
+        command.downgrade(cfg, "0012")
+        with engine.connect() as conn:
+            back = dict(conn.execute(text("SELECT key, state FROM outbox")).all())
+    finally:
+        engine.dispose()
+    assert sorted(tuple(r) for r in after) == [("a", "parked", None), ("b", "sent", None)]
+    assert back == {"a": "failed", "b": "sent"}
