@@ -6,6 +6,10 @@ and marks it sent in the same unit of work, committed before the next message is
 only window for a duplicate is a crash between the server's acceptance and the commit: at most
 one message per sending process. On PostgreSQL a message's mark, its commit and the next claim
 travel in one round trip (pipeline mode).
+
+A message fails alone (poflow.mail.failures says which failures are whose): its attempt, error
+and backoff are recorded with the same UPDATE that marks a sent message, or it is parked with
+P&O's notice queued in that transaction (poflow.mail.parking), and the pass goes on.
 """
 
 from __future__ import annotations
