@@ -5,6 +5,7 @@ Hierarchy::
     PoflowError
     ├── ConfigError            a municipality file, setting or process declaration is wrong (X-5)
     ├── ImportRejected         an import file has bad rows; nothing was written
+    ├── InputRefused           an email address or a name given for a named field cannot be used
     ├── TemplateError          a mail template is missing or lacks a variable
     ├── NotFound               an id that does not exist (hire, person, step, municipality)
     ├── IllegalTransition      a state change the process does not allow
@@ -43,6 +44,7 @@ __all__ = [
     "EnrolmentRefused",
     "IllegalTransition",
     "ImportRejected",
+    "InputRefused",
     "LinkRefused",
     "MailDeliveryError",
     "NotFound",
@@ -82,6 +84,17 @@ class ImportRejected(PoflowError):
         super().__init__(
             f"Import of {file} rejected, nothing was written ({len(problems)} problem(s)):\n{lines}"
         )
+
+
+class InputRefused(PoflowError):
+    """An email address or a name given for a named field (a CLI option, a column, a form field)
+    cannot be used: not one valid address, against the SMTPUTF8 policy, or holding control,
+    bidi or zero-width characters. `field` names it, `why` says what is wrong."""
+
+    def __init__(self, field: str, why: str) -> None:
+        self.field = field
+        self.why = why
+        super().__init__(f"{field}: {why}")
 
 
 class TemplateError(PoflowError):

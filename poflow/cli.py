@@ -15,6 +15,7 @@ from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import parse_date as _parse_date
 from poflow.dbcopy import copy_command
+from poflow.mail.cli import mail_app
 from poflow.processes import PROCESSES
 from poflow.web.cli import app as web_app
 
@@ -40,6 +41,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(config_app, name="config")
 app.add_typer(web_app, name="web")
 app.add_typer(audit_app, name="audit")
+app.add_typer(mail_app, name="mail")
 # Each process brings its own commands (ProcessSpec.cli), in the order of PROCESSES.
 for _spec in PROCESSES:
     for _name, _command in _spec.cli:

@@ -72,6 +72,15 @@ class ImportResult:
     unchanged: int
 
 
+def _names(check: RowChecker, n: int, rec: dict[str, str]) -> dict[str, str]:
+    """A person's names and team, at most as long as their columns (no control characters)."""
+    return {
+        "given_name": check.text(n, rec, "given_name", max_length=100),
+        "family_name": check.text(n, rec, "family_name", max_length=100),
+        "team": check.text(n, rec, "team", max_length=120),
+    }
+
+
 def import_staff(
     session: Session,
     path: Path,
@@ -103,10 +112,8 @@ def import_staff(
         parsed.append(
             {
                 "id": pid,
-                "given_name": check.text(n, rec, "given_name"),
-                "family_name": check.text(n, rec, "family_name"),
+                **_names(check, n, rec),
                 "email": check.email(n, rec, "email"),
-                "team": check.text(n, rec, "team"),
                 "municipality": check.municipality(n, rec, configs),
                 "roles": roles,
             }
@@ -213,20 +220,11 @@ def import_hires(
                 f"unknown contract type {show_value(contract)}; known: "
                 f"{', '.join(sorted(CONTRACT_TYPES))}",
             )
-        months_raw = rec.get("contract_months", "")
-        months: int | None = None
-        if months_raw:
-            if not months_raw.isdigit() or not 0 < int(months_raw) <= 120:
-                check.bad(
-                    n,
-                    "contract_months",
-                    f"{show_value(months_raw)} is not a whole number of months from 1 to 120",
-                )
-            elif contract == "vast":
-                check.bad(n, "contract_months", "must be empty for contract type 'vast'")
-            else:
-                months = int(months_raw)
-        elif contract in CONTRACT_TYPES - {"vast", "bestuurder"}:
+        months = check.whole_number(n, rec, "contract_months", 1, 120)  # months
+        if months is not None and contract == "vast":
+            check.bad(n, "contract_months", "must be empty for contract type 'vast'")
+            months = None
+        elif not rec.get("contract_months") and contract in CONTRACT_TYPES - {"vast", "bestuurder"}:
             check.bad(n, "contract_months", f"is empty; required for contract type {contract!r}")
         start_raw = rec.get("start_date", "")
         start: date | None = None
@@ -243,12 +241,10 @@ def import_hires(
             {
                 "id": hid,
                 "municipality": slug,
-                "given_name": check.text(n, rec, "given_name"),
-                "family_name": check.text(n, rec, "family_name"),
+                **_names(check, n, rec),
                 "private_email": check.email(n, rec, "private_email"),
                 "work_email": check.email(n, rec, "work_email"),
-                "team": check.text(n, rec, "team"),
-                "function": check.text(n, rec, "function"),
+                "function": check.text(n, rec, "function", max_length=160),
                 "manager_id": manager_id,
                 "buddy_id": buddy_id,
                 "contract_type": contract,
@@ -259,7 +255,10 @@ def import_hires(
         if progress:
             progress(1)
     existing = {h.id: h for h in session.scalars(select(Hire).where(Hire.id.in_(seen)))}
+    staff_ids = set(session.scalars(select(Person.id).where(Person.id.in_(seen))))
     for n, rec in enumerate(parsed, start=2):
+        if rec["id"] in staff_ids:
+            check.bad(n, "hire_id", f"{show_value(rec['id'])} is already a staff member's id")
         old = existing.get(rec["id"])
         if old is None:
             continue

@@ -106,6 +106,17 @@ class Settings(BaseSettings):
     send_retries: int = Field(default=3, ge=0, le=10, description="Retries of a failed send")
     send_retry_delay_s: float = Field(default=10.0, ge=0, description="First retry delay; doubles")
     mail_from: str = "poflow@example.nl"
+    smtputf8: bool = Field(
+        default=False,
+        description="Whether the mail server delivers SMTPUTF8 (non-ASCII before the @): off, "
+        "such addresses are refused wherever they come in",
+    )
+    mail_max_attempts: int = Field(
+        default=5, ge=1, le=100, description="Attempts at one message before it is parked"
+    )
+    mail_retry_after_s: float = Field(
+        default=900.0, ge=0, description="Wait before a failed message is tried again; doubles"
+    )
 
     secret_key: SecretStr = SecretStr("change-me-poflow-development-key")
     web_host: str = "127.0.0.1"

@@ -50,7 +50,9 @@ class MailState(StrEnum):
 
     QUEUED = "queued"
     SENT = "sent"
-    FAILED = "failed"  # refused for good by the server (e.g. unknown mailbox); P&O can requeue
+    # Could not be composed or delivered after its attempts, or refused for good by the server
+    # (e.g. unknown mailbox); P&O is told, `poflow mail retry` queues it again after a fix.
+    PARKED = "parked"
     CANCELLED = "cancelled"
 
 
@@ -82,8 +84,8 @@ ACTION_STATES = StateTable(
 MAIL_STATES = StateTable(
     MailState,
     {
-        MailState.QUEUED: {MailState.SENT, MailState.FAILED, MailState.CANCELLED},
-        MailState.FAILED: {MailState.QUEUED},
+        MailState.QUEUED: {MailState.SENT, MailState.PARKED, MailState.CANCELLED},
+        MailState.PARKED: {MailState.QUEUED},
         MailState.SENT: set(),
         MailState.CANCELLED: set(),
     },

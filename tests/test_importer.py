@@ -87,6 +87,17 @@ def test_reimporting_the_same_files_changes_nothing(example_data: Any):
         ("given_name", "", "row 4, column 'given_name': is empty"),
         ("contract_months", "", "row 4, column 'contract_months': is empty; required"),
         ("contract_months", "vijf", "row 4, column 'contract_months': 'vijf' is not a whole"),
+        ("contract_months", "²", "row 4, column 'contract_months': '²' is not a whole number"),
+        ("contract_months", "١٢", "row 4, column 'contract_months': '١٢' is not a whole number"),
+        ("hire_id", "HB-0004", "row 4, column 'hire_id': 'HB-0004' is already a staff member's"),
+        ("given_name", "Noor\u202e", "row 4, column 'given_name': contains a bidi override"),
+        ("family_name", "Bak\x85ker", "row 4, column 'family_name': contains a C1 control"),
+        ("team", "Ruimte\u200b", "row 4, column 'team': contains a zero-width character"),
+        ("function", "Stagiair\x00", "row 4, column 'function': contains a control character"),
+        ("given_name", "N" * 101, "row 4, column 'given_name': is 101 characters long (at most"),
+        ("private_email", "éva@example.org", "row 4, column 'private_email': 'éva@example.org' "),
+        ("work_email", "noor@gemeente-hardenbеrg.nl", "column 'work_email': 'noor@gemeente-har"),
+        ("work_email", "a@x.nl, evil@evil.example", "row 4, column 'work_email': 'a@x.nl, evil"),
     ],
 )
 def test_one_bad_hire_row_rejects_the_file_naming_row_and_column(
@@ -97,7 +108,7 @@ def test_one_bad_hire_row_rejects_the_file_naming_row_and_column(
     rows = _rows(EXAMPLES / "hires.csv")
     for r in rows:
         r["hire_id"] = r["hire_id"].replace("2027", "2028")
-    rows[0]["hire_id"] = "NH-2027-001" if column == "hire_id" else rows[0]["hire_id"]
+    rows[0]["hire_id"] = "NH-2027-001" if value == "NH-2027-001" else rows[0]["hire_id"]
     rows[2][column] = value
     path = _write(tmp_path / "hires.csv", rows, HIRE_COLUMNS)
     before = (_count(rt, Hire), _count(rt, AuditEntry))
@@ -164,6 +175,48 @@ def test_a_staff_row_with_an_unknown_role_is_refused(runtime: Any, tmp_path: Pat
     path = _write(tmp_path / "staff.csv", rows, list(rows[0].keys()))
     with (
         pytest.raises(ImportRejected, match=r"row 3, column 'roles': unknown role 'koning'"),
+        runtime.factory() as session,
+        session.begin(),
+    ):
+        import_staff(session, path, runtime.configs)
+    assert _count(runtime, Person) == 0
+
+
+def test_x_5_the_smtputf8_setting_lets_a_non_ascii_local_part_in(
+    example_data: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """With POFLOW_SMTPUTF8=true éva@example.org imports as written; an IDN domain is kept in
+    ASCII form while the setting is off (no SMTPUTF8 needed to deliver it)."""
+    from poflow.settings import get_settings
+
+    rt = example_data
+    rows = _rows(EXAMPLES / "hires.csv")[:2]
+    rows[0]["private_email"] = "lotte@hendriks-bloemen.nl"
+    rows[1]["private_email"] = "milan@exämple.org"
+    path = _write(tmp_path / "hires.csv", rows, HIRE_COLUMNS)
+    with rt.factory() as session, session.begin():
+        import_hires(session, path, rt.configs)
+    with rt.factory() as session:
+        assert session.get(Hire, "NH-2027-002").private_email == "milan@xn--exmple-cua.org"
+    rows[0]["private_email"] = "éva@example.org"
+    path = _write(tmp_path / "hires.csv", rows, HIRE_COLUMNS)
+    monkeypatch.setenv("POFLOW_SMTPUTF8", "true")
+    get_settings.cache_clear()
+    with rt.factory() as session, session.begin():
+        import_hires(session, path, rt.configs)
+    with rt.factory() as session:
+        assert session.get(Hire, "NH-2027-001").private_email == "éva@example.org"
+
+
+def test_x_2_a_staff_name_with_a_bidi_override_is_refused_by_row_and_column(
+    runtime: Any, tmp_path: Path
+):
+    """A right-to-left override in a staff member's name is refused by row and column."""
+    rows = _rows(EXAMPLES / "staff.csv")
+    rows[2]["family_name"] = "de Wit\u202etxt.exe"
+    path = _write(tmp_path / "staff.csv", rows, list(rows[0].keys()))
+    with (
+        pytest.raises(ImportRejected, match=r"row 4, column 'family_name': contains a bidi"),
         runtime.factory() as session,
         session.begin(),
     ):

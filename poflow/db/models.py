@@ -217,7 +217,9 @@ class Outbox(Base):
     ics_method: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[MailState] = mapped_column(_enum(MailState), default=MailState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(String(300))  # its type and a short reason
+    # After a failure of this message alone: not tried again before this moment (backoff).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,14 +1,21 @@
 """Claiming queued messages for the send loop, one at a time, each in its own transaction:
 through SQLAlchemy Core, or on PostgreSQL through psycopg's pipeline mode, where a message's
-mark, its commit and the next claim travel in one round trip (X-1, X-2)."""
+mark, its commit and the next claim travel in one round trip (X-1, X-2).
+
+A message waiting out its backoff (`next_attempt_at` after the pass began) is not claimed, so a
+message that fails alone never holds up the ones queued after it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from poflow.db.base import table_of
 from poflow.db.models import Outbox
@@ -33,13 +40,22 @@ _SEND_COLUMNS = (
     _T.c.ics,
     _T.c.ics_method,
     _T.c.created_at,
+    # What a failure is recorded and told with (ids, never personal data, go to the log).
+    _T.c.attempts,
+    _T.c.municipality,
+    _T.c.case_type,
+    _T.c.case_id,
+    _T.c.template,
 )
 
 
 def _claim_query(dialect: str, municipality: str | None) -> Any:
-    """The next queued message after id :after, locked (built once per sending pass)."""
+    """The next queued message after id :after that is due at :due, locked (built once per
+    sending pass)."""
     query = select(*_SEND_COLUMNS).where(
-        _T.c.state == bindparam("queued"), _T.c.id > bindparam("after")
+        _T.c.state == bindparam("queued"),
+        _T.c.id > bindparam("after"),
+        or_(_T.c.next_attempt_at.is_(None), _T.c.next_attempt_at <= bindparam("due")),
     )
     if municipality:
         query = query.where(_T.c.municipality == bindparam("municipality"))
@@ -57,18 +73,28 @@ _MARK = (
         state=bindparam("new_state"),
         sent_at=bindparam("sent_at"),
         last_error=bindparam("error"),
+        next_attempt_at=bindparam("next_attempt_at"),
     )
 )
 
 
+def _notice_insert(dialect: str) -> Any:
+    """INSERT of a P&O notice, left out when its key was queued before (X-1)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_T).on_conflict_do_nothing(index_elements=["key"])
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How one delivery attempt ended, to be recorded on its outbox row."""
+    """How one delivery attempt ended, to be recorded on its outbox row; `notice` holds the
+    outbox row (its column values) of a message to P&O to queue in the same transaction."""
 
     row_id: int
     state: MailState
     sent_at: Any = None
     error: str | None = None
+    next_attempt_at: datetime | None = None
+    notice: dict[str, Any] | None = None
 
     def params(self) -> dict[str, Any]:
         return {
@@ -76,6 +102,7 @@ class Outcome:
             "new_state": self.state.value,
             "sent_at": self.sent_at,
             "error": self.error,
+            "next_attempt_at": self.next_attempt_at,
         }
 
 
@@ -86,10 +113,10 @@ class Claims:
     message in a new transaction; so a message is marked before the next one is handed over.
     """
 
-    def __init__(self, connection: Connection, municipality: str | None) -> None:
+    def __init__(self, connection: Connection, municipality: str | None, due: datetime) -> None:
         self._connection = connection
         self._claim = _claim_query(connection.dialect.name, municipality)
-        self._params: dict[str, Any] = {"queued": MailState.QUEUED.value}
+        self._params: dict[str, Any] = {"queued": MailState.QUEUED.value, "due": due}
         if municipality:
             self._params["municipality"] = municipality
         self._transaction: Any = None
@@ -99,6 +126,10 @@ class Claims:
         when there is none, with no transaction left open)."""
         if outcome is not None:
             self._connection.execute(_MARK, outcome.params())
+            if outcome.notice is not None:
+                self._connection.execute(
+                    _notice_insert(self._connection.dialect.name), outcome.notice
+                )
             self._end("commit")
         self._transaction = self._connection.begin()
         row = self._connection.execute(self._claim, {**self._params, "after": after}).first()
@@ -124,8 +155,8 @@ class _PipelinedClaims(Claims):
     for the database side of the loop (docs/performance.md).
     """
 
-    def __init__(self, connection: Connection, municipality: str | None) -> None:
-        super().__init__(connection, municipality)
+    def __init__(self, connection: Connection, municipality: str | None, due: datetime) -> None:
+        super().__init__(connection, municipality, due)
         driver = connection.connection.driver_connection
         if driver is None:
             raise RuntimeError("the pipelined send loop needs an open psycopg connection")
@@ -141,6 +172,8 @@ class _PipelinedClaims(Claims):
         with self._driver.pipeline():
             if outcome is not None:
                 cursor.execute(self._mark_sql, {**self._mark_fixed, **outcome.params()})
+                if outcome.notice is not None:
+                    self._queue_notice(outcome.notice)
                 cursor.execute("COMMIT")
             cursor.execute("BEGIN")
             self._open = True
@@ -153,6 +186,14 @@ class _PipelinedClaims(Claims):
     def abandon(self) -> None:
         if self._open:
             self._end("ROLLBACK")
+
+    def _queue_notice(self, values: dict[str, Any]) -> None:
+        """The notice's INSERT on the driver's cursor, in the open transaction (rare: a park)."""
+        compiled = _notice_insert("postgresql").compile(
+            dialect=self._connection.dialect, column_keys=list(values)
+        )
+        plain = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+        self._cursor.execute(compiled.string, plain)
 
     def _end(self, how: str) -> None:
         self._open = False
@@ -168,8 +209,9 @@ def _driver_sql(statement: Any, dialect: Any) -> tuple[str, dict[str, Any]]:
     }
 
 
-def open_claims(connection: Connection, municipality: str | None) -> Claims:
+def open_claims(connection: Connection, municipality: str | None, due: datetime) -> Claims:
+    """The claims of one sending pass: queued messages (of `municipality`) due at `due`."""
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        return _PipelinedClaims(connection, municipality)
-    return Claims(connection, municipality)
+        return _PipelinedClaims(connection, municipality, due)
+    return Claims(connection, municipality, due)

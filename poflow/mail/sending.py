@@ -6,6 +6,10 @@ and marks it sent in the same unit of work, committed before the next message is
 only window for a duplicate is a crash between the server's acceptance and the commit: at most
 one message per sending process. On PostgreSQL a message's mark, its commit and the next claim
 travel in one round trip (pipeline mode).
+
+A message fails alone (poflow.mail.failures says which failures are whose): its attempt, error
+and backoff are recorded with the same UPDATE that marks a sent message, or it is parked with
+P&O's notice queued in that transaction (poflow.mail.parking), and the pass goes on.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -26,9 +30,20 @@ import yagmail
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import MailDeliveryError
+from poflow.addresses import check_address
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
 from poflow.mail.claims import Outcome, open_claims
+from poflow.mail.failures import (
+    COMPOSE_ERRORS,
+    SEND_ERRORS,
+    Failure,
+    classify_compose,
+    classify_send,
+    retry_at,
+)
+from poflow.mail.parking import Notices
+from poflow.settings import get_settings
 from poflow.states import MailState
 
 __all__ = ["SendReport", "SmtpTarget", "compose", "send_queued"]
@@ -36,6 +51,10 @@ __all__ = ["SendReport", "SmtpTarget", "compose", "send_queued"]
 log = logging.getLogger("poflow.mail")
 _POLICY = email.policy.default.clone(max_line_length=998)
 logging.getLogger("yagmail").setLevel(logging.CRITICAL)  # it logs recipients' addresses (X-3)
+# Refusals of that many messages in a row by the server (of their recipients or their data, for
+# now or for good) are the server's trouble, not theirs: a relay that denies every recipient
+# would otherwise park the whole queue. The pass stops as for a server failure (X-2).
+_SERVER_STREAK = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +68,8 @@ class SmtpTarget:
     starttls: bool = False
     ssl: bool = False
     timeout_s: float = 10.0
+    max_attempts: int = 5  # attempts at one message before it is parked
+    retry_after_s: float = 900.0  # wait after a message's first failure; doubles each time
 
     @classmethod
     def from_settings(cls, settings: Any) -> SmtpTarget:
@@ -62,15 +83,19 @@ class SmtpTarget:
             starttls=settings.smtp_starttls,
             ssl=settings.smtp_ssl,
             timeout_s=settings.smtp_timeout_s,
+            max_attempts=settings.mail_max_attempts,
+            retry_after_s=settings.mail_retry_after_s,
         )
 
 
 @dataclass(slots=True)
 class SendReport:
-    """What one sending pass did; `failed` holds outbox ids, never addresses."""
+    """What one sending pass did, as outbox ids (never addresses): sent; failed alone (not
+    composed or refused by the server), waiting for a next attempt or parked; parked."""
 
     sent: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
+    parked: list[int] = field(default_factory=list)
     error: str | None = None
 
 
@@ -86,8 +111,8 @@ def compose(row: Any) -> EmailMessage:
     # of parsers with a leading space.
     msg = EmailMessage(policy=_POLICY)
     msg["Subject"] = row.subject
-    msg["From"] = Address(row.sender_name, addr_spec=row.sender_email)
-    msg["To"] = Address(row.recipient_name or "", addr_spec=row.recipient_email)
+    msg["From"] = _address(row.sender_name, row.sender_email)
+    msg["To"] = _address(row.recipient_name or "", row.recipient_email)
     msg["Date"] = format_datetime((row.created_at or utcnow()).astimezone(UTC))
     msg["Message-ID"] = row.message_id
     msg["Auto-Submitted"] = "auto-generated"
@@ -101,6 +126,17 @@ def compose(row: Any) -> EmailMessage:
             row.ics.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics"
         )
     return msg
+
+
+def _address(name: str, address: str) -> Address:
+    """A header address. One with non-ASCII before the @ (allowed by POFLOW_SMTPUTF8) is
+    checked whole and built from its parts (an addr_spec with it is a defect to the parser);
+    the server then has to offer SMTPUTF8, or the message fails alone."""
+    local, _, domain = address.rpartition("@")
+    if local.isascii():
+        return Address(name, addr_spec=address)
+    check_address(address, smtputf8=True, field="recipient address")
+    return Address(name, username=local, domain=domain)
 
 
 def _connect(target: SmtpTarget) -> yagmail.SMTP:
@@ -124,24 +160,30 @@ def send_queued(
     target: SmtpTarget,
     *,
     municipality: str | None = None,
+    notices: Notices | None = None,
 ) -> SendReport:
-    """Send every queued message over one SMTP connection; stop at the first server failure.
+    """Send every queued message that is due over one SMTP connection; a message that fails
+    alone is recorded and the pass goes on; stop at the first server failure.
 
     A message is marked sent in the same transaction that held its lock while the server
-    accepted it, and that transaction commits before the next message is claimed. On a
-    connection failure the rest stays queued for the next pass, and MailDeliveryError is raised
-    with the count of what did go out.
+    accepted it, and that transaction commits before the next message is claimed. A message
+    that cannot be composed or whose recipient the server refuses gets its attempt, its error
+    and a backoff, or is parked (P&O told, in the same transaction) after its last attempt or
+    a refusal for good. On a connection failure the rest stays queued for the next pass, and
+    MailDeliveryError is raised with the count of what did go out (X-2).
     """
     report = SendReport()
     client: yagmail.SMTP | None = None
     last_id = 0
+    now = utcnow()
     try:
         # One connection for the pass, one transaction per message (its claim, send and mark).
         # Core, not a Session: outbox rows are no ORM objects here, and a Session's bookkeeping
         # per statement was a third of the loop's own cost.
         with factory.kw["bind"].connect() as connection:
-            claims = open_claims(connection, municipality)
+            claims = open_claims(connection, municipality, now)
             outcome: Outcome | None = None
+            streak = 0  # messages the server refused in a row
             try:
                 while True:
                     row = claims.advance(outcome, last_id)
@@ -149,22 +191,26 @@ def send_queued(
                     if row is None:
                         break
                     last_id = row.id
+                    try:
+                        message = compose(row)
+                    except COMPOSE_ERRORS as exc:
+                        outcome = _failed(row, classify_compose(exc), target, now, notices, report)
+                        continue
                     if client is None:
                         client = _connect(target)
                     try:
                         client.smtp.send_message(
-                            compose(row), from_addr=row.sender_email, to_addrs=[row.recipient_email]
+                            message, from_addr=row.sender_email, to_addrs=[row.recipient_email]
                         )
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                        if not _permanent(exc):
+                    except SEND_ERRORS as exc:
+                        failure = classify_send(exc)
+                        if failure is not None and failure.kind in ("temporary", "refused"):
+                            streak += 1
+                        if failure is None or streak >= _SERVER_STREAK:
                             raise
-                        outcome = Outcome(
-                            row.id,
-                            MailState.FAILED,
-                            error=f"refused by server: {type(exc).__name__}",
-                        )
-                        report.refused.append(row.id)
+                        outcome = _failed(row, failure, target, now, notices, report)
                         continue
+                    streak = 0
                     outcome = Outcome(row.id, MailState.SENT, sent_at=utcnow())
                     report.sent.append(row.id)
             except BaseException:
@@ -188,12 +234,58 @@ def send_queued(
         if client is not None:
             with contextlib.suppress(Exception):  # closing a broken connection may fail too
                 client.close()
-    log.info("sent %d message(s), %d refused", len(report.sent), len(report.refused))
+    log.info(
+        "sent %d message(s); %d failed alone, %d of them parked",
+        len(report.sent),
+        len(report.refused),
+        len(report.parked),
+    )
     return report
 
 
-def _permanent(exc: smtplib.SMTPException) -> bool:
-    """A 5xx answer for this one message: retrying will not help, the rest can go on."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    return getattr(exc, "smtp_code", 0) >= 500
+def _failed(
+    row: Any,
+    failure: Failure,
+    target: SmtpTarget,
+    now: datetime,
+    notices: Notices | None,
+    report: SendReport,
+) -> Outcome:
+    """The outcome of a message that failed alone: queued again after its backoff, or parked
+    with P&O's notice. Logged by outbox id and case id only (X-3)."""
+    attempts = row.attempts + 1
+    report.refused.append(row.id)
+    when = retry_at(
+        attempts,
+        failure,
+        max_attempts=target.max_attempts,
+        base_s=target.retry_after_s,
+        now=now,
+    )
+    if when is not None:
+        log.warning(
+            "message %d (%s %s) not sent, attempt %d: %s; tried again from %s",
+            row.id,
+            row.case_type,
+            row.case_id,
+            attempts,
+            failure.reason,
+            when.isoformat(timespec="minutes"),
+        )
+        return Outcome(row.id, MailState.QUEUED, error=failure.error, next_attempt_at=when)
+    report.parked.append(row.id)
+    log.warning(
+        "message %d (%s %s) parked after %d attempt(s): %s; P&O is told",
+        row.id,
+        row.case_type,
+        row.case_id,
+        attempts,
+        failure.reason,
+    )
+    notices = notices or Notices.from_settings(get_settings())
+    return Outcome(
+        row.id,
+        MailState.PARKED,
+        error=failure.error,
+        notice=notices.notice(row, attempts, failure.error),
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from poflow._exceptions import ImportRejected, RecruitmentRefused
+from poflow.addresses import check_address, check_name
 from poflow.db.models import Person, Step
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType, Role
@@ -24,16 +25,19 @@ from poflow.recruitment.models import Candidate, RecruitmentRound
 from poflow.recruitment.rounds import get_round
 from poflow.recruitment.rules import KOFFIEMOMENT_HOSTS, Tier
 from poflow.recruitment.states import CandidateState, check_candidate_move, check_may_apply
-from poflow.rows import read_rows
+from poflow.rows import RowChecker, read_rows
+from poflow.settings import get_settings
 
 __all__ = [
     "CANDIDATE_COLUMNS",
     "add_candidate",
     "candidates_of",
+    "checked_person",
     "plan_koffiemoment",
     "read_candidates",
 ]
 
+NAME_LENGTH = 100  # the length of a candidate's name columns
 CANDIDATE_COLUMNS = (
     "given_name",
     "family_name",
@@ -58,25 +62,50 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "ja", "yes", "true", "j", "y"}
 
 
-def read_candidates(file: Path) -> list[dict[str, Any]]:
+def read_candidates(file: Path, *, smtputf8: bool | None = None) -> list[dict[str, Any]]:
     """The applications of a CSV/.xlsx file (columns CANDIDATE_COLUMNS) as add_candidate's
-    arguments; ImportRejected names the first row without a tier number."""
+    arguments. Names, address (under the SMTPUTF8 policy), tier and referrer are checked as at
+    the staff import: ImportRejected lists every problem by row and column, nothing is added."""
+    check = RowChecker(smtputf8=smtputf8)
     rows: list[dict[str, Any]] = []
-    for n, row in enumerate(read_rows(file, CANDIDATE_COLUMNS), start=2):
-        if not row["tier"].isdigit():
-            raise ImportRejected(str(file), [f"row {n}, column tier: expected 1-4"])
+    for n, rec in enumerate(read_rows(file, CANDIDATE_COLUMNS), start=2):
+        tier = check.whole_number(n, rec, "tier", 1, 4)
+        if not rec["tier"]:
+            check.bad(n, "tier", "is empty; expected a voorkeursbeleid tier from 1 to 4")
         rows.append(
             {
-                "given_name": row["given_name"],
-                "family_name": row["family_name"],
-                "email": row["email"],
-                "tier": int(row["tier"]),
-                "consent_partners": _flag(row["consent_partners"]),
-                "consent_retention": _flag(row["consent_retention"]),
-                "referred_by_id": row["referred_by"] or None,
+                "given_name": check.text(n, rec, "given_name", max_length=NAME_LENGTH),
+                "family_name": check.text(n, rec, "family_name", max_length=NAME_LENGTH),
+                "email": check.email(n, rec, "email"),
+                "tier": tier,
+                "consent_partners": _flag(rec["consent_partners"]),
+                "consent_retention": _flag(rec["consent_retention"]),
+                "referred_by_id": check.ident(n, rec, "referred_by", required=False) or None,
             }
         )
+    if check.problems:
+        raise ImportRejected(str(file), check.problems)
     return rows
+
+
+def checked_person(
+    given_name: str,
+    family_name: str,
+    email: str,
+    *,
+    smtputf8: bool | None = None,
+    fields: tuple[str, str, str] = ("given_name", "family_name", "email"),
+) -> dict[str, str]:
+    """A candidate's names and address, checked and normalised; InputRefused names the field
+    (`fields`: how the caller calls them, e.g. the CLI's options). `smtputf8`: the policy,
+    default the setting POFLOW_SMTPUTF8."""
+    if smtputf8 is None:
+        smtputf8 = get_settings().smtputf8
+    return {
+        "given_name": check_name(given_name.strip(), field=fields[0], max_length=NAME_LENGTH),
+        "family_name": check_name(family_name.strip(), field=fields[1], max_length=NAME_LENGTH),
+        "email": check_address(email, smtputf8=smtputf8, field=fields[2]),
+    }
 
 
 def _new_candidate(ctx: Context, rnd: RecruitmentRound, **values: Any) -> Candidate:
@@ -116,9 +145,7 @@ def add_candidate(
                 f"{rnd.id}: no such employee in {ctx.municipality}."
             )
     values = {
-        "given_name": given_name.strip(),
-        "family_name": family_name.strip(),
-        "email": email.strip(),
+        **checked_person(given_name, family_name, email, smtputf8=ctx.settings.smtputf8),
         "tier": int(level),
         "consent_partners": consent_partners,
         "consent_retention": consent_retention,
@@ -173,6 +200,7 @@ def plan_koffiemoment(
     starts_at: datetime,
 ) -> Candidate:
     """An informal coffee before applying, with the recruiter or a colleague (REC-13)."""
+    person = checked_person(given_name, family_name, email, smtputf8=ctx.settings.smtputf8)
     rnd = get_round(ctx.session, round_id)
     if rnd.state.final:
         raise RecruitmentRefused(
@@ -187,9 +215,7 @@ def plan_koffiemoment(
         ctx,
         rnd,
         state=CandidateState.PROSPECT,
-        given_name=given_name,
-        family_name=family_name,
-        email=email,
+        **person,
         tier=int(Tier.EXTERN),
         consent_partners=False,
         consent_retention=False,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
+from poflow.addresses import check_address
 from poflow.cli_support import cli_runtime, fail, parse_date
 from poflow.kernel.calendar import TZ, today
 from poflow.mail.sending import SmtpTarget
@@ -21,6 +22,7 @@ from poflow.recruitment.candidates import (
     CANDIDATE_COLUMNS,
     add_candidate,
     candidates_of,
+    checked_person,
     plan_koffiemoment,
     read_candidates,
 )
@@ -32,6 +34,7 @@ from poflow.recruitment.stages import advance_round
 from poflow.recruitment.states import RoundState
 from poflow.recruitment.status import progress_lines, round_progress
 from poflow.recruitment.vacancy import draft_vacancy
+from poflow.settings import get_settings
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun
@@ -42,6 +45,7 @@ recruitment_app = typer.Typer(
     help="Recruitment rounds (werving en selectie, REC-1..13).", no_args_is_help=True
 )
 Round = Annotated[str, typer.Argument(help="The round id, e.g. WR-2027-0001")]
+_PERSON = ("--given-name", "--family-name", "--email")  # options checked as a candidate's fields
 By = Annotated[str, typer.Option("--by", help="Your person id (who takes this step)")]
 
 
@@ -125,7 +129,7 @@ def candidates_cmd(
     given_name: Annotated[str | None, typer.Option()] = None,
     family_name: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
-    tier: Annotated[int | None, typer.Option(help="Voorkeursbeleid 1-4 (REC-4)")] = None,
+    tier: Annotated[int | None, typer.Option(min=1, max=4, help="Voorkeursbeleid (REC-4)")] = None,
     consent_partners: Annotated[bool, typer.Option()] = False,
     consent_retention: Annotated[bool, typer.Option()] = False,
     referred_by: Annotated[
@@ -140,9 +144,7 @@ def candidates_cmd(
     elif given_name and family_name and email and tier:
         rows.append(
             {
-                "given_name": given_name,
-                "family_name": family_name,
-                "email": email,
+                **checked_person(given_name, family_name, email, fields=_PERSON),
                 "tier": tier,
                 "consent_partners": consent_partners,
                 "consent_retention": consent_retention,
@@ -236,6 +238,7 @@ def terms_cmd(
     start = parse_date(start_date, "--start-date")
     if start is None:
         fail("--start-date: a day is needed (YYYY-MM-DD).")
+    work_email = check_address(work_email, smtputf8=get_settings().smtputf8, field="--work-email")
     subject = _do(
         None,
         round_id,
@@ -266,9 +269,7 @@ def koffie_cmd(
         round_id,
         plan_koffiemoment,
         round_id,
-        given_name=given_name,
-        family_name=family_name,
-        email=email,
+        **checked_person(given_name, family_name, email, fields=_PERSON),
         host_id=host,
         starts_at=datetime.fromisoformat(at).replace(tzinfo=TZ),
     )

@@ -15,6 +15,7 @@ from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.settings import PROJECT_ROOT
 from poflow.states import MailState
 from tests.conftest import SmtpRecorder, free_port
+from tests.mail.relays import Relay
 
 TEMPLATES = PROJECT_ROOT / "templates"
 
@@ -167,19 +168,20 @@ def test_x_2_a_temporary_refusal_stops_the_pass_and_keeps_the_rest_queued(
     assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port)).sent) == 1
 
 
-def test_a_permanent_refusal_marks_only_that_message_failed(runtime: Any, smtp: SmtpRecorder):
-    """A 550 for one message marks it failed and the others still go out."""
+def test_x_2_a_permanent_refusal_parks_only_that_message_and_tells_p_and_o(runtime: Any):
+    """A 550 for one recipient parks that message at once, P&O is told, the others go out."""
     with runtime.factory() as session, session.begin():
         _queue(session, "p1", "one@example.nl")
-    smtp.refuse = "550 5.1.1 mailbox unknown"
-    report = send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port))
-    assert report.refused
-    assert not report.sent
-    smtp.refuse = None
-    with runtime.factory() as session, session.begin():
         _queue(session, "p2", "two@example.nl")
-    assert len(send_queued(runtime.factory, SmtpTarget("127.0.0.1", smtp.port)).sent) == 1
-    assert _states(runtime) == {"failed": 1, "sent": 1}
+    with Relay() as relay:
+        relay.refuse_rcpt["one@"] = "550 5.1.1 mailbox unknown"
+        report = send_queued(runtime.factory, SmtpTarget("127.0.0.1", relay.port))
+    assert report.refused == report.parked == [1]
+    assert report.sent == [2, 3]
+    assert _states(runtime) == {"parked": 1, "sent": 2}
+    assert [str(m["Subject"]) for m in relay.to("po@hardenberg")] == [
+        "poflow: bericht 1 kon niet worden verstuurd (hire NH-1)"
+    ]
 
 
 def _states_read_apart(rt: Any) -> dict[str, int]:

@@ -220,6 +220,43 @@ IMPORTS = [
         staff_with(municipality="atlantis"),
         ("municipality",),
     ),
+    # Issue 23: ways poison mail came in, and an item-4 traceback.
+    Case("import", "contract months '²'", hire_with(contract_months="²"), ("contract_months",)),
+    Case("import", "hire id equal to a staff id", hire_with(new_id="HB-0004"), ("hire_id",)),
+    Case(
+        "import",
+        "non-ASCII local part (SMTPUTF8 off)",
+        hire_with(private_email="éva@example.org"),
+        ("private_email", "SMTPUTF8"),
+    ),
+    Case(
+        "import",
+        "look-alike domain",
+        hire_with(work_email="a@gemeente-hardenbеrg.nl"),
+        ("work_email", "look-alike"),
+    ),
+    Case(
+        "import",
+        "two addresses in one field",
+        hire_with(work_email="a@x.nl, evil@evil.example"),
+        ("work_email",),
+    ),
+    Case(
+        "import",
+        "CR/LF in a name",
+        hire_with(given_name="Eva\r\nBcc: x@evil.example"),
+        ("given_name", "control"),
+    ),
+    Case(
+        "import",
+        "RTL override in a name",
+        hire_with(family_name="Bakker\u202etxt.exe"),
+        ("family_name", "bidi"),
+    ),
+    Case("import", "C1 control in a team", staff_with(team="Ruim\x85te"), ("team", "C1")),
+    Case(
+        "import", "zero-width space in a name", staff_with(given_name="An\u200bne"), ("zero-width",)
+    ),
 ]
 
 
@@ -306,6 +343,43 @@ CLIS = [
         ("does not exist",),
     ),
     Case("cli", "unknown command", cli("ontsla", "NH-2027-001"), ("ontsla",)),
+    Case(
+        "cli",
+        "terms with a second address in --work-email",
+        cli(
+            "recruitment",
+            "terms",
+            "WR-2027-0001",
+            "--by",
+            "HB-0002",
+            "--start-date",
+            "2027-05-03",
+            "--contract",
+            "tijdelijk",
+            "--work-email",
+            "a@x.nl, evil@evil.example",
+        ),
+        ("--work-email",),
+    ),
+    Case(
+        "cli",
+        "candidate with 'not-an-email'",
+        cli(
+            "recruitment",
+            "candidates",
+            "WR-2027-0001",
+            "--given-name",
+            "Kim",
+            "--family-name",
+            "Testpersoon",
+            "--email",
+            "not-an-email",
+            "--tier",
+            "2",
+        ),
+        ("--email",),
+    ),
+    Case("cli", "retry of mail that is not parked", cli("mail", "retry", "999999"), ("999999",)),
 ]
 
 

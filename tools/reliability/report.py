@@ -27,6 +27,7 @@ TEST_MODULES = (
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
     "tests/reliability/test_tamper.py",
+    "tests/reliability/test_poison.py",
 )
 REPORT = ROOT / "docs" / "reliability.md"
 AUDITED = {
@@ -72,6 +73,7 @@ def summary_line(results: dict[str, list[dict[str, Any]]]) -> str:
         f"bypasses_refused={t['bypass_refused']}/{t['bypass_tried']} pii_hits={t['pii_hits']}"
         + _hostile_field(results)
         + _tamper_summary(results)
+        + _poison_summary(results)
     )
 
 
@@ -160,6 +162,59 @@ def _tamper_section(results: dict[str, list[dict[str, Any]]]) -> list[str]:
             "",
         ]
     return lines
+
+
+def _poison_summary(results: dict[str, list[dict[str, Any]]]) -> str:
+    """The poison-mail field of the summary line: isolated / tried."""
+    poison = results.get("poison", [])
+    return f" poison_isolated={sum(1 for p in poison if p['isolated'])}/{len(poison)}"
+
+
+def _poison_section(results: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The poison-mail scenarios (X-1, X-2): each way a message that cannot be composed or
+    delivered came in, refused at the entry or isolated in the outbox."""
+    poison = results.get("poison", [])
+    isolated = sum(1 for p in poison if p["isolated"])
+    return [
+        "## Poison mail (X-1, X-2: every message fails alone)",
+        "",
+        f"{isolated} of {len(poison)} poison scenarios isolated. A way in is either refused at "
+        "the entry, naming the field, with nothing written; or the message reaches the outbox "
+        "(a row from before the checks, or allowed by POFLOW_SMTPUTF8) at the lowest queued "
+        "id, and then every other message is delivered in the same pass, the poison is parked "
+        "after its attempts (at once for a 5xx) and P&O's notice is delivered, or a relay "
+        "that can take it delivers it. Others = the outbox's other messages of the scenario "
+        "(P&O's notices left out).",
+        "",
+        *_table(
+            [
+                "scenario",
+                "db",
+                "way in",
+                "relay",
+                "others delivered",
+                "parked",
+                "P&O told",
+                "isolated",
+                "notes",
+            ],
+            [
+                [
+                    p["scenario"],
+                    p["db"],
+                    p["way"],
+                    p["relay"],
+                    f"{p['delivered_others']}/{p['others']}",
+                    p["parked"],
+                    "yes" if p["po_told"] else ("n/a" if not p["parked"] else "NO"),
+                    "yes" if p["isolated"] else "NO",
+                    p.get("note", ""),
+                ]
+                for p in poison
+            ],
+        ),
+        "",
+    ]
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -282,6 +337,7 @@ def build_markdown(
             "",
         ]
     lines += _tamper_section(results)
+    lines += _poison_section(results)
     window = sum(min(s["duplicates"], s.get("in_flight", 0)) for s in results.get("scenario", []))
     lines += [
         "## Summary",
