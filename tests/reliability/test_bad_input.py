@@ -78,7 +78,9 @@ def test_x_5_a_malformed_input_is_refused_by_name_and_writes_nothing(
     message = str(refusal)
     named = [w for w in case.expect if w.lower() in message.lower()]
     after = snapshot(rt)
-    recorded = ("audit", "refusal_tally")  # a refusal's audit row and its count
+    # A refusal's audit row and its count, and the audit chain the command seals on closing
+    # (rows written before it; sealing changes no business row).
+    recorded = ("audit", "audit_chain", "refusal_tally")
     untouched = {k: v for k, v in after.items() if k not in recorded} == {
         k: v for k, v in before.items() if k not in recorded
     }
