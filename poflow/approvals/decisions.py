@@ -88,11 +88,15 @@ def record_decision(
         )
         with session.begin_nested():
             session.add(decision)
-    except IntegrityError as exc:
-        refused = ApprovalRefused(
-            f"Cannot record {subject} as {role} for {person_id}: "
-            "the database refused a second decision by the same person "
-            "or for the same role."
+    except (IntegrityError, ApprovalRefused) as exc:
+        refused = (
+            exc
+            if isinstance(exc, ApprovalRefused)
+            else ApprovalRefused(
+                f"Cannot record {subject} as {role} for {person_id}: "
+                "the database refused a second decision by the same person "
+                "or for the same role."
+            )
         )
         _audit(
             session,
@@ -104,19 +108,9 @@ def record_decision(
             approve,
             refused=str(refused),
         )
+        if refused is exc:
+            raise
         raise refused from exc
-    except ApprovalRefused as exc:
-        _audit(
-            session,
-            municipality,
-            subject_type,
-            subject_id,
-            person_id,
-            role,
-            approve,
-            refused=str(exc),
-        )
-        raise
     result = outcome(required_roles, [*recorded, Decision(role, person_id, approve)])
     _audit(
         session,
