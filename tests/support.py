@@ -11,7 +11,7 @@ import icalendar
 
 from poflow.runtime import run_day
 
-__all__ = ["ics_of", "ics_text", "mails", "simulate"]
+__all__ = ["ics_of", "ics_text", "insert_old_outbox_row", "mails", "simulate"]
 
 
 def simulate(rt: Any, smtp: Any, first: date, last: date) -> dict[date, list]:
@@ -48,3 +48,20 @@ def ics_of(msg: EmailMessage) -> icalendar.Calendar | None:
     """The calendar part of a mail, parsed, or None when it has none."""
     text = ics_text(msg)
     return icalendar.Calendar.from_ical(text) if text is not None else None
+
+
+def insert_old_outbox_row(conn: Any, *, key: str, template: str = "t", state: str = "sent") -> None:
+    """An outbox row as the columns of the first schema have it (for data-migration tests)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    conn.execute(
+        text(
+            "INSERT INTO outbox (key, message_id, municipality, case_type, case_id, template, "
+            "recipient_email, recipient_name, sender_name, sender_email, subject, body_text, "
+            "body_html, state, attempts, created_at) VALUES (:k, :k, 'hardenberg', 'hire', "
+            "'NH-1', :t, 'x@example.org', '', 'P&O', 'po@example.org', 's', 't', 'h', :s, 1, :at)"
+        ),
+        {"k": key, "t": template, "s": state, "at": datetime(2027, 1, 4, 8, tzinfo=UTC)},
+    )

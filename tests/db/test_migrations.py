@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from poflow.db.session import alembic_config
 from poflow.settings import Settings
+from tests.support import insert_old_outbox_row
 
 RENAMES = importlib.import_module("poflow.db.migrations.versions.0012_templates_per_process")
 
@@ -33,22 +33,10 @@ def test_x_1_outbox_rows_get_the_moved_templates_names(db_url: str):
     cfg = alembic_config(db_url)
     command.downgrade(cfg, "0011")
     engine = create_engine(db_url)
-    columns = (
-        "key, message_id, municipality, case_type, case_id, template, recipient_email, "
-        "recipient_name, sender_name, sender_email, subject, body_text, body_html, state, "
-        "attempts, created_at"
-    )
     try:
         with engine.begin() as conn:
             for key, template in (("a", "onb_welkom_prive"), ("b", "afspraak_geannuleerd")):
-                conn.execute(
-                    text(
-                        f"INSERT INTO outbox ({columns}) VALUES (:k, :k, 'hardenberg', 'hire', "
-                        "'NH-1', :t, 'x@example.org', '', 'P&O', 'po@example.org', 's', 't', 'h', "
-                        "'sent', 0, :at)"
-                    ),
-                    {"k": key, "t": template, "at": datetime(2027, 1, 4, 8, tzinfo=UTC)},
-                )
+                insert_old_outbox_row(conn, key=key, template=template)
         command.upgrade(cfg, "heads")
         with engine.connect() as conn:
             after = dict(conn.execute(text("SELECT key, template FROM outbox")).all())

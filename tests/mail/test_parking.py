@@ -7,7 +7,6 @@ Real SMTP relays on loopback (tests/mail/relays.py), on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from poflow.states import MailState
 from tests.mail.poison import PO_MAILBOX, outbox, queue, states
 from tests.mail.relays import Relay
 from tests.recruitment.support import body
+from tests.support import insert_old_outbox_row
 
 # (poison address, name, what the relay does, the kind recorded in last_error)
 POISONS = {
@@ -210,22 +210,10 @@ def test_x_2_migration_0013_parks_the_mail_refused_for_good_before_it(db_url: st
     cfg = alembic_config(db_url)
     command.downgrade(cfg, "0012")
     engine = create_engine(db_url)
-    columns = (
-        "key, message_id, municipality, case_type, case_id, template, recipient_email, "
-        "recipient_name, sender_name, sender_email, subject, body_text, body_html, state, "
-        "attempts, created_at"
-    )
     try:
         with engine.begin() as conn:
             for key, state in (("a", "failed"), ("b", "sent")):
-                conn.execute(
-                    text(
-                        f"INSERT INTO outbox ({columns}) VALUES (:k, :k, 'hardenberg', 'hire', "
-                        "'NH-1', 't', 'x@example.org', '', 'P&O', 'po@example.org', 's', 't', "
-                        "'h', :s, 1, :at)"
-                    ),
-                    {"k": key, "s": state, "at": datetime(2027, 1, 4, 8, tzinfo=UTC)},
-                )
+                insert_old_outbox_row(conn, key=key, state=state)
         command.upgrade(cfg, "heads")
         with engine.connect() as conn:
             after = conn.execute(text("SELECT key, state, next_attempt_at FROM outbox")).all()
