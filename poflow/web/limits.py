@@ -13,9 +13,15 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_BODY", "BodyLimit"]
+__all__ = ["MAX_BODY", "MAX_HEAD", "BodyLimit"]
 
 MAX_BODY = 64 * 1024
+# The request line and headers h11 buffers before it must have them whole. Without a limit of
+# our own it is h11's 16 KiB, applied only when a request arrives in more than one read: a long
+# URL was then parsed or cut off with a reset depending on how the network split it. With this,
+# any head up to 128 KiB reaches the app (which refuses an over-long token at bounded cost) and
+# a longer one is refused by h11, however it arrives.
+MAX_HEAD = 128 * 1024
 
 
 class BodyLimit:

@@ -12,6 +12,7 @@ import uvicorn
 
 from poflow.settings import Settings, get_settings
 from poflow.web.app import create_app
+from poflow.web.limits import MAX_HEAD
 
 __all__ = ["WebServer", "run_web", "serve_web_in_thread"]
 
@@ -25,6 +26,8 @@ def _config(settings: Settings, host: str | None, port: int | None) -> uvicorn.C
         log_level="warning",
         lifespan="off",
         server_header=False,
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEAD,
     )
 
 
