@@ -123,6 +123,25 @@ class Settings(BaseSettings):
     web_port: int = 8765
     base_url: str | None = None
 
+    # Login (poflow/auth): local accounts always; OpenID Connect when an issuer is set.
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A login session ends after this idle time"
+    )
+    session_max_hours: int = Field(
+        default=10, ge=1, le=7 * 24, description="A login session ends after this long in all"
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL (e.g. https://login.microsoftonline.com/<tenant>"
+        "/v2.0); unset: local accounts only",
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_person_claim: str = Field(
+        default="employee_id",
+        description="The ID-token claim whose value is the person's id in the staff register",
+    )
+
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:
