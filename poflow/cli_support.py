@@ -3,6 +3,7 @@ failure message, dates from options."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn
 
@@ -11,13 +12,25 @@ import typer
 if TYPE_CHECKING:
     from poflow.runtime import Runtime
 
-__all__ = ["cli_runtime", "fail", "parse_date"]
+__all__ = ["cli_runtime", "fail", "operator", "parse_date"]
 
 
 def fail(message: str) -> NoReturn:
     """Print `message` in red on stderr and exit with status 1."""
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+def operator() -> str:
+    """The audit actor of a command-line use: `cli:<the operating-system user who ran it>`.
+
+    A command records what the operator did; it never records a decision for someone else
+    (decisions are taken by the logged-in person on their page)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (e.g. a bare container)
+        user = "onbekend"
+    return f"cli:{user}"
 
 
 def parse_date(value: str | None, option: str) -> date | None:
