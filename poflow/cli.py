@@ -1,25 +1,84 @@
-"""The `poflow` command: import people, run the daily dispatcher, record and change things."""
+"""The `poflow` command: import people, run the daily dispatcher, record and change things.
+
+The sub-commands of the processes and of mail, audit, web and db are imported when they run
+(`poflow.cli_lazy`): `poflow --help` imports none of SQLAlchemy, Prefect or the processes."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 
 from poflow._exceptions import PoflowError
-from poflow.audit_cli import audit_app, seal_after_command
+from poflow.cli_lazy import Lazy, LazyGroup
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import parse_date as _parse_date
-from poflow.dbcopy import copy_command
-from poflow.mail.cli import mail_app
-from poflow.processes import PROCESSES
-from poflow.web.cli import app as web_app
+
+
+class _Poflow(LazyGroup):
+    # Process commands in the order of PROCESSES (tests/test_cli.py checks this table).
+    table: ClassVar[Mapping[str, Lazy]] = {
+        "db": Lazy("poflow.db.cli", "The database: create or upgrade its tables.", "db_app"),
+        "web": Lazy(
+            "poflow.web.cli", "Serve the Dutch pages behind the links in poflow's mails.", "app"
+        ),
+        "audit": Lazy(
+            "poflow.audit_cli",
+            "The audit log (X-4): each municipality's rows form a hash chain; verify finds any "
+            "sealed row that was changed, deleted or inserted back-dated, and any approval or "
+            "role without its audit row.",
+            "audit_app",
+        ),
+        "mail": Lazy(
+            "poflow.mail.cli",
+            "The mail outbox: messages that could not be composed or delivered are parked (P&O "
+            "gets a mail about each); list them and queue them again after a fix.",
+            "mail_app",
+        ),
+        "checkin": Lazy("poflow.checkins.process", "Check-ins at 1, 3 and 8 months (CHK)."),
+        "hire": Lazy(
+            "poflow.hires.process", "Change a new hire: move the start date or cancel (ONB-5)."
+        ),
+        "onboarding": Lazy(
+            "poflow.onboarding.process", "Onboarding checklist and buddy (ONB, BUD)."
+        ),
+        "status": Lazy(
+            "poflow.onboarding.process",
+            "Show onboarding progress per new colleague: done/open/overdue per phase (ONB-4).",
+        ),
+        "cycle": Lazy(
+            "poflow.conversations.process",
+            "The conversation cycle: richtgesprek and beoordelingsgesprek (GES).",
+        ),
+        "appraisal": Lazy(
+            "poflow.conversations.process",
+            "Appraisals: extra appraisals and legal-status decisions (GES-5).",
+        ),
+        "intro": Lazy(
+            "poflow.introduction.process",
+            "The introduction programme (INT): enrol, sessions, attendance, e-learning.",
+        ),
+        "portfolio": Lazy(
+            "poflow.introduction.process", "Show a new employee's introduction portfolio (INT-4)."
+        ),
+        "recruitment": Lazy(
+            "poflow.recruitment.process", "Recruitment rounds (werving en selectie, REC-1..13)."
+        ),
+        "coach": Lazy(
+            "poflow.coaching.process",
+            "Career coaching (LBC): the coach's confidential records and the yearly report "
+            "(counts only).",
+        ),
+    }
+
 
 app = typer.Typer(
+    cls=_Poflow,
     help="poflow: workflow automation for P&O of a Dutch municipality. It runs recruitment "
     "rounds, onboarding, check-ins, the introduction programme, the conversation cycle and "
     "career-coaching records: it plans every step, sends the right Dutch mail with calendar "
@@ -28,27 +87,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-db_app = typer.Typer(help="The database: create or upgrade its tables.", no_args_is_help=True)
 import_app = typer.Typer(
     help="Read staff and hires from CSV or .xlsx (all rows or none).", no_args_is_help=True
 )
 config_app = typer.Typer(
     help="The per-municipality configuration in config/.", no_args_is_help=True
 )
-app.add_typer(db_app, name="db")
-db_app.command("copy")(copy_command)
 app.add_typer(import_app, name="import")
 app.add_typer(config_app, name="config")
-app.add_typer(web_app, name="web")
-app.add_typer(audit_app, name="audit")
-app.add_typer(mail_app, name="mail")
-# Each process brings its own commands (ProcessSpec.cli), in the order of PROCESSES.
-for _spec in PROCESSES:
-    for _name, _command in _spec.cli:
-        if isinstance(_command, typer.Typer):
-            app.add_typer(_command, name=_name)
-        else:
-            app.command(_name)(_command)
 
 DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
 
@@ -56,14 +102,13 @@ DateOpt = Annotated[str | None, typer.Option(help="A day as YYYY-MM-DD.")]
 @app.callback()
 def _every_command(ctx: typer.Context) -> None:
     # After a command that used the database, its audit rows are sealed at once (X-4).
-    ctx.call_on_close(seal_after_command)
+    ctx.call_on_close(_seal)
 
 
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create the tables or bring them to the newest version (Alembic migrations)."""
-    rt = _runtime()
-    typer.echo(f"Database is up to date: {rt.settings.resolved_database_url().split('@')[-1]}")
+def _seal() -> None:
+    from poflow.audit_cli import seal_after_command  # SQLAlchemy: only once a command ran
+
+    seal_after_command()
 
 
 @config_app.command("check")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,8 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from poflow.cli import app
+from poflow.cli import _Poflow, app
+from poflow.cli_lazy import load
 from poflow.db.models import Hire, Step
+from poflow.processes import PROCESSES
 from poflow.states import HireState, StepState
 from tests.conftest import EXAMPLES, SmtpRecorder
 
@@ -29,6 +34,45 @@ def test_help_explains_every_command_in_plain_words():
     assert "--date" in tick_help
     assert "--until" in tick_help
     assert "sends nothing" in tick_help
+
+
+def _first_line(command: Any) -> str:
+    text = command.help or ""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+def test_the_help_table_names_every_process_command_in_order_with_its_own_help():
+    """`poflow --help` lists, without importing them, exactly the commands the processes
+    declare (in the order of PROCESSES) and the other groups, each with its own help's first
+    sentence: the table in poflow/cli.py cannot drift from what the modules declare."""
+    declared = [(name, spec.name) for spec in PROCESSES for name, _ in spec.cli]
+    tabled = [
+        (name, importlib.import_module(lazy.module).SPEC.name)
+        for name, lazy in _Poflow.table.items()
+        if lazy.attr is None
+    ]
+    assert tabled == declared
+    for name, lazy in _Poflow.table.items():
+        assert _first_line(load(name, lazy)) == lazy.help, name
+
+
+def test_help_imports_no_database_prefect_or_process_code():
+    """`poflow --help` answers from the table alone: SQLAlchemy, Prefect, pydantic-settings
+    and the process packages stay unimported (it took 2-3 s when it imported them)."""
+    probe = (
+        "import sys\n"
+        "from poflow.cli import main\n"
+        "sys.argv = ['poflow', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('sqlalchemy', 'prefect', 'pydantic_settings', 'poflow.processes',"
+        " 'poflow.runtime', 'poflow.checkins')\n"
+        "print('IMPORTED', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "Commands" in result.stdout
+    assert "IMPORTED []" in result.stdout, result.stdout[-400:]
 
 
 def test_config_check_reports_each_municipality(poflow_env: dict[str, str]):
