@@ -113,10 +113,18 @@ def _seal() -> None:
 
 @config_app.command("check")
 def config_check() -> None:
-    """Load and validate every municipality's configuration files; print what was found."""
-    rt = _runtime()
+    """Load and validate every municipality's configuration files and own mail templates
+    (config/<gemeente>/templates/); print what was found."""
+    from poflow.mail.overrides import check_overrides
+
+    try:
+        rt = _runtime()  # refuses a wrong file or template override, naming it
+    except PoflowError as exc:
+        _fail(str(exc))
     for slug, cfg in rt.configs.items():
-        typer.echo(f"{slug}: {cfg.name} ({len(cfg.sections)} sections) OK")
+        own = check_overrides(cfg.own_templates, rt.settings.templates_dir)
+        templates = f", {own} own template(s)" if own else ""
+        typer.echo(f"{slug}: {cfg.name} ({len(cfg.sections)} sections{templates}) OK")
 
 
 def _import(kind: str, file: Path) -> None:

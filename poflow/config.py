@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from poflow._exceptions import ConfigError, NotFound
 from poflow.kernel.calendar import WorkCalendar
+from poflow.kernel.contrast import AA_NORMAL_TEXT, contrast_ratio
 
 __all__ = [
     "CORE_SECTIONS",
@@ -52,6 +53,28 @@ class MunicipalitySection(Section):
     first_day_place: str = Field(min_length=2)
     dispatch_time: time = time(7, 0)
     closing_days: list[date] = Field(default_factory=list)
+    mail_colour: str = Field(
+        default="#00477f",
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="The mails' header colour, #RRGGBB; its white text must be readable",
+    )
+    logo_url: str | None = Field(
+        default=None,
+        pattern=r"^https://[^\s\"'<>]+$",
+        max_length=500,
+        description="An https address of the logo shown in the mails' header (optional)",
+    )
+
+    @field_validator("mail_colour")
+    @classmethod
+    def _readable(cls, colour: str) -> str:
+        ratio = contrast_ratio(colour, "#ffffff")
+        if ratio < AA_NORMAL_TEXT:
+            raise ValueError(
+                f"white header text on {colour} has contrast {ratio:.1f}:1; WCAG AA asks at "
+                f"least {AA_NORMAL_TEXT}:1 (choose a darker colour)"
+            )
+        return colour
 
 
 class LinkSection(Section):
@@ -90,6 +113,21 @@ class MunicipalityConfig(BaseModel):
         """Display name, e.g. 'Gemeente Hardenberg'."""
         return self.municipality.name
 
+    @property
+    def own_templates(self) -> Path:
+        """`templates/` in the municipality's folder: templates that replace poflow's own."""
+        return self.folder / "templates"
+
+    def templates(self, shipped: Path) -> tuple[Path, ...]:
+        """Where this municipality's mails are looked up: its own folder (when it has one),
+        then `shipped`."""
+        return (self.own_templates, shipped) if _is_dir(self.own_templates) else (shipped,)
+
+    @property
+    def house_style(self) -> dict[str, str | None]:
+        """What the mail layout takes from the municipality: header colour and logo."""
+        return {"kleur": self.municipality.mail_colour, "logo": self.municipality.logo_url}
+
     def section(self, name: str, model: type[S]) -> S:
         """Return section `name`, checked to be of type `model`."""
         value = self.sections[name]
@@ -101,6 +139,11 @@ class MunicipalityConfig(BaseModel):
     def calendar(self) -> WorkCalendar:
         """This municipality's working-day calendar (CAO holidays plus closing days)."""
         return _calendar(tuple(self.municipality.closing_days))
+
+
+@lru_cache(maxsize=64)
+def _is_dir(folder: Path) -> bool:
+    return folder.is_dir()
 
 
 @lru_cache(maxsize=64)

@@ -33,6 +33,7 @@ from poflow.engine import (
     track_cases,
 )
 from poflow.kernel.calendar import today
+from poflow.mail.overrides import check_overrides
 from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.processes import PROCESSES
 from poflow.settings import Settings, get_settings
@@ -117,10 +118,13 @@ def build_runtime(settings: Settings, registry: Registry | None = None) -> Runti
     """A runtime for `settings` with the registry of `registry` (default: every process of
     poflow.processes.PROCESSES); the municipality configs are validated against its sections."""
     registry = registry or _registry()
+    configs = load_all(settings.config_dir, config_sections(registry))
+    for cfg in configs.values():
+        check_overrides(cfg.own_templates, settings.templates_dir)
     return Runtime(
         settings=settings,
         registry=registry,
-        configs=load_all(settings.config_dir, config_sections(registry)),
+        configs=configs,
         factory=track_cases(session_factory(settings.resolved_database_url())),
     )
 

@@ -151,7 +151,7 @@ class Context:
         return queue_mail(
             self.session,
             key=key,
-            templates_dir=self.settings.templates_dir,
+            templates_dir=self.config.templates(self.settings.templates_dir),
             template=template,
             context=self._mail_context(to, context),
             to=to,
@@ -185,7 +185,7 @@ class Context:
             if key in rows:
                 continue
             rendered = render_mail(
-                self.settings.templates_dir,
+                self.config.templates(self.settings.templates_dir),
                 spec["template"],
                 self._mail_context(to, spec["context"]),
             )
@@ -217,6 +217,7 @@ class Context:
             "ontvanger": to,
             "vandaag": self.day,
             "base_url": self.settings.resolved_base_url(),
+            "huisstijl": self.config.house_style,
             **extra,
             **context,
         }

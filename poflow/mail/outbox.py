@@ -7,7 +7,6 @@ import email.policy
 import hashlib
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from poflow.db.base import insert_for, table_of, utcnow
 from poflow.db.models import Outbox
 from poflow.mail.ics import Invitation, build_ics
-from poflow.mail.render import render_mail
+from poflow.mail.render import Templates, render_mail
 from poflow.states import MailState
 
 __all__ = ["SAVEPOINTS", "Recipient", "message_id_for", "outbox_row", "queue_mail", "queue_rows"]
@@ -64,7 +63,7 @@ def queue_mail(
     session: Session,
     *,
     key: str,
-    templates_dir: Path,
+    templates_dir: Templates,
     template: str,
     context: dict[str, Any],
     to: Recipient,

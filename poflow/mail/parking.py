@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from poflow import audit
 from poflow._exceptions import IllegalTransition, NotFound
 from poflow.addresses import check_address, check_name, printable
-from poflow.config import MunicipalitySection, load_municipality
+from poflow.config import MunicipalityConfig, MunicipalitySection, load_municipality
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
 from poflow.mail.failures import kind_of
@@ -37,9 +37,10 @@ _SECTIONS = (("municipality", MunicipalitySection),)
 
 
 @lru_cache(maxsize=64)
-def _municipality(config_dir: Path, slug: str) -> MunicipalitySection:
-    """The identity section of a municipality (who P&O is, who sends), read once per process."""
-    return load_municipality(config_dir, slug, _SECTIONS).municipality
+def _municipality(config_dir: Path, slug: str) -> MunicipalityConfig:
+    """A municipality's identity section (who P&O is, who sends) and folder (its own
+    templates), read once per process."""
+    return load_municipality(config_dir, slug, _SECTIONS)
 
 
 class Notices:
@@ -61,12 +62,14 @@ class Notices:
             log.warning("notice %d to P&O parked; no further notice", row.id)
             return None
         try:
-            m = _municipality(self.config_dir, row.municipality)
+            cfg = _municipality(self.config_dir, row.municipality)
+            m = cfg.municipality
             to = Recipient(None, f"P&O {m.name}", str(m.po_mailbox))
             rendered = render_mail(
-                self.templates_dir,
+                cfg.templates(self.templates_dir),
                 NOTICE_TEMPLATE,
                 {
+                    "huisstijl": cfg.house_style,
                     "gemeente": m.name,
                     "afzender": m.sender_name,
                     "po_mailbox": str(m.po_mailbox),

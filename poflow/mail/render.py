@@ -1,4 +1,7 @@
-"""Render a Dutch mail from one context into subject, plain text and HTML (pure, no SMTP)."""
+"""Render a Dutch mail from one context into subject, plain text and HTML (pure, no SMTP).
+
+Templates are looked up along a search path: a municipality's own `config/<gemeente>/templates/`
+first (any template may be overridden there, X-5), then the ones shipped with poflow."""
 
 from __future__ import annotations
 
@@ -11,7 +14,15 @@ import jinja2
 
 from poflow._exceptions import TemplateError
 
-__all__ = ["RenderedMail", "render_mail"]
+__all__ = ["RenderedMail", "Templates", "render_mail", "search_path"]
+
+# One folder, or a search path of folders (a municipality's overrides first).
+Templates = Path | tuple[Path, ...]
+
+
+def search_path(templates: Templates) -> tuple[str, ...]:
+    """The folders to look in, in order, as strings (hashable: the environments are cached)."""
+    return (str(templates),) if isinstance(templates, Path) else tuple(map(str, templates))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +53,10 @@ def _date_nl(value: Any) -> str:
     return f"{days[value.weekday()]} {value.day} {months[value.month - 1]} {value.year}"
 
 
-@lru_cache(maxsize=8)
-def _environment(templates_dir: str, autoescape: bool) -> jinja2.Environment:
+@lru_cache(maxsize=32)
+def _environment(folders: tuple[str, ...], autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=autoescape,  # noqa: S701  (on for HTML; the .txt part is plain text, not markup)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -57,14 +68,16 @@ def _environment(templates_dir: str, autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def render_mail(templates_dir: Path, name: str, context: dict[str, Any]) -> RenderedMail:
-    """Render `mail/<name>.txt` (its `subject` block and body) and `mail/<name>.html`.
+def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> RenderedMail:
+    """Render `mail/<name>.txt` (its `subject` block and body) and `mail/<name>.html`, each
+    from the first folder of `templates` that has it.
 
     Autoescape is on for HTML. A missing template or variable raises TemplateError naming both.
     """
     try:
-        text_t = _environment(str(templates_dir), False).get_template(f"mail/{name}.txt")
-        html_t = _environment(str(templates_dir), True).get_template(f"mail/{name}.html")
+        folders = search_path(templates)
+        text_t = _environment(folders, False).get_template(f"mail/{name}.txt")
+        html_t = _environment(folders, True).get_template(f"mail/{name}.html")
         subject = "".join(text_t.blocks["subject"](text_t.new_context(context))).strip()
         return RenderedMail(
             subject=" ".join(subject.split()),

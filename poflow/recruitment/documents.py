@@ -137,6 +137,7 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
         "po_mailbox": str(m.po_mailbox),
         "vandaag": ctx.day,
         "base_url": ctx.settings.resolved_base_url(),
+        "huisstijl": ctx.config.house_style,
         "ontvanger": {"name": cfg.college_name, "email": str(cfg.college_email)},
         "college": cfg.college_name,
         "kandidaat": cand.full_name,
@@ -157,7 +158,7 @@ def write_advice(ctx: Context, rnd: RecruitmentRound, cand: Candidate) -> RoundD
     templates = str(ctx.settings.templates_dir)
     lines = advice_lines(templates, context)
     mail = render_mail(
-        ctx.settings.templates_dir,
+        ctx.config.templates(ctx.settings.templates_dir),
         "recruitment/rec_aanstellingsadvies",
         {**context, "regels": lines},
     )
