@@ -20,6 +20,10 @@ Hierarchy::
     ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
     ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
     ├── DatabaseCopyRefused    `poflow db copy` was refused or did not add up
+    ├── SecretUnreadable       a secret key setting cannot be read: its file is missing, unreadable
+    │                          or empty, or it is set twice (the value and a file)
+    ├── InsecureSecret         the development key, a short key or an empty OIDC secret, while the
+    │                          web app or its links are reachable from elsewhere
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
@@ -45,11 +49,13 @@ __all__ = [
     "IllegalTransition",
     "ImportRejected",
     "InputRefused",
+    "InsecureSecret",
     "LinkRefused",
     "MailDeliveryError",
     "NotFound",
     "PoflowError",
     "RecruitmentRefused",
+    "SecretUnreadable",
     "TemplateError",
 ]
 
@@ -174,3 +180,35 @@ class BuddyRefused(PoflowError):
 class DatabaseCopyRefused(PoflowError):
     """A database copy (`poflow db copy`) was refused or did not add up: the target already holds
     rows, source and target are at different schema versions, or a table's row count differs."""
+
+
+class SecretUnreadable(PoflowError):
+    """A secret key setting cannot be used as given: POFLOW_SECRET_KEY_FILE (or
+    POFLOW_PREVIOUS_SECRET_KEYS_FILE) names a file that is missing, unreadable or empty, or a
+    key is set both directly and from a file. `setting` names the setting."""
+
+    def __init__(self, setting: str, why: str) -> None:
+        self.setting = setting
+        self.why = why
+        super().__init__(f"{setting}: {why}")
+
+
+class InsecureSecret(PoflowError):
+    """poflow refuses to serve or to mail links with a secret anyone may know (the development
+    key, a key under 32 characters, an empty OIDC client secret) while the web app listens on
+    a non-loopback address or POFLOW_BASE_URL points elsewhere. `settings` names each setting;
+    the message says it in Dutch and English."""
+
+    def __init__(self, exposure: str, problems: list[tuple[str, str, str]]) -> None:
+        self.settings = [setting for setting, _english, _dutch in problems]
+        english = "; ".join(f"{setting} {why}" for setting, why, _dutch in problems)
+        dutch = "; ".join(f"{setting} {why}" for setting, _english, why in problems)
+        super().__init__(
+            f"Refused: {english}, while {exposure}. Set a random key of at least 32 characters "
+            "(POFLOW_SECRET_KEY or POFLOW_SECRET_KEY_FILE; e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))') and the OIDC client "
+            "secret where one is named.\n"
+            f"Geweigerd: {dutch}, terwijl poflow van buitenaf bereikbaar is. Stel een "
+            "willekeurige sleutel van minstens 32 tekens in (POFLOW_SECRET_KEY of "
+            "POFLOW_SECRET_KEY_FILE) en het OIDC-clientgeheim waar dat genoemd wordt."
+        )

@@ -4,27 +4,26 @@ revoking a case's unused links (see `poflow.links` for minting them)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from itsdangerous import BadData, URLSafeSerializer
+from itsdangerous import BadData
 from itsdangerous.encoding import base64_decode
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import LinkRefused
 from poflow.db.base import rowcount, utcnow
-from poflow.links import MAX_TOKEN_LENGTH, SALT, ActionLink
+from poflow.links import MAX_TOKEN_LENGTH, SALT, ActionLink, serializer
 
 __all__ = ["claim_link", "read_token", "revoke_links", "verify_token"]
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=SALT)
-
-
-def read_token(secret: str, token: str) -> tuple[str | None, bool]:
+def read_token(secret: str | Sequence[str], token: str) -> tuple[str | None, bool]:
     """The public id a token names, and whether its signature is right; read at bounded cost.
+
+    `secret` is one key or the keys current first (Settings.signing_keys): a signature by any
+    of them is right, so links signed before a key rotation work until they expire.
 
     A token longer than MAX_TOKEN_LENGTH is not looked at; a compressed payload (itsdangerous'
     "." prefix, which poflow never makes) is refused unread, so nothing is ever inflated; the
@@ -37,7 +36,7 @@ def read_token(secret: str, token: str) -> tuple[str | None, bool]:
     value, dot, signature = token.rpartition(".")
     if not dot:
         return None, False
-    signer = _serializer(secret).make_signer(SALT)
+    signer = serializer(secret).make_signer(SALT)
     signed_ok = signer.verify_signature(value.encode("ascii"), signature.encode("ascii"))
     public_id = _public_id(value)
     return public_id, signed_ok and public_id is not None
@@ -56,7 +55,7 @@ def _public_id(value: str) -> str | None:
 def verify_token(
     session: Session,
     *,
-    secret: str,
+    secret: str | Sequence[str],
     token: str,
     now: datetime | None = None,
     reusable: Collection[str] = (),

@@ -10,7 +10,7 @@ This module mints links; `poflow.link_tokens` reads, verifies, claims and revoke
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -31,6 +31,7 @@ __all__ = [
     "link_urls",
     "mint_link",
     "mint_links",
+    "serializer",
 ]
 
 SALT = "poflow-action-link-v1"
@@ -98,8 +99,11 @@ class LinkAction:
 DEFAULT_EXPIRES_DAYS = 14  # when neither the caller nor links.yaml says how long
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=SALT)
+def serializer(secret: str | Sequence[str]) -> URLSafeSerializer:
+    """The links' serializer for one key or for keys given current first (Settings.signing_keys):
+    it signs with the first and verifies with any (itsdangerous wants the newest last)."""
+    keys = [secret] if isinstance(secret, str) else list(secret)
+    return URLSafeSerializer(keys[::-1], salt=SALT)
 
 
 def _new_link(
@@ -133,7 +137,7 @@ def _new_link(
 def mint_link(
     session: Session,
     *,
-    secret: str,
+    secret: str | Sequence[str],
     action: str,
     municipality: str,
     case_type: str,
@@ -158,11 +162,15 @@ def mint_link(
     )
     # The token needs only the public id: the row goes in at the next flush.
     session.add(ActionLink(**values))
-    return _serializer(secret).dumps({"l": values["public_id"]})
+    return serializer(secret).dumps({"l": values["public_id"]})
 
 
 def mint_links(
-    session: Session, *, secret: str, links: list[dict[str, Any]], now: datetime | None = None
+    session: Session,
+    *,
+    secret: str | Sequence[str],
+    links: list[dict[str, Any]],
+    now: datetime | None = None,
 ) -> list[str]:
     """Issue many links with one INSERT; `links` holds mint_link's keyword arguments.
 
@@ -173,11 +181,10 @@ def mint_links(
     if rows:
         insert_rows(session, ActionLink.__table__, rows)
     # serializer.dumps() derives the signing key anew for every token: once is enough.
-    serializer = _serializer(secret)
-    signer = serializer.make_signer(SALT)
+    signing = serializer(secret)
+    signer = signing.make_signer(SALT)
     return [
-        signer.sign(serializer.dump_payload({"l": row["public_id"]})).decode("ascii")
-        for row in rows
+        signer.sign(signing.dump_payload({"l": row["public_id"]})).decode("ascii") for row in rows
     ]
 
 
@@ -205,11 +212,13 @@ def link_url(
     expires_days: int | None = None,
 ) -> str:
     """Mint a link from an engine Context and return the full URL for a mail; it lives as long
-    as links.yaml says for `action`, or `expires_days` when given."""
+    as links.yaml says for `action`, or `expires_days` when given. Every link put into a mail
+    is minted here or in `link_urls`: both refuse a key anyone may know off loopback."""
     configured = _expires_days(ctx, action)  # also refuses an action no process declares
+    ctx.settings.refuse_insecure_secrets()
     token = mint_link(
         ctx.session,
-        secret=ctx.settings.secret_key.get_secret_value(),
+        secret=ctx.settings.signing_keys(),
         action=action,
         municipality=ctx.municipality,
         case_type=case_type,
@@ -228,6 +237,7 @@ def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
     if not links:
         return []
     first = links[0][0]
+    first.settings.refuse_insecure_secrets()
     days: dict[tuple[str, str], int | None] = {}
     specs = []
     for ctx, spec in links:
@@ -235,8 +245,6 @@ def link_urls(links: list[tuple[Any, dict[str, Any]]]) -> list[str]:
         if (slug, action) not in days:
             days[slug, action] = _expires_days(ctx, action)
         specs.append({**spec, "municipality": slug, "expires_days": days[slug, action]})
-    tokens = mint_links(
-        first.session, secret=first.settings.secret_key.get_secret_value(), links=specs
-    )
+    tokens = mint_links(first.session, secret=first.settings.signing_keys(), links=specs)
     base = first.settings.resolved_base_url()
     return [f"{base}/a/{token}" for token in tokens]

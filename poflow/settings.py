@@ -6,15 +6,19 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+from poflow._exceptions import InsecureSecret, SecretUnreadable
+from poflow.kernel.secrets import DEVELOPMENT_KEY, exposure, secret_problems
 
 __all__ = ["PROJECT_ROOT", "Settings", "env_file", "get_settings"]
 
@@ -118,7 +122,25 @@ class Settings(BaseSettings):
         default=900.0, ge=0, description="Wait before a failed message is tried again; doubles"
     )
 
-    secret_key: SecretStr = SecretStr("change-me-poflow-development-key")
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_KEY),
+        description="Signs the action links (and the CSRF values of their pages); the "
+        "development key is refused off loopback (poflow.kernel.secrets)",
+    )
+    secret_key_file: Path | None = Field(
+        default=None,
+        description="A file whose first line is the secret key (instead of POFLOW_SECRET_KEY)",
+    )
+    previous_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        default=(),
+        description="Keys replaced by the current one, comma-separated: links they signed "
+        "still verify until they expire; new links are signed with the current key only",
+    )
+    previous_secret_keys_file: Path | None = Field(
+        default=None,
+        description="A file with one previous key per line (instead of "
+        "POFLOW_PREVIOUS_SECRET_KEYS)",
+    )
     web_host: str = "127.0.0.1"
     web_port: int = 8765
     base_url: str | None = None
@@ -142,6 +164,70 @@ class Settings(BaseSettings):
         description="The ID-token claim whose value is the person's id in the staff register",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _keys_from_files(cls, data: Any) -> Any:
+        """Read the key files named by the settings; a key given twice is ambiguous."""
+        if not isinstance(data, dict):
+            return data
+        values = dict(data)
+        if values.get("secret_key_file"):
+            if values.get("secret_key") is not None:
+                raise SecretUnreadable(
+                    "POFLOW_SECRET_KEY_FILE",
+                    "POFLOW_SECRET_KEY is set too; set one of the two, not both.",
+                )
+            lines = _read_key_file("POFLOW_SECRET_KEY_FILE", Path(values["secret_key_file"]))
+            if not lines:
+                raise SecretUnreadable(
+                    "POFLOW_SECRET_KEY_FILE",
+                    f"{values['secret_key_file']} is empty: its first line must be the key.",
+                )
+            values["secret_key"] = lines[0]
+        if values.get("previous_secret_keys_file"):
+            if values.get("previous_secret_keys"):
+                raise SecretUnreadable(
+                    "POFLOW_PREVIOUS_SECRET_KEYS_FILE",
+                    "POFLOW_PREVIOUS_SECRET_KEYS is set too; set one of the two, not both.",
+                )
+            path = Path(values["previous_secret_keys_file"])
+            values["previous_secret_keys"] = tuple(
+                _read_key_file("POFLOW_PREVIOUS_SECRET_KEYS_FILE", path, every_line=True)
+            )
+        return values
+
+    @field_validator("previous_secret_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        """POFLOW_PREVIOUS_SECRET_KEYS is comma-separated; blanks around a key are dropped."""
+        if isinstance(value, str):
+            return tuple(key.strip() for key in value.split(",") if key.strip())
+        return value
+
+    def signing_keys(self) -> list[str]:
+        """The keys of links and CSRF values: the current key first (it alone signs new
+        ones), then the previous keys (they still verify what they signed)."""
+        previous = [key.get_secret_value() for key in self.previous_secret_keys]
+        return [self.secret_key.get_secret_value(), *previous]
+
+    def refuse_insecure_secrets(self, host: str | None = None) -> None:
+        """InsecureSecret when a secret anyone may know would be used while the web app
+        (listening on `host`, default POFLOW_WEB_HOST) or its links are reachable from
+        elsewhere; a loopback deployment passes with the development key."""
+        reached = exposure(web_host=host or self.web_host, base_url=self.base_url)
+        if reached is None:
+            return
+        current, *previous = self.signing_keys()
+        client_secret = self.oidc_client_secret
+        problems = secret_problems(
+            current_key=current,
+            previous_keys=previous,
+            oidc_issuer=self.oidc_issuer,
+            oidc_client_secret=client_secret.get_secret_value() if client_secret else None,
+        )
+        if problems:
+            raise InsecureSecret(reached, [(p.setting, p.english, p.dutch) for p in problems])
+
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:
@@ -151,6 +237,22 @@ class Settings(BaseSettings):
     def resolved_base_url(self) -> str:
         """The address put into action links."""
         return (self.base_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+
+def _read_key_file(setting: str, path: Path, *, every_line: bool = False) -> list[str]:
+    """The stripped non-empty lines of a key file (only the first unless `every_line`);
+    SecretUnreadable naming `setting` when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SecretUnreadable(setting, f"{path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise SecretUnreadable(setting, f"{path} cannot be read ({why}).") from None
+    lines = text.splitlines()
+    if not every_line:
+        lines = lines[:1]
+    return [line.strip() for line in lines if line.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -57,8 +57,12 @@ def _client(request: Request) -> str | None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for `settings` (default: from the environment); the schema must exist."""
+    """Build the app for `settings` (default: from the environment); the schema must exist.
+
+    InsecureSecret when it would serve with a key anyone may know while POFLOW_WEB_HOST or
+    POFLOW_BASE_URL is not loopback (Settings.refuse_insecure_secrets)."""
     settings = settings or get_settings()
+    settings.refuse_insecure_secrets()
     pages = LinkPages(build_runtime(settings))
     env = _environment(settings.templates_dir)
     base_url = settings.resolved_base_url()

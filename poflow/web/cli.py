@@ -25,6 +25,7 @@ def web(
     from poflow.web.server import run_web
 
     settings = get_settings()
+    settings.refuse_insecure_secrets(host)  # before anything starts: InsecureSecret, exit 1
     prepare_environment(settings)
     upgrade_schema(settings.resolved_database_url())
     bound = f"{host or settings.web_host}:{settings.web_port if port is None else port}"

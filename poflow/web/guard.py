@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -38,16 +39,21 @@ def new_nonce() -> str:
 
 
 def csrf_token(secret: str, public_id: str, nonce: str) -> str:
-    """The hidden form value: an HMAC over the link's public id and the cookie's nonce."""
+    """The hidden form value: an HMAC over the link's public id and the cookie's nonce, keyed
+    with `secret` (the current key: Settings.signing_keys()[0])."""
     message = f"csrf:{public_id}:{nonce}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def csrf_valid(secret: str, public_id: str, nonce: str | None, sent: str | None) -> bool:
-    """True when the posted value belongs to this link and to the cookie sent with it."""
+def csrf_valid(
+    keys: str | Sequence[str], public_id: str, nonce: str | None, sent: str | None
+) -> bool:
+    """True when the posted value belongs to this link and to the cookie sent with it, made
+    with any of `keys` (the keys current first: a page shown before a key rotation works)."""
     if not nonce or not sent:
         return False
-    return hmac.compare_digest(csrf_token(secret, public_id, nonce), sent)
+    tried = [keys] if isinstance(keys, str) else keys
+    return any(hmac.compare_digest(csrf_token(key, public_id, nonce), sent) for key in tried)
 
 
 def _origin(url: str) -> str | None:
@@ -80,12 +86,15 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
-def link_behind(session: Session, secret: str, token: str) -> tuple[ActionLink | None, bool]:
+def link_behind(
+    session: Session, secret: str | Sequence[str], token: str
+) -> tuple[ActionLink | None, bool]:
     """The link row a token points at, even when its signature is wrong, and whether it is right.
 
     A token whose payload names a real link but whose signature does not match was altered
     (often: cut off by a mail program); one that names no link at all was forged. The token is
     read with `read_token`: an overlong or compressed one names no link and costs nothing.
+    `secret` is one key or the keys current first (Settings.signing_keys).
     """
     public_id, signed_ok = read_token(secret, token)
     if public_id is None:

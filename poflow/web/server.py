@@ -18,6 +18,9 @@ __all__ = ["WebServer", "run_web", "serve_web_in_thread"]
 
 
 def _config(settings: Settings, host: str | None, port: int | None) -> uvicorn.Config:
+    """The server for the app; `host` overrides POFLOW_WEB_HOST and is what the secrets are
+    judged against (InsecureSecret off loopback with a key anyone may know)."""
+    settings.refuse_insecure_secrets(host)
     return uvicorn.Config(
         create_app(settings),
         host=host or settings.web_host,

@@ -50,10 +50,12 @@ class LinkPages:
     """Serves the link pages of one poflow installation."""
 
     runtime: Runtime
-    _secret: str = field(init=False)
+    _keys: list[str] = field(init=False)  # current first: it signs, every one verifies
+    _secret: str = field(init=False)  # the current key
 
     def __post_init__(self) -> None:
-        self._secret = self.settings.secret_key.get_secret_value()
+        self._keys = self.settings.signing_keys()
+        self._secret = self._keys[0]
 
     @property
     def settings(self) -> Settings:
@@ -109,12 +111,12 @@ class LinkPages:
         try:
             row = verify_token(
                 session,
-                secret=self._secret,
+                secret=self._keys,
                 token=token,
                 reusable=self.runtime.registry.reusable_links,
             )
         except LinkRefused as exc:
-            known, signed_ok = link_behind(session, self._secret, token)
+            known, signed_ok = link_behind(session, self._keys, token)
             reason = "altered" if exc.reason == "forged" and known and not signed_ok else exc.reason
             return self._refuse(session, reason, known, token, method, source)
         action = self.runtime.registry.link_actions.get(row.action)
@@ -181,9 +183,7 @@ class LinkPages:
                 return found
             row, action = found
             sent = posted.get("csrf", [])
-            valid = len(sent) == 1 and csrf_valid(
-                self._secret, row.public_id, cookie_nonce, sent[0]
-            )
+            valid = len(sent) == 1 and csrf_valid(self._keys, row.public_id, cookie_nonce, sent[0])
             if not valid or cookie_nonce is None:
                 return self._refuse(session, "csrf", row, token, "POST", source)
             ctx = self._context(session, row)
@@ -200,7 +200,7 @@ class LinkPages:
         """Refuse a POST sent from another site's page (its Origin or Referer): counted and
         audited like a refused link, naming the link only when the token's signature is right."""
         with self.factory() as session:
-            row, signed_ok = link_behind(session, self._secret, token)
+            row, signed_ok = link_behind(session, self._keys, token)
             known = row if signed_ok else None
             return self._refuse(session, "origin", known, token, "POST", self.source(client))
 

@@ -133,7 +133,7 @@ def test_lbc_1_coach_link_prints_a_form_bound_to_the_coach(example_data: Any) ->
     with rt.factory() as session:
         link = verify_token(
             session,
-            secret=rt.settings.secret_key.get_secret_value(),
+            secret=rt.settings.signing_keys(),
             token=printed.output.strip().rsplit("/", 1)[-1],
         )
     assert (link.action, link.subject_id, link.case_type) == (

@@ -114,7 +114,7 @@ def test_lbc_1_each_coach_gets_the_month_s_form_links_once(
     assert "Voorbeeldsma" not in body
     token = body.split("Nieuwe aanmelding vastleggen: ")[1].split()[0].rsplit("/", 1)[-1]
     with rt.factory() as session:
-        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
+        link = verify_token(session, secret=rt.settings.signing_keys(), token=token)
         assert (link.action, link.subject_id) == ("coaching.register", "HB-0008")
 
 

@@ -51,7 +51,7 @@ def _link(rt: Any, url: str) -> Any:
     with rt.factory() as session, session.begin():
         row = verify_token(
             session,
-            secret=rt.settings.secret_key.get_secret_value(),
+            secret=rt.settings.signing_keys(),
             token=url.rsplit("/", 1)[-1],
             reusable=rt.registry.reusable_links,
         )

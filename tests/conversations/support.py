@@ -93,7 +93,7 @@ def use_link(rt: Any, msg: EmailMessage, day: date, form: dict[str, str] | None 
     """Follow the link in `msg` as its person would: verify, claim, perform; returns the message."""
     token = LINK.search(text_of(msg))
     assert token is not None, "no action link in the mail"
-    secret = rt.settings.secret_key.get_secret_value()
+    secret = rt.settings.signing_keys()
     with rt.factory() as session, session.begin():
         row = verify_token(session, secret=secret, token=token.group(1))
         claim_link(session, row)

@@ -137,7 +137,7 @@ def ctx_for(rt: Any, session: Any, day: date, actor: str = "system") -> Context:
 def follow_link(rt: Any, token: str, day: date, form: dict[str, str] | None = None) -> str:
     """Do what the web app does on POST: verify, claim, perform as the link's subject."""
     with rt.factory() as session, session.begin():
-        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
+        link = verify_token(session, secret=rt.settings.signing_keys(), token=token)
         claim_link(session, link)
         return rt.registry.link_actions[link.action].perform(
             ctx_for(rt, session, day, link.subject_id), link, form or {}

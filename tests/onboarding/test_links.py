@@ -37,14 +37,14 @@ def test_onb_3_done_link_stops_reminders_while_an_open_item_is_reminded_and_esca
     digest = next(m for _, t, to, m in first if t == "onboarding/digest" and to == FACILITAIR)
     token = link_for(digest, "bureau-stoel").rsplit("/a/", 1)[1]
     with rt.factory() as session, session.begin():
-        link = verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
+        link = verify_token(session, secret=rt.settings.signing_keys(), token=token)
         claim_link(session, link)
         ctx = ctx_for(rt, session, KB, date(2027, 2, 16), actor=link.subject_id)
         message = ctx.registry.link_actions["onb.item_done"].perform(ctx, link, {})
     assert link.subject_id == "KB-0005"
     assert "staat nu op afgerond" in message
     with rt.factory() as session, pytest.raises(LinkRefused, match="already used"):
-        verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
+        verify_token(session, secret=rt.settings.signing_keys(), token=token)
     later = run(rt, smtp, date(2027, 2, 16), date(2027, 3, 31), municipality=KB)
     notices = [
         (d, to, level, item)
@@ -80,7 +80,7 @@ def test_onb_3_onb_5_done_links_of_a_cancelled_hire_are_refused_and_its_items_ca
         cancel_hire(session, "KB-NH-01", actor="cli", today=date(2027, 2, 16))
     with rt.factory() as session, session.begin():
         with pytest.raises(LinkRefused, match="revoked"):
-            verify_token(session, secret=rt.settings.secret_key.get_secret_value(), token=token)
+            verify_token(session, secret=rt.settings.signing_keys(), token=token)
         ctx = ctx_for(rt, session, KB, date(2027, 2, 16), actor="KB-0005")
         with pytest.raises(ActionRefused, match="is vervallen"):
             complete_item(ctx, "KB-NH-01", "bureau-stoel", by="KB-0005")

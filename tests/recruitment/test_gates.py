@@ -137,7 +137,7 @@ def test_rec_9_a_person_without_the_role_is_refused(rt: Any, smtp: Any) -> None:
     with rt.factory() as s, s.begin():
         token = mint_link(
             s,
-            secret=rt.settings.secret_key.get_secret_value(),
+            secret=rt.settings.signing_keys(),
             action=DECIDE,
             municipality=SLUG,
             case_type=TERMS,

@@ -537,7 +537,7 @@ def _checkin_link(rt: Any) -> str:
         ).one()
         return mint_link(
             session,
-            secret=rt.settings.secret_key.get_secret_value(),
+            secret=rt.settings.signing_keys(),
             action="checkin.held",
             municipality="hardenberg",
             case_type="hire",

@@ -23,6 +23,7 @@ TEST_MODULES = (
     "tests/reliability/test_faults.py",
     "tests/reliability/test_bad_input.py",
     "tests/reliability/test_bypass.py",
+    "tests/reliability/test_bypass_secrets.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
@@ -33,7 +34,8 @@ REPORT = ROOT / "docs" / "reliability.md"
 AUDITED = {
     True: "yes",
     False: "NO",
-    None: "n/a (outside poflow: a database constraint, or Prefect's own event log)",
+    None: "n/a (refused before anything ran, or outside poflow: a database constraint, or "
+    "Prefect's own event log)",
 }
 
 
