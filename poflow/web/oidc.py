@@ -14,11 +14,12 @@ from poflow._exceptions import OidcRefused
 from poflow.auth.oidc import CALLBACK_PATH, FLOW_COOKIE, FLOW_PATH, OidcClient
 from poflow.settings import Settings
 
-__all__ = ["OnIdentity", "PlainPage", "oidc_router"]
+__all__ = ["OnIdentity", "OnRefused", "PlainPage", "oidc_router"]
 
 log = logging.getLogger("poflow.web.oidc")
 
 OnIdentity = Callable[[Request, str, str | None], Response]  # request, person id, next path
+OnRefused = Callable[[Request, OidcRefused], None]  # count and audit a refused login
 PlainPage = Callable[[int, str, str], Response]  # status, Dutch title, Dutch message
 
 AGAIN = "Begin opnieuw met inloggen."
@@ -46,6 +47,7 @@ def oidc_router(
     on_identity: OnIdentity,
     *,
     page: PlainPage,
+    on_refused: OnRefused | None = None,
     client: OidcClient | None = None,
 ) -> APIRouter:
     """The two login routes for the provider of `settings` (`client` when given, for tests)."""
@@ -53,8 +55,10 @@ def oidc_router(
     secure = settings.resolved_base_url().startswith("https://")
     router = APIRouter(include_in_schema=False)
 
-    def refused(exc: OidcRefused) -> Response:
+    def refused(request: Request, exc: OidcRefused) -> Response:
         log.warning("%s: %s", type(exc).__name__, exc)  # the message never quotes a token
+        if on_refused is not None:
+            on_refused(request, exc)
         status, message = REFUSALS.get(exc.reason, REFUSALS["token"])
         return page(status, "Inloggen niet gelukt", message)
 
@@ -63,7 +67,7 @@ def oidc_router(
         try:
             url, cookie = oidc.start(request.query_params.get("next"))
         except OidcRefused as exc:
-            return refused(exc)
+            return refused(request, exc)
         response = RedirectResponse(url, status_code=303)
         response.set_cookie(
             FLOW_COOKIE,
@@ -81,7 +85,7 @@ def oidc_router(
         try:
             who = oidc.finish(request.cookies.get(FLOW_COOKIE), dict(request.query_params))
         except OidcRefused as exc:
-            response = refused(exc)
+            response = refused(request, exc)
         else:
             response = on_identity(request, who.person_id, who.next_path)
         # One attempt, one callback: the flow cookie is spent whatever the outcome.

@@ -21,8 +21,10 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, func, select
 
 from poflow.auth.oidc import CALLBACK_PATH, FLOW_COOKIE, FLOW_PATH
+from poflow.db.models import RefusalTally
 from poflow.localpg import free_port
 from poflow.settings import Settings
 
@@ -32,6 +34,7 @@ __all__ = [
     "login_at_provider",
     "oidc_provider",
     "oidc_settings",
+    "refused_logins",
     "start_login",
 ]
 
@@ -152,3 +155,16 @@ def callback_path(url: str) -> str:
     """The path and query of a callback address, for the TestClient."""
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}"
+
+
+def refused_logins(database_url: str, reason: str) -> int:
+    """How many refused OIDC logins of `reason` the app counted (refusal tally, audited)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            query = select(func.coalesce(func.sum(RefusalTally.count), 0)).where(
+                RefusalTally.reason == f"oidc_{reason}"
+            )
+            return int(conn.execute(query).scalar_one())
+    finally:
+        engine.dispose()

@@ -29,6 +29,7 @@ from tests.auth.oidc_support import (
     callback_path,
     login_at_provider,
     oidc_settings,
+    refused_logins,
     start_login,
 )
 
@@ -132,10 +133,12 @@ class TestLogin:
 class TestRefused:
     """Every broken or hostile answer is refused with a Dutch page and OidcRefused."""
 
-    def test_a_tampered_state_is_refused(
-        self, web: TestClient, caplog: pytest.LogCaptureFixture
+    def test_x_4_a_tampered_state_is_refused_and_audited(
+        self, web: TestClient, database: str, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """A callback whose state is not the flow's is refused before the code is redeemed."""
+        """A callback whose state is not the flow's is refused before the code is redeemed, and
+        the refusal is counted and audited (X-4)."""
+        before = refused_logins(database, "state")
         url, _cookie = start_login(web)
         back = login_at_provider(url, "fenna")
         params = dict(parse_qsl(urlsplit(back).query))
@@ -145,6 +148,7 @@ class TestRefused:
         assert REFUSED in page.text
         assert "hoort niet bij jouw inlogpoging" in page.text
         assert "(state)" in _refusal(caplog)
+        assert refused_logins(database, "state") == before + 1
 
     def test_a_replayed_callback_is_refused(
         self, web: TestClient, caplog: pytest.LogCaptureFixture
