@@ -14,6 +14,7 @@ Hierarchy::
     ├── AuditAnchorInvalid     a published audit head given to `poflow audit verify` is malformed
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
+    ├── OidcRefused            an OpenID Connect login came back without a valid identity
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
     ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
@@ -53,6 +54,7 @@ __all__ = [
     "LinkRefused",
     "MailDeliveryError",
     "NotFound",
+    "OidcRefused",
     "PoflowError",
     "RecruitmentRefused",
     "SecretUnreadable",
@@ -139,6 +141,17 @@ class LinkRefused(PoflowError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+class OidcRefused(PoflowError):
+    """An OpenID Connect login was refused: the flow expired or was tampered with (state), the
+    provider answered an error or refused the code, the ID token did not verify (signature,
+    iss, aud, exp, nonce) or lacks the person claim. `reason` names which; the message never
+    quotes a token."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(f"OpenID Connect login refused ({reason}): {detail}")
 
 
 class MailDeliveryError(PoflowError):

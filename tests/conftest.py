@@ -26,7 +26,7 @@ from poflow.localpg import free_port
 
 # Fixtures shared by many test modules, without importing them into each (each import would shadow
 # the fixture it names).
-pytest_plugins = ["tests.web.support"]
+pytest_plugins = ["tests.web.support", "tests.auth.oidc_support"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"

@@ -19,10 +19,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from poflow._exceptions import OidcRefused
 from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.limits import MAX_BODY, BodyLimit
+from poflow.web.oidc import oidc_router
+from poflow.web.refusals import tally_refusal
 from poflow.web.service import LinkPages, Page
 
 __all__ = ["create_app"]
@@ -158,6 +161,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             partial(pages.act, token, posted, request.cookies.get(CSRF_COOKIE), _client(request))
         )
         return render(page, token)
+
+    # replaced by poflow.web.login.complete_login when the login part lands
+    def _oidc_identified(_request: Request, person_id: str, _next_path: str | None) -> Response:
+        """Who logged in with OpenID Connect, shown on a page (no session yet)."""
+        context = {**pages.frame(None), "ok": True, "title": "Ingelogd"}
+        return render(Page("result.html", {**context, "message": f"Ingelogd als {person_id}."}))
+
+    def oidc_refused(request: Request, exc: OidcRefused) -> None:
+        """A refused login is counted and audited as refused links are (one row per bucket)."""
+        with pages.factory() as session:
+            source = pages.source(_client(request))
+            reason, method = f"oidc_{exc.reason}", request.method
+            tally_refusal(session, source=source, reason=reason, method=method, row=None, token="")
+            session.commit()
+
+    if settings.oidc_issuer:  # OpenID Connect login only when a provider is configured
+        router = oidc_router(settings, _oidc_identified, page=plain, on_refused=oidc_refused)
+        app.include_router(router)
 
     @app.exception_handler(404)
     async def not_found(_request: Request, _exc: Exception) -> HTMLResponse:
