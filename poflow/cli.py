@@ -119,8 +119,8 @@ def config_check() -> None:
 
     try:
         rt = _runtime()  # refuses a wrong file or template override, naming it
-    except PoflowError as exc:
-        _fail(str(exc))
+    except PoflowError as exc:  # as main() says it, also when the app is invoked directly
+        _fail(f"{type(exc).__name__}: {exc}")
     for slug, cfg in rt.configs.items():
         own = check_overrides(cfg.own_templates, rt.settings.templates_dir)
         templates = f", {own} own template(s)" if own else ""
