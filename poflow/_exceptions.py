@@ -20,6 +20,7 @@ Hierarchy::
     ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
     ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
     ├── DatabaseCopyRefused    `poflow db copy` was refused or did not add up
+    ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
@@ -42,6 +43,7 @@ __all__ = [
     "DatabaseCopyRefused",
     "DuplicateMessage",
     "EnrolmentRefused",
+    "GrantRefused",
     "IllegalTransition",
     "ImportRejected",
     "InputRefused",
@@ -174,3 +176,9 @@ class BuddyRefused(PoflowError):
 class DatabaseCopyRefused(PoflowError):
     """A database copy (`poflow db copy`) was refused or did not add up: the target already holds
     rows, source and target are at different schema versions, or a table's row count differs."""
+
+
+class GrantRefused(PoflowError):
+    """A role grant cannot be confirmed or refused by this person: not a P&O adviser or the
+    gemeentesecretaris of its municipality, a grantee, the requester, or the grant is no longer
+    waiting (REC-9); the message is Dutch, shown to the person."""

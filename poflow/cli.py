@@ -13,8 +13,11 @@ from poflow._exceptions import PoflowError
 from poflow.audit_cli import audit_app, seal_after_command
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
+from poflow.cli_support import operator
 from poflow.cli_support import parse_date as _parse_date
 from poflow.dbcopy import copy_command
+from poflow.engine import Context
+from poflow.kernel.calendar import today
 from poflow.mail.cli import mail_app
 from poflow.processes import PROCESSES
 from poflow.web.cli import app as web_app
@@ -80,7 +83,7 @@ def _import(kind: str, file: Path) -> None:
     from poflow.importer import import_hires, import_staff
 
     rt = _runtime()
-    fn = import_staff if kind == "staff" else import_hires
+    who = operator()
     total = (
         max(sum(1 for _ in file.open(encoding="utf-8", errors="ignore")) - 1, 1)
         if file.suffix.lower() == ".csv" and file.is_file()
@@ -89,11 +92,29 @@ def _import(kind: str, file: Path) -> None:
     with Progress(transient=True, disable=total is None or total < 500) as bar:
         job = bar.add_task(f"import {kind}", total=total)
         with rt.factory() as session, session.begin():
-            result = fn(session, file, rt.configs, progress=lambda n: bar.advance(job, n))
+
+            def advance(n: int) -> None:
+                bar.advance(job, n)
+
+            def context(slug: str) -> Context:
+                return rt.context(session, slug, today(), actor=who)
+
+            if kind == "staff":
+                result = import_staff(
+                    session, file, rt.configs, actor=who, progress=advance, contexts=context
+                )
+            else:
+                result = import_hires(session, file, rt.configs, actor=who, progress=advance)
     typer.echo(
         f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
         f"{result.unchanged} unchanged."
     )
+    if result.waiting:
+        typer.echo(
+            f"{result.waiting} role grant(s) await confirmation by a second person (another "
+            "P&O adviser or the gemeentesecretaris, logged in, on the review page): until then "
+            "those roles are not in effect."
+        )
 
 
 @import_app.command("staff")
