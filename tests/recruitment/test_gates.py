@@ -117,7 +117,7 @@ def test_rec_9_one_person_holding_both_roles_decides_once(rt: Any, smtp: Any) ->
         open_round(rt, formation_change=False, leidinggevende_id=BOTH, po_id=BOTH)
     rid, _ = round_at_terms(rt, smtp, leidinggevende_id=BOTH)
     approve_by_mail(rt, smtp, "dubbel@", "Arbeidsvoorwaardengesprek")
-    with audited(rt), pytest.raises(ApprovalRefused, match="was not asked|already decided"):
+    with audited(rt), pytest.raises(ApprovalRefused, match=r"was not asked|already decided"):
         decide(rt, rid, BOTH, "po_adviseur")
     assert state(rt, rid) is RoundState.TERMS
 
