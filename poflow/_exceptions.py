@@ -25,6 +25,7 @@ Hierarchy::
     │                          or empty, or it is set twice (the value and a file)
     ├── InsecureSecret         the development key, a short key or an empty OIDC secret, while the
     │                          web app or its links are reachable from elsewhere
+    ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
@@ -47,6 +48,7 @@ __all__ = [
     "DatabaseCopyRefused",
     "DuplicateMessage",
     "EnrolmentRefused",
+    "GrantRefused",
     "IllegalTransition",
     "ImportRejected",
     "InputRefused",
@@ -225,3 +227,9 @@ class InsecureSecret(PoflowError):
             "willekeurige sleutel van minstens 32 tekens in (POFLOW_SECRET_KEY of "
             "POFLOW_SECRET_KEY_FILE) en het OIDC-clientgeheim waar dat genoemd wordt."
         )
+
+
+class GrantRefused(PoflowError):
+    """A role grant cannot be confirmed or refused by this person: not a P&O adviser or the
+    gemeentesecretaris of its municipality, a grantee, the requester, or the grant is no longer
+    waiting (REC-9); the message is Dutch, shown to the person."""

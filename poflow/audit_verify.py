@@ -23,11 +23,13 @@ from poflow.kernel.auditchain import Anchor, AuditRow, Finding, Head, check_chai
 from poflow.kernel.auditfacts import (
     DECISION_ACTIONS,
     ROLE_ACTIONS,
+    VOIDED_ACTION,
     ApprovalFact,
     Unaudited,
     audited_decision,
     check_approvals,
     check_roles,
+    voided_approval,
 )
 
 __all__ = [
@@ -112,7 +114,11 @@ def check_facts(session: Session, only: str | None = None) -> FactsReport:
     for person_id, municipality, role in session.execute(roles):
         held.setdefault(person_id, (municipality, set()))[1].add(role)
     current = {p: (m, frozenset(r)) for p, (m, r) in held.items()}
-    found = check_approvals(facts, audited)
+    voids = select(*COLUMNS).where(AUDIT.c.action == VOIDED_ACTION)
+    if only is not None:
+        voids = voids.where(AUDIT.c.municipality == only)
+    voided = {v for r in session.execute(voids) if (v := voided_approval(row_of(r))) is not None}
+    found = check_approvals(facts, audited, voided)
     found += check_roles(current, (row_of(r) for r in session.execute(people)))
     return FactsReport(len(facts), len(current), found)
 

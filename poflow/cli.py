@@ -17,6 +17,7 @@ from poflow._exceptions import PoflowError
 from poflow.cli_lazy import Lazy, LazyGroup
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
+from poflow.cli_support import operator
 from poflow.cli_support import parse_date as _parse_date
 
 
@@ -130,10 +131,12 @@ def config_check() -> None:
 def _import(kind: str, file: Path) -> None:
     from rich.progress import Progress
 
+    from poflow.engine import Context
     from poflow.importer import import_hires, import_staff
+    from poflow.kernel.calendar import today
 
     rt = _runtime()
-    fn = import_staff if kind == "staff" else import_hires
+    who = operator()
     total = (
         max(sum(1 for _ in file.open(encoding="utf-8", errors="ignore")) - 1, 1)
         if file.suffix.lower() == ".csv" and file.is_file()
@@ -142,11 +145,29 @@ def _import(kind: str, file: Path) -> None:
     with Progress(transient=True, disable=total is None or total < 500) as bar:
         job = bar.add_task(f"import {kind}", total=total)
         with rt.factory() as session, session.begin():
-            result = fn(session, file, rt.configs, progress=lambda n: bar.advance(job, n))
+
+            def advance(n: int) -> None:
+                bar.advance(job, n)
+
+            def context(slug: str) -> Context:
+                return rt.context(session, slug, today(), actor=who)
+
+            if kind == "staff":
+                result = import_staff(
+                    session, file, rt.configs, actor=who, progress=advance, contexts=context
+                )
+            else:
+                result = import_hires(session, file, rt.configs, actor=who, progress=advance)
     typer.echo(
         f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
         f"{result.unchanged} unchanged."
     )
+    if result.waiting:
+        typer.echo(
+            f"{result.waiting} role grant(s) await confirmation by a second person (another "
+            "P&O adviser or the gemeentesecretaris, logged in, on the review page): until then "
+            "those roles are not in effect."
+        )
 
 
 @import_app.command("staff")

@@ -2,14 +2,13 @@
 
 Every row is checked before anything is written; each problem becomes one line naming the row
 (as a spreadsheet numbers it: the header is row 1) and the column. Re-importing the same file
-changes nothing.
+changes nothing. The staff register's import lives in `poflow.staff.importer` (re-exported here).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,11 @@ from sqlalchemy.orm import Session
 from poflow import audit
 from poflow._exceptions import ImportRejected
 from poflow.config import MunicipalityConfig
-from poflow.db.models import Hire, Person, PersonRole
-from poflow.kernel.vocabulary import ContractType, Role
-from poflow.rows import ID_PATTERN, RowChecker, read_rows, show_value
+from poflow.db.models import Hire, Person
+from poflow.kernel.vocabulary import ContractType
+from poflow.rows import ID_PATTERN, ImportResult, RowChecker, person_names, read_rows, show_value
+from poflow.staff.importer import ROLES, STAFF_COLUMNS, import_staff
+from poflow.staff.rules import mailbox_key
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -34,15 +35,6 @@ __all__ = [
     "import_staff",
 ]
 
-STAFF_COLUMNS = (
-    "employee_id",
-    "given_name",
-    "family_name",
-    "email",
-    "team",
-    "roles",
-    "municipality",
-)
 HIRE_COLUMNS = (
     "hire_id",
     "given_name",
@@ -58,119 +50,24 @@ HIRE_COLUMNS = (
     "start_date",
     "municipality",
 )
-ROLES = frozenset(Role)
 CONTRACT_TYPES = frozenset(ContractType)
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """Counts of one import: created, updated and unchanged rows."""
-
-    created: int
-    updated: int
-    unchanged: int
-
-
-def _names(check: RowChecker, n: int, rec: dict[str, str]) -> dict[str, str]:
-    """A person's names and team, at most as long as their columns (no control characters)."""
-    return {
-        "given_name": check.text(n, rec, "given_name", max_length=100),
-        "family_name": check.text(n, rec, "family_name", max_length=100),
-        "team": check.text(n, rec, "team", max_length=120),
-    }
-
-
-def import_staff(
-    session: Session,
-    path: Path,
-    configs: dict[str, MunicipalityConfig],
-    *,
-    actor: str = "cli",
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Import staff.csv/.xlsx: people and their roles. Nothing is written if any row is bad."""
-    rows = read_rows(path, STAFF_COLUMNS)
-    check = RowChecker()
-    parsed: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for n, rec in enumerate(rows, start=2):
-        pid = check.ident(n, rec, "employee_id")
-        if pid in seen:
-            check.bad(n, "employee_id", f"{show_value(pid)} appears twice (also row {seen[pid]})")
-        seen.setdefault(pid, n)
-        roles = sorted({r.strip() for r in (rec.get("roles") or "").split(";") if r.strip()})
-        if not roles:
-            check.bad(n, "roles", "is empty, at least one role is required")
-        for role in roles:
-            if role not in ROLES:
-                check.bad(
-                    n,
-                    "roles",
-                    f"unknown role {show_value(role)}; known: {', '.join(sorted(ROLES))}",
-                )
-        parsed.append(
-            {
-                "id": pid,
-                **_names(check, n, rec),
-                "email": check.email(n, rec, "email"),
-                "municipality": check.municipality(n, rec, configs),
-                "roles": roles,
-            }
-        )
-        if progress:
-            progress(1)
-    existing = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(seen)))}
-    for n, rec in enumerate(parsed, start=2):
-        old = existing.get(rec["id"])
-        if old is not None and old.municipality != rec["municipality"]:
-            check.bad(
-                n, "municipality", f"person {rec['id']} already belongs to {old.municipality!r}"
-            )
-    if check.problems:
-        raise ImportRejected(str(path), check.problems)
-    created = updated = unchanged = 0
-    for new in parsed:
-        new_roles = new.pop("roles")
-        person = existing.get(new["id"])
-        if person is None:
-            person = Person(**new)
-            person.roles = [PersonRole(role=r, municipality=new["municipality"]) for r in new_roles]
-            session.add(person)
-            created += 1
-            audit.record(
-                session,
-                actor=actor,
-                action="person.imported",
-                entity_type="person",
-                entity_id=new["id"],
-                municipality=new["municipality"],
-                roles=";".join(new_roles),
-            )
-            continue
-        changed = [k for k, v in new.items() if getattr(person, k) != v]
-        for k in changed:
-            setattr(person, k, new[k])
-        if sorted(person.role_names) != new_roles:
-            person.roles = [PersonRole(role=r, municipality=new["municipality"]) for r in new_roles]
-            changed.append("roles")
-        if changed:
-            updated += 1
-            audit.record(
-                session,
-                actor=actor,
-                action="person.updated",
-                entity_type="person",
-                entity_id=person.id,
-                municipality=person.municipality,
-                fields=",".join(changed),
-                # the roles as now held, for `poflow audit verify` (X-4)
-                **({"roles": ";".join(new_roles)} if "roles" in changed else {}),
-            )
-        else:
-            unchanged += 1
-    session.flush()
-    return ImportResult(created, updated, unchanged)
+def _not_their_mailbox(
+    check: RowChecker,
+    n: int,
+    column: str,
+    address: str,
+    people: dict[str, Person],
+    *ids: str | None,
+) -> None:
+    """A hire's address may not be the mailbox of their manager or buddy: the hire's links
+    and forms (check-ins, appraisals) would land with the person who decides about them."""
+    for pid in ids:
+        person = people.get(pid or "")
+        if person is not None and address and mailbox_key(person.email) == mailbox_key(address):
+            check.bad(n, column, f"is the address of {pid}, not the new colleague's own mailbox")
 
 
 def import_hires(
@@ -212,6 +109,8 @@ def import_hires(
                 check.bad(n, column, f"person {pid} does not have the role leidinggevende")
         if buddy_id and buddy_id == manager_id:
             check.bad(n, "buddy_id", "the buddy cannot be the manager")
+        for column in ("work_email", "private_email"):
+            _not_their_mailbox(check, n, column, rec.get(column, ""), people, manager_id, buddy_id)
         contract = rec.get("contract_type", "")
         if contract not in CONTRACT_TYPES:
             check.bad(
@@ -241,7 +140,7 @@ def import_hires(
             {
                 "id": hid,
                 "municipality": slug,
-                **_names(check, n, rec),
+                **person_names(check, n, rec),
                 "private_email": check.email(n, rec, "private_email"),
                 "work_email": check.email(n, rec, "work_email"),
                 "function": check.text(n, rec, "function", max_length=160),

@@ -113,8 +113,11 @@ def revoke_links(
     case_id: str,
     action: str | None = None,
     now: datetime | None = None,
+    reason: str | None = None,
+    subject_id: str | None = None,
 ) -> int:
-    """Revoke the case's unused links (e.g. when the hire is cancelled or moved)."""
+    """Revoke the case's unused links (e.g. when the hire is cancelled or moved); `reason`
+    (e.g. "new_terms") tells the refusal page why, `subject_id` limits it to one person's."""
     query = update(ActionLink).where(
         ActionLink.case_type == case_type,
         ActionLink.case_id == case_id,
@@ -123,4 +126,7 @@ def revoke_links(
     )
     if action:
         query = query.where(ActionLink.action == action)
-    return rowcount(session.execute(query.values(revoked_at=now or utcnow())))
+    if subject_id:
+        query = query.where(ActionLink.subject_id == subject_id)
+    values = {"revoked_at": now or utcnow(), "revoked_reason": reason}
+    return rowcount(session.execute(query.values(**values)))

@@ -58,6 +58,8 @@ class ActionLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was revoked, for the refusal page: "new_terms", "person_changed"; None: not said.
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_action_link_case", "case_type", "case_id"),)
 

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ from poflow.addresses import check_address, check_name
 from poflow.addresses import shown as show_value
 from poflow.settings import get_settings
 
-__all__ = ["ID_PATTERN", "MAX_TEXT", "RowChecker", "read_rows", "show_value"]
+__all__ = [
+    "ID_PATTERN",
+    "MAX_TEXT",
+    "ImportResult",
+    "RowChecker",
+    "person_names",
+    "read_rows",
+    "show_value",
+]
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 MAX_TEXT = 160
@@ -163,3 +172,22 @@ class RowChecker:
                 f"unknown municipality {show_value(value)}; known: {', '.join(sorted(known))}",
             )
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """Counts of one import: created, updated and unchanged rows, and role grants waiting."""
+
+    created: int
+    updated: int
+    unchanged: int
+    waiting: int = 0  # approval-role grants now waiting for a second person (staff only)
+
+
+def person_names(check: RowChecker, n: int, rec: dict[str, str]) -> dict[str, str]:
+    """A person's names and team, at most as long as their columns (no control characters)."""
+    return {
+        "given_name": check.text(n, rec, "given_name", max_length=100),
+        "family_name": check.text(n, rec, "family_name", max_length=100),
+        "team": check.text(n, rec, "team", max_length=120),
+    }

@@ -14,6 +14,7 @@ from poflow.db.base import Base
 from poflow.links import ActionLink
 from poflow.processes import PROCESSES
 from poflow.published import PublishedArtifact
+from poflow.staff.models import RoleGrant
 
 __all__ = ["CORE_TABLES", "declared_tables", "schema_metadata"]
 
@@ -29,6 +30,7 @@ CORE_TABLES: tuple[type[Base], ...] = (
     models.AuditChainHead,
     ActionLink,
     PublishedArtifact,
+    RoleGrant,
 )
 
 

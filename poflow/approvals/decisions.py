@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from poflow import audit
 from poflow._exceptions import ApprovalRefused
-from poflow.approvals.models import Approval
+from poflow.approvals.models import Approval, ApprovalRequest
 from poflow.db.models import PersonRole
 from poflow.kernel.foureyes import Decision, Outcome, check_decision, outcome
 
@@ -59,10 +59,21 @@ def record_decision(
 ) -> Outcome:
     """Record one decision and return the subject's outcome; ApprovalRefused if not allowed.
 
+    When the subject was asked with an ApprovalRequest, only the people it asks may decide.
+
     Every attempt is audited. On ApprovalRefused the session holds only the audit row of the
     refusal: the caller commits it (nothing else was written).
     """
     subject = f"{subject_type} {subject_id}"
+    # Who was asked is the request's, whatever the caller says: a role holder who was not
+    # asked is refused even when a caller forgets to pass `asked`.
+    request = session.scalar(
+        select(ApprovalRequest).where(
+            ApprovalRequest.subject_type == subject_type, ApprovalRequest.subject_id == subject_id
+        )
+    )
+    if request is not None:
+        asked = dict(request.required)
     person_roles = roles_of(session, person_id, municipality)
     recorded = recorded_decisions(session, subject_type, subject_id)
     try:

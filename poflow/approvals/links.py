@@ -49,7 +49,7 @@ def _reason_required(values: dict[str, str]) -> dict[str, str]:
 
 
 def _dutch_refusal(session: Session, link: ActionLink, request: ApprovalRequest, role: str) -> str:
-    """Why the decision was refused, in Dutch, in the order the kernel's check_decision checks."""
+    """Why the decision was refused, in Dutch (the kernel's check_decision says it in English)."""
     recorded = recorded_decisions(session, link.case_type, link.case_id)
     state = outcome(tuple(request.required), recorded)
     label = role_label(role)
@@ -67,6 +67,11 @@ def _dutch_refusal(session: Session, link: ActionLink, request: ApprovalRequest,
         return (
             f"Je hebt al besloten als {role_label(mine[0].role)}. Het tweede besluit moet "
             "van iemand anders komen (vierogenprincipe)."
+        )
+    if request.required.get(role) != link.subject_id:
+        return (
+            f"Je bent niet gevraagd om als {label} over dit verzoek te beslissen; dat is "
+            "gevraagd aan iemand anders. Er is niets vastgelegd (vierogenprincipe)."
         )
     return f"Het besluit als {label} is al door iemand anders genomen."
 

@@ -3,7 +3,8 @@ assignment must match the audit row written with it.
 
 A decision is audited as `approval.approved`/`approval.rejected` by the person who decided,
 with the role (and, since the hash chain, the approval's id and `approve`) in its detail; the
-importer audits a person's roles as `person.imported`/`person.updated` with `roles` in the
+importer audits a person's roles as `person.imported`/`person.updated` and each role given or
+taken as `person.role_added`/`person.role_removed`, with the roles then held as `roles` in the
 detail. An approval or a role set in the database that no audit row accounts for was changed
 behind the application's back (`UPDATE approval SET approve = false`), whatever the triggers.
 `poflow.audit_verify` reads the rows; this module only compares.
@@ -11,7 +12,7 @@ behind the application's back (`UPDATE approval SET approve = false`), whatever 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from poflow.kernel.auditchain import AuditRow, chain_name
@@ -19,16 +20,21 @@ from poflow.kernel.auditchain import AuditRow, chain_name
 __all__ = [
     "DECISION_ACTIONS",
     "ROLE_ACTIONS",
+    "VOIDED_ACTION",
     "ApprovalFact",
     "AuditedDecision",
     "Unaudited",
     "audited_decision",
     "check_approvals",
     "check_roles",
+    "voided_approval",
 ]
 
 DECISION_ACTIONS = {"approval.approved": True, "approval.rejected": False}
-ROLE_ACTIONS = ("person.imported", "person.updated")
+ROLE_ACTIONS = ("person.imported", "person.updated", "person.role_added", "person.role_removed")
+# A decision made void when the person asked changed (poflow.approvals.reask): its row is gone
+# on purpose, and this audit row names it.
+VOIDED_ACTION = "approval.voided"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,12 @@ def audited_decision(row: AuditRow) -> AuditedDecision | None:
     )
 
 
+def voided_approval(row: AuditRow) -> int | None:
+    """The approval id an `approval.voided` audit row names, else None."""
+    approval_id = row.detail.get("approval_id") if row.action == VOIDED_ACTION else None
+    return approval_id if isinstance(approval_id, int) else None
+
+
 def _matches(fact: ApprovalFact, audited: AuditedDecision) -> bool:
     return (fact.person_id, fact.approve) == (audited.person_id, audited.approve) and (
         audited.approval_id in (None, fact.id)
@@ -113,10 +125,12 @@ def _matches(fact: ApprovalFact, audited: AuditedDecision) -> bool:
 
 
 def check_approvals(
-    approvals: Iterable[ApprovalFact], decisions: Iterable[AuditedDecision]
+    approvals: Iterable[ApprovalFact],
+    decisions: Iterable[AuditedDecision],
+    voided: Collection[int] = (),
 ) -> list[Unaudited]:
     """Each approval without the audit row of that very decision, and each audited decision
-    whose approval row is gone."""
+    whose approval row is gone without an audited voiding (`voided`: approval ids)."""
     by_key: dict[tuple[str, str, str], list[AuditedDecision]] = {}
     for d in decisions:
         by_key.setdefault((d.subject_type, d.subject_id, d.role), []).append(d)
@@ -139,7 +153,7 @@ def check_approvals(
         )
     for candidates in by_key.values():
         for d in candidates:
-            if d.audit_id not in accounted:
+            if d.audit_id not in accounted and d.approval_id not in voided:
                 found.append(
                     Unaudited(
                         d.municipality,

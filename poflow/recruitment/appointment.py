@@ -8,11 +8,12 @@ from datetime import date
 from sqlalchemy import select
 
 from poflow._exceptions import RecruitmentRefused
-from poflow.approvals.requests import request_approval
+from poflow.approvals.requests import DECIDE, request_approval
 from poflow.db.models import Hire
 from poflow.engine import Context
 from poflow.kernel.foureyes import Outcome
 from poflow.kernel.vocabulary import CaseType
+from poflow.link_tokens import revoke_links
 from poflow.recruitment.candidates import candidates_of
 from poflow.recruitment.documents import ADVICE, write_advice
 from poflow.recruitment.gates import DECISION, TERMS, decision_subject, gate, terms_subject
@@ -26,6 +27,7 @@ from poflow.recruitment.states import (
     check_candidate_move,
     leaving_state,
 )
+from poflow.staff.rules import mailbox_key
 from poflow.states import HireState
 
 __all__ = [
@@ -123,10 +125,26 @@ def record_terms(
             f"{rnd.state.value!r}, not waiting for the terms talk."
         )
     check_contract_terms(contract_type, contract_months)
+    for pid in (rnd.leidinggevende_id, rnd.po_id, rnd.mt_lid_id):
+        if pid and mailbox_key(ctx.person(pid).email) == mailbox_key(work_email):
+            raise RecruitmentRefused(
+                f"Cannot record terms in round {rnd.id}: the work email is the mailbox of "
+                f"{pid}, who decides about this hire; the new colleague needs their own."
+            )
     if rnd.terms_version and gate(ctx.session, TERMS, terms_subject(rnd)) is not Outcome.PENDING:
         raise RecruitmentRefused(
             f"Cannot change the terms of round {rnd.id}: they were already decided on."
         )
+    if rnd.terms_version:
+        # The old version's links now ask about terms that no longer hold (REC-9).
+        revoked = revoke_links(
+            ctx.session,
+            case_type=TERMS,
+            case_id=terms_subject(rnd),
+            action=DECIDE,
+            reason="new_terms",
+        )
+        ctx.audit("round.terms_replaced", CaseType.ROUND, rnd.id, revoked_links=revoked)
     rnd.terms_version += 1
     rnd.terms = {
         "start_date": start_date.isoformat(),

@@ -20,6 +20,7 @@ from poflow.links import ActionLink
 
 __all__ = [
     "CSRF_COOKIE",
+    "REVOKED_BECAUSE",
     "Refusal",
     "csrf_token",
     "csrf_valid",
@@ -113,6 +114,16 @@ class Refusal:
     status: int
 
 
+# Why a link was revoked (ActionLink.revoked_reason), as its page says it.
+REVOKED_BECAUSE = {
+    "new_terms": "Deze link is vervangen door nieuwe voorwaarden: je krijgt (of kreeg) een "
+    "nieuwe mail met een link om over de nieuwe versie te beslissen.",
+    "person_changed": "Deze link is ingetrokken omdat je gegevens of rollen in het "
+    "personeelsbestand zijn gewijzigd. Als je nog gevraagd bent, krijg je een nieuwe link op "
+    "je huidige adres.",
+}
+
+
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -149,6 +160,13 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
             "Deze link is al gebruikt",
             f"Deze link is op {_when(row.used_at if row else None)} al gebruikt. "
             f"Een link werkt maar één keer. {nothing} Je hoeft niets meer te doen.",
+            410,
+        )
+    if reason == "revoked" and row is not None and row.revoked_reason in REVOKED_BECAUSE:
+        return Refusal(
+            reason,
+            "Deze link is ingetrokken",
+            f"{REVOKED_BECAUSE[row.revoked_reason]} {nothing}",
             410,
         )
     if reason == "revoked":

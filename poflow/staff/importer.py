@@ -1,0 +1,194 @@
+"""Import the staff register from the HR/payroll export (CSV or .xlsx): all rows or none.
+
+Every row is checked first (`poflow.rows`); one person, one mailbox (`poflow.staff.register`);
+roles change one at a time and a new approval role waits for a second person
+(`poflow.staff.grants`); a person asked in an open approval whose address or roles change is
+asked again (`poflow.approvals.reask`). Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from poflow import audit
+from poflow._exceptions import ImportRejected
+from poflow.approvals.reask import PersonChange, asked_in_open, reask_changed_person
+from poflow.config import MunicipalityConfig
+from poflow.db.models import Person, PersonRole
+from poflow.engine import Context
+from poflow.kernel.vocabulary import Role
+from poflow.rows import ImportResult, RowChecker, person_names, read_rows, show_value
+from poflow.staff.grants import has_confirmer, request_grant
+from poflow.staff.register import apply_roles, at_once, mailbox_problems
+from poflow.staff.rules import APPROVAL_ROLES, MailboxRow, mailbox_key
+
+__all__ = ["ROLES", "STAFF_COLUMNS", "import_staff"]
+
+STAFF_COLUMNS = (
+    "employee_id",
+    "given_name",
+    "family_name",
+    "email",
+    "team",
+    "roles",
+    "municipality",
+)
+ROLES = frozenset(Role)
+Progress = Callable[[int], None]
+
+
+def import_staff(
+    session: Session,
+    path: Path,
+    configs: dict[str, MunicipalityConfig],
+    *,
+    actor: str = "cli",
+    progress: Progress | None = None,
+    contexts: Callable[[str], Context] | None = None,
+) -> ImportResult:
+    """Import staff.csv/.xlsx: people and their roles. Nothing is written if any row is bad.
+
+    One person, one mailbox: an address another person (or a shared P&O mailbox) has is refused.
+    Roles change one by one, audited; a new approval role waits for a second person
+    (`poflow.staff.grants`) unless nobody in the municipality could confirm it yet. A person
+    asked in an open approval whose address or roles change is asked again through `contexts`
+    (a Context per municipality); without it such a row is refused.
+    """
+    rows = read_rows(path, STAFF_COLUMNS)
+    check = RowChecker()
+    parsed: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for n, rec in enumerate(rows, start=2):
+        pid = check.ident(n, rec, "employee_id")
+        if pid in seen:
+            check.bad(n, "employee_id", f"{show_value(pid)} appears twice (also row {seen[pid]})")
+        seen.setdefault(pid, n)
+        roles = sorted({r.strip() for r in (rec.get("roles") or "").split(";") if r.strip()})
+        if not roles:
+            check.bad(n, "roles", "is empty, at least one role is required")
+        for role in roles:
+            if role not in ROLES:
+                check.bad(
+                    n,
+                    "roles",
+                    f"unknown role {show_value(role)}; known: {', '.join(sorted(ROLES))}",
+                )
+        parsed.append(
+            {
+                "id": pid,
+                **person_names(check, n, rec),
+                "email": check.email(n, rec, "email"),
+                "municipality": check.municipality(n, rec, configs),
+                "roles": roles,
+            }
+        )
+        if progress:
+            progress(1)
+    existing = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(seen)))}
+    for n, rec in enumerate(parsed, start=2):
+        old = existing.get(rec["id"])
+        if old is not None and old.municipality != rec["municipality"]:
+            check.bad(
+                n, "municipality", f"person {rec['id']} already belongs to {old.municipality!r}"
+            )
+    mailboxes = [MailboxRow(n, r["id"], r["email"]) for n, r in enumerate(parsed, start=2)]
+    for n, why in mailbox_problems(session, mailboxes, configs):
+        check.bad(n, "email", why)
+    changes = _asked_changes(session, parsed, existing)
+    if changes and contexts is None:
+        for n, change in changes:
+            check.bad(
+                n,
+                "email",
+                f"person {change.person_id} is asked in an open approval: "
+                "import through `poflow import staff`, which asks them again",
+            )
+    if check.problems:
+        raise ImportRejected(str(path), check.problems)
+    batch = uuid4().hex
+    bootstrap = {
+        slug: not has_confirmer(session, slug) for slug in {r["municipality"] for r in parsed}
+    }
+    created = updated = unchanged = waiting = 0
+    for new in parsed:
+        new_roles = new.pop("roles")
+        person = existing.get(new["id"])
+        boot = bootstrap[new["municipality"]]
+        if person is None:
+            now, later = at_once(new_roles, bootstrap=boot)
+            person = Person(**new)
+            person.roles = [PersonRole(role=r, municipality=new["municipality"]) for r in now]
+            session.add(person)
+            created += 1
+            audit.record(
+                session,
+                actor=actor,
+                action="person.imported",
+                entity_type="person",
+                entity_id=new["id"],
+                municipality=new["municipality"],
+                roles=";".join(now),
+                # approval roles given at once: nobody could confirm them yet
+                **({"bootstrap": True} if boot and set(now) & APPROVAL_ROLES else {}),
+            )
+            if later:
+                session.flush()
+                for role in later:
+                    grant = request_grant(session, person, role, actor=actor, batch=batch)
+                    waiting += grant is not None
+            continue
+        changed = [k for k, v in new.items() if getattr(person, k) != v]
+        for k in changed:
+            setattr(person, k, new[k])
+        if changed:
+            audit.record(
+                session,
+                actor=actor,
+                action="person.updated",
+                entity_type="person",
+                entity_id=person.id,
+                municipality=person.municipality,
+                fields=",".join(changed),
+            )
+        role_result = apply_roles(
+            session, person, new_roles, actor=actor, batch=batch, bootstrap=boot
+        )
+        waiting += role_result.waiting
+        if changed or role_result.added or role_result.removed:
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    for _n, change in changes:
+        if contexts is not None:
+            reask_changed_person(contexts(change.municipality), change)
+    session.flush()
+    return ImportResult(created, updated, unchanged, waiting)
+
+
+def _asked_changes(
+    session: Session, parsed: list[dict[str, Any]], existing: dict[str, Person]
+) -> list[tuple[int, PersonChange]]:
+    """(row, change) for each existing person asked in an open approval whose address changes
+    or who loses a role."""
+    found: list[tuple[int, PersonChange]] = []
+    for n, rec in enumerate(parsed, start=2):
+        person = existing.get(rec["id"])
+        if person is None:
+            continue
+        moved = mailbox_key(person.email) != mailbox_key(rec["email"] or "")
+        removed = frozenset(person.role_names - set(rec["roles"]))
+        if not (moved or removed):
+            continue
+        if asked_in_open(session, person.municipality, person.id):
+            change = PersonChange(
+                person.id, person.municipality, person.email if moved else None, removed
+            )
+            found.append((n, change))
+    return found
