@@ -14,6 +14,7 @@ Hierarchy::
     ├── AuditAnchorInvalid     a published audit head given to `poflow audit verify` is malformed
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
+    ├── LoginRefused           a login attempt failed; one Dutch message whatever the reason
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
     ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
@@ -46,6 +47,7 @@ __all__ = [
     "ImportRejected",
     "InputRefused",
     "LinkRefused",
+    "LoginRefused",
     "MailDeliveryError",
     "NotFound",
     "PoflowError",
@@ -133,6 +135,21 @@ class LinkRefused(PoflowError):
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
         super().__init__(message)
+
+
+class LoginRefused(PoflowError):
+    """A login attempt failed. The message is the same Dutch sentence whatever went wrong (it
+    never tells whether an account exists); `reason` (unknown, no_login, disabled, locked,
+    password, code, method) is for the audit log only."""
+
+    MESSAGE = (
+        "Inloggen is niet gelukt. Controleer je personeelsnummer, wachtwoord en code en probeer "
+        "het opnieuw. Lukt het niet, neem dan contact op met P&O."
+    )
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(self.MESSAGE)
 
 
 class MailDeliveryError(PoflowError):

@@ -11,6 +11,7 @@ import typer
 
 from poflow._exceptions import PoflowError
 from poflow.audit_cli import audit_app, seal_after_command
+from poflow.auth.cli import users_app
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import parse_date as _parse_date
@@ -42,6 +43,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(web_app, name="web")
 app.add_typer(audit_app, name="audit")
 app.add_typer(mail_app, name="mail")
+app.add_typer(users_app, name="users")
 # Each process brings its own commands (ProcessSpec.cli), in the order of PROCESSES.
 for _spec in PROCESSES:
     for _name, _command in _spec.cli:

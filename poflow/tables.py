@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from poflow._exceptions import ConfigError
+from poflow.auth.models import Login, LoginSession
 from poflow.db import models
 from poflow.db.base import Base
 from poflow.links import ActionLink
@@ -29,6 +30,8 @@ CORE_TABLES: tuple[type[Base], ...] = (
     models.AuditChainHead,
     ActionLink,
     PublishedArtifact,
+    Login,
+    LoginSession,
 )
 
 

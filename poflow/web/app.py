@@ -23,6 +23,7 @@ from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.limits import MAX_BODY, BodyLimit
+from poflow.web.login import router as login_router
 from poflow.web.service import LinkPages, Page
 
 __all__ = ["create_app"]
@@ -65,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secure = base_url.startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
     app = FastAPI(title="poflow", docs_url=None, redoc_url=None, openapi_url=None)
+    # What the login pages and poflow.web.identity read from a request's app.
+    app.state.runtime = pages.runtime
+    app.state.templates = env
+    app.include_router(login_router)
 
     def render(page: Page, token: str | None = None) -> HTMLResponse:
         body = env.get_template(f"web/{page.template}").render(page.context)

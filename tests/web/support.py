@@ -133,6 +133,45 @@ def heading(html: str) -> str:
     return found.group(1).strip()
 
 
+# -- logging in ------------------------------------------------------------------------------
+TEST_PASSWORD = "een-lang-testwachtwoord"  # the local password login_as gives a person
+
+
+def login_as(client: Any, runtime: Any, person_id: str) -> None:
+    """Log the TestClient in as `person_id` through the real /inloggen form: the person gets a
+    local login with TEST_PASSWORD first when they have none (or another password)."""
+    from poflow.auth.accounts import HASHER, add_login, login_of, reset_login
+    from poflow.web.identity import SESSION_COOKIE
+
+    with runtime.factory() as session, session.begin():
+        login = login_of(session, person_id)
+        if login is None:
+            add_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
+        elif not _password_is(HASHER, login.password_hash, TEST_PASSWORD) or login.totp_secret:
+            reset_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
+    client.cookies.delete(SESSION_COOKIE)
+    page = client.get("/inloggen")
+    assert page.status_code == 200, page.status_code
+    answer = client.post(
+        "/inloggen",
+        data={
+            "csrf": csrf_of(page.text),
+            "personeelsnummer": person_id,
+            "wachtwoord": TEST_PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, (answer.status_code, heading(answer.text))
+    assert client.cookies.get(SESSION_COOKIE), "no session cookie after logging in"
+
+
+def _password_is(hasher: Any, password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(password_hash) and hasher.verify(password_hash, password)
+    except Exception:  # noqa: BLE001  (any mismatch or a hash of another kind: not this password)
+        return False
+
+
 # -- a fast Hardenberg database: migrated and imported once, copied for each test --------------
 @pytest.fixture(scope="session")
 def example_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
