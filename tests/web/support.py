@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from poflow.db.base import Base
 from poflow.db.models import Action, AuditEntry, Hire, Outbox, Person, PersonRole, RefusalTally
+from poflow.links import ActionLink
 from tests.conftest import EXAMPLES
 
 SECRET = "test-secret-key-for-poflow-tests"
@@ -163,6 +164,30 @@ def login_as(client: Any, runtime: Any, person_id: str) -> None:
     )
     assert answer.status_code == 303, (answer.status_code, heading(answer.text))
     assert client.cookies.get(SESSION_COOKIE), "no session cookie after logging in"
+    client.poflow_person = person_id  # login_for_link logs in again only for someone else
+
+
+def login_for_link(client: Any, url: str, runtime: Any = None) -> str | None:
+    """Log the client in as the person a link was mailed to when its action needs a login
+    (poflow.links.LinkAction.needs_login); that person's id, or None (no login needed, or no
+    link behind the URL)."""
+    from poflow.link_tokens import read_token
+
+    rt = runtime or client.app.state.runtime
+    secret = rt.settings.secret_key.get_secret_value()
+    public_id, _ = read_token(secret, url.rsplit("/a/", 1)[-1])
+    with rt.factory() as session:
+        row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
+    action = rt.registry.link_actions.get(row.action) if row is not None else None
+    if row is None or action is None or not action.needs_login:
+        return None
+    from poflow.web.identity import SESSION_COOKIE
+
+    if getattr(client, "poflow_person", None) != row.subject_id or not client.cookies.get(
+        SESSION_COOKIE
+    ):
+        login_as(client, rt, row.subject_id)
+    return str(row.subject_id)
 
 
 def _password_is(hasher: Any, password_hash: str | None, password: str) -> bool:
