@@ -190,6 +190,30 @@ def login_for_link(client: Any, url: str, runtime: Any = None) -> str | None:
     return str(row.subject_id)
 
 
+def subject_viewer(rt: Any, token: str) -> Any:
+    """The Viewer of the person a link was mailed to, when its action needs a login (for tests
+    that drive poflow.web.service.LinkPages directly, below the HTTP login); else None."""
+    from poflow.auth.viewer import Viewer
+    from poflow.link_tokens import read_token
+
+    public_id, _ = read_token(rt.settings.secret_key.get_secret_value(), token.rsplit("/a/", 1)[-1])
+    with rt.factory() as session:
+        row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
+        action = rt.registry.link_actions.get(row.action) if row is not None else None
+        if row is None or action is None or not action.needs_login:
+            return None
+        person = session.get(Person, row.subject_id)
+        if person is None:
+            return None
+        return Viewer(
+            person_id=person.id,
+            municipality=person.municipality,
+            name=person.full_name,
+            roles=frozenset(person.role_names),
+            method="local",
+        )
+
+
 def _password_is(hasher: Any, password_hash: str | None, password: str) -> bool:
     try:
         return bool(password_hash) and hasher.verify(password_hash, password)
