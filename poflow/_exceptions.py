@@ -15,6 +15,7 @@ Hierarchy::
     ├── ApprovalRefused        a four-eyes rule was violated (REC-9)
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
     ├── OidcRefused            an OpenID Connect login came back without a valid identity
+    ├── LoginRefused           a login attempt failed; one Dutch message whatever the reason
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
     ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
@@ -54,6 +55,7 @@ __all__ = [
     "InputRefused",
     "InsecureSecret",
     "LinkRefused",
+    "LoginRefused",
     "MailDeliveryError",
     "NotFound",
     "OidcRefused",
@@ -154,6 +156,21 @@ class OidcRefused(PoflowError):
     def __init__(self, reason: str, detail: str) -> None:
         self.reason = reason
         super().__init__(f"OpenID Connect login refused ({reason}): {detail}")
+
+
+class LoginRefused(PoflowError):
+    """A login attempt failed. The message is the same Dutch sentence whatever went wrong (it
+    never tells whether an account exists); `reason` (unknown, no_login, disabled, locked,
+    password, code, method) is for the audit log only."""
+
+    MESSAGE = (
+        "Inloggen is niet gelukt. Controleer je personeelsnummer, wachtwoord en code en probeer "
+        "het opnieuw. Lukt het niet, neem dan contact op met P&O."
+    )
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(self.MESSAGE)
 
 
 class MailDeliveryError(PoflowError):

@@ -41,6 +41,12 @@ class _Poflow(LazyGroup):
             "gets a mail about each); list them and queue them again after a fix.",
             "mail_app",
         ),
+        "users": Lazy(
+            "poflow.auth.cli",
+            "Logins of the staff register's people: local accounts for the web app (argon2 "
+            "password hashes, optional TOTP second factor).",
+            "users_app",
+        ),
         "checkin": Lazy("poflow.checkins.process", "Check-ins at 1, 3 and 8 months (CHK)."),
         "hire": Lazy(
             "poflow.hires.process", "Change a new hire: move the start date or cancel (ONB-5)."

@@ -96,6 +96,9 @@ class LinkAction:
     single_use: bool = True
     button: str = "Bevestigen"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Whether the page asks for the logged-in person the link was mailed to (the link's
+    # subject): True for decisions, False only for low-risk acknowledgements (README's table).
+    needs_login: bool = True
 
 
 DEFAULT_EXPIRES_DAYS = 14  # when neither the caller nor links.yaml says how long

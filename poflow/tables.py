@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from poflow._exceptions import ConfigError
+from poflow.auth.models import Login, LoginSession
 from poflow.db import models
 from poflow.db.base import Base
 from poflow.links import ActionLink
@@ -31,6 +32,8 @@ CORE_TABLES: tuple[type[Base], ...] = (
     ActionLink,
     PublishedArtifact,
     RoleGrant,
+    Login,
+    LoginSession,
 )
 
 

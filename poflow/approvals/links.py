@@ -115,6 +115,7 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 
 DECIDE_ACTION = LinkAction(
     name=DECIDE,
+    needs_login=True,
     title="Besluit vierogenprincipe",
     describe=_describe,
     perform=_perform,

@@ -82,6 +82,7 @@ def _perform_held(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 
 HELD = LinkAction(
     name=HELD_LINK,
+    needs_login=True,
     title="Gesprek heeft plaatsgevonden",
     describe=_describe_held,
     perform=_perform_held,

@@ -174,6 +174,7 @@ def _apply_update(ctx: Context, reg: CoachingRegistration, form: dict[str, str])
 
 REGISTER = LinkAction(
     name="coaching.register",
+    needs_login=True,
     title="Aanmelding loopbaancoach vastleggen",
     describe=_describe_register,
     perform=_perform_register,
@@ -214,6 +215,7 @@ REGISTER = LinkAction(
 
 UPDATE = LinkAction(
     name="coaching.update",
+    needs_login=True,
     title="Loopbaantraject bijwerken",
     describe=_describe_update,
     perform=_perform_update,

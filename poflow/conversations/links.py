@@ -133,6 +133,7 @@ _SCORE_CHOICES = tuple((s.value, s.label) for s in Score)
 
 POP_LINK = LinkAction(
     name=kinds.LINK_POP,
+    needs_login=False,
     title="POP-formulier ingeleverd",
     describe=_describe_pop,
     perform=_perform_pop,
@@ -140,6 +141,7 @@ POP_LINK = LinkAction(
 )
 RICHTGESPREK_LINK = LinkAction(
     name=kinds.LINK_RICHT,
+    needs_login=True,
     title="Richtgesprek heeft plaatsgevonden",
     describe=_describe_richt,
     perform=_perform_richt,
@@ -147,6 +149,7 @@ RICHTGESPREK_LINK = LinkAction(
 )
 FORM_LINK = LinkAction(
     name=kinds.LINK_FORM,
+    needs_login=True,
     title="Beoordelingsformulier",
     describe=_describe_form,
     perform=_perform_form,

@@ -113,6 +113,7 @@ def _enrol(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
 LINK_ACTIONS = (
     LinkAction(
         name=LINK_YES,
+        needs_login=False,
         title="Ik kom naar de bijeenkomst",
         button="Ik kom",
         describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
@@ -120,6 +121,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_NO,
+        needs_login=False,
         title="Ik kan niet komen",
         button="Afmelden",
         describe=lambda ctx, link: (
@@ -130,6 +132,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_PRESENT,
+        needs_login=False,
         title="Was aanwezig",
         button="Aanwezig",
         describe=lambda ctx, link: (
@@ -140,6 +143,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_ABSENT,
+        needs_login=False,
         title="Was niet aanwezig",
         button="Afwezig",
         describe=lambda ctx, link: (
@@ -151,6 +155,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_ITEM_DONE,
+        needs_login=False,
         title="Onderdeel afgerond",
         button="Afgerond",
         describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
@@ -158,6 +163,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_TALK_HELD,
+        needs_login=True,
         title="Gesprek heeft plaatsgevonden",
         button="Vastleggen",
         describe=lambda ctx, link: (
@@ -167,6 +173,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=LINK_ENROL,
+        needs_login=True,
         title="Aanmelden voor het introductieprogramma",
         button="Aanmelden",
         describe=lambda ctx, link: (

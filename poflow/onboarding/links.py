@@ -39,6 +39,7 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 
 ITEM_DONE_LINK = LinkAction(
     name=ITEM_DONE,
+    needs_login=False,
     title="Punt afgerond",
     describe=_describe,
     perform=_perform,

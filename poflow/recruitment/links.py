@@ -52,6 +52,7 @@ def _respond(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 LINK_ACTIONS = tuple(
     LinkAction(
         name=name,
+        needs_login=False,
         title=title,
         describe=_describe,
         perform=_respond,

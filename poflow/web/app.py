@@ -15,7 +15,13 @@ from typing import Any
 
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +29,10 @@ from poflow._exceptions import OidcRefused
 from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
 from poflow.web.guard import CSRF_COOKIE, same_origin
+from poflow.web.identity import viewer_of
 from poflow.web.limits import MAX_BODY, BodyLimit
+from poflow.web.login import complete_login
+from poflow.web.login import router as login_router
 from poflow.web.oidc import oidc_router
 from poflow.web.refusals import tally_refusal
 from poflow.web.service import LinkPages, Page
@@ -72,8 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     secure = base_url.startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
     app = FastAPI(title="poflow", docs_url=None, redoc_url=None, openapi_url=None)
+    # What the login pages and poflow.web.identity read from a request's app.
+    app.state.runtime = pages.runtime
+    app.state.templates = env
+    app.include_router(login_router)
 
-    def render(page: Page, token: str | None = None) -> HTMLResponse:
+    def render(page: Page, token: str | None = None) -> Response:
+        if page.redirect is not None:
+            return RedirectResponse(page.redirect, status_code=303)
         body = env.get_template(f"web/{page.template}").render(page.context)
         response = HTMLResponse(body, status_code=page.status)
         if page.nonce and token:
@@ -88,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return response
 
-    def plain(status: int, title: str, message: str) -> HTMLResponse:
+    def plain(status: int, title: str, message: str) -> Response:
         return render(
             Page(
                 "result.html",
@@ -144,29 +159,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/a/{token}", response_class=HTMLResponse)
-    async def show(token: str, request: Request) -> HTMLResponse:
+    async def show(token: str, request: Request) -> Response:
+        viewer = await run_in_threadpool(viewer_of, request)
         page = await run_in_threadpool(
-            pages.show, token, request.cookies.get(CSRF_COOKIE), _client(request)
+            pages.show, token, request.cookies.get(CSRF_COOKIE), _client(request), viewer
         )
         return render(page, token)
 
     @app.post("/a/{token}", response_class=HTMLResponse)
-    async def act(token: str, request: Request) -> HTMLResponse:
+    async def act(token: str, request: Request) -> Response:
         sent = (request.headers.get("origin"), request.headers.get("referer"))
         if same_origin(base_url, *sent) is False:  # another site's page posted this
             return render(await run_in_threadpool(pages.refuse_origin, token, _client(request)))
         form = await request.form()
         posted = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+        viewer = await run_in_threadpool(viewer_of, request)
         page = await run_in_threadpool(
-            partial(pages.act, token, posted, request.cookies.get(CSRF_COOKIE), _client(request))
+            partial(
+                pages.act,
+                token,
+                posted,
+                request.cookies.get(CSRF_COOKIE),
+                _client(request),
+                viewer,
+            )
         )
         return render(page, token)
 
-    # replaced by poflow.web.login.complete_login when the login part lands
-    def _oidc_identified(_request: Request, person_id: str, _next_path: str | None) -> Response:
-        """Who logged in with OpenID Connect, shown on a page (no session yet)."""
-        context = {**pages.frame(None), "ok": True, "title": "Ingelogd"}
-        return render(Page("result.html", {**context, "message": f"Ingelogd als {person_id}."}))
+    def _oidc_identified(request: Request, person_id: str, next_path: str | None) -> Response:
+        """The provider vouched for `person_id`: a session when the staff register knows them
+        (the callback is a sync route, so this runs in the thread pool)."""
+        return complete_login(request, person_id, "oidc", next_path)
 
     def oidc_refused(request: Request, exc: OidcRefused) -> None:
         """A refused login is counted and audited as refused links are (one row per bucket)."""
@@ -181,7 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
 
     @app.exception_handler(404)
-    async def not_found(_request: Request, _exc: Exception) -> HTMLResponse:
+    async def not_found(_request: Request, _exc: Exception) -> Response:
         return plain(
             404,
             "Pagina niet gevonden",
@@ -189,7 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(405)
-    async def not_allowed(_request: Request, _exc: Exception) -> HTMLResponse:
+    async def not_allowed(_request: Request, _exc: Exception) -> Response:
         return plain(
             405,
             "Dat kan hier niet",

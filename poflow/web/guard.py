@@ -135,7 +135,7 @@ def _when(moment: datetime | None) -> str:
 
 def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
     """The Dutch page for a refusal; `reason` is one of forged, altered, expired, used,
-    revoked, unknown_action, csrf, origin."""
+    revoked, unknown_action, other_person, csrf, origin."""
     nothing = "Er is niets gewijzigd."
     if reason == "altered":
         return Refusal(
@@ -183,6 +183,15 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
             "Deze link kan niet meer worden gebruikt",
             f"Deze link hoort bij een handeling die poflow niet (meer) kent. {nothing}",
             410,
+        )
+    if reason == "other_person":
+        return Refusal(
+            reason,
+            "Deze link is voor iemand anders",
+            "Je bent ingelogd als iemand anders dan de persoon aan wie deze link is gemaild. "
+            f"Alleen die persoon kan deze handeling doen. {nothing} Is de link wel voor jou? "
+            "Log dan uit en log in met je eigen personeelsnummer.",
+            403,
         )
     if reason == "csrf":
         return Refusal(

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from poflow._exceptions import ActionRefused, LinkRefused, PoflowError
+from poflow.auth.viewer import Viewer
 from poflow.config import MunicipalityConfig
 from poflow.db.models import AuditEntry
 from poflow.engine import Context
@@ -43,6 +44,7 @@ class Page:
     context: dict[str, Any]
     status: int = 200
     nonce: str | None = None  # set the CSRF cookie (path: this link's URL) to this value
+    redirect: str | None = None  # answer 303 to this path instead (the login page)
 
 
 @dataclass
@@ -124,8 +126,30 @@ class LinkPages:
             return self._refuse(session, "unknown_action", row, token, method, source)
         return row, action
 
-    def _context(self, session: Session, row: ActionLink) -> Context:
-        return self.runtime.context(session, row.municipality, today(), actor=row.subject_id)
+    def _context(self, session: Session, row: ActionLink, viewer: Viewer | None) -> Context:
+        actor = viewer.person_id if viewer is not None else row.subject_id
+        return self.runtime.context(session, row.municipality, today(), actor=actor)
+
+    def _login_needed(
+        self,
+        session: Session,
+        row: ActionLink,
+        action: LinkAction,
+        viewer: Viewer | None,
+        token: str,
+        method: str,
+        source: str,
+    ) -> Page | None:
+        """For a link whose action needs a login: to the login page (and back) without a
+        session; refused, audited, when someone else than the link's person is logged in."""
+        if not action.needs_login:
+            return None
+        if viewer is None:
+            session.rollback()
+            return Page("result.html", {}, 303, redirect=f"/inloggen?next=/a/{token}")
+        if viewer.person_id != row.subject_id:
+            return self._refuse(session, "other_person", row, token, method, source)
+        return None
 
     def _confirm(
         self,
@@ -153,16 +177,27 @@ class LinkPages:
         )
 
     # -- GET -------------------------------------------------------------------------------
-    def show(self, token: str, cookie_nonce: str | None, client: str | None = None) -> Page:
+    def show(
+        self,
+        token: str,
+        cookie_nonce: str | None,
+        client: str | None = None,
+        viewer: Viewer | None = None,
+    ) -> Page:
         """The confirmation page; never commits anything but the tally of a refusal. `client`
-        is the requester's address (only its keyed hash is kept)."""
+        is the requester's address (only its keyed hash is kept), `viewer` the logged-in
+        person."""
+        source = self.source(client)
         with self.factory() as session:
-            found = self._usable(session, token, "GET", self.source(client))
+            found = self._usable(session, token, "GET", source)
             if isinstance(found, Page):
                 return found
             row, action = found
+            refused = self._login_needed(session, row, action, viewer, token, "GET", source)
+            if refused is not None:
+                return refused
             page = self._confirm(
-                self._context(session, row), row, action, cookie_nonce or new_nonce()
+                self._context(session, row, viewer), row, action, cookie_nonce or new_nonce()
             )
             session.rollback()  # a describe() must not change anything: make sure of it
             return page
@@ -174,19 +209,24 @@ class LinkPages:
         posted: Mapping[str, Sequence[str]],
         cookie_nonce: str | None,
         client: str | None = None,
+        viewer: Viewer | None = None,
     ) -> Page:
-        """Verify, check CSRF and input, then claim the link and perform its action, once."""
+        """Verify, check the login (for an action that needs one), CSRF and input, then claim
+        the link and perform its action, once, as the logged-in person."""
         source = self.source(client)
         with self.factory() as session:
             found = self._usable(session, token, "POST", source)
             if isinstance(found, Page):
                 return found
             row, action = found
+            refused = self._login_needed(session, row, action, viewer, token, "POST", source)
+            if refused is not None:
+                return refused
             sent = posted.get("csrf", [])
             valid = len(sent) == 1 and csrf_valid(self._keys, row.public_id, cookie_nonce, sent[0])
             if not valid or cookie_nonce is None:
                 return self._refuse(session, "csrf", row, token, "POST", source)
-            ctx = self._context(session, row)
+            ctx = self._context(session, row, viewer)
             values, errors = validate_form(action.fields, posted, action.extra.get("validate"))
             if errors:
                 page = self._confirm(

@@ -14,7 +14,7 @@ from poflow.kernel.calendar import today
 from poflow.kernel.foureyes import Outcome
 from poflow.mail.sending import SmtpTarget, send_queued
 from tests.conftest import SmtpRecorder
-from tests.web.support import csrf_of, link_in_mail, path_of
+from tests.web.support import csrf_of, link_in_mail, login_for_link, path_of
 
 BRAM = "bram.dewit@hardenberg.example.nl"  # HB-0002, po_adviseur
 NOA = "noa.brink@hardenberg.example.nl"  # HB-0090, fictional: leidinggevende and po_adviseur
@@ -43,7 +43,8 @@ def ask(
 
 
 def decide(client: TestClient, path: str, besluit: str = "akkoord", toelichting: str = "") -> Any:
-    """Open a link and press the button with a decision."""
+    """Log in as the link's person, open the link and press the button with a decision."""
+    login_for_link(client, path)
     page = client.get(path)
     return client.post(
         path, data={"csrf": csrf_of(page.text), "besluit": besluit, "toelichting": toelichting}

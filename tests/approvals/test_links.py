@@ -30,6 +30,7 @@ from tests.web.support import (
     add_person,
     csrf_of,
     heading,
+    login_for_link,
 )
 
 
@@ -98,6 +99,7 @@ def test_rec_9_a_person_without_the_role_cannot_approve(
 def test_rec_9_a_replayed_link_is_refused(hardenberg: Any, smtp: SmtpRecorder, client: TestClient):
     """Posting the same approval again, from the same or another browser, is refused as used."""
     links = ask(hardenberg, smtp, ASKED)
+    login_for_link(client, links[DIRK])
     page = client.get(links[DIRK])
     form = {"csrf": csrf_of(page.text), "besluit": "akkoord", "toelichting": ""}
     assert heading(client.post(links[DIRK], data=form).text) == "Gelukt"

@@ -11,6 +11,7 @@ from poflow.coaching.links import register_link
 from poflow.coaching.models import CoachingRegistration
 from poflow.runtime import today
 from poflow.web.service import LinkPages
+from tests.web.support import subject_viewer
 
 FORM = {
     "employee_name": "Fenna Fictiefsma",
@@ -30,10 +31,11 @@ def db_url(sqlite_url: str) -> str:
 
 
 def _post(pages: LinkPages, token: str, form: dict[str, str]) -> Any:
-    page = pages.show(token, None)
+    viewer = subject_viewer(pages.runtime, token)  # the coach, logged in (the form needs it)
+    page = pages.show(token, None, None, viewer)
     assert page.status == 200
     posted = {"csrf": [page.context["csrf"]], **{k: [v] for k, v in form.items()}}
-    return page, pages.act(token, posted, page.nonce)
+    return page, pages.act(token, posted, page.nonce, None, viewer)
 
 
 def test_lbc_1_the_coach_registers_through_the_link_page(example_data: Any) -> None:

@@ -22,6 +22,7 @@ from poflow.recruitment.models import RecruitmentRound
 from poflow.runtime import get_runtime, run_day
 from poflow.web.service import LinkPages
 from tests.conftest import EXAMPLES, runtime_on
+from tests.web.support import subject_viewer
 
 SLUG = "hardenberg"
 GS, PO, PO2, MT, COLLEGA, OTHER_MT, REFERRER, OR = (
@@ -113,11 +114,12 @@ def mail_to(smtp: Any, address_part: str, subject_part: str) -> EmailMessage:
 def click(rt: Any, token: str, **form: str) -> Any:
     """Open a link (GET) and press its button (POST) through poflow's own link pages."""
     pages = LinkPages(rt)
-    page = pages.show(token, None)
+    viewer = subject_viewer(rt, token)  # the asked person, logged in (decisions need it)
+    page = pages.show(token, None, None, viewer)
     if page.template != "confirm.html":
         return page
     posted = {"csrf": [page.context["csrf"]], **{k: [v] for k, v in form.items()}}
-    return pages.act(token, posted, page.nonce)
+    return pages.act(token, posted, page.nonce, None, viewer)
 
 
 def approve_by_mail(

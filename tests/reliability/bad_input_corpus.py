@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from poflow._exceptions import PoflowError
+from poflow.web.identity import SESSION_COOKIE
 from tests.conftest import EXAMPLES
 from tests.web.support import csrf_of
 
@@ -564,6 +565,7 @@ def web(how: str, **kw: Any) -> Callable[[Any, Path], Any]:
 
         token = _TOKEN.get("checkin")
         with TestClient(create_app(rt.settings), raise_server_exceptions=False) as client:
+            client.cookies.set(SESSION_COOKIE, _TOKEN["session"])  # the manager, logged in
             path = kw.get("path") or f"/a/{token}"
             if how == "get":
                 answer = client.get(path)
@@ -617,5 +619,16 @@ CASES = [*IMPORTS, *CLIS, *CONFIGS, *TEMPLATES, *LINKS]
 
 
 def set_link_token(rt: Any) -> None:
-    """Mint the link the link cases use, for the test's database."""
+    """Mint the link the link cases use, for the test's database, and log its person (the
+    hire's manager; the check-in needs the login) in: the session's cookie value."""
+    from poflow.auth.accounts import add_login
+    from poflow.auth.sessions import start_session
+    from poflow.db.base import utcnow
+    from poflow.db.models import Hire
+
     _TOKEN["checkin"] = _checkin_link(rt)
+    with rt.factory() as session, session.begin():
+        hire = session.get(Hire, "NH-2027-001")
+        assert hire is not None
+        add_login(session, hire.manager_id, "een-lang-testwachtwoord", totp=False, actor="test")
+        _TOKEN["session"] = start_session(session, hire.manager_id, "local", utcnow())

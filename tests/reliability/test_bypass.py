@@ -41,6 +41,7 @@ from tests.reliability.support import record
 from tests.web.support import (
     add_person,
     csrf_of,
+    login_for_link,
     refused_requests,
 )
 
@@ -234,6 +235,7 @@ def asked(people: Any) -> Iterator[tuple[Any, TestClient, dict[str, str]]]:
 
 
 def _press(client: TestClient, token: str, decision: str = "akkoord", *, csrf: bool = True) -> Any:
+    login_for_link(client, f"/a/{token}")  # the decision needs the asked person's login
     page = client.get(f"/a/{token}")
     form = {"besluit": decision, "toelichting": "Prima."}
     if csrf and page.status_code == 200:
@@ -323,6 +325,7 @@ def test_onb_5_a_revoked_link_is_refused(asked: Any):
 def test_rec_9_a_cross_site_post_without_csrf_is_refused(asked: Any):
     """Variant 12: a POST without the page's CSRF value (another site's form) is refused."""
     rt, client, tokens = asked
+    login_for_link(client, f"/a/{tokens['HB-0002']}")  # the person's own session, no CSRF value
     _web_attempt(
         rt,
         "12 cross-site POST without CSRF",

@@ -24,7 +24,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from tests.conftest import EXAMPLES, SmtpRecorder
-from tests.web.support import LINK, csrf_of
+from tests.web.support import LINK, csrf_of, login_for_link
 
 __all__ = ["COVERAGE", "NOTE", "Year", "simulated_year"]
 
@@ -260,6 +260,7 @@ def _record_checkin_through_the_link(rt: Any) -> None:
     assert body, "no record request was mailed for NH-2027-001"
     path = "/a/" + LINK.findall(body)[0].split("/a/", 1)[1]
     with TestClient(create_app(rt.settings)) as client:
+        login_for_link(client, path)
         page = client.get(path)
         done = client.post(path, data={"csrf": csrf_of(page.text), "notitie": NOTE})
     assert done.status_code == 200, done.text[:300]
@@ -291,6 +292,7 @@ def _four_eyes(rt: Any, await_four_eyes: Any) -> None:
     with TestClient(create_app(rt.settings)) as client:
         for body in bodies:
             path = "/a/" + LINK.findall(body)[0].split("/a/", 1)[1]
+            login_for_link(client, path)
             page = client.get(path)
             client.post(
                 path,

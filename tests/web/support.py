@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from poflow.db.base import Base
 from poflow.db.models import Action, AuditEntry, Hire, Outbox, Person, PersonRole, RefusalTally
+from poflow.links import ActionLink
 from tests.conftest import EXAMPLES
 
 SECRET = "test-secret-key-for-poflow-tests"
@@ -131,6 +132,93 @@ def heading(html: str) -> str:
     found = re.search(r"<h1>(.*?)</h1>", html, re.S)
     assert found
     return found.group(1).strip()
+
+
+# -- logging in ------------------------------------------------------------------------------
+TEST_PASSWORD = "een-lang-testwachtwoord"  # the local password login_as gives a person
+
+
+def login_as(client: Any, runtime: Any, person_id: str) -> None:
+    """Log the TestClient in as `person_id` through the real /inloggen form: the person gets a
+    local login with TEST_PASSWORD first when they have none (or another password)."""
+    from poflow.auth.accounts import HASHER, add_login, login_of, reset_login
+    from poflow.web.identity import SESSION_COOKIE
+
+    with runtime.factory() as session, session.begin():
+        login = login_of(session, person_id)
+        if login is None:
+            add_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
+        elif not _password_is(HASHER, login.password_hash, TEST_PASSWORD) or login.totp_secret:
+            reset_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
+    client.cookies.delete(SESSION_COOKIE)
+    page = client.get("/inloggen")
+    assert page.status_code == 200, page.status_code
+    answer = client.post(
+        "/inloggen",
+        data={
+            "csrf": csrf_of(page.text),
+            "personeelsnummer": person_id,
+            "wachtwoord": TEST_PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, (answer.status_code, heading(answer.text))
+    assert client.cookies.get(SESSION_COOKIE), "no session cookie after logging in"
+    client.poflow_person = person_id  # login_for_link logs in again only for someone else
+
+
+def login_for_link(client: Any, url: str, runtime: Any = None) -> str | None:
+    """Log the client in as the person a link was mailed to when its action needs a login
+    (poflow.links.LinkAction.needs_login); that person's id, or None (no login needed, or no
+    link behind the URL)."""
+    from poflow.link_tokens import read_token
+
+    rt = runtime or client.app.state.runtime
+    secret = rt.settings.secret_key.get_secret_value()
+    public_id, _ = read_token(secret, url.rsplit("/a/", 1)[-1])
+    with rt.factory() as session:
+        row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
+    action = rt.registry.link_actions.get(row.action) if row is not None else None
+    if row is None or action is None or not action.needs_login:
+        return None
+    from poflow.web.identity import SESSION_COOKIE
+
+    if getattr(client, "poflow_person", None) != row.subject_id or not client.cookies.get(
+        SESSION_COOKIE
+    ):
+        login_as(client, rt, row.subject_id)
+    return str(row.subject_id)
+
+
+def subject_viewer(rt: Any, token: str) -> Any:
+    """The Viewer of the person a link was mailed to, when its action needs a login (for tests
+    that drive poflow.web.service.LinkPages directly, below the HTTP login); else None."""
+    from poflow.auth.viewer import Viewer
+    from poflow.link_tokens import read_token
+
+    public_id, _ = read_token(rt.settings.secret_key.get_secret_value(), token.rsplit("/a/", 1)[-1])
+    with rt.factory() as session:
+        row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
+        action = rt.registry.link_actions.get(row.action) if row is not None else None
+        if row is None or action is None or not action.needs_login:
+            return None
+        person = session.get(Person, row.subject_id)
+        if person is None:
+            return None
+        return Viewer(
+            person_id=person.id,
+            municipality=person.municipality,
+            name=person.full_name,
+            roles=frozenset(person.role_names),
+            method="local",
+        )
+
+
+def _password_is(hasher: Any, password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(password_hash) and hasher.verify(password_hash, password)
+    except Exception:  # noqa: BLE001  (any mismatch or a hash of another kind: not this password)
+        return False
 
 
 # -- a fast Hardenberg database: migrated and imported once, copied for each test --------------

@@ -29,6 +29,7 @@ from tests.web.support import (
     checkin_record_link,
     csrf_of,
     heading,
+    login_for_link,
     path_of,
     refused_requests,
 )
@@ -38,7 +39,14 @@ def test_links_a_chunked_body_within_the_limit_still_reaches_the_page(
     example_data: Any, web_server: WebServer
 ):
     """A chunked POST under 64 KiB is read whole and judged by the page (here: no CSRF)."""
+    from poflow.auth.accounts import add_login
+    from poflow.auth.sessions import start_session
+    from poflow.web.identity import SESSION_COOKIE
+
     path = f"/a/{path_of(checkin_record_link(example_data))[3:]}"
+    with example_data.factory() as session, session.begin():  # Dirk, logged in (the link needs it)
+        add_login(session, "HB-0004", "een-lang-testwachtwoord", totp=False)
+        cookie = start_session(session, "HB-0004", "local", utcnow())
     conn = http.client.HTTPConnection(web_server.host, web_server.port, timeout=10)
     try:
         body = iter([b"notitie=", b"a" * 30_000])
@@ -47,7 +55,10 @@ def test_links_a_chunked_body_within_the_limit_still_reaches_the_page(
             path,
             body=body,
             encode_chunked=True,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"{SESSION_COOKIE}={cookie}",
+            },
         )
         response = conn.getresponse()
         assert response.status == 403  # read and parsed: refused by the CSRF check, not 413
@@ -143,6 +154,7 @@ def test_links_a_same_origin_post_works(hardenberg: Any, header: str):
     base = hardenberg.settings.resolved_base_url()
     link = path_of(checkin_record_link(hardenberg))
     with TestClient(create_app(hardenberg.settings)) as client:
+        login_for_link(client, link)
         page = client.get(link)
         sent = {header: base if header == "Origin" else f"{base}{link}"}
         done = client.post(link, data={"csrf": csrf_of(page.text)}, headers=sent)

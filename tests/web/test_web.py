@@ -24,6 +24,7 @@ from tests.web.support import (
     checkin_record_link,
     csrf_of,
     heading,
+    login_for_link,
     path_of,
     refused_requests,
     snapshot,
@@ -40,9 +41,12 @@ def client(hardenberg: Any) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def link(hardenberg: Any) -> str:
-    """The path of Dirk's "gesprek heeft plaatsgevonden" link for NH-2027-001's first talk."""
-    return path_of(checkin_record_link(hardenberg))
+def link(hardenberg: Any, client: TestClient) -> str:
+    """The path of Dirk's "gesprek heeft plaatsgevonden" link for NH-2027-001's first talk; the
+    client is logged in as Dirk (the action needs his login)."""
+    path = path_of(checkin_record_link(hardenberg))
+    login_for_link(client, path)
+    return path
 
 
 def refusals(rt: Any) -> list[dict[str, Any]]:
@@ -67,7 +71,8 @@ def link_row(rt: Any) -> ActionLink:
 
 
 def confirm(client: TestClient, path: str, **form: str) -> httpx.Response:
-    """Open the page, then press its button with `form`."""
+    """Log in as the link's person, open the page, then press its button with `form`."""
+    login_for_link(client, path)
     page = client.get(path)
     assert page.status_code == 200
     return client.post(path, data={"csrf": csrf_of(page.text), **form})
@@ -158,8 +163,9 @@ def test_onb_5_link_of_a_cancelled_hire_is_refused_as_revoked(
 def test_x4_a_bare_get_changes_nothing(example_data: Any):
     """Opening a valid link (three times, as mail scanners do) leaves every table as it was."""
     link = path_of(checkin_record_link(example_data))
-    before = snapshot(example_data)
     with TestClient(create_app(example_data.settings)) as client:
+        login_for_link(client, link)
+        before = snapshot(example_data)
         for _ in range(3):
             page = client.get(link)
             assert page.status_code == 200
@@ -171,11 +177,12 @@ def test_x4_post_without_a_valid_csrf_token_is_refused(
     hardenberg: Any, client: TestClient, link: str
 ):
     """A POST with no token, a made-up one, or without the page's cookie changes nothing."""
-    before = snapshot(hardenberg)
-    page_csrf = csrf_of(client.get(link).text)
-    assert client.post(link, data={"notitie": "x"}).status_code == 403
-    assert client.post(link, data={"csrf": "f" * 64}).status_code == 403
     with TestClient(create_app(hardenberg.settings)) as stranger:  # no cookie of this page
+        login_for_link(stranger, link)
+        before = snapshot(hardenberg)
+        page_csrf = csrf_of(client.get(link).text)
+        assert client.post(link, data={"notitie": "x"}).status_code == 403
+        assert client.post(link, data={"csrf": "f" * 64}).status_code == 403
         refused = stranger.post(link, data={"csrf": page_csrf})
     assert refused.status_code == 403
     assert heading(refused.text) == "Je bevestiging kon niet worden gecontroleerd"
