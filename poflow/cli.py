@@ -43,8 +43,8 @@ class _Poflow(LazyGroup):
         ),
         "users": Lazy(
             "poflow.auth.cli",
-            "Logins of the staff register's people: local accounts for the web app (argon2 "
-            "password hashes, optional TOTP second factor).",
+            "Local logins of the people in the staff register: one per person, an argon2 "
+            "password hash and an optional TOTP second factor (authenticator app).",
             "users_app",
         ),
         "checkin": Lazy("poflow.checkins.process", "Check-ins at 1, 3 and 8 months (CHK)."),

@@ -18,9 +18,13 @@ from fastapi.testclient import TestClient
 
 from poflow._exceptions import ConfigError, OidcRefused
 from poflow.auth.oidc import FLOW_COOKIE, FLOW_PATH, Identified, OidcClient, safe_next
-from poflow.db.session import upgrade_schema
+from poflow.config import load_all
+from poflow.db.session import session_factory, upgrade_schema
+from poflow.importer import import_staff
+from poflow.runtime import config_sections
 from poflow.settings import Settings
 from poflow.web import create_app
+from poflow.web.identity import SESSION_COOKIE
 from tests.auth.oidc_support import (
     OTHER_CLIENT_ID,
     OTHER_CLIENT_SECRET,
@@ -32,15 +36,26 @@ from tests.auth.oidc_support import (
     refused_logins,
     start_login,
 )
+from tests.conftest import EXAMPLES
 
 REFUSED = "Inloggen niet gelukt"
 
 
+def _migrated(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'poflow.db'}"
+    upgrade_schema(url)
+    return url
+
+
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One migrated SQLite database for the module's apps (login changes nothing in it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('oidc-db') / 'poflow.db'}"
-    upgrade_schema(url)
+    """One migrated SQLite database with the example staff register (HB-0002 is "fenna" at the
+    provider) for the module's apps."""
+    url = _migrated(tmp_path_factory, "oidc-db")
+    settings = Settings(database_url=url)
+    configs = load_all(settings.config_dir, config_sections())
+    with session_factory(url)() as session, session.begin():
+        import_staff(session, EXAMPLES / "staff.csv", configs)
     return url
 
 
@@ -75,13 +90,18 @@ class TestLogin:
     def test_a_login_ends_on_the_page_of_the_person_in_the_claim(
         self, web: TestClient, caplog: pytest.LogCaptureFixture
     ) -> None:
-        """A login as "fenna" ends on the page "Ingelogd als HB-0002" and spends the flow cookie."""
+        """A login as "fenna" gives a session of HB-0002 (Bram de Wit in the staff register),
+        goes back to where the login began, and spends the flow cookie."""
         caplog.set_level(logging.DEBUG)
-        url, _cookie = start_login(web, "/a/some-token")
+        url, _cookie = start_login(web, "/")
         back = login_at_provider(url, "fenna")
-        page = web.get(callback_path(back))
-        assert page.status_code == 200, page.text
-        assert "Ingelogd als HB-0002." in page.text
+        answer = web.get(callback_path(back), follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"] == "/"
+        assert SESSION_COOKIE in web.cookies
+        page = web.get("/")
+        assert "Ingelogd als Bram de Wit" in page.text
+        assert "HB-0002" in page.text
         assert FLOW_COOKIE not in web.cookies
         code = dict(parse_qsl(urlsplit(back).query))["code"]
         ours = [r.getMessage() for r in caplog.records if r.name.startswith("poflow")]
@@ -156,7 +176,7 @@ class TestRefused:
         """The same callback (code and flow cookie) a second time is refused: a code counts once."""
         url, cookie = start_login(web)
         back = callback_path(login_at_provider(url, "fenna"))
-        assert "Ingelogd als HB-0002." in web.get(back).text
+        assert web.get(back, follow_redirects=False).status_code == 303
         caplog.clear()
         page = web.get(back, headers={"cookie": f"{FLOW_COOKIE}={cookie}"})
         assert page.status_code == 403
@@ -189,6 +209,20 @@ class TestRefused:
         assert "personeelsnummer niet door" in page.text
         assert "Ingelogd" not in page.text
         assert "(claim)" in _refusal(caplog)
+
+    def test_a_person_the_staff_register_does_not_know_gets_no_session(
+        self, oidc_provider: OidcProvider, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        """A valid login whose employee_id is in no staff register of this installation is
+        refused with the Dutch login message and gives no session (one login identity, one
+        person of the register)."""
+        empty = _migrated(tmp_path_factory, "oidc-empty")
+        with TestClient(create_app(oidc_settings(oidc_provider, empty))) as web:
+            url, _cookie = start_login(web)
+            page = web.get(callback_path(login_at_provider(url, "fenna")))
+            assert page.status_code == 403
+            assert "Inloggen is niet gelukt" in page.text
+            assert SESSION_COOKIE not in web.cookies
 
     def test_an_id_token_for_another_audience_is_refused(
         self, oidc_provider: OidcProvider, database: str
