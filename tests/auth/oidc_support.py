@@ -24,9 +24,14 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from poflow.auth.oidc import CALLBACK_PATH, FLOW_COOKIE, FLOW_PATH
+from poflow.config import load_all
 from poflow.db.models import RefusalTally
+from poflow.db.session import session_factory
+from poflow.importer import import_staff
 from poflow.localpg import free_port
-from poflow.settings import Settings
+from poflow.runtime import config_sections
+from poflow.settings import SHIPPED_CONFIG_DIR, Settings
+from tests.conftest import EXAMPLES
 
 __all__ = [
     "OidcProvider",
@@ -125,6 +130,14 @@ def oidc_settings(provider: OidcProvider, database_url: str, **overrides: Any) -
         **overrides,
     }
     return Settings(**values)
+
+
+def import_example_staff(database_url: str) -> None:
+    """The shared example staff register in a migrated database ("fenna" at the provider is
+    HB-0002 there)."""
+    configs = load_all(SHIPPED_CONFIG_DIR, config_sections())
+    with session_factory(database_url)() as session, session.begin():
+        import_staff(session, EXAMPLES / "staff.csv", configs)
 
 
 def login_at_provider(authorize_url: str, login: str) -> str:

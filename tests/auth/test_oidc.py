@@ -18,10 +18,7 @@ from fastapi.testclient import TestClient
 
 from poflow._exceptions import ConfigError, OidcRefused
 from poflow.auth.oidc import FLOW_COOKIE, FLOW_PATH, Identified, OidcClient, safe_next
-from poflow.config import load_all
-from poflow.db.session import session_factory, upgrade_schema
-from poflow.importer import import_staff
-from poflow.runtime import config_sections
+from poflow.db.session import upgrade_schema
 from poflow.settings import Settings
 from poflow.web import create_app
 from poflow.web.identity import SESSION_COOKIE
@@ -31,12 +28,12 @@ from tests.auth.oidc_support import (
     SECRET,
     OidcProvider,
     callback_path,
+    import_example_staff,
     login_at_provider,
     oidc_settings,
     refused_logins,
     start_login,
 )
-from tests.conftest import EXAMPLES
 
 REFUSED = "Inloggen niet gelukt"
 
@@ -52,10 +49,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One migrated SQLite database with the example staff register (HB-0002 is "fenna" at the
     provider) for the module's apps."""
     url = _migrated(tmp_path_factory, "oidc-db")
-    settings = Settings(database_url=url)
-    configs = load_all(settings.config_dir, config_sections())
-    with session_factory(url)() as session, session.begin():
-        import_staff(session, EXAMPLES / "staff.csv", configs)
+    import_example_staff(url)
     return url
 
 
