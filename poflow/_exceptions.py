@@ -8,6 +8,7 @@ Hierarchy::
     ├── InputRefused           an email address or a name given for a named field cannot be used
     ├── TemplateError          a mail template is missing or lacks a variable
     ├── NotFound               an id that does not exist (hire, person, step, municipality)
+    ├── StartDateRefused       a start date on a day not worked or in the past, not allowed
     ├── IllegalTransition      a state change the process does not allow
     ├── DuplicateMessage       a second outbox row for the same unique key (X-1)
     ├── AuditTamperError       an attempt to change or delete an audit row (X-4)
@@ -50,6 +51,7 @@ __all__ = [
     "NotFound",
     "PoflowError",
     "RecruitmentRefused",
+    "StartDateRefused",
     "TemplateError",
 ]
 
@@ -103,6 +105,11 @@ class TemplateError(PoflowError):
 
 class NotFound(PoflowError):
     """An id given by a user or a link does not exist."""
+
+
+class StartDateRefused(PoflowError):
+    """A start date on a weekend, CAO holiday or closing day, or before today, given without
+    the explicit allowance (`--allow-non-working-day`, `--allow-past`); nothing changed."""
 
 
 class IllegalTransition(PoflowError):

@@ -18,6 +18,7 @@ from poflow.cli_lazy import Lazy, LazyGroup
 from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import parse_date as _parse_date
+from poflow.kernel.calendar import today as _today
 
 
 class _Poflow(LazyGroup):
@@ -119,7 +120,7 @@ def config_check() -> None:
         typer.echo(f"{slug}: {cfg.name} ({len(cfg.sections)} sections) OK")
 
 
-def _import(kind: str, file: Path) -> None:
+def _import(kind: str, file: Path, **checks: Any) -> None:
     from rich.progress import Progress
 
     from poflow.importer import import_hires, import_staff
@@ -134,7 +135,7 @@ def _import(kind: str, file: Path) -> None:
     with Progress(transient=True, disable=total is None or total < 500) as bar:
         job = bar.add_task(f"import {kind}", total=total)
         with rt.factory() as session, session.begin():
-            result = fn(session, file, rt.configs, progress=lambda n: bar.advance(job, n))
+            result = fn(session, file, rt.configs, progress=lambda n: bar.advance(job, n), **checks)
     typer.echo(
         f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
         f"{result.unchanged} unchanged."
@@ -148,9 +149,25 @@ def import_staff_cmd(file: Annotated[Path, typer.Argument(help="staff.csv or .xl
 
 
 @import_app.command("hires")
-def import_hires_cmd(file: Annotated[Path, typer.Argument(help="hires.csv or .xlsx")]) -> None:
-    """Import new hires (columns as in shared/examples/hires.csv); staff must be imported first."""
-    _import("hires", file)
+def import_hires_cmd(
+    file: Annotated[Path, typer.Argument(help="hires.csv or .xlsx")],
+    allow_non_working_day: Annotated[
+        bool,
+        typer.Option(help="Accept a start date on a weekend, CAO holiday or closing day."),
+    ] = False,
+    allow_past: Annotated[bool, typer.Option(help="Accept a start date before today.")] = False,
+) -> None:
+    """Import new hires (columns as in shared/examples/hires.csv); staff must be imported first.
+
+    Dates are YYYY-MM-DD or D-M-YYYY (1-4-2027, 01-04-2027). A new hire's start date on a day
+    that is not worked, or before today, is refused unless allowed by the options."""
+    _import(
+        "hires",
+        file,
+        today=_today(),
+        allow_non_working_day=allow_non_working_day,
+        allow_past=allow_past,
+    )
 
 
 def _quiet_prefect() -> contextlib.AbstractContextManager[Any]:

@@ -7,7 +7,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from poflow import audit
 from poflow._exceptions import ImportRejected
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Hire, Person, PersonRole
+from poflow.kernel.dates import parse_date, start_date_problem
 from poflow.kernel.vocabulary import ContractType, Role
 from poflow.rows import ID_PATTERN, RowChecker, read_rows, show_value
 
@@ -61,6 +61,7 @@ HIRE_COLUMNS = (
 ROLES = frozenset(Role)
 CONTRACT_TYPES = frozenset(ContractType)
 Progress = Callable[[int], None]
+_ALLOW_HINT = " (a start date like this needs --allow-non-working-day or --allow-past)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,15 @@ def import_staff(
     return ImportResult(created, updated, unchanged)
 
 
+def _start_date(check: RowChecker, n: int, raw: str) -> date | None:
+    """The start date of row `n` (ISO or Dutch day-month-year), or None with a problem noted."""
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        check.bad(n, "start_date", f"{show_value(raw)} {exc}")
+        return None
+
+
 def import_hires(
     session: Session,
     path: Path,
@@ -180,8 +190,14 @@ def import_hires(
     *,
     actor: str = "cli",
     progress: Progress | None = None,
+    today: date | None = None,
+    allow_non_working_day: bool = False,
+    allow_past: bool = False,
 ) -> ImportResult:
-    """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality."""
+    """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality.
+
+    A new hire's start date must be a working day of its municipality and, when `today` is
+    given (the CLI gives it), not before it; `allow_non_working_day`/`allow_past` lift that."""
     rows = read_rows(path, HIRE_COLUMNS)
     check = RowChecker()
     parsed: list[dict[str, Any]] = []
@@ -226,17 +242,7 @@ def import_hires(
             months = None
         elif not rec.get("contract_months") and contract in CONTRACT_TYPES - {"vast", "bestuurder"}:
             check.bad(n, "contract_months", f"is empty; required for contract type {contract!r}")
-        start_raw = rec.get("start_date", "")
-        start: date | None = None
-        try:
-            start = date.fromisoformat(start_raw)
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start_raw) or not 2000 <= start.year <= 2100:
-                raise ValueError(start_raw)
-        except ValueError:
-            check.bad(
-                n, "start_date", f"{show_value(start_raw)} is not a date (expected YYYY-MM-DD)"
-            )
-            start = None
+        start = _start_date(check, n, rec.get("start_date", ""))
         parsed.append(
             {
                 "id": hid,
@@ -261,6 +267,16 @@ def import_hires(
             check.bad(n, "hire_id", f"{show_value(rec['id'])} is already a staff member's id")
         old = existing.get(rec["id"])
         if old is None:
+            if rec["start_date"] is not None and rec["municipality"] in configs:
+                problem = start_date_problem(
+                    rec["start_date"],
+                    configs[rec["municipality"]].calendar,
+                    today=today,
+                    allow_non_working_day=allow_non_working_day,
+                    allow_past=allow_past,
+                )
+                if problem:
+                    check.bad(n, "start_date", f"{problem}{_ALLOW_HINT}")
             continue
         for column in ("municipality", "start_date"):
             if rec[column] is not None and getattr(old, column) != rec[column]:

@@ -139,9 +139,9 @@ def test_tick_until_runs_every_day_in_order(poflow_env: dict[str, str], smtp: Sm
 
 def test_tick_refuses_bad_dates_and_unknown_municipalities(poflow_env: dict[str, str]):
     """A malformed date, a reversed range or an unknown municipality exit 1 with the reason."""
-    result = runner.invoke(app, ["tick", "--date", "24-11-2026"])
+    result = runner.invoke(app, ["tick", "--date", "24/11/2026"])
     assert result.exit_code == 1
-    assert "not a date (expected YYYY-MM-DD)" in result.output
+    assert "not a date (expected YYYY-MM-DD or D-M-YYYY)" in result.output
     result = runner.invoke(app, ["tick", "--date", "2027-02-02", "--until", "2027-02-01"])
     assert result.exit_code == 1
     assert "is before --date" in result.output
