@@ -86,7 +86,9 @@ def test_dates_hire_move_refuses_a_holiday_or_past_date_unless_allowed(
     )
     assert _start_dates(runtime) == {hire: date(2099, 1, 5)}
     with runtime.factory() as session:
-        assert not session.scalars(select(AuditEntry).where(AuditEntry.action == "hire.moved")).all()
+        assert not session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "hire.moved")
+        ).all()
     allowed = runner.invoke(
         app, ["hire", "move", hire, "--start-date", "27-04-2099", "--allow-non-working-day"]
     )
