@@ -23,6 +23,7 @@ Hierarchy::
     ├── DatabaseCopyRefused    `poflow db copy` was refused or did not add up
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        ├── ClosingRefused     the startontwikkelgesprek before the programme may close (INT-5)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
 
 Messages say what was attempted and what was wrong.
@@ -38,6 +39,7 @@ __all__ = [
     "AuditAnchorInvalid",
     "AuditTamperError",
     "BuddyRefused",
+    "ClosingRefused",
     "CoachingRefused",
     "ConfigError",
     "DatabaseCopyRefused",
@@ -160,6 +162,11 @@ class AppraisalRequired(PoflowError):
 
 class AppraisalRefused(ActionRefused):
     """A conversation-cycle form was refused (already recorded, cancelled, missing score); Dutch."""
+
+
+class ClosingRefused(ActionRefused):
+    """The startontwikkelgesprek cannot close the introduction programme yet: before its six
+    months, or while items of its lines are still open (INT-2/INT-5); the message is Dutch."""
 
 
 class CoachingRefused(ActionRefused):

@@ -185,6 +185,7 @@ def _plan_talk(ctx: Context, hire: Hire, item: ItemConfig, end: date) -> None:
             title=item.title,
             due=due,
             talk=True,
+            minutes=item.duration_minutes,
             owner_role=cfg.coach_role,
             owner_id=coaches[0].id if coaches else None,
         )
