@@ -183,6 +183,31 @@ def _start_date(check: RowChecker, n: int, raw: str) -> date | None:
         return None
 
 
+def _check_new_start(
+    check: RowChecker,
+    n: int,
+    new: dict[str, Any],
+    *,
+    configs: dict[str, MunicipalityConfig],
+    today: date | None,
+    allow_non_working_day: bool,
+    allow_past: bool,
+) -> None:
+    """A new hire's start date: a working day of its municipality, not before `today`."""
+    start = new["start_date"]
+    if start is None or new["municipality"] not in configs:
+        return
+    problem = start_date_problem(
+        start,
+        configs[new["municipality"]].calendar,
+        today=today,
+        allow_non_working_day=allow_non_working_day,
+        allow_past=allow_past,
+    )
+    if problem:
+        check.bad(n, "start_date", f"{problem}{_ALLOW_HINT}")
+
+
 def import_hires(
     session: Session,
     path: Path,
@@ -267,16 +292,15 @@ def import_hires(
             check.bad(n, "hire_id", f"{show_value(rec['id'])} is already a staff member's id")
         old = existing.get(rec["id"])
         if old is None:
-            if rec["start_date"] is not None and rec["municipality"] in configs:
-                problem = start_date_problem(
-                    rec["start_date"],
-                    configs[rec["municipality"]].calendar,
-                    today=today,
-                    allow_non_working_day=allow_non_working_day,
-                    allow_past=allow_past,
-                )
-                if problem:
-                    check.bad(n, "start_date", f"{problem}{_ALLOW_HINT}")
+            _check_new_start(
+                check,
+                n,
+                parsed[n - 2],
+                configs=configs,
+                today=today,
+                allow_non_working_day=allow_non_working_day,
+                allow_past=allow_past,
+            )
             continue
         for column in ("municipality", "start_date"):
             if rec[column] is not None and getattr(old, column) != rec[column]:

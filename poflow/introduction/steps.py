@@ -13,6 +13,7 @@ from poflow._exceptions import ClosingRefused, NotFound
 from poflow.db.models import Hire, Step
 from poflow.engine import Context, local_datetime, step_close
 from poflow.introduction.config import section
+from poflow.introduction.deadline import LATE, is_late
 from poflow.introduction.kinds import PROCESS, ROLE_ITEM, ROLE_ITEM_PREFIX, TALK_KEY, item_of_step
 from poflow.introduction.models import IntroSession, SessionParticipant, enrolment_of
 from poflow.introduction.portfolio import issue_certificate
@@ -145,7 +146,8 @@ def complete_step(
     """Close an item of the own line; e-learning gives a certificate, the closing talk ends INT.
 
     The closing startontwikkelgesprek is refused (ClosingRefused) before the end of the
-    six months and while other items are still open (INT-2/INT-5)."""
+    six months and while other items are still open (INT-2/INT-5). An e-learning completed after
+    its deadline is recorded as late (INT-4)."""
     if step.state != StepState.OPEN or step.process != PROCESS:
         return False
     hire = ctx.session.get_one(Hire, step.case_id)
@@ -156,8 +158,19 @@ def complete_step(
         refusal = closing_refusal(day, end, _still_open(ctx, hire.id, day))
         if refusal:
             raise ClosingRefused(refusal)
+    late = is_late(step, on or ctx.day)
+    if late:  # INT-4: after the deadline it still counts, recorded as late
+        step.data = {**(step.data or {}), LATE: True}
     step_close(step, StepState.DONE, by=by)
-    ctx.audit("step.done", "step", str(step.id), hire=step.case_id, key=step.key, source=source)
+    ctx.audit(
+        "step.done",
+        "step",
+        str(step.id),
+        hire=step.case_id,
+        key=step.key,
+        source=source,
+        **({"late": True} if late else {}),
+    )
     item = item_of_step(step.key)
     if item is not None:
         issue_certificate(
