@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from poflow.addresses import check_address
-from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.cli_support import cli_runtime, fail, operator, parse_date
 from poflow.kernel.calendar import TZ, today
 from poflow.mail.sending import SmtpTarget
 from poflow.recruitment.appointment import propose_offer, record_terms
@@ -26,6 +26,7 @@ from poflow.recruitment.candidates import (
     plan_koffiemoment,
     read_candidates,
 )
+from poflow.recruitment.contract import mark_contract_done
 from poflow.recruitment.documents import send_documents, senders
 from poflow.recruitment.interviews import plan_interviews, select_for_round
 from poflow.recruitment.need import read_need
@@ -254,6 +255,19 @@ def terms_cmd(
     typer.echo(f"Terms recorded ({subject}); the four-eyes links are queued.")
 
 
+@recruitment_app.command("contract")
+def contract_cmd(round_id: Round) -> None:
+    """P&O reports the arbeidsovereenkomst drawn up; the hire follows (REC-10). Audited as you."""
+    who = operator()
+    done = _do(None, round_id, mark_contract_done, round_id, by=who, actor=who)
+    state = _do(None, round_id, advance_round, round_id)
+    typer.echo(
+        f"{round_id}: contract "
+        + ("recorded as drawn up" if done else "was already drawn up")
+        + f"; the round is {state.value}."
+    )
+
+
 @recruitment_app.command("koffiemoment")
 def koffie_cmd(
     round_id: Round,
@@ -280,7 +294,8 @@ def koffie_cmd(
 def advance_cmd(round_id: Round) -> None:
     """Apply the decisions taken so far, as the round's flow does on every wake-up.
 
-    The aanstellingsadvies (with its PDF) is sent here too, so the hire follows (REC-10).
+    The aanstellingsadvies and the concept contract (with their PDFs) are sent here too; the
+    hire follows once P&O reports the contract drawn up (REC-10).
     """
     state = _do(None, round_id, advance_round, round_id)
     if state is RoundState.ADVICE:

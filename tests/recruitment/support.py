@@ -249,3 +249,9 @@ def starts(msg: Any) -> datetime:
             cal = icalendar.Calendar.from_ical(part.get_content())
             return next(iter(cal.walk("VEVENT")))["DTSTART"].dt
     raise AssertionError("no invitation in the message")
+
+
+def contract_by_mail(rt: Any, smtp: Any) -> Any:
+    """P&O opens the mail with the concept contract and reports it drawn up (REC-10)."""
+    msg = mail_to(smtp, PO_MAIL, "Arbeidsovereenkomst opstellen")
+    return click(rt, tokens(msg)[0])
