@@ -17,6 +17,7 @@ Hierarchy::
     ├── LinkRefused            an action link is forged, altered, expired, used or revoked
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
     ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
+    │   └── PreferenceRefused  a higher tier passed over at selection without a reason (REC-4)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
     ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
     ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
@@ -52,6 +53,7 @@ __all__ = [
     "MailDeliveryError",
     "NotFound",
     "PoflowError",
+    "PreferenceRefused",
     "RecruitmentRefused",
     "StartDateRefused",
     "TemplateError",
@@ -150,6 +152,15 @@ class MailDeliveryError(PoflowError):
 
 class RecruitmentRefused(PoflowError):
     """A recruitment step is not allowed now (REC): wrong stage, tier, role or panel member."""
+
+
+class PreferenceRefused(RecruitmentRefused):
+    """A selection passes over candidates of a higher voorkeursbeleid tier for a lower one
+    without a recorded reason for each (REC-4); `candidate_ids` names them."""
+
+    def __init__(self, message: str, candidate_ids: list[str]) -> None:
+        self.candidate_ids = candidate_ids
+        super().__init__(message)
 
 
 class ActionRefused(PoflowError):

@@ -92,6 +92,10 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
         [priya, sanne],
         by=MT,
         with_po=PO,
+        passed_over_reasons={  # REC-4: the higher tiers left out, each with its reason
+            ruben: "Na het eerste gesprek: voldoet niet aan de functie-eisen.",
+            jeroen: "Na het eerste gesprek: voldoet niet aan de functie-eisen.",
+        },
     )
     run(
         rt,
