@@ -23,6 +23,7 @@ TEST_MODULES = (
     "tests/reliability/test_faults.py",
     "tests/reliability/test_bad_input.py",
     "tests/reliability/test_bypass.py",
+    "tests/reliability/test_bypass_rules.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
