@@ -8,6 +8,7 @@ Hierarchy::
     ├── InputRefused           an email address or a name given for a named field cannot be used
     ├── TemplateError          a mail template is missing or lacks a variable
     ├── NotFound               an id that does not exist (hire, person, step, municipality)
+    ├── StartDateRefused       a start date on a day not worked or in the past, not allowed
     ├── IllegalTransition      a state change the process does not allow
     ├── DuplicateMessage       a second outbox row for the same unique key (X-1)
     ├── AuditTamperError       an attempt to change or delete an audit row (X-4)
@@ -18,6 +19,7 @@ Hierarchy::
     ├── LoginRefused           a login attempt failed; one Dutch message whatever the reason
     ├── MailDeliveryError      the SMTP server could not take the batch (X-2)
     ├── RecruitmentRefused     a recruitment step is not allowed now (REC)
+    │   └── PreferenceRefused  a higher tier passed over at selection without a reason (REC-4)
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
     ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
     ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
@@ -29,6 +31,7 @@ Hierarchy::
     ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        ├── ClosingRefused     the startontwikkelgesprek before the programme may close (INT-5)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
 
 Messages say what was attempted and what was wrong.
@@ -44,6 +47,7 @@ __all__ = [
     "AuditAnchorInvalid",
     "AuditTamperError",
     "BuddyRefused",
+    "ClosingRefused",
     "CoachingRefused",
     "ConfigError",
     "DatabaseCopyRefused",
@@ -60,8 +64,10 @@ __all__ = [
     "NotFound",
     "OidcRefused",
     "PoflowError",
+    "PreferenceRefused",
     "RecruitmentRefused",
     "SecretUnreadable",
+    "StartDateRefused",
     "TemplateError",
 ]
 
@@ -115,6 +121,11 @@ class TemplateError(PoflowError):
 
 class NotFound(PoflowError):
     """An id given by a user or a link does not exist."""
+
+
+class StartDateRefused(PoflowError):
+    """A start date on a weekend, CAO holiday or closing day, or before today, given without
+    the explicit allowance (`--allow-non-working-day`, `--allow-past`); nothing changed."""
 
 
 class IllegalTransition(PoflowError):
@@ -181,6 +192,15 @@ class RecruitmentRefused(PoflowError):
     """A recruitment step is not allowed now (REC): wrong stage, tier, role or panel member."""
 
 
+class PreferenceRefused(RecruitmentRefused):
+    """A selection passes over candidates of a higher voorkeursbeleid tier for a lower one
+    without a recorded reason for each (REC-4); `candidate_ids` names them."""
+
+    def __init__(self, message: str, candidate_ids: list[str]) -> None:
+        self.candidate_ids = candidate_ids
+        super().__init__(message)
+
+
 class ActionRefused(PoflowError):
     """A link's action was refused by its process; the message is Dutch, shown to the person."""
 
@@ -191,6 +211,11 @@ class AppraisalRequired(PoflowError):
 
 class AppraisalRefused(ActionRefused):
     """A conversation-cycle form was refused (already recorded, cancelled, missing score); Dutch."""
+
+
+class ClosingRefused(ActionRefused):
+    """The startontwikkelgesprek cannot close the introduction programme yet: before its six
+    months, or while items of its lines are still open (INT-2/INT-5); the message is Dutch."""
 
 
 class CoachingRefused(ActionRefused):

@@ -19,6 +19,7 @@ from poflow.cli_support import cli_runtime as _runtime
 from poflow.cli_support import fail as _fail
 from poflow.cli_support import operator
 from poflow.cli_support import parse_date as _parse_date
+from poflow.kernel.calendar import today as _today
 
 
 class _Poflow(LazyGroup):
@@ -134,7 +135,7 @@ def config_check() -> None:
         typer.echo(f"{slug}: {cfg.name} ({len(cfg.sections)} sections{templates}) OK")
 
 
-def _import(kind: str, file: Path) -> None:
+def _import(kind: str, file: Path, **checks: Any) -> None:
     from rich.progress import Progress
 
     from poflow.engine import Context
@@ -163,7 +164,9 @@ def _import(kind: str, file: Path) -> None:
                     session, file, rt.configs, actor=who, progress=advance, contexts=context
                 )
             else:
-                result = import_hires(session, file, rt.configs, actor=who, progress=advance)
+                result = import_hires(
+                    session, file, rt.configs, actor=who, progress=advance, **checks
+                )
     typer.echo(
         f"Imported {kind} from {file}: {result.created} new, {result.updated} updated, "
         f"{result.unchanged} unchanged."
@@ -183,9 +186,25 @@ def import_staff_cmd(file: Annotated[Path, typer.Argument(help="staff.csv or .xl
 
 
 @import_app.command("hires")
-def import_hires_cmd(file: Annotated[Path, typer.Argument(help="hires.csv or .xlsx")]) -> None:
-    """Import new hires (columns as in shared/examples/hires.csv); staff must be imported first."""
-    _import("hires", file)
+def import_hires_cmd(
+    file: Annotated[Path, typer.Argument(help="hires.csv or .xlsx")],
+    allow_non_working_day: Annotated[
+        bool,
+        typer.Option(help="Accept a start date on a weekend, CAO holiday or closing day."),
+    ] = False,
+    allow_past: Annotated[bool, typer.Option(help="Accept a start date before today.")] = False,
+) -> None:
+    """Import new hires (columns as in shared/examples/hires.csv); staff must be imported first.
+
+    Dates are YYYY-MM-DD or D-M-YYYY (1-4-2027, 01-04-2027). A new hire's start date on a day
+    that is not worked, or before today, is refused unless allowed by the options."""
+    _import(
+        "hires",
+        file,
+        today=_today(),
+        allow_non_working_day=allow_non_working_day,
+        allow_past=allow_past,
+    )
 
 
 def _quiet_prefect() -> contextlib.AbstractContextManager[Any]:

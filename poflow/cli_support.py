@@ -1,5 +1,5 @@
 """What every `poflow` sub-command shares: the runtime with a migrated database, a clear
-failure message, dates from options."""
+failure message, dates from options (the one parser of `poflow.kernel.dates`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+
+from poflow.kernel import dates
 
 if TYPE_CHECKING:
     from poflow.runtime import Runtime
@@ -34,13 +36,14 @@ def operator() -> str:
 
 
 def parse_date(value: str | None, option: str) -> date | None:
-    """`value` as a date, None when not given; a clear failure naming `option` otherwise."""
+    """`value` as a date (ISO or Dutch `1-4-2027`, `01-04-2027`), None when not given; a clear
+    failure naming `option` otherwise."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (expected YYYY-MM-DD).")
+        return dates.parse_date(value)
+    except ValueError as exc:
+        fail(f"{option}: {value!r} {exc}.")
 
 
 def cli_runtime() -> Runtime:

@@ -7,7 +7,6 @@ changes nothing. The staff register's import lives in `poflow.staff.importer` (r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ from poflow import audit
 from poflow._exceptions import ImportRejected
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Hire, Person
+from poflow.kernel.dates import parse_date, start_date_problem
 from poflow.kernel.vocabulary import ContractType
 from poflow.rows import ID_PATTERN, ImportResult, RowChecker, person_names, read_rows, show_value
 from poflow.staff.importer import ROLES, STAFF_COLUMNS, import_staff
@@ -52,6 +52,7 @@ HIRE_COLUMNS = (
 )
 CONTRACT_TYPES = frozenset(ContractType)
 Progress = Callable[[int], None]
+_ALLOW_HINT = " (a start date like this needs --allow-non-working-day or --allow-past)"
 
 
 def _not_their_mailbox(
@@ -70,6 +71,40 @@ def _not_their_mailbox(
             check.bad(n, column, f"is the address of {pid}, not the new colleague's own mailbox")
 
 
+def _start_date(check: RowChecker, n: int, raw: str) -> date | None:
+    """The start date of row `n` (ISO or Dutch day-month-year), or None with a problem noted."""
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        check.bad(n, "start_date", f"{show_value(raw)} {exc}")
+        return None
+
+
+def _check_new_start(
+    check: RowChecker,
+    n: int,
+    new: dict[str, Any],
+    *,
+    configs: dict[str, MunicipalityConfig],
+    today: date | None,
+    allow_non_working_day: bool,
+    allow_past: bool,
+) -> None:
+    """A new hire's start date: a working day of its municipality, not before `today`."""
+    start = new["start_date"]
+    if start is None or new["municipality"] not in configs:
+        return
+    problem = start_date_problem(
+        start,
+        configs[new["municipality"]].calendar,
+        today=today,
+        allow_non_working_day=allow_non_working_day,
+        allow_past=allow_past,
+    )
+    if problem:
+        check.bad(n, "start_date", f"{problem}{_ALLOW_HINT}")
+
+
 def import_hires(
     session: Session,
     path: Path,
@@ -77,8 +112,14 @@ def import_hires(
     *,
     actor: str = "cli",
     progress: Progress | None = None,
+    today: date | None = None,
+    allow_non_working_day: bool = False,
+    allow_past: bool = False,
 ) -> ImportResult:
-    """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality."""
+    """Import hires.csv/.xlsx. Managers and buddies must exist as staff of the same municipality.
+
+    A new hire's start date must be a working day of its municipality and, when `today` is
+    given (the CLI gives it), not before it; `allow_non_working_day`/`allow_past` lift that."""
     rows = read_rows(path, HIRE_COLUMNS)
     check = RowChecker()
     parsed: list[dict[str, Any]] = []
@@ -125,17 +166,7 @@ def import_hires(
             months = None
         elif not rec.get("contract_months") and contract in CONTRACT_TYPES - {"vast", "bestuurder"}:
             check.bad(n, "contract_months", f"is empty; required for contract type {contract!r}")
-        start_raw = rec.get("start_date", "")
-        start: date | None = None
-        try:
-            start = date.fromisoformat(start_raw)
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start_raw) or not 2000 <= start.year <= 2100:
-                raise ValueError(start_raw)
-        except ValueError:
-            check.bad(
-                n, "start_date", f"{show_value(start_raw)} is not a date (expected YYYY-MM-DD)"
-            )
-            start = None
+        start = _start_date(check, n, rec.get("start_date", ""))
         parsed.append(
             {
                 "id": hid,
@@ -160,6 +191,15 @@ def import_hires(
             check.bad(n, "hire_id", f"{show_value(rec['id'])} is already a staff member's id")
         old = existing.get(rec["id"])
         if old is None:
+            _check_new_start(
+                check,
+                n,
+                parsed[n - 2],
+                configs=configs,
+                today=today,
+                allow_non_working_day=allow_non_working_day,
+                allow_past=allow_past,
+            )
             continue
         for column in ("municipality", "start_date"):
             if rec[column] is not None and getattr(old, column) != rec[column]:

@@ -33,10 +33,13 @@ MAX_TEXT = 160
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits: str.isdigit() also takes '²'
 
 
-def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
+def read_rows(
+    path: Path, expected: tuple[str, ...], *, optional: tuple[str, ...] = ()
+) -> list[dict[str, str]]:
     """Read a CSV (comma or semicolon) or .xlsx file into rows of stripped strings.
 
-    The header must hold exactly the expected columns (in any order).
+    The header must hold exactly the expected columns (in any order), and may hold the
+    `optional` ones (empty in every row when absent).
     """
     if not path.is_file():
         raise ImportRejected(str(path), [f"file {path} does not exist"])
@@ -46,7 +49,7 @@ def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
         header, rows = _read_csv(path)
     problems = []
     missing = [c for c in expected if c not in header]
-    unknown = [c for c in header if c not in expected]
+    unknown = [c for c in header if c not in expected and c not in optional]
     if missing:
         problems.append(f"row 1 (header): missing column(s): {', '.join(missing)}")
     if unknown:
@@ -55,7 +58,8 @@ def read_rows(path: Path, expected: tuple[str, ...]) -> list[dict[str, str]]:
         problems.append("row 1 (header): a column name appears twice")
     if problems:
         raise ImportRejected(str(path), problems)
-    return [dict(zip(header, r, strict=False)) for r in rows]
+    absent = dict.fromkeys((c for c in optional if c not in header), "")
+    return [{**absent, **dict(zip(header, r, strict=False))} for r in rows]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:

@@ -78,7 +78,7 @@ def test_reimporting_the_same_files_changes_nothing(example_data: Any):
             "row 4, column 'private_email': 'noor@@example' is not a valid email address",
         ),
         ("start_date", "2027-02-30", "row 4, column 'start_date': '2027-02-30' is not a date"),
-        ("start_date", "01-03-2027", "row 4, column 'start_date': '01-03-2027' is not a date"),
+        ("start_date", "01/03/2027", "row 4, column 'start_date': '01/03/2027' is not a date"),
         (
             "hire_id",
             "NH-2027-001",

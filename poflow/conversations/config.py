@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from poflow.config import Section
+from poflow.conversations.rules import DayCount
 from poflow.kernel.vocabulary import ContractType
 
 __all__ = ["ConversationSection"]
@@ -34,7 +35,8 @@ class ConversationSection(Section):
     location: str = Field(min_length=2)
     invite_working_days_before: int = Field(ge=1, le=60)
     reminder_working_days_before: int = Field(ge=1, le=20)
-    pop_deadline_working_days_before: int = Field(ge=1, le=10)
+    pop_deadline_days_before: int = Field(ge=1, le=10)
+    pop_deadline_counted_in: DayCount = DayCount.KALENDERDAGEN
     pop_request_working_days_before_deadline: int = Field(ge=1, le=40)
     pop_reminder_working_days_before_deadline: int = Field(ge=1, le=10)
     form_working_days_before: int = Field(ge=1, le=20)

@@ -18,6 +18,8 @@ How the seed is read where it leaves room:
 - After the introduction programme (seed 000) the startontwikkelgesprek, where "ontwikkel- en
   resultaatafspraken" are made, counts as the first richtgesprek (configurable).
 - An extra appraisal (GES-5) unblocks its legal-status decision; it decides no periodic raise.
+- "Uiterlijk twee dagen van te voren" (GES-2) reads as calendar days by default; a municipality
+  may count working days instead (`pop_deadline_counted_in`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "COMPONENTS",
     "Component",
     "CycleDates",
+    "DayCount",
     "LegalKind",
     "RaiseDecision",
     "RaiseReason",
@@ -282,9 +285,27 @@ def cycle_dates(
     return CycleDates(round_, richt, beoordeling)
 
 
-def pop_deadline(calendar: WorkCalendar, richtgesprek: date, working_days_before: int = 2) -> date:
-    """The POP form (pages 1-5) is due this many working days before the richtgesprek (GES-2)."""
-    return calendar.add_working_days(richtgesprek, -working_days_before)
+class DayCount(StrEnum):
+    """How "uiterlijk twee dagen van te voren" is counted (GES-2): a municipality's reading."""
+
+    KALENDERDAGEN = "kalenderdagen"  # the seed's words: two days before, whatever day they are
+    WERKDAGEN = "werkdagen"  # two working days before
+
+
+def pop_deadline(
+    calendar: WorkCalendar,
+    richtgesprek: date,
+    days_before: int = 2,
+    counted_in: DayCount = DayCount.KALENDERDAGEN,
+) -> date:
+    """The POP form (pages 1-5) is due `days_before` days before the richtgesprek (GES-2).
+
+    In calendar days (the seed's reading) a deadline on a day not worked moves back to the last
+    working day before it, so the form is still "at least two days" early; in working days it
+    counts working days only."""
+    if counted_in == DayCount.WERKDAGEN:
+        return calendar.add_working_days(richtgesprek, -days_before)
+    return calendar.previous_working_day(richtgesprek - timedelta(days=days_before))
 
 
 class LegalKind(StrEnum):

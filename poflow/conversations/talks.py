@@ -171,7 +171,9 @@ def plan_round(ctx: Context, cycle: GesCycle, round_: int, *, richt_held: bool =
         done=richt_held,
     )
     if richt.state == StepState.OPEN:
-        deadline = pop_deadline(cal, dates.richtgesprek, cfg.pop_deadline_working_days_before)
+        deadline = pop_deadline(
+            cal, dates.richtgesprek, cfg.pop_deadline_days_before, cfg.pop_deadline_counted_in
+        )
         pop = _pop_step(ctx, cycle, round_, richt, deadline)
         if pop.state == StepState.OPEN:
             _schedule(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow import audit
-from poflow._exceptions import IllegalTransition, NotFound
+from poflow._exceptions import IllegalTransition, NotFound, StartDateRefused
 from poflow.config import MunicipalityConfig
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import (
@@ -17,6 +17,7 @@ from poflow.engine import (
     invited_recipients,
     step_close,
 )
+from poflow.kernel.dates import start_date_problem
 from poflow.link_tokens import revoke_links
 from poflow.states import HireState, StepState, check_transition
 
@@ -34,10 +35,20 @@ def get_hire(session: Session, hire_id: str) -> Hire:
 
 
 def move_hire(
-    session: Session, config: MunicipalityConfig, hire_id: str, new_start: date, *, actor: str
+    session: Session,
+    config: MunicipalityConfig,
+    hire_id: str,
+    new_start: date,
+    *,
+    actor: str,
+    today: date | None = None,
+    allow_non_working_day: bool = False,
+    allow_past: bool = False,
 ) -> Hire:
     """Give the hire a new start date: every pending action is superseded and re-planned.
 
+    The new date must be a working day and, when `today` is given, not before it, unless
+    explicitly allowed (StartDateRefused otherwise; nothing changes).
     The next dispatcher run re-plans each process; appointments keep their calendar uid and
     get a raised SEQUENCE, so calendars update the existing event instead of adding one.
     """
@@ -46,6 +57,15 @@ def move_hire(
         raise IllegalTransition(
             f"Cannot move the start date of hire {hire_id}: it is {hire.state.value}."
         )
+    problem = start_date_problem(
+        new_start,
+        config.calendar,
+        today=today,
+        allow_non_working_day=allow_non_working_day,
+        allow_past=allow_past,
+    )
+    if problem:
+        raise StartDateRefused(f"Cannot move hire {hire_id} (--start-date): {problem}.")
     old = hire.start_date
     hire.start_date = new_start
     hire.first_working_day = config.calendar.first_working_day(new_start)

@@ -75,13 +75,14 @@ class ItemConfig(Section):
     series: SeriesConfig | None = None  # klassikaal: its own session series
     description: str = ""
     months_after_start: int | None = Field(default=None, ge=1, le=12)  # tma
+    duration_minutes: int | None = Field(default=None, gt=0, le=480)  # tma: the debrief's length
 
     @model_validator(mode="after")
     def _series_where_needed(self) -> ItemConfig:
         if self.kind == "klassikaal" and self.series is None:
             raise ValueError(f"classroom module {self.key!r} needs a series")
-        if self.kind == "tma" and self.months_after_start is None:
-            raise ValueError(f"item {self.key!r} needs months_after_start")
+        if self.kind == "tma" and (self.months_after_start is None or not self.duration_minutes):
+            raise ValueError(f"item {self.key!r} needs months_after_start and duration_minutes")
         return self
 
 

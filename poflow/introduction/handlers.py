@@ -15,7 +15,9 @@ from poflow.db.models import Action, Hire, Step
 from poflow.engine import TZ, Context, Handler, live_hire, live_hire_step
 from poflow.introduction.attendance import ask_for_attendance, close_session, remind_participant
 from poflow.introduction.config import section
+from poflow.introduction.deadline import tell_overdue
 from poflow.introduction.kinds import (
+    ELEARN_OVERDUE,
     ELEARN_REMIND,
     LINK_ENROL,
     LINK_ITEM_DONE,
@@ -234,6 +236,7 @@ def offer_light_variant(ctx: Context, action: Action) -> bool:
 HANDLERS: dict[str, Handler] = {
     WELCOME: send_welcome,
     ELEARN_REMIND: remind_elearning,
+    ELEARN_OVERDUE: tell_overdue,
     ROLE_ITEM: announce_role_item,
     TALK_INVITE: invite_talk,
     TALK_REMIND: remind_talk,

@@ -6,6 +6,7 @@ One place, so the keys stored in actions, links and steps stay stable.
 from __future__ import annotations
 
 __all__ = [
+    "ELEARN_OVERDUE",
     "ELEARN_REMIND",
     "LINK_ABSENT",
     "LINK_ENROL",
@@ -38,6 +39,7 @@ WELCOME = "int.welcome"  # the welcome mail on the first working day
 OFFER = "int.offer"  # INT-1/INT-6: offer the light variant to the leidinggevende
 ROLE_ITEM = "int.role_item"  # INT-5: tell the employee of a role-specific item
 ELEARN_REMIND = "int.elearning_remind"  # INT-4: an e-learning's deadline nears
+ELEARN_OVERDUE = "int.elearning_overdue"  # INT-4: the deadline passed with e-learning open
 TALK_INVITE = "int.talk_invite"  # INT-5: invite to the TMA debrief or the closing talk
 TALK_REMIND = "int.talk_remind"  # INT-5: remind of that talk
 

@@ -8,6 +8,7 @@ from typing import Any
 from poflow._exceptions import ActionRefused, EnrolmentRefused, IllegalTransition
 from poflow.db.models import Hire, Step
 from poflow.introduction.attendance import answer_invitation, record_attendance
+from poflow.introduction.deadline import LATE
 from poflow.introduction.kinds import (
     LINK_ABSENT,
     LINK_ENROL,
@@ -89,6 +90,11 @@ def _item_done(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     step = _step(ctx, link)
     if not complete_step(ctx, step, by=ctx.actor, source="link"):
         return f"'{step.title}' stond al als afgerond genoteerd. Dank je wel!"
+    if (step.data or {}).get(LATE):  # INT-4: after the deadline
+        return (
+            f"'{step.title}' staat als afgerond in je portfolio, na de deadline van "
+            f"{step.due_date:%d-%m-%Y}: we noteren het als te laat."
+        )
     return f"Top! '{step.title}' staat als afgerond in je portfolio."
 
 

@@ -15,6 +15,7 @@ from poflow._exceptions import EnrolmentRefused, NotFound
 from poflow.db.models import Hire
 from poflow.engine import SYSTEM_ACTOR, Context
 from poflow.introduction.config import ItemConfig, section
+from poflow.introduction.deadline import schedule_deadline
 from poflow.introduction.kinds import (
     ELEARN_REMIND,
     OFFER,
@@ -148,7 +149,10 @@ def plan_line(ctx: Context, hire: Hire, enrolment: Enrolment) -> None:
         key=f"{WELCOME}:{hire.id}:{hire.first_working_day}",
         due=max(hire.first_working_day, ctx.day),
     )
-    for item in cfg.variant_items(enrolment.variant):
+    items = cfg.variant_items(enrolment.variant)
+    if any(item.kind == "elearning" for item in items):
+        schedule_deadline(ctx, hire, end)
+    for item in items:
         if item.kind == "elearning":
             step = line_step(
                 ctx,
@@ -185,6 +189,7 @@ def _plan_talk(ctx: Context, hire: Hire, item: ItemConfig, end: date) -> None:
             title=item.title,
             due=due,
             talk=True,
+            minutes=item.duration_minutes,
             owner_role=cfg.coach_role,
             owner_id=coaches[0].id if coaches else None,
         )

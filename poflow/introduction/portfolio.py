@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from poflow.db.models import Hire, Step
 from poflow.engine import Context
 from poflow.introduction.config import section
+from poflow.introduction.deadline import LATE
 from poflow.introduction.kinds import PROCESS, ROLE_ITEM_PREFIX, step_key
 from poflow.introduction.models import (
     Certificate,
@@ -132,28 +133,31 @@ def portfolio(ctx: Context, hire: Hire) -> Portfolio:
             text = _session_status(ctx.session, hire.id, item.key)
         else:
             step = steps.get(step_key(item.key, item.kind))
-            text = _step_status(step)
+            text = _step_status(step, ctx.day)
         cert = certs.get(item.key)
         lines.append(
             PortfolioLine(
                 item.key,
                 item.title,
                 item.line,
-                "afgerond" if cert else text,
+                "afgerond" if cert and not text.startswith("afgerond") else text,
                 cert.number if cert else None,
             )
         )
     for step in steps.values():
         if step.key.startswith(ROLE_ITEM_PREFIX):
-            lines.append(PortfolioLine(step.key, step.title, "individueel", _step_status(step)))
+            status_ = _step_status(step, ctx.day)
+            lines.append(PortfolioLine(step.key, step.title, "individueel", status_))
     return Portfolio(hire.id, status, enrolment.variant, tuple(lines))
 
 
-def _step_status(step: Step | None) -> str:
+def _step_status(step: Step | None, day: date) -> str:
     if step is None:
         return "nog niet gepland"
     if step.state == StepState.DONE:
-        return "afgerond"
+        return "afgerond, te laat" if (step.data or {}).get(LATE) else "afgerond"
     if step.state == StepState.CANCELLED:
         return "vervallen"
+    if day > step.due_date:  # INT-4: past its deadline
+        return f"te laat, uiterlijk {step.due_date:%d-%m-%Y}"
     return f"open, uiterlijk {step.due_date:%d-%m-%Y}"

@@ -22,6 +22,7 @@ __all__ = [
     "TargetRule",
     "certifies",
     "classify",
+    "closing_refusal",
     "closing_status",
     "link_valid_days",
     "may_answer",
@@ -96,6 +97,23 @@ def variant_for(group: TargetGroup, requested: str | None, *, primary: str, seco
 def programme_end(calendar: WorkCalendar, first_working_day: date, months: int) -> date:
     """INT-2: the last day of the programme: `months` calendar months on, on a working day."""
     return calendar.months_after(first_working_day, months)
+
+
+def closing_refusal(day: date, end: date, still_open: Sequence[str]) -> str | None:
+    """INT-2/INT-5: why the startontwikkelgesprek cannot close the programme on `day`, in Dutch,
+    or None. It closes the programme "na 6 maanden" (from `end` on), after the three lines in
+    order: nothing of them may still be open (`still_open`, the titles of open items)."""
+    if day < end:
+        return (
+            "Het startontwikkelgesprek sluit het introductieprogramma af na zes maanden: "
+            f"het kan vanaf {end:%d-%m-%Y} worden vastgelegd, niet op {day:%d-%m-%Y}."
+        )
+    if still_open:
+        return (
+            "Het startontwikkelgesprek sluit het introductieprogramma af als de andere "
+            f"onderdelen klaar zijn. Nog open: {', '.join(still_open)}."
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,9 +141,18 @@ def _status(
     if config is None or cfg is None:
         return f"{label} ({enrolment.variant})"
     items = [i.key for i in cfg.variant_items(enrolment.variant)]
-    done = len(set(items) & done_items())
+    finished = done_items()
+    done = len(set(items) & finished)
     end = programme_end(config.calendar, hire.first_working_day, cfg.programme_months)
-    return f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}"
+    late = [
+        i.key
+        for i in cfg.variant_items(enrolment.variant)
+        if i.kind == "elearning" and i.key not in finished and day > end
+    ]
+    overdue = f"; e-learning te laat: {', '.join(late)}" if late else ""  # INT-4
+    return (
+        f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}{overdue}"
+    )
 
 
 def programme_cells(

@@ -9,14 +9,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from poflow._exceptions import NotFound
+from poflow._exceptions import ClosingRefused, NotFound
 from poflow.db.models import Hire, Step
 from poflow.engine import Context, local_datetime, step_close
 from poflow.introduction.config import section
+from poflow.introduction.deadline import LATE, is_late
 from poflow.introduction.kinds import PROCESS, ROLE_ITEM, ROLE_ITEM_PREFIX, TALK_KEY, item_of_step
-from poflow.introduction.models import enrolment_of
+from poflow.introduction.models import IntroSession, SessionParticipant, enrolment_of
 from poflow.introduction.portfolio import issue_certificate
-from poflow.introduction.states import ENROLMENT_STATES, EnrolmentState
+from poflow.introduction.rules import closing_refusal, programme_end
+from poflow.introduction.states import ENROLMENT_STATES, OPEN, EnrolmentState
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.states import StepState
 
@@ -33,11 +35,13 @@ def line_step(
     owner_role: str,
     owner_id: str | None,
     talk: bool = False,
+    minutes: int | None = None,
 ) -> Step:
-    """The own-line step `key` of the hire, created, or moved to `due` while it is open."""
+    """The own-line step `key` of the hire, created, or moved to `due` while it is open; a talk
+    lasts `minutes`, else the configured talk length."""
     cfg = section(ctx.config)
     starts = local_datetime(due, cfg.talk_time) if talk else None
-    ends = starts + timedelta(minutes=cfg.talk_duration_minutes) if starts else None
+    ends = starts + timedelta(minutes=minutes or cfg.talk_duration_minutes) if starts else None
     step = ctx.step(case_type=CaseType.HIRE, case_id=hire.id, key=key)
     if step is None:
         step = Step(
@@ -108,15 +112,65 @@ def add_role_item(ctx: Context, hire_id: str, *, title: str, due: date, by: str)
     return step
 
 
+def _still_open(ctx: Context, hire_id: str, day: date) -> list[str]:
+    """The hire's programme items still open on `day`: own-line steps (e-learning, TMA debrief,
+    role items) and group sessions held by then whose attendance is not recorded yet (a later
+    session they are invited to does not hold the closing talk up)."""
+    steps = ctx.session.scalars(
+        select(Step.title)
+        .where(
+            Step.case_type == CaseType.HIRE,
+            Step.case_id == hire_id,
+            Step.process == PROCESS,
+            Step.state == StepState.OPEN,
+            Step.key != TALK_KEY,
+        )
+        .order_by(Step.due_date, Step.id)
+    )
+    sessions = ctx.session.scalars(
+        select(IntroSession.title)
+        .join(SessionParticipant.session)
+        .where(
+            SessionParticipant.hire_id == hire_id,
+            SessionParticipant.status.in_(OPEN),
+            IntroSession.session_date <= day,
+        )
+        .order_by(IntroSession.session_date)
+    )
+    return [*sessions, *steps]
+
+
 def complete_step(
     ctx: Context, step: Step, *, by: str, source: str, on: date | None = None
 ) -> bool:
-    """Close an item of the own line; e-learning gives a certificate, the closing talk ends INT."""
+    """Close an item of the own line; e-learning gives a certificate, the closing talk ends INT.
+
+    The closing startontwikkelgesprek is refused (ClosingRefused) before the end of the
+    six months and while other items are still open (INT-2/INT-5). An e-learning completed after
+    its deadline is recorded as late (INT-4)."""
     if step.state != StepState.OPEN or step.process != PROCESS:
         return False
-    step_close(step, StepState.DONE, by=by)
-    ctx.audit("step.done", "step", str(step.id), hire=step.case_id, key=step.key, source=source)
     hire = ctx.session.get_one(Hire, step.case_id)
+    if step.key == TALK_KEY:
+        months = section(ctx.config).programme_months
+        end = programme_end(ctx.calendar, hire.first_working_day, months)
+        day = on or ctx.day
+        refusal = closing_refusal(day, end, _still_open(ctx, hire.id, day))
+        if refusal:
+            raise ClosingRefused(refusal)
+    late = is_late(step, on or ctx.day)
+    if late:  # INT-4: after the deadline it still counts, recorded as late
+        step.data = {**(step.data or {}), LATE: True}
+    step_close(step, StepState.DONE, by=by)
+    ctx.audit(
+        "step.done",
+        "step",
+        str(step.id),
+        hire=step.case_id,
+        key=step.key,
+        source=source,
+        **({"late": True} if late else {}),
+    )
     item = item_of_step(step.key)
     if item is not None:
         issue_certificate(

@@ -15,6 +15,7 @@ from poflow.kernel.foureyes import Outcome
 from poflow.kernel.vocabulary import CaseType
 from poflow.link_tokens import revoke_links
 from poflow.recruitment.candidates import candidates_of
+from poflow.recruitment.contract import contract_drawn_up, write_contract_task
 from poflow.recruitment.documents import ADVICE, write_advice
 from poflow.recruitment.gates import DECISION, TERMS, decision_subject, gate, terms_subject
 from poflow.recruitment.mails import mail_candidate
@@ -177,7 +178,8 @@ def record_terms(
 
 
 def apply_terms_outcome(ctx: Context, round_id: str) -> RoundState:
-    """Both agreed (four eyes): the aanstellingsadvies goes to the college B&W (REC-10)."""
+    """Both agreed (four eyes): the aanstellingsadvies goes to the college B&W and P&O gets the
+    task to draw up the contract (REC-10)."""
     rnd = get_round(ctx.session, round_id)
     if rnd.state is not RoundState.TERMS or not rnd.terms_version:
         return rnd.state
@@ -185,6 +187,7 @@ def apply_terms_outcome(ctx: Context, round_id: str) -> RoundState:
     cand = _offered(ctx, rnd)
     if result is Outcome.APPROVED:
         write_advice(ctx, rnd, cand)
+        write_contract_task(ctx, rnd, cand)
         move_round(ctx, rnd, RoundState.ADVICE, candidate=cand.id)
     elif result is Outcome.REJECTED:
         close_candidate(ctx, rnd, cand, CandidateState.REJECTED, "geen_overeenstemming")
@@ -194,7 +197,8 @@ def apply_terms_outcome(ctx: Context, round_id: str) -> RoundState:
 
 
 def create_hire(ctx: Context, round_id: str) -> str | None:
-    """Once the advice went out, the candidate becomes a Hire and onboarding starts by itself."""
+    """Once the advice went out and P&O drew up the contract, the candidate becomes a Hire and
+    onboarding starts by itself (REC-10)."""
     rnd = get_round(ctx.session, round_id)
     if rnd.state is not RoundState.ADVICE:
         return rnd.hire_id
@@ -206,6 +210,8 @@ def create_hire(ctx: Context, round_id: str) -> str | None:
         )
     )
     if advice is None:  # the college B&W hears first (REC-10)
+        return None
+    if not contract_drawn_up(ctx, rnd):  # and P&O has drawn up the contract (REC-10)
         return None
     cand = _offered(ctx, rnd)
     terms = rnd.terms

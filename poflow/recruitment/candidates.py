@@ -22,6 +22,7 @@ from poflow.recruitment.mails import (
     section,
 )
 from poflow.recruitment.models import Candidate, RecruitmentRound
+from poflow.recruitment.register import check_tier
 from poflow.recruitment.rounds import get_round
 from poflow.recruitment.rules import KOFFIEMOMENT_HOSTS, Tier
 from poflow.recruitment.states import CandidateState, check_candidate_move, check_may_apply
@@ -30,6 +31,7 @@ from poflow.settings import get_settings
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "add_candidate",
     "candidates_of",
     "checked_person",
@@ -47,6 +49,7 @@ CANDIDATE_COLUMNS = (
     "consent_retention",
     "referred_by",
 )
+OPTIONAL_COLUMNS = ("employee_id",)  # REC-4: the staff register's id of a tier 1-3 candidate
 
 
 def candidates_of(ctx: Context, rnd: RecruitmentRound) -> list[Candidate]:
@@ -68,7 +71,7 @@ def read_candidates(file: Path, *, smtputf8: bool | None = None) -> list[dict[st
     the staff import: ImportRejected lists every problem by row and column, nothing is added."""
     check = RowChecker(smtputf8=smtputf8)
     rows: list[dict[str, Any]] = []
-    for n, rec in enumerate(read_rows(file, CANDIDATE_COLUMNS), start=2):
+    for n, rec in enumerate(read_rows(file, CANDIDATE_COLUMNS, optional=OPTIONAL_COLUMNS), start=2):
         tier = check.whole_number(n, rec, "tier", 1, 4)
         if not rec["tier"]:
             check.bad(n, "tier", "is empty; expected a voorkeursbeleid tier from 1 to 4")
@@ -81,6 +84,7 @@ def read_candidates(file: Path, *, smtputf8: bool | None = None) -> list[dict[st
                 "consent_partners": _flag(rec["consent_partners"]),
                 "consent_retention": _flag(rec["consent_retention"]),
                 "referred_by_id": check.ident(n, rec, "referred_by", required=False) or None,
+                "employee_id": check.ident(n, rec, "employee_id", required=False) or None,
             }
         )
     if check.problems:
@@ -132,8 +136,10 @@ def add_candidate(
     consent_retention: bool = False,
     referred_by_id: str | None = None,
     prospect_id: str | None = None,
+    employee_id: str | None = None,
 ) -> Candidate:
-    """Register an application with its voorkeursbeleid tier (REC-4) and confirm receipt."""
+    """Register an application with its voorkeursbeleid tier (REC-4) and confirm receipt; a
+    tier 1-3 must be what the staff register says of `employee_id`."""
     rnd = get_round(ctx.session, round_id)
     level = Tier(tier)
     check_may_apply(rnd.id, rnd.state, level)
@@ -150,8 +156,10 @@ def add_candidate(
         "consent_partners": consent_partners,
         "consent_retention": consent_retention,
         "referred_by_id": referred_by_id,
+        "employee_id": employee_id or None,
         "applied_on": ctx.day,
     }
+    check_tier(ctx, level, employee_id)
     if prospect_id is not None:
         cand = ctx.session.get(Candidate, prospect_id)
         if cand is None or cand.round_id != rnd.id:

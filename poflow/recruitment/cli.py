@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
+from poflow._exceptions import ImportRejected, PreferenceRefused, RecruitmentRefused
 from poflow.addresses import check_address
-from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.cli_support import cli_runtime, fail, operator, parse_date
 from poflow.kernel.calendar import TZ, today
 from poflow.mail.sending import SmtpTarget
 from poflow.recruitment.appointment import propose_offer, record_terms
@@ -26,10 +27,13 @@ from poflow.recruitment.candidates import (
     plan_koffiemoment,
     read_candidates,
 )
+from poflow.recruitment.contract import mark_contract_done
 from poflow.recruitment.documents import send_documents, senders
-from poflow.recruitment.interviews import plan_interviews, select_for_round
+from poflow.recruitment.interviews import plan_interviews, record_refusal, select_for_round
 from poflow.recruitment.need import read_need
+from poflow.recruitment.register import set_standing
 from poflow.recruitment.rounds import cancel_round, get_round, open_round
+from poflow.recruitment.rules import Standing
 from poflow.recruitment.stages import advance_round
 from poflow.recruitment.states import RoundState
 from poflow.recruitment.status import progress_lines, round_progress
@@ -136,6 +140,9 @@ def candidates_cmd(
         str | None, typer.Option(help="Referring employee's id (REC-12)")
     ] = None,
     prospect: Annotated[str | None, typer.Option(help="Candidate id of a koffiemoment")] = None,
+    employee_id: Annotated[
+        str | None, typer.Option(help="Staff register id; tiers 1-3 are checked against it")
+    ] = None,
 ) -> None:
     """Add one candidate or import a file (all rows or none), or list the round's candidates."""
     rows: list[dict[str, Any]] = []
@@ -150,12 +157,19 @@ def candidates_cmd(
                 "consent_retention": consent_retention,
                 "referred_by_id": referred_by,
                 "prospect_id": prospect,
+                "employee_id": employee_id,
             }
         )
 
     def add_all(ctx: Any) -> list[tuple[str, int, str]]:
-        for row in rows:
-            add_candidate(ctx, round_id, **row)
+        problems = []
+        for n, row in enumerate(rows, start=2):
+            try:
+                add_candidate(ctx, round_id, **row)
+            except RecruitmentRefused as exc:  # every row named; none is added (REC-4)
+                problems.append(f"row {n}: {exc}" if file is not None else str(exc))
+        if problems:
+            raise ImportRejected(str(file or "--tier"), problems)
         return [
             (c.id, c.tier, c.state.value)
             for c in candidates_of(ctx, get_round(ctx.session, round_id))
@@ -190,19 +204,31 @@ def select_cmd(
     by: By,
     with_po: Annotated[str, typer.Option(help="P&O adviser consulted")],
     round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
+    passed_over: Annotated[
+        list[str] | None,
+        typer.Option(help="CANDIDATE=REASON for each higher tier left out (REC-4)"),
+    ] = None,
 ) -> None:
-    """The MT-lid selects with P&O for interview round 1 or 2 (REC-5, REC-7)."""
-    chosen = _do(
-        None,
-        round_id,
-        select_for_round,
-        round_id,
-        round_no,
-        candidate_ids,
-        by=by,
-        with_po=with_po,
-        actor=by,
-    )
+    """The MT-lid selects with P&O for interview round 1 or 2 (REC-4, REC-5, REC-7).
+
+    A candidate of a higher voorkeursbeleid tier left out for a lower one needs a reason."""
+    reasons = dict(item.partition("=")[::2] for item in passed_over or [])
+    try:
+        chosen = _do(
+            None,
+            round_id,
+            select_for_round,
+            round_id,
+            round_no,
+            candidate_ids,
+            by=by,
+            with_po=with_po,
+            passed_over_reasons=reasons,
+            actor=by,
+        )
+    except PreferenceRefused as refused:  # the refusal is audited on its own (REC-4, X-4)
+        _do(None, round_id, record_refusal, round_id, refused, by=by, actor=operator())
+        raise
     typer.echo(f"{len(chosen)} candidate(s) selected for round {round_no}; the others hear it.")
 
 
@@ -254,6 +280,31 @@ def terms_cmd(
     typer.echo(f"Terms recorded ({subject}); the four-eyes links are queued.")
 
 
+@recruitment_app.command("contract")
+def contract_cmd(round_id: Round) -> None:
+    """P&O reports the arbeidsovereenkomst drawn up; the hire follows (REC-10). Audited as you."""
+    who = operator()
+    done = _do(None, round_id, mark_contract_done, round_id, by=who, actor=who)
+    state = _do(None, round_id, advance_round, round_id)
+    typer.echo(
+        f"{round_id}: contract "
+        + ("recorded as drawn up" if done else "was already drawn up")
+        + f"; the round is {state.value}."
+    )
+
+
+@recruitment_app.command("standing")
+def standing_cmd(
+    person_id: Annotated[str, typer.Argument(help="The person's id on the staff register")],
+    standing: Annotated[Standing, typer.Argument(help="How they work for the municipality")],
+    municipality: Annotated[str, typer.Option(help="Municipality slug")],
+) -> None:
+    """P&O records how someone on the staff register works here, for tiers 1-3 (REC-4)."""
+    who = operator()
+    changed = _do(municipality, None, set_standing, person_id, standing, by=who, actor=who)
+    typer.echo(f"{person_id}: {standing.value}" + ("" if changed else " (unchanged)"))
+
+
 @recruitment_app.command("koffiemoment")
 def koffie_cmd(
     round_id: Round,
@@ -280,7 +331,8 @@ def koffie_cmd(
 def advance_cmd(round_id: Round) -> None:
     """Apply the decisions taken so far, as the round's flow does on every wake-up.
 
-    The aanstellingsadvies (with its PDF) is sent here too, so the hire follows (REC-10).
+    The aanstellingsadvies and the concept contract (with their PDFs) are sent here too; the
+    hire follows once P&O reports the contract drawn up (REC-10).
     """
     state = _do(None, round_id, advance_round, round_id)
     if state is RoundState.ADVICE:

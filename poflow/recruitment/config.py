@@ -46,6 +46,7 @@ class RecruitmentSection(Section):
     referral_bonus_eur: int = Field(ge=0, le=10_000)
     referral_bonus_net: bool = True
     referral_waiting_days: int = Field(ge=0, le=730)
+    contract_working_days_before_start: int = Field(ge=0, le=60)
     retention_weeks: int = Field(ge=1, le=52)
     retention_consent_months: int = Field(ge=1, le=24)
     retention_time: time

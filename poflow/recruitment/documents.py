@@ -64,8 +64,11 @@ class AdviceLine:
     value: str = ""
 
 
-def advice_lines(templates_dir: str, context: dict[str, Any]) -> list[AdviceLine]:
-    """Render templates/docs/aanstellingsadvies.txt into lines (pure apart from reading it)."""
+def advice_lines(
+    templates_dir: str, context: dict[str, Any], *, template: str = "docs/aanstellingsadvies.txt"
+) -> list[AdviceLine]:
+    """Render a document of templates/docs/ (the aanstellingsadvies, the concept contract) into
+    lines (pure apart from reading it)."""
     # The advice renders to plain text for the PDF, never to HTML: there is nothing to escape.
     env = jinja2.Environment(  # noqa: S701
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -73,7 +76,7 @@ def advice_lines(templates_dir: str, context: dict[str, Any]) -> list[AdviceLine
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    text = env.get_template("docs/aanstellingsadvies.txt").render(context)
+    text = env.get_template(template).render(context)
     lines: list[AdviceLine] = []
     for raw in text.split("\n\n"):
         block = " ".join(raw.split())

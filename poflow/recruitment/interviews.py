@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from poflow._exceptions import RecruitmentRefused
+from poflow._exceptions import PreferenceRefused, RecruitmentRefused
 from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType, Role
@@ -28,18 +28,29 @@ from poflow.recruitment.rules import (
     interview_slots,
     not_selected_reason,
     panel_roles,
+    passed_over,
 )
 from poflow.recruitment.states import INTERVIEW_STAGES, CandidateState, check_candidate_move
 
-__all__ = ["ACCEPT", "DECLINE", "plan_interviews", "select_for_round"]
+__all__ = ["ACCEPT", "DECLINE", "plan_interviews", "record_refusal", "select_for_round"]
 
 ACCEPT, DECLINE = "rec.interview.accept", "rec.interview.decline"  # the invitation's links
 
 
 def select_for_round(
-    ctx: Context, round_id: str, round_no: int, chosen: list[str], *, by: str, with_po: str
+    ctx: Context,
+    round_id: str,
+    round_no: int,
+    chosen: list[str],
+    *,
+    by: str,
+    with_po: str,
+    passed_over_reasons: dict[str, str] | None = None,
 ) -> list[Candidate]:
-    """The MT-lid selects with P&O (REC-5, REC-7); the others hear a friendly no (REC-11)."""
+    """The MT-lid selects with P&O (REC-5, REC-7); the others hear a friendly no (REC-11).
+
+    A candidate of a higher tier left out for a lower one needs a recorded reason, e.g. that
+    they do not (nearly) meet the requirements (REC-4); PreferenceRefused names those without."""
     rnd = get_round(ctx.session, round_id)
     if by != rnd.mt_lid_id:
         raise RecruitmentRefused(
@@ -64,7 +75,30 @@ def select_for_round(
             f"round {round_no} of {rnd.id}: choose from "
             f"{[c.id for c in pool]}."
         )
+    reasons = {k: v.strip() for k, v in (passed_over_reasons or {}).items() if v.strip()}
+    skipped = passed_over([(c.id, c.tier) for c in pool], chosen)
+    missing = [c for c in skipped if c not in reasons]
+    if missing:
+        raise PreferenceRefused(
+            f"Cannot select {', '.join(chosen)} for interview round {round_no} of {rnd.id}: "
+            f"{', '.join(missing)} of a higher voorkeursbeleid tier would be passed over without "
+            "a recorded reason (REC-4); give one per candidate (--passed-over ID=REASON).",
+            missing,
+        )
     move_round(ctx, rnd, round_state, selected=len(chosen), by=by, with_po=with_po)
+    for cand in pool:
+        if cand.id in skipped:
+            cand.passed_over_reason = reasons[cand.id][:200]
+            ctx.audit(
+                "candidate.passed_over",
+                CaseType.CANDIDATE,
+                cand.id,
+                round=rnd.id,
+                round_no=round_no,
+                tier=cand.tier,
+                by=by,
+                with_po=with_po,
+            )
     reason = not_selected_reason(round_no)
     for cand in pool:
         if cand.id in chosen:
@@ -80,6 +114,18 @@ def select_for_round(
         else:
             close_candidate(ctx, rnd, cand, CandidateState.REJECTED, reason)
     return [c for c in pool if c.id in chosen]
+
+
+def record_refusal(ctx: Context, round_id: str, refused: PreferenceRefused, *, by: str) -> None:
+    """Audit a refused selection in its own transaction (the refused one changed nothing)."""
+    ctx.audit(
+        "round.selection_refused",
+        CaseType.ROUND,
+        round_id,
+        by=by,
+        passed_over=",".join(refused.candidate_ids),
+        rule="REC-4",
+    )
 
 
 def plan_interviews(ctx: Context, round_id: str, round_no: int, first: datetime) -> list[Step]:

@@ -1,13 +1,14 @@
-"""The links of an interview invitation (REC-6): the candidate accepts or declines the
-interview; a decline tells P&O."""
+"""The links of a round's mails: the candidate accepts or declines an interview (REC-6; a decline
+tells P&O), and P&O reports the arbeidsovereenkomst drawn up (REC-10)."""
 
 from __future__ import annotations
 
-from poflow._exceptions import ActionRefused
+from poflow._exceptions import ActionRefused, RecruitmentRefused
 from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType
 from poflow.links import ActionLink, LinkAction
+from poflow.recruitment.contract import CONTRACT_DONE, mark_contract_done
 from poflow.recruitment.interviews import ACCEPT, DECLINE
 from poflow.recruitment.mails import local, mail_staff
 from poflow.recruitment.models import Candidate
@@ -49,15 +50,52 @@ def _respond(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     return "Dank u wel, we zien u graag op het gesprek!"
 
 
-LINK_ACTIONS = tuple(
-    LinkAction(
-        name=name,
-        needs_login=False,
-        title=title,
-        describe=_describe,
-        perform=_respond,
-        button=title,
-        expires_days=30,
+def _describe_contract(ctx: Context, link: ActionLink) -> str:
+    rnd = get_round(ctx.session, link.case_id)
+    return (
+        f"Je meldt dat de arbeidsovereenkomst voor de functie {rnd.function} (ronde {rnd.id}) "
+        "is opgesteld. Daarna wordt de nieuwe collega ingepland."
     )
-    for name, title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen"))
+
+
+def _contract_done(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
+    rnd = get_round(ctx.session, link.case_id)
+    if link.subject_id != rnd.po_id:
+        raise ActionRefused("Alleen de P&O-adviseur van deze ronde kan dit vastleggen.")
+    try:
+        done = mark_contract_done(ctx, rnd.id, by=ctx.actor)
+    except RecruitmentRefused as exc:
+        raise ActionRefused(
+            "Voor deze ronde is (nog) geen arbeidsovereenkomst op te stellen."
+        ) from exc
+    if not done:
+        return "De arbeidsovereenkomst stond al als opgesteld genoteerd."
+    return (
+        f"Vastgelegd: de arbeidsovereenkomst voor {rnd.function} is opgesteld. "
+        "De nieuwe collega wordt nu ingepland."
+    )
+
+
+LINK_ACTIONS = (
+    *(
+        LinkAction(
+            name=name,
+            needs_login=False,  # a candidate answers: no staff member, no login
+            title=title,
+            describe=_describe,
+            perform=_respond,
+            button=title,
+            expires_days=30,
+        )
+        for name, title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen"))
+    ),
+    LinkAction(
+        name=CONTRACT_DONE,
+        needs_login=True,  # the round's P&O adviser states it, logged in
+        title="Arbeidsovereenkomst opgesteld",
+        describe=_describe_contract,
+        perform=_contract_done,
+        button="De arbeidsovereenkomst is opgesteld",
+        expires_days=60,
+    ),
 )

@@ -23,7 +23,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from poflow.db.base import Base, UTCDateTime, utcnow
 from poflow.recruitment.states import CandidateState, RoundState
 
-__all__ = ["Candidate", "RecruitmentRound", "RoundDocument", "RoundTally", "RoundTransition"]
+__all__ = [
+    "Candidate",
+    "RecruitmentRound",
+    "RoundDocument",
+    "RoundTally",
+    "RoundTransition",
+    "StaffStanding",
+]
 
 ID = 40
 
@@ -109,6 +116,10 @@ class Candidate(Base):
     applied_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
     hire_id: Mapped[str | None] = mapped_column(String(ID), index=True)  # REC-12 planner
+    # REC-4: the staff register's person a tier 1-3 candidate is; why a higher tier was passed
+    # over at selection (personal data: goes with the candidate at retention).
+    employee_id: Mapped[str | None] = mapped_column(String(ID))
+    passed_over_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("round_id", "seq"),)
@@ -155,3 +166,19 @@ class RoundTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (UniqueConstraint("round_id", "tier", "outcome"),)
+
+
+class StaffStanding(Base):
+    """REC-4: how someone on the staff register works for the municipality when it is not as
+    its own employee (bovenformatief, former staff on UWO, seconded, hired); P&O records it. A
+    person without a row is the municipality's own employee."""
+
+    __tablename__ = "rec_staff_standing"
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    municipality: Mapped[str] = mapped_column(String(64))
+    standing: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from poflow.recruitment.models import (
     RoundDocument,
     RoundTally,
     RoundTransition,
+    StaffStanding,
 )
 from poflow.recruitment.planner import plan_referral_bonus
 
@@ -30,7 +31,14 @@ SPEC = ProcessSpec(
     name="recruitment",
     rules="REC-1..13",
     section=RecruitmentSection,
-    tables=(RecruitmentRound, RoundTransition, Candidate, RoundDocument, RoundTally),
+    tables=(
+        RecruitmentRound,
+        RoundTransition,
+        Candidate,
+        RoundDocument,
+        RoundTally,
+        StaffStanding,
+    ),
     planner=plan_referral_bonus,
     handlers=HANDLERS,
     link_actions=LINK_ACTIONS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ __all__ = [
     "TERMS_ROLES",
     "VACANCY_ROLES",
     "Panel",
+    "Standing",
     "Tier",
     "check_contract_terms",
     "check_different_people",
@@ -36,10 +37,12 @@ __all__ = [
     "interview_slots",
     "not_selected_reason",
     "panel_roles",
+    "passed_over",
     "referral_bonus_due",
     "referral_notice_day",
     "retention_cron",
     "retention_day",
+    "tier_refusal",
 ]
 
 T = TypeVar("T")
@@ -65,6 +68,53 @@ class Tier(IntEnum):
     def internal(self) -> bool:
         """Tiers 1 to 3 are internal candidates; only tier 4 is external."""
         return self is not Tier.EXTERN
+
+
+class Standing(StrEnum):
+    """How a person on the staff register works for the municipality (REC-4's tiers 1-3)."""
+
+    IN_DIENST = "in_dienst"  # the municipality's own employee (a person without a recorded one)
+    BOVENFORMATIEF = "bovenformatief"  # own employee working bovenformatief
+    UWO = "uwo"  # former employee on a UWO benefit
+    DETACHERING = "detachering"  # working for the municipality on secondment
+    INLEEN = "inleen"  # hired (inleen, uitzendconstructie)
+
+    @property
+    def tier(self) -> Tier:
+        """The voorkeursbeleid tier this standing gives."""
+        if self in (Standing.BOVENFORMATIEF, Standing.UWO):
+            return Tier.BOVENFORMATIEF
+        if self is Standing.IN_DIENST:
+            return Tier.EIGEN_MEDEWERKER
+        return Tier.DETACHERING_INLEEN
+
+
+def tier_refusal(tier: Tier, employee_id: str | None, standing: Standing | None) -> str | None:
+    """Why the staff register does not support a declared tier 1-3 (REC-4), or None.
+
+    `standing` is the register's for `employee_id` (None: no such person in the register); tier
+    4 (external) needs nothing."""
+    if not tier.internal:
+        return None
+    if not employee_id:
+        return f"tier {int(tier)} is internal: give the employee_id from the staff register"
+    if standing is None:
+        return f"tier {int(tier)}: {employee_id} is not on the staff register"
+    if standing.tier is not tier:
+        return (
+            f"tier {int(tier)} is not what the staff register says: {employee_id} is "
+            f"{standing.value} (tier {int(standing.tier)})"
+        )
+    return None
+
+
+def passed_over(pool: Iterable[tuple[str, int]], chosen: Iterable[str]) -> list[str]:
+    """REC-4: the candidates not chosen whose tier is higher (a lower number) than that of a
+    chosen one; each needs a recorded reason. `pool` holds (candidate id, tier)."""
+    picked = set(chosen)
+    tiers = dict(pool)
+    lowest = max((tiers[c] for c in picked if c in tiers), default=0)
+    return [c for c, t in tiers.items() if c not in picked and t < lowest]
 
 
 def check_fte(fte: float) -> None:

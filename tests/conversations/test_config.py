@@ -26,14 +26,14 @@ CONFIG = ROOT / "config"
 )
 def test_ges_1_every_municipality_ships_the_seed_defaults(slug: str, plan_from: str) -> None:
     """Each example municipality loads with the seed's numbers: one month's probation, ten
-    months to the appraisal, twelve months for the raise, POP two working days before."""
+    months to the appraisal, twelve months for the raise, POP two calendar days before (GES-2)."""
     cfg = load_municipality(CONFIG, slug, config_sections()).section(
         "conversations", ConversationSection
     )
     assert cfg.plan_from == plan_from
     assert cfg.probation_months == {"vast": 1, "tijdelijk": 1}
     assert (cfg.months_richt_to_beoordeling, cfg.raise_min_months) == (10, 12)
-    assert cfg.pop_deadline_working_days_before == 2
+    assert (cfg.pop_deadline_days_before, cfg.pop_deadline_counted_in) == (2, "kalenderdagen")
 
 
 def test_ges_1_a_wrong_value_names_file_and_key(tmp_path: Path) -> None:

@@ -57,5 +57,5 @@ def test_ges_1_existing_staff_start_on_a_chosen_date(runtime: Any, smtp: Any) ->
     run_day(runtime, date(2027, 5, 10), municipality=KB)
     assert len(mails(smtp, "Uitnodiging richtgesprek", "ruud.kb-9005")) == 1
     assert not mails(smtp, "Je POP-formulier")
-    run_day(runtime, date(2027, 5, 20), municipality=KB)
+    run_day(runtime, date(2027, 5, 21), municipality=KB)  # POP due Fri 4 June (GES-2)
     assert len(mails(smtp, "Je POP-formulier", "ruud.kb-9005")) == 1

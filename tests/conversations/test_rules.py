@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from poflow.conversations.rules import (
     Component,
+    DayCount,
     RaiseReason,
     Score,
     Scores,
@@ -154,10 +155,20 @@ def test_ges_1_the_held_startontwikkelgesprek_is_or_precedes_the_first_richtgesp
 
 
 # -- GES-2 --------------------------------------------------------------------------------------
-def test_ges_2_pop_deadline_is_two_working_days_before_the_richtgesprek() -> None:
-    """A richtgesprek on Monday 20 April 2020 has its POP deadline on Thursday 16 April."""
-    assert pop_deadline(CAL, date(2020, 4, 20)) == date(2020, 4, 16)
-    assert pop_deadline(CAL, date(2020, 4, 16)) == date(2020, 4, 14)  # skips tweede paasdag
+def test_ges_2_pop_deadline_is_two_calendar_days_before_the_richtgesprek_as_the_seed_reads() -> (
+    None
+):
+    """By default "uiterlijk twee dagen van te voren" is two calendar days before the talk, moved
+    back to a working day when it is not one."""
+    assert pop_deadline(CAL, date(2020, 4, 16)) == date(2020, 4, 14)
+    assert pop_deadline(CAL, date(2020, 4, 20)) == date(2020, 4, 17)  # Sat 18 -> Fri 17
+    assert pop_deadline(CAL, date(2020, 4, 15)) == date(2020, 4, 10)  # Mon 13 is tweede paasdag
+
+
+def test_ges_2_pop_deadline_in_working_days_when_the_municipality_reads_it_so() -> None:
+    """Counted in working days, a Monday 20 April 2020 talk has its POP deadline on Thursday 16."""
+    assert pop_deadline(CAL, date(2020, 4, 20), 2, DayCount.WERKDAGEN) == date(2020, 4, 16)
+    assert pop_deadline(CAL, date(2020, 4, 16), 2, DayCount.WERKDAGEN) == date(2020, 4, 14)
 
 
 # -- GES-4: every branch of CAO Gemeenten art. 3.4 -----------------------------------------------

@@ -43,7 +43,7 @@ def test_ges_1_po_sees_the_talks_in_date_order_and_the_pop_form_as_next_step(
             "ges:1:beoordelingsgesprek",
         ]
         assert [s.due_date for s in steps] == [
-            date(2027, 6, 3),
+            date(2027, 6, 4),  # two calendar days before is Saturday 5 June (GES-2)
             date(2027, 6, 7),
             date(2028, 4, 7),
         ]

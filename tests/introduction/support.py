@@ -14,13 +14,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from poflow.db.models import Hire
+from poflow.db.models import Hire, Step
 from poflow.engine import Context
 from poflow.importer import import_staff
+from poflow.introduction.attendance import record_attendance
 from poflow.introduction.config import section
+from poflow.introduction.models import IntroSession, SessionParticipant
 from poflow.introduction.sessions import plan_day
+from poflow.introduction.states import OPEN
+from poflow.introduction.steps import complete_step
 from poflow.link_tokens import claim_link, verify_token
 from poflow.runtime import run_day
+from poflow.states import StepState
 from tests.conftest import EXAMPLES
 from tests.support import ics_of
 
@@ -195,3 +200,29 @@ def messages(per_day: dict[date, list], *, to: str, subject: str = "") -> list[E
         for m in msgs
         if to in str(m["To"]) and subject in str(m["Subject"])
     ]
+
+
+def finish_lines(rt: Any, hire_id: str, day: date) -> None:
+    """Record every programme item of the hire but the closing talk as done on `day`: open
+    own-line steps completed, places in sessions held by then attended (INT-2: lines first)."""
+    with rt.factory() as session, session.begin():
+        ctx = ctx_for(rt, session, day, "HB-0002")
+        for step in session.scalars(
+            select(Step).where(
+                Step.case_id == hire_id,
+                Step.process == "int",
+                Step.state == StepState.OPEN,
+                Step.key != "int:startontwikkelgesprek",
+            )
+        ):
+            complete_step(ctx, step, by="HB-0002", source="cli")
+        for place in session.scalars(
+            select(SessionParticipant)
+            .join(SessionParticipant.session)
+            .where(
+                SessionParticipant.hire_id == hire_id,
+                SessionParticipant.status.in_(OPEN),
+                IntroSession.session_date <= day,
+            )
+        ):
+            record_attendance(ctx, place, attended=True, by="HB-0002")

@@ -25,6 +25,7 @@ from tests.introduction.support import (
     add_hires,
     body,
     ctx_for,
+    finish_lines,
     follow_link,
     invitation,
     messages,
@@ -232,6 +233,7 @@ def test_int_5_tma_with_the_coach_and_the_closing_talk_complete_the_programme(
     assert received(per_day, to=A_WORK, subject="Herinnering: Startontwikkelgesprek") == [
         date(2027, 7, 29)
     ]
+    finish_lines(rt, A, date(2027, 8, 2))
     assert "heeft plaatsgevonden" in follow_link(rt, tokens(talk[0])[0], date(2027, 8, 2))
     with rt.factory() as session:
         step = session.scalar(select(Step).where(Step.key == "int:startontwikkelgesprek"))

@@ -17,6 +17,7 @@ from tests.introduction.support import (
     Spec,
     add_hires,
     ctx_for,
+    finish_lines,
     staff,
 )
 
@@ -40,12 +41,15 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(s
     run_day(rt, date(2027, 1, 25), send=False)
     with rt.factory() as session, session.begin():
         ctx = ctx_for(rt, session, date(2027, 3, 1), "HB-0004")
-        talk = ctx.step(case_type="hire", case_id="NH-U-D", key="int:startontwikkelgesprek")
         elearning = ctx.step(case_type="hire", case_id="NH-U-A", key="int:elearning:werken_bij")
-        assert talk is not None
         assert elearning is not None
-        complete_step(ctx, talk, by="HB-0004", source="cli")
         complete_step(ctx, elearning, by="NH-U-A", source="link")
+    finish_lines(rt, "NH-U-D", date(2027, 8, 2))  # the closing talk after its six months
+    with rt.factory() as session, session.begin():
+        ctx = ctx_for(rt, session, date(2027, 8, 2), "HB-0004")
+        talk = ctx.step(case_type="hire", case_id="NH-U-D", key="int:startontwikkelgesprek")
+        assert talk is not None
+        complete_step(ctx, talk, by="HB-0004", source="cli")
     assert [c.title for c in rt.registry.status_columns] == [COLUMN_TITLE]
     with rt.factory() as session:
         rows = {

@@ -85,6 +85,12 @@ CONTEXTS = {
         "deadline": date(2027, 8, 2),
         "link": "http://x",
     },
+    "introduction/elearning_te_laat": {
+        "rol": "medewerker",
+        "medewerker": "A",
+        "deadline": date(2027, 8, 2),
+        "modules": [{"titel": "E-learning", "link": "http://x"}],
+    },
     "introduction/rolitem": {"titel": "Cursus", "deadline": date(2027, 5, 3), "link": "http://x"},
     "introduction/gesprek_uitnodiging": {
         "titel": "Startontwikkelgesprek",

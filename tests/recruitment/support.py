@@ -16,9 +16,18 @@ from poflow.db.models import Person, PersonRole
 from poflow.engine import Context
 from poflow.importer import import_staff
 from poflow.mail.sending import SmtpTarget, send_queued
-from poflow.recruitment import appointment, candidates, interviews, rounds, stages, vacancy
+from poflow.recruitment import (
+    appointment,
+    candidates,
+    interviews,
+    register,
+    rounds,
+    stages,
+    vacancy,
+)
 from poflow.recruitment.documents import send_documents, senders
 from poflow.recruitment.models import RecruitmentRound
+from poflow.recruitment.rules import Standing
 from poflow.runtime import get_runtime, run_day
 from poflow.web.service import LinkPages
 from tests.conftest import EXAMPLES, runtime_on
@@ -188,8 +197,22 @@ def publish(rt: Any, smtp: Any, round_id: str, *, day: date = D0) -> None:
     send(rt)
 
 
+# REC-4: the staff register's person behind an internal tier in these tests, and their standing.
+REGISTER = {
+    1: ("HB-0010", Standing.BOVENFORMATIEF),
+    2: ("HB-0009", None),
+    3: ("HB-0011", Standing.INLEEN),
+}
+
+
 def apply(rt: Any, round_id: str, name: str, tier: int, day: date, **kw: Any) -> str:
-    """Register an application (fictional person under example.org)."""
+    """Register an application (fictional person under example.org); an internal tier comes
+    with a staff register person of that standing (REC-4)."""
+    if tier in REGISTER and "employee_id" not in kw:
+        person, standing = REGISTER[tier]
+        if standing is not None:
+            run(rt, day, register.set_standing, person, standing, by=PO)
+        kw["employee_id"] = person
     cand = run(
         rt,
         day,
@@ -251,3 +274,9 @@ def starts(msg: Any) -> datetime:
             cal = icalendar.Calendar.from_ical(part.get_content())
             return next(iter(cal.walk("VEVENT")))["DTSTART"].dt
     raise AssertionError("no invitation in the message")
+
+
+def contract_by_mail(rt: Any, smtp: Any) -> Any:
+    """P&O opens the mail with the concept contract and reports it drawn up (REC-10)."""
+    msg = mail_to(smtp, PO_MAIL, "Arbeidsovereenkomst opstellen")
+    return click(rt, tokens(msg)[0])

@@ -22,6 +22,7 @@ from tests.recruitment.support import (
     TEAM,
     approve_by_mail,
     body,
+    contract_by_mail,
     mail_to,
     published_with,
     round_at_terms,
@@ -62,6 +63,7 @@ def test_rec_10_advice_pdf_holds_the_agreed_terms_and_the_hire_follows(rt: Any, 
     with rt.factory() as s:
         assert s.get(RecruitmentRound, rid).hire_id is None  # not before the advice went out
     send(rt)
+    contract_by_mail(rt, mails)
     assert run(rt, D0, stages.advance_round, rid) is RoundState.FILLED
     advice = mail_to(mails, "college@hardenberg", "Aanstellingsadvies")
     pdf = next(p for p in advice.walk() if p.get_content_type() == "application/pdf")
@@ -100,6 +102,7 @@ def test_rec_10_the_advice_waits_in_the_queue_while_the_mail_server_is_down(
     finally:
         mails.refuse = None
     send(rt)
+    contract_by_mail(rt, mails)
     assert run(rt, D0, stages.advance_round, rid) is RoundState.FILLED
     assert (
         len(

@@ -53,10 +53,12 @@ def test_rec_1_open_from_a_yaml_file_then_candidates_and_status(
     rows = tmp_path / "kandidaten.csv"
     rows.write_text(
         "given_name,family_name,email,tier,consent_partners,consent_retention,"
-        "referred_by\nOmar,Testpersoon,omar@example.org,2,ja,nee,\n"
-        "Pien,Testpersoon,pien@example.org,1,nee,ja,HB-0007\n",
+        "referred_by,employee_id\nOmar,Testpersoon,omar@example.org,2,ja,nee,,HB-0009\n"
+        "Pien,Testpersoon,pien@example.org,1,nee,ja,HB-0007,HB-0010\n",
         encoding="utf-8",
     )
+    standing = ("recruitment", "standing", "HB-0010", "bovenformatief")
+    assert poflow(*standing, "--municipality", "hardenberg").exit_code == 0  # REC-4
     added = poflow("recruitment", "candidates", rid, "--file", str(rows))
     assert "2 candidate(s) added" in added.output
     assert f"{rid}-K002  categorie 1" in added.output
@@ -69,7 +71,7 @@ def test_rec_4_an_external_row_during_the_internal_window_rejects_the_whole_file
     rt: Any, shared: tuple[Any, Any], tmp_path: Path
 ) -> None:
     """One external candidate in the internal week: nothing is imported, the reason is named."""
-    from poflow._exceptions import RecruitmentRefused
+    from poflow._exceptions import ImportRejected
 
     opened = poflow(
         "recruitment",
@@ -94,11 +96,11 @@ def test_rec_4_an_external_row_during_the_internal_window_rejects_the_whole_file
     rows = tmp_path / "kandidaten.csv"
     rows.write_text(
         "given_name,family_name,email,tier,consent_partners,consent_retention,"
-        "referred_by\nRosa,Testpersoon,rosa@example.org,2,nee,nee,\n"
-        "Sem,Testpersoon,sem@example.org,4,nee,nee,\n",
+        "referred_by,employee_id\nRosa,Testpersoon,rosa@example.org,2,nee,nee,,HB-0009\n"
+        "Sem,Testpersoon,sem@example.org,4,nee,nee,,\n",
         encoding="utf-8",
     )
-    with pytest.raises(RecruitmentRefused, match=r"external.*'internal'"):
+    with pytest.raises(ImportRejected, match=r"row 3: .*external.*'internal'"):
         poflow("recruitment", "candidates", rid, "--file", str(rows))
     assert "categorie" not in poflow("recruitment", "candidates", rid).output
 

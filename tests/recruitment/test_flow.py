@@ -24,6 +24,7 @@ from tests.recruitment.support import (
     PO_MAIL,
     TEAM,
     approve_by_mail,
+    contract_by_mail,
     round_at_terms,
 )
 
@@ -92,6 +93,12 @@ def test_rec_9_rec_10_the_flow_waits_for_both_eyes_then_creates_the_hire(
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
     assert run.thread.is_alive()  # one eye is not enough (REC-9)
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
+    assert wait_for(
+        lambda: any("Arbeidsovereenkomst opstellen" in str(m["Subject"]) for m in smtp.messages),
+        timeout=60,
+    )
+    assert run.thread.is_alive()  # the hire waits for the contract (REC-10)
+    contract_by_mail(rt, smtp)
     assert run.join() == "filled"
     with rt.factory() as s:
         rnd = s.get(RecruitmentRound, rid)

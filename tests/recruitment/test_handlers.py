@@ -19,6 +19,7 @@ from tests.recruitment.support import (
     SLUG,
     approve_by_mail,
     body,
+    contract_by_mail,
     mail_to,
     published_with,
     run,
@@ -54,6 +55,7 @@ def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(rt: Any, mai
     approve_by_mail(rt, mails, PO_MAIL, "Arbeidsvoorwaardengesprek")
     run(rt, D0, stages.advance_round, rid)
     send(rt)
+    contract_by_mail(rt, mails)
     run(rt, D0, stages.advance_round, rid)
     before = len(mails.messages)
     run_day(rt, date(2027, 5, 31), municipality=SLUG)

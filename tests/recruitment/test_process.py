@@ -28,6 +28,7 @@ from tests.recruitment.support import (
     approve_by_mail,
     body,
     click,
+    contract_by_mail,
     mail_to,
     open_round,
     publish,
@@ -91,6 +92,10 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
         [priya, sanne],
         by=MT,
         with_po=PO,
+        passed_over_reasons={  # REC-4: the higher tiers left out, each with its reason
+            ruben: "Na het eerste gesprek: voldoet niet aan de functie-eisen.",
+            jeroen: "Na het eerste gesprek: voldoet niet aan de functie-eisen.",
+        },
     )
     run(
         rt,
@@ -121,7 +126,8 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
     assert run(rt, date(2027, 3, 26), stages.advance_round, rid) is RoundState.ADVICE
-    send(rt)  # the aanstellingsadvies goes out first, then the hire is made
+    send(rt)  # the aanstellingsadvies and P&O's concept contract go out first
+    contract_by_mail(rt, smtp)  # P&O drew up the contract: then the hire is made (REC-10)
     assert run(rt, date(2027, 3, 26), stages.advance_round, rid) is RoundState.FILLED
     send(rt)
     run_day(rt, date(2027, 3, 26), municipality=SLUG)  # the dispatcher plans onboarding

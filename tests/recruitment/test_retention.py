@@ -50,7 +50,17 @@ def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
             starts_at=datetime(2027, 3, 3, 9, 0, tzinfo=TZ),
         ).id
     )
-    run(rt, D0, interviews.select_for_round, rid, 1, ids[:1], by=MT, with_po=PO)
+    run(
+        rt,
+        D0,
+        interviews.select_for_round,
+        rid,
+        1,
+        ids[:1],
+        by=MT,
+        with_po=PO,
+        passed_over_reasons={ids[1]: "Voldoet niet aan de functie-eisen."},  # REC-4
+    )
     run(rt, D0, rounds.cancel_round, rid, by=PO)
     send(rt)
     return rid, ids

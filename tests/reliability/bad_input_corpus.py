@@ -156,8 +156,9 @@ def _extra_column(rows: list[dict[str, str]], cols: list[str]) -> None:
 
 IMPORTS = [
     Case("import", "impossible start date", hire_with(start_date="2027-02-30"), ("start_date",)),
-    Case(
-        "import", "start date in Dutch order", hire_with(start_date="01-02-2027"), ("start_date",)
+    Case("import", "start date with slashes", hire_with(start_date="01/02/2027"), ("start_date",)),
+    Case(  # Dutch day-month-year is read (issue 22, item 16); a Saturday is still refused
+        "import", "start date on a Saturday", hire_with(start_date="6-2-2027"), ("start_date",)
     ),
     Case(
         "import", "unknown contract type", hire_with(contract_type="freelance"), ("contract_type",)

@@ -152,8 +152,10 @@ def test_chk_1_check_in_dates_are_working_days_in_order_after_the_first_day(
 def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
     start: date, closing: list[date], probation: int, after: int, before: int
 ):
-    """The richtgesprek is a working day after probation; the POP is due working days before it."""
+    """The richtgesprek is a working day after probation; the POP is due that many working days,
+    or at least that many calendar days, before it, on a working day."""
     from poflow.conversations.rules import (
+        DayCount,
         cycle_dates,
         pop_deadline,
         richtgesprek_after_probation,
@@ -165,10 +167,13 @@ def test_ges_1_2_richtgesprek_after_probation_and_pop_deadline_before_it(
     richt = richtgesprek_after_probation(cal, first, probation, after)
     assert cal.is_working_day(richt)
     assert richt >= add_months(first, probation)
-    deadline = pop_deadline(cal, richt, before)
+    deadline = pop_deadline(cal, richt, before, DayCount.WERKDAGEN)
     assert cal.is_working_day(deadline)
     assert deadline < richt
     assert cal.working_days_between(deadline, richt) in {before, before + 1}
+    by_calendar = pop_deadline(cal, richt, before)
+    assert cal.is_working_day(by_calendar)
+    assert (richt - by_calendar).days >= before
     cycle = cycle_dates(cal, richt, 1)
     assert cal.is_working_day(cycle.beoordelingsgesprek)
     assert cycle.beoordelingsgesprek >= add_months(richt, 10)
