@@ -269,7 +269,7 @@ class Context:
         if step.starts_at is None or step.ends_at is None:
             raise ValueError(f"step {step.id} has no appointment time")
         return Invitation(
-            uid=f"poflow-step-{step.id}@{self.municipality}.poflow",
+            uid=f"{step.uid}@{self.municipality}.poflow",
             sequence=step.sequence,
             starts_at=step.starts_at,
             ends_at=step.ends_at,
