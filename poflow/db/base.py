@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from uuid import uuid4
 from typing import Any, TypeVar, cast
+from uuid import uuid4
 
 from sqlalchemy import DateTime, MetaData, Table, insert
 from sqlalchemy.engine import CursorResult, Dialect, Result
@@ -17,10 +17,10 @@ __all__ = [
     "IN_LIST_SIZE",
     "Base",
     "UTCDateTime",
+    "calendar_uid",
     "chunked",
     "insert_for",
     "insert_rows",
-    "calendar_uid",
     "one_of",
     "rowcount",
     "table_of",
