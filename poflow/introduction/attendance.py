@@ -124,7 +124,12 @@ def withdraw(ctx: Context, p: SessionParticipant, *, by: str) -> None:
         key=f"int.withdraw:{s.id}:{hire.id}",
         template="afspraak_geannuleerd",
         to=to,
-        context={"titel": s.title, "start": s.starts_at.astimezone(TZ)},
+        context={
+            "titel": s.title,
+            "start": s.starts_at.astimezone(TZ),
+            "locatie": s.location,
+            "voor_medewerker": True,
+        },
         case_type=CaseType.INT_SESSION,
         case_id=str(s.id),
         invitation=participant_invitation(ctx, s, to, hire.id, cancelled=True),
