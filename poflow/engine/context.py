@@ -85,6 +85,11 @@ class Context:
         """A new hire at the address valid on this day (private before day one, work after)."""
         return Recipient(hire.id, hire.full_name, hire.address_on(self.day))
 
+    def hire_invitee(self, hire: Hire) -> Recipient:
+        """A new hire as a calendar attendee: the work address, where the talks belong (an
+        invitation to the hire is sent from the first working day on)."""
+        return Recipient(hire.id, hire.full_name, hire.work_email)
+
     def po_recipient(self) -> Recipient:
         """The P&O team mailbox of this municipality."""
         m = self.config.municipality

@@ -118,7 +118,7 @@ def withdraw(ctx: Context, p: SessionParticipant, *, by: str) -> None:
     """Cancel one place in a session and send the person a calendar cancellation."""
     set_status(ctx, p, P.CANCELLED, by=by)
     hire = ctx.session.get_one(Hire, p.hire_id)
-    to = ctx.hire_recipient(hire)
+    to = ctx.hire_invitee(hire)  # where its invitation went
     s = p.session
     ctx.mail(
         key=f"int.withdraw:{s.id}:{hire.id}",
