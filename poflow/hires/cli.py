@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.cli_support import cli_runtime, fail, parse_date, run_today
 from poflow.hires.services import cancel_hire, get_hire, move_hire
 from poflow.kernel.calendar import today
 
@@ -22,17 +22,21 @@ def hire_move(
     hire_id: Annotated[str, typer.Argument(help="The hire's id")],
     start_date: Annotated[str, typer.Option("--start-date", help="New start date YYYY-MM-DD")],
 ) -> None:
-    """Move the start date: open items, check-ins and invitations move (updated .ics)."""
+    """Move the start date: everyone already told hears it today (old and new date); open
+    items, check-ins and invitations move (updated .ics, sent today)."""
     rt = cli_runtime()
     new = parse_date(start_date, "--start-date")
     if new is None:
         fail("--start-date is required.")
+    day = today()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
-        move_hire(session, rt.config(hire.municipality), hire_id, new, actor="cli")
+        slug = hire.municipality
+        move_hire(session, rt.config(slug), hire_id, new, actor="cli", today=day)
+    sent = run_today(rt, slug)
     typer.echo(
-        f"Start date of {hire_id} moved to {new}; the next tick re-plans and sends "
-        "updated invitations."
+        f"Start date of {hire_id} moved to {new}; re-planned, and today's notices and updated "
+        f"invitations sent ({sent} message(s))."
     )
 
 

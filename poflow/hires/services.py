@@ -17,12 +17,15 @@ from poflow.engine import (
     invited_recipients,
     step_close,
 )
+from poflow.kernel.calendar import today as local_today
 from poflow.link_tokens import revoke_links
 from poflow.states import HireState, StepState, check_transition
 
-__all__ = ["cancel_hire", "get_hire", "move_hire"]
+__all__ = ["CALENDAR_CANCEL", "MOVED", "MOVE_PREFIX", "cancel_hire", "get_hire", "move_hire"]
 
 CALENDAR_CANCEL = "calendar.cancel"
+MOVED = "hire.moved"  # the action that tells everyone already told of a move, that same day
+MOVE_PREFIX = "move:"  # the key of a move's step, "move:v<version>": the old and new dates
 
 
 def get_hire(session: Session, hire_id: str) -> Hire:
@@ -34,24 +37,72 @@ def get_hire(session: Session, hire_id: str) -> Hire:
 
 
 def move_hire(
-    session: Session, config: MunicipalityConfig, hire_id: str, new_start: date, *, actor: str
+    session: Session,
+    config: MunicipalityConfig,
+    hire_id: str,
+    new_start: date,
+    *,
+    actor: str,
+    today: date | None = None,
 ) -> Hire:
-    """Give the hire a new start date: every pending action is superseded and re-planned.
+    """Give the hire a new start date: every pending action is superseded and re-planned, and
+    everyone already told hears of it on `today` (ONB-5).
 
-    The next dispatcher run re-plans each process; appointments keep their calendar uid and
-    get a raised SEQUENCE, so calendars update the existing event instead of adding one.
+    The next dispatcher run (on `today`) re-plans each process: appointments keep their
+    calendar uid and get a raised SEQUENCE, so calendars update the existing event, and their
+    updates go out that day. A step `move:v<version>` keeps the old and the new date for the
+    notices; moved twice before anyone was told, the notice names the date they were told.
     """
     hire = get_hire(session, hire_id)
     if hire.state != HireState.PLANNED:
         raise IllegalTransition(
             f"Cannot move the start date of hire {hire_id}: it is {hire.state.value}."
         )
-    old = hire.start_date
+    day = today or local_today()
+    old, told = hire.start_date, hire.first_working_day
+    for untold in session.scalars(
+        select(Step).where(
+            Step.case_type == "hire",
+            Step.case_id == hire.id,
+            Step.key.startswith(MOVE_PREFIX),
+            Step.state == StepState.OPEN,
+        )
+    ):
+        told = date.fromisoformat(untold.data["told_first_working_day"])
+        step_close(untold, StepState.CANCELLED, by=actor)
     hire.start_date = new_start
     hire.first_working_day = config.calendar.first_working_day(new_start)
     hire.version += 1
     cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
     cancel_queued_mail(session, case_type="hire", case_id=hire.id)
+    step = Step(
+        municipality=hire.municipality,
+        case_type="hire",
+        case_id=hire.id,
+        process="hire",
+        key=f"{MOVE_PREFIX}v{hire.version}",
+        title="Eerste werkdag verplaatst",
+        due_date=day,
+        owner_role=None,
+        sequence=0,
+        state=StepState.OPEN,
+        data={
+            "told_first_working_day": told.isoformat(),
+            "first_working_day": hire.first_working_day.isoformat(),
+        },
+    )
+    session.add(step)
+    session.add(
+        Action(
+            municipality=hire.municipality,
+            case_type="hire",
+            case_id=hire.id,
+            step=step,
+            kind=MOVED,
+            key=f"{MOVED}:{hire.id}:v{hire.version}",
+            due_date=day,
+        )
+    )
     audit.record(
         session,
         actor=actor,
