@@ -25,6 +25,7 @@ __all__ = ["CALENDAR_CANCEL", "MOVED", "MOVE_PREFIX", "cancel_hire", "get_hire",
 
 CALENDAR_CANCEL = "calendar.cancel"
 MOVED = "hire.moved"  # the action that tells everyone already told of a move, that same day
+CANCELLED = "hire.cancelled"  # the action that tells everyone already told of a cancellation
 MOVE_PREFIX = "move:"  # the key of a move's step, "move:v<version>": the old and new dates
 
 
@@ -119,7 +120,8 @@ def move_hire(
 
 
 def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> Hire:
-    """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn."""
+    """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn,
+    and everyone already told hears it on `today` (ONB-5)."""
     hire = get_hire(session, hire_id)
     check_transition(f"hire {hire_id}", hire.state, HireState.CANCELLED)
     hire.state = HireState.CANCELLED
@@ -146,6 +148,16 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
                     due_date=today,
                 )
             )
+    session.add(
+        Action(
+            municipality=hire.municipality,
+            case_type="hire",
+            case_id=hire.id,
+            kind=CANCELLED,
+            key=f"{CANCELLED}:{hire.id}",
+            due_date=today,
+        )
+    )
     audit.record(
         session,
         actor=actor,

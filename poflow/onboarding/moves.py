@@ -15,21 +15,30 @@ from sqlalchemy import select
 
 from poflow.db.models import Action, Hire, Outbox, Person, Step
 from poflow.engine import Context, Handler, live_hire_step, step_close
-from poflow.hires.services import MOVED
+from poflow.hires.services import CANCELLED, MOVED
 from poflow.kernel.vocabulary import CaseType
 from poflow.mail.outbox import Recipient
 from poflow.onboarding.models import OnboardingNotice
 from poflow.onboarding.notices import PO
-from poflow.states import MailState, StepState
+from poflow.states import HireState, MailState, StepState
 
-__all__ = ["HANDLERS", "MOVED_MAIL", "already_told", "tell_of_move"]
+__all__ = [
+    "CANCELLED_MAIL",
+    "HANDLERS",
+    "MOVED_MAIL",
+    "already_told",
+    "tell_of_cancellation",
+    "tell_of_move",
+]
 
 MOVED_MAIL = "onboarding/verplaatst"
+CANCELLED_MAIL = "onboarding/geannuleerd"
 
 
-def already_told(ctx: Context, hire: Hire) -> list[Recipient]:
+def already_told(ctx: Context, hire: Hire, *, open_items: bool = True) -> list[Recipient]:
     """Everyone a mail about the hire reached, once per address: the case's sent mails, and the
-    owners whose digest carried one of the hire's open items (two queries, on a move only)."""
+    owners whose digest carried one of the hire's items (open ones, unless `open_items` is
+    False: a cancellation closed them); two queries, on a move or cancellation only."""
     found: dict[str, Recipient] = {}
     for rid, name, email in ctx.session.execute(
         select(Outbox.recipient_id, Outbox.recipient_name, Outbox.recipient_email)
@@ -41,18 +50,15 @@ def already_told(ctx: Context, hire: Hire) -> list[Recipient]:
         .distinct()
     ):
         found.setdefault(email.lower(), Recipient(rid, name, email))
-    keys = set(
-        ctx.session.scalars(
-            select(OnboardingNotice.recipient_key)
-            .join(Step, Step.id == OnboardingNotice.step_id)
-            .where(
-                OnboardingNotice.hire_id == hire.id,
-                OnboardingNotice.digest_key.is_not(None),
-                Step.state == StepState.OPEN,
-            )
-            .distinct()
-        )
+    carried = (
+        select(OnboardingNotice.recipient_key)
+        .join(Step, Step.id == OnboardingNotice.step_id)
+        .where(OnboardingNotice.hire_id == hire.id, OnboardingNotice.digest_key.is_not(None))
+        .distinct()
     )
+    if open_items:
+        carried = carried.where(Step.state == StepState.OPEN)
+    keys = set(ctx.session.scalars(carried))
     people = [key.removeprefix("p:") for key in keys if key.startswith("p:")]
     if people:
         for person in ctx.session.scalars(select(Person).where(Person.id.in_(people))):
@@ -112,4 +118,31 @@ def tell_of_move(ctx: Context, action: Action) -> bool:
     return bool(reached)
 
 
-HANDLERS: dict[str, Handler] = {MOVED: tell_of_move}
+def tell_of_cancellation(ctx: Context, action: Action) -> bool:
+    """Tell everyone already told about the hire that she will not start, the day P&O cancels
+    (ONB-5); the one mail a cancelled hire's case still sends, besides calendar cancellations."""
+    hire = ctx.session.get(Hire, action.case_id)
+    if hire is None or hire.state != HireState.CANCELLED:
+        return False
+    m = ctx.config.municipality
+    reached = already_told(ctx, hire, open_items=False)
+    for to in reached:
+        ctx.mail(
+            key=f"{action.key}:{to.id or to.email}",
+            template=CANCELLED_MAIL,
+            to=to,
+            context={
+                "medewerker": hire.full_name,
+                "eerste_werkdag": hire.first_working_day,
+                "rol": _role(hire, to, str(m.po_mailbox)),
+                "hire_id": hire.id,
+            },
+            case_type=CaseType.HIRE,
+            case_id=hire.id,
+            action=action,
+        )
+    ctx.audit("hire.cancel_told", "hire", hire.id, recipients=len(reached))
+    return bool(reached)
+
+
+HANDLERS: dict[str, Handler] = {MOVED: tell_of_move, CANCELLED: tell_of_cancellation}

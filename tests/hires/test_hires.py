@@ -31,7 +31,7 @@ def test_onb_5_a_moved_start_date_sends_updated_invitations_with_the_same_uid(
     dirk_first = {
         str(next(iter(ics_of(m).walk("VEVENT")))["UID"]): m
         for m in smtp.messages
-        if DIRK in str(m["To"]) and "Noor Bakker" in str(m["Subject"])
+        if DIRK in str(m["To"]) and "Noor Bakker" in str(m["Subject"]) and ics_of(m) is not None
     }
     assert len(dirk_first) == 2  # a five-month internship: no talk at eight months
     with rt.factory() as session, session.begin():
@@ -92,13 +92,16 @@ def test_onb_5_a_cancelled_hire_gets_calendar_cancellations_and_nothing_else(
         for m in smtp.messages[before:]
         if str(m["Subject"]).startswith("Geannuleerd") and ics_of(m)["METHOD"] == "CANCEL"
     ]
-    # three talks, each withdrawn for the manager and for Olaf
-    assert len(cancels) == 6
+    # three talks, each withdrawn for the manager; Olaf (starting 1 March) was not invited yet
+    assert len(cancels) == 3
     assert {str(m["To"]).split("<")[-1].rstrip(">") for m in cancels} == {
         "femke.bos@hardenberg.example.nl",
-        "olaf.meijer@example.org",
     }
-    assert all(m in cancels for m in olaf)
+    # besides the cancellations, Femke (already told) hears once that Olaf will not start
+    told = [m for m in olaf if m not in cancels]
+    assert [str(m["Subject"]) for m in told] == [
+        "Gaat niet door: Olaf Meijer begint niet op maandag 1 maart 2027"
+    ]
     with rt.factory() as session:
         states = set(
             session.scalars(

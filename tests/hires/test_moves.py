@@ -91,3 +91,35 @@ def test_onb_5_a_move_tells_nobody_who_was_not_told_and_nothing_twice(
     per_day.update(simulate(rt, smtp, date(2027, 1, 4), date(2027, 1, 4)))
     assert mails(per_day, to=NOOR_PRIVATE, subject="Gewijzigd") == []
     assert mails(per_day, to=DIRK, subject="Gewijzigd: eerste werkdag") == []
+
+
+def test_onb_5_a_cancellation_is_told_the_same_day_to_everyone_already_told(
+    example_data: Any, smtp: SmtpRecorder
+):
+    """Noor is cancelled on 24 Feb, after her welcome: that day she, her buddy, her
+    leidinggevende and every owner who had her items hear that she will not start on 1 March."""
+    from poflow.hires.services import cancel_hire
+
+    rt = example_data
+    per_day = simulate(rt, smtp, date(2027, 1, 4), date(2027, 2, 23))
+    told = {
+        _address(m)
+        for msgs in per_day.values()
+        for m in msgs
+        if "Noor" in str(m["Subject"]) or "Noor" in _text(m)
+    }
+    with rt.factory() as session, session.begin():
+        cancel_hire(session, "NH-2027-003", actor="HB-0002", today=date(2027, 2, 24))
+    later = simulate(rt, smtp, date(2027, 2, 24), date(2027, 3, 31))
+    notices = {
+        _address(m): m
+        for m in later[date(2027, 2, 24)]
+        if ics_of(m) is None and "gaat niet door" in str(m["Subject"]).lower()
+    }
+    assert set(notices) == told
+    assert all(OLD in _text(m) for m in notices.values())
+    assert str(notices[NOOR_PRIVATE]["Subject"]) == (
+        "Je indiensttreding bij Gemeente Hardenberg gaat niet door"
+    )
+    after = [m for d, msgs in later.items() if d > date(2027, 2, 24) for m in msgs]
+    assert not [m for m in after if "Noor" in str(m["Subject"]) + _text(m)]
