@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from poflow.kernel import dates
+from poflow.kernel.calendar import today
 
 if TYPE_CHECKING:
     from poflow.runtime import Runtime
 
-__all__ = ["cli_runtime", "fail", "operator", "parse_date"]
+__all__ = ["cli_runtime", "fail", "operator", "parse_date", "run_today"]
 
 
 def fail(message: str) -> NoReturn:
@@ -57,3 +58,11 @@ def cli_runtime() -> Runtime:
     rt = get_runtime()
     upgrade_schema(rt.settings.resolved_database_url())
     return rt
+
+
+def run_today(rt: Runtime, municipality: str) -> int:
+    """Run today's dispatcher pass for one municipality at once (plan, perform, send; safe to
+    repeat, X-1): a change made on the command line is told the same day. The number sent."""
+    from poflow.runtime import run_day  # deferred, as in cli_runtime
+
+    return run_day(rt, today(), municipality=municipality)["sent"]

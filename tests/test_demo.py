@@ -55,8 +55,8 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     invitation = next(
         m
         for m in messages
-        if "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks" in str(m["Subject"])
-        and "lotte.hendriks@example.org" in str(m["To"])
+        if "Uitnodiging: bijpraatmoment na een maand met Dirk Mulder" in str(m["Subject"])
+        and "lotte.hendriks@hardenberg.example.nl" in str(m["To"])
     )
     text = invitation.get_body(("plain",)).get_content()
     assert "Beste Lotte Hendriks" in text

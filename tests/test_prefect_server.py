@@ -55,7 +55,7 @@ def test_a_cli_tick_shows_up_in_the_prefect_server_with_ids_only(
         [*poflow, "tick", "--date", "2027-01-04"], env=env, capture_output=True, text=True, cwd=ROOT
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len([m for m in smtp.messages if "Uitnodiging bij praat" in m["Subject"]]) == 24
+    assert len([m for m in smtp.messages if "Uitnodiging: bijpraat" in m["Subject"]]) == 11
 
     from prefect.client.orchestration import PrefectClient
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
 from poflow.config import Section
 
@@ -21,6 +21,8 @@ class CheckinSection(Section):
     reminder_working_days_before: int = Field(ge=1, le=20)
     record_reminder_working_days_after: int = Field(ge=1, le=20)
     escalate_working_days_after: int = Field(ge=2, le=60)
+    # CHK-1: whether talks after the end of a temporary contract (or internship) are planned.
+    plan_past_contract_end: StrictBool = False
 
     @field_validator("months_after_start")
     @classmethod

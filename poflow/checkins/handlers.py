@@ -1,61 +1,91 @@
 """The check-ins' dated actions (CHK-2, CHK-3): the invitation with .ics to the leidinggevende
-and the new employee, the reminder before, the request to record the talk, the escalation to P&O."""
+(when planned) and to the new employee (at work, from day one), the reminder before, the request
+to record the talk, the escalation to P&O."""
 
 from __future__ import annotations
 
 from poflow.checkins.config import CheckinSection
 from poflow.checkins.links import HELD_LINK
-from poflow.checkins.rules import ESCALATE, INVITE, RECORD, REMIND
+from poflow.checkins.planner import talk_title
+from poflow.checkins.rules import ESCALATE, INVITE, INVITE_HIRE, RECORD, REMIND
 from poflow.db.models import Action, Hire, Step
 from poflow.engine import TZ, Context, Handler, live_hire_step
 from poflow.kernel.vocabulary import CaseType, Role
+from poflow.kernel.wording import months_phrase, until_phrase
 from poflow.links import link_url
 
-__all__ = ["HANDLERS", "ask_to_record", "escalate_to_po", "send_invitations", "send_reminders"]
+__all__ = [
+    "HANDLERS",
+    "ask_to_record",
+    "escalate_to_po",
+    "send_hire_invitation",
+    "send_invitations",
+    "send_reminders",
+]
 
 
 def _talk_context(ctx: Context, hire: Hire, step: Step) -> dict[str, object]:
+    """What the talk's mails say, right for the day they are read: before the first working
+    day "start over vier weken", from it on "is sinds ... in dienst"."""
     if step.starts_at is None or step.ends_at is None:
         raise ValueError(f"check-in step {step.id} has no appointment time")
+    month = int(step.data.get("month", 0))
     return {
         "medewerker": hire.full_name,
         "leidinggevende": ctx.person(hire.manager_id).full_name,
-        "maand": step.data.get("month"),
+        "maand": month,
+        "maanden": months_phrase(month),
+        "titel": talk_title(month),
         "start": step.starts_at.astimezone(TZ),
         "einde": step.ends_at.astimezone(TZ),
         "locatie": ctx.config.section("checkins", CheckinSection).location,
         "hire_id": hire.id,
+        "eerste_werkdag": hire.first_working_day,
+        "begonnen": ctx.day >= hire.first_working_day,
+        "begint_over": until_phrase(ctx.day, hire.first_working_day),
+        "gesprek_over": until_phrase(ctx.day, step.due_date),
     }
 
 
-def send_invitations(ctx: Context, action: Action) -> bool:
-    """Invite the leidinggevende and the new employee, each with the .ics (CHK-2)."""
+def _invite(ctx: Context, action: Action, who: str) -> bool:
+    """Send the talk's invitation (.ics) to the leidinggevende or to the new employee (CHK-2);
+    both invitations are the same event: one UID, both attendees, the new employee at the
+    work address."""
     found = live_hire_step(ctx, action)
     if found is None:
         return False
     hire, step = found
     manager = ctx.recipient(ctx.person(hire.manager_id))
-    employee = ctx.hire_recipient(hire)
+    employee = ctx.hire_invitee(hire)
     talk = _talk_context(ctx, hire, step)
     invitation = ctx.invitation_for(
         step,
-        summary=f"{step.title}: {hire.full_name}",
+        summary=f"{talk['titel']}: {hire.full_name}",
         location=str(talk["locatie"]),
-        description="Bij praat moment tussen leidinggevende en nieuwe medewerker.",
+        description="Bijpraatmoment van de leidinggevende met de nieuwe medewerker.",
         attendees=(manager, employee),
     )
-    for who, to in ((Role.LEIDINGGEVENDE, manager), (Role.MEDEWERKER, employee)):
-        ctx.mail(
-            key=f"{action.key}:{who}",
-            template="checkins/uitnodiging",
-            to=to,
-            context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
-            case_type=CaseType.HIRE,
-            case_id=hire.id,
-            action=action,
-            invitation=invitation,
-        )
+    ctx.mail(
+        key=f"{action.key}:{who}",
+        template="checkins/uitnodiging",
+        to=manager if who == Role.LEIDINGGEVENDE else employee,
+        context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
+        case_type=CaseType.HIRE,
+        case_id=hire.id,
+        action=action,
+        invitation=invitation,
+    )
     return True
+
+
+def send_invitations(ctx: Context, action: Action) -> bool:
+    """Invite the leidinggevende with the .ics as soon as the talk is planned or moved (CHK-2)."""
+    return _invite(ctx, action, Role.LEIDINGGEVENDE)
+
+
+def send_hire_invitation(ctx: Context, action: Action) -> bool:
+    """Invite the new employee with the .ics at the work address, from day one (CHK-2)."""
+    return _invite(ctx, action, Role.MEDEWERKER)
 
 
 def send_reminders(ctx: Context, action: Action) -> bool:
@@ -129,6 +159,7 @@ def escalate_to_po(ctx: Context, action: Action) -> bool:
 # The action kinds this module performs, for the process declaration.
 HANDLERS: dict[str, Handler] = {
     INVITE: send_invitations,
+    INVITE_HIRE: send_hire_invitation,
     REMIND: send_reminders,
     RECORD: ask_to_record,
     ESCALATE: escalate_to_po,

@@ -5,6 +5,7 @@ from poflow.checkins.config import CheckinSection
 from poflow.checkins.handlers import HANDLERS
 from poflow.checkins.links import LINK_ACTIONS
 from poflow.checkins.planner import plan_checkins
+from poflow.checkins.rules import INVITE_HIRE
 from poflow.checkins.status import NEXT_TALK_COLUMN
 from poflow.engine import ProcessSpec
 
@@ -16,6 +17,9 @@ SPEC = ProcessSpec(
     section=CheckinSection,
     planner=plan_checkins,
     handlers=HANDLERS,
+    # The new employee's invitation follows onboarding's welcome at work of the same day (CHK-2;
+    # the kind is named, not imported: processes are independent, the registry checks it).
+    waits_for={INVITE_HIRE: frozenset({"onb.welcome_work"})},
     link_actions=LINK_ACTIONS,
     cli=(("checkin", checkin_app),),
     status_columns=(NEXT_TALK_COLUMN,),

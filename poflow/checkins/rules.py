@@ -6,21 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from poflow.kernel.calendar import WorkCalendar
+from poflow.kernel.calendar import WorkCalendar, add_months
 
 __all__ = [
     "ESCALATE",
     "INVITE",
+    "INVITE_HIRE",
     "RECORD",
     "REMIND",
     "FollowUps",
     "checkin_dates",
     "follow_ups",
+    "hire_invitation_date",
+    "within_contract",
 ]
 
-# The action kinds of a talk: the invitation, the reminder before, the request to record it
-# after, and the escalation to P&O when it is still not recorded.
-INVITE, REMIND, RECORD, ESCALATE = "chk.invite", "chk.remind", "chk.record", "chk.escalate"
+# The action kinds of a talk: the invitation of the leidinggevende and of the new employee, the
+# reminder before, the request to record it after, and the escalation to P&O when it is still
+# not recorded.
+INVITE, INVITE_HIRE = "chk.invite", "chk.invite_hire"
+REMIND, RECORD, ESCALATE = "chk.remind", "chk.record", "chk.escalate"
 
 
 def checkin_dates(calendar: WorkCalendar, first_working_day: date, months: list[int]) -> list[date]:
@@ -45,3 +50,15 @@ def follow_ups(calendar: WorkCalendar, talk: date, days: FollowUps) -> dict[str,
         RECORD: calendar.add_working_days(talk, days.record_after),
         ESCALATE: calendar.add_working_days(talk, days.escalate_after),
     }
+
+
+def within_contract(start_date: date, contract_months: int | None, talk: date) -> bool:
+    """CHK-1: whether a talk on `talk` falls within the contract (one without a length always);
+    a contract of N months ends the day before the same date N calendar months later."""
+    return contract_months is None or talk < add_months(start_date, contract_months)
+
+
+def hire_invitation_date(first_working_day: date, planned_on: date) -> date:
+    """CHK-2: the new employee is invited at the work address, from the first working day on
+    (after the welcome at work), never before; a hire planned later is invited at once."""
+    return max(first_working_day, planned_on)

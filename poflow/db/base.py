@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
+from uuid import uuid4
 
 from sqlalchemy import DateTime, MetaData, Table, insert
 from sqlalchemy.engine import CursorResult, Dialect, Result
@@ -16,6 +17,7 @@ __all__ = [
     "IN_LIST_SIZE",
     "Base",
     "UTCDateTime",
+    "calendar_uid",
     "chunked",
     "insert_for",
     "insert_rows",
@@ -134,6 +136,16 @@ def table_of(model: type[Any]) -> Table:
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def calendar_uid(prefix: str) -> Any:
+    """A column default: `<prefix>-<uuid4>`, the local part of a new row's calendar UID, unique
+    across installations (a rebuilt database never repeats one)."""
+
+    def new() -> str:
+        return f"{prefix}-{uuid4()}"
+
+    return new
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.db.base import Base, UTCDateTime, calendar_uid, utcnow
 from poflow.states import ActionState, HireState, MailState, StepState
 
 __all__ = [
@@ -147,6 +147,8 @@ class Step(Base):
     owner_id: Mapped[str | None] = mapped_column(String(ID))
     state: Mapped[StepState] = mapped_column(_enum(StepState), default=StepState.OPEN)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
+    # The local part of its invitations' UID: stable for the step, unique per installation.
+    uid: Mapped[str] = mapped_column(String(64), default=calendar_uid("poflow-step"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[str | None] = mapped_column(String(ID))
     note: Mapped[str | None] = mapped_column(Text)  # personal data: stored, never logged

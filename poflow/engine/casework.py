@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from poflow.db.base import rowcount, utcnow
 from poflow.db.models import Action, Hire, Outbox, Step
 from poflow.engine.context import Context
+from poflow.mail.ics import Invitation, read_invitation
+from poflow.mail.outbox import Recipient
 from poflow.states import ActionState, HireState, MailState, StepState, check_transition
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "cancel_queued_mail",
     "days",
     "invited_recipients",
+    "last_invitation",
     "live_hire",
     "live_hire_step",
     "step_close",
@@ -68,10 +71,10 @@ def cancel_queued_mail(session: Session, *, case_type: str, case_id: str) -> int
     return rowcount(result)
 
 
-def invited_recipients(session: Session, step: Step) -> list[tuple[str | None, str]]:
-    """(recipient id, address) of everyone a sent invitation of `step` reached."""
+def invited_recipients(session: Session, step: Step) -> list[Recipient]:
+    """Everyone a sent invitation of `step` reached, by id, address and the name it used."""
     rows = session.execute(
-        select(Outbox.recipient_id, Outbox.recipient_email)
+        select(Outbox.recipient_id, Outbox.recipient_name, Outbox.recipient_email)
         .join(Action, Outbox.action_id == Action.id)
         .where(
             Action.step_id == step.id,
@@ -79,8 +82,29 @@ def invited_recipients(session: Session, step: Step) -> list[tuple[str | None, s
             Outbox.state == MailState.SENT,
         )
         .distinct()
+        .order_by(Outbox.recipient_email)
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return [Recipient(r[0], r[1], r[2]) for r in rows]
+
+
+def last_invitation(session: Session, step: Step) -> Invitation | None:
+    """The last invitation of `step` that went out, as the calendars hold it, or None.
+
+    A cancellation mirrors it (names, place, summary, time), so it withdraws exactly the event
+    people have; one query, only when something is cancelled.
+    """
+    ics = session.scalar(
+        select(Outbox.ics)
+        .join(Action, Outbox.action_id == Action.id)
+        .where(
+            Action.step_id == step.id,
+            Outbox.ics_method == "REQUEST",
+            Outbox.state == MailState.SENT,
+        )
+        .order_by(Outbox.sent_at.desc(), Outbox.id.desc())
+        .limit(1)
+    )
+    return read_invitation(ics) if ics else None
 
 
 def step_close(step: Step, target: StepState, *, by: str, note: str | None = None) -> None:

@@ -85,6 +85,11 @@ class Context:
         """A new hire at the address valid on this day (private before day one, work after)."""
         return Recipient(hire.id, hire.full_name, hire.address_on(self.day))
 
+    def hire_invitee(self, hire: Hire) -> Recipient:
+        """A new hire as a calendar attendee: the work address, where the talks belong (an
+        invitation to the hire is sent from the first working day on)."""
+        return Recipient(hire.id, hire.full_name, hire.work_email)
+
     def po_recipient(self) -> Recipient:
         """The P&O team mailbox of this municipality."""
         m = self.config.municipality
@@ -270,7 +275,7 @@ class Context:
         if step.starts_at is None or step.ends_at is None:
             raise ValueError(f"step {step.id} has no appointment time")
         return Invitation(
-            uid=f"poflow-step-{step.id}@{self.municipality}.poflow",
+            uid=f"{step.uid}@{self.municipality}.poflow",
             sequence=step.sequence,
             starts_at=step.starts_at,
             ends_at=step.ends_at,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from poflow.cli_support import cli_runtime, fail, operator, parse_date
+from poflow.cli_support import cli_runtime, fail, operator, parse_date, run_today
 from poflow.hires.services import cancel_hire, get_hire, move_hire
 from poflow.kernel.calendar import today
 
@@ -29,7 +29,8 @@ def hire_move(
     ] = False,
     allow_past: Annotated[bool, typer.Option(help="Accept a start date before today.")] = False,
 ) -> None:
-    """Move the start date: open items, check-ins and invitations move (updated .ics).
+    """Move the start date: everyone already told hears it today (old and new date); open
+    items, check-ins and invitations move (updated .ics, sent today).
 
     A date that is not worked (weekend, CAO holiday, closing day) or lies before today is refused
     unless allowed by the options."""
@@ -37,28 +38,37 @@ def hire_move(
     new = parse_date(start_date, "--start-date")
     if new is None:
         fail("--start-date is required.")
+    day = today()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
+        slug = hire.municipality
         move_hire(
             session,
-            rt.config(hire.municipality),
+            rt.config(slug),
             hire_id,
             new,
             actor=operator(),
-            today=today(),
+            today=day,
             allow_non_working_day=allow_non_working_day,
             allow_past=allow_past,
         )
+    sent = run_today(rt, slug)
     typer.echo(
-        f"Start date of {hire_id} moved to {new}; the next tick re-plans and sends "
-        "updated invitations."
+        f"Start date of {hire_id} moved to {new}; re-planned, and today's notices and updated "
+        f"invitations sent ({sent} message(s))."
     )
 
 
 @hire_app.command("cancel")
 def hire_cancel(hire_id: Annotated[str, typer.Argument(help="The hire's id")]) -> None:
-    """Cancel a hire: nothing more is sent, sent invitations are withdrawn."""
+    """Cancel a hire: nothing more is sent; everyone already told hears it today and sent
+    invitations are withdrawn (calendar cancellations, sent today)."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
-        cancel_hire(session, hire_id, actor="cli", today=today())
-    typer.echo(f"Hire {hire_id} cancelled; the next tick sends the calendar cancellations.")
+        slug = get_hire(session, hire_id).municipality
+        cancel_hire(session, hire_id, actor=operator(), today=today())
+    sent = run_today(rt, slug)
+    typer.echo(
+        f"Hire {hire_id} cancelled; today's notices and calendar cancellations sent "
+        f"({sent} message(s))."
+    )

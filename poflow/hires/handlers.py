@@ -2,39 +2,50 @@
 
 from __future__ import annotations
 
-from poflow.db.models import Action
-from poflow.engine import TZ, Context, Handler, invited_recipients
+from dataclasses import replace
+
+from poflow.db.models import Action, Hire
+from poflow.engine import TZ, Context, Handler, invited_recipients, last_invitation
 from poflow.hires.services import CALENDAR_CANCEL
-from poflow.mail.outbox import Recipient
 
 __all__ = ["HANDLERS", "send_calendar_cancellation"]
 
 
 def send_calendar_cancellation(ctx: Context, action: Action) -> bool:
-    """Send METHOD:CANCEL for a cancelled appointment to everyone who got its invitation."""
+    """Send METHOD:CANCEL for a cancelled appointment to everyone who got its invitation.
+
+    The cancellation mirrors the last invitation that went out: the same UID, attendees (by
+    name), place, summary and time, and a mail naming the talk and whom it is about.
+    """
     step = action.step
-    if step is None or step.starts_at is None:
+    hire = ctx.session.get(Hire, action.case_id)
+    sent = last_invitation(ctx.session, step) if step is not None else None
+    if step is None or hire is None or sent is None:
         return False
-    reached = invited_recipients(ctx.session, step)
-    attendees = [Recipient(rid, rid or "", email) for rid, email in reached]
-    invitation = ctx.invitation_for(
-        step,
-        summary=step.title,
-        description="Deze afspraak is geannuleerd.",
-        location=ctx.config.municipality.first_day_place,
-        attendees=attendees,
+    cancellation = replace(
+        sent,
+        sequence=step.sequence,
+        description=f"Deze afspraak gaat niet door. {sent.description}".strip(),
         cancelled=True,
     )
-    for person_id, email in reached:
+    reached = invited_recipients(ctx.session, step)
+    for to in reached:
         ctx.mail(
-            key=f"{action.key}:{person_id or email}",
+            key=f"{action.key}:{to.id or to.email}",
             template="afspraak_geannuleerd",
-            to=Recipient(person_id, "", email),
-            context={"titel": step.title, "start": step.starts_at.astimezone(TZ)},
+            to=to,
+            context={
+                "titel": sent.summary,
+                "start": sent.starts_at.astimezone(TZ),
+                "locatie": sent.location,
+                "over": hire.full_name,
+                "voor_medewerker": to.id == hire.id,
+                "reden": "indiensttreding",
+            },
             case_type=action.case_type,
             case_id=action.case_id,
             action=action,
-            invitation=invitation,
+            invitation=cancellation,
         )
     return bool(reached)
 

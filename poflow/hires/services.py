@@ -17,13 +17,17 @@ from poflow.engine import (
     invited_recipients,
     step_close,
 )
+from poflow.kernel.calendar import today as local_today
 from poflow.kernel.dates import start_date_problem
 from poflow.link_tokens import revoke_links
 from poflow.states import HireState, StepState, check_transition
 
-__all__ = ["cancel_hire", "get_hire", "move_hire"]
+__all__ = ["CALENDAR_CANCEL", "MOVED", "MOVE_PREFIX", "cancel_hire", "get_hire", "move_hire"]
 
 CALENDAR_CANCEL = "calendar.cancel"
+MOVED = "hire.moved"  # the action that tells everyone already told of a move, that same day
+CANCELLED = "hire.cancelled"  # the action that tells everyone already told of a cancellation
+MOVE_PREFIX = "move:"  # the key of a move's step, "move:v<version>": the old and new dates
 
 
 def get_hire(session: Session, hire_id: str) -> Hire:
@@ -45,12 +49,15 @@ def move_hire(
     allow_non_working_day: bool = False,
     allow_past: bool = False,
 ) -> Hire:
-    """Give the hire a new start date: every pending action is superseded and re-planned.
+    """Give the hire a new start date: every pending action is superseded and re-planned, and
+    everyone already told hears of it on `today` (ONB-5).
 
     The new date must be a working day and, when `today` is given, not before it, unless
     explicitly allowed (StartDateRefused otherwise; nothing changes).
-    The next dispatcher run re-plans each process; appointments keep their calendar uid and
-    get a raised SEQUENCE, so calendars update the existing event instead of adding one.
+    The next dispatcher run (on `today`) re-plans each process: appointments keep their
+    calendar uid and get a raised SEQUENCE, so calendars update the existing event, and their
+    updates go out that day. A step `move:v<version>` keeps the old and the new date for the
+    notices; moved twice before anyone was told, the notice names the date they were told.
     """
     hire = get_hire(session, hire_id)
     if hire.state != HireState.PLANNED:
@@ -66,12 +73,51 @@ def move_hire(
     )
     if problem:
         raise StartDateRefused(f"Cannot move hire {hire_id} (--start-date): {problem}.")
-    old = hire.start_date
+    day = today or local_today()
+    old, told = hire.start_date, hire.first_working_day
+    for untold in session.scalars(
+        select(Step).where(
+            Step.case_type == "hire",
+            Step.case_id == hire.id,
+            Step.key.startswith(MOVE_PREFIX),
+            Step.state == StepState.OPEN,
+        )
+    ):
+        told = date.fromisoformat(untold.data["told_first_working_day"])
+        step_close(untold, StepState.CANCELLED, by=actor)
     hire.start_date = new_start
     hire.first_working_day = config.calendar.first_working_day(new_start)
     hire.version += 1
     cancelled = cancel_pending_actions(session, case_type="hire", case_id=hire.id)
     cancel_queued_mail(session, case_type="hire", case_id=hire.id)
+    step = Step(
+        municipality=hire.municipality,
+        case_type="hire",
+        case_id=hire.id,
+        process="hire",
+        key=f"{MOVE_PREFIX}v{hire.version}",
+        title="Eerste werkdag verplaatst",
+        due_date=day,
+        owner_role=None,
+        sequence=0,
+        state=StepState.OPEN,
+        data={
+            "told_first_working_day": told.isoformat(),
+            "first_working_day": hire.first_working_day.isoformat(),
+        },
+    )
+    session.add(step)
+    session.add(
+        Action(
+            municipality=hire.municipality,
+            case_type="hire",
+            case_id=hire.id,
+            step=step,
+            kind=MOVED,
+            key=f"{MOVED}:{hire.id}:v{hire.version}",
+            due_date=day,
+        )
+    )
     audit.record(
         session,
         actor=actor,
@@ -88,7 +134,8 @@ def move_hire(
 
 
 def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> Hire:
-    """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn."""
+    """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn,
+    and everyone already told hears it on `today` (ONB-5)."""
     hire = get_hire(session, hire_id)
     check_transition(f"hire {hire_id}", hire.state, HireState.CANCELLED)
     hire.state = HireState.CANCELLED
@@ -115,6 +162,16 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
                     due_date=today,
                 )
             )
+    session.add(
+        Action(
+            municipality=hire.municipality,
+            case_type="hire",
+            case_id=hire.id,
+            kind=CANCELLED,
+            key=f"{CANCELLED}:{hire.id}",
+            due_date=today,
+        )
+    )
     audit.record(
         session,
         actor=actor,

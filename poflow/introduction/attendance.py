@@ -118,13 +118,18 @@ def withdraw(ctx: Context, p: SessionParticipant, *, by: str) -> None:
     """Cancel one place in a session and send the person a calendar cancellation."""
     set_status(ctx, p, P.CANCELLED, by=by)
     hire = ctx.session.get_one(Hire, p.hire_id)
-    to = ctx.hire_recipient(hire)
+    to = ctx.hire_invitee(hire)  # where its invitation went
     s = p.session
     ctx.mail(
         key=f"int.withdraw:{s.id}:{hire.id}",
         template="afspraak_geannuleerd",
         to=to,
-        context={"titel": s.title, "start": s.starts_at.astimezone(TZ)},
+        context={
+            "titel": s.title,
+            "start": s.starts_at.astimezone(TZ),
+            "locatie": s.location,
+            "voor_medewerker": True,
+        },
         case_type=CaseType.INT_SESSION,
         case_id=str(s.id),
         invitation=participant_invitation(ctx, s, to, hire.id, cancelled=True),

@@ -22,8 +22,9 @@ __all__ = ["host", "invite", "spill"]
 def invite(
     ctx: Context, s: IntroSession, p: SessionParticipant, hire: Hire, scfg: SeriesConfig
 ) -> None:
-    """Invite the hire of place `p`, with .ics and yes/no links, and schedule the reminder."""
-    to = ctx.hire_recipient(hire)
+    """Invite the hire of place `p` at the work address (where the calendar is), with .ics and
+    yes/no links, and schedule the reminder."""
+    to = ctx.hire_invitee(hire)
     yes, no = (
         action_url(
             ctx,

@@ -57,7 +57,7 @@ def participant_invitation(
     """The .ics of one person's place in a session: one uid per person, so each can be cancelled."""
     m = ctx.config.municipality
     return Invitation(
-        uid=f"poflow-int-{s.id}-{uid_part}@{ctx.municipality}.poflow",
+        uid=f"{s.uid}-{uid_part}@{ctx.municipality}.poflow",
         sequence=int(cancelled),
         starts_at=s.starts_at,
         ends_at=s.ends_at,

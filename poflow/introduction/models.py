@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from poflow.db.base import Base, UTCDateTime, utcnow
+from poflow.db.base import Base, UTCDateTime, calendar_uid, utcnow
 from poflow.introduction.rules import TargetGroup
 from poflow.introduction.states import EnrolmentState, ParticipationStatus, SessionState
 
@@ -55,6 +55,8 @@ class IntroSession(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     state: Mapped[SessionState] = mapped_column(_enum(SessionState), default=SessionState.PLANNED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The local part of its places' invitation UIDs: unique per installation.
+    uid: Mapped[str] = mapped_column(String(64), default=calendar_uid("poflow-int"))
 
     participants: Mapped[list[SessionParticipant]] = relationship(
         back_populates="session", order_by="SessionParticipant.id", lazy="selectin"

@@ -18,7 +18,7 @@ import icalendar
 
 from poflow.kernel.calendar import TIMEZONE
 
-__all__ = ["Invitation", "build_ics"]
+__all__ = ["Invitation", "build_ics", "read_invitation"]
 
 PRODID = "-//poflow//P&O workflow//NL"
 
@@ -106,3 +106,24 @@ def build_ics(inv: Invitation, *, stamp: datetime) -> str:
     cal.add_component(_vtimezone(TIMEZONE))
     cal.add_component(event)
     return cal.to_ical().decode("utf-8")
+
+
+def read_invitation(text: str) -> Invitation:
+    """The Invitation a VCALENDAR of build_ics describes (its first VEVENT): what a calendar
+    holds of it, so a cancellation can mirror it."""
+    cal = icalendar.Calendar.from_ical(text)
+    event = cast(icalendar.Event, next(iter(cal.walk("VEVENT"))))
+    organizer = event.organizer
+    return Invitation(
+        uid=str(event.uid),
+        sequence=event.sequence,
+        starts_at=cast(datetime, event.start),
+        ends_at=cast(datetime, event.end),
+        summary=str(event.summary or ""),
+        location=str(event.location or ""),
+        description=str(event.description or ""),
+        organizer_name=str(organizer.params.get("CN", "")) if organizer else "",
+        organizer_email=organizer.email if organizer else "",
+        attendees=tuple((str(a.params.get("CN", "")), a.email) for a in event.attendees),
+        cancelled=str(cal.get("METHOD", "")) == "CANCEL",
+    )

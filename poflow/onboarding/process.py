@@ -3,7 +3,7 @@
 from typing import Any
 
 from poflow.engine import ProcessSpec
-from poflow.onboarding import digest
+from poflow.onboarding import digest, moves
 from poflow.onboarding.cli import onboarding_app, status_command
 from poflow.onboarding.config import OnboardingSection
 from poflow.onboarding.handlers import HANDLERS
@@ -27,7 +27,7 @@ SPEC = ProcessSpec(
     section=OnboardingSection,
     tables=(OnboardingNotice,),
     planner=plan_onboarding,
-    handlers={**HANDLERS, **digest.HANDLERS},
+    handlers={**HANDLERS, **digest.HANDLERS, **moves.HANDLERS},
     batch_handlers=digest.BATCH_HANDLERS,
     waits_for=digest.WAITS_FOR,
     link_actions=LINK_ACTIONS,

@@ -21,27 +21,32 @@ PO = "po@hardenberg.example.nl"
 def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_day(
     example_data: Any, smtp: SmtpRecorder
 ):
-    """Invitations before day one, reminders, the record request and the escalation come once."""
+    """Invitations (the leidinggevende when planned, the new employee at work on day one),
+    reminders, the record request and the escalation come once."""
     rt = example_data
     per_day = simulate(rt, smtp, date(2027, 1, 4), date(2027, 3, 1))
-    # CHK-1/2: all three invitations go out on the first tick, to the private address
+    # CHK-1/2: the leidinggevende is invited to all three talks on the first tick; the new
+    # employee on her first working day, at her work address, never at the private one
+    assert mails(
+        per_day, to=DIRK, subject="Uitnodiging: bijpraatmoment na een maand met Lotte"
+    ) == [date(2027, 1, 4)]
     assert (
-        mails(per_day, to=LOTTE_PRIVATE, subject="Uitnodiging bij praat moment")
-        == [date(2027, 1, 4)] * 3
+        mails(per_day, to=LOTTE_WORK, subject="Uitnodiging: bijpraatmoment")
+        == [date(2027, 2, 1)] * 3
     )
-    assert mails(per_day, to=DIRK, subject="na 1 maand(en) – Lotte") == [date(2027, 1, 4)]
+    assert mails(per_day, to=LOTTE_PRIVATE, subject="Uitnodiging") == []
     invite = next(
         m
-        for m in per_day[date(2027, 1, 4)]
-        if LOTTE_PRIVATE in str(m["To"]) and "na 1 maand" in str(m["Subject"])
+        for m in per_day[date(2027, 2, 1)]
+        if LOTTE_WORK in str(m["To"]) and "na een maand" in str(m["Subject"])
     )
     event = next(iter(ics_of(invite).walk("VEVENT")))
     assert event["DTSTART"].dt.date() == date(2027, 3, 1)
     # CHK-2: reminder two working days before the talk, at the work address after day one
     assert mails(per_day, to=LOTTE_WORK, subject="Herinnering") == [date(2027, 2, 25)]
-    assert mails(per_day, to=DIRK, subject="Herinnering: bij praat moment maandag 1 maart") == [
-        date(2027, 2, 25)
-    ]
+    assert mails(
+        per_day, to=DIRK, subject="Herinnering: bijpraatmoment na een maand op maandag 1 maart"
+    ) == [date(2027, 2, 25)]
 
     with rt.factory() as session, session.begin():
         ctx = rt.context(session, "hardenberg", date(2027, 3, 1))
@@ -63,7 +68,12 @@ def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_da
         date(2027, 3, 22)
     ]
     # X-1: every message arrived once, and no two say the same thing to the same person
-    received = [m for msgs in per_day.values() for m in msgs if "praat moment" in m["Subject"]]
+    received = [
+        m
+        for msgs in per_day.values()
+        for m in msgs
+        if "praat moment" in m["Subject"] or "bijpraatmoment" in m["Subject"]
+    ]
     assert len({m["Message-ID"] for m in received}) == len(received)
     seen = [(str(m["To"]), str(m["Subject"])) for m in received]
     assert len(seen) == len(set(seen))
@@ -97,4 +107,6 @@ def test_a_second_run_of_the_same_day_sends_nothing(example_data: Any, smtp: Smt
     again = run_day(rt, date(2027, 1, 4))
     assert again == {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
     assert len(smtp.messages) == first["sent"]
-    assert len([m for m in smtp.messages if "Uitnodiging bij praat" in m["Subject"]]) == 24
+    # eleven talks (Noor's internship of five months has none at eight), each leidinggevende
+    # invited at once; the new employees follow on their first working day
+    assert len([m for m in smtp.messages if "Uitnodiging: bijpraat" in m["Subject"]]) == 11

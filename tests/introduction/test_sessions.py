@@ -66,7 +66,7 @@ def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminde
     _setup(runtime)
     per_day = run_capture(runtime, smtp, date(2027, 2, 1), date(2027, 2, 23))
     assert received(per_day, to=A_WORK, subject=START_FEB) == [date(2027, 2, 8)]
-    assert received(per_day, to=B_PRIVATE, subject=START_FEB) == [date(2027, 2, 8)]
+    assert received(per_day, to=B_WORK, subject=START_FEB) == [date(2027, 2, 8)]
     assert received(per_day, to="nhtc", subject="Startbijeenkomst") == []
     invite = messages(per_day, to=A_WORK, subject=START_FEB)[0]
     summary, day, method = invitation(invite)
@@ -100,7 +100,7 @@ def test_int_3_a_decline_by_link_skips_the_reminder_and_reinvites_to_the_next_me
     rt = sqlite_runtime
     _setup(rt)
     per_day = run_capture(rt, smtp, date(2027, 2, 1), date(2027, 2, 9))
-    no = tokens(messages(per_day, to=B_PRIVATE, subject=START_FEB)[0])[1]
+    no = tokens(messages(per_day, to=B_WORK, subject=START_FEB)[0])[1]
     assert "Jammer" in follow_link(rt, no, date(2027, 2, 9))
     yes_a, no_a = tokens(messages(per_day, to=A_WORK, subject=START_FEB)[0])
     assert "Fijn dat je erbij bent" in follow_link(rt, yes_a, date(2027, 2, 9))
@@ -200,7 +200,7 @@ def test_onb_5_a_cancelled_hire_loses_the_place_with_a_calendar_cancellation(
     with rt.factory() as session, session.begin():
         cancel_hire(session, B, actor="HB-0002", today=date(2027, 2, 9))
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 2, 23))
-    cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
+    cancel = messages(per_day, to=B_WORK, subject="Geannuleerd: Startbijeenkomst")
     assert len(cancel) == 1
     assert invitation(cancel[0])[2] == "CANCEL"
     assert received(per_day, to=B_WORK, subject="Herinnering") == []
@@ -245,6 +245,6 @@ def test_onb_5_a_hire_moved_past_the_session_is_withdrawn_and_joins_the_next_one
     with rt.factory() as session, session.begin():
         move_hire(session, rt.config("hardenberg"), B, date(2027, 3, 1), actor="HB-0002")
     per_day = run_capture(rt, smtp, date(2027, 2, 9), date(2027, 3, 19))
-    cancel = messages(per_day, to=B_PRIVATE, subject="Geannuleerd: Startbijeenkomst")
+    cancel = messages(per_day, to=B_WORK, subject="Geannuleerd: Startbijeenkomst")
     assert [invitation(m)[1:] for m in cancel] == [(date(2027, 2, 22), "CANCEL")]
     assert received(per_day, to=B_WORK, subject="Uitnodiging " + START_APR) == [date(2027, 3, 19)]

@@ -90,3 +90,13 @@ def test_chk_2_the_vtimezone_agrees_with_the_tz_database_on_every_transition():
                 assert utc.astimezone(vtz).utcoffset() == utc.astimezone(TZ).utcoffset(), utc
     summer = datetime(2027, 7, 1, 8, tzinfo=UTC)
     assert summer.astimezone(vtz).utcoffset().total_seconds() == 7200
+
+
+def test_onb_5_an_invitation_read_back_is_the_invitation_that_was_written():
+    """read_invitation gives back every field build_ics wrote, so a cancellation can mirror it."""
+    from poflow.mail.ics import read_invitation
+
+    written = _inv(sequence=3, location="Kamer 2.14, De Baron")
+    read = read_invitation(build_ics(written, stamp=datetime.now(UTC)))
+    assert read == written
+    assert type(read.summary) is str

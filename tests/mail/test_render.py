@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,13 @@ def _context(**extra: object) -> dict[str, object]:
         "rol": "leidinggevende",
         "bijgewerkt": False,
         "hire_id": "NH-2027-001",
+        "maanden": "een maand",
+        "titel": "Bijpraatmoment na een maand",
+        "eerste_werkdag": date(2027, 2, 1),
+        "vandaag": date(2027, 1, 4),
+        "begonnen": False,
+        "begint_over": "over vier weken",
+        "gesprek_over": "over acht weken",
     }
     return {**base, **extra}
 
@@ -39,7 +46,7 @@ def _context(**extra: object) -> dict[str, object]:
 def test_chk_2_invitation_renders_dutch_subject_text_and_html_from_one_context():
     """The check-in invitation names the talk, the date in Dutch and the municipality."""
     mail = render_mail(TEMPLATES, "checkins/uitnodiging", _context())
-    assert mail.subject == "Uitnodiging bij praat moment na 1 maand(en) – Lotte Hendriks"
+    assert mail.subject == "Uitnodiging: bijpraatmoment na een maand met Lotte Hendriks"
     assert "maandag 1 maart 2027, 10:00–11:00 uur" in mail.text
     assert "maandag 1 maart 2027" in mail.html
     assert "Gemeente Hardenberg" in mail.html

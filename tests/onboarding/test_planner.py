@@ -174,7 +174,7 @@ def test_onb_5_a_cancelled_hire_gets_nothing_more_and_sent_invitations_are_withd
         for d, _, to, m in mails
         if d == date(2027, 8, 19)
         and any(
-            "METHOD:CANCEL" in p.get_content() and "vier successen" in p.get_content()
+            "METHOD:CANCEL" in p.get_content() and "vier successen" in p.get_content().lower()
             for p in m.walk()
             if p.get_content_type() == "text/calendar"
         )
