@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from poflow.recruitment.models import RecruitmentRound, RoundTransition
-from tests.conftest import SmtpRecorder, wait_for
+from tests.conftest import SmtpRecorder, free_port, wait_for
 from tests.recruitment.support import (
     GS_MAIL,
     OR_MAIL,
@@ -183,10 +183,12 @@ def test_x_1_waiting_rounds_survive_sigterm_and_sigkill_of_poflow_serve(
     assert started_s < 240
 
 
-def test_x_1_a_wait_whose_time_is_up_is_reported_to_po_once(
+def test_x_1_the_waits_watch_reports_an_expired_wait_once_and_resumes_a_lost_wake_up(
     api: str, sqlite_runtime: Any, smtp: SmtpRecorder, tmp_path: Path
 ) -> None:
-    """The server fails a suspended round after its timeout; the waits watch mails P&O once."""
+    """The watch mails P&O once for a timed-out wait and resumes a round whose wake-up was lost."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     from poflow.flows.waits import waits_watch
 
     rt = sqlite_runtime
@@ -199,22 +201,31 @@ def test_x_1_a_wait_whose_time_is_up_is_reported_to_po_once(
         "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
         "PREFECT_API_URL": api,
     }
-    rid = open_round(rt, formation_change=True)
+    expiring, lost = open_round(rt, formation_change=True), open_round(rt, formation_change=True)
+    send(rt)
     process = ServeProcess(env, tmp_path / "serve.log").start()
     try:
-        runs = start_rounds([rid], timeout_days=8 / 86400)  # eight seconds
-        assert wait_for(lambda: _suspended(runs, [rid]), timeout=120)
-        assert wait_for(lambda: run_states([runs[rid]])[runs[rid]].is_failed(), timeout=60)
+        runs = start_rounds([expiring], timeout_days=8 / 86400)  # eight seconds
+        runs |= start_rounds([lost])
+        assert wait_for(lambda: _suspended(runs, [expiring, lost]), timeout=180)
+        dead = f"http://127.0.0.1:{free_port()}/api"
+        with temporary_settings(updates={PREFECT_API_URL: dead}):
+            _decide(rt, smtp, lost)  # the resume after the commit cannot reach the API
+        assert wait_for(lambda: run_states([runs[expiring]])[runs[expiring]].is_failed(), 60)
+        assert _states(rt, [lost]) == {lost: "formation"}
+        first = waits_watch()
+        assert wait_for(lambda: _moved(rt, [lost], "drafting"), timeout=120)
+        second = waits_watch()  # a second pass mails nothing more
     finally:
         process.close()
-    waits_watch()
-    waits_watch()  # a second pass mails nothing more
     notices = [m for m in smtp.messages if "is gestopt" in str(m["Subject"])]
     record(
         "waits_timeout",
-        scenario="a round's wait ran out of time (server failed the suspended run)",
+        scenario="a round's wait ran out of time; another's wake-up was lost",
         db="sqlite",
         notices=len(notices),
+        resumed=first["resumed"],
     )
     assert len(notices) == 1
-    assert rid in str(notices[0]["Subject"])
+    assert expiring in str(notices[0]["Subject"])
+    assert (first["resumed"], second["resumed"]) == (1, 0)

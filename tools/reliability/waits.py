@@ -43,7 +43,9 @@ def waits_section(results: dict[str, list[dict[str, Any]]]) -> list[str]:
     for t in timeouts:
         lines += [
             f"A wait that ran out of time ({t['db']}): the Prefect server failed the suspended "
-            f"run and the waits watch mailed P&O {t['notices']} time(s) over two passes.",
+            f"run and the waits watch mailed P&O {t['notices']} time(s) over two passes; it "
+            f"resumed {t['resumed']} round whose wake-up was lost (the API unreachable at the "
+            "decision's commit).",
             "",
         ]
     return lines
