@@ -735,6 +735,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     tmp = Path(tempfile.mkdtemp(prefix="poflow-bench-"))
     os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect"))
+    if args.only_waiting:
+        try:
+            waiting = _waiting_section(args, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(_waiting_fields(waiting))
+        return 0
     from dataclasses import replace
 
     from poflow import runtime
@@ -760,11 +767,6 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     results = []
-    if args.only_waiting:
-        waiting = _waiting_section(args, tmp)
-        shutil.rmtree(tmp, ignore_errors=True)
-        print(_waiting_fields(waiting))
-        return 0
     try:
         for kind in args.backends.split(","):
             print(f"== {kind}", flush=True)

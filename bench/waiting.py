@@ -110,6 +110,7 @@ def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, 
         "POFLOW_SMTP_PORT": str(smtp.port),
         "POFLOW_SECRET_KEY": SECRET,
         "POFLOW_WEB_PORT": str(_free_port()),
+        "POFLOW_CONFIG_DIR": str(ROOT / "config"),  # the example municipalities, not the bench's
     }
     os.environ.update(env)
     api, server = start_prefect_server(tmp / "prefect", _free_port())
