@@ -93,7 +93,7 @@ def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, 
     from poflow.db.session import upgrade_schema
     from poflow.demo import start_prefect_server
 
-    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "prefect").mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{tmp / 'waiting.db'}"
     upgrade_schema(url)
 
