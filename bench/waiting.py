@@ -57,7 +57,8 @@ def _descendants(pid: int) -> list[int]:
             parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
     found, todo = [], [pid]
     while todo:
-        children = [p for p, pp in parents.items() if pp == todo.pop()]
+        parent = todo.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
         found += children
         todo += children
     return found
