@@ -714,6 +714,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-naive", dest="naive", action="store_false")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
+        "--waiting-rounds", type=int, default=1000, help="rounds left waiting (issue 19)"
+    )
+    parser.add_argument("--waiting-sample", type=int, default=20, help="rounds then decided")
+    parser.add_argument(
+        "--only-waiting", action="store_true", help="run the waiting-rounds section alone"
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -728,6 +735,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     tmp = Path(tempfile.mkdtemp(prefix="poflow-bench-"))
     os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect"))
+    if args.only_waiting:
+        try:
+            waiting = _waiting_section(args, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(_waiting_fields(waiting))
+        return 0
     from dataclasses import replace
 
     from poflow import runtime
@@ -774,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
 
                     res = run_backend(kind, url_for, pop, tmp, args)
             results.append(res)
+        waiting = _waiting_section(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n".join(_table(results)))
@@ -796,8 +811,34 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(
         " ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}" for k, v in worst.items())
+        + " "
+        + _waiting_fields(waiting)
     )
     return 0
+
+
+def _waiting_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Waiting rounds (issue 19): processes and memory held, decision -> next step."""
+    from bench.waiting import measure_waiting_rounds
+
+    print(f"== waiting rounds ({args.waiting_rounds}, {args.waiting_sample} decided)", flush=True)
+    figures = measure_waiting_rounds(
+        args.waiting_rounds, tmp / "waiting", sample=args.waiting_sample
+    )
+    print(
+        f"  {figures['rounds']} rounds suspended in {figures['start_s']} s; held: "
+        f"{figures['held_processes']} process(es), {figures['held_mb']} MB (goal: none, < 50 MB; "
+        f"fixed: poflow serve {figures['serve_mb']} MB, Prefect server "
+        f"{figures['prefect_server_mb']} MB); decision -> next step of {figures['resumed']}: "
+        f"median {figures['resume_median_s']} s, p95 {figures['resume_p95_s']} s (goal <= 10 s)",
+        flush=True,
+    )
+    return figures
+
+
+def _waiting_fields(figures: dict[str, Any]) -> str:
+    """The closing line's waiting-rounds fields."""
+    return f"waiting_rounds_mb={figures['held_mb']:.0f} resume_p95_s={figures['resume_p95_s']:.2f}"
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ formation change? GS and OR both agree (REC-2) -> P&O drafts, P&O and MT-lid con
 internal, then external publication (REC-4) -> selection and two interview rounds (REC-5..7) ->
 P&O, MT-lid and a colleague decide (REC-8) -> the four-eyes terms talk (REC-9) ->
 aanstellingsadvies, then the hire, whose onboarding starts by itself (REC-10).
-People act through their own links or the CLI; the run waits (paused, so the Prefect UI shows
-it waiting) and re-reads the database on every wake-up, so a resume proves nothing by itself.
+People act through their own links or the CLI. While it waits the run holds no process: it is
+suspended (flows/waits.py says how and why; the Prefect UI shows it Suspended, with an artifact
+naming the role and person id it waits for), and every start re-reads the database, so a resume
+proves nothing by itself and a repeated or resumed run never does a step twice (X-1).
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.flow_runs import pause_flow_run
+from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 from prefect.schedules import Cron
 from pydantic import BaseModel, Field
 
 from poflow.failure import notify_po_of_failure
-from poflow.flows.approval import await_four_eyes
+from poflow.flows.waits import suspendable, wait_failed, wait_for_people
 from poflow.kernel.calendar import TIMEZONE
 from poflow.recruitment.config import RecruitmentSection
 from poflow.recruitment.rules import retention_cron
 from poflow.recruitment.states import RoundState
 from poflow.runtime import get_runtime, today
+from poflow.tasks.approvals import open_approval_request, read_approval_outcome
 from poflow.tasks.mail import send_mail
 from poflow.tasks.recruitment import (
     advance,
@@ -39,22 +42,15 @@ from poflow.tasks.recruitment import (
 )
 
 __all__ = [
+    "ROUND_DEPLOYMENT",
     "RoundNeed",
-    "RoundSignal",
     "deployments",
     "open_recruitment_round",
     "recruitment_retention",
     "recruitment_round",
 ]
 
-DAY_S = 24 * 3600
-
-
-class RoundSignal(BaseModel):
-    """What wakes a waiting round: a new state or an approval outcome (ids and states only)."""
-
-    outcome: str | None = None
-    state: str | None = None
+ROUND_DEPLOYMENT = "poflow-recruitment-round/round"
 
 
 class RoundNeed(BaseModel):
@@ -73,11 +69,22 @@ class RoundNeed(BaseModel):
     internal_window_days: int | None = Field(default=None, ge=1, le=60)
 
 
-@flow(name="poflow-recruitment-round", flow_run_name="round-{round_id}", log_prints=False)
-def recruitment_round(round_id: str, timeout_days: int = 60, poll_seconds: int = 10) -> str:
-    """Drive one round to its end: apply decisions, wait for people, report progress."""
-    municipality = attach_round(round_id, str(flow_run.id))
-    awaited: str | None = None  # the last approval subject waited for
+@flow(
+    name="poflow-recruitment-round",
+    flow_run_name="round-{round_id}",
+    on_failure=[wait_failed],
+    on_crashed=[wait_failed],
+    log_prints=False,
+)
+def recruitment_round(round_id: str, timeout_days: float = 60, poll_seconds: int = 10) -> str:
+    """Drive one round to its end: apply decisions, wait for people, report progress.
+
+    Each start re-reads the round, so a resumed or repeated run only does what is left (X-1).
+    `poll_seconds` only matters when called without a deployment (an in-process pause).
+    """
+    attached = attach_round(round_id, str(flow_run.id))
+    municipality = attached["municipality"]
+    seen: set[str] = set()  # the decided gates this start has already applied
     while True:
         state = RoundState(advance(round_id))
         send_mail(municipality)
@@ -86,36 +93,57 @@ def recruitment_round(round_id: str, timeout_days: int = 60, poll_seconds: int =
         if state.final:
             get_run_logger().info("round %s ended: %s", round_id, state.value)
             return state.value
-        if state is RoundState.ADVICE and awaited != "advice":
-            awaited = "advice"
+        if state is RoundState.ADVICE and "advice" not in seen:
+            seen.add("advice")
             continue  # the advice went out: the next advance creates the hire (REC-10)
         gate = open_gate(round_id)
         subject = f"{gate['subject_type']}:{gate['subject_id']}" if gate else None
-        if gate is not None and subject != awaited:
-            awaited = subject
-            await_four_eyes(
+        if gate is not None and subject not in seen:
+            open_approval_request(
                 gate["subject_type"],
                 gate["subject_id"],
                 gate["municipality"],
                 gate["required"],
-                timeout_days=timeout_days,
-                poll_seconds=poll_seconds,
+                str(flow_run.id),
             )
+            send_mail(municipality)
+            if read_approval_outcome(gate["subject_type"], gate["subject_id"]) != "pending":
+                seen.add(str(subject))
+                continue  # decided meanwhile: the next advance applies it
+            waiting_for, step = dict(gate["required"]), f"besluit {subject}"
         else:  # P&O, the MT-lid or the dispatcher takes the next step (or re-asks a gate that
             # someone not asked for it had decided: that decision does not count, REC-9)
-            pause_flow_run(
-                wait_for_input=RoundSignal, timeout=timeout_days * DAY_S, poll_interval=poll_seconds
-            )
+            waiting_for = {"po_adviseur": attached["po_adviseur"]}
+            step = f"de volgende stap in fase {state.value}"
+        wait_for_people(
+            round_id,
+            f"wervingsronde {round_id}",
+            waiting_for,
+            step=step,
+            timeout_days=timeout_days,
+            poll_seconds=poll_seconds,
+        )
 
 
 @flow(
     name="poflow-recruitment-open", flow_run_name="open-round-{need.municipality}", log_prints=False
 )
-def open_recruitment_round(need: RoundNeed, timeout_days: int = 60, poll_seconds: int = 10) -> str:
-    """Register a wervingsbehoefte from the Prefect UI and drive its round (REC-1)."""
+def open_recruitment_round(
+    need: RoundNeed, timeout_days: float = 60, poll_seconds: int = 10
+) -> str:
+    """Register a wervingsbehoefte from the Prefect UI and start its round's own run (REC-1).
+
+    From a deployment the round gets a run of its own deployment (a subflow cannot be
+    suspended); called directly, the round runs here as a subflow. Returns the round id.
+    """
     values = need.model_dump(exclude={"municipality"})
     round_id = open_need(need.municipality, values)
-    return recruitment_round(round_id, timeout_days=timeout_days, poll_seconds=poll_seconds)
+    parameters = {"round_id": round_id, "timeout_days": timeout_days}
+    if not suspendable():
+        recruitment_round(round_id, timeout_days=timeout_days, poll_seconds=poll_seconds)
+    else:
+        run_deployment(ROUND_DEPLOYMENT, parameters=parameters, timeout=0, as_subflow=False)
+    return round_id
 
 
 @flow(
@@ -148,7 +176,7 @@ def deployments() -> list[Any]:
     """The round flows (started with ids from the UI) and the scheduled daily retention."""
     return [
         recruitment_round.to_deployment(
-            name="round",
+            name=ROUND_DEPLOYMENT.split("/")[1],
             tags=["poflow", "recruitment"],
             description="Drives one recruitment round; parameter: the round id.",
         ),

@@ -44,11 +44,16 @@ def open_need(municipality: str, need: dict[str, Any]) -> str:
 
 
 @task(name="rec-attach-round", task_run_name="rec-attach-{round_id}")
-def attach_round(round_id: str, flow_run_id: str) -> str:
-    """Remember which flow run drives the round (so steps can wake it); returns its municipality."""
+def attach_round(round_id: str, flow_run_id: str) -> dict[str, str]:
+    """Remember which flow run drives the round (so steps can wake it); its municipality and
+    the P&O adviser who takes the round's own steps (ids)."""
     rt = get_runtime()
     with rt.factory() as session, session.begin():
-        return rounds.attach_flow_run(session, round_id, flow_run_id)
+        municipality = rounds.attach_flow_run(session, round_id, flow_run_id)
+        return {
+            "municipality": municipality,
+            "po_adviseur": rounds.get_round(session, round_id).po_id,
+        }
 
 
 @task(name="rec-advance", task_run_name="rec-advance-{round_id}")

@@ -4,7 +4,8 @@
 the link action (`links.DECIDE_ACTION`) records that person's decision through
 `decisions.record_decision` (the rule and the database constraints live there, no override).
 When the outcome becomes final and a Prefect flow run waits for it, that run is resumed after
-the commit with `ApprovalInput` (see flows/approval.py). Reasons are personal data: stored only.
+the commit (see flows/waits.py); the `ApprovalInput` sent along is not read: the run re-reads.
+Reasons are personal data: stored only.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ def move_round(ctx: Context, rnd: RecruitmentRound, target: RoundState, **detail
 def signal_flow(ctx: Context, rnd: RecruitmentRound) -> None:
     """Wake the round's waiting flow run after the commit (not when the flow itself acts)."""
     if rnd.flow_run_id and ctx.actor != FLOW_ACTOR:
-        # Valid for both waits of the flow (a stage wait and await_four_eyes, which re-reads).
+        # The input is not read: the resumed run re-reads the round (flows/waits.py).
         resume_after_commit(
             ctx.session,
             rnd.flow_run_id,

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tools.reliability.waits import waits_section, waits_summary
+
 __all__ = ["TEST_MODULES", "build_markdown", "load_results", "main", "summary_line"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +34,7 @@ TEST_MODULES = (
     "tests/reliability/test_hostile.py",
     "tests/reliability/test_tamper.py",
     "tests/reliability/test_poison.py",
+    "tests/reliability/test_waits.py",
 )
 REPORT = ROOT / "docs" / "reliability.md"
 AUDITED = {
@@ -79,6 +82,7 @@ def summary_line(results: dict[str, list[dict[str, Any]]]) -> str:
         + _hostile_field(results)
         + _tamper_summary(results)
         + _poison_summary(results)
+        + waits_summary(results)
     )
 
 
@@ -343,6 +347,7 @@ def build_markdown(
         ]
     lines += _tamper_section(results)
     lines += _poison_section(results)
+    lines += waits_section(results)
     window = sum(min(s["duplicates"], s.get("in_flight", 0)) for s in results.get("scenario", []))
     lines += [
         "## Summary",
