@@ -4,6 +4,7 @@ that tells P&O about it."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from poflow.db.models import Outbox
 from poflow.importer import import_staff
 from poflow.kernel.calendar import today
 from poflow.staff.notify import TEMPLATE
+from poflow.web.guard import csrf_token
+from poflow.web.identity import SESSION_COOKIE
 from tests.conftest import EXAMPLES
 
 PO_MAILBOX = "po@hardenberg.example.nl"
@@ -55,3 +58,10 @@ def grant_by_import(
     found = REVIEW.search(mail.body_text)
     assert found, mail.body_text
     return found.group(1), mail
+
+
+def page_csrf(client: Any, rt: Any, batch: str) -> str:
+    """The CSRF value the review page carries for the client's session: what a crafted POST by
+    a logged-in person to whom the page shows no buttons would need."""
+    bound = hashlib.sha256(client.cookies[SESSION_COOKIE].encode()).hexdigest()[:32]
+    return csrf_token(rt.settings.secret_key.get_secret_value(), f"rollen:{batch}:{bound}", "-")

@@ -3,7 +3,6 @@ together by a second person, logged in, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,9 @@ from poflow.approvals.decisions import roles_of
 from poflow.db.models import AuditEntry
 from poflow.staff.models import RoleGrant
 from poflow.web import create_app
-from poflow.web.guard import csrf_token
-from poflow.web.identity import SESSION_COOKIE
 from tests.approvals.support import ask, decide, outcome_of
 from tests.conftest import SmtpRecorder
-from tests.staff.support import PO_MAILBOX, grant_by_import, import_examples
+from tests.staff.support import PO_MAILBOX, grant_by_import, import_examples, page_csrf
 from tests.web.support import csrf_of, heading, login_as, snapshot
 
 ESRA = "HB-0005"  # medewerker, asked to become leidinggevende
@@ -148,7 +145,7 @@ def test_rec_9_the_requester_cannot_confirm_their_own_grants_on_the_page(
     answer = client.post(
         f"/rollen/{batch}",
         data={
-            "csrf": _csrf(client, runtime, batch),
+            "csrf": page_csrf(client, runtime, batch),
             "besluit": "bevestigen",
             "aanvraag": _ids(runtime),
         },
@@ -171,7 +168,7 @@ def test_rec_9_a_person_who_is_no_confirmer_sees_no_grants_and_cannot_confirm(
     answer = client.post(
         f"/rollen/{batch}",
         data={
-            "csrf": _csrf(client, runtime, batch),
+            "csrf": page_csrf(client, runtime, batch),
             "besluit": "bevestigen",
             "aanvraag": _ids(runtime),
         },
@@ -211,10 +208,3 @@ def _ids(rt: Any) -> list[str]:
                 )
             )
         ]
-
-
-def _csrf(client: TestClient, rt: Any, batch: str) -> str:
-    """The CSRF value the page would carry for this session: a crafted POST by a logged-in
-    person to whom the page shows no buttons."""
-    bound = hashlib.sha256(client.cookies[SESSION_COOKIE].encode()).hexdigest()[:32]
-    return csrf_token(rt.settings.secret_key.get_secret_value(), f"rollen:{batch}:{bound}", "-")
