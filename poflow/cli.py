@@ -314,6 +314,8 @@ def demo(
 
     Starts a Prefect server and an SMTP sink on loopback, loads examples/, simulates the days
     from four weeks before the first start date, and writes every mail to <data dir>/mail/.
+    On loopback with the development key it gives a few example people a login with a demo
+    password and prints how to log in.
     """
     from poflow.demo import run_demo
 

@@ -16,13 +16,49 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poflow._exceptions import NotFound
-from poflow.settings import PROJECT_ROOT, get_settings
+from poflow.kernel.secrets import DEVELOPMENT_KEY, exposure
+from poflow.kernel.vocabulary import Role
+from poflow.settings import PROJECT_ROOT, Settings, get_settings
 
-__all__ = ["run_demo"]
+if TYPE_CHECKING:  # the demo imports the database layer only when it runs
+    from sqlalchemy.orm import Session
+
+    from poflow.config import MunicipalityConfig
+
+__all__ = ["DEMO_PASSWORD", "demo_logins_allowed", "run_demo"]
 
 PREFECT_PORT = 4200
+# The demo's local logins: only ever made on loopback with the development key (anyone may know
+# both this password and that key, so a reachable poflow never gets them).
+DEMO_PASSWORD = "demo-wachtwoord-poflow"  # noqa: S105  (the demo's, printed; loopback only)
+DEMO_ROLES = (Role.PO_ADVISEUR, Role.LEIDINGGEVENDE, Role.GEMEENTESECRETARIS)
+Who = tuple[str, str, str, str]  # person id, name, role (Dutch), municipality name
+
+
+def demo_logins_allowed(settings: Settings) -> bool:
+    """Whether the demo may make logins with DEMO_PASSWORD: the web app and its links on
+    loopback, and the development key in use (nobody else can reach such a poflow)."""
+    on_loopback = exposure(web_host=settings.web_host, base_url=settings.base_url) is None
+    return on_loopback and settings.secret_key.get_secret_value() == DEVELOPMENT_KEY
+
+
+def _print_logins(settings: Settings, people: list[Who]) -> None:
+    """How to log in to the web app, and who is who."""
+    if not people:
+        print(
+            "No demo logins were made (the web app is not on loopback with the development "
+            "key); make logins with `poflow users add EMPLOYEE_ID --password-stdin`."
+        )
+        return
+    print(
+        f"Log in at {settings.resolved_base_url()}/inloggen with a personeelsnummer and the "
+        f"demo password {DEMO_PASSWORD}:"
+    )
+    for person_id, name, role, municipality in people:
+        print(f"  {person_id}  {name}, {role} ({municipality})")
 
 
 def _healthy(url: str) -> bool:
@@ -95,7 +131,7 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
     os.environ["PREFECT_API_URL"] = api
     try:
         with MailSink(mail_dir, host="127.0.0.1", port=settings.smtp_port):
-            _simulate(days)
+            people = _simulate(days)
             count = len(list(mail_dir.glob("*.eml")))
             print(
                 f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
@@ -103,6 +139,7 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
             )
             print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
             print("poflow status --date <day> shows the onboarding progress per hire.")
+            _print_logins(settings, people)
             if wait:
                 from poflow.web.server import serve_web_in_thread
 
@@ -131,7 +168,34 @@ def _flush_prefect_logs() -> None:
         APILogHandler().flush()
 
 
-def _simulate(days: int) -> None:
+def _demo_logins(session: Session, configs: dict[str, MunicipalityConfig]) -> list[Who]:
+    """Local logins with DEMO_PASSWORD for the first P&O adviser, leidinggevende and
+    gemeentesecretaris of each municipality (audited as made by the demo)."""
+    from sqlalchemy import select
+
+    from poflow.auth.accounts import add_login
+    from poflow.db.models import Person, PersonRole
+
+    people: list[Who] = []
+    for slug, cfg in sorted(configs.items()):
+        chosen: set[str] = set()
+        for role in DEMO_ROLES:
+            person = session.scalars(
+                select(Person)
+                .join(PersonRole)
+                .where(PersonRole.municipality == slug, PersonRole.role == role)
+                .where(Person.id.not_in(chosen))
+                .order_by(Person.id)
+            ).first()
+            if person is None:
+                continue
+            chosen.add(person.id)
+            add_login(session, person.id, DEMO_PASSWORD, totp=False, actor="demo")
+            people.append((person.id, person.full_name, role.label, cfg.name))
+    return people
+
+
+def _simulate(days: int) -> list[Who]:
     from poflow.db.session import upgrade_schema
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import get_runtime, prepare_environment
@@ -143,6 +207,8 @@ def _simulate(days: int) -> None:
     with rt.factory() as session, session.begin():
         staff = import_staff(session, examples / "staff.csv", rt.configs)
         hires = import_hires(session, examples / "hires.csv", rt.configs)
+        allowed = demo_logins_allowed(rt.settings)
+        people = _demo_logins(session, rt.configs) if allowed else []
     print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/")
     from sqlalchemy import func, select
 
@@ -168,3 +234,4 @@ def _simulate(days: int) -> None:
         final = dispatcher(day=last)
         onboarding_report(day=last)  # ONB-4: the progress artifacts in the Prefect UI
     print(f"Simulated {first} .. {last}: {result['sent'] + final['mail']['sent']} mails sent")
+    return people

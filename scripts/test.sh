@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: set up everything the test suite needs, then run it:
 # the pinned Python packages, PostgreSQL server binaries, Chromium and node (Debian packages), the
-# test OpenID provider (tests/oidc: `npm ci`, from its package-lock.json), then the guard rails
+# test OpenID provider (tests/oidc: `npm ci`, from its package-lock.json) and axe-core for the
+# browser tests (tests/axe), then the guard rails
 # (scripts/check.sh: ruff, mypy, import contracts), then pytest with any arguments.
 # POFLOW_SKIP_CHECKS=1 skips the guard rails (for a quick run of a few tests).
 set -euo pipefail
@@ -21,6 +22,11 @@ fi
 if [ ! -d tests/oidc/node_modules ] && command -v npm >/dev/null; then
   echo "Installing the test OpenID provider (npm ci --prefix tests/oidc)"
   npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+fi
+# The browser tests check every page with axe-core (tests/web/test_browser.py).
+if [ ! -d tests/axe/node_modules ] && command -v npm >/dev/null; then
+  echo "Installing axe-core for the browser tests (npm ci --prefix tests/axe)"
+  npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 fi
 if [ "${POFLOW_SKIP_CHECKS:-0}" != 1 ]; then
   bash "$(dirname "${BASH_SOURCE[0]}")/check.sh"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
+from poflow.demo import DEMO_PASSWORD, demo_logins_allowed
+from poflow.settings import Settings
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.prefect_server
@@ -47,6 +50,17 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Prefect UI with the runs: http://127.0.0.1:" in done.stdout
+    # How to log in (loopback, development key): the login page, the password, who is who.
+    assert (
+        f"Log in at http://127.0.0.1:8765/inloggen with a personeelsnummer and the demo "
+        f"password {DEMO_PASSWORD}:" in done.stdout
+    )
+    assert "  HB-0002  Bram de Wit, P&O-adviseur (Gemeente Hardenberg)" in done.stdout
+    assert "  HB-0004  Dirk Mulder, leidinggevende (Gemeente Hardenberg)" in done.stdout
+    assert "  HB-0001  Anouk Verbeek, gemeentesecretaris (Gemeente Hardenberg)" in done.stdout
+    with sqlite3.connect(tmp_path / "data" / "poflow.db") as db:
+        logins = db.execute("SELECT person_id, method FROM login ORDER BY person_id").fetchall()
+    assert logins == [("HB-0001", "local"), ("HB-0002", "local"), ("HB-0004", "local")]
     files = sorted((tmp_path / "data" / "mail").glob("*.eml"))
     assert files, done.stdout
     messages = [
@@ -66,3 +80,21 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     event = next(iter(icalendar.Calendar.from_ical(calendar_part.get_content()).walk("VEVENT")))
     assert str(event["ORGANIZER"]) == "mailto:po@hardenberg.example.nl"
     assert (tmp_path / "data" / "poflow.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("settings", "allowed"),
+    [
+        ({}, True),
+        ({"web_host": "0.0.0.0"}, False),  # noqa: S104  (the case refused: every address)
+        ({"base_url": "https://poflow.hardenberg.example.nl"}, False),
+        ({"secret_key": "een-eigen-sleutel-van-minstens-32-tekens-lang"}, False),
+    ],
+)
+def test_the_demo_makes_logins_only_on_loopback_with_the_development_key(
+    settings: dict[str, str], allowed: bool, monkeypatch: pytest.MonkeyPatch
+):
+    """The demo's known password is given only where nobody else can reach poflow."""
+    for name in ("POFLOW_WEB_HOST", "POFLOW_BASE_URL", "POFLOW_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert demo_logins_allowed(Settings(**settings)) is allowed

@@ -1,14 +1,16 @@
 """Local accounts: add, reset and disable a person's login, and check a login attempt.
 
 Passwords are kept as argon2id hashes (argon2-cffi's defaults), a second factor is an optional
-TOTP secret. Every refusal of a login attempt looks the same from outside (`LoginRefused` with
-one Dutch message); why it was refused goes to the audit log only. After MAX_FAILURES failed
+TOTP secret, each code accepted once (its time step is kept). Every refusal of a login attempt
+looks the same from outside (`LoginRefused` with one Dutch message); why it was refused goes to
+the audit log only. After MAX_FAILURES failed
 attempts in a row the login is locked for LOCK_MINUTES. Audit rows hold ids, never a password
 or a code.
 """
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -133,7 +135,7 @@ def reset_login(
     now = utcnow()
     login.method, login.subject = "local", person_id
     login.password_hash = HASHER.hash(password)
-    login.totp_secret = secret
+    login.totp_secret, login.totp_last_step = secret, None
     login.failed_attempts, login.locked_until, login.disabled_at = 0, None, None
     login.updated_at = now
     ended = end_sessions_of(db, person_id, now)
@@ -193,6 +195,20 @@ def _refuse(db: Session, reason: str, person: Person | None, login: Login | None
     return LoginRefused(reason)
 
 
+def _code_step(secret: str | None, code: str | None, now: datetime) -> int | None:
+    """The time step (30 s) of `code` when it is the code of the step of `now` or of one either
+    side (clock drift), else None."""
+    sent = (code or "").strip()
+    if secret is None or not sent:
+        return None
+    totp = pyotp.TOTP(secret)
+    for drift in (-1, 0, 1):
+        moment = now + timedelta(seconds=drift * totp.interval)
+        if hmac.compare_digest(totp.at(moment), sent):
+            return int(totp.timecode(moment))
+    return None
+
+
 def authenticate(
     db: Session, person_id: str, password: str, code: str | None, now: datetime
 ) -> str:
@@ -213,10 +229,10 @@ def authenticate(
         raise _refuse(db, "method", person, login)
     if login.locked_until is not None and now < login.locked_until:
         raise _refuse(db, "locked", person, login)
-    code_ok = login.totp_secret is None or (
-        bool(code)
-        and pyotp.TOTP(login.totp_secret).verify((code or "").strip(), for_time=now, valid_window=1)
-    )
+    step = _code_step(login.totp_secret, code, now)
+    # A code works once: one of the last accepted step or before is a replay (seen, logged).
+    replay = step is not None and login.totp_last_step is not None and step <= login.totp_last_step
+    code_ok = login.totp_secret is None or (step is not None and not replay)
     if not (password_ok and code_ok):
         login.failed_attempts += 1
         if login.failed_attempts >= MAX_FAILURES:
@@ -231,10 +247,13 @@ def authenticate(
                 municipality=person.municipality,
                 minutes=LOCK_MINUTES,
             )
-        raise _refuse(db, "password" if not password_ok else "code", person, login)
+        why = "password" if not password_ok else "code_used" if replay else "code"
+        raise _refuse(db, why, person, login)
     if HASHER.check_needs_rehash(login.password_hash or ""):
         login.password_hash = HASHER.hash(password)
     login.failed_attempts, login.locked_until = 0, None
+    if step is not None:
+        login.totp_last_step = step
     audit.record(
         db,
         actor=person.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow.db.base import Base, UTCDateTime, utcnow
@@ -28,6 +28,8 @@ class Login(Base):
     subject: Mapped[str] = mapped_column(String(255))
     password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id, local only
     totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32, when TOTP is on
+    # the time step of the last code accepted: a code of that step or before is refused (replay)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -70,3 +70,4 @@ class CaseType(StrEnum):
     CANDIDATE = "candidate"  # a candidate of a round
     COACHING = "coaching"  # a career-coaching registration
     PERSON = "person"  # a member of existing staff (the conversation cycle of someone not new)
+    ROLE_GRANTS = "role_grants"  # an import's approval-role grants (id: the import's batch)

@@ -25,6 +25,7 @@ from poflow.engine import Context
 from poflow.kernel.vocabulary import Role
 from poflow.rows import ImportResult, RowChecker, person_names, read_rows, show_value
 from poflow.staff.grants import has_confirmer, request_grant
+from poflow.staff.notify import announce_batch
 from poflow.staff.register import apply_roles, at_once, mailbox_problems
 from poflow.staff.rules import APPROVAL_ROLES, MailboxRow, mailbox_key
 
@@ -58,7 +59,8 @@ def import_staff(
     Roles change one by one, audited; a new approval role waits for a second person
     (`poflow.staff.grants`) unless nobody in the municipality could confirm it yet. A person
     asked in an open approval whose address or roles change is asked again through `contexts`
-    (a Context per municipality); without it such a row is refused.
+    (a Context per municipality); without it such a row is refused. With `contexts`, each
+    municipality's P&O mailbox is mailed the review page of grants left waiting.
     """
     rows = read_rows(path, STAFF_COLUMNS)
     check = RowChecker()
@@ -168,6 +170,9 @@ def import_staff(
     for _n, change in changes:
         if contexts is not None:
             reask_changed_person(contexts(change.municipality), change)
+    if waiting and contexts is not None:  # the second person learns of them by mail
+        for slug in sorted(bootstrap):
+            announce_batch(contexts(slug), batch)
     session.flush()
     return ImportResult(created, updated, unchanged, waiting)
 

@@ -1,7 +1,11 @@
-"""End to end in headless Chromium: a mail arrives, its link is opened, the button is pressed.
+"""End to end in headless Chromium: a mail arrives, its link is opened, the person logs in
+through the real form when the link's action needs it, the button is pressed. The login, start
+and role-review pages are checked with axe-core (0 violations of WCAG 2.1 A/AA) and
+photographed for docs/screenshots/ on a desktop (1280x800) and a phone (390x844).
 
 Uses Debian's chromium (/usr/bin/chromium) driven by the `playwright` package; `.ci/run`
-installs it with `apt-get install -y chromium` (`playwright install` cannot download here).
+installs it with `apt-get install -y chromium` (`playwright install` cannot download here), and
+axe-core from npm into tests/axe (scripts/test.sh: `npm ci --prefix tests/axe`).
 """
 
 from __future__ import annotations
@@ -13,17 +17,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from poflow.approvals.decisions import roles_of
 from poflow.approvals.models import ApprovalRequest
 from poflow.approvals.requests import approval_outcome, request_approval
+from poflow.auth.accounts import add_login, login_of
 from poflow.db.models import Step
 from poflow.kernel.foureyes import Outcome
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 from tests.approvals.support import ASKED, BRAM
 from tests.conftest import ROOT, SmtpRecorder, free_port, wait_for
+from tests.staff.support import REVIEW, grant_by_import
 from tests.web.support import (
     DIRK,
     RECORD_DAY,
+    TEST_PASSWORD,
     flow_state,
     link_in_mail,
     run_in_thread,
@@ -33,6 +41,30 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+  });
+  return result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
+}"""
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def give_login(rt: Any, person_id: str) -> None:
+    """A local login with TEST_PASSWORD for `person_id` (as `poflow users add` makes one)."""
+    with rt.factory() as session, session.begin():
+        if login_of(session, person_id) is None:
+            add_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
+
+
+def log_in(page: Any, person_id: str) -> None:
+    """On the login page a link sent the browser to: fill in the form and press the button."""
+    assert page.locator("h1").inner_text() == "Inloggen"
+    page.get_by_label("Personeelsnummer").fill(person_id)
+    page.get_by_label("Wachtwoord").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +106,10 @@ def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
     """Dirk opens the "vastleggen" link on a phone, adds a note, presses the button by keyboard."""
     run_day(site, RECORD_DAY, municipality="hardenberg")
     mail = next(m for m in smtp.to(DIRK) if "plaatsgevonden?" in str(m["Subject"]))
+    give_login(site, "HB-0004")
     page = chromium.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
     page.goto(link_in_mail(mail))
+    log_in(page, "HB-0004")  # the link needs Dirk's session: through the login and back
     assert page.locator("h1").inner_text() == "Gesprek heeft plaatsgevonden"
     assert page.locator(".gemeente").inner_text() == "Gemeente Hardenberg"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -119,11 +153,13 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
         poll_seconds=1,
     )
     assert wait_for(lambda: len(smtp.messages) == 2, 60)
-    for address in (DIRK, BRAM):
+    for address, person_id in ((DIRK, "HB-0004"), (BRAM, "HB-0002")):
         (mail,) = smtp.to(address)
+        give_login(site, person_id)
         person = chromium.new_context(locale="nl-NL")  # each their own browser
         page = person.new_page()
         page.goto(link_in_mail(mail))
+        log_in(page, person_id)
         assert page.locator("h1").inner_text() == "Besluit vierogenprincipe"
         if address == DIRK:
             page.screenshot(path=str(SCREENSHOTS / "confirmation.png"), full_page=True)
@@ -173,3 +209,50 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
     assert item.process == "onb"
     assert item.state == StepState.DONE
     assert item.done_by == "HB-0004"
+
+
+def _check(page: Any, name: str) -> None:
+    """axe-core finds nothing on the page; it is photographed as `name`-<viewport>.png."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    assert violations == [], (page.url, violations)
+    width = page.viewport_size["width"]
+    kind = next(k for k, v in VIEWPORTS.items() if v["width"] == width)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_rec_9_a_second_person_confirms_an_import_s_roles_in_a_browser(
+    site: Any, chromium: Any, tmp_path: Path, viewport: str
+):
+    """Bram follows the mailed review link, logs in, sees the import's roles and confirms them
+    with the keyboard-reachable button; every page passes axe-core."""
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run `npm ci --prefix tests/axe` (see scripts/test.sh)")
+    batch, mail = grant_by_import(
+        site, tmp_path, {"HB-0005": "medewerker;leidinggevende", "HB-0007": "medewerker;or_lid"}
+    )
+    give_login(site, "HB-0002")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # axe is injected as a script: the context lets it past the app's strict CSP
+    context = chromium.new_context(locale="nl-NL", viewport=VIEWPORTS[viewport], bypass_csp=True)
+    page = context.new_page()
+    page.goto(REVIEW.search(mail.body_text).group(0))  # the address in P&O's mail
+    _check(page, "login")
+    log_in(page, "HB-0002")
+    assert page.locator("h1").inner_text() == "Rollen bevestigen"
+    _check(page, "rollen-import")
+    page.goto(f"{site.settings.resolved_base_url()}/rollen")
+    assert page.locator("h1").inner_text() == "Rollen die wachten op bevestiging"
+    _check(page, "rollen")
+    page.goto(site.settings.resolved_base_url() + "/")
+    assert page.locator("h1").inner_text() == "Ingelogd als Bram de Wit"
+    _check(page, "home")
+    page.goto(f"{site.settings.resolved_base_url()}/rollen/{batch}")
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_selector("text=Rollen bevestigd")
+    _check(page, "rollen-bevestigd")
+    context.close()
+    with site.factory() as session:
+        assert "leidinggevende" in roles_of(session, "HB-0005", "hardenberg")
+        assert "or_lid" in roles_of(session, "HB-0007", "hardenberg")
