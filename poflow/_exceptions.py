@@ -29,6 +29,8 @@ Hierarchy::
     ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        ├── CheckinRefused     a check-in may not be recorded as held: not by this person, or
+        │                      not yet (CHK-2, CHK-3)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
 
 Messages say what was attempted and what was wrong.
@@ -44,6 +46,7 @@ __all__ = [
     "AuditAnchorInvalid",
     "AuditTamperError",
     "BuddyRefused",
+    "CheckinRefused",
     "CoachingRefused",
     "ConfigError",
     "DatabaseCopyRefused",
@@ -191,6 +194,11 @@ class AppraisalRequired(PoflowError):
 
 class AppraisalRefused(ActionRefused):
     """A conversation-cycle form was refused (already recorded, cancelled, missing score); Dutch."""
+
+
+class CheckinRefused(ActionRefused):
+    """A check-in may not be recorded as held: not the hire's leidinggevende (nor P&O on behalf,
+    with a reason), or before the talk's date (CHK-2, CHK-3); the message is Dutch."""
 
 
 class CoachingRefused(ActionRefused):

@@ -1,19 +1,24 @@
-"""The check-ins' rules (CHK-1..3), pure: when each talk is, and when its reminder, the request
-to record it and the escalation to P&O fall due."""
+"""The check-ins' rules (CHK-1..3), pure: when each talk is, when its reminder, the request to
+record it and the escalation to P&O fall due, and who may record it as held, from which day."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from poflow._exceptions import CheckinRefused
 from poflow.kernel.calendar import WorkCalendar
+from poflow.kernel.vocabulary import Role
 
 __all__ = [
     "ESCALATE",
     "INVITE",
     "RECORD",
     "REMIND",
+    "MAX_REASON_LENGTH",
     "FollowUps",
+    "check_held",
+    "check_held_on_behalf",
     "checkin_dates",
     "follow_ups",
 ]
@@ -45,3 +50,44 @@ def follow_ups(calendar: WorkCalendar, talk: date, days: FollowUps) -> dict[str,
         RECORD: calendar.add_working_days(talk, days.record_after),
         ESCALATE: calendar.add_working_days(talk, days.escalate_after),
     }
+
+
+MAX_REASON_LENGTH = 1000  # the reason P&O gives for recording a talk on behalf (CHK-3)
+
+
+def _not_before(talk_on: date, day: date) -> None:
+    if day < talk_on:
+        raise CheckinRefused(
+            f"Dit gesprek is gepland op {talk_on:%d-%m-%Y}. Je kunt het pas vanaf die dag "
+            "vastleggen als gehouden. Er is niets gewijzigd."
+        )
+
+
+def check_held(*, by: str, manager_id: str | None, talk_on: date, day: date) -> None:
+    """Refuse (CheckinRefused) unless `by` is the hire's leidinggevende and the talk's date
+    `talk_on` has come on `day` (CHK-2)."""
+    if manager_id is None or by != manager_id:
+        raise CheckinRefused(
+            "Alleen de leidinggevende van de nieuwe medewerker legt dit gesprek vast als "
+            "gehouden. Er is niets gewijzigd."
+        )
+    _not_before(talk_on, day)
+
+
+def check_held_on_behalf(
+    *, roles: frozenset[str], same_municipality: bool, reason: str, talk_on: date, day: date
+) -> None:
+    """Refuse (CheckinRefused) unless a P&O adviser of the hire's municipality records the talk
+    with a reason of at most MAX_REASON_LENGTH characters, not before its date (CHK-3)."""
+    if not same_municipality or Role.PO_ADVISEUR not in roles:
+        raise CheckinRefused(
+            "Alleen een P&O-adviseur van de gemeente van de nieuwe medewerker legt een gesprek "
+            "vast namens de leidinggevende. Er is niets gewijzigd."
+        )
+    if not reason.strip():
+        raise CheckinRefused("Vul de reden in waarom je dit namens de leidinggevende vastlegt.")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise CheckinRefused(
+            f"De reden is langer dan {MAX_REASON_LENGTH} tekens ({len(reason)}). Maak hem korter."
+        )
+    _not_before(talk_on, day)
