@@ -13,9 +13,9 @@ from poflow.kernel.vocabulary import Role
 __all__ = [
     "ESCALATE",
     "INVITE",
+    "MAX_REASON_LENGTH",
     "RECORD",
     "REMIND",
-    "MAX_REASON_LENGTH",
     "FollowUps",
     "check_held",
     "check_held_on_behalf",
