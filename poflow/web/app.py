@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from poflow._exceptions import OidcRefused
 from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
+from poflow.web.checkin_behalf import behalf_router
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.identity import viewer_of
 from poflow.web.limits import MAX_BODY, BodyLimit
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = pages.runtime
     app.state.templates = env
     app.include_router(login_router)
+    app.include_router(behalf_router)  # P&O records a check-in on behalf (CHK-3)
 
     def render(page: Page, token: str | None = None) -> Response:
         if page.redirect is not None:
