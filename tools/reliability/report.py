@@ -26,6 +26,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_secrets.py",
     "tests/reliability/test_bypass_oidc.py",
     "tests/reliability/test_bypass_operators.py",
+    "tests/reliability/test_bypass_cli.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
