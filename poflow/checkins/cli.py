@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from poflow._exceptions import CheckinRefused
-from poflow.checkins.links import record_checkin_held
+from poflow.checkins.links import held_talk, record_checkin_held
 from poflow.cli_support import acting_person, cli_runtime, fail, operator
 from poflow.hires.services import get_hire
 from poflow.kernel.calendar import today
@@ -33,6 +33,7 @@ def checkin_held(
     refused: CheckinRefused | None = None
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
+        held_talk(rt.context(session, hire.municipality, today()), hire_id, month)  # names a bad id
         person = acting_person(rt, session, municipality=hire.municipality)
         ctx = rt.context(session, hire.municipality, today(), actor=person.person_id)
         try:  # the rules refuse before anything changes: the refusal's audit row is all
