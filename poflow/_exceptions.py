@@ -31,6 +31,8 @@ Hierarchy::
     ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
+        ├── CheckinRefused     a check-in may not be recorded as held: not by this person, or
+        │                      not yet (CHK-2, CHK-3)
         ├── ClosingRefused     the startontwikkelgesprek before the programme may close (INT-5)
         └── CoachingRefused    a career-coaching record change was refused (LBC)
 
@@ -47,6 +49,7 @@ __all__ = [
     "AuditAnchorInvalid",
     "AuditTamperError",
     "BuddyRefused",
+    "CheckinRefused",
     "ClosingRefused",
     "CoachingRefused",
     "ConfigError",
@@ -211,6 +214,11 @@ class AppraisalRequired(PoflowError):
 
 class AppraisalRefused(ActionRefused):
     """A conversation-cycle form was refused (already recorded, cancelled, missing score); Dutch."""
+
+
+class CheckinRefused(ActionRefused):
+    """A check-in may not be recorded as held: not the hire's leidinggevende (nor P&O on behalf,
+    with a reason), or before the talk's date (CHK-2, CHK-3); the message is Dutch."""
 
 
 class ClosingRefused(ActionRefused):

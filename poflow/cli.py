@@ -48,6 +48,21 @@ class _Poflow(LazyGroup):
             "password hash and an optional TOTP second factor (authenticator app).",
             "users_app",
         ),
+        "login": Lazy(
+            "poflow.auth.cli_login",
+            "Log in on the command line; commands then act as you (one session per database).",
+            "login_cmd",
+        ),
+        "logout": Lazy(
+            "poflow.auth.cli_login",
+            "Log out on the command line: end the session and remove its file.",
+            "logout_cmd",
+        ),
+        "whoami": Lazy(
+            "poflow.auth.cli_login",
+            "Show who is logged in on the command line for this database (exit 1 when nobody).",
+            "whoami_cmd",
+        ),
         "checkin": Lazy("poflow.checkins.process", "Check-ins at 1, 3 and 8 months (CHK)."),
         "hire": Lazy(
             "poflow.hires.process", "Change a new hire: move the start date or cancel (ONB-5)."

@@ -151,6 +151,8 @@ def runtime_on(
         "POFLOW_SMTP_HOST": "127.0.0.1",
         "POFLOW_SMTP_PORT": str(smtp_port),
         "POFLOW_SECRET_KEY": "test-secret-key-for-poflow-tests",
+        # `poflow login` keeps its session file here, never in the home folder of whoever tests
+        "XDG_STATE_HOME": str(data_dir.parent / "state"),
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

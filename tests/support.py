@@ -1,4 +1,5 @@
-"""What many tests share: simulated days, the mails of a day, the calendar part of a mail."""
+"""What many tests share: simulated days, the mails of a day, the calendar part of a mail, a
+command line logged in as a person, a talk moved to a day."""
 
 from __future__ import annotations
 
@@ -11,7 +12,18 @@ import icalendar
 
 from poflow.runtime import run_day
 
-__all__ = ["ics_of", "ics_text", "insert_old_outbox_row", "mails", "simulate"]
+__all__ = [
+    "CLI_PASSWORD",
+    "cli_login",
+    "ics_of",
+    "ics_text",
+    "insert_old_outbox_row",
+    "mails",
+    "move_talk",
+    "simulate",
+]
+
+CLI_PASSWORD = "een-lang-testwachtwoord"  # the local password cli_login gives a person
 
 
 def simulate(rt: Any, smtp: Any, first: date, last: date) -> dict[date, list]:
@@ -65,3 +77,44 @@ def insert_old_outbox_row(conn: Any, *, key: str, template: str = "t", state: st
         ),
         {"k": key, "t": template, "s": state, "at": datetime(2027, 1, 4, 8, tzinfo=UTC)},
     )
+
+
+def cli_login(rt: Any, person_id: str) -> None:
+    """Give `person_id` a local login (`add_login`, CLI_PASSWORD) when they have none, then log
+    the command line in as them through `poflow login --password-stdin`, in this test's
+    environment (the fixtures point XDG_STATE_HOME at a temporary folder)."""
+    from typer.testing import CliRunner
+
+    from poflow.auth.accounts import HASHER, add_login, login_of, reset_login
+    from poflow.cli import app
+
+    with rt.factory() as session, session.begin():
+        login = login_of(session, person_id)
+        if login is None:
+            add_login(session, person_id, CLI_PASSWORD, totp=False, actor="test")
+        elif login.totp_secret or not _is_password(HASHER, login.password_hash, CLI_PASSWORD):
+            reset_login(session, person_id, CLI_PASSWORD, totp=False, actor="test")
+    result = CliRunner().invoke(
+        app, ["login", person_id, "--password-stdin"], input=CLI_PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+
+
+def _is_password(hasher: Any, password_hash: str | None, password: str) -> bool:
+    try:
+        return bool(password_hash) and hasher.verify(password_hash, password)
+    except Exception:  # noqa: BLE001  (any mismatch or a hash of another kind: not this password)
+        return False
+
+
+def move_talk(rt: Any, hire_id: str, month: int, day: date) -> None:
+    """Put a hire's planned check-in on `day` (e.g. today, to record it now, or tomorrow)."""
+    from sqlalchemy import select
+
+    from poflow.db.models import Step
+
+    with rt.factory() as session, session.begin():
+        step = session.scalars(
+            select(Step).where(Step.case_id == hire_id, Step.key == f"checkin:{month}")
+        ).one()
+        step.due_date = day

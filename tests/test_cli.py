@@ -20,6 +20,7 @@ from poflow.db.models import Hire, Step
 from poflow.processes import PROCESSES
 from poflow.states import HireState, StepState
 from tests.conftest import EXAMPLES, SmtpRecorder
+from tests.support import cli_login, move_talk
 
 runner = CliRunner()
 # The example hires start in 2027; the suite keeps working once those dates are past.
@@ -161,15 +162,17 @@ def test_tick_refuses_bad_dates_and_unknown_municipalities(poflow_env: dict[str,
 def test_chk_2_checkin_held_and_onb_5_hire_move_and_cancel_from_the_cli(
     poflow_env: dict[str, str], runtime: Any
 ):
-    """The fallback commands record a talk, move a start date and cancel a hire."""
+    """The fallback commands record a talk (as the leidinggevende logged in, on its date), move
+    a start date and cancel a hire."""
+    from poflow.kernel.calendar import today
     from poflow.runtime import run_day
 
     for kind in ("staff", "hires"):
         runner.invoke(app, ["import", kind, str(EXAMPLES / f"{kind}.csv"), *PAST_OK[kind]])
     run_day(runtime, date(2027, 1, 4), send=False)
-    held = runner.invoke(
-        app, ["checkin", "held", "NH-2027-001", "1", "--by", "HB-0004", "--note", "Goed gesprek"]
-    )
+    cli_login(runtime, "HB-0004")
+    move_talk(runtime, "NH-2027-001", 1, today())
+    held = runner.invoke(app, ["checkin", "held", "NH-2027-001", "1", "--note", "Goed gesprek"])
     assert held.exit_code == 0, held.output
     moved = runner.invoke(app, ["hire", "move", "NH-2027-002", "--start-date", "2027-03-01"])
     assert moved.exit_code == 0, moved.output

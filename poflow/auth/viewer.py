@@ -15,4 +15,4 @@ class Viewer:
     municipality: str
     name: str
     roles: frozenset[str]
-    method: str  # "local" or "oidc"
+    method: str  # "local" or "oidc" (the web), "cli" (poflow login)

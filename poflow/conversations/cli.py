@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from poflow._exceptions import AppraisalRequired, NotFound
-from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.conversations.case import Case, find_case, find_cycle
 from poflow.conversations.cycle import start_cycle
 from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
@@ -50,12 +50,15 @@ def _required_day(value: str, option: str) -> date:
 
 
 @contextmanager
-def _context(some_id: str, *, actor: str = "cli") -> Iterator[tuple[Context, Case]]:
-    """A Context for the municipality of `some_id`, inside one transaction, and its case."""
+def _context(some_id: str, *, acting: bool = False) -> Iterator[tuple[Context, Case]]:
+    """A Context for the municipality of `some_id`, inside one transaction, and its case; its
+    actor is the person logged in with `poflow login` when `acting`, else the operator."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         case = find_case(session, some_id)
-        yield rt.context(session, case.municipality, today(), actor=actor), case
+        slug = case.municipality
+        actor = acting_person(rt, session, municipality=slug).person_id if acting else operator()
+        yield rt.context(session, slug, today(), actor=actor), case
 
 
 @cycle_app.command("start")
@@ -70,11 +73,12 @@ def cycle_start(
     last_raise: DateOpt = None,
     last_promotion: DateOpt = None,
     scale_max: Annotated[bool, typer.Option(help="The maximum of the scale is reached")] = False,
-    by: Annotated[str, typer.Option(help="Who starts it (person id)")] = "cli",
 ) -> None:
-    """Start the cycle on a chosen date, e.g. for staff at the top of their scale (GES-1)."""
+    """Start the cycle on a chosen date, e.g. for staff at the top of their scale (GES-1).
+
+    Started by the person logged in with `poflow login`."""
     on = _required_day(date_, "--date")
-    with _context(some_id, actor=by) as (ctx, case):
+    with _context(some_id, acting=True) as (ctx, case):
         hire = ctx.session.get(Hire, case.case_id) if case.case_type == CaseType.HIRE else None
         joined_on = parse_date(joined, "--joined") or (hire.start_date if hire else None)
         if joined_on is None:
@@ -114,10 +118,11 @@ def cycle_update(
     ] = None,
     last_raise: DateOpt = None,
     last_promotion: DateOpt = None,
-    by: Annotated[str, typer.Option(help="Who changes it (person id)")] = "cli",
 ) -> None:
-    """Record the scale facts the raise rule needs (GES-4): maximum, last raise, promotion."""
-    with _context(some_id, actor=by) as (ctx, case):
+    """Record the scale facts the raise rule needs (GES-4): maximum, last raise, promotion.
+
+    Recorded by the person logged in with `poflow login`."""
+    with _context(some_id, acting=True) as (ctx, case):
         cycle = find_cycle(ctx.session, case.case_type, case.case_id)
         if cycle is None:
             raise NotFound(f"Cannot update the cycle of {some_id}: it has none")
@@ -205,12 +210,13 @@ def appraisal_extra(
     some_id: IdArg,
     reason: Annotated[str, typer.Option(help="vast | promotie | geen_periodiek | demotie")],
     date_: Annotated[str, typer.Option("--date", help="Day of the extra beoordelingsgesprek")],
-    by: Annotated[str, typer.Option(help="Who asks for it (person id, P&O)")] = "cli",
     manager: Annotated[
         str | None, typer.Option(help="The leidinggevende (person id), when it has no cycle")
     ] = None,
 ) -> None:
-    """Plan an extra appraisal for a legal-status decision; the decision waits for it (GES-5)."""
+    """Plan an extra appraisal for a legal-status decision; the decision waits for it (GES-5).
+
+    Asked by the person logged in with `poflow login` (P&O)."""
     try:
         kind = LegalKind(reason)
     except ValueError:
@@ -219,9 +225,9 @@ def appraisal_extra(
             param_hint="--reason",
         ) from None
     on = _required_day(date_, "--date")
-    with _context(some_id, actor=by) as (ctx, case):
+    with _context(some_id, acting=True) as (ctx, case):
         decision = plan_extra_appraisal(
-            ctx, case, kind=kind, on=on, requested_by=by, manager_id=manager
+            ctx, case, kind=kind, on=on, requested_by=ctx.actor, manager_id=manager
         )
         did, day = decision.id, decision.appraisal_on
     typer.echo(
@@ -233,16 +239,18 @@ def appraisal_extra(
 @appraisal_app.command("decide")
 def appraisal_decide(
     decision_id: Annotated[int, typer.Argument(help="The decision's number")],
-    by: Annotated[str, typer.Option(help="Who records the decision (person id)")],
     note: Annotated[str | None, typer.Option(help="Optional note (stored, never logged)")] = None,
 ) -> None:
-    """Record a legal-status decision; refused while its extra appraisal is not recorded (GES-5)."""
+    """Record a legal-status decision; refused while its extra appraisal is not recorded (GES-5).
+
+    Recorded as the decision of the person logged in with `poflow login`."""
     rt = cli_runtime()
     refused: AppraisalRequired | None = None
     with rt.factory() as session, session.begin():
         decision = session.get(LegalDecision, decision_id)
         if decision is None:
             raise NotFound(f"Legal-status decision {decision_id} does not exist")
+        by = acting_person(rt, session, municipality=decision.municipality).person_id
         ctx = rt.context(session, decision.municipality, today(), actor=by)
         try:
             record_legal_decision(ctx, decision_id, by=by, note=note)

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from poflow._exceptions import NotFound
-from poflow.cli_support import cli_runtime, fail, parse_date
+from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.engine import Context
 from poflow.hires.services import get_hire
 from poflow.introduction.attendance import participant, record_attendance
@@ -49,9 +49,10 @@ def _ctx(
     municipality: str | None = None,
     hire_id: str | None = None,
     day: date | None = None,
-    actor: str = "cli",
+    acting: bool = False,
 ) -> Iterator[Context]:
-    """A Context in one transaction, for the hire's municipality or the one named."""
+    """A Context in one transaction, for the hire's municipality or the one named; its actor is
+    the person logged in with `poflow login` when `acting`, else the operator (cli:<os user>)."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         slug = get_hire(session, hire_id).municipality if hire_id else municipality
@@ -60,6 +61,7 @@ def _ctx(
             if len(slugs) != 1:
                 fail("Name the municipality with --municipality.")
             slug = slugs[0]
+        actor = acting_person(rt, session, municipality=slug).person_id if acting else operator()
         yield rt.context(session, slug, day or today(), actor=actor)
 
 
@@ -73,12 +75,13 @@ Day = Annotated[
 @intro_app.command("enrol")
 def enrol_cmd(
     hire_id: Annotated[str, typer.Argument(help="The hire's id")],
-    by: Annotated[str, typer.Option(help="Who enrols: a P&O adviser or the leidinggevende")],
     variant: Annotated[str | None, typer.Option(help="Variant; default per target group")] = None,
 ) -> None:
-    """Enrol a secondary-group hire (stage, detachering, payroll, inhuur) in the programme."""
-    with _ctx(hire_id=hire_id, actor=by) as ctx:
-        e = enrol(ctx, hire_id, by=by, variant=variant)
+    """Enrol a secondary-group hire (stage, detachering, payroll, inhuur) in the programme.
+
+    As the person logged in with `poflow login`: a P&O adviser or the hire's leidinggevende."""
+    with _ctx(hire_id=hire_id, acting=True) as ctx:
+        e = enrol(ctx, hire_id, by=ctx.actor, variant=variant)
         typer.echo(
             f"{hire_id} takes part in the introduction programme ({e.group.value}, "
             f"variant {e.variant})."
@@ -133,12 +136,14 @@ def attendance_cmd(
     session_id: Annotated[int, typer.Argument(help="The session's number")],
     present: Annotated[list[str] | None, typer.Option(help="Hire id that was there")] = None,
     absent: Annotated[list[str] | None, typer.Option(help="Hire id that was not there")] = None,
-    by: Annotated[str, typer.Option(help="Who records it (person id)")] = "cli",
     municipality: Muni = None,
     date_: Day = None,
 ) -> None:
-    """Record attendance; whoever was absent is invited to the next session automatically."""
-    with _ctx(municipality=municipality, actor=by, day=_day(date_)) as ctx:
+    """Record attendance; whoever was absent is invited to the next session automatically.
+
+    An acknowledgement (its link needs no login): recorded as the operator (cli:<os user>)."""
+    with _ctx(municipality=municipality, day=_day(date_)) as ctx:
+        by = ctx.actor
         for hire_id, was in [
             *((h, True) for h in present or []),
             *((h, False) for h in absent or []),
@@ -155,11 +160,12 @@ def role_item_cmd(
     hire_id: Annotated[str, typer.Argument(help="The hire's id")],
     title: Annotated[str, typer.Option(help="What was agreed, e.g. a course for the role")],
     due: Annotated[str, typer.Option(help="Due date YYYY-MM-DD")],
-    by: Annotated[str, typer.Option(help="Who adds it (person id)")] = "cli",
 ) -> None:
-    """Add a role-specific item agreed in the arbeidsvoorwaardengesprek (INT-5)."""
-    with _ctx(hire_id=hire_id, actor=by) as ctx:
-        step = add_role_item(ctx, hire_id, title=title, due=_day(due, "--due"), by=by)
+    """Add a role-specific item agreed in the arbeidsvoorwaardengesprek (INT-5).
+
+    Added by the person logged in with `poflow login`."""
+    with _ctx(hire_id=hire_id, acting=True) as ctx:
+        step = add_role_item(ctx, hire_id, title=title, due=_day(due, "--due"), by=ctx.actor)
     typer.echo(f"Added {step.key} to the programme of {hire_id}; the employee gets a mail.")
 
 
@@ -169,10 +175,12 @@ def done_cmd(
     item: Annotated[
         str, typer.Argument(help="e-learning key, tma, startontwikkelgesprek or rol:N")
     ],
-    by: Annotated[str, typer.Option(help="Who records it (person id)")] = "cli",
 ) -> None:
-    """Record an item of the own line as done (fallback for the link in the mail)."""
-    with _ctx(hire_id=hire_id, actor=by) as ctx:
+    """Record an item of the own line as done (fallback for the link in the mail).
+
+    An acknowledgement (its link needs no login): recorded as the operator (cli:<os user>)."""
+    with _ctx(hire_id=hire_id) as ctx:
+        by = ctx.actor
         keys = [f"{PROCESS}:{item}", elearning_key(item)]
         step = next(
             (s for k in keys if (s := ctx.step(case_type=CaseType.HIRE, case_id=hire_id, key=k))),

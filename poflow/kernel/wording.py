@@ -5,7 +5,29 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["count_word", "months_phrase", "until_phrase"]
+__all__ = ["count_word", "long_date", "months_phrase", "until_phrase"]
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+def long_date(day: date) -> str:
+    """A date as poflow's mails and pages write it: "maandag 1 maart 2027"."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
 
 _WORDS = (
     "nul",

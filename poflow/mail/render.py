@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from poflow._exceptions import TemplateError
+from poflow.kernel.wording import long_date
 
 __all__ = ["RenderedMail", "Templates", "render_mail", "search_path"]
 
@@ -34,25 +35,6 @@ class RenderedMail:
     html: str
 
 
-def _date_nl(value: Any) -> str:
-    months = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ]
-    days = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
-    return f"{days[value.weekday()]} {value.day} {months[value.month - 1]} {value.year}"
-
-
 @lru_cache(maxsize=32)
 def _environment(folders: tuple[str, ...], autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -63,7 +45,7 @@ def _environment(folders: tuple[str, ...], autoescape: bool) -> jinja2.Environme
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["datum"] = _date_nl
+    env.filters["datum"] = long_date
     env.filters["tijd"] = lambda t: t.strftime("%H:%M")
     return env
 

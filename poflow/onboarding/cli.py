@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from poflow.cli_support import cli_runtime, parse_date
+from poflow.cli_support import acting_person, cli_runtime, operator, parse_date
 from poflow.hires.services import get_hire
 from poflow.kernel.calendar import today
 from poflow.onboarding.buddy import set_buddy
@@ -60,14 +60,17 @@ def status_command(
 def done_command(
     hire_id: Annotated[str, typer.Argument(help="The hire's id, e.g. NH-2027-001")],
     item: Annotated[str, typer.Argument(help="The checklist item's key, e.g. bos-bloemen")],
-    by: Annotated[str, typer.Option(help="Who did it (person id); default 'cli'")] = "cli",
 ) -> None:
-    """Mark a checklist item done (fallback for the link in the daily overview)."""
+    """Mark a checklist item done (fallback for the link in the daily overview).
+
+    An acknowledgement, not a decision (its link needs no login): recorded as the operator
+    who ran the command (cli:<os user>)."""
     rt = cli_runtime()
+    who = operator()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
-        ctx = rt.context(session, hire.municipality, today(), actor=by)
-        changed = complete_item(ctx, hire_id, item, by=by)
+        ctx = rt.context(session, hire.municipality, today(), actor=who)
+        changed = complete_item(ctx, hire_id, item, by=who)
     typer.echo(f"Item {item} of {hire_id} " + ("is now done." if changed else "was already done."))
 
 
@@ -75,12 +78,14 @@ def done_command(
 def buddy_command(
     hire_id: Annotated[str, typer.Argument(help="The hire's id")],
     person_id: Annotated[str, typer.Argument(help="The buddy's person id (same team)")],
-    by: Annotated[str, typer.Option(help="Who decides (person id); default 'cli'")] = "cli",
 ) -> None:
-    """Make a colleague the hire's buddy; they are informed on the next tick (BUD-1)."""
+    """Make a colleague the hire's buddy; they are informed on the next tick (BUD-1).
+
+    Decided by the person logged in with `poflow login`."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         hire = get_hire(session, hire_id)
+        by = acting_person(rt, session, municipality=hire.municipality).person_id
         ctx = rt.context(session, hire.municipality, today(), actor=by)
         set_buddy(ctx, hire, person_id, by=by)
     typer.echo(f"{person_id} is now the buddy of {hire_id}.")

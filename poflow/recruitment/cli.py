@@ -1,7 +1,9 @@
 """`poflow recruitment ...`: open a round, add candidates, take P&O's and MT's steps, see status.
 
 Approvals (formation, vacancy text, decision, the four-eyes terms talk) are never given here:
-only through each person's own link (REC-9).
+only through each person's own link (REC-9). A P&O or MT step (vacancy, select, offer, terms,
+cancel) is taken as the person logged in with `poflow login`, whose role in the round is checked
+as before; the other commands are audited as the operator (cli:<os user>).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import typer
 
 from poflow._exceptions import ImportRejected, PreferenceRefused, RecruitmentRefused
 from poflow.addresses import check_address
-from poflow.cli_support import cli_runtime, fail, operator, parse_date
+from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.kernel.calendar import TZ, today
 from poflow.mail.sending import SmtpTarget
 from poflow.recruitment.appointment import propose_offer, record_terms
@@ -50,7 +52,6 @@ recruitment_app = typer.Typer(
 )
 Round = Annotated[str, typer.Argument(help="The round id, e.g. WR-2027-0001")]
 _PERSON = ("--given-name", "--family-name", "--email")  # options checked as a candidate's fields
-By = Annotated[str, typer.Option("--by", help="Your person id (who takes this step)")]
 
 
 def _do(
@@ -58,13 +59,18 @@ def _do(
     round_id: str | None,
     fn: Callable[..., Any],
     *args: Any,
-    actor: str = "cli",
+    acting: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """Run one service in a committed transaction with a Context for the round's municipality."""
+    """Run one service in a committed transaction with a Context for the round's municipality:
+    as the person logged in (`by=` them) when `acting`, else as the operator."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         slug = municipality or get_round(session, round_id or "").municipality
+        if acting:
+            actor = kwargs["by"] = acting_person(rt, session, municipality=slug).person_id
+        else:
+            actor = operator()
         ctx = rt.context(session, slug, today(), actor=actor)
         return fn(ctx, *args, **kwargs)
 
@@ -191,9 +197,11 @@ def status_cmd(round_id: Round) -> None:
 
 
 @recruitment_app.command("vacancy")
-def vacancy_cmd(round_id: Round, by: By, file: Annotated[Path, typer.Option()]) -> None:
-    """P&O records the vacancy text; P&O and the MT-lid each confirm by link (REC-3)."""
-    _do(None, round_id, draft_vacancy, round_id, file.read_text(encoding="utf-8"), by=by, actor=by)
+def vacancy_cmd(round_id: Round, file: Annotated[Path, typer.Option()]) -> None:
+    """P&O records the vacancy text; P&O and the MT-lid each confirm by link (REC-3).
+
+    As the round's P&O adviser, logged in with `poflow login`."""
+    _do(None, round_id, draft_vacancy, round_id, file.read_text(encoding="utf-8"), acting=True)
     typer.echo(f"Vacancy text of {round_id} sent to P&O and the MT-lid for confirmation.")
 
 
@@ -201,7 +209,6 @@ def vacancy_cmd(round_id: Round, by: By, file: Annotated[Path, typer.Option()]) 
 def select_cmd(
     round_id: Round,
     candidate_ids: list[str],
-    by: By,
     with_po: Annotated[str, typer.Option(help="P&O adviser consulted")],
     round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
     passed_over: Annotated[
@@ -211,7 +218,8 @@ def select_cmd(
 ) -> None:
     """The MT-lid selects with P&O for interview round 1 or 2 (REC-4, REC-5, REC-7).
 
-    A candidate of a higher voorkeursbeleid tier left out for a lower one needs a reason."""
+    As the round's MT-lid, logged in with `poflow login`. A candidate of a higher
+    voorkeursbeleid tier left out for a lower one needs a reason."""
     reasons = dict(item.partition("=")[::2] for item in passed_over or [])
     try:
         chosen = _do(
@@ -221,13 +229,12 @@ def select_cmd(
             round_id,
             round_no,
             candidate_ids,
-            by=by,
             with_po=with_po,
             passed_over_reasons=reasons,
-            actor=by,
+            acting=True,
         )
     except PreferenceRefused as refused:  # the refusal is audited on its own (REC-4, X-4)
-        _do(None, round_id, record_refusal, round_id, refused, by=by, actor=operator())
+        _do(None, round_id, record_refusal, round_id, refused, acting=True)
         raise
     typer.echo(f"{len(chosen)} candidate(s) selected for round {round_no}; the others hear it.")
 
@@ -245,22 +252,25 @@ def interviews_cmd(
 
 
 @recruitment_app.command("offer")
-def offer_cmd(round_id: Round, candidate_id: str, by: By) -> None:
-    """P&O proposes the offer; P&O, MT-lid and colleague decide by link (REC-8)."""
-    _do(None, round_id, propose_offer, round_id, candidate_id, by=by, actor=by)
+def offer_cmd(round_id: Round, candidate_id: str) -> None:
+    """P&O proposes the offer; P&O, MT-lid and colleague decide by link (REC-8).
+
+    As the round's P&O adviser, logged in with `poflow login`."""
+    _do(None, round_id, propose_offer, round_id, candidate_id, acting=True)
     typer.echo(f"Decision on {candidate_id} asked of P&O, the MT-lid and the colleague.")
 
 
 @recruitment_app.command("terms")
 def terms_cmd(
     round_id: Round,
-    by: By,
     start_date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
     contract: Annotated[str, typer.Option(help="vast, tijdelijk, stage, ...")],
     work_email: Annotated[str, typer.Option()],
     months: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """P&O records the agreed terms; leidinggevende and P&O confirm by own link (REC-9)."""
+    """P&O records the agreed terms; leidinggevende and P&O confirm by own link (REC-9).
+
+    As the round's P&O adviser, logged in with `poflow login`."""
     start = parse_date(start_date, "--start-date")
     if start is None:
         fail("--start-date: a day is needed (YYYY-MM-DD).")
@@ -270,21 +280,21 @@ def terms_cmd(
         round_id,
         record_terms,
         round_id,
-        by=by,
         start_date=start,
         contract_type=contract,
         contract_months=months,
         work_email=work_email,
-        actor=by,
+        acting=True,
     )
     typer.echo(f"Terms recorded ({subject}); the four-eyes links are queued.")
 
 
 @recruitment_app.command("contract")
 def contract_cmd(round_id: Round) -> None:
-    """P&O reports the arbeidsovereenkomst drawn up; the hire follows (REC-10). Audited as you."""
+    """P&O reports the arbeidsovereenkomst drawn up; the hire follows (REC-10). A task done, like
+    a checklist item: audited as the operator (cli:<os user>)."""
     who = operator()
-    done = _do(None, round_id, mark_contract_done, round_id, by=who, actor=who)
+    done = _do(None, round_id, mark_contract_done, round_id, by=who)
     state = _do(None, round_id, advance_round, round_id)
     typer.echo(
         f"{round_id}: contract "
@@ -301,7 +311,7 @@ def standing_cmd(
 ) -> None:
     """P&O records how someone on the staff register works here, for tiers 1-3 (REC-4)."""
     who = operator()
-    changed = _do(municipality, None, set_standing, person_id, standing, by=who, actor=who)
+    changed = _do(municipality, None, set_standing, person_id, standing, by=who)
     typer.echo(f"{person_id}: {standing.value}" + ("" if changed else " (unchanged)"))
 
 
@@ -315,12 +325,13 @@ def koffie_cmd(
     at: Annotated[str, typer.Option(help="YYYY-MM-DDTHH:MM")],
 ) -> None:
     """Plan an informal koffiemoment before applying, with an invitation (REC-13)."""
+    person: dict[str, Any] = checked_person(given_name, family_name, email, fields=_PERSON)
     cand = _do(
         None,
         round_id,
         plan_koffiemoment,
         round_id,
-        **checked_person(given_name, family_name, email, fields=_PERSON),
+        **person,
         host_id=host,
         starts_at=datetime.fromisoformat(at).replace(tzinfo=TZ),
     )
@@ -343,7 +354,9 @@ def advance_cmd(round_id: Round) -> None:
 
 
 @recruitment_app.command("cancel")
-def cancel_cmd(round_id: Round, by: By) -> None:
-    """P&O withdraws the vacancy; open candidates get a friendly message (REC-11)."""
-    _do(None, round_id, cancel_round, round_id, by=by, actor=by)
+def cancel_cmd(round_id: Round) -> None:
+    """P&O withdraws the vacancy; open candidates get a friendly message (REC-11).
+
+    As the round's P&O adviser, logged in with `poflow login`."""
+    _do(None, round_id, cancel_round, round_id, acting=True)
     typer.echo(f"Round {round_id} cancelled.")

@@ -91,7 +91,7 @@ LINK_ACTIONS = (
     ),
     LinkAction(
         name=CONTRACT_DONE,
-        needs_login=True,  # the round's P&O adviser states it, logged in
+        needs_login=False,  # a task done (like a checklist item), only by the round's P&O
         title="Arbeidsovereenkomst opgesteld",
         describe=_describe_contract,
         perform=_contract_done,

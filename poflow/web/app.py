@@ -29,6 +29,7 @@ from poflow._exceptions import OidcRefused
 from poflow.runtime import build_runtime
 from poflow.settings import Settings, get_settings
 from poflow.staff.web import router as grants_router
+from poflow.web.checkin_behalf import behalf_router
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.identity import viewer_of
 from poflow.web.limits import MAX_BODY, BodyLimit
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = env
     app.include_router(login_router)
     app.include_router(grants_router)  # /rollen: approval roles confirmed by a second person
+    app.include_router(behalf_router)  # P&O records a check-in on behalf (CHK-3)
 
     def render(page: Page, token: str | None = None) -> Response:
         if page.redirect is not None:

@@ -52,6 +52,8 @@ def viewer_of(request: Request) -> Viewer | None:
                 db, value, utcnow(), settings.session_idle_minutes, settings.session_max_hours
             )
             db.commit()
+    if viewer is not None and viewer.method == "cli":
+        viewer = None  # a command-line session (poflow login) is not a browser's
     request.state.viewer = viewer
     return viewer
 

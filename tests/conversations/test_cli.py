@@ -16,6 +16,7 @@ from tests.conversations.support import (
     add_kb_staff,
     plan_cycle_only,
 )
+from tests.support import cli_login
 
 runner = CliRunner()
 
@@ -24,6 +25,7 @@ def test_ges_1_cycle_start_for_existing_staff_and_show_it(sqlite_runtime: Any) -
     """P&O starts the cycle of a staff member at the top of the scale on a chosen date and sees
     the talks; without --manager or --joined the command says what is missing."""
     add_kb_staff(sqlite_runtime, hire_start=None)
+    cli_login(sqlite_runtime, "KB-9002")
     missing = runner.invoke(
         app, ["cycle", "start", "KB-9005", "--date", "2027-06-07", "--joined", "2010-01-01"]
     )
@@ -42,8 +44,6 @@ def test_ges_1_cycle_start_for_existing_staff_and_show_it(sqlite_runtime: Any) -
             "--joined",
             "2010-01-01",
             "--scale-max",
-            "--by",
-            "KB-9002",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -62,6 +62,7 @@ def test_ges_4_cycle_update_records_scale_facts(sqlite_runtime: Any) -> None:
     """P&O records the scale maximum and the last promotion the raise rule needs."""
     add_kb_staff(sqlite_runtime)
     plan_cycle_only(sqlite_runtime, date(2027, 2, 15))
+    cli_login(sqlite_runtime, "KB-9002")
     result = runner.invoke(
         app, ["cycle", "update", HIRE, "--scale-max", "--last-promotion", "2027-09-01"]
     )
@@ -77,6 +78,7 @@ def test_ges_5_appraisal_extra_then_decide_is_refused_and_audited(sqlite_runtime
     """`poflow appraisal extra` plans the extra talk; deciding before it is recorded fails with
     AppraisalRequired, and the refusal is in the audit log."""
     add_kb_staff(sqlite_runtime)
+    cli_login(sqlite_runtime, "KB-9002")
     bad = runner.invoke(
         app, ["appraisal", "extra", HIRE, "--reason", "ontslag", "--date", "2027-11-01"]
     )
@@ -84,11 +86,11 @@ def test_ges_5_appraisal_extra_then_decide_is_refused_and_audited(sqlite_runtime
     assert "ontslag" in bad.output
     planned = runner.invoke(
         app,
-        ["appraisal", "extra", HIRE, "--reason", "vast", "--date", "2027-11-01", "--by", "KB-9002"],
+        ["appraisal", "extra", HIRE, "--reason", "vast", "--date", "2027-11-01"],
     )
     assert planned.exit_code == 0, planned.output
     assert "planned on 2027-11-01" in planned.output
-    refused = runner.invoke(app, ["appraisal", "decide", "1", "--by", "KB-9002"])
+    refused = runner.invoke(app, ["appraisal", "decide", "1"])
     assert isinstance(refused.exception, AppraisalRequired)
     with sqlite_runtime.factory() as session:
         assert session.query(AuditEntry).filter_by(action="ges.legal.refused").count() == 1

@@ -17,6 +17,7 @@ from tests.introduction.support import (
     plan_all,
     staff,
 )
+from tests.support import cli_login
 
 pytestmark = pytest.mark.usefixtures("int_only")
 RUN = CliRunner()
@@ -65,11 +66,17 @@ def test_int_4_portfolio_shows_each_item_and_the_certificates(sqlite_runtime: An
 
 
 def test_int_1_p_and_o_enrols_a_secondary_hire_by_command(sqlite_runtime: Any):
-    """INT-1/INT-6: P&O enrols the seconded hire, who gets the light variant."""
+    """INT-1/INT-6: P&O, logged in, enrols the seconded hire, who gets the light variant; a
+    person logged in who is neither P&O nor the manager is refused."""
     _setup(sqlite_runtime)
-    refused = RUN.invoke(app, ["intro", "enrol", "NH-C-S", "--by", "HB-0010"])
+    anonymous = RUN.invoke(app, ["intro", "enrol", "NH-C-S"])
+    assert anonymous.exit_code == 1
+    assert "Log eerst in: poflow login" in anonymous.output
+    cli_login(sqlite_runtime, "HB-0010")
+    refused = RUN.invoke(app, ["intro", "enrol", "NH-C-S"])
     assert isinstance(refused.exception, EnrolmentRefused)  # facilitair: neither P&O nor manager
-    out = _cli("intro", "enrol", "NH-C-S", "--by", "HB-0003")
+    cli_login(sqlite_runtime, "HB-0003")
+    out = _cli("intro", "enrol", "NH-C-S")
     assert "secundair, variant light" in out
     assert _cli("portfolio", "NH-C-S").count("[") == 3
 
@@ -107,8 +114,6 @@ def test_int_3_session_overview_and_attendance_by_command(sqlite_runtime: Any):
         session_id,
         "--present",
         "NH-C-A",
-        "--by",
-        "HB-0002",
         "--municipality",
         "hardenberg",
         "--date",

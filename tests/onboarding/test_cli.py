@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from poflow.db.models import Hire, Person
 from tests.onboarding.support import ctx_for, import_examples
+from tests.support import cli_login
 
 DAY = date(2027, 2, 16)
 HB = "hardenberg"
@@ -25,7 +26,8 @@ def _planned_examples(rt):
 
 
 def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(sqlite_runtime):
-    """`poflow status` shows the rows; `poflow onboarding done` and `buddy` change the hire."""
+    """`poflow status` shows the rows; `poflow onboarding done` (as the operator) and `buddy`
+    (as the P&O adviser logged in) change the hire."""
     from poflow.cli import app
 
     _planned_examples(sqlite_runtime)
@@ -35,13 +37,14 @@ def test_onb_4_poflow_status_prints_the_table_and_the_onboarding_commands_work(s
     assert "Onboarding Gemeente Hardenberg, 2027-02-16" in shown.output
     assert "NH-2027-001" in shown.output
     assert "3/0/9" in shown.output
-    done = runner.invoke(
-        app, ["onboarding", "done", "NH-2027-001", "bos-bloemen", "--by", "HB-0004"]
-    )
-    assert done.exit_code == 0
+    done = runner.invoke(app, ["onboarding", "done", "NH-2027-001", "bos-bloemen"])
+    assert done.exit_code == 0, done.output
     assert "is now done" in done.output
     again = runner.invoke(app, ["onboarding", "done", "NH-2027-001", "bos-bloemen"])
     assert "was already done" in again.output
+    buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0099"])
+    assert "Log eerst in: poflow login" in buddy.output  # a buddy is chosen by someone
+    cli_login(sqlite_runtime, "HB-0002")
     buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0006"])
     assert buddy.exit_code == 1  # HB-0006 is the hire's own leidinggevende (BUD-1)
     buddy = runner.invoke(app, ["onboarding", "buddy", "NH-2027-002", "HB-0011"])

@@ -17,7 +17,7 @@ from poflow.cli import app
 from poflow.engine import TZ
 from poflow.recruitment import candidates
 from poflow.recruitment.models import Candidate, RecruitmentRound
-from tests.recruitment.support import D0, PO, PO2, open_round, publish, round_at_terms, run
+from tests.recruitment.support import D0, PO2, open_round, publish, round_at_terms, run
 
 runner = CliRunner()
 HEADER = "given_name,family_name,email,tier,consent_partners,consent_retention,referred_by\n"
@@ -138,8 +138,6 @@ def test_x_2_the_terms_talk_refuses_a_work_email_with_a_second_address(rt: Any, 
             "recruitment",
             "terms",
             rid,
-            "--by",
-            PO,
             "--start-date",
             "2027-05-03",
             "--contract",

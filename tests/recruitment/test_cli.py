@@ -19,6 +19,7 @@ from tests.recruitment.support import (
     publish,
     send,
 )
+from tests.support import cli_login
 
 runner = CliRunner()
 
@@ -45,7 +46,8 @@ def test_rec_1_open_from_a_yaml_file_then_candidates_and_status(
     rid = opened.output.split()[1]
     text = tmp_path / "tekst.txt"
     text.write_text("Wij zoeken een toezichthouder bouw die graag buiten is.", encoding="utf-8")
-    assert poflow("recruitment", "vacancy", rid, "--by", PO, "--file", str(text)).exit_code == 0
+    cli_login(rt, PO)
+    assert poflow("recruitment", "vacancy", rid, "--file", str(text)).exit_code == 0
     send(rt)
     approve_by_mail(rt, smtp, PO_MAIL, "Toezichthouder")
     approve_by_mail(rt, smtp, "dirk.mulder@", "Toezichthouder")

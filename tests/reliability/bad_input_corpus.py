@@ -352,8 +352,6 @@ CLIS = [
             "recruitment",
             "terms",
             "WR-2027-0001",
-            "--by",
-            "HB-0002",
             "--start-date",
             "2027-05-03",
             "--contract",

@@ -34,7 +34,7 @@ from poflow.states import MailState
 from tests.conftest import EXAMPLES
 from tests.mail.poison import PO_MAILBOX, queue
 from tests.mail.relays import Relay
-from tests.recruitment.support import PO, import_example_staff, open_round, publish
+from tests.recruitment.support import import_example_staff, open_round, publish
 from tests.recruitment.support import round_at_terms as terms_round
 from tests.reliability.support import record
 
@@ -301,7 +301,7 @@ def test_x_2_the_terms_talk_refuses_a_second_address_in_work_email(rt: Any, smtp
     """`recruitment terms --work-email 'a@x.nl, evil@evil.example'` is refused by option."""
     import_example_staff(rt)
     rid, _cand = terms_round(rt, smtp)
-    args = ["recruitment", "terms", rid, "--by", PO, "--start-date", "2027-05-03"]
+    args = ["recruitment", "terms", rid, "--start-date", "2027-05-03"]
     args += ["--contract", "tijdelijk", "--months", "12"]
 
     def attempt() -> None:

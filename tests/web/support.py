@@ -18,8 +18,10 @@ from sqlalchemy import select, text
 
 from poflow.db.base import Base
 from poflow.db.models import Action, AuditEntry, Hire, Outbox, Person, PersonRole, RefusalTally
+from poflow.kernel.calendar import today
 from poflow.links import ActionLink
 from tests.conftest import EXAMPLES
+from tests.support import move_talk
 
 SECRET = "test-secret-key-for-poflow-tests"
 LINK = re.compile(r"https?://[^\s\"<>]+/a/[A-Za-z0-9_.\-]+")
@@ -44,7 +46,8 @@ def path_of(url: str) -> str:
 
 def checkin_record_link(rt: Any) -> str:
     """Plan NH-2027-001's check-ins and perform the "vastleggen" action due on RECORD_DAY, with
-    the engine's own planner and handler (other processes stay out); return the link mailed."""
+    the engine's own planner and handler (other processes stay out); return the link mailed. The
+    talk is then moved to today, so that the link may record it (CHK-2)."""
     from poflow.checkins.handlers import ask_to_record
     from poflow.checkins.planner import plan_checkins
     from poflow.checkins.rules import RECORD
@@ -64,6 +67,8 @@ def checkin_record_link(rt: Any) -> str:
         found = LINK.findall(row.body_text)
     assert len(found) == 1
     assert row.recipient_email == DIRK
+    # The talk took place today: the link may record it now (CHK-2: not before the talk's date).
+    move_talk(rt, "NH-2027-001", 1, today())
     return found[0]
 
 
@@ -257,6 +262,7 @@ def hardenberg(
         "POFLOW_SMTP_HOST": "127.0.0.1",
         "POFLOW_SMTP_PORT": str(smtp.port),
         "POFLOW_SECRET_KEY": SECRET,
+        "XDG_STATE_HOME": str(tmp_path / "state"),  # `poflow login`'s session file
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

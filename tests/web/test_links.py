@@ -19,6 +19,7 @@ from poflow.links import ActionLink, mint_link, mint_links
 from poflow.runtime import run_day
 from poflow.states import StepState
 from tests.conftest import SmtpRecorder
+from tests.support import cli_login
 from tests.web.support import (
     DIRK,
     RECORD_DAY,
@@ -81,11 +82,13 @@ def test_chk_2_the_held_link_records_the_talk_and_its_note(hardenberg: Any):
 
 
 def test_chk_2_cli_checkin_held_stays_the_fallback(hardenberg: Any):
-    """`poflow checkin held` still records the talk; the link then says it is already recorded."""
+    """`poflow checkin held`, by the leidinggevende logged in, still records the talk; the link
+    then says it is already recorded."""
     from poflow.cli import app
 
     token = token_of(checkin_record_link(hardenberg))
-    result = CliRunner().invoke(app, ["checkin", "held", "NH-2027-001", "1", "--by", "HB-0004"])
+    cli_login(hardenberg, "HB-0004")
+    result = CliRunner().invoke(app, ["checkin", "held", "NH-2027-001", "1"])
     assert result.exit_code == 0, result.output
     assert first_talk(hardenberg).state == StepState.DONE
     with pytest.raises(ActionRefused, match="al vastgelegd"):
