@@ -35,6 +35,8 @@ from tests.introduction.support import (
 )
 from tests.recruitment.support import MT, PO, import_example_staff, published_with
 from tests.reliability.support import record
+from tests.support import cli_login
+from tests.web.support import subject_viewer
 
 
 def _audits(rt: Any, action: str, **detail: str) -> int:
@@ -58,8 +60,9 @@ def test_bypass_int_5_the_closing_talk_link_before_six_months_is_refused_and_aud
     invite = messages(per_day, to=MANAGER_EMAIL, subject="Uitnodiging Startontwikkelgesprek")[0]
     pages = LinkPages(rt)
     token = tokens(invite)[0]
-    shown = pages.show(token, None)
-    page = pages.act(token, {"csrf": [shown.context["csrf"]]}, shown.nonce)
+    viewer = subject_viewer(rt, token)  # the leidinggevende, logged in (the link needs it)
+    shown = pages.show(token, None, viewer=viewer)
+    page = pages.act(token, {"csrf": [shown.context["csrf"]]}, shown.nonce, viewer=viewer)
     with rt.factory() as session:
         state = session.scalars(select(Enrolment.state)).one()
         talk = session.scalars(select(Step).where(Step.key == "int:startontwikkelgesprek")).one()
@@ -85,9 +88,8 @@ def test_bypass_rec_4_passing_over_a_higher_tier_without_a_reason_is_refused_and
     rt = sqlite_runtime
     import_example_staff(rt)
     rid, (first, second) = published_with(rt, smtp, [("Anna", 1), ("Bert", 2)])
-    result = CliRunner().invoke(
-        app, ["recruitment", "select", rid, second, "--by", MT, "--with-po", PO]
-    )
+    cli_login(rt, MT)  # the round's MT-lid selects, logged in on the command line
+    result = CliRunner().invoke(app, ["recruitment", "select", rid, second, "--with-po", PO])
     with rt.factory() as session:
         moved = session.scalar(
             select(func.count())

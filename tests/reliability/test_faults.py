@@ -266,7 +266,7 @@ def test_x_1_two_dispatcher_processes_for_the_same_day_on_postgresql_split_the_w
         assert len(faulty.sessions) == 2, sent
         assert all(s and int(s[-1]) > 0 for s in sent), sent
     assert (result.duplicates, result.lost) == (0, 0)
-    assert result.expected >= 24
+    assert result.expected >= 12  # the day's mail (the hires' own invitations wait for day one)
 
 
 # -- (d) the dispatcher killed with SIGKILL in the middle of a batch, started again ---------------
@@ -400,7 +400,7 @@ def test_x_2_smtp_down_for_a_day_then_back_delivers_everything_once(
         note=f"day 2 sent {back['mail']['sent']}",
     )
     assert (result.duplicates, result.lost) == (0, 0)
-    assert result.expected >= 24
+    assert result.expected >= 12  # the day's mail (the hires' own invitations wait for day one)
 
 
 # -- (f) the database restarted in the middle of a run -----------------------------------------

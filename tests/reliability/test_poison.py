@@ -162,9 +162,9 @@ def test_x_2_a_poison_row_at_the_lowest_id_fails_alone_and_p_and_o_is_told(
 def test_x_2_a_hire_with_a_non_ascii_address_under_smtputf8_fails_alone_in_the_dispatcher(
     rt: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtputf8: bool
 ):
-    """POFLOW_SMTPUTF8 on: three dispatcher days of the example hires go out; the mails to
-    lötte.hendriks@ are parked after their attempts with P&O told by a relay without SMTPUTF8,
-    and delivered by one with it."""
+    """POFLOW_SMTPUTF8 on: the example hires' first planning day and the three days from their
+    welcome mails at the private address go out; the mails to lötte.hendriks@ are parked after
+    their attempts with P&O told by a relay without SMTPUTF8, and delivered by one with it."""
     rows = list(csv.DictReader((EXAMPLES / "hires.csv").open(encoding="utf-8")))
     rows[0]["private_email"] = "lötte.hendriks@example.org"
     hires = tmp_path / "hires.csv"
@@ -181,13 +181,15 @@ def test_x_2_a_hire_with_a_non_ascii_address_under_smtputf8_fails_alone_in_the_d
         with site.factory() as session, session.begin():
             import_staff(session, EXAMPLES / "staff.csv", site.configs)
             import_hires(session, hires, site.configs)
-        for day in (date(2027, 1, 4), date(2027, 1, 5), date(2027, 1, 6)):
+        # Planning, then the welcome at the private address (five working days before 1
+        # February): the hire's own invitations go to her work address from day one.
+        for day in (date(2027, 1, 4), date(2027, 1, 25), date(2027, 1, 26), date(2027, 1, 27)):
             run_day(site, day)  # the dispatcher's steps
     poison = {r.id for r in _outbox(site) if r.recipient_email.startswith("lötte")}
     assert poison
-    scenario = "hire import with a non-ASCII local part (SMTPUTF8 on), three dispatcher days"
+    scenario = "hire import with a non-ASCII local part (SMTPUTF8 on), four dispatcher days"
     label = "SMTPUTF8" if smtputf8 else "no SMTPUTF8"
-    where = "among the day's invitations"
+    where = "the welcome mail at the private address"
     assert _record_send(site, scenario, relay.messages, label, poison, 0, where)
 
 

@@ -23,7 +23,9 @@ import pytest
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from poflow.kernel.calendar import today
 from tests.conftest import EXAMPLES, SmtpRecorder
+from tests.support import move_talk
 from tests.web.support import LINK, csrf_of, login_for_link
 
 __all__ = ["COVERAGE", "NOTE", "Year", "simulated_year"]
@@ -259,6 +261,7 @@ def _record_checkin_through_the_link(rt: Any) -> None:
         ).first()
     assert body, "no record request was mailed for NH-2027-001"
     path = "/a/" + LINK.findall(body)[0].split("/a/", 1)[1]
+    move_talk(rt, "NH-2027-001", 1, today())  # the web app's day is the real one: the talk has been
     with TestClient(create_app(rt.settings)) as client:
         login_for_link(client, path)
         page = client.get(path)
