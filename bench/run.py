@@ -251,7 +251,8 @@ def _import(rt: Any, pop: population.Population, tmp: Path, n: int) -> tuple[Sta
     with rt.factory() as session, session.begin():
         session.execute(delete(Hire).where(Hire.id.like("RAW-%")))
     with stage("import") as s, rt.factory() as session, session.begin():
-        result = import_hires(session, path, rt.configs)
+        # Contracts really start on 1 January and 1 September: allowed, as P&O would allow them.
+        result = import_hires(session, path, rt.configs, allow_non_working_day=True)
     assert result.created == n, result
     return s, raw
 

@@ -238,6 +238,28 @@ def _all_suspended(run_ids: list[str]) -> bool:
     return paused == len(run_ids)
 
 
+def _decider(rt: Any, token: str) -> Any:
+    """The logged-in person a decision link was mailed to (the page checks it is them)."""
+    from sqlalchemy import select
+
+    from poflow.auth.viewer import Viewer
+    from poflow.db.models import Person
+    from poflow.link_tokens import read_token
+    from poflow.links import ActionLink
+
+    public_id, _ = read_token(rt.settings.signing_keys(), token)
+    with rt.factory() as session:
+        row = session.scalars(select(ActionLink).where(ActionLink.public_id == public_id)).one()
+        person = session.get_one(Person, row.subject_id)
+        return Viewer(
+            person_id=person.id,
+            municipality=person.municipality,
+            name=person.full_name,
+            roles=frozenset(person.role_names),
+            method="local",
+        )
+
+
 def _decide_and_time(rt: Any, rid: str) -> float:
     """Both formation deciders approve by link; seconds until the round's flow moved it on."""
     from sqlalchemy import select
@@ -255,8 +277,14 @@ def _decide_and_time(rt: Any, rid: str) -> float:
     pages = LinkPages(rt)
     for text in bodies:
         token = LINK.findall(text)[0]
-        page = pages.show(token, None)
-        pages.act(token, {"csrf": [page.context["csrf"]], "besluit": ["akkoord"]}, page.nonce)
+        viewer = _decider(rt, token)  # a decision needs its person's login: theirs
+        page = pages.show(token, None, viewer=viewer)
+        pages.act(
+            token,
+            {"csrf": [page.context["csrf"]], "besluit": ["akkoord"]},
+            page.nonce,
+            viewer=viewer,
+        )
     decided = time.perf_counter()
 
     def moved() -> bool:

@@ -245,7 +245,16 @@ def test_the_installed_cli_runs_from_any_folder(installed: tuple[Path, Path], tm
     with sqlite3.connect(data / "poflow.db") as db:
         versions = {row[0] for row in db.execute("SELECT version_num FROM alembic_version")}
     scripts = ScriptDirectory(str(ROOT / "poflow" / "db" / "migrations"))
-    assert versions == set(scripts.get_heads())
+    # Every head is applied: one the table names, or one a named version depends on (Alembic
+    # keeps no row for a branch that a later migration depends on, e.g. 0004 under 0019).
+    reached = {
+        script.revision
+        for version in versions
+        for script in scripts.revision_map.iterate_revisions(
+            version, "base", inclusive=True, assert_relative_length=False, select_for_downgrade=True
+        )
+    }
+    assert set(scripts.get_heads()) <= reached
 
     for kind in ("staff", "hires"):
         poflow("import", kind, str(ROOT / "examples" / f"{kind}.csv"))

@@ -22,7 +22,14 @@ from poflow.links import ActionLink
 from poflow.settings import Settings
 from poflow.states import StepState
 from poflow.web import create_app, serve_web_in_thread
-from tests.web.support import SECRET, checkin_record_link, csrf_of, heading, path_of
+from tests.web.support import (
+    SECRET,
+    checkin_record_link,
+    csrf_of,
+    heading,
+    login_for_link,
+    path_of,
+)
 
 NEW_KEY = "a-new-key-for-poflow-tests-0123456789"  # 37 characters
 PUBLIC = "https://poflow.gemeente.example"
@@ -331,6 +338,7 @@ class TestRotation:
         talk."""
         rt = _use(monkeypatch, SECRET_KEY=NEW_KEY, PREVIOUS_SECRET_KEYS=SECRET, BASE_URL=PUBLIC)
         with TestClient(create_app(rt.settings), base_url=PUBLIC) as client:
+            login_for_link(client, old_link)  # the check-in's leidinggevende (CHK-2)
             page = client.get(old_link)
             assert page.status_code == 200, heading(page.text)
             done = client.post(old_link, data={"csrf": csrf_of(page.text)})
@@ -353,6 +361,7 @@ class TestRotation:
     ):
         """A confirmation page opened before the rotation can still be confirmed after it."""
         with TestClient(create_app(hardenberg.settings)) as before:
+            login_for_link(before, old_link)  # the session outlives the rotation too
             page = before.get(old_link)
             csrf, cookies = csrf_of(page.text), dict(before.cookies)
         rt = _use(monkeypatch, SECRET_KEY=NEW_KEY, PREVIOUS_SECRET_KEYS=SECRET)

@@ -87,6 +87,7 @@ def test_an_acknowledgement_link_stays_link_only(hardenberg: Any):
         name for name, action in hardenberg.registry.link_actions.items() if not action.needs_login
     }
     assert link_only == {
+        "rec.contract_opgesteld",  # a task done, like a checklist item (README's table)
         "int.sessie_ja",
         "int.sessie_nee",
         "int.aanwezig",

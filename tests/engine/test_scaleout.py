@@ -35,15 +35,20 @@ WORKER = (
 )
 
 
+# The working days of February 2027 up to the 26th (a start date must be one).
+FEBRUARY = [d for d in range(1, 27) if date(2027, 2, d).weekday() < 5]
+
+
 def write_hires(path: Path, n: int) -> Path:
-    """A hires file of `n` fictional new colleagues of Hardenberg starting in February 2027."""
+    """A hires file of `n` fictional new colleagues of Hardenberg starting on working days of
+    February 2027."""
     lines = [EXAMPLES.joinpath("hires.csv").read_text(encoding="utf-8").splitlines()[0]]
     for i in range(1, n + 1):
         manager, buddy = ("HB-0004", "HB-0005") if i % 2 else ("HB-0006", "HB-0007")
         lines.append(
             f"SO-{i:03d},Test{i},Schaal,test{i}@example.org,"
             f"test{i}.schaal@hardenberg.example.nl,Team {i % 3},Medewerker,{manager},"
-            f"{buddy},vast,,2027-02-{1 + i % 20:02d},hardenberg"
+            f"{buddy},vast,,2027-02-{FEBRUARY[i % len(FEBRUARY)]:02d},hardenberg"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -19,6 +19,7 @@ from poflow.recruitment.models import Candidate
 from poflow.recruitment.rules import Standing, Tier, passed_over, tier_refusal
 from poflow.recruitment.states import CandidateState
 from tests.recruitment.support import D0, MT, PO, published_with, run
+from tests.support import cli_login
 
 runner = CliRunner()
 DAY = D0.replace(day=8)  # external publication: every tier may apply
@@ -93,7 +94,8 @@ def test_rec_4_the_command_line_refusal_is_audited_and_a_reason_lets_it_pass(
     """`poflow recruitment select` without --passed-over exits with the refusal, which is
     audited; with CANDIDATE=REASON it selects."""
     rid, (first, second) = published_with(rt, mails, [("Eerste", 1), ("Tweede", 2)])
-    args = ["recruitment", "select", rid, second, "--by", MT, "--with-po", PO]
+    cli_login(rt, MT)  # the round's MT-lid selects, logged in on the command line
+    args = ["recruitment", "select", rid, second, "--with-po", PO]
     refused = runner.invoke(app, args)
     assert isinstance(refused.exception, PreferenceRefused)
     with rt.factory() as s:

@@ -179,8 +179,7 @@ def login_for_link(client: Any, url: str, runtime: Any = None) -> str | None:
     from poflow.link_tokens import read_token
 
     rt = runtime or client.app.state.runtime
-    secret = rt.settings.secret_key.get_secret_value()
-    public_id, _ = read_token(secret, url.rsplit("/a/", 1)[-1])
+    public_id, _ = read_token(rt.settings.signing_keys(), url.rsplit("/a/", 1)[-1])
     with rt.factory() as session:
         row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
     action = rt.registry.link_actions.get(row.action) if row is not None else None
@@ -201,7 +200,7 @@ def subject_viewer(rt: Any, token: str) -> Any:
     from poflow.auth.viewer import Viewer
     from poflow.link_tokens import read_token
 
-    public_id, _ = read_token(rt.settings.secret_key.get_secret_value(), token.rsplit("/a/", 1)[-1])
+    public_id, _ = read_token(rt.settings.signing_keys(), token.rsplit("/a/", 1)[-1])
     with rt.factory() as session:
         row = session.scalar(select(ActionLink).where(ActionLink.public_id == public_id))
         action = rt.registry.link_actions.get(row.action) if row is not None else None

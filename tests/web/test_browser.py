@@ -28,6 +28,7 @@ from poflow.states import StepState
 from tests.approvals.support import ASKED, BRAM
 from tests.conftest import ROOT, SmtpRecorder, free_port, wait_for
 from tests.staff.support import REVIEW, grant_by_import
+from tests.support import move_talk
 from tests.web.support import (
     DIRK,
     RECORD_DAY,
@@ -106,6 +107,7 @@ def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
     """Dirk opens the "vastleggen" link on a phone, adds a note, presses the button by keyboard."""
     run_day(site, RECORD_DAY, municipality="hardenberg")
     mail = next(m for m in smtp.to(DIRK) if "plaatsgevonden?" in str(m["Subject"]))
+    move_talk(site, "NH-2027-001", 1, today())  # the web app's day is the real one (CHK-2)
     give_login(site, "HB-0004")
     page = chromium.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
     page.goto(link_in_mail(mail))
