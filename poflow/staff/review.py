@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from poflow.db.models import Person
 from poflow.kernel.calendar import TZ
 from poflow.kernel.vocabulary import Role
+from poflow.kernel.wording import long_date
 from poflow.staff.grants import pending_grants
 from poflow.staff.models import RoleGrant
 
@@ -30,9 +31,9 @@ def role_label(role: str) -> str:
 
 
 def when_nl(moment: datetime) -> str:
-    """ "02-03-2027 om 09:15 uur", in the municipalities' time zone."""
+    """ "dinsdag 2 maart 2027 om 09:15 uur", in the municipalities' time zone."""
     local = moment.astimezone(TZ)
-    return f"{local:%d-%m-%Y} om {local:%H:%M} uur"
+    return f"{long_date(local.date())} om {local:%H:%M} uur"
 
 
 @dataclass(frozen=True, slots=True)
