@@ -36,6 +36,7 @@ class PersonChange:
     municipality: str
     old_email: str | None  # the address before, when it changed
     removed_roles: frozenset[str]
+    login_changed: bool = False  # a login added, reset or its method changed by an operator
 
 
 def asked_in_open(session: Session, municipality: str, person_id: str) -> list[ApprovalRequest]:
@@ -135,6 +136,7 @@ def reask_changed_person(ctx: Context, change: PersonChange) -> int:
                 revoked_links=revoked,
                 voided_decisions=voided,
                 email_changed=change.old_email is not None,
+                login_changed=change.login_changed,
             )
     return len(requests)
 
@@ -156,6 +158,7 @@ def _tell(
         for w, changed in (
             ("het e-mailadres", change.old_email),
             ("de rollen", change.removed_roles),
+            ("de inlog", change.login_changed),
         )
         if changed
     )

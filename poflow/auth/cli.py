@@ -8,16 +8,19 @@ the operator who ran the command (`cli:<os user>`).
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyotp
 import typer
 from sqlalchemy import select
 
 from poflow._exceptions import PoflowError
+from poflow.approvals.reask import PersonChange, asked_in_open, reask_changed_person
 from poflow.auth.accounts import add_login, disable_login, reset_login
 from poflow.auth.models import Login
-from poflow.cli_support import cli_runtime, fail, operator
+from poflow.cli_support import cli_runtime, fail, operator, run_today
+from poflow.db.models import Person
+from poflow.kernel.calendar import today
 
 __all__ = ["users_app"]
 
@@ -56,6 +59,28 @@ def _password(from_stdin: bool) -> str:
     return str(first)
 
 
+def _reask(rt: Any, session: Any, person_id: str) -> str | None:
+    """A login added or reset by an operator for someone asked in an open approval: their
+    links and decisions are void, they are asked again at their own address and told (REC-9:
+    whoever sets a password cannot decide in their place). The municipality, when asked."""
+    person = session.get(Person, person_id)
+    if person is None or not asked_in_open(session, person.municipality, person_id):
+        return None
+    ctx = rt.context(session, person.municipality, today(), actor=operator())
+    change = PersonChange(person_id, person.municipality, None, frozenset(), login_changed=True)
+    reask_changed_person(ctx, change)
+    return person.municipality
+
+
+def _after(rt: Any, person_id: str, asked: str | None) -> None:
+    if asked is not None:
+        sent = run_today(rt, asked)
+        typer.echo(
+            f"{person_id} is asked in an open approval: their links and decisions are void, they "
+            f"are asked again at their own address and told ({sent} message(s) sent)."
+        )
+
+
 def _show_totp(person_id: str, secret: str | None) -> None:
     if secret is None:
         return
@@ -74,9 +99,11 @@ def add_cmd(
     try:
         with rt.factory() as session, session.begin():
             secret = add_login(session, employee_id, password, totp=totp, actor=operator())
+            asked = _reask(rt, session, employee_id)
     except PoflowError as exc:
         fail(f"poflow users add {employee_id}: {exc}; nothing was changed.")
     typer.echo(f"Login added for {employee_id}.")
+    _after(rt, employee_id, asked)
     _show_totp(employee_id, secret)
 
 
@@ -90,9 +117,11 @@ def reset_cmd(
     try:
         with rt.factory() as session, session.begin():
             secret = reset_login(session, employee_id, password, totp=totp, actor=operator())
+            asked = _reask(rt, session, employee_id)
     except PoflowError as exc:
         fail(f"poflow users reset {employee_id}: {exc}; nothing was changed.")
     typer.echo(f"Login of {employee_id} reset; their sessions ended.")
+    _after(rt, employee_id, asked)
     _show_totp(employee_id, secret)
 
 

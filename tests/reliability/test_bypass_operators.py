@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from poflow._exceptions import ApprovalRefused, GrantRefused, ImportRejected
 from poflow.approvals.decisions import record_decision, roles_of
 from poflow.approvals.models import Approval
 from poflow.audit_verify import check_facts
+from poflow.auth.accounts import add_login
+from poflow.cli import app
 from poflow.db.models import AuditEntry, Person
 from poflow.importer import import_staff
 from poflow.recruitment import appointment
@@ -364,4 +367,51 @@ def test_rec_9_an_asked_person_s_new_email_voids_links_and_asks_again(
         error="LinkRefused revoked",
     )
     assert ok
+    assert audited
+
+
+def test_rec_9_an_operator_resetting_an_asked_person_s_login_cannot_decide_for_them(
+    runtime: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch
+):
+    """`poflow users reset` of an asked leidinggevende (whoever runs it now knows a password
+    for them) voids the links already mailed, asks again at the person's own address and tells
+    them; only that new link decides."""
+    import_example_staff(runtime)
+    rid, _ = round_at_terms(runtime, smtp)
+    old = tokens(mail_to(smtp, MT_MAIL, "Arbeidsvoorwaardengesprek"))[0]
+    with runtime.factory() as s, s.begin():
+        add_login(s, "HB-0004", "een-oud-wachtwoord-van-dirk", totp=False, actor="test")
+    reset = CliRunner().invoke(
+        app, ["users", "reset", "HB-0004", "--password-stdin"], input="nu-weet-de-beheerder-het\n"
+    )
+    assert reset.exit_code == 0, reset.output
+    page = click(runtime, old, besluit="akkoord")
+    old_void = page.template == "refused.html"
+    told = mail_to(smtp, MT_MAIL, "Je gegevens zijn gewijzigd")
+    approve_by_mail(runtime, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
+    with runtime.factory() as s:
+        subject = terms_subject(s.get(RecruitmentRound, rid))
+        decided = s.scalar(
+            select(Approval.person_id).where(
+                Approval.subject_id == subject, Approval.role == "leidinggevende"
+            )
+        )
+        audited = (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "approval.reasked")
+            )
+            == 1
+        )
+    ok = old_void and told is not None and "de inlog" in told.get_body(("plain",)).get_content()
+    record(
+        "bypass",
+        variant="ops 10 an operator resets an asked person's login",
+        refused=ok and decided == "HB-0004",
+        audited=audited,
+        error="LinkRefused revoked",
+    )
+    assert ok
+    assert decided == "HB-0004"
     assert audited
