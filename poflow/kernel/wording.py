@@ -3,9 +3,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-__all__ = ["count_word", "months_phrase", "until_phrase"]
+__all__ = ["count_word", "date_nl", "moment_nl", "months_phrase", "until_phrase"]
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 _WORDS = (
     "nul",
@@ -52,3 +68,13 @@ def until_phrase(today: date, day: date) -> str:
         return "over een week" if weeks == 1 else f"over {count_word(weeks)} weken"
     months = round(days / _MONTH_DAYS)
     return f"over {months_phrase(months)}"
+
+
+def date_nl(day: date) -> str:
+    """A day as every mail and page writes it: 'maandag 1 maart 2027' (never '01-03-2027')."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def moment_nl(moment: datetime) -> str:
+    """A moment, already in local time, as pages write it: 'maandag 1 maart 2027 om 10:15 uur'."""
+    return f"{date_nl(moment.date())} om {moment:%H:%M} uur"

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from poflow._exceptions import TemplateError
+from poflow.kernel.wording import date_nl
 
 __all__ = ["RenderedMail", "Templates", "render_mail", "search_path"]
 
@@ -35,22 +36,7 @@ class RenderedMail:
 
 
 def _date_nl(value: Any) -> str:
-    months = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ]
-    days = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
-    return f"{days[value.weekday()]} {value.day} {months[value.month - 1]} {value.year}"
+    return date_nl(value)
 
 
 @lru_cache(maxsize=32)
