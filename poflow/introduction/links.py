@@ -193,7 +193,7 @@ LINK_ACTIONS = (
         button="Aanmelden",
         describe=lambda ctx, link: (
             f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
-            "de light-variant van het introductieprogramma."
+            "de korte variant van het introductieprogramma."
         ),
         perform=_enrol,
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-__all__ = ["count_word", "date_nl", "moment_nl", "months_phrase", "until_phrase"]
+__all__ = ["count_word", "date_nl", "moment_nl", "months_phrase", "salutation", "until_phrase"]
 
 _MONTHS = (
     "januari",
@@ -78,3 +78,12 @@ def date_nl(day: date) -> str:
 def moment_nl(moment: datetime) -> str:
     """A moment, already in local time, as pages write it: 'maandag 1 maart 2027 om 10:15 uur'."""
     return f"{date_nl(moment.date())} om {moment:%H:%M} uur"
+
+
+def salutation(*, given_name: str | None, name: str, team: str | None = None) -> str:
+    """The one salutation of every mail: 'Beste Lotte,' to a person (the given name; without
+    one, the name's first word) and 'Beste collega's van P&O,' to a team mailbox (`team`)."""
+    if team is not None:
+        return f"Beste collega's van {team},"
+    given = (given_name or "").strip() or (name.split() or ["collega"])[0]
+    return f"Beste {given},"

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from poflow._exceptions import TemplateError
-from poflow.kernel.wording import date_nl
+from poflow.kernel.wording import date_nl, salutation
 
 __all__ = ["RenderedMail", "Templates", "render_mail", "search_path"]
 
@@ -54,6 +54,22 @@ def _environment(folders: tuple[str, ...], autoescape: bool) -> jinja2.Environme
     return env
 
 
+def _with_salutation(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with `aanhef`, the one salutation rule of every mail, for its `ontvanger`: a
+    person by given name ("Beste Sanne,"), a team mailbox (no person id) as colleagues ("Beste
+    collega's van P&O,", "Beste collega's van de salarisadministratie,")."""
+    to = context.get("ontvanger")
+    if "aanhef" in context:
+        return context
+    if to is None:  # a mail queued without its recipient in the context (outbox.queue_mail)
+        return {**context, "aanhef": "Beste collega,"}
+    team = None
+    if getattr(to, "id", None) is None:
+        team = "P&O" if to.name.startswith("P&O") else f"de {to.name.lower()}"
+    given = getattr(to, "given_name", None)
+    return {**context, "aanhef": salutation(given_name=given, name=to.name, team=team)}
+
+
 def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> RenderedMail:
     """Render `mail/<name>.txt` (its `subject` block and body) and `mail/<name>.html`, each
     from the first folder of `templates` that has it.
@@ -64,6 +80,7 @@ def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> Ren
         folders = search_path(templates)
         text_t = _environment(folders, False).get_template(f"mail/{name}.txt")
         html_t = _environment(folders, True).get_template(f"mail/{name}.html")
+        context = _with_salutation(context)
         subject = "".join(text_t.blocks["subject"](text_t.new_context(context))).strip()
         return RenderedMail(
             subject=" ".join(subject.split()),
