@@ -34,6 +34,7 @@ from poflow.web.limits import MAX_BODY, BodyLimit
 from poflow.web.login import complete_login
 from poflow.web.login import router as login_router
 from poflow.web.oidc import oidc_router
+from poflow.web.parked import parked_router
 from poflow.web.refusals import tally_refusal
 from poflow.web.service import LinkPages, Page
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = pages.runtime
     app.state.templates = env
     app.include_router(login_router)
+    app.include_router(parked_router)  # P&O's page of parked mail (poflow/web/parked.py)
 
     def render(page: Page, token: str | None = None) -> Response:
         if page.redirect is not None:
