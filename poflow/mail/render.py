@@ -5,6 +5,7 @@ first (any template may be overridden there, X-5), then the ones shipped with po
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,11 +64,13 @@ def _with_salutation(context: dict[str, Any]) -> dict[str, Any]:
         return context
     if to is None:  # a mail queued without its recipient in the context (outbox.queue_mail)
         return {**context, "aanhef": "Beste collega,"}
+    read = to.get if isinstance(to, Mapping) else lambda key: getattr(to, key, None)
+    name = str(read("name") or "")
     team = None
-    if getattr(to, "id", None) is None:
-        team = "P&O" if to.name.startswith("P&O") else f"de {to.name.lower()}"
-    given = getattr(to, "given_name", None)
-    return {**context, "aanhef": salutation(given_name=given, name=to.name, team=team)}
+    if read("id") is None:
+        team = "P&O" if name.startswith("P&O") else f"de {name.lower()}"
+    given = read("given_name")
+    return {**context, "aanhef": salutation(given_name=given, name=name, team=team)}
 
 
 def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> RenderedMail:
