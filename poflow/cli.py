@@ -42,6 +42,11 @@ class _Poflow(LazyGroup):
             "gets a mail about each); list them and queue them again after a fix.",
             "mail_app",
         ),
+        "mails": Lazy(
+            "poflow.gallery",
+            "The mails poflow sends: render every template of a municipality with example data.",
+            "mails_app",
+        ),
         "users": Lazy(
             "poflow.auth.cli",
             "Local logins of the people in the staff register: one per person, an argon2 "

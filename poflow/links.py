@@ -88,7 +88,7 @@ class LinkAction:
     """What a link can do: its Dutch texts, its form, and the function that performs it."""
 
     name: str
-    title: str  # page title and button text, e.g. "Gesprek heeft plaatsgevonden"
+    title: str  # the action, named before it is done: "Punt afvinken", "Gevoerd gesprek vastleggen"
     describe: Describe  # the confirmation text on the page (GET)
     perform: Perform  # the state change (POST)
     fields: tuple[FormField, ...] = ()
@@ -99,6 +99,12 @@ class LinkAction:
     # Whether the page asks for the logged-in person the link was mailed to (the link's
     # subject): True for decisions, False only for low-risk acknowledgements (README's table).
     needs_login: bool = True
+    # What the link records, said after it happened ("punt afgevinkt"): the result page and a
+    # used link's page name it, with who and when. Empty: the title is used.
+    done: str = ""
+    # What the action is about, short ("‘Laptop klaarzetten’ voor Sanne de Vries"): the page's
+    # heading follows the title with it. None: the title alone.
+    subject: Describe | None = None
 
 
 DEFAULT_EXPIRES_DAYS = 14  # when neither the caller nor links.yaml says how long

@@ -116,7 +116,8 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 DECIDE_ACTION = LinkAction(
     name=DECIDE,
     needs_login=True,
-    title="Besluit vierogenprincipe",
+    title="Besluit nemen (vierogenprincipe)",
+    done="besluit vastgelegd",
     describe=_describe,
     perform=_perform,
     fields=(

@@ -164,7 +164,7 @@ def _tell(
     )
     to = [ctx.recipient(person)]
     if change.old_email is not None:
-        to.insert(0, Recipient(person.id, person.full_name, change.old_email))
+        to.insert(0, Recipient(person.id, person.full_name, change.old_email, person.given_name))
     if not again:
         to.append(ctx.po_recipient())
     for i, recipient in enumerate(to):

@@ -8,6 +8,7 @@ from poflow.checkins.rules import check_held, check_held_on_behalf
 from poflow.db.models import Hire, Step
 from poflow.engine import TZ, Context, step_close
 from poflow.kernel.vocabulary import CaseType
+from poflow.kernel.wording import date_nl, months_phrase
 from poflow.links import ActionLink, FormField, LinkAction
 from poflow.states import StepState
 
@@ -116,8 +117,8 @@ def _describe_held(ctx: Context, link: ActionLink) -> str:
         return "Dit gesprek is niet (meer) bekend."
     when = step.starts_at.astimezone(TZ)
     text = (
-        f"Je bevestigt dat het bij praat moment na {step.data.get('month')} maand(en) met "
-        f"{hire.full_name}, gepland op {when:%d-%m-%Y} om {when:%H:%M}, heeft "
+        f"Je bevestigt dat het bijpraatmoment na {months_phrase(int(step.data['month']))} met "
+        f"{hire.full_name}, gepland op {date_nl(when)} om {when:%H:%M} uur, heeft "
         "plaatsgevonden. Een aantekening is niet verplicht; die wordt alleen bij dit "
         "gesprek bewaard."
     )
@@ -145,7 +146,8 @@ def _perform_held(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 HELD = LinkAction(
     name=HELD_LINK,
     needs_login=True,
-    title="Gesprek heeft plaatsgevonden",
+    title="Gevoerd bijpraatmoment vastleggen",
+    done="bijpraatmoment vastgelegd als gehouden",
     describe=_describe_held,
     perform=_perform_held,
     fields=(

@@ -9,7 +9,7 @@ from datetime import date
 from poflow._exceptions import CheckinRefused
 from poflow.kernel.calendar import WorkCalendar, add_months
 from poflow.kernel.vocabulary import Role
-from poflow.kernel.wording import long_date
+from poflow.kernel.wording import date_nl
 
 __all__ = [
     "ESCALATE",
@@ -76,7 +76,7 @@ MAX_REASON_LENGTH = 1000  # the reason P&O gives for recording a talk on behalf 
 def _not_before(talk_on: date, day: date) -> None:
     if day < talk_on:
         raise CheckinRefused(
-            f"Dit gesprek is gepland op {long_date(talk_on)}. Je kunt het pas vanaf die dag "
+            f"Dit gesprek is gepland op {date_nl(talk_on)}. Je kunt het pas vanaf die dag "
             "vastleggen als gehouden. Er is niets gewijzigd."
         )
 

@@ -41,4 +41,4 @@ def next_talks(
     return {h.id: found[h.id].isoformat() if h.id in found else "–" for h in hires}
 
 
-NEXT_TALK_COLUMN = StatusColumn("volgende bij praat moment", next_talks)
+NEXT_TALK_COLUMN = StatusColumn("volgende bijpraatmoment", next_talks)

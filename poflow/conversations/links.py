@@ -15,6 +15,7 @@ from poflow.conversations.rules import COMPONENTS, Score
 from poflow.db.models import Step
 from poflow.engine import Context, step_close
 from poflow.kernel.vocabulary import Role
+from poflow.kernel.wording import date_nl
 from poflow.links import ActionLink, FormField, LinkAction
 from poflow.states import StepState
 
@@ -79,7 +80,7 @@ def _name_and_day(ctx: Context, link: ActionLink) -> tuple[str, Step | None]:
 
 def _describe_pop(ctx: Context, link: ActionLink) -> str:
     name, step = _name_and_day(ctx, link)
-    deadline = f" (uiterlijk {step.due_date:%d-%m-%Y})" if step else ""
+    deadline = f" (uiterlijk {date_nl(step.due_date)})" if step else ""
     return (
         f"Beste {name}, bevestig hier dat je je ingevulde POP-formulier (pagina 1 tot en "
         f"met 5) bij je leidinggevende hebt ingeleverd{deadline}. Je leidinggevende krijgt "
@@ -98,7 +99,7 @@ def _perform_pop(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 
 def _describe_richt(ctx: Context, link: ActionLink) -> str:
     name, step = _name_and_day(ctx, link)
-    day = f" van {step.due_date:%d-%m-%Y}" if step else ""
+    day = f" van {date_nl(step.due_date)}" if step else ""
     return f"Bevestig dat het richtgesprek{day} met {name} heeft plaatsgevonden."
 
 
@@ -111,7 +112,7 @@ def _perform_richt(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 
 def _describe_form(ctx: Context, link: ActionLink) -> str:
     name, step = _name_and_day(ctx, link)
-    day = f" op {step.due_date:%d-%m-%Y}" if step else ""
+    day = f" op {date_nl(step.due_date)}" if step else ""
     return (
         f"Beoordelingsformulier voor het beoordelingsgesprek met {name}{day}. Geef per "
         "onderdeel (prestatie, potentieel en de ontwikkelpunten op de kernwaarden) een score "
@@ -134,7 +135,8 @@ _SCORE_CHOICES = tuple((s.value, s.label) for s in Score)
 POP_LINK = LinkAction(
     name=kinds.LINK_POP,
     needs_login=False,
-    title="POP-formulier ingeleverd",
+    title="Ingeleverd POP-formulier melden",
+    done="POP-formulier gemeld als ingeleverd",
     describe=_describe_pop,
     perform=_perform_pop,
     button="Ik heb mijn POP-formulier ingeleverd",
@@ -142,7 +144,8 @@ POP_LINK = LinkAction(
 RICHTGESPREK_LINK = LinkAction(
     name=kinds.LINK_RICHT,
     needs_login=True,
-    title="Richtgesprek heeft plaatsgevonden",
+    title="Gevoerd richtgesprek vastleggen",
+    done="richtgesprek vastgelegd als gehouden",
     describe=_describe_richt,
     perform=_perform_richt,
     button="Richtgesprek heeft plaatsgevonden",
@@ -150,7 +153,8 @@ RICHTGESPREK_LINK = LinkAction(
 FORM_LINK = LinkAction(
     name=kinds.LINK_FORM,
     needs_login=True,
-    title="Beoordelingsformulier",
+    title="Beoordeling vastleggen",
+    done="beoordeling vastgelegd",
     describe=_describe_form,
     perform=_perform_form,
     button="Beoordeling vastleggen",

@@ -33,6 +33,23 @@ __all__ = ["SYSTEM_ACTOR", "TZ", "Context", "local_datetime"]
 SYSTEM_ACTOR = "system"  # who the audit log names for what the dispatcher does
 
 
+def mail_frame(
+    config: MunicipalityConfig, settings: Settings, to: Recipient, day: date
+) -> dict[str, Any]:
+    """What every mail template gets besides its own context (render_mail adds the salutation,
+    `aanhef`, from `ontvanger`)."""
+    m = config.municipality
+    return {
+        "gemeente": m.name,
+        "afzender": m.sender_name,
+        "po_mailbox": str(m.po_mailbox),
+        "ontvanger": to,
+        "vandaag": day,
+        "base_url": settings.resolved_base_url(),
+        "huisstijl": config.house_style,
+    }
+
+
 @dataclass
 class Context:
     """Everything a planner or handler may use: one session, one municipality, one day."""
@@ -79,16 +96,16 @@ class Context:
     @staticmethod
     def recipient(person: Person) -> Recipient:
         """A staff member as a mail recipient."""
-        return Recipient(person.id, person.full_name, person.email)
+        return Recipient(person.id, person.full_name, person.email, person.given_name)
 
     def hire_recipient(self, hire: Hire) -> Recipient:
         """A new hire at the address valid on this day (private before day one, work after)."""
-        return Recipient(hire.id, hire.full_name, hire.address_on(self.day))
+        return Recipient(hire.id, hire.full_name, hire.address_on(self.day), hire.given_name)
 
     def hire_invitee(self, hire: Hire) -> Recipient:
         """A new hire as a calendar attendee: the work address, where the talks belong (an
         invitation to the hire is sent from the first working day on)."""
-        return Recipient(hire.id, hire.full_name, hire.work_email)
+        return Recipient(hire.id, hire.full_name, hire.work_email, hire.given_name)
 
     def po_recipient(self) -> Recipient:
         """The P&O team mailbox of this municipality."""
@@ -215,17 +232,7 @@ class Context:
         also gets the audit chain's head (`auditlog`, its footer line: X-4)."""
         m = self.config.municipality
         extra = {"auditlog": self._audit_head()} if to.email == str(m.po_mailbox) else {}
-        return {
-            "gemeente": m.name,
-            "afzender": m.sender_name,
-            "po_mailbox": str(m.po_mailbox),
-            "ontvanger": to,
-            "vandaag": self.day,
-            "base_url": self.settings.resolved_base_url(),
-            "huisstijl": self.config.house_style,
-            **extra,
-            **context,
-        }
+        return {**mail_frame(self.config, self.settings, to, self.day), **extra, **context}
 
     def _audit_head(self) -> dict[str, Any] | None:
         """This municipality's audit chain head as last sealed (read once per context): P&O's

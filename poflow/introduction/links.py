@@ -23,6 +23,7 @@ from poflow.introduction.models import SessionParticipant
 from poflow.introduction.planner import enrol
 from poflow.introduction.steps import complete_step
 from poflow.kernel.vocabulary import CaseType
+from poflow.kernel.wording import date_nl
 from poflow.links import ActionLink, LinkAction
 
 __all__ = ["LINK_ACTIONS"]
@@ -42,7 +43,7 @@ def _hire_name(ctx: Any, hire_id: str) -> str:
 
 
 def _when(p: SessionParticipant) -> str:
-    return f"{p.session.title} op {p.session.session_date:%d-%m-%Y}"
+    return f"{p.session.title} op {date_nl(p.session.session_date)}"
 
 
 def _answer(accept: bool) -> Any:
@@ -93,7 +94,7 @@ def _item_done(ctx: Any, link: ActionLink, form: dict[str, str]) -> str:
     if (step.data or {}).get(LATE):  # INT-4: after the deadline
         return (
             f"'{step.title}' staat als afgerond in je portfolio, na de deadline van "
-            f"{step.due_date:%d-%m-%Y}: we noteren het als te laat."
+            f"{date_nl(step.due_date)}: we noteren het als te laat."
         )
     return f"Top! '{step.title}' staat als afgerond in je portfolio."
 
@@ -120,7 +121,8 @@ LINK_ACTIONS = (
     LinkAction(
         name=LINK_YES,
         needs_login=False,
-        title="Ik kom naar de bijeenkomst",
+        title="Aanmelden voor de bijeenkomst",
+        done="aangemeld voor de bijeenkomst",
         button="Ik kom",
         describe=lambda ctx, link: f"Je meldt je aan voor de {_when(_place(ctx, link))}.",
         perform=_answer(True),
@@ -128,7 +130,8 @@ LINK_ACTIONS = (
     LinkAction(
         name=LINK_NO,
         needs_login=False,
-        title="Ik kan niet komen",
+        title="Afmelden voor de bijeenkomst",
+        done="afgemeld voor de bijeenkomst",
         button="Afmelden",
         describe=lambda ctx, link: (
             f"Je meldt je af voor de {_when(_place(ctx, link))}. "
@@ -139,7 +142,8 @@ LINK_ACTIONS = (
     LinkAction(
         name=LINK_PRESENT,
         needs_login=False,
-        title="Was aanwezig",
+        title="Aanwezigheid vastleggen",
+        done="aanwezigheid vastgelegd",
         button="Aanwezig",
         describe=lambda ctx, link: (
             f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
@@ -150,7 +154,8 @@ LINK_ACTIONS = (
     LinkAction(
         name=LINK_ABSENT,
         needs_login=False,
-        title="Was niet aanwezig",
+        title="Afwezigheid vastleggen",
+        done="afwezigheid vastgelegd",
         button="Afwezig",
         describe=lambda ctx, link: (
             f"{_hire_name(ctx, _place(ctx, link).hire_id)} was "
@@ -162,15 +167,18 @@ LINK_ACTIONS = (
     LinkAction(
         name=LINK_ITEM_DONE,
         needs_login=False,
-        title="Onderdeel afgerond",
-        button="Afgerond",
+        title="Onderdeel afvinken",
+        done="onderdeel afgevinkt",
+        subject=lambda ctx, link: f"'{_step(ctx, link).title}'",
+        button="Onderdeel afvinken",
         describe=lambda ctx, link: f"Je meldt '{_step(ctx, link).title}' als afgerond.",
         perform=_item_done,
     ),
     LinkAction(
         name=LINK_TALK_HELD,
         needs_login=True,
-        title="Gesprek heeft plaatsgevonden",
+        title="Gevoerd gesprek vastleggen",
+        done="gesprek vastgelegd als gehouden",
         button="Vastleggen",
         describe=lambda ctx, link: (
             f"'{_step(ctx, link).title}' met {_hire_name(ctx, link.case_id)} heeft plaatsgevonden."
@@ -181,10 +189,11 @@ LINK_ACTIONS = (
         name=LINK_ENROL,
         needs_login=True,
         title="Aanmelden voor het introductieprogramma",
+        done="aangemeld voor het introductieprogramma",
         button="Aanmelden",
         describe=lambda ctx, link: (
             f"Je meldt {_hire_name(ctx, link.case_id)} aan voor "
-            "de light-variant van het introductieprogramma."
+            "de korte variant van het introductieprogramma."
         ),
         perform=_enrol,
     ),

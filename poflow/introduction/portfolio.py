@@ -23,6 +23,7 @@ from poflow.introduction.models import (
 from poflow.introduction.states import OPEN, ParticipationStatus
 from poflow.introduction.status import programme_status
 from poflow.kernel.vocabulary import CaseType
+from poflow.kernel.wording import date_nl
 from poflow.states import StepState
 
 __all__ = ["Portfolio", "PortfolioLine", "issue_certificate", "portfolio"]
@@ -97,10 +98,10 @@ def _session_status(session: Session, hire_id: str, series: str) -> str:
     ).all()
     if any(st == ParticipationStatus.ATTENDED for _, st in rows):
         done = [d for d, st in rows if st == ParticipationStatus.ATTENDED]
-        return f"bijgewoond {done[-1]:%d-%m-%Y}"
+        return f"bijgewoond {date_nl(done[-1])}"
     live = [d for d, st in rows if st in OPEN]
     if live:
-        return f"uitgenodigd {live[-1]:%d-%m-%Y}"
+        return f"uitgenodigd {date_nl(live[-1])}"
     if not rows:
         return "nog niet gepland"
     if rows[-1][1] == ParticipationStatus.SPILLED:
@@ -159,5 +160,5 @@ def _step_status(step: Step | None, day: date) -> str:
     if step.state == StepState.CANCELLED:
         return "vervallen"
     if day > step.due_date:  # INT-4: past its deadline
-        return f"te laat, uiterlijk {step.due_date:%d-%m-%Y}"
-    return f"open, uiterlijk {step.due_date:%d-%m-%Y}"
+        return f"te laat, uiterlijk {date_nl(step.due_date)}"
+    return f"open, uiterlijk {date_nl(step.due_date)}"

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from poflow.introduction.states import OPEN, ParticipationStatus
 from poflow.kernel.calendar import WorkCalendar, add_months
+from poflow.kernel.wording import date_nl
 
 __all__ = [
     "EVALUATION",
@@ -106,7 +107,7 @@ def closing_refusal(day: date, end: date, still_open: Sequence[str]) -> str | No
     if day < end:
         return (
             "Het startontwikkelgesprek sluit het introductieprogramma af na zes maanden: "
-            f"het kan vanaf {end:%d-%m-%Y} worden vastgelegd, niet op {day:%d-%m-%Y}."
+            f"het kan vanaf {date_nl(end)} worden vastgelegd, niet op {date_nl(day)}."
         )
     if still_open:
         return (

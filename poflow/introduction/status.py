@@ -32,6 +32,7 @@ from poflow.introduction.models import (
 from poflow.introduction.rules import TargetGroup, classify, programme_end
 from poflow.introduction.states import EnrolmentState, ParticipationStatus
 from poflow.kernel.vocabulary import CaseType
+from poflow.kernel.wording import date_nl
 from poflow.states import StepState
 
 __all__ = [
@@ -151,7 +152,7 @@ def _status(
     ]
     overdue = f"; e-learning te laat: {', '.join(late)}" if late else ""  # INT-4
     return (
-        f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {end:%d-%m-%Y}{overdue}"
+        f"{label} ({enrolment.variant}): {done}/{len(items)} afgerond, tot {date_nl(end)}{overdue}"
     )
 
 
@@ -182,7 +183,7 @@ def session_rows(session: Session, session_id: int) -> tuple[str, list[tuple[str
     s = session.get(IntroSession, session_id)
     if s is None:
         raise NotFound(f"Session {session_id} does not exist")
-    return f"{s.title} {s.session_date:%d-%m-%Y}", [
+    return f"{s.title} {date_nl(s.session_date)}", [
         (p.hire_id, p.status.value, p.reason) for p in s.participants
     ]
 

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-__all__ = ["count_word", "long_date", "months_phrase", "until_phrase"]
+__all__ = ["count_word", "date_nl", "moment_nl", "months_phrase", "salutation", "until_phrase"]
 
 _MONTHS = (
     "januari",
@@ -22,12 +22,6 @@ _MONTHS = (
     "december",
 )
 _DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-
-
-def long_date(day: date) -> str:
-    """A date as poflow's mails and pages write it: "maandag 1 maart 2027"."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
-
 
 _WORDS = (
     "nul",
@@ -74,3 +68,22 @@ def until_phrase(today: date, day: date) -> str:
         return "over een week" if weeks == 1 else f"over {count_word(weeks)} weken"
     months = round(days / _MONTH_DAYS)
     return f"over {months_phrase(months)}"
+
+
+def date_nl(day: date) -> str:
+    """A day as every mail and page writes it: 'maandag 1 maart 2027' (never '01-03-2027')."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def moment_nl(moment: datetime) -> str:
+    """A moment, already in local time, as pages write it: 'maandag 1 maart 2027 om 10:15 uur'."""
+    return f"{date_nl(moment.date())} om {moment:%H:%M} uur"
+
+
+def salutation(*, given_name: str | None, name: str, team: str | None = None) -> str:
+    """The one salutation of every mail: 'Beste Lotte,' to a person (the given name; without
+    one, the name's first word) and 'Beste collega's van P&O,' to a team mailbox (`team`)."""
+    if team is not None:
+        return f"Beste collega's van {team},"
+    given = (given_name or "").strip() or (name.split() or ["collega"])[0]
+    return f"Beste {given},"

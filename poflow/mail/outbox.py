@@ -32,11 +32,13 @@ _POLICY = email.policy.default.clone(max_line_length=998)
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Who gets a message: a person id (None for a team mailbox), a name and an address."""
+    """Who gets a message: a person id (None for a team mailbox), a name and an address, and
+    the given name the salutation uses (None: the name's first word)."""
 
     id: str | None
     name: str
     email: str
+    given_name: str | None = None
 
 
 def message_id_for(key: str, domain: str) -> str:

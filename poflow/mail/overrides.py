@@ -20,7 +20,7 @@ __all__ = ["check_overrides", "overrides_of"]
 
 _PARTS = (".txt", ".html")
 # Given to every mail (the layouts use them).
-_ALWAYS = {"huisstijl", "auditlog", "gemeente", "afzender", "po_mailbox", "ontvanger"}
+_ALWAYS = {"huisstijl", "auditlog", "gemeente", "afzender", "po_mailbox", "ontvanger", "aanhef"}
 
 
 def overrides_of(own: Path) -> list[Path]:

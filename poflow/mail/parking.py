@@ -46,14 +46,15 @@ def _municipality(config_dir: Path, slug: str) -> MunicipalityConfig:
 class Notices:
     """Builds P&O's notice of a parked message as an outbox row (rendered, not yet queued)."""
 
-    def __init__(self, templates_dir: Path, config_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, config_dir: Path, base_url: str = "") -> None:
         self.templates_dir = templates_dir
         self.config_dir = config_dir
+        self.base_url = base_url  # the notice links to the page of parked messages
 
     @classmethod
     def from_settings(cls, settings: Any) -> Notices:
         """The notices of the installation named by the settings."""
-        return cls(settings.templates_dir, settings.config_dir)
+        return cls(settings.templates_dir, settings.config_dir, settings.resolved_base_url())
 
     def notice(self, row: Any, attempts: int, error: str) -> dict[str, Any] | None:
         """The outbox row of P&O's notice that message `row` is parked after `attempts`; None
@@ -74,6 +75,7 @@ class Notices:
                     "afzender": m.sender_name,
                     "po_mailbox": str(m.po_mailbox),
                     "ontvanger": to,
+                    "base_url": self.base_url,
                     "bericht_id": row.id,
                     "sjabloon": row.template,
                     "naam": printable(row.recipient_name or ""),

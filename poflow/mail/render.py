@@ -5,6 +5,7 @@ first (any template may be overridden there, X-5), then the ones shipped with po
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import jinja2
 
 from poflow._exceptions import TemplateError
-from poflow.kernel.wording import long_date
+from poflow.kernel.wording import date_nl, salutation
 
 __all__ = ["RenderedMail", "Templates", "render_mail", "search_path"]
 
@@ -45,9 +46,27 @@ def _environment(folders: tuple[str, ...], autoescape: bool) -> jinja2.Environme
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["datum"] = long_date
+    env.filters["datum"] = date_nl
     env.filters["tijd"] = lambda t: t.strftime("%H:%M")
     return env
+
+
+def _with_salutation(context: dict[str, Any]) -> dict[str, Any]:
+    """The context with `aanhef`, the one salutation rule of every mail, for its `ontvanger`: a
+    person by given name ("Beste Sanne,"), a team mailbox (no person id) as colleagues ("Beste
+    collega's van P&O,", "Beste collega's van de salarisadministratie,")."""
+    to = context.get("ontvanger")
+    if "aanhef" in context:
+        return context
+    if to is None:  # a mail queued without its recipient in the context (outbox.queue_mail)
+        return {**context, "aanhef": "Beste collega,"}
+    read = to.get if isinstance(to, Mapping) else lambda key: getattr(to, key, None)
+    name = str(read("name") or "")
+    team = None
+    if read("id") is None:
+        team = "P&O" if name.startswith("P&O") else f"de {name.lower()}"
+    given = read("given_name")
+    return {**context, "aanhef": salutation(given_name=given, name=name, team=team)}
 
 
 def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> RenderedMail:
@@ -60,6 +79,7 @@ def render_mail(templates: Templates, name: str, context: dict[str, Any]) -> Ren
         folders = search_path(templates)
         text_t = _environment(folders, False).get_template(f"mail/{name}.txt")
         html_t = _environment(folders, True).get_template(f"mail/{name}.html")
+        context = _with_salutation(context)
         subject = "".join(text_t.blocks["subject"](text_t.new_context(context))).strip()
         return RenderedMail(
             subject=" ".join(subject.split()),

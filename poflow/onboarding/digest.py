@@ -126,7 +126,7 @@ def _recipients(
             )
         ):
             by_key[f"p:{row.id}"] = Recipient(
-                row.id, f"{row.given_name} {row.family_name}", row.email
+                row.id, f"{row.given_name} {row.family_name}", row.email, row.given_name
             )
     for part in chunked(sorted(hires)):
         for hire in session.scalars(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from poflow._exceptions import NotFound
 from poflow.db.models import Hire, Step
 from poflow.engine import Context
+from poflow.kernel.wording import date_nl
 from poflow.links import ActionLink, LinkAction
 from poflow.onboarding.steps import mark_item_done
 
@@ -25,9 +26,14 @@ def _describe(ctx: Context, link: ActionLink) -> str:
     hire = ctx.session.get(Hire, step.case_id)
     who = hire.full_name if hire else step.case_id
     return (
-        f"Je meldt dat ‘{step.title}’ voor {who} is afgerond "
-        f"(gepland op {step.due_date.strftime('%d-%m-%Y')})."
+        f"Je meldt dat ‘{step.title}’ voor {who} is afgerond (gepland op {date_nl(step.due_date)})."
     )
+
+
+def _subject(ctx: Context, link: ActionLink) -> str:
+    step = _linked_step(ctx, link)
+    hire = ctx.session.get(Hire, step.case_id)
+    return f"‘{step.title}’ voor {hire.full_name if hire else step.case_id}"
 
 
 def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
@@ -40,10 +46,12 @@ def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
 ITEM_DONE_LINK = LinkAction(
     name=ITEM_DONE,
     needs_login=False,
-    title="Punt afgerond",
+    title="Punt afvinken",
+    done="punt afgevinkt",
+    subject=_subject,
     describe=_describe,
     perform=_perform,
-    button="Markeer als afgerond",
+    button="Punt afvinken",
     expires_days=30,
 )
 

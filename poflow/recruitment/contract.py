@@ -77,7 +77,7 @@ def write_contract_task(ctx: Context, rnd: RecruitmentRound, cand: Candidate) ->
         "po_mailbox": str(m.po_mailbox),
         "vandaag": ctx.day,
         "base_url": ctx.settings.resolved_base_url(),
-        "ontvanger": {"name": po.full_name, "email": po.email},
+        "ontvanger": ctx.recipient(po),
         "kandidaat": cand.full_name,
         "leidinggevende": ctx.person(rnd.leidinggevende_id).full_name,
         "startdatum": start,

@@ -7,6 +7,7 @@ from poflow._exceptions import ActionRefused, RecruitmentRefused
 from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType
+from poflow.kernel.wording import moment_nl
 from poflow.links import ActionLink, LinkAction
 from poflow.recruitment.contract import CONTRACT_DONE, mark_contract_done
 from poflow.recruitment.interviews import ACCEPT, DECLINE
@@ -21,9 +22,9 @@ def _describe(ctx: Context, link: ActionLink) -> str:
     step = ctx.session.get(Step, link.step_id) if link.step_id else None
     if step is None or step.starts_at is None:
         return "Dit gesprek is niet (meer) bekend."
-    when = local(step.starts_at).strftime("%d-%m-%Y om %H:%M")
+    when = moment_nl(local(step.starts_at))
     verb = "bevestigen" if link.action == ACCEPT else "afzeggen"
-    return f"U staat op het punt uw {step.title.lower()} op {when} uur te {verb}."
+    return f"U staat op het punt uw {step.title.lower()} op {when} te {verb}."
 
 
 def _respond(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
@@ -82,17 +83,22 @@ LINK_ACTIONS = (
             name=name,
             needs_login=False,  # a candidate answers: no staff member, no login
             title=title,
+            done=done,
             describe=_describe,
             perform=_respond,
-            button=title,
+            button=button,
             expires_days=30,
         )
-        for name, title in ((ACCEPT, "Ik kom naar het gesprek"), (DECLINE, "Ik kan niet komen"))
+        for name, title, done, button in (
+            (ACCEPT, "Gesprek bevestigen", "gesprek bevestigd", "Ik kom naar het gesprek"),
+            (DECLINE, "Gesprek afzeggen", "gesprek afgezegd", "Ik kan niet komen"),
+        )
     ),
     LinkAction(
         name=CONTRACT_DONE,
         needs_login=False,  # a task done (like a checklist item), only by the round's P&O
-        title="Arbeidsovereenkomst opgesteld",
+        title="Opgestelde arbeidsovereenkomst melden",
+        done="arbeidsovereenkomst gemeld als opgesteld",
         describe=_describe_contract,
         perform=_contract_done,
         button="De arbeidsovereenkomst is opgesteld",

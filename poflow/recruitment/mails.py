@@ -42,7 +42,7 @@ def section(ctx: Context) -> RecruitmentSection:
 
 def candidate_recipient(candidate: Candidate) -> Recipient:
     """A candidate as a mail recipient (their id, never their name, goes into keys)."""
-    return Recipient(candidate.id, candidate.full_name, candidate.email)
+    return Recipient(candidate.id, candidate.full_name, candidate.email, candidate.given_name)
 
 
 def round_context(ctx: Context, rnd: RecruitmentRound) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from poflow.db.models import Person
 from poflow.kernel.calendar import TZ
 from poflow.kernel.vocabulary import Role
-from poflow.kernel.wording import long_date
+from poflow.kernel.wording import date_nl
 from poflow.staff.grants import pending_grants
 from poflow.staff.models import RoleGrant
 
@@ -33,7 +33,7 @@ def role_label(role: str) -> str:
 def when_nl(moment: datetime) -> str:
     """ "dinsdag 2 maart 2027 om 09:15 uur", in the municipalities' time zone."""
     local = moment.astimezone(TZ)
-    return f"{long_date(local.date())} om {local:%H:%M} uur"
+    return f"{date_nl(local.date())} om {local:%H:%M} uur"
 
 
 @dataclass(frozen=True, slots=True)

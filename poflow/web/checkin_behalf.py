@@ -28,7 +28,7 @@ from poflow.engine import TZ, Context
 from poflow.hires.services import get_hire
 from poflow.kernel.calendar import today
 from poflow.kernel.vocabulary import Role
-from poflow.kernel.wording import long_date, months_phrase
+from poflow.kernel.wording import date_nl, months_phrase
 from poflow.runtime import Runtime
 from poflow.states import StepState
 from poflow.web.guard import csrf_token, csrf_valid, new_nonce, same_origin
@@ -90,7 +90,7 @@ def _talk(request: Request, hire_id: str, month: int) -> dict[str, Any] | None:
             "leidinggevende": manager.full_name if manager is not None else hire.manager_id,
             "maand": month,
             "periode": months_phrase(month),
-            "datum": long_date(step.due_date) + (f" om {when:%H:%M}" if when else ""),
+            "datum": date_nl(step.due_date) + (f" om {when:%H:%M}" if when else ""),
             "open": step.state == StepState.OPEN,
         }
 

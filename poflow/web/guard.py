@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow.kernel.calendar import TIMEZONE
+from poflow.kernel.wording import moment_nl
 from poflow.link_tokens import read_token
 from poflow.links import ActionLink
 
@@ -127,15 +129,13 @@ REVOKED_BECAUSE = {
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    local = moment.astimezone(ZoneInfo(TIMEZONE))
-    return f"{local:%d-%m-%Y} om {local:%H:%M} uur"
+    return moment_nl(moment.astimezone(ZoneInfo(TIMEZONE)))
 
 
-def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
+def describe_refusal(reason: str, row: ActionLink | None, recorded: str | None = None) -> Refusal:
     """The Dutch page for a refusal; `reason` is one of forged, altered, expired, used,
-    revoked, unknown_action, other_person, csrf, origin."""
+    revoked, unknown_action, other_person, csrf, origin. `recorded` says, for a used link,
+    what it recorded, by whom and when (poflow.web.recorded.used_line)."""
     nothing = "Er is niets gewijzigd."
     if reason == "altered":
         return Refusal(
@@ -158,8 +158,9 @@ def describe_refusal(reason: str, row: ActionLink | None) -> Refusal:
         return Refusal(
             reason,
             "Deze link is al gebruikt",
-            f"Deze link is op {_when(row.used_at if row else None)} al gebruikt. "
-            f"Een link werkt maar één keer. {nothing} Je hoeft niets meer te doen.",
+            (recorded or f"Deze link is op {_when(row.used_at if row else None)} al gebruikt.")
+            + " Een link werkt maar één keer: nu is er niets gewijzigd. Je hoeft niets meer "
+            "te doen.",
             410,
         )
     if reason == "revoked" and row is not None and row.revoked_reason in REVOKED_BECAUSE:

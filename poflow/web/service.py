@@ -29,6 +29,7 @@ from poflow.web.guard import (
     link_behind,
     new_nonce,
 )
+from poflow.web.recorded import heading, recorded_line, used_line
 from poflow.web.refusals import source_of, tally_refusal
 
 __all__ = ["LinkPages", "Page"]
@@ -104,7 +105,12 @@ class LinkPages:
         session.commit()
         if count == 1:  # one log line per bucket too: a flood does not fill the log either
             log.info("link refused (%s, %s, link %s)", reason, method, row.id if row else "-")
-        refusal = describe_refusal(reason, row)
+        recorded = None
+        if reason == "used" and row is not None and row.municipality in self.configs:
+            action = self.runtime.registry.link_actions.get(row.action)
+            recorded = used_line(self._context(session, row, None), row, action)
+            session.rollback()
+        refusal = describe_refusal(reason, row, recorded)
         return Page("refused.html", {**self.frame(row), "refusal": refusal}, refusal.status)
 
     def _usable(
@@ -167,6 +173,7 @@ class LinkPages:
             {
                 **self.frame(row),
                 "action": action,
+                "heading": heading(ctx, row, action),
                 "description": action.describe(ctx, row),
                 "csrf": csrf_token(self._secret, row.public_id, nonce),
                 "values": values or {},
@@ -300,9 +307,10 @@ class LinkPages:
                 409,
             )
         log.info("link %s used (%s)", row.id, row.action)
-        return Page(
-            "result.html", {**self.frame(row), "title": "Gelukt", "message": message, "ok": True}
-        )
+        page = {"title": "Vastgelegd", "message": message, "ok": True}
+        page["recorded"] = recorded_line(ctx, row, action)
+        session.rollback()  # only read since the commit
+        return Page("result.html", {**self.frame(row), **page})
 
 
 def _copy(entry: AuditEntry) -> AuditEntry:

@@ -53,8 +53,8 @@ def test_rec_9_two_proper_approvals_complete_a_waiting_flow(
     assert wait_for(lambda: flow_state(run_id).is_paused(), 30), "a UI resume must not approve"
     assert thread.is_alive()
 
-    assert heading(decide(client, links[DIRK]).text) == "Gelukt"
-    assert heading(decide(client, links[BRAM]).text) == "Gelukt"
+    assert heading(decide(client, links[DIRK]).text) == "Vastgelegd"
+    assert heading(decide(client, links[BRAM]).text) == "Vastgelegd"
     thread.join(60)
     assert not thread.is_alive()
     assert out["result"] == "approved"

@@ -41,7 +41,7 @@ def test_rec_9_two_proper_approvals_make_the_outcome_approved(
     links = ask(example_data, smtp, ASKED)
     with TestClient(create_app(example_data.settings)) as client:
         first = decide(client, links[DIRK])
-        assert heading(first.text) == "Gelukt"
+        assert heading(first.text) == "Vastgelegd"
         assert "tweede besluit moet nog komen" in first.text
         assert outcome_of(example_data) == (Outcome.PENDING, 1)
         assert "het verzoek is akkoord" in decide(client, links[BRAM]).text
@@ -58,7 +58,7 @@ def test_rec_9_the_same_person_cannot_approve_as_both_roles(
     """Someone holding both roles who approved as leidinggevende is refused as P&O too."""
     add_person(hardenberg, "HB-0090", ["leidinggevende", "po_adviseur"], "Noa", "Brink")
     links = ask(hardenberg, smtp, {"leidinggevende": "HB-0090", "po_adviseur": "HB-0002"})
-    assert heading(decide(client, links[NOA]).text) == "Gelukt"
+    assert heading(decide(client, links[NOA]).text) == "Vastgelegd"
     with hardenberg.factory() as session, session.begin():  # a second link, as P&O
         token = mint_link(
             session,
@@ -102,7 +102,7 @@ def test_rec_9_a_replayed_link_is_refused(hardenberg: Any, smtp: SmtpRecorder, c
     login_for_link(client, links[DIRK])
     page = client.get(links[DIRK])
     form = {"csrf": csrf_of(page.text), "besluit": "akkoord", "toelichting": ""}
-    assert heading(client.post(links[DIRK], data=form).text) == "Gelukt"
+    assert heading(client.post(links[DIRK], data=form).text) == "Vastgelegd"
     replay = client.post(links[DIRK], data=form)
     assert replay.status_code == 410
     assert heading(replay.text) == "Deze link is al gebruikt"
@@ -122,7 +122,7 @@ def test_rec_9_rejection_needs_a_reason_and_ends_the_decision(
     assert "toelichting: die is verplicht" in no_reason.text
     assert outcome_of(hardenberg) == (Outcome.PENDING, 0)
     rejected = decide(client, links[DIRK], "niet_akkoord", "Salarisschaal past niet")
-    assert heading(rejected.text) == "Gelukt"
+    assert heading(rejected.text) == "Vastgelegd"
     late = decide(client, links[BRAM])
     assert late.status_code == 409
     assert "al beslist (niet akkoord)" in late.text

@@ -56,9 +56,9 @@ def test_x_4_a_decision_link_without_a_session_goes_through_login_and_back(
             "next": link,
         },
     )
-    assert heading(answer.text) == "Gesprek heeft plaatsgevonden"
+    assert heading(answer.text) == "Gevoerd bijpraatmoment vastleggen"
     done = client.post(link, data={"csrf": csrf_of(answer.text)})
-    assert heading(done.text) == "Gelukt"
+    assert heading(done.text) == "Vastgelegd"
     with hardenberg.factory() as db:
         used = db.scalars(select(AuditEntry).where(AuditEntry.action == "link.used")).one()
     assert used.actor == "HB-0004"

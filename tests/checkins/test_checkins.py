@@ -54,17 +54,17 @@ def test_chk_1_2_3_a_simulated_year_sends_each_mail_once_on_the_right_working_da
     per_day.update(simulate(rt, smtp, date(2027, 3, 2), date(2027, 12, 31)))
 
     # CHK-3: the held talk asks nothing more; Milan's (15 Mar, not recorded) is chased
-    assert mails(per_day, to=DIRK, subject="Heeft het bij praat moment met Lotte") == [
+    assert mails(per_day, to=DIRK, subject="Heeft het bijpraatmoment met Lotte") == [
         date(2027, 5, 4),
         date(2027, 10, 4),
     ]
     assert mails(
         per_day,
         to="femke.bos@hardenberg.example.nl",
-        subject="Heeft het bij praat moment met Milan",
+        subject="Heeft het bijpraatmoment met Milan",
     )[0] == date(2027, 3, 16)
-    assert mails(per_day, to=PO, subject="niet vastgelegd: Lotte Hendriks (1 maand") == []
-    assert mails(per_day, to=PO, subject="niet vastgelegd: Milan Dekker (1 maand") == [
+    assert mails(per_day, to=PO, subject="niet vastgelegd: Lotte Hendriks (na een maand)") == []
+    assert mails(per_day, to=PO, subject="niet vastgelegd: Milan Dekker (na een maand)") == [
         date(2027, 3, 22)
     ]
     # every message arrived once, and no two say the same thing to the same person

@@ -82,7 +82,8 @@ def test_ges_5_extra_appraisal_blocks_the_decision_until_it_is_recorded(
     run_day(rt, date(2027, 11, 1), municipality=KB)
     ready = mails(smtp, "Extra beoordeling vastgelegd – Ruud van Leeuwen", PO)
     assert len(ready) == 1
-    assert f"poflow appraisal decide {did}" in text_of(ready[0])
+    assert f"besluitnummer {did}" in text_of(ready[0])
+    assert "poflow appraisal" not in text_of(ready[0])  # no terminal command in a mail
     assert len(mails(smtp, "Je beoordelingsformulier", EMPLOYEE)) == 1
     assert len(mails(smtp, "Voor het personeelsdossier", PO)) == 1
 

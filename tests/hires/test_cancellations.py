@@ -66,11 +66,11 @@ def test_onb_5_a_cancellation_mirrors_its_invitation_names_place_summary_and_per
     assert to_dirk
     for m in to_lotte:
         text = _body(m)
-        assert text.startswith(f"Beste {LOTTE},")
+        assert text.startswith("Beste Lotte,")
         assert "Beste collega" not in text
         assert "Je afspraak" in text
         assert "omdat je indiensttreding bij Gemeente Hardenberg niet doorgaat" in text
     for m in to_dirk:
         text = _body(m)
-        assert text.startswith("Beste Dirk Mulder,")
+        assert text.startswith("Beste Dirk,")
         assert f"de indiensttreding van {LOTTE} gaat niet door" in text

@@ -62,7 +62,7 @@ def test_int_4_portfolio_shows_each_item_and_the_certificates(sqlite_runtime: An
     assert "Portfolio NH-C-A – Test Nieuw NH-C-A" in out
     assert "bewijs van deelname BVD-NH-C-A-infoveiligheid" in out
     assert "Startontwikkelgesprek" in out
-    assert "open, uiterlijk 02-08-2027" in out
+    assert "open, uiterlijk maandag 2 augustus 2027" in out
 
 
 def test_int_1_p_and_o_enrols_a_secondary_hire_by_command(sqlite_runtime: Any):

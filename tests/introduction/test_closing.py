@@ -57,13 +57,13 @@ def test_int_2_the_closing_talk_a_month_in_is_refused_and_the_sessions_keep_invi
         _close(rt, date(2027, 3, 1))
     assert str(refused.value) == (
         "Het startontwikkelgesprek sluit het introductieprogramma af na zes maanden: het kan "
-        "vanaf 02-08-2027 worden vastgelegd, niet op 01-03-2027."
+        "vanaf maandag 2 augustus 2027 worden vastgelegd, niet op maandag 1 maart 2027."
     )
     assert _state(rt) == EnrolmentState.ACTIVE
     with rt.factory() as session:
         hire = session.get_one(Hire, A)
         assert programme_status(session, hire, date(2027, 3, 1), rt.config("hardenberg")) == (
-            "loopt (volledig): 0/11 afgerond, tot 02-08-2027"
+            "loopt (volledig): 0/11 afgerond, tot maandag 2 augustus 2027"
         )
     plan_all(rt, date(2027, 6, 29), ("evaluatie",))
     with rt.factory() as session:

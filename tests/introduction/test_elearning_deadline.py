@@ -75,15 +75,17 @@ def test_int_4_the_deadline_tells_employee_and_leidinggevende_once_and_marks_it_
         assert "poflow intro" not in text  # no terminal commands in a mail
     assert len(tokens(mine)) == 2
     assert tokens(boss) == []
-    assert _status(rt, date(2027, 8, 2)) == "loopt (volledig): 0/11 afgerond, tot 02-08-2027"
+    assert _status(rt, date(2027, 8, 2)) == (
+        "loopt (volledig): 0/11 afgerond, tot maandag 2 augustus 2027"
+    )
     assert _status(rt, date(2027, 8, 3)).endswith(
-        "tot 02-08-2027; e-learning te laat: werken_bij, infoveiligheid"
+        "tot maandag 2 augustus 2027; e-learning te laat: werken_bij, infoveiligheid"
     )
 
     page = follow_link(rt, tokens(mine)[0], date(2027, 8, 4))
     assert page == (
         "'E-learning: werken bij de gemeente (7 x 20 minuten)' staat als afgerond in je "
-        "portfolio, na de deadline van 02-08-2027: we noteren het als te laat."
+        "portfolio, na de deadline van maandag 2 augustus 2027: we noteren het als te laat."
     )
     with rt.factory() as session:
         ctx = ctx_for(rt, session, date(2027, 8, 4))
@@ -91,7 +93,7 @@ def test_int_4_the_deadline_tells_employee_and_leidinggevende_once_and_marks_it_
         done = session.scalars(select(AuditEntry).where(AuditEntry.action == "step.done")).one()
         step = session.scalars(select(Step).where(Step.key == "int:elearning:werken_bij")).one()
     assert lines["werken_bij"] == "afgerond, te laat"
-    assert lines["infoveiligheid"] == "te laat, uiterlijk 02-08-2027"
+    assert lines["infoveiligheid"] == "te laat, uiterlijk maandag 2 augustus 2027"
     assert step.state == StepState.DONE
     assert done.detail.get("late") is True
     assert _status(rt, date(2027, 8, 4)).endswith("e-learning te laat: infoveiligheid")

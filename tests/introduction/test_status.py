@@ -63,7 +63,7 @@ def test_int_2_status_table_shows_each_hires_programme_in_ids_dates_and_counts(s
             )
         }
     assert rows == {
-        "NH-U-A": "loopt (volledig): 1/11 afgerond, tot 02-08-2027",
+        "NH-U-A": "loopt (volledig): 1/11 afgerond, tot maandag 2 augustus 2027",
         "NH-U-S": "niet aangemeld (secundair)",
         "NH-U-X": "uitgesloten",
         "NH-U-D": "afgerond",

@@ -106,10 +106,10 @@ def test_x_2_a_poison_message_is_parked_after_its_attempts_and_p_and_o_is_told(r
         "hire NH-7",
         "Pogingen: 3",
         "address: ValueError: CR or LF in an address or a name",
-        f"poflow mail retry {bad} --to <juist adres>",
-        "poflow mail failed --municipality hardenberg",
+        "/mail/geparkeerd",  # the page that lists it and sends it again (issue 22, item 6)
     ):
         assert part in text, part
+    assert "poflow mail" not in text
 
 
 def test_x_1_a_parked_message_brings_one_notice_and_a_notice_none(runtime: Any):

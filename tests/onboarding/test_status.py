@@ -50,7 +50,7 @@ def test_onb_4_status_counts_done_open_and_overdue_items_per_phase(sqlite_runtim
         "0-3 mnd k/o/t": "0/2/2",
         "3-6 mnd k/o/t": "0/3/0",
         "buddy": "ja",
-        "volgende bij praat moment": "2027-03-01",
+        "volgende bijpraatmoment": "2027-03-01",
     }
     assert rows["NH-2027-003"]["3-6 mnd k/o/t"] == "–"  # a five-month intern: no six-month items
     assert rows["NH-2027-003"]["fase"] == "vóór dag 1"

@@ -84,7 +84,7 @@ def _decide(rt: Any, smtp: SmtpRecorder, rid: str) -> None:
         ]
         assert found, f"no formation mail for {rid} to {address}"
         page = click(rt, tokens(found[-1])[0], besluit="akkoord")
-        assert page.context["title"] == "Gelukt", page.context
+        assert page.context["title"] == "Vastgelegd", page.context
 
 
 def _flow_processes(serve: ServeProcess) -> list[str]:

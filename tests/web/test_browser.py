@@ -112,7 +112,7 @@ def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
     page = chromium.new_page(viewport={"width": 390, "height": 844}, locale="nl-NL")
     page.goto(link_in_mail(mail))
     log_in(page, "HB-0004")  # the link needs Dirk's session: through the login and back
-    assert page.locator("h1").inner_text() == "Gesprek heeft plaatsgevonden"
+    assert page.locator("h1").inner_text() == "Gevoerd bijpraatmoment vastleggen"
     assert page.locator(".gemeente").inner_text() == "Gemeente Hardenberg"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "confirmation-checkin-phone.png"), full_page=True)
@@ -120,7 +120,7 @@ def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Gesprek heeft plaatsgevonden"
     page.keyboard.press("Enter")
-    page.wait_for_selector("text=Gelukt")
+    page.wait_for_selector("text=Vastgelegd")
     assert "vastgelegd als gehouden" in page.locator("main").inner_text()
     with site.factory() as session:
         talk = session.scalars(
@@ -162,12 +162,12 @@ def test_rec_9_two_approvals_in_the_browser_complete_the_waiting_flow(
         page = person.new_page()
         page.goto(link_in_mail(mail))
         log_in(page, person_id)
-        assert page.locator("h1").inner_text() == "Besluit vierogenprincipe"
+        assert page.locator("h1").inner_text() == "Besluit nemen (vierogenprincipe)"
         if address == DIRK:
             page.screenshot(path=str(SCREENSHOTS / "confirmation.png"), full_page=True)
         page.get_by_label("Akkoord", exact=True).check()
         page.get_by_role("button", name="Besluit vastleggen").click()
-        page.wait_for_selector("text=Gelukt")
+        page.wait_for_selector("text=Vastgelegd")
         person.close()
     thread.join(60)
     assert out["result"] == "approved"
@@ -195,7 +195,7 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
     url = re.search(r'href="(http://127\.0\.0\.1:\d+/a/[^"]+)"', html).group(1)
     page = chromium.new_page(locale="nl-NL")
     page.goto(url)
-    assert page.locator("h1").inner_text() == "Punt afgerond"
+    assert page.locator("h1").inner_text().startswith("Punt afvinken: ‘")
     with site.factory() as session:
         from poflow.link_tokens import verify_token
         from poflow.links import ActionLink
@@ -204,8 +204,8 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
         link = verify_token(session, secret=site.settings.signing_keys(), token=token)
         step_id = link.step_id
         assert session.get(ActionLink, link.id).used_at is None  # the GET changed nothing
-    page.get_by_role("button", name="Markeer als afgerond").click()
-    page.wait_for_selector("text=Gelukt")
+    page.get_by_role("button", name="Punt afvinken").click()
+    page.wait_for_selector("text=Vastgelegd door")
     with site.factory() as session:
         item = session.get(Step, step_id)
     assert item.process == "onb"

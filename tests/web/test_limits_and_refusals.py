@@ -158,5 +158,5 @@ def test_links_a_same_origin_post_works(hardenberg: Any, header: str):
         page = client.get(link)
         sent = {header: base if header == "Origin" else f"{base}{link}"}
         done = client.post(link, data={"csrf": csrf_of(page.text)}, headers=sent)
-    assert (done.status_code, heading(done.text)) == (200, "Gelukt")
+    assert (done.status_code, heading(done.text)) == (200, "Vastgelegd")
     assert refused_requests(hardenberg) == []

@@ -136,7 +136,7 @@ def test_x4_expired_link_is_refused_as_expired(hardenberg: Any, client: TestClie
 
 def test_x4_reused_link_is_refused_as_used(hardenberg: Any, client: TestClient, link: str):
     """The second press of a used link shows "al gebruikt" and keeps the first answer."""
-    assert heading(confirm(client, link, notitie="Eerste keer").text) == "Gelukt"
+    assert heading(confirm(client, link, notitie="Eerste keer").text) == "Vastgelegd"
     again = client.post(link, data={"csrf": "0" * 64, "notitie": "Tweede keer"})
     reopened = client.get(link)
     assert again.status_code == reopened.status_code == 410
@@ -169,7 +169,7 @@ def test_x4_a_bare_get_changes_nothing(example_data: Any):
         for _ in range(3):
             page = client.get(link)
             assert page.status_code == 200
-            assert heading(page.text) == "Gesprek heeft plaatsgevonden"
+            assert heading(page.text) == "Gevoerd bijpraatmoment vastleggen"
     assert snapshot(example_data) == before
 
 
@@ -204,7 +204,7 @@ def test_chk_2_overlong_note_gets_a_dutch_error_and_changes_nothing(
     assert 'aria-invalid="true"' in page.text
     assert "Er is nog niets gewijzigd." in page.text
     assert snapshot(hardenberg) == before
-    assert heading(confirm(client, link, notitie="Kort").text) == "Gelukt"
+    assert heading(confirm(client, link, notitie="Kort").text) == "Vastgelegd"
 
 
 def test_x3_note_is_stored_but_never_logged_or_audited(
@@ -213,7 +213,7 @@ def test_x3_note_is_stored_but_never_logged_or_audited(
     """The note reaches the step only: no log line and no audit row carries its text."""
     note = "Vertrouwelijk: zorgen over werkdruk"
     with caplog.at_level(logging.DEBUG):
-        assert heading(confirm(client, link, notitie=note).text) == "Gelukt"
+        assert heading(confirm(client, link, notitie=note).text) == "Vastgelegd"
     talk = first_talk(hardenberg)
     assert (talk.state, talk.note, talk.done_by) == (StepState.DONE, note, "HB-0004")
     assert note not in caplog.text
