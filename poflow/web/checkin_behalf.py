@@ -10,6 +10,7 @@ adviser, on behalf of the leidinggevende, with the reason (X-4); a refusal as `c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import jinja2
@@ -28,7 +29,7 @@ from poflow.engine import TZ, Context
 from poflow.hires.services import get_hire
 from poflow.kernel.calendar import today
 from poflow.kernel.vocabulary import Role
-from poflow.kernel.wording import date_nl, months_phrase
+from poflow.kernel.wording import date_nl, moment_nl, months_phrase
 from poflow.runtime import Runtime
 from poflow.states import StepState
 from poflow.web.guard import csrf_token, csrf_valid, new_nonce, same_origin
@@ -246,9 +247,10 @@ def _record(request: Request, hire_id: str, month: int, reason: str, nonce: str)
     return _message(
         request,
         talk["municipality"],
-        "Gelukt",
-        f"Het gesprek met {talk['medewerker']} is vastgelegd als gehouden, namens "
-        f"{talk['leidinggevende']}. De reden is bewaard in het auditlog.",
+        "Vastgelegd",
+        f"Vastgelegd door {viewer.name} namens {talk['leidinggevende']} op "
+        f"{moment_nl(datetime.now(TZ))}: het bijpraatmoment na {talk['periode']} met "
+        f"{talk['medewerker']} is gehouden. De reden is bewaard in het auditlog.",
         200,
         ok=True,
     )

@@ -101,7 +101,7 @@ class TestTheLink:
         assert talk(rt).state == StepState.OPEN
         move_talk(rt, "NH-2027-001", 1, today())
         done = client.post(link, data={"csrf": csrf_of(client.get(link).text)})
-        assert heading(done.text) == "Gelukt", done.text
+        assert heading(done.text) == "Vastgelegd", done.text
         assert (talk(rt).state, talk(rt).done_by) == (StepState.DONE, "HB-0004")
 
     def test_chk_2_a_link_of_someone_no_longer_the_leidinggevende_is_refused(
@@ -169,7 +169,8 @@ class TestOnBehalf:
         assert heading(page.text) == "Gesprek vastleggen namens de leidinggevende"
         assert '<label for="veld-reden">' in page.text
         answer = client.post(PAGE, data={"csrf": csrf_of(page.text), "reden": "Dirk is ziek."})
-        assert heading(answer.text) == "Gelukt", answer.text
+        assert heading(answer.text) == "Vastgelegd", answer.text
+        assert "Vastgelegd door Bram de Wit namens Dirk Mulder op " in answer.text
         assert (talk(rt).state, talk(rt).done_by) == (StepState.DONE, "HB-0002")
         (row,) = audits(rt, "checkin.held")
         assert row.actor == "HB-0002"
