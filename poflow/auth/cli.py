@@ -89,22 +89,31 @@ def _show_totp(person_id: str, secret: str | None) -> None:
     typer.echo(f"otpauth URI: {uri}")
 
 
+def _set_password(
+    command: str, setter: Any, employee_id: str, password_stdin: bool, totp: bool, done: str
+) -> None:
+    """`users add` or `users reset`: set the password (and TOTP secret) with `setter`, re-ask
+    the person where an open approval asks them, say `done` and show the TOTP secret once."""
+    rt = cli_runtime()
+    password = _password(password_stdin)
+    try:
+        with rt.factory() as session, session.begin():
+            secret = setter(session, employee_id, password, totp=totp, actor=operator())
+            asked = _reask(rt, session, employee_id)
+    except PoflowError as exc:
+        fail(f"poflow users {command} {employee_id}: {exc}; nothing was changed.")
+    typer.echo(done)
+    _after(rt, employee_id, asked)
+    _show_totp(employee_id, secret)
+
+
 @users_app.command("add")
 def add_cmd(
     employee_id: EmployeeId, password_stdin: PasswordStdin = False, totp: Totp = False
 ) -> None:
     """Give a person a local login (at least 12 characters, not their id)."""
-    rt = cli_runtime()
-    password = _password(password_stdin)
-    try:
-        with rt.factory() as session, session.begin():
-            secret = add_login(session, employee_id, password, totp=totp, actor=operator())
-            asked = _reask(rt, session, employee_id)
-    except PoflowError as exc:
-        fail(f"poflow users add {employee_id}: {exc}; nothing was changed.")
-    typer.echo(f"Login added for {employee_id}.")
-    _after(rt, employee_id, asked)
-    _show_totp(employee_id, secret)
+    done = f"Login added for {employee_id}."
+    _set_password("add", add_login, employee_id, password_stdin, totp, done)
 
 
 @users_app.command("reset")
@@ -112,17 +121,8 @@ def reset_cmd(
     employee_id: EmployeeId, password_stdin: PasswordStdin = False, totp: Totp = False
 ) -> None:
     """Give a person's login a new password (and TOTP secret, or none); ends their sessions."""
-    rt = cli_runtime()
-    password = _password(password_stdin)
-    try:
-        with rt.factory() as session, session.begin():
-            secret = reset_login(session, employee_id, password, totp=totp, actor=operator())
-            asked = _reask(rt, session, employee_id)
-    except PoflowError as exc:
-        fail(f"poflow users reset {employee_id}: {exc}; nothing was changed.")
-    typer.echo(f"Login of {employee_id} reset; their sessions ended.")
-    _after(rt, employee_id, asked)
-    _show_totp(employee_id, secret)
+    done = f"Login of {employee_id} reset; their sessions ended."
+    _set_password("reset", reset_login, employee_id, password_stdin, totp, done)
 
 
 @users_app.command("disable")

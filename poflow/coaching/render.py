@@ -15,28 +15,15 @@ from poflow.coaching.report import (
     goal_table,
 )
 from poflow.coaching.rules import Progress, Target
+from poflow.kernel.wording import MONTHS
 
 __all__ = ["bar_chart", "render_markdown", "render_text", "render_tsv"]
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 BAR_WIDTH = 30
 
 
 def _datum(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _heading(report: CoachingReport) -> list[str]:

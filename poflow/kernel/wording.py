@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-__all__ = ["count_word", "date_nl", "moment_nl", "months_phrase", "salutation", "until_phrase"]
+__all__ = [
+    "MONTHS",
+    "count_word",
+    "date_nl",
+    "moment_nl",
+    "months_phrase",
+    "salutation",
+    "until_phrase",
+]
 
-_MONTHS = (
+MONTHS = (
     "januari",
     "februari",
     "maart",
@@ -72,7 +80,7 @@ def until_phrase(today: date, day: date) -> str:
 
 def date_nl(day: date) -> str:
     """A day as every mail and page writes it: 'maandag 1 maart 2027' (never '01-03-2027')."""
-    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{_DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def moment_nl(moment: datetime) -> str:
