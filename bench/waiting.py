@@ -113,6 +113,7 @@ def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, 
         "POFLOW_WEB_PORT": str(_free_port()),
         "POFLOW_CONFIG_DIR": str(ROOT / "config"),  # the example municipalities, not the bench's
     }
+    saved = {name: os.environ.get(name) for name in env}  # put back at the end
     os.environ.update(env)
     api, server = start_prefect_server(tmp / "prefect", _free_port())
     serve: subprocess.Popen[bytes] | None = None
@@ -158,6 +159,11 @@ def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, 
             server.terminate()
             server.wait(timeout=30)
         smtp.stop()
+        for name, value in saved.items():  # the caller's environment as it was
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _p95(values: list[float]) -> float:

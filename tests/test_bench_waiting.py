@@ -3,6 +3,7 @@ moves its round on within the goal (issue 19, item 6)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ def test_x_1_waiting_rounds_hold_no_process_and_a_decision_moves_one_on(
     finally:
         get_settings.cache_clear()
         _runtime.cache_clear()
+    assert "POFLOW_WEB_PORT" not in os.environ  # the helper leaves the environment as it was
     assert (figures["rounds"], figures["held_processes"], figures["held_mb"]) == (3, 0, 0.0)
     assert figures["resumed"] == 2
     assert 0 < figures["resume_median_s"] <= figures["resume_p95_s"] < 60
