@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -180,8 +181,9 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def _refuse(db: Session, reason: str, person: Person | None, login: Login | None) -> LoginRefused:
-    """Audit a failed attempt (ids only: a typed id that names nobody is not recorded)."""
+def audit_failed_login(db: Session, person: Person | None, reason: str, **detail: Any) -> None:
+    """Audit a failed login, by password or a provider (ids only: a typed id that names nobody
+    is not recorded)."""
     audit.record(
         db,
         actor=person.id if person is not None else "anonymous",
@@ -190,8 +192,14 @@ def _refuse(db: Session, reason: str, person: Person | None, login: Login | None
         entity_id=person.id if person is not None else "-",
         municipality=person.municipality if person is not None else None,
         reason=reason,
-        failed_attempts=login.failed_attempts if login is not None else None,
+        **detail,
     )
+
+
+def _refuse(db: Session, reason: str, person: Person | None, login: Login | None) -> LoginRefused:
+    """Audit a failed attempt and give the one Dutch refusal."""
+    failed = login.failed_attempts if login is not None else None
+    audit_failed_login(db, person, reason, failed_attempts=failed)
     return LoginRefused(reason)
 
 

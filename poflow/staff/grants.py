@@ -237,6 +237,19 @@ def _checked(db: Session, grant_ids: Collection[int], person_id: str, verb: str)
     raise GrantRefused(why)
 
 
+def _audit_decided(db: Session, grant: RoleGrant, by: str, outcome: str) -> None:
+    audit.record(
+        db,
+        actor=by,
+        action=f"role_grant.{outcome}",
+        entity_type="person",
+        entity_id=grant.person_id,
+        municipality=grant.municipality,
+        role=grant.role,
+        grant_id=grant.id,
+    )
+
+
 def confirm_grants(
     db: Session, grant_ids: Collection[int], confirmer_person_id: str, now: datetime
 ) -> list[RoleGrant]:
@@ -246,16 +259,7 @@ def confirm_grants(
     grants = _checked(db, grant_ids, confirmer_person_id, "confirm")
     for grant in grants:
         grant.confirmed_by, grant.confirmed_at = confirmer_person_id, now
-        audit.record(
-            db,
-            actor=confirmer_person_id,
-            action="role_grant.confirmed",
-            entity_type="person",
-            entity_id=grant.person_id,
-            municipality=grant.municipality,
-            role=grant.role,
-            grant_id=grant.id,
-        )
+        _audit_decided(db, grant, confirmer_person_id, "confirmed")
         person = db.get(Person, grant.person_id)
         if person is None or grant.role in person.role_names:
             continue
@@ -272,15 +276,6 @@ def refuse_grants(
     grants = _checked(db, grant_ids, refuser_person_id, "refuse")
     for grant in grants:
         grant.refused_by, grant.refused_at = refuser_person_id, now
-        audit.record(
-            db,
-            actor=refuser_person_id,
-            action="role_grant.refused",
-            entity_type="person",
-            entity_id=grant.person_id,
-            municipality=grant.municipality,
-            role=grant.role,
-            grant_id=grant.id,
-        )
+        _audit_decided(db, grant, refuser_person_id, "refused")
     db.flush()
     return grants

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from poflow import audit
 from poflow._exceptions import LoginRefused
-from poflow.auth.accounts import authenticate, login_of
+from poflow.auth.accounts import audit_failed_login, authenticate, login_of
 from poflow.auth.models import Login
 from poflow.auth.sessions import end_session, start_session
 from poflow.db.base import utcnow
@@ -207,16 +207,7 @@ async def login_post(request: Request) -> Response:
 def _refuse_completion(
     request: Request, db: Any, person: Person | None, reason: str, method: str
 ) -> HTMLResponse:
-    audit.record(
-        db,
-        actor=person.id if person is not None else "anonymous",
-        action="login.failed",
-        entity_type="person",
-        entity_id=person.id if person is not None else "-",
-        municipality=person.municipality if person is not None else None,
-        reason=reason,
-        method=method,
-    )
+    audit_failed_login(db, person, reason, method=method)
     db.commit()
     if reason == "local_login":
         return _message(
