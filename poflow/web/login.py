@@ -30,6 +30,7 @@ from poflow.runtime import Runtime
 from poflow.web.guard import csrf_token, csrf_valid, new_nonce, same_origin
 from poflow.web.identity import SESSION_COOKIE, safe_next, viewer_of
 from poflow.web.refusals import source_of, tally_refusal
+from poflow.web.workspace.frame import frame
 
 __all__ = ["LOGIN_CSRF_COOKIE", "complete_login", "router"]
 
@@ -329,9 +330,5 @@ def home(request: Request) -> Response:
     value = request.cookies.get(SESSION_COOKIE)
     if viewer is None or value is None:
         return RedirectResponse("/inloggen", status_code=303)
-    context = {
-        **_frame(request, viewer.municipality),
-        "viewer": viewer,
-        "csrf": _logout_csrf(_secret(request), value),
-    }
+    context = {**frame(request, viewer, "/"), "csrf": _logout_csrf(_secret(request), value)}
     return _page(request, "home.html", context)

@@ -10,7 +10,6 @@ axe-core from npm into tests/axe (scripts/test.sh: `npm ci --prefix tests/axe`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,85 +19,24 @@ from sqlalchemy import select
 from poflow.approvals.decisions import roles_of
 from poflow.approvals.models import ApprovalRequest
 from poflow.approvals.requests import approval_outcome, request_approval
-from poflow.auth.accounts import add_login, login_of
 from poflow.db.models import Step
 from poflow.kernel.foureyes import Outcome
 from poflow.runtime import run_day, today
 from poflow.states import StepState
 from tests.approvals.support import ASKED, BRAM
-from tests.conftest import ROOT, SmtpRecorder, free_port, wait_for
+from tests.conftest import SmtpRecorder, wait_for
 from tests.staff.support import REVIEW, grant_by_import
 from tests.support import move_talk
+from tests.web.browser import AXE, SCREENSHOTS, VIEWPORTS, check_page, give_login, log_in
 from tests.web.support import (
     DIRK,
     RECORD_DAY,
-    TEST_PASSWORD,
     flow_state,
     link_in_mail,
     run_in_thread,
 )
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {
-    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-  });
-  return result.violations.map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`);
-}"""
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def give_login(rt: Any, person_id: str) -> None:
-    """A local login with TEST_PASSWORD for `person_id` (as `poflow users add` makes one)."""
-    with rt.factory() as session, session.begin():
-        if login_of(session, person_id) is None:
-            add_login(session, person_id, TEST_PASSWORD, totp=False, actor="test")
-
-
-def log_in(page: Any, person_id: str) -> None:
-    """On the login page a link sent the browser to: fill in the form and press the button."""
-    assert page.locator("h1").inner_text() == "Inloggen"
-    page.get_by_label("Personeelsnummer").fill(person_id)
-    page.get_by_label("Wachtwoord").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.wait_for_load_state()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright, for this module."""
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: run `apt-get install -y chromium` (see .ci/run)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(hardenberg: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The runtime with the web app served on a free loopback port that its links point at."""
-    from poflow.runtime import _runtime, get_runtime
-    from poflow.settings import get_settings
-    from poflow.web import serve_web_in_thread
-
-    port = free_port()
-    monkeypatch.setenv("POFLOW_WEB_PORT", str(port))
-    monkeypatch.setenv("POFLOW_BASE_URL", f"http://127.0.0.1:{port}")
-    get_settings.cache_clear()
-    _runtime.cache_clear()
-    rt = get_runtime()
-    server = serve_web_in_thread(rt.settings)
-    try:
-        yield rt
-    finally:
-        server.stop()
 
 
 def test_chk_2_manager_records_the_talk_from_the_mail_in_a_browser(
@@ -213,16 +151,6 @@ def test_onb_3_an_owner_marks_a_checklist_item_done_from_the_digest_in_a_browser
     assert item.done_by == "HB-0004"
 
 
-def _check(page: Any, name: str) -> None:
-    """axe-core finds nothing on the page; it is photographed as `name`-<viewport>.png."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(AXE_RUN)
-    assert violations == [], (page.url, violations)
-    width = page.viewport_size["width"]
-    kind = next(k for k, v in VIEWPORTS.items() if v["width"] == width)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}.png"), full_page=True)
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_rec_9_a_second_person_confirms_an_import_s_roles_in_a_browser(
     site: Any, chromium: Any, tmp_path: Path, viewport: str
@@ -240,20 +168,20 @@ def test_rec_9_a_second_person_confirms_an_import_s_roles_in_a_browser(
     context = chromium.new_context(locale="nl-NL", viewport=VIEWPORTS[viewport], bypass_csp=True)
     page = context.new_page()
     page.goto(REVIEW.search(mail.body_text).group(0))  # the address in P&O's mail
-    _check(page, "login")
+    check_page(page, "login")
     log_in(page, "HB-0002")
     assert page.locator("h1").inner_text() == "Rollen bevestigen"
-    _check(page, "rollen-import")
+    check_page(page, "rollen-import")
     page.goto(f"{site.settings.resolved_base_url()}/rollen")
     assert page.locator("h1").inner_text() == "Rollen die wachten op bevestiging"
-    _check(page, "rollen")
+    check_page(page, "rollen")
     page.goto(site.settings.resolved_base_url() + "/")
     assert page.locator("h1").inner_text() == "Ingelogd als Bram de Wit"
-    _check(page, "home")
+    check_page(page, "home")
     page.goto(f"{site.settings.resolved_base_url()}/rollen/{batch}")
     page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_selector("text=Rollen bevestigd")
-    _check(page, "rollen-bevestigd")
+    check_page(page, "rollen-bevestigd")
     context.close()
     with site.factory() as session:
         assert "leidinggevende" in roles_of(session, "HB-0005", "hardenberg")
