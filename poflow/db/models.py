@@ -227,8 +227,9 @@ class Outbox(Base):
 
     __table_args__ = (
         Index("ix_outbox_state", "state", "municipality", "id"),
-        Index("ix_outbox_queue", "state", "id"),
-    )  # a send for all municipalities
+        Index("ix_outbox_queue", "state", "id"),  # a send for all municipalities
+        Index("ix_outbox_case", "case_type", "case_id"),  # a hire's page: its mails
+    )
 
 
 class AuditEntry(Base):

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from poflow.web.workspace import overview
+
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+# Last: its /medewerkers/{hire_id} would otherwise catch /medewerkers/nieuw and the like.
+workspace_router.include_router(overview.router)
