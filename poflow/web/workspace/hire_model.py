@@ -77,7 +77,7 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(_ZONE) if moment.tzinfo else moment
 
 
-def _recipient(row: Outbox, hire: Hire, po_mailbox: str, roles: dict[str, str]) -> str:
+def _recipient(row: Outbox, hire: Hire, po_mailbox: str, roles: dict[int, str]) -> str:
     """The role the mail went to, as P&O reads it (no address: the page shows roles)."""
     if row.recipient_id and row.recipient_id == hire.manager_id:
         return "leidinggevende"
@@ -87,7 +87,7 @@ def _recipient(row: Outbox, hire: Hire, po_mailbox: str, roles: dict[str, str]) 
         return "nieuwe collega"
     if row.recipient_email.lower() == po_mailbox.lower():
         return "P&O"
-    return roles.get(row.recipient_id or "", "collega")
+    return roles.get(row.action_id or 0, "collega")  # the owner of the mail's item
 
 
 def _invitations(rows: list[Outbox], step_of: dict[int, int | None]) -> dict[int, str]:
@@ -170,7 +170,8 @@ def read_hire(
         )
         for a in actions
     ]
-    roles = {pid: "collega" for pid in names}
+    owners = {s.id: owner_label(None, s.owner_role, {}) for s in steps}
+    roles = {a.id: owners[a.step_id] for a in actions if a.step_id in owners}
     po_mailbox = str(config.municipality.po_mailbox)
     timeline += [
         Moment(

@@ -108,11 +108,11 @@ def owner_label(owner_id: str | None, owner_role: str | None, names: dict[str, s
     """Who an item waits on: the person's name, else the role's Dutch name."""
     if owner_id and owner_id in names:
         return names[owner_id]
+    if not owner_role:
+        return "P&O"
     if owner_role in OWNER_LABELS:
         return OWNER_LABELS[owner_role]
-    if owner_role in Role._value2member_map_:
-        return Role(owner_role).label
-    return owner_role or "P&O"
+    return Role(owner_role).label if owner_role in Role._value2member_map_ else owner_role
 
 
 def _running(
