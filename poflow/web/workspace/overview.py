@@ -19,6 +19,7 @@ from poflow.kernel.calendar import today
 from poflow.kernel.vocabulary import Role
 from poflow.kernel.wording import date_nl, moment_nl
 from poflow.onboarding.rules import AFGEROND, Phase
+from poflow.onboarding.status import SHORT
 from poflow.web.workspace.frame import PO, frame, message, render, require, runtime
 from poflow.web.workspace.hire_model import read_hire
 from poflow.web.workspace.overview_model import Filters, read_overview
@@ -81,6 +82,7 @@ def overview_page(request: Request) -> Response:
         "f": filters,
         "phases": PHASES,
         "phase_order": list(Phase),
+        "short": SHORT,
         "phase_label": _phase_label,
         "day": day,
         "date_nl": date_nl,
