@@ -88,7 +88,12 @@ _Snapshot = dict[int, tuple[str, str | None, str | None, date, datetime | None, 
 def _steps(session: Session, hire_id: str) -> _Snapshot:
     rows = session.execute(
         select(
-            Step.id, Step.title, Step.owner_id, Step.owner_role, Step.due_date, Step.starts_at,
+            Step.id,
+            Step.title,
+            Step.owner_id,
+            Step.owner_role,
+            Step.due_date,
+            Step.starts_at,
             Step.state,
         ).where(Step.case_type == "hire", Step.case_id == hire_id)
     )
@@ -107,7 +112,7 @@ def _planned(session: Session, hire_id: str) -> dict[str, date]:
         )
         .group_by(Action.kind)
     )
-    return {kind: due for kind, due in rows}
+    return {str(kind): due for kind, due in rows}
 
 
 def dry_run(
@@ -187,7 +192,8 @@ def _perform_today(ctx: Context, hire_id: str, last_action: int) -> None:
 def _changes(session: Session, hire: Hire, before: _Snapshot, after: _Snapshot) -> list[StepChange]:
     """The open steps whose dates change, the ones withdrawn and the new ones, by new date."""
     owners = {o for row in (*before.values(), *after.values()) if (o := row[1]) is not None}
-    names = dict(session.execute(select(Person.id, Person.full_name).where(Person.id.in_(owners))))
+    people = session.scalars(select(Person).where(Person.id.in_(owners)))
+    names = {p.id: p.full_name for p in people}
     names[hire.id] = hire.full_name
 
     def owner(row: tuple[str, str | None, str | None, date, datetime | None, StepState]) -> str:
@@ -200,9 +206,8 @@ def _changes(session: Session, hire: Hire, before: _Snapshot, after: _Snapshot) 
         is_open = new is not None and new[5] == StepState.OPEN
         if not was_open and not is_open:
             continue
-        if was_open and is_open and old is not None and new is not None:
-            if (old[3], old[4]) == (new[3], new[4]):
-                continue
+        if was_open and is_open and old is not None and new is not None and old[3:5] == new[3:5]:
+            continue
         row = new if new is not None else old
         if row is None:  # never: sid came from one of the two
             continue

@@ -120,11 +120,14 @@ def hand_over(ctx: Context, hire_id: str, role: str, person_id: str, *, by: str)
         if old is not None and step.owner_id == old.id:
             step.owner_id = new.id
             items.append(step.title)
-        if old is not None and step.starts_at is not None:
-            if any(r.id == old.id for r in invited_recipients(ctx.session, step)):
-                _cancel_for(ctx, hire, step, old)
-                step.sequence += 1  # the next pass invites the attendees of now again
-                appointments.append(step.title)
+        if (
+            old is not None
+            and step.starts_at is not None
+            and any(r.id == old.id for r in invited_recipients(ctx.session, step))
+        ):
+            _cancel_for(ctx, hire, step, old)
+            step.sequence += 1  # the next pass invites the attendees of now again
+            appointments.append(step.title)
     if role == "buddy":
         set_buddy(ctx, hire, new.id, by=by)
     else:

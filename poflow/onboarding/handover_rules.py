@@ -17,7 +17,9 @@ def reason_problem(reason: str) -> str | None:
     if not reason.strip():
         return "Vul de reden in."
     if len(reason) > MAX_REASON_LENGTH:
-        return f"De reden is langer dan {MAX_REASON_LENGTH} tekens ({len(reason)}). Maak hem korter."
+        return (
+            f"De reden is langer dan {MAX_REASON_LENGTH} tekens ({len(reason)}). Maak hem korter."
+        )
     return None
 
 
