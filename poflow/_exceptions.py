@@ -23,6 +23,7 @@ Hierarchy::
     ├── AppraisalRequired      a legal-status decision before its appraisal (GES-5)
     ├── EnrolmentRefused       an enrolment in the introduction programme is not allowed (INT-1)
     ├── BuddyRefused           a buddy assignment is not allowed (BUD-1)
+    ├── HandoverRefused        a new buddy or leidinggevende cannot be that colleague; Dutch
     ├── DatabaseCopyRefused    `poflow db copy` was refused or did not add up
     ├── SecretUnreadable       a secret key setting cannot be read: its file is missing, unreadable
     │                          or empty, or it is set twice (the value and a file)
@@ -57,6 +58,7 @@ __all__ = [
     "DuplicateMessage",
     "EnrolmentRefused",
     "GrantRefused",
+    "HandoverRefused",
     "IllegalTransition",
     "ImportRejected",
     "InputRefused",
@@ -240,6 +242,12 @@ class EnrolmentRefused(PoflowError):
 class BuddyRefused(PoflowError):
     """A buddy assignment is not allowed: no such colleague in the municipality, or the hire's
     own leidinggevende (BUD-1)."""
+
+
+class HandoverRefused(PoflowError):
+    """A new buddy or leidinggevende for a hire cannot be the colleague chosen (not of the
+    staff register, already it, the other of the two, not of the team or without the role);
+    the message is Dutch, shown to the P&O adviser."""
 
 
 class DatabaseCopyRefused(PoflowError):

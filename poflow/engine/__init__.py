@@ -16,6 +16,7 @@ from poflow.engine.agenda import (
     perform_due,
     perform_due_in,
     perform_groups,
+    plan_hire,
     plan_hires,
 )
 from poflow.engine.cases import note_actions_added, track_cases
@@ -65,6 +66,7 @@ __all__ = [
     "perform_due",
     "perform_due_in",
     "perform_groups",
+    "plan_hire",
     "plan_hires",
     "step_close",
     "track_cases",

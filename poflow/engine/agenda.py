@@ -36,6 +36,7 @@ __all__ = [
     "perform_due",
     "perform_due_in",
     "perform_groups",
+    "plan_hire",
     "plan_hires",
 ]
 
@@ -126,13 +127,18 @@ def plan_hires(
             query = query.with_for_update(of=Hire)
         hires = session.scalars(query).all()
         for hire in hires:
-            ctx = Context(session, config, settings, day, registry)
-            for fn in registry.planners.values():
-                fn(ctx, hire)
-            hire.planned_version = hire.version
-            ctx.audit("hire.planned", "hire", hire.id, version=hire.version)
+            plan_hire(Context(session, config, settings, day, registry), hire)
             planned.append(hire.id)
     return planned
+
+
+def plan_hire(ctx: Context, hire: Hire) -> None:
+    """Run every planner, in the registry's order, for one hire in `ctx`'s session, and mark
+    its current version planned (also the dry run of a move: poflow.hires.preview)."""
+    for fn in ctx.registry.planners.values():
+        fn(ctx, hire)
+    hire.planned_version = hire.version
+    ctx.audit("hire.planned", "hire", hire.id, version=hire.version)
 
 
 def perform_due(

@@ -60,13 +60,18 @@ def hire_move(
 
 
 @hire_app.command("cancel")
-def hire_cancel(hire_id: Annotated[str, typer.Argument(help="The hire's id")]) -> None:
+def hire_cancel(
+    hire_id: Annotated[str, typer.Argument(help="The hire's id")],
+    reason: Annotated[
+        str | None, typer.Option(help="Why (kept in the audit log, not mailed).")
+    ] = None,
+) -> None:
     """Cancel a hire: nothing more is sent; everyone already told hears it today and sent
     invitations are withdrawn (calendar cancellations, sent today)."""
     rt = cli_runtime()
     with rt.factory() as session, session.begin():
         slug = get_hire(session, hire_id).municipality
-        cancel_hire(session, hire_id, actor=operator(), today=today())
+        cancel_hire(session, hire_id, actor=operator(), today=today(), reason=reason)
     sent = run_today(rt, slug)
     typer.echo(
         f"Hire {hire_id} cancelled; today's notices and calendar cancellations sent "

@@ -133,9 +133,12 @@ def move_hire(
     return hire
 
 
-def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> Hire:
+def cancel_hire(
+    session: Session, hire_id: str, *, actor: str, today: date, reason: str | None = None
+) -> Hire:
     """Cancel the hire: nothing more is sent, open steps close, sent invitations are withdrawn,
-    and everyone already told hears it on `today` (ONB-5)."""
+    and everyone already told hears it on `today` (ONB-5). P&O's `reason` goes into the audit
+    row (not into any mail)."""
     hire = get_hire(session, hire_id)
     check_transition(f"hire {hire_id}", hire.state, HireState.CANCELLED)
     hire.state = HireState.CANCELLED
@@ -183,5 +186,6 @@ def cancel_hire(session: Session, hire_id: str, *, actor: str, today: date) -> H
         withdrawn_mails=withdrawn,
         closed_steps=len(steps),
         revoked_links=revoked,
+        **({"reason": reason.strip()} if reason and reason.strip() else {}),
     )
     return hire

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from poflow.web.workspace import overview
+from poflow.web.workspace import hire_dates, hire_people, overview
 
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(hire_dates.router)  # a hire's move and cancellation
+workspace_router.include_router(hire_people.router)  # item on behalf, new buddy or manager
 # Last: its /medewerkers/{hire_id} would otherwise catch /medewerkers/nieuw and the like.
 workspace_router.include_router(overview.router)

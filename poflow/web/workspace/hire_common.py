@@ -1,0 +1,112 @@
+"""What the pages of a hire's actions share (issue 21, WS-ACTIONS): the hire of the viewer's
+own municipality (another municipality's is unknown: 404), the day, and after a change the
+same day's dispatcher pass for the municipality, as `poflow hire move|cancel` runs it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from poflow.auth.viewer import Viewer
+from poflow.db.models import Hire
+from poflow.engine import TZ
+from poflow.hires.preview import Preview
+from poflow.kernel.calendar import today
+from poflow.kernel.vocabulary import Role
+from poflow.kernel.wording import date_nl
+from poflow.runtime import run_day
+from poflow.states import HireState
+from poflow.web.workspace.frame import frame, message, require, runtime
+
+__all__ = ["done", "hire_context", "load", "preview_rows", "tell_today", "today"]
+
+
+def load(request: Request, hire_id: str) -> tuple[Viewer, Hire] | Response:
+    """The logged-in P&O adviser and the hire of their municipality, or the response to give
+    (login, 403, or 404 for an unknown hire or another municipality's)."""
+    viewer = require(request, Role.PO_ADVISEUR)
+    if not isinstance(viewer, Viewer):
+        return viewer
+    with runtime(request).factory() as db:
+        hire = db.get(Hire, hire_id)
+        if hire is not None:
+            db.expunge(hire)
+    if hire is None or hire.municipality != viewer.municipality:
+        return message(
+            request, viewer, "Medewerker niet gevonden", "Deze medewerker is niet bekend.", 404
+        )
+    return viewer, hire
+
+
+def hire_context(request: Request, viewer: Viewer, hire: Hire) -> dict[str, Any]:
+    """The frame and the hire as every action page shows it."""
+    return {
+        **frame(request, viewer, "/overzicht"),
+        "hire": hire,
+        "lopend": hire.state == HireState.PLANNED,
+        "terug": f"/medewerkers/{hire.id}",
+        "startdatum": date_nl(hire.start_date),
+        "eerste_werkdag": date_nl(hire.first_working_day),
+    }
+
+
+def tell_today(request: Request, municipality: str) -> None:
+    """Today's dispatcher pass for the municipality (plan, perform, send), as the CLI runs it
+    after a move or cancellation: the changes go out the same day (ONB-5)."""
+    run_day(runtime(request), today(), municipality=municipality)
+
+
+def done(hire_id: str, what: str) -> RedirectResponse:
+    """To the hire's page, saying what was done (post/redirect/get)."""
+    return RedirectResponse(f"/medewerkers/{hire_id}?gedaan={what}", status_code=303)
+
+
+_KINDS = {
+    "onb.welcome": "Welkomstmail aan het privéadres",
+    "onb.welcome_work": "Welkomstmail op het werkadres",
+}
+
+
+def _when(day: date | None, start: datetime | None) -> str:
+    if day is None:
+        return "vervalt"
+    return date_nl(day) + (f", {start.astimezone(TZ):%H:%M} uur" if start is not None else "")
+
+
+def preview_rows(preview: Preview) -> dict[str, Any]:
+    """A preview as the page shows it: Dutch dates, a label per planned mail, who hears it."""
+    return {
+        "stappen": [
+            {
+                "titel": s.title,
+                "eigenaar": s.owner,
+                "oud": _when(s.old, s.old_start) if s.old else "nieuw",
+                "nieuw": _when(s.new, s.new_start),
+                "afspraak": s.invitation,
+            }
+            for s in preview.steps
+        ],
+        "gepland": [
+            {
+                "wat": _KINDS.get(p.kind, p.kind),
+                "oud": date_nl(p.old) if p.old else "nieuw",
+                "nieuw": date_nl(p.new) if p.new else "vervalt",
+            }
+            for p in preview.planned
+        ],
+        "mails": [
+            {
+                "naam": m.name,
+                "adres": m.email,
+                "onderwerp": m.subject,
+                "agenda": {"REQUEST": "bijgewerkte uitnodiging", "CANCEL": "annulering"}.get(
+                    m.calendar or "", ""
+                ),
+            }
+            for m in preview.mails
+        ],
+        "wie": [{"naam": n, "adres": a} for n, a in preview.told],
+    }

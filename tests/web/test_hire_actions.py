@@ -1,0 +1,258 @@
+"""A hire's actions in the workspace (issue 21, WS-ACTIONS): a P&O adviser moves a start date
+after a preview, cancels with a reason, marks an item done on behalf and changes the buddy or
+leidinggevende; on SQLite and PostgreSQL, with the real SMTP sink."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from poflow.db.models import AuditEntry, Hire, Person, Step
+from poflow.states import HireState, StepState
+from poflow.web import create_app
+from poflow.web.workspace import hire_common
+from tests.support import simulate
+from tests.web.support import add_person, heading, login_as
+from tests.web.support import snapshot as every_row
+
+NOOR = "NH-2027-003"  # Noor Bakker, start 1 March 2027; buddy Esra (HB-0005), manager Dirk
+DAY = date(2027, 2, 24)  # after her welcome mail (22 Feb)
+
+
+@pytest.fixture
+def told(example_data: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The example hires run up to the day before DAY; the workspace's today is DAY."""
+    simulate(example_data, smtp, date(2027, 2, 22), date(2027, 2, 23))
+    smtp.messages.clear()
+    monkeypatch.setattr(hire_common, "today", lambda: DAY)
+    return example_data
+
+
+@pytest.fixture
+def client(told: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(told.settings)) as c:
+        login_as(c, told, "HB-0002")  # Bram de Wit, P&O adviser of Hardenberg
+        yield c
+
+
+def csrf_of(html: str) -> str:
+    """The action form's CSRF value (the last form's; the menu's logout form comes first)."""
+    return re.findall(r'name="csrf" value="([^"]+)"', html)[-1]
+
+
+def snapshot(rt: Any) -> dict[str, Any]:
+    """Every row of the case tables (not the login's session, which a request touches)."""
+    return {
+        k: v for k, v in every_row(rt).items() if k in ("hire", "step", "action", "outbox", "audit")
+    }
+
+
+def _audit(rt: Any, action: str) -> list[AuditEntry]:
+    with rt.factory() as db:
+        return list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def _hire(rt: Any, hire_id: str = NOOR) -> Hire:
+    with rt.factory() as db:
+        hire = db.get(Hire, hire_id)
+        assert hire is not None
+        db.expunge(hire)
+        return hire
+
+
+def test_onb_5_the_move_preview_is_a_dry_run_and_the_confirm_tells_everyone_today(
+    told: Any, client: TestClient, smtp: Any
+):
+    """The preview lists the moving items and who hears it without changing anything; the
+    confirmation moves the hire with move_hire, audited as the adviser, and the notices go
+    out the same day (ONB-5, X-4)."""
+    url = f"/medewerkers/{NOOR}/verplaatsen"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert heading(page.text) == "Startdatum van Noor Bakker verplaatsen"
+    before = snapshot(told)
+    preview = client.post(url, data={"csrf": csrf_of(page.text), "datum": "1-4-2027"})
+    assert preview.status_code == 200, heading(preview.text)
+    for part in (
+        "Wat er verandert",
+        "Wie het vandaag hoort",
+        "esra.yilmaz@hardenberg",
+        "april 2027",
+    ):
+        assert part in preview.text, part
+    assert snapshot(told) == before
+    assert not smtp.messages
+    done = client.post(
+        url,
+        data={"csrf": csrf_of(preview.text), "datum": "1-4-2027", "stap": "bevestigen"},
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (
+        303,
+        f"/medewerkers/{NOOR}?gedaan=verplaatst",
+    )
+    assert _hire(told).start_date == date(2027, 4, 1)
+    (moved,) = _audit(told, "hire.moved")
+    assert moved.actor == "HB-0002"
+    told_to = {str(m["To"]) for m in smtp.messages if "Gewijzigd" in str(m["Subject"])}
+    assert any("esra.yilmaz" in t for t in told_to)
+    assert any("noor.bakker" in t for t in told_to)
+
+
+@pytest.mark.parametrize(
+    ("datum", "fout"),
+    [
+        ("", "Vul de nieuwe startdatum in"),
+        ("32-1-2027", "geen datum"),
+        ("3-4-2027", "geen werkdag"),
+        ("1-2-2027", "in het verleden"),
+    ],
+)
+def test_onb_5_a_bad_date_gets_the_form_again_and_changes_nothing(
+    told: Any, client: TestClient, datum: str, fout: str
+):
+    """An empty, unreadable, non-working or past date is refused per field in Dutch, as
+    `poflow hire move` refuses it; nothing changes."""
+    url = f"/medewerkers/{NOOR}/verplaatsen"
+    before = snapshot(told)
+    answer = client.post(url, data={"csrf": csrf_of(client.get(url).text), "datum": datum})
+    assert answer.status_code == 422
+    assert fout in answer.text
+    assert 'href="#veld-datum"' in answer.text
+    assert snapshot(told) == before
+
+
+def test_onb_5_a_saturday_is_moved_to_when_explicitly_allowed(told: Any, client: TestClient):
+    """The allowance of `--allow-non-working-day` is a checkbox: then the Saturday is taken."""
+    url = f"/medewerkers/{NOOR}/verplaatsen"
+    form = {"csrf": csrf_of(client.get(url).text), "datum": "2027-04-03", "vrije_dag": "ja"}
+    done = client.post(url, data={**form, "stap": "bevestigen"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert _hire(told).start_date == date(2027, 4, 3)
+
+
+def test_onb_5_cancel_lists_what_is_withdrawn_and_needs_a_reason(
+    told: Any, client: TestClient, smtp: Any
+):
+    """The confirmation lists the withdrawn items and who hears it; without a reason nothing
+    changes; with one the hire is cancelled, audited with the reason, told today."""
+    url = f"/medewerkers/{NOOR}/annuleren"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "vervalt" in page.text
+    assert "noor.bakker" in page.text
+    before = snapshot(told)
+    empty = client.post(url, data={"csrf": csrf_of(page.text), "reden": " "})
+    assert empty.status_code == 422
+    assert "Vul de reden in" in empty.text
+    assert snapshot(told) == before
+    assert not smtp.messages
+    done = client.post(
+        url, data={"csrf": csrf_of(page.text), "reden": "Trekt zich terug"}, follow_redirects=False
+    )
+    assert done.headers["location"] == f"/medewerkers/{NOOR}?gedaan=geannuleerd"
+    assert _hire(told).state == HireState.CANCELLED
+    (cancelled,) = _audit(told, "hire.cancelled")
+    assert (cancelled.actor, cancelled.detail["reason"]) == ("HB-0002", "Trekt zich terug")
+    assert any("noor.bakker" in str(m["To"]) for m in smtp.messages)
+
+
+def test_x_4_an_item_done_on_behalf_is_audited_with_owner_and_reason(told: Any, client: TestClient):
+    """The adviser marks an open item done on its owner's behalf with a reason: the step is
+    done by the adviser and the audit names the owner and the reason (X-4)."""
+    with told.factory() as db:
+        step = db.scalars(
+            select(Step).where(
+                Step.case_id == NOOR,
+                Step.key.startswith("onb:"),
+                Step.state == StepState.OPEN,
+                Step.owner_id == "HB-0004",
+            )
+        ).first()
+        assert step is not None
+        step_id = step.id
+    url = f"/medewerkers/{NOOR}/items/{step_id}/namens"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Dirk Mulder" in page.text
+    empty = client.post(url, data={"csrf": csrf_of(page.text), "reden": ""})
+    assert empty.status_code == 422
+    assert "Vul de reden in" in empty.text
+    done = client.post(
+        url, data={"csrf": csrf_of(page.text), "reden": "Dirk is ziek"}, follow_redirects=False
+    )
+    assert done.headers["location"] == f"/medewerkers/{NOOR}?gedaan=afgevinkt"
+    (row,) = _audit(told, "step.done_on_behalf")
+    assert (row.actor, row.detail["on_behalf_of"], row.detail["reason"]) == (
+        "HB-0002",
+        "HB-0004",
+        "Dirk is ziek",
+    )
+    with told.factory() as db:
+        assert db.get(Step, step_id).state == StepState.DONE  # type: ignore[union-attr]
+
+
+def test_bud_1_a_new_buddy_takes_over_and_both_hear_it(told: Any, client: TestClient, smtp: Any):
+    """A colleague of the team becomes the buddy: the old buddy's open items move, the old
+    buddy hears who took over and the new buddy is informed as every buddy is (BUD-1)."""
+    add_person(told, "HB-9201", ["medewerker"], "Sam", "Vos")
+    with told.factory() as db, db.begin():
+        db.get(Person, "HB-9201").team = "Ruimtelijk domein"  # type: ignore[union-attr]
+    url = f"/medewerkers/{NOOR}/buddy"
+    page = client.get(url)
+    assert page.status_code == 200
+    wrong = client.post(url, data={"csrf": csrf_of(page.text), "persoon": "HB-0007"})
+    assert wrong.status_code == 422
+    assert "uit het team" in wrong.text
+    done = client.post(
+        url, data={"csrf": csrf_of(page.text), "persoon": "HB-9201"}, follow_redirects=False
+    )
+    assert done.status_code == 303, heading(done.text)
+    assert _hire(told).buddy_id == "HB-9201"
+    assert any("niet langer buddy" in str(m["Subject"]) for m in smtp.to("esra.yilmaz"))
+    (row,) = _audit(told, "hire.handover")
+    assert (row.actor, row.detail["old"], row.detail["new"]) == ("HB-0002", "HB-0005", "HB-9201")
+
+
+def test_a_new_leidinggevende_hears_it_and_the_old_one_too(
+    told: Any, client: TestClient, smtp: Any
+):
+    """A leidinggevende of the staff register replaces the old one: both get a mail; someone
+    without the role is refused per field and nothing changes."""
+    url = f"/medewerkers/{NOOR}/leidinggevende"
+    page = client.get(url)
+    before = snapshot(told)
+    wrong = client.post(url, data={"csrf": csrf_of(page.text), "persoon": "HB-0009"})
+    assert wrong.status_code == 422
+    assert "rol als leidinggevende" in wrong.text
+    assert snapshot(told) == before
+    done = client.post(
+        url, data={"csrf": csrf_of(page.text), "persoon": "HB-0006"}, follow_redirects=False
+    )
+    assert done.headers["location"] == f"/medewerkers/{NOOR}?gedaan=leidinggevende"
+    assert _hire(told).manager_id == "HB-0006"
+    assert any("niet langer" in str(m["Subject"]) for m in smtp.to("dirk.mulder"))
+    assert any("nu leidinggevende" in str(m["Subject"]) for m in smtp.to("femke.bos"))
+
+
+def test_another_municipalitys_hire_is_unknown_and_posts_need_csrf(told: Any, client: TestClient):
+    """Another municipality's hire answers 404 as an unknown one; a POST without its CSRF
+    value is refused and changes nothing."""
+    other = "NH-2027-901"
+    with told.factory() as db, db.begin():
+        hire = db.get(Hire, NOOR)
+        assert hire is not None
+        values = {c.key: getattr(hire, c.key) for c in Hire.__table__.columns}
+        db.add(Hire(**{**values, "id": other, "municipality": "borger-odoorn"}))
+    for path in ("verplaatsen", "annuleren", "buddy", "leidinggevende"):
+        assert client.get(f"/medewerkers/{other}/{path}").status_code == 404, path
+    before = {k: v for k, v in snapshot(told).items() if k != "audit"}  # refusals are audited
+    refused = client.post(f"/medewerkers/{NOOR}/annuleren", data={"reden": "x"})
+    assert refused.status_code == 403
+    assert {k: v for k, v in snapshot(told).items() if k != "audit"} == before
