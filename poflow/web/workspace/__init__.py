@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from poflow.web.workspace import werving, werving_nieuw
+
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
+workspace_router.include_router(werving.router)  # /werving: the recruitment board
