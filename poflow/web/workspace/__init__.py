@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from poflow.web.workspace import werving, werving_nieuw
+from poflow.web.workspace import coaching, gesprekken, introductie, werving, werving_nieuw
 
 __all__ = ["workspace_router"]
 
@@ -15,3 +15,6 @@ workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
+workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance
+workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversation cycle
+workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
