@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from poflow.db.base import Base, UTCDateTime, insert_rows, utcnow
@@ -31,6 +31,7 @@ __all__ = [
     "link_urls",
     "mint_link",
     "mint_links",
+    "own_link_path",
     "serializer",
 ]
 
@@ -209,6 +210,37 @@ def _expires_days(ctx: Any, action: str) -> int:
     if links_cfg is None:
         return int(known.expires_days)
     return int(links_cfg.expires_days.get(action, links_cfg.default_expires_days))
+
+
+def own_link_path(
+    session: Session,
+    secret: str | Sequence[str],
+    *,
+    action: str,
+    case_type: str,
+    case_id: str,
+    person_id: str,
+    now: datetime | None = None,
+) -> str | None:
+    """The path ("/a/<token>") of the live link for `action` on this case that was mailed to
+    `person_id` (not used, revoked or expired), newest first; None when there is none. For a
+    logged-in person's own pages: the link's page still checks everything itself."""
+    now = now or utcnow()
+    public_id = session.scalar(
+        select(ActionLink.public_id)
+        .where(
+            ActionLink.action == action,
+            ActionLink.case_type == case_type,
+            ActionLink.case_id == case_id,
+            ActionLink.subject_id == person_id,
+            ActionLink.used_at.is_(None),
+            ActionLink.revoked_at.is_(None),
+            ActionLink.expires_at > now,
+        )
+        .order_by(ActionLink.id.desc())
+        .limit(1)
+    )
+    return f"/a/{serializer(secret).dumps({'l': public_id})}" if public_id else None
 
 
 def link_url(

@@ -17,7 +17,15 @@ from poflow.coaching.report import (
 from poflow.coaching.rules import Progress, Target
 from poflow.kernel.wording import MONTHS
 
-__all__ = ["bar_chart", "render_markdown", "render_text", "render_tsv"]
+__all__ = [
+    "bar_chart",
+    "count_tables",
+    "heading_lines",
+    "render_markdown",
+    "render_text",
+    "render_tsv",
+    "target_lines",
+]
 
 BAR_WIDTH = 30
 
@@ -26,7 +34,8 @@ def _datum(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def _heading(report: CoachingReport) -> list[str]:
+def heading_lines(report: CoachingReport) -> list[str]:
+    """The report's title, its period and (for a year not over yet) the day it counts to."""
     kind = "Jaarverslag" if report.complete else "Tussenstand"
     lines = [
         f"Loopbaancoaching {report.municipality}: {kind.lower()} {report.year}",
@@ -92,7 +101,8 @@ def _progress_lines(p: Progress) -> list[str]:
     ]
 
 
-def _extra(report: CoachingReport) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+def count_tables(report: CoachingReport) -> list[tuple[str, tuple[tuple[str, int], ...]]]:
+    """The report's other counts after the seed's two tables: (title, (label, count) rows)."""
     return [
         ("Aanmeldingen per reden", report.per_reason),
         ("Hoe kwam de aanmelding tot stand", report.per_source),
@@ -101,7 +111,8 @@ def _extra(report: CoachingReport) -> list[tuple[str, tuple[tuple[str, int], ...
     ]
 
 
-def _targets(report: CoachingReport) -> list[str]:
+def target_lines(report: CoachingReport) -> list[str]:
+    """The progress towards this year's target and next year's target, as lines of text."""
     lines = _progress_lines(report.progress) if report.progress else []
     if report.next_target:
         lines.append(_target_line(report.next_target))
@@ -111,7 +122,7 @@ def _targets(report: CoachingReport) -> list[str]:
 def render_text(report: CoachingReport) -> str:
     """The report for the terminal: the two tables aligned, the other counts, the targets."""
     lines = [
-        *_heading(report),
+        *heading_lines(report),
         "",
         DOMAIN_TITLE,
         *_aligned(domain_table(report)),
@@ -120,10 +131,10 @@ def render_text(report: CoachingReport) -> str:
         *_aligned(goal_table(report)),
         "",
     ]
-    for title, rows in _extra(report):
+    for title, rows in count_tables(report):
         lines += [title, *_aligned([[label, str(n)] for label, n in rows]), ""]
     lines += ["Aanmeldingen per domein", *bar_chart(report.per_domain), ""]
-    lines += _targets(report)
+    lines += target_lines(report)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -145,7 +156,7 @@ def _md_table(rows: list[list[str]], *, bold_last: bool = False) -> list[str]:
 
 def render_markdown(report: CoachingReport) -> str:
     """The report as a Prefect markdown artifact: tables, a bar chart, targets; counts only."""
-    head = _heading(report)
+    head = heading_lines(report)
     lines = [
         f"# {head[0]}",
         "",
@@ -164,14 +175,14 @@ def render_markdown(report: CoachingReport) -> str:
         *_md_table(goal_table(report)),
         "",
     ]
-    for title, rows in _extra(report):
+    for title, rows in count_tables(report):
         lines += [
             f"### {title}",
             "",
             *_md_table([["", "Aantal"], *([label, str(n)] for label, n in rows)]),
             "",
         ]
-    targets = _targets(report)
+    targets = target_lines(report)
     if targets:
         lines += ["## Streefcijfer", "", "```text", *targets, "```", ""]
     lines.append("_Alleen aantallen: gesprekken met de loopbaancoach zijn vertrouwelijk._")

@@ -39,6 +39,7 @@ __all__ = [
     "close_session",
     "participant",
     "record_attendance",
+    "record_attendances",
     "remind_participant",
     "set_status",
     "withdraw",
@@ -112,6 +113,15 @@ def record_attendance(ctx: Context, p: SessionParticipant, *, attended: bool, by
             completed_on=s.session_date,
             source="aanwezig",
         )
+
+
+def record_attendances(
+    ctx: Context, session_id: int, *, present: list[str], absent: list[str], by: str
+) -> None:
+    """P&O records who was at a session and who was not (hire ids), in one transaction: the
+    command line and the workspace both record through here."""
+    for hire_id, was in [*((h, True) for h in present), *((h, False) for h in absent)]:
+        record_attendance(ctx, participant(ctx, session_id, hire_id), attended=was, by=by)
 
 
 def withdraw(ctx: Context, p: SessionParticipant, *, by: str) -> None:

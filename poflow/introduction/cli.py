@@ -17,7 +17,7 @@ from poflow._exceptions import NotFound
 from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.engine import Context
 from poflow.hires.services import get_hire
-from poflow.introduction.attendance import participant, record_attendance
+from poflow.introduction.attendance import record_attendances
 from poflow.introduction.completions import import_completions
 from poflow.introduction.config import section
 from poflow.introduction.kinds import PROCESS, elearning_key
@@ -143,12 +143,9 @@ def attendance_cmd(
 
     An acknowledgement (its link needs no login): recorded as the operator (cli:<os user>)."""
     with _ctx(municipality=municipality, day=_day(date_)) as ctx:
-        by = ctx.actor
-        for hire_id, was in [
-            *((h, True) for h in present or []),
-            *((h, False) for h in absent or []),
-        ]:
-            record_attendance(ctx, participant(ctx, session_id, hire_id), attended=was, by=by)
+        record_attendances(
+            ctx, session_id, present=present or [], absent=absent or [], by=ctx.actor
+        )
     typer.echo(
         f"Attendance of session {session_id} recorded: {len(present or [])} present, "
         f"{len(absent or [])} absent."

@@ -7,12 +7,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from poflow.web.workspace import hire_dates, hire_people, overview
+from poflow.web.workspace import (
+    coaching,
+    gesprekken,
+    hire_dates,
+    hire_people,
+    introductie,
+    overview,
+    werving,
+    werving_nieuw,
+)
 
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
+workspace_router.include_router(werving.router)  # /werving: the recruitment board
+workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance
+workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversation cycle
+workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
 workspace_router.include_router(hire_dates.router)  # a hire's move and cancellation
 workspace_router.include_router(hire_people.router)  # item on behalf, new buddy or manager
 # Last: its /medewerkers/{hire_id} would otherwise catch /medewerkers/nieuw and the like.

@@ -67,6 +67,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/audit", "Audit", _PO_ONLY),
     MenuItem("/mails", "Mails", _PO_ONLY),
     MenuItem("/rollen", "Rollen", frozenset({PO, Role.GEMEENTESECRETARIS.value})),
+    MenuItem("/coaching", "Loopbaancoaching", frozenset({PO, Role.LOOPBAANCOACH.value})),
 )
 
 
