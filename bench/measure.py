@@ -68,12 +68,29 @@ class Stage:
     name: str
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    cpu_s: float = 0.0  # this process, `children` and the database server's tree
+
+
+def _cpu_now(children: list[int], server: int | None) -> float:
+    total = time.process_time()
+    for pid in children:
+        with suppress(OSError):
+            total += cpu_s(pid)
+    if server:
+        with suppress(OSError):
+            total += tree_cpu_s(server)
+    return total
 
 
 @contextmanager
-def stage(name: str, *, children: list[int] | None = None) -> Iterator[Stage]:
-    """Time the block and sample the peak RSS of this process (plus `children`) every 20 ms."""
+def stage(
+    name: str, *, children: list[int] | None = None, server: int | None = None
+) -> Iterator[Stage]:
+    """Time the block, count the CPU seconds of this process, `children` and the database
+    server process tree `server` (which a noisy neighbour does not inflate as it does wall
+    time), and sample the peak RSS of this process (plus `children`) every 20 ms."""
     result = Stage(name)
+    cpu_before = _cpu_now(children or [], server)
     done = threading.Event()
 
     def sample() -> None:
@@ -93,5 +110,6 @@ def stage(name: str, *, children: list[int] | None = None) -> Iterator[Stage]:
         yield result
     finally:
         result.seconds = time.perf_counter() - began
+        result.cpu_s = _cpu_now(children or [], server) - cpu_before
         done.set()
         sampler.join()

@@ -13,13 +13,16 @@ __all__ = ["clone_database", "create_database", "drop_database", "postgres_serve
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """The base URL (no database) of a fresh local server; removed afterwards."""
+def postgres_server(listen: tuple[str, ...] = ("127.0.0.1",)) -> Iterator[str]:
+    """The base URL (no database) of a fresh local server listening on `listen`; removed
+    afterwards. POFLOW_BENCH_PG_URL names an existing server instead."""
     if url := os.environ.get("POFLOW_BENCH_PG_URL"):
         yield url.rstrip("/")
         return
     with LocalPostgres(
-        options="-c max_connections=200 -c shared_buffers=512MB", prefix="poflow-bench-pg-"
+        options="-c max_connections=200 -c shared_buffers=512MB",
+        prefix="poflow-bench-pg-",
+        listen=listen,
     ) as server:
         yield server.url
 

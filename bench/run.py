@@ -3,14 +3,16 @@
 Stages per database (SQLite, then PostgreSQL): load the population, plan the January cohort with
 the registered planners until the peak day holds the target number of due actions, then the peak
 day end to end (run_day: plan, perform, send to a loopback sink in its own process), an idle tick,
-the raw floor, importing 10,000 hires; on PostgreSQL also N worker processes splitting the peak
-day (SKIP LOCKED) on a copy of the database; on SQLite the naive peer (one Prefect task per
+the raw floor, importing 10,000 hires; on PostgreSQL also the peak day split across N Prefect
+workers on simulated hosts (a work pool, a Prefect server on PostgreSQL: bench/pool.py) against
+one, on copies of the database; on SQLite the naive peer (one Prefect task per
 employee) on a sample. Results and how to read them: docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -107,7 +109,15 @@ def _prepare(
     return peak, per_day[peak], mail_day
 
 
-def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, int]:
+def _floor(
+    rt: Any,
+    day: date,
+    port: int,
+    *,
+    after_id: int = 0,
+    children: list[int] | None = None,
+    server: int | None = None,
+) -> tuple[Stage, int]:
     """Plain SQL select of the due rows + smtplib sending the same messages, one connection.
 
     The messages are the outbox rows poflow sent for `day` (ids above `after_id`).
@@ -120,7 +130,7 @@ def _floor(rt: Any, day: date, port: int, *, after_id: int = 0) -> tuple[Stage, 
     from poflow.mail.sending import compose
     from poflow.states import MailState
 
-    with stage("floor") as s:
+    with stage("floor", children=children, server=server) as s:
         with rt.factory() as session:
             due = session.execute(
                 text("SELECT id, kind, case_id, step_id FROM action WHERE due_date = :d"),
@@ -150,17 +160,43 @@ def _copy_sqlite(url: str, to: Path) -> str:
     return f"sqlite:///{to}"
 
 
-def _peak_on_copy(url: str, tmp: Path, day: date) -> float:
-    """run_day(day) on a copy of the database, to a fresh sink: its seconds. The copy is
-    dropped afterwards."""
-    from poflow.db.session import make_engine
+def _server_of(url: str) -> int | None:
+    """The PostgreSQL server's postmaster when it runs here (its CPU is counted), else None."""
+    if url.startswith("sqlite"):
+        return None
+    from bench.pg import server_pid
+
+    return server_pid(url)
+
+
+def _peak_and_floor(rt: Any, url: str, tmp: Path, day: date, sink: SinkProcess, after_id: int):
+    """The peak day by poflow on `rt`, then at once the raw floor sending the same messages
+    (ABAB: a noisy neighbour slows both sides alike); both stages with wall and CPU seconds."""
     from poflow.runtime import run_day
+
+    server = _server_of(url)
+    with stage("peak", children=[sink.proc.pid], server=server) as peak:
+        totals = run_day(rt, day)
+    floor_sink = SinkProcess(_free_port(), tmp)
+    try:
+        floor, selected = _floor(
+            rt, day, floor_sink.port, after_id=after_id, children=[floor_sink.proc.pid],
+            server=server,
+        )  # fmt: skip
+    finally:
+        floor_sink.stop()
+    return peak, totals, floor, selected
+
+
+def _peak_on_copy(url: str, tmp: Path, day: date, after_id: int) -> tuple[Stage, Stage]:
+    """The peak day and its floor (_peak_and_floor) on a copy of the database, to fresh sinks.
+    The copy is dropped afterwards."""
+    from poflow.db.session import make_engine
 
     sink = SinkProcess(_free_port(), tmp)
     try:
         rt = _use(url, tmp, sink.port)
-        with stage("peak-copy", children=[sink.proc.pid]) as s:
-            run_day(rt, day)
+        peak, _, floor, _ = _peak_and_floor(rt, url, tmp, day, sink, after_id)
     finally:
         sink.stop()
         make_engine(url).dispose()
@@ -170,7 +206,7 @@ def _peak_on_copy(url: str, tmp: Path, day: date) -> float:
         from bench.pg import drop_database
 
         drop_database(url)
-    return s.seconds
+    return peak, floor
 
 
 def _median_floor(
@@ -261,22 +297,24 @@ SCALE_RUNS = 3  # per worker count: 1 worker, N workers, alternately, each on a 
 
 
 def _scale_out(
-    url_for: Any, template: str, tmp: Path, peak: date, count: int, after_id: int
+    url_for: Any, template: str, tmp: Path, peak: date, scale: Any, after_id: int
 ) -> dict[str, Any]:
     """The peak day by one worker process and by `count`, alternately, SCALE_RUNS times each;
     every run on a fresh copy of database `template` (made before the peak day).
 
-    Both sides start the same way (`bench.worker`), so the speed-up compares like with like.
+    Both sides start the same way (a Prefect worker per host, a warmed-up flow run each, one go),
+    so the speed-up compares like with like.
     Returns the median run of each side, all their times and the speed-up.
     """
     from bench.pg import drop_database
 
+    count = len(scale[1])
     runs: dict[int, list[dict[str, Any]]] = {1: [], count: []}
     for n in range(SCALE_RUNS):
         for workers in runs:
             url = url_for(f"bench_scale_{workers}_{n}", template=template)
             try:
-                runs[workers].append(_workers(url, tmp, peak, workers, after_id))
+                runs[workers].append(_workers(url, tmp, peak, scale, workers, after_id))
             finally:
                 drop_database(url)
     median = {k: sorted(v, key=lambda w: w["seconds"])[len(v) // 2] for k, v in runs.items()}
@@ -289,53 +327,33 @@ def _scale_out(
     }
 
 
-def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict[str, Any]:
-    """`count` worker processes running the peak day together, each its own run_day.
+def _workers(
+    url: str, tmp: Path, peak: date, scale: Any, count: int, after_id: int
+) -> dict[str, Any]:
+    """`count` Prefect workers, each on its own simulated host, running the peak day together:
+    one flow run of `bench-day-share` each (bench/pool.py), timed from the go.
 
-    Returns the wall time from the common start until the last one reported, each one's totals
-    and CPU seconds, the CPU seconds of the PostgreSQL server and of the sink and how busy the
-    machine's cores were meanwhile, what a fresh sink received, how many rows the outbox marks
-    sent (equal, and no Message-ID twice: X-1) and how many recipients got two digests (ONB-3).
+    Returns the wall time from the common start until the last run reported, each run's totals,
+    host and final state, the CPU seconds of the work, of the PostgreSQL server and of the sink
+    and how busy the machine's cores were meanwhile, what a fresh sink received, how many rows
+    the outbox marks sent (equal, and no Message-ID twice: X-1) and how many recipients got two
+    digests (ONB-3).
     """
-    import subprocess
-    import time
-
     from bench.measure import busy_cpu_s, cpu_s, tree_cpu_s
     from bench.pg import server_pid
+    from bench.pool import run_on_workers
 
-    sink = SinkProcess(_free_port(), tmp)
+    cluster, hosts = scale
+    sink = SinkProcess(_free_port(), tmp, host=cluster.address)
     server = server_pid(url)
-    env = {**os.environ, "POFLOW_DATABASE_URL": url, "POFLOW_SMTP_PORT": str(sink.port)}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.worker", peak.isoformat()],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-    for p in procs:
-        assert p.stdout is not None
-        assert p.stdout.readline().strip() == "ready"
-
-    def cpu() -> tuple[float, float, float]:
-        """Busy seconds of the machine, of the sink and of the server (0 if not local)."""
-        return busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0
-
-    before = cpu()
-    began = time.perf_counter()
-    for p in procs:
-        assert p.stdin is not None
-        p.stdin.write("go\n")
-        p.stdin.flush()
-    outs = [json.loads(p.stdout.readline()) for p in procs if p.stdout is not None]
-    seconds = time.perf_counter() - began
-    after = cpu()
-    for p in procs:
-        p.communicate()
+    env = {k: v for k, v in os.environ.items() if k.startswith("POFLOW_")}
+    env.update(
+        POFLOW_DATABASE_URL=url, POFLOW_SMTP_HOST=cluster.address, POFLOW_SMTP_PORT=str(sink.port)
+    )
+    before = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+    ran = run_on_workers(cluster, hosts[:count], env, peak.isoformat(), tmp)
+    after = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+    seconds, outs = ran["seconds"], ran["outs"]
     received = sink.counts()
     sink.stop()
     rt = _use(url, tmp, sink.port)
@@ -346,12 +364,15 @@ def _workers(url: str, tmp: Path, peak: date, count: int, after_id: int) -> dict
     return {
         "seconds": seconds,
         "per_worker": [o["totals"] for o in outs],
+        "hosts": sorted(o["host"] for o in outs),
+        "states": ran["states"],
         "cpu_s": {
             "workers": sum(o["cpu_s"] for o in outs),
             "sink": after[1] - before[1],
             "postgresql": after[2] - before[2] if server else None,
         },
-        "cores_busy": (after[0] - before[0]) / seconds,
+        # the whole machine between the submit and the end: includes the workers' start
+        "cores_busy": (after[0] - before[0]) / max(seconds, 1e-9),
         "cores": os.cpu_count(),
         "sink": received,
         "outbox_sent": sent,
@@ -451,7 +472,7 @@ def _stages(
     before_peak = _last_outbox_id(rt)
     copies: dict[str, str] = {}
     make_engine(url).dispose()
-    if kind == "postgresql" and args.workers:
+    if kind == "postgresql" and getattr(args, "scale", None):
         copies["workers"] = url_for("bench_workers", template="bench_main")
     if kind == "sqlite" and args.naive:
         copies["naive"] = _copy_sqlite(url, tmp / "naive.db")
@@ -461,24 +482,38 @@ def _stages(
         else _copy_sqlite(url, tmp / f"bench_peak{n}.db")
         for n in range(1, PEAK_RUNS)
     ]
-    again = [_peak_on_copy(copy, tmp, peak) for copy in repeats]
+    pairs = [_peak_on_copy(copy, tmp, peak, before_peak) for copy in repeats]
     rt = _use(url, tmp, sink.port)
     earlier = sink.counts()
-    with stage("peak", children=[sink.proc.pid]) as s:
-        totals = run_day(rt, peak)
+    s, totals, last_floor, selected = _peak_and_floor(rt, url, tmp, peak, sink, before_peak)
+    pairs.append((s, last_floor))
     got = {k: v - earlier[k] for k, v in sink.counts().items()}  # this day's messages only
-    runs = sorted([s.seconds, *again])
+    peaks = sorted((p for p, _ in pairs), key=lambda st: st.seconds)
+    floors = sorted((f for _, f in pairs), key=lambda st: st.seconds)
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
     res.update(
-        peak_day_s=runs[len(runs) // 2],
-        peak_day_runs=[round(r, 2) for r in runs],
+        peak_day_s=peaks[len(peaks) // 2].seconds,
+        peak_day_runs=[round(p.seconds, 2) for p, _ in pairs],
         peak_rss_mb=s.peak_rss_mb,
         peak_totals=totals,
         sink=got,
         outbox_sent=_sent(rt, after_id=before_peak),
+        floor_s=floors[len(floors) // 2].seconds,
+        floor_runs=[round(f.seconds, 2) for _, f in pairs],
+        floor_rss_mb=last_floor.peak_rss_mb,
+        floor_rows=selected,
+        peak_cpu_s=median([p.cpu_s for p, _ in pairs]),
+        floor_cpu_s=median([f.cpu_s for _, f in pairs]),
     )
     log.append(
-        f"peak day: {totals} in {s.seconds:.1f} s; sink {got}; on copies "
-        f"{[round(r, 2) for r in again]} s; median {res['peak_day_s']:.2f} s"
+        f"peak day: {totals}; sink {got}; ABAB with its floor on copies and then the database: "
+        f"poflow {[round(p.seconds, 2) for p, _ in pairs]} s, floor "
+        f"{[round(f.seconds, 2) for _, f in pairs]} s; CPU s (poflow + sink + database server) "
+        f"poflow {[round(p.cpu_s, 2) for p, _ in pairs]}, floor "
+        f"{[round(f.cpu_s, 2) for _, f in pairs]}"
     )
     res["idle_floor_s"] = _idle_floor(rt, peak)
     with stage("idle") as s:
@@ -486,9 +521,6 @@ def _stages(
     res.update(idle_tick_s=s.seconds, idle_rss_mb=s.peak_rss_mb, idle_totals=idle)
     if kind == "sqlite" and args.naive:
         res.update(_idle_through_prefect(peak, log))
-    fl, selected, floors = _median_floor(rt, peak, tmp, after_id=before_peak)
-    res.update(floor_s=fl.seconds, floor_rss_mb=fl.peak_rss_mb, floor_rows=selected)
-    log.append(f"peak day floor {fl.seconds:.1f} s (median of {floors})")
     imp, raw = _import(rt, pop, tmp, args.import_n)
     res.update(import_s=imp.seconds, import_rss_mb=imp.peak_rss_mb, import_raw_s=raw.seconds)
     make_engine(url).dispose()
@@ -503,11 +535,12 @@ def _stages(
             naive_sink.stop()
     if "workers" in copies:
         template = copies["workers"].rpartition("/")[2]
-        res["scale_out"] = so = _scale_out(url_for, template, tmp, peak, args.workers, before_peak)
+        res["scale_out"] = so = _scale_out(url_for, template, tmp, peak, args.scale, before_peak)
         for side in ("one", "many"):
             w = so[side]
             log.append(
-                f"scale-out, {len(w['per_worker'])} worker process(es), median of "
+                f"scale-out, {len(w['per_worker'])} Prefect worker(s) on {w['hosts']}, "
+                f"flow runs {w['states']}, median of "
                 f"{so['runs'][len(w['per_worker'])]} s: {w['seconds']:.2f} s; CPU s "
                 f"{_rounded(w['cpu_s'])}; cores busy {w['cores_busy']:.2f} of "
                 f"{w['cores']}; sink {w['sink']}, outbox sent {w['outbox_sent']}, "
@@ -637,7 +670,8 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
             lambda r: (
                 f"{r['peak_day_s'] / r['due_actions'] * 1000:.2f} ms vs "
                 f"{r['floor_s'] / r['due_actions'] * 1000:.2f} ms = "
-                f"{r['peak_day_s'] / r['floor_s']:.2f}x"
+                f"{r['peak_day_s'] / r['floor_s']:.2f}x; in CPU seconds "
+                f"{r['peak_cpu_s'] / r['floor_cpu_s']:.2f}x"
             ),
         ),
         row(
@@ -673,7 +707,8 @@ def _table(results: list[dict[str, Any]]) -> list[str]:
             ),
         ),
         row(
-            "scale-out: peak day by 1 worker process / N (medians of 3, fresh copies)",
+            "scale-out: peak day by 1 Prefect worker / N on simulated hosts "
+            "(medians of 3, fresh copies)",
             lambda r: _scale_cell(r["scale_out"]),
         ),
     ]
@@ -778,11 +813,12 @@ def main(argv: list[str] | None = None) -> int:
 
                 res = run_backend(kind, url_for, pop, tmp, args)
             else:
-                from bench.pg import clone_database, create_database, postgres_server
+                from bench.pg import clone_database, create_database
 
-                with postgres_server() as base:
+                with contextlib.ExitStack() as stack:
+                    base = _postgres_with_workers(stack, args, tmp)
 
-                    def url_for(name: str, template: str | None = None) -> str:
+                    def url_for(name: str, template: str | None = None, base: str = base) -> str:
                         if template:
                             return clone_database(base, template, name)
                         return create_database(base, name)
@@ -800,6 +836,7 @@ def main(argv: list[str] | None = None) -> int:
         "idle_tick_s": max(max(r["idle_tick_s"], r.get("idle_flow_s", 0.0)) for r in results),
         "peak_day_s": max(r["peak_day_s"] for r in results),
         "per_action_vs_floor": max(r["peak_day_s"] / r["floor_s"] for r in results),
+        "per_action_cpu_vs_floor": max(r["peak_cpu_s"] / r["floor_cpu_s"] for r in results),
         "naive_vs_poflow": min(
             (r["naive"]["extrapolated_s"] / r["peak_day_s"] for r in results if "naive" in r),
             default=float("nan"),
@@ -810,12 +847,56 @@ def main(argv: list[str] | None = None) -> int:
             for r in results
         ),
     }
+    speedups = [r["scale_out"]["speedup"] for r in results if "scale_out" in r]
+    worst["workers_speedup"] = min(speedups, default=float("nan"))
+    worst["cli_help_s"] = _cli_help_s()
     print(
         " ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}" for k, v in worst.items())
         + " "
         + _waiting_fields(waiting)
     )
     return 0
+
+
+def _cli_help_s() -> float:
+    """Median wall time of `poflow --help` in a fresh process, of 5 (goal <= 0.5 s)."""
+    import subprocess
+    import time
+
+    times = []
+    for _ in range(5):
+        began = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "poflow", "--help"], cwd=ROOT, check=True, capture_output=True
+        )
+        times.append(time.perf_counter() - began)
+    return sorted(times)[len(times) // 2]
+
+
+def _postgres_with_workers(stack: contextlib.ExitStack, args: argparse.Namespace, tmp: Path) -> str:
+    """The benchmark's PostgreSQL server; with --workers N also N simulated hosts
+    (bench/hosts.py) and a Prefect server on that PostgreSQL with the work pool (bench/pool.py),
+    kept in args.scale for the scale-out stage. Without root (no namespaces) the scale-out
+    stage is left out and the report says why."""
+    from bench.pg import postgres_server
+
+    args.scale = None
+    why_not = None
+    if args.workers:
+        from bench.hosts import HOST_ADDRESS, hosts_available, simulated_hosts
+
+        why_not = hosts_available()
+    if not args.workers or why_not:
+        if why_not:
+            print(f"  scale-out left out: {why_not}", flush=True)
+        return stack.enter_context(postgres_server())
+    from bench.pool import prefect_cluster
+
+    hosts = stack.enter_context(simulated_hosts(args.workers))
+    base = stack.enter_context(postgres_server(listen=("127.0.0.1", HOST_ADDRESS)))
+    cluster = stack.enter_context(prefect_cluster(base, tmp, HOST_ADDRESS))
+    args.scale = (cluster, hosts)
+    return base
 
 
 def _waiting_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:

@@ -53,13 +53,13 @@ class _Counter:
         os.replace(tmp, self.stats)
 
 
-def _serve(port: int, stats: Path) -> None:
+def _serve(port: int, stats: Path, host: str = "127.0.0.1") -> None:
     from aiosmtpd.controller import Controller
 
     counter = _Counter(stats)
     counter.dirty = True
     counter.flush()
-    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller = Controller(counter, hostname=host, port=port)
     controller.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -72,11 +72,12 @@ def _serve(port: int, stats: Path) -> None:
 class SinkProcess:
     """Start the sink as a subprocess; `.counts()` reads what it has accepted so far."""
 
-    def __init__(self, port: int, folder: Path) -> None:
+    def __init__(self, port: int, folder: Path, host: str = "127.0.0.1") -> None:
         self.port = port
+        self.host = host
         self.stats = folder / f"sink-{port}.json"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.sink", str(port), str(self.stats)],
+            [sys.executable, "-m", "bench.sink", str(port), str(self.stats), host],
             cwd=Path(__file__).parent.parent,
             stdout=subprocess.DEVNULL,
         )
@@ -99,4 +100,4 @@ class SinkProcess:
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), Path(sys.argv[2]))
+    _serve(int(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:4])

@@ -323,6 +323,24 @@ def serve() -> None:
 
 
 @app.command()
+def deploy(
+    pool: Annotated[
+        str, typer.Option(help="The Prefect work pool (type process; made if missing)")
+    ],
+) -> None:
+    """Register every deployment in a Prefect work pool, for `prefect worker start` on other hosts.
+
+    Needs PREFECT_API_URL (the Prefect server). Use this instead of `poflow serve`, not beside it:
+    both would start the scheduled runs. See docs/deploy.md.
+    """
+    from poflow.flows.pool import deploy_to_pool
+
+    _runtime()
+    for name, deployment_id in deploy_to_pool(pool):
+        typer.echo(f"{name}: {deployment_id} in work pool {pool}")
+
+
+@app.command()
 def demo(
     wait: Annotated[
         bool, typer.Option(help="Keep the Prefect UI and mail sink running at the end until Ctrl-C")

@@ -7,6 +7,7 @@ when started as root, since initdb refuses root. Durability is off (fsync=off): 
 from __future__ import annotations
 
 import glob
+import ipaddress
 import os
 import shutil
 import socket
@@ -35,14 +36,22 @@ def _bindir() -> Path:
 class LocalPostgres:
     """initdb + pg_ctl in a temporary folder; `url` is the base URL (no database name)."""
 
-    def __init__(self, *, options: str = "", prefix: str = "poflow-pg-") -> None:
+    def __init__(
+        self,
+        *,
+        options: str = "",
+        prefix: str = "poflow-pg-",
+        listen: tuple[str, ...] = ("127.0.0.1",),
+    ) -> None:
         self._bin = _bindir()
         self._tmp = Path(tempfile.mkdtemp(prefix=prefix))
         self._data = self._tmp / "data"
         self.port = free_port()
+        self._listen = listen
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        addresses = ",".join(listen)
         self._options = (
-            f"-p {self.port} -k {self._tmp} -c listen_addresses=127.0.0.1 -c fsync=off {options}"
+            f"-p {self.port} -k {self._tmp} -c listen_addresses={addresses} -c fsync=off {options}"
         ).strip()
 
     @property
@@ -90,6 +99,11 @@ class LocalPostgres:
             check=True,
             capture_output=True,
         )
+        extra = [a for a in self._listen if a != "127.0.0.1"]
+        if extra:  # the other addresses it listens on may connect as on loopback (trust)
+            with (self._data / "pg_hba.conf").open("a", encoding="utf-8") as hba:
+                nets = [ipaddress.ip_interface(f"{a}/24").network for a in extra]
+                hba.writelines(f"host all all {net} trust\n" for net in nets)
         self.ctl("start")
         return self
 

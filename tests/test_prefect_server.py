@@ -92,3 +92,43 @@ def test_the_dispatcher_deployment_runs_on_working_days_at_7_in_amsterdam(prefec
                 return dep.schedules[0].schedule.timezone
 
         assert asyncio.run(read()) == "Europe/Amsterdam"
+
+
+def test_poflow_deploy_registers_every_deployment_in_a_work_pool_by_module_path(
+    prefect_server: str, tmp_path: Path
+):
+    """`poflow deploy --pool` puts every deployment `poflow serve` runs into a process work
+    pool, each with a module-path entrypoint a worker on another host can import (issue 19)."""
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_server,
+        "POFLOW_DATA_DIR": str(tmp_path),
+        "POFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "poflow", "deploy", "--pool", "poflow-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the project folder: the entrypoints must not depend on it
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    from prefect.client.orchestration import PrefectClient
+
+    from poflow.flows.serve import all_deployments
+
+    async def read() -> list[tuple[str, str | None, str | None]]:
+        async with PrefectClient(prefect_server) as client:
+            pool = await client.read_work_pool("poflow-test")
+            assert pool.type == "process"
+            found = await client.read_deployments()
+            return [(d.name, d.work_pool_name, d.entrypoint) for d in found]
+
+    found = [d for d in asyncio.run(read()) if d[1] == "poflow-test"]
+    assert len(found) == len(all_deployments())
+    for _name, _pool, entrypoint in found:
+        assert entrypoint is not None
+        assert entrypoint.startswith("poflow.flows."), entrypoint
+        module, _, function = entrypoint.rpartition(".")
+        flow = getattr(__import__(module, fromlist=[function]), function)  # importable as is
+        assert hasattr(flow, "fn")
