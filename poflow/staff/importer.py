@@ -182,18 +182,19 @@ def _planned(
             continue
         fields = tuple(k for k, v in rec.items() if k != "roles" and getattr(person, k) != v)
         to_add, to_remove = role_changes(person.role_names, set(rec["roles"]))
-        later = {r for r in to_add if r in APPROVAL_ROLES and not boot}
-        asked = tuple(sorted(r for r in later if (person.id, r) not in waiting))
-        now = tuple(sorted(set(to_add) - later))
+        wait = {r for r in to_add if r in APPROVAL_ROLES and not boot}
+        asked = tuple(sorted(r for r in wait if (person.id, r) not in waiting))
+        given = tuple(sorted(set(to_add) - wait))
         removed = tuple(sorted(to_remove))
-        outcome = RowOutcome.CHANGED if fields or now or asked or removed else RowOutcome.UNCHANGED
+        changes = fields or given or asked or removed
+        outcome = RowOutcome.CHANGED if changes else RowOutcome.UNCHANGED
         planned.append(
             PlannedRow(
                 n,
                 rec["id"],
                 outcome,
                 fields=fields,
-                roles_added=now,
+                roles_added=given,
                 roles_waiting=asked,
                 roles_removed=removed,
             )

@@ -32,7 +32,7 @@ from poflow.staff.web import router as grants_router
 from poflow.web.checkin_behalf import behalf_router
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.identity import viewer_of
-from poflow.web.limits import MAX_BODY, BodyLimit
+from poflow.web.limits import MAX_BODY, MAX_UPLOAD, UPLOAD_PATHS, BodyLimit
 from poflow.web.login import complete_login
 from poflow.web.login import router as login_router
 from poflow.web.oidc import oidc_router
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         limit=MAX_BODY,
+        larger=dict.fromkeys(UPLOAD_PATHS, MAX_UPLOAD),
         refuse=lambda: plain(
             413, "Te veel tekst", "Wat je verstuurde is te groot. Er is niets gewijzigd."
         ),

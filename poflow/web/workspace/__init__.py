@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from poflow.web.workspace import new_hire, upload
+
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw (WS-ADD)
+workspace_router.include_router(upload.router)  # /medewerkers/importeren (WS-ADD)
