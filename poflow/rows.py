@@ -253,6 +253,18 @@ class ImportPlan:
         """The rows that would be written (not refused), in file order."""
         return [r for r in self.rows if r.outcome is not RowOutcome.REFUSED]
 
+    def lines(self) -> list[str]:
+        """The dry run as text, one line per row (`poflow import ... --dry-run`)."""
+        out = []
+        for r in self.rows:
+            parts = [*r.fields, *(f"+{x}" for x in r.roles_added)]
+            parts += [f"+{x} (waits for a second person)" for x in r.roles_waiting]
+            parts += [f"-{x}" for x in r.roles_removed]
+            parts += [f"column '{p.column}': {p.why}" for p in r.problems]
+            detail = f" ({'; '.join(parts)})" if parts else ""
+            out.append(f"row {r.row} {r.key}: {r.outcome.value}{detail}")
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:

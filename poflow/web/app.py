@@ -1,9 +1,9 @@
 """poflow's small web app: the Dutch pages behind the action links in its mails, and /healthz.
 
-Hostile requests cost little: a body is read up to 64 KiB at most (poflow/web/limits.py), a
-token is read at bounded cost (poflow.links.read_token), a POST from another site's page is
-refused on its Origin/Referer, and refusals are counted per source and minute
-(poflow/web/refusals.py)."""
+Hostile requests cost little: a body is read up to 64 KiB at most (an import upload 2 MiB;
+poflow/web/limits.py), a token is read at bounded cost (poflow.links.read_token), a POST from
+another site's page is refused on its Origin/Referer, and refusals are counted per source and
+minute (poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
