@@ -155,8 +155,12 @@ def config_check() -> None:
         typer.echo(f"{slug}: {cfg.name} ({len(cfg.sections)} sections{templates}) OK")
 
 
-def _import(kind: str, file: Path, **checks: Any) -> None:
+def _import(kind: str, file: Path, *, dry_run: bool = False, **checks: Any) -> None:
     from rich.progress import Progress
+
+    if dry_run:
+        _dry_run(kind, file, **checks)
+        return
 
     from poflow.engine import Context
     from poflow.importer import import_hires, import_staff
@@ -199,10 +203,42 @@ def _import(kind: str, file: Path, **checks: Any) -> None:
         )
 
 
+def _dry_run(kind: str, file: Path, **checks: Any) -> None:
+    """Print what importing `file` would do per row, and every problem; write nothing."""
+    from poflow.importer import HIRE_COLUMNS, STAFF_COLUMNS, plan_hires, plan_staff
+    from poflow.rows import RowOutcome, read_rows
+
+    rt = _runtime()
+    with rt.factory() as session:  # no transaction is committed: nothing is written
+        if kind == "staff":
+            rows = read_rows(file, STAFF_COLUMNS)
+            plan = plan_staff(session, rows, rt.configs, source=str(file))
+        else:
+            rows = read_rows(file, HIRE_COLUMNS)
+            plan = plan_hires(session, rows, rt.configs, source=str(file), **checks)
+        session.rollback()
+    for line in plan.lines():
+        typer.echo(line)
+    counts = ", ".join(f"{plan.count(o)} {o.value}" for o in RowOutcome)
+    typer.echo(f"Dry run of {kind} from {file}: {counts}; nothing was written.")
+    if plan.problems:
+        _fail(f"Importing {file} would be refused: {len(plan.problems)} problem(s) above.")
+
+
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Only show what each row would do, and every problem; write nothing."
+    ),
+]
+
+
 @import_app.command("staff")
-def import_staff_cmd(file: Annotated[Path, typer.Argument(help="staff.csv or .xlsx")]) -> None:
+def import_staff_cmd(
+    file: Annotated[Path, typer.Argument(help="staff.csv or .xlsx")], dry_run: DryRun = False
+) -> None:
     """Import staff and their roles (columns as in shared/examples/staff.csv)."""
-    _import("staff", file)
+    _import("staff", file, dry_run=dry_run)
 
 
 @import_app.command("hires")
@@ -213,6 +249,7 @@ def import_hires_cmd(
         typer.Option(help="Accept a start date on a weekend, CAO holiday or closing day."),
     ] = False,
     allow_past: Annotated[bool, typer.Option(help="Accept a start date before today.")] = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Import new hires (columns as in shared/examples/hires.csv); staff must be imported first.
 
@@ -221,6 +258,7 @@ def import_hires_cmd(
     _import(
         "hires",
         file,
+        dry_run=dry_run,
         today=_today(),
         allow_non_working_day=allow_non_working_day,
         allow_past=allow_past,

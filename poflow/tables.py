@@ -12,6 +12,7 @@ from poflow._exceptions import ConfigError
 from poflow.auth.models import Login, LoginSession
 from poflow.db import models
 from poflow.db.base import Base
+from poflow.import_uploads import ImportUpload
 from poflow.links import ActionLink
 from poflow.processes import PROCESSES
 from poflow.published import PublishedArtifact
@@ -34,6 +35,7 @@ CORE_TABLES: tuple[type[Base], ...] = (
     RoleGrant,
     Login,
     LoginSession,
+    ImportUpload,
 )
 
 

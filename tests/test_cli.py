@@ -103,6 +103,32 @@ def test_a_bad_hires_file_exits_1_naming_row_and_column(
         assert session.scalar(select(func.count()).select_from(Hire)) == 0
 
 
+def test_x_1_a_dry_run_shows_each_row_and_writes_nothing(
+    poflow_env: dict[str, str], tmp_path: Path, runtime: Any
+):
+    """`poflow import hires --dry-run` prints per row what would happen and every problem,
+    exits 1 for a file the import would refuse, and writes nothing."""
+    assert runner.invoke(app, ["import", "staff", str(EXAMPLES / "staff.csv")]).exit_code == 0
+    staff = runner.invoke(app, ["import", "staff", "--dry-run", str(EXAMPLES / "staff.csv")])
+    assert staff.exit_code == 0, staff.output
+    assert "row 2 HB-0001: unchanged" in staff.output
+    bad = tmp_path / "hires.csv"
+    bad.write_text(
+        (EXAMPLES / "hires.csv")
+        .read_text()
+        .replace("2027-03-01,hardenberg", "2027-13-01,hardenberg", 1)
+    )
+    result = runner.invoke(app, ["import", "hires", "--dry-run", "--allow-past", str(bad)])
+    assert result.exit_code == 1
+    assert "row 2 NH-2027-001: new" in result.output
+    assert "row 4 NH-2027-003: refused (column 'start_date': '2027-13-01' is not a date" in (
+        result.output
+    )
+    assert "nothing was written" in result.output
+    with runtime.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Hire)) == 0
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_tick_twice_for_a_day_sends_nothing_the_second_time(
     poflow_env: dict[str, str], smtp: SmtpRecorder

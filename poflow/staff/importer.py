@@ -23,13 +23,23 @@ from poflow.config import MunicipalityConfig
 from poflow.db.models import Person, PersonRole
 from poflow.engine import Context
 from poflow.kernel.vocabulary import Role
-from poflow.rows import ImportResult, RowChecker, person_names, read_rows, show_value
+from poflow.rows import (
+    ImportPlan,
+    ImportResult,
+    PlannedRow,
+    RowChecker,
+    RowOutcome,
+    person_names,
+    read_rows,
+    show_value,
+)
 from poflow.staff.grants import has_confirmer, request_grant
+from poflow.staff.models import PENDING, RoleGrant
 from poflow.staff.notify import announce_batch
 from poflow.staff.register import apply_roles, at_once, mailbox_problems
-from poflow.staff.rules import APPROVAL_ROLES, MailboxRow, mailbox_key
+from poflow.staff.rules import APPROVAL_ROLES, MailboxRow, mailbox_key, role_changes
 
-__all__ = ["ROLES", "STAFF_COLUMNS", "import_staff"]
+__all__ = ["ROLES", "STAFF_COLUMNS", "apply_staff", "import_staff", "plan_staff"]
 
 STAFF_COLUMNS = (
     "employee_id",
@@ -63,6 +73,27 @@ def import_staff(
     municipality's P&O mailbox is mailed the review page of grants left waiting.
     """
     rows = read_rows(path, STAFF_COLUMNS)
+    plan = plan_staff(
+        session, rows, configs, source=str(path), progress=progress, reask=contexts is not None
+    )
+    if plan.problems:
+        raise ImportRejected(str(path), plan.problems)
+    return apply_staff(session, plan, actor=actor, contexts=contexts)
+
+
+def plan_staff(
+    session: Session,
+    rows: list[dict[str, str]],
+    configs: dict[str, MunicipalityConfig],
+    *,
+    source: str,
+    progress: Progress | None = None,
+    reask: bool = True,
+) -> ImportPlan:
+    """The dry run of a staff import (rows as `read_rows` gives them): every row checked, and
+    what importing it would do (fields, roles given, roles waiting for a second person, roles
+    taken); nothing is written. `reask`: whether the import will ask again the people of open
+    approvals whose address or roles change (else such a row is refused)."""
     check = RowChecker()
     parsed: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -103,7 +134,7 @@ def import_staff(
     for n, why in mailbox_problems(session, mailboxes, configs):
         check.bad(n, "email", why)
     changes = _asked_changes(session, parsed, existing)
-    if changes and contexts is None:
+    if changes and not reask:
         for n, change in changes:
             check.bad(
                 n,
@@ -111,16 +142,88 @@ def import_staff(
                 f"person {change.person_id} is asked in an open approval: "
                 "import through `poflow import staff`, which asks them again",
             )
-    if check.problems:
-        raise ImportRejected(str(path), check.problems)
+    records = dict(enumerate(parsed, start=2))
+    for n, change in changes:
+        records[n]["asked"] = change
+    planned = _planned(session, parsed, existing, check)
+    return ImportPlan(source, planned, records, check.problems, found=dict(existing))
+
+
+def _planned(
+    session: Session, parsed: list[dict[str, Any]], existing: dict[str, Person], check: RowChecker
+) -> list[PlannedRow]:
+    """What each checked row would do (a person's roles as `apply_roles` changes them)."""
+    waiting = set(
+        session.execute(
+            select(RoleGrant.person_id, RoleGrant.role).where(
+                RoleGrant.person_id.in_(list(existing)), PENDING
+            )
+        ).tuples()
+    )
+    confirmer: dict[str, bool] = {}
+    planned = []
+    for n, rec in enumerate(parsed, start=2):
+        problems = check.of_row(n)
+        if problems:
+            planned.append(PlannedRow(n, rec["id"], RowOutcome.REFUSED, problems=problems))
+            continue
+        slug = rec["municipality"]
+        if slug not in confirmer:
+            confirmer[slug] = has_confirmer(session, slug)
+        boot = not confirmer[slug]
+        person = existing.get(rec["id"])
+        if person is None:
+            now, later = at_once(rec["roles"], bootstrap=boot)
+            planned.append(
+                PlannedRow(
+                    n, rec["id"], RowOutcome.NEW, roles_added=tuple(now), roles_waiting=tuple(later)
+                )
+            )
+            continue
+        fields = tuple(k for k, v in rec.items() if k != "roles" and getattr(person, k) != v)
+        to_add, to_remove = role_changes(person.role_names, set(rec["roles"]))
+        wait = {r for r in to_add if r in APPROVAL_ROLES and not boot}
+        asked = tuple(sorted(r for r in wait if (person.id, r) not in waiting))
+        given = tuple(sorted(set(to_add) - wait))
+        removed = tuple(sorted(to_remove))
+        changes = fields or given or asked or removed
+        outcome = RowOutcome.CHANGED if changes else RowOutcome.UNCHANGED
+        planned.append(
+            PlannedRow(
+                n,
+                rec["id"],
+                outcome,
+                fields=fields,
+                roles_added=given,
+                roles_waiting=asked,
+                roles_removed=removed,
+            )
+        )
+    return planned
+
+
+def apply_staff(
+    session: Session,
+    plan: ImportPlan,
+    *,
+    actor: str,
+    contexts: Callable[[str], Context] | None = None,
+) -> ImportResult:
+    """Write the accepted rows of a staff plan (made in this session), each change audited as
+    `actor`; a refused row is left out. With `contexts`, people of open approvals are asked
+    again and each municipality's P&O mailbox is told of the grants left waiting."""
+    accepted = [{**plan.records[r.row]} for r in plan.accepted()]
     batch = uuid4().hex
     bootstrap = {
-        slug: not has_confirmer(session, slug) for slug in {r["municipality"] for r in parsed}
+        slug: not has_confirmer(session, slug) for slug in {r["municipality"] for r in accepted}
     }
     created = updated = unchanged = waiting = 0
-    for new in parsed:
+    asked: list[PersonChange] = []
+    for new in accepted:
         new_roles = new.pop("roles")
-        person = existing.get(new["id"])
+        if "asked" in new:
+            asked.append(new.pop("asked"))
+        person = plan.found.get(new["id"])
         boot = bootstrap[new["municipality"]]
         if person is None:
             now, later = at_once(new_roles, bootstrap=boot)
@@ -167,7 +270,7 @@ def import_staff(
         else:
             unchanged += 1
     session.flush()
-    for _n, change in changes:
+    for change in asked:
         if contexts is not None:
             reask_changed_person(contexts(change.municipality), change)
     if waiting and contexts is not None:  # the second person learns of them by mail

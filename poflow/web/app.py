@@ -1,9 +1,9 @@
 """poflow's small web app: the Dutch pages behind the action links in its mails, and /healthz.
 
-Hostile requests cost little: a body is read up to 64 KiB at most (poflow/web/limits.py), a
-token is read at bounded cost (poflow.links.read_token), a POST from another site's page is
-refused on its Origin/Referer, and refusals are counted per source and minute
-(poflow/web/refusals.py)."""
+Hostile requests cost little: a body is read up to 64 KiB at most (an import upload 2 MiB;
+poflow/web/limits.py), a token is read at bounded cost (poflow.links.read_token), a POST from
+another site's page is refused on its Origin/Referer, and refusals are counted per source and
+minute (poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from poflow.staff.web import router as grants_router
 from poflow.web.checkin_behalf import behalf_router
 from poflow.web.guard import CSRF_COOKIE, same_origin
 from poflow.web.identity import viewer_of
-from poflow.web.limits import MAX_BODY, BodyLimit
+from poflow.web.limits import MAX_BODY, MAX_UPLOAD, UPLOAD_PATHS, BodyLimit
 from poflow.web.login import complete_login
 from poflow.web.login import router as login_router
 from poflow.web.oidc import oidc_router
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit,
         limit=MAX_BODY,
+        larger=dict.fromkeys(UPLOAD_PATHS, MAX_UPLOAD),
         refuse=lambda: plain(
             413, "Te veel tekst", "Wat je verstuurde is te groot. Er is niets gewijzigd."
         ),

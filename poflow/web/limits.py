@@ -3,19 +3,23 @@
 A Content-Length over the limit is refused before a byte is read; a body without one (chunked
 transfer encoding) is read only up to the limit and refused as soon as it goes past it, so the
 rest is never read. A link form is small: 64 KiB is far more than any page of poflow sends.
+The workspace's import upload (`UPLOAD_PATHS`) may send a staff or hires file of up to 2 MiB
+(some 10,000 rows of CSV): larger, still bounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["MAX_BODY", "MAX_HEAD", "BodyLimit"]
+__all__ = ["MAX_BODY", "MAX_HEAD", "MAX_UPLOAD", "UPLOAD_PATHS", "BodyLimit"]
 
 MAX_BODY = 64 * 1024
+MAX_UPLOAD = 2 * 1024 * 1024  # an import file uploaded in the workspace, with its form
+UPLOAD_PATHS = frozenset({"/medewerkers/importeren"})  # the paths that may send MAX_UPLOAD
 # The request line and headers h11 buffers before it must have them whole. Without a limit of
 # our own it is h11's 16 KiB, applied only when a request arrives in more than one read: a long
 # URL was then parsed or cut off with a reset depending on how the network split it. With this,
@@ -27,20 +31,30 @@ MAX_HEAD = 128 * 1024
 class BodyLimit:
     """ASGI middleware: read each request's body (up to `limit` bytes) before the app runs, and
     answer `refuse()` instead as soon as it is longer. The app gets the body read as one
-    message, so nothing after this middleware can read more than `limit` bytes."""
+    message, so nothing after this middleware can read more than `limit` bytes. `larger` gives
+    some paths a larger limit of their own."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, refuse: Callable[[], Response]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        refuse: Callable[[], Response],
+        larger: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.refuse = refuse
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on with its body read, or refuse it."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self.refuse()(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -51,7 +65,7 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:  # stop reading here: the rest of the body stays unread
+            if size > limit:  # stop reading here: the rest of the body stays unread
                 await self.refuse()(scope, receive, send)
                 return
             chunks.append(chunk)

@@ -13,7 +13,9 @@ from poflow.web.workspace import (
     hire_dates,
     hire_people,
     introductie,
+    new_hire,
     overview,
+    upload,
     werving,
     werving_nieuw,
 )
@@ -21,7 +23,9 @@ from poflow.web.workspace import (
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
-# Each page module's router, one line each (keep in menu order):
+# Each page module's router, one line each:
+workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw
+workspace_router.include_router(upload.router)  # /medewerkers/importeren
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from fastapi import Request, UploadFile
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile  # what request.form() gives (not FastAPI's)
 
 from poflow.auth.viewer import Viewer
 from poflow.kernel.vocabulary import Role
