@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the demo imports the database layer only when it runs
     from sqlalchemy.orm import Session
 
     from poflow.config import MunicipalityConfig
+    from poflow.runtime import Runtime
 
 __all__ = ["DEMO_PASSWORD", "demo_logins_allowed", "run_demo"]
 
@@ -36,6 +37,11 @@ PREFECT_PORT = 4200
 DEMO_PASSWORD = "demo-wachtwoord-poflow"  # noqa: S105  (the demo's, printed; loopback only)
 DEMO_ROLES = (Role.PO_ADVISEUR, Role.LEIDINGGEVENDE, Role.GEMEENTESECRETARIS)
 Who = tuple[str, str, str, str]  # person id, name, role (Dutch), municipality name
+# The story's changes, made STORY_WEEKS after the first simulated day: a start date moved (after
+# the leidinggevende's invitations went out) and a hire cancelled (ONB-5).
+STORY_WEEKS = 3
+MOVE = ("hardenberg", "NH-2027-003", date(2027, 4, 1))
+CANCEL = ("hardenberg", "NH-2027-004")
 
 
 def demo_logins_allowed(settings: Settings) -> bool:
@@ -209,7 +215,8 @@ def _simulate(days: int) -> list[Who]:
         hires = import_hires(session, examples / "hires.csv", rt.configs)
         allowed = demo_logins_allowed(rt.settings)
         people = _demo_logins(session, rt.configs) if allowed else []
-    print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/")
+    names = ", ".join(cfg.name for _, cfg in sorted(rt.configs.items()))
+    print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/ ({names})")
     from sqlalchemy import func, select
 
     from poflow.db.models import Hire
@@ -226,12 +233,49 @@ def _simulate(days: int) -> list[Who]:
     from poflow.flows.onboarding import onboarding_report
     from poflow.flows.simulate import simulate_days
 
-    last = first + timedelta(days=days - 1)
-    print(f"Simulating {first} .. {last} in one flow run (each day: plan, perform, send) ...")
+    begin, last = first, first + timedelta(days=days - 1)
+    changes = first + timedelta(weeks=STORY_WEEKS)  # P&O moves one start date, cancels another
+    print(f"Simulating {first} .. {last} (each day: plan, perform, send) ...")
+    sent = 0
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        result = simulate_days(first=first, last=last - timedelta(days=1))
+        if changes < last:
+            sent += simulate_days(first=first, last=changes - timedelta(days=1))["sent"]
+            _move_and_cancel(rt, changes)
+            first = changes
+        sent += simulate_days(first=first, last=last - timedelta(days=1))["sent"]
         # The last day runs as the daily dispatcher does, so its run shows as one.
-        final = dispatcher(day=last)
+        sent += dispatcher(day=last)["mail"]["sent"]
         onboarding_report(day=last)  # ONB-4: the progress artifacts in the Prefect UI
-    print(f"Simulated {first} .. {last}: {result['sent'] + final['mail']['sent']} mails sent")
+    print(f"Simulated {begin} .. {last}: {sent} mails sent")
     return people
+
+
+def _move_and_cancel(rt: Runtime, day: date) -> None:
+    """On `day`, P&O moves one example hire's start date and cancels another's (ONB-5); the
+    day's run tells everyone already told."""
+    from poflow.hires.services import cancel_hire, move_hire
+
+    (slug, moved, new_start), (_, cancelled) = MOVE, CANCEL
+    with rt.factory() as session, session.begin():
+        po = _first_with_role(session, slug, Role.PO_ADVISEUR)
+        hire = move_hire(session, rt.config(slug), moved, new_start, actor=po, today=day)
+        cancel_hire(session, cancelled, actor=po, today=day)
+        print(
+            f"{day}: P&O ({po}) moves the start date of {moved} to "
+            f"{hire.first_working_day} and cancels {cancelled}"
+        )
+
+
+def _first_with_role(session: Session, slug: str, role: Role) -> str:
+    from sqlalchemy import select
+
+    from poflow.db.models import PersonRole
+
+    found = session.scalar(
+        select(PersonRole.person_id)
+        .where(PersonRole.municipality == slug, PersonRole.role == role)
+        .order_by(PersonRole.person_id)
+    )
+    if found is None:
+        raise NotFound(f"No {role.value} in {slug} among the example staff")
+    return found

@@ -204,8 +204,8 @@ def run_day(
     if send:
         target = SmtpTarget.from_settings(rt.settings)
         dated = None if day == today() else day  # a simulated day dates its mails
-        report = send_queued(rt.factory, target, municipality=municipality, dated=dated)
-        totals["sent"] = len(report.sent)
+        mailed = send_queued(rt.factory, target, municipality=municipality, dated=dated)
+        totals["sent"] = len(mailed.sent)
     return totals
 
 
