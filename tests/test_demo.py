@@ -8,6 +8,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import icalendar
@@ -49,6 +51,7 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (tmp_path / "stdout.txt").write_text(done.stdout)
     assert "Prefect UI with the runs: http://127.0.0.1:" in done.stdout
     # How to log in (loopback, development key): the login page, the password, who is who.
     assert (
@@ -60,7 +63,11 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     assert "  HB-0001  Anouk Verbeek, gemeentesecretaris (Gemeente Hardenberg)" in done.stdout
     with sqlite3.connect(tmp_path / "data" / "poflow.db") as db:
         logins = db.execute("SELECT person_id, method FROM login ORDER BY person_id").fetchall()
-    assert logins == [("HB-0001", "local"), ("HB-0002", "local"), ("HB-0004", "local")]
+    assert [person for person, _ in logins] == [
+        f"{prefix}-000{n}"
+        for prefix in ("BO", "HB", "KB")
+        for n in ((1, 2, 4) if prefix == "HB" else (1, 2, 3))
+    ]
     files = sorted((tmp_path / "data" / "mail").glob("*.eml"))
     assert files, done.stdout
     messages = [
@@ -72,6 +79,24 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
         if "Uitnodiging: bijpraatmoment na een maand met Dirk Mulder" in str(m["Subject"])
         and "lotte.hendriks@hardenberg.example.nl" in str(m["To"])
     )
+    # All three example municipalities, a move and a cancellation (ONB-5), each told that day.
+    senders = {str(m["From"]).rpartition("@")[2].rstrip(">") for m in messages}
+    assert senders == {
+        f"{slug}.example.nl" for slug in ("borger-odoorn", "hardenberg", "kaag-en-braassem")
+    }
+    assert (
+        "2027-01-25: P&O (HB-0002) moves the start date of NH-2027-003 to 2027-04-01" in done.stdout
+    )
+    subjects = [(str(m["Subject"]), m) for m in messages]
+    moved = [m for s, m in subjects if s.startswith("Gewijzigd: eerste werkdag van Noor Bakker")]
+    cancelled = [m for s, m in subjects if "Olaf Meijer" in s and "gaat niet door" in s.lower()]
+    assert moved
+    assert cancelled
+    # A simulated day dates its mails: Date is the day of 2027 the mail was sent on.
+    assert {parsedate_to_datetime(str(m["Date"])).date() for m in moved + cancelled} == {
+        date(2027, 1, 25)
+    }
+    assert all(parsedate_to_datetime(str(m["Date"])).year == 2027 for m in messages)
     text = invitation.get_body(("plain",)).get_content()
     assert "Beste Lotte," in text
     assert "maandag 1 maart 2027" in text

@@ -88,9 +88,7 @@ def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminde
     assert len(smtp.messages) == before  # X-1: a re-run invites nobody twice
 
 
-def test_int_3_a_session_invitation_never_arrives_before_the_welcome_mail(
-    runtime: Any, smtp: Any
-):
+def test_int_3_a_session_invitation_never_arrives_before_the_welcome_mail(runtime: Any, smtp: Any):
     """INT-3: D starts on 15 Feb, inside the 22 Feb meeting's window: her invitation comes after
     her welcome mails, from the day after her first working day, never before."""
     d_work, d_private = "nhtd@hardenberg.example.nl", "nhtd@example.org"
@@ -184,9 +182,7 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
         ctx = ctx_for(rt, session, date(2027, 2, 23), "HB-0002")
         s = session.scalar(select(IntroSession).where(IntroSession.series == "start"))
         record_attendance(ctx, participant(ctx, s.id, A), attended=True, by="HB-0002")
-    vol = [
-        m for m in smtp.messages if B_WORK in str(m["To"]) and "volgende" in str(m["Subject"])
-    ]
+    vol = [m for m in smtp.messages if B_WORK in str(m["To"]) and "volgende" in str(m["Subject"])]
     assert len(vol) == 1
     assert "maandag 5 april 2027" in str(vol[0]["Subject"])
     with rt.factory() as session, session.begin():
