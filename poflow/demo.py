@@ -2,7 +2,9 @@
 
 SQLite in the data dir, a local Prefect server (UI) on loopback, and a local SMTP sink writing
 every message as an .eml file. It loads the example staff and hires, then runs the dispatcher
-for every day from four weeks before the first start date through the first weeks.
+for every day from four weeks before the first start date through the first weeks; three weeks
+in, P&O moves a start date, cancels a hire and runs a recruitment round through four eyes
+(`poflow.demo_round`, its decisions on the web app's link pages).
 """
 
 from __future__ import annotations
@@ -137,28 +139,29 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
     os.environ["PREFECT_API_URL"] = api
     try:
         with MailSink(mail_dir, host="127.0.0.1", port=settings.smtp_port):
-            people = _simulate(days)
-            count = len(list(mail_dir.glob("*.eml")))
-            print(
-                f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
-                "or Outlook: the invitations show as calendar items)"
-            )
-            print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
-            print("poflow status --date <day> shows the onboarding progress per hire.")
-            _print_logins(settings, people)
-            if wait:
-                from poflow.web.server import serve_web_in_thread
+            from poflow.web.server import serve_web_in_thread
 
-                web = serve_web_in_thread(settings)
-                print(f"The links in the mails work while this runs: poflow web app on {web.url}")
-                print("Press Ctrl-C to stop the UI, the web app and the mail sink.")
-                try:
-                    while True:
-                        time.sleep(3600)
-                except KeyboardInterrupt:
-                    pass
-                finally:
-                    web.stop()
+            web = serve_web_in_thread(settings)  # the round's people decide on its link pages
+            try:
+                people = _simulate(days, web.url, mail_dir)
+                count = len(list(mail_dir.glob("*.eml")))
+                print(
+                    f"\n{count} mails written to {mail_dir}/ (open the .eml files in "
+                    "Thunderbird or Outlook: the invitations show as calendar items)"
+                )
+                print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
+                print("poflow status --date <day> shows the onboarding progress per hire.")
+                _print_logins(settings, people)
+                if wait:
+                    print(
+                        f"The links in the mails work while this runs: poflow web app on {web.url}"
+                    )
+                    print("Press Ctrl-C to stop the UI, the web app and the mail sink.")
+                    with contextlib.suppress(KeyboardInterrupt):
+                        while True:
+                            time.sleep(3600)
+            finally:
+                web.stop()
     finally:
         _flush_prefect_logs()
         if server is not None:
@@ -201,7 +204,7 @@ def _demo_logins(session: Session, configs: dict[str, MunicipalityConfig]) -> li
     return people
 
 
-def _simulate(days: int) -> list[Who]:
+def _simulate(days: int, web_url: str, mail_dir: Path) -> list[Who]:
     from poflow.db.session import upgrade_schema
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import get_runtime, prepare_environment
@@ -241,6 +244,21 @@ def _simulate(days: int) -> list[Who]:
         if changes < last:
             sent += simulate_days(first=first, last=changes - timedelta(days=1))["sent"]
             _move_and_cancel(rt, changes)
+            if people:  # the round's decisions need the demo logins
+                from poflow.demo_round import run_round
+
+                people.append(
+                    run_round(
+                        rt,
+                        changes,
+                        web_url=web_url,
+                        mail_dir=mail_dir,
+                        password=DEMO_PASSWORD,
+                        say=print,
+                    )
+                )
+            else:
+                print("No recruitment round: its decisions need the demo logins.")
             first = changes
         sent += simulate_days(first=first, last=last - timedelta(days=1))["sent"]
         # The last day runs as the daily dispatcher does, so its run shows as one.
