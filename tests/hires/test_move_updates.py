@@ -56,7 +56,8 @@ def test_onb_5_int_5_bud_2_a_sent_talk_invitation_is_updated_the_day_of_the_move
     lotte = [m for m in sent if "Lotte" in str(m["Subject"]) and ics_of(m)]
     tma = [m for m in lotte if _to(m, HANNA) and "TMA" in str(m["Subject"])]
     party = [m for m in lotte if _to(m, ESRA) and "successen" in str(m["Subject"])]
-    assert len(tma) == 1 and len(party) == 1
+    assert len(tma) == 1
+    assert len(party) == 1
     _move(rt, "NH-2027-001", date(2027, 10, 1), today=date(2027, 7, 21))
     moved_day = _run(rt, smtp, date(2027, 7, 21))
     for original, to, what in ((tma[0], HANNA, "TMA"), (party[0], ESRA, "successen")):
