@@ -86,7 +86,8 @@ def _news(ctx: Context, hire: Hire, template: str, to: Recipient) -> bool | None
                 Outbox.case_id == hire.id,
                 Outbox.template.in_((template, MOVED_MAIL)),
                 func.lower(Outbox.recipient_email) == to.email.lower(),
-                Outbox.state == MailState.SENT,
+                # queued counts: the move notice of this very day may not have gone out yet
+                Outbox.state.in_((MailState.SENT, MailState.QUEUED)),
             )
             .group_by(Outbox.template)
         ).all()
