@@ -58,6 +58,6 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
     delays = [rt.settings.send_retry_delay_s * 2**i for i in range(rt.settings.send_retries)]
     summary["mail"] = send_mail.with_options(
         retries=rt.settings.send_retries, retry_delay_seconds=delays or 0
-    )(municipality)
+    )(municipality, dated=None if day == today() else day)  # a simulated day dates its mails
     get_run_logger().info("dispatch %s: %s", day.isoformat(), summary)
     return summary

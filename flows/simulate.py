@@ -23,7 +23,8 @@ __all__ = ["simulate_days"]
     log_prints=False,
 )
 def simulate_days(first: date, last: date, municipality: str | None = None) -> dict[str, Any]:
-    """Run the dispatcher's plan, perform and send tasks for every day from first to last."""
+    """Run the dispatcher's plan, perform and send tasks for every day from first to last;
+    each day's mails are dated that day."""
     rt = get_runtime()
     totals = {"days": 0, "planned": 0, "performed": 0, "sent": 0}
     per_day: dict[str, int] = {}
@@ -37,7 +38,7 @@ def simulate_days(first: date, last: date, municipality: str | None = None) -> d
             totals["performed"] += sum(
                 done["performed"] for done in perform_due_actions(group, day).values()
             )
-        totals["sent"] += send_mail.with_options(retries=0)(municipality)["sent"]
+        totals["sent"] += send_mail.with_options(retries=0)(municipality, dated=day)["sent"]
         per_day[day.isoformat()] = totals["sent"] - sent_before
         totals["days"] += 1
         day += timedelta(days=1)

@@ -2,7 +2,9 @@
 
 SQLite in the data dir, a local Prefect server (UI) on loopback, and a local SMTP sink writing
 every message as an .eml file. It loads the example staff and hires, then runs the dispatcher
-for every day from four weeks before the first start date through the first weeks.
+for every day from four weeks before the first start date through the first weeks; three weeks
+in, P&O moves a start date, cancels a hire and runs a recruitment round through four eyes
+(`poflow.demo_round`, its decisions on the web app's link pages).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the demo imports the database layer only when it runs
     from sqlalchemy.orm import Session
 
     from poflow.config import MunicipalityConfig
+    from poflow.runtime import Runtime
 
 __all__ = ["DEMO_PASSWORD", "demo_logins_allowed", "run_demo"]
 
@@ -36,6 +39,11 @@ PREFECT_PORT = 4200
 DEMO_PASSWORD = "demo-wachtwoord-poflow"  # noqa: S105  (the demo's, printed; loopback only)
 DEMO_ROLES = (Role.PO_ADVISEUR, Role.LEIDINGGEVENDE, Role.GEMEENTESECRETARIS)
 Who = tuple[str, str, str, str]  # person id, name, role (Dutch), municipality name
+# The story's changes, made STORY_WEEKS after the first simulated day: a start date moved (after
+# the leidinggevende's invitations went out) and a hire cancelled (ONB-5).
+STORY_WEEKS = 3
+MOVE = ("hardenberg", "NH-2027-003", date(2027, 4, 1))
+CANCEL = ("hardenberg", "NH-2027-004")
 
 
 def demo_logins_allowed(settings: Settings) -> bool:
@@ -131,28 +139,29 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
     os.environ["PREFECT_API_URL"] = api
     try:
         with MailSink(mail_dir, host="127.0.0.1", port=settings.smtp_port):
-            people = _simulate(days)
-            count = len(list(mail_dir.glob("*.eml")))
-            print(
-                f"\n{count} mails written to {mail_dir}/ (open the .eml files in Thunderbird "
-                "or Outlook: the invitations show as calendar items)"
-            )
-            print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
-            print("poflow status --date <day> shows the onboarding progress per hire.")
-            _print_logins(settings, people)
-            if wait:
-                from poflow.web.server import serve_web_in_thread
+            from poflow.web.server import serve_web_in_thread
 
-                web = serve_web_in_thread(settings)
-                print(f"The links in the mails work while this runs: poflow web app on {web.url}")
-                print("Press Ctrl-C to stop the UI, the web app and the mail sink.")
-                try:
-                    while True:
-                        time.sleep(3600)
-                except KeyboardInterrupt:
-                    pass
-                finally:
-                    web.stop()
+            web = serve_web_in_thread(settings)  # the round's people decide on its link pages
+            try:
+                people = _simulate(days, web.url, mail_dir)
+                count = len(list(mail_dir.glob("*.eml")))
+                print(
+                    f"\n{count} mails written to {mail_dir}/ (open the .eml files in "
+                    "Thunderbird or Outlook: the invitations show as calendar items)"
+                )
+                print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
+                print("poflow status --date <day> shows the onboarding progress per hire.")
+                _print_logins(settings, people)
+                if wait:
+                    print(
+                        f"The links in the mails work while this runs: poflow web app on {web.url}"
+                    )
+                    print("Press Ctrl-C to stop the UI, the web app and the mail sink.")
+                    with contextlib.suppress(KeyboardInterrupt):
+                        while True:
+                            time.sleep(3600)
+            finally:
+                web.stop()
     finally:
         _flush_prefect_logs()
         if server is not None:
@@ -195,7 +204,7 @@ def _demo_logins(session: Session, configs: dict[str, MunicipalityConfig]) -> li
     return people
 
 
-def _simulate(days: int) -> list[Who]:
+def _simulate(days: int, web_url: str, mail_dir: Path) -> list[Who]:
     from poflow.db.session import upgrade_schema
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import get_runtime, prepare_environment
@@ -209,7 +218,8 @@ def _simulate(days: int) -> list[Who]:
         hires = import_hires(session, examples / "hires.csv", rt.configs)
         allowed = demo_logins_allowed(rt.settings)
         people = _demo_logins(session, rt.configs) if allowed else []
-    print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/")
+    names = ", ".join(cfg.name for _, cfg in sorted(rt.configs.items()))
+    print(f"Loaded {staff.created} staff and {hires.created} hires from {examples}/ ({names})")
     from sqlalchemy import func, select
 
     from poflow.db.models import Hire
@@ -226,12 +236,64 @@ def _simulate(days: int) -> list[Who]:
     from poflow.flows.onboarding import onboarding_report
     from poflow.flows.simulate import simulate_days
 
-    last = first + timedelta(days=days - 1)
-    print(f"Simulating {first} .. {last} in one flow run (each day: plan, perform, send) ...")
+    begin, last = first, first + timedelta(days=days - 1)
+    changes = first + timedelta(weeks=STORY_WEEKS)  # P&O moves one start date, cancels another
+    print(f"Simulating {first} .. {last} (each day: plan, perform, send) ...")
+    sent = 0
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        result = simulate_days(first=first, last=last - timedelta(days=1))
+        if changes < last:
+            sent += simulate_days(first=first, last=changes - timedelta(days=1))["sent"]
+            _move_and_cancel(rt, changes)
+            if people:  # the round's decisions need the demo logins
+                from poflow.demo_round import run_round
+
+                people.append(
+                    run_round(
+                        rt,
+                        changes,
+                        web_url=web_url,
+                        mail_dir=mail_dir,
+                        password=DEMO_PASSWORD,
+                        say=print,
+                    )
+                )
+            else:
+                print("No recruitment round: its decisions need the demo logins.")
+            first = changes
+        sent += simulate_days(first=first, last=last - timedelta(days=1))["sent"]
         # The last day runs as the daily dispatcher does, so its run shows as one.
-        final = dispatcher(day=last)
+        sent += dispatcher(day=last)["mail"]["sent"]
         onboarding_report(day=last)  # ONB-4: the progress artifacts in the Prefect UI
-    print(f"Simulated {first} .. {last}: {result['sent'] + final['mail']['sent']} mails sent")
+    print(f"Simulated {begin} .. {last}: {sent} mails sent")
     return people
+
+
+def _move_and_cancel(rt: Runtime, day: date) -> None:
+    """On `day`, P&O moves one example hire's start date and cancels another's (ONB-5); the
+    day's run tells everyone already told."""
+    from poflow.hires.services import cancel_hire, move_hire
+
+    (slug, moved, new_start), (_, cancelled) = MOVE, CANCEL
+    with rt.factory() as session, session.begin():
+        po = _first_with_role(session, slug, Role.PO_ADVISEUR)
+        hire = move_hire(session, rt.config(slug), moved, new_start, actor=po, today=day)
+        cancel_hire(session, cancelled, actor=po, today=day)
+        print(
+            f"{day}: P&O ({po}) moves the start date of {moved} to "
+            f"{hire.first_working_day} and cancels {cancelled}"
+        )
+
+
+def _first_with_role(session: Session, slug: str, role: Role) -> str:
+    from sqlalchemy import select
+
+    from poflow.db.models import PersonRole
+
+    found = session.scalar(
+        select(PersonRole.person_id)
+        .where(PersonRole.municipality == slug, PersonRole.role == role)
+        .order_by(PersonRole.person_id)
+    )
+    if found is None:
+        raise NotFound(f"No {role.value} in {slug} among the example staff")
+    return found

@@ -203,7 +203,9 @@ def run_day(
     seal_audit(rt.factory, municipality)
     if send:
         target = SmtpTarget.from_settings(rt.settings)
-        totals["sent"] = len(send_queued(rt.factory, target, municipality=municipality).sent)
+        dated = None if day == today() else day  # a simulated day dates its mails
+        mailed = send_queued(rt.factory, target, municipality=municipality, dated=dated)
+        totals["sent"] = len(mailed.sent)
     return totals
 
 

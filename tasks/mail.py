@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from prefect import task
 from prefect.tasks import exponential_backoff
 
@@ -24,9 +26,11 @@ def smtp_target(settings: Settings) -> SmtpTarget:
     retry_delay_seconds=exponential_backoff(backoff_factor=10),
     retry_jitter_factor=0.2,
 )
-def send_mail(municipality: str | None = None) -> dict[str, int]:
+def send_mail(municipality: str | None = None, dated: date | None = None) -> dict[str, int]:
     """Send every queued message; on a server failure retry with backoff; unsent rows stay
-    queued."""
+    queued. `dated`: in a simulated run, the simulated day (every mail's Date header)."""
     rt = get_runtime()
-    report = send_queued(rt.factory, smtp_target(rt.settings), municipality=municipality)
+    report = send_queued(
+        rt.factory, smtp_target(rt.settings), municipality=municipality, dated=dated
+    )
     return {"sent": len(report.sent), "refused": len(report.refused)}

@@ -9,7 +9,7 @@ from poflow.checkins.links import HELD_LINK
 from poflow.checkins.planner import talk_title
 from poflow.checkins.rules import ESCALATE, INVITE, INVITE_HIRE, RECORD, REMIND
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, Handler, live_hire_step
+from poflow.engine import TZ, Context, Handler, invited_addresses, live_hire_step
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.kernel.wording import months_phrase, until_phrase
 from poflow.links import link_url
@@ -65,11 +65,14 @@ def _invite(ctx: Context, action: Action, who: str) -> bool:
         description="Bijpraatmoment van de leidinggevende met de nieuwe medewerker.",
         attendees=(manager, employee),
     )
+    to = manager if who == Role.LEIDINGGEVENDE else employee
+    # "Gewijzigd" only to whoever had the talk in their calendar at this address.
+    changed = step.sequence > 0 and to.email.lower() in invited_addresses(ctx.session, step)
     ctx.mail(
         key=f"{action.key}:{who}",
         template="checkins/uitnodiging",
-        to=manager if who == Role.LEIDINGGEVENDE else employee,
-        context={**talk, "rol": who, "bijgewerkt": step.sequence > 0},
+        to=to,
+        context={**talk, "rol": who, "bijgewerkt": changed},
         case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,

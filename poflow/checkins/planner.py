@@ -16,7 +16,13 @@ from poflow.checkins.rules import (
     within_contract,
 )
 from poflow.db.models import Hire, Step
-from poflow.engine import Context, invited_recipients, local_datetime, step_close
+from poflow.engine import (
+    Context,
+    invited_addresses,
+    invited_recipients,
+    local_datetime,
+    step_close,
+)
 from poflow.hires.services import CALENDAR_CANCEL
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.kernel.wording import months_phrase
@@ -89,11 +95,14 @@ def _plan_talk(
         )
     base = f"{hire.id}:{month}"
     # The leidinggevende at once (an update after a move too); the new employee at the work
-    # address from the first working day on (CHK-2).
-    for kind, due in (
-        (INVITE, ctx.day),
-        (INVITE_HIRE, hire_invitation_date(hire.first_working_day, ctx.day)),
+    # address from the first working day on (CHK-2), or at once when the talk is already in
+    # her calendar there and moved (ONB-5).
+    hire_on = hire_invitation_date(hire.first_working_day, ctx.day)
+    if step.sequence > 0 and ctx.hire_invitee(hire).email.lower() in invited_addresses(
+        ctx.session, step
     ):
+        hire_on = ctx.day
+    for kind, due in ((INVITE, ctx.day), (INVITE_HIRE, hire_on)):
         ctx.schedule(
             case_type=CaseType.HIRE,
             case_id=hire.id,

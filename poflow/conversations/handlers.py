@@ -20,7 +20,7 @@ from poflow.conversations.cycle import INTRO_STEP, start_after_introduction
 from poflow.conversations.followups import archive_for_po, share_with_employee, tell_decision
 from poflow.conversations.rules import introduction_end, next_introduction_check
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import Context, Handler
+from poflow.engine import Context, Handler, invited_addresses
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.links import link_url
 from poflow.mail.outbox import Recipient
@@ -65,6 +65,7 @@ def send_invitations(ctx: Context, action: Action) -> bool:
         case_id=step.case_id,
         key=step.key.replace(":richtgesprek", ":pop"),
     )
+    invited = invited_addresses(ctx.session, step)  # "Gewijzigd" only to who had it
     for who, to in people:
         ctx.mail(
             key=f"{action.key}:{who}",
@@ -73,7 +74,7 @@ def send_invitations(ctx: Context, action: Action) -> bool:
             context={
                 **talk,
                 "rol": who,
-                "bijgewerkt": step.sequence > 0,
+                "bijgewerkt": step.sequence > 0 and to.email.lower() in invited,
                 "pop_deadline": pop.due_date if pop and pop is not step else None,
             },
             case_type=step.case_type,

@@ -19,6 +19,7 @@ __all__ = [
     "cancel_pending_actions",
     "cancel_queued_mail",
     "days",
+    "invited_addresses",
     "invited_recipients",
     "last_invitation",
     "live_hire",
@@ -85,6 +86,13 @@ def invited_recipients(session: Session, step: Step) -> list[Recipient]:
         .order_by(Outbox.recipient_email)
     ).all()
     return [Recipient(r[0], r[1], r[2]) for r in rows]
+
+
+def invited_addresses(session: Session, step: Step) -> set[str]:
+    """The addresses (lower case) a sent invitation of `step` reached: an invitation to any
+    other address is new to that person, not "Gewijzigd", and a reached one after a move gets
+    its update at once (ONB-5)."""
+    return {r.email.lower() for r in invited_recipients(session, step)}
 
 
 def last_invitation(session: Session, step: Step) -> Invitation | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from poflow.db.models import Action, Hire, Step
-from poflow.engine import TZ, Context, Handler, live_hire, live_hire_step
+from poflow.engine import TZ, Context, Handler, invited_addresses, live_hire, live_hire_step
 from poflow.introduction.attendance import ask_for_attendance, close_session, remind_participant
 from poflow.introduction.config import section
 from poflow.introduction.deadline import tell_overdue
@@ -157,6 +157,7 @@ def _talk(ctx: Context, action: Action, template: str) -> bool:
         held = _done_link(ctx, hire, step, owner.id, LINK_TALK_HELD)
         people.append((step.owner_role or "", ctx.recipient(owner), held))
     location = section(ctx.config).talk_location
+    invited = invited_addresses(ctx.session, step)  # "Gewijzigd" only to who had it
     invitation = ctx.invitation_for(
         step,
         summary=f"{step.title}: {hire.full_name}",
@@ -178,7 +179,7 @@ def _talk(ctx: Context, action: Action, template: str) -> bool:
                 "einde": step.ends_at.astimezone(TZ),
                 "link": link,
                 "locatie": location,
-                "bijgewerkt": step.sequence > 0,
+                "bijgewerkt": step.sequence > 0 and to.email.lower() in invited,
             },
             case_type=CaseType.HIRE,
             case_id=hire.id,

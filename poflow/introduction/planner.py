@@ -13,7 +13,7 @@ from datetime import date
 
 from poflow._exceptions import EnrolmentRefused, NotFound
 from poflow.db.models import Hire
-from poflow.engine import SYSTEM_ACTOR, Context
+from poflow.engine import SYSTEM_ACTOR, Context, invited_recipients
 from poflow.introduction.config import ItemConfig, section
 from poflow.introduction.deadline import schedule_deadline
 from poflow.introduction.kinds import (
@@ -211,6 +211,10 @@ def _plan_talk(ctx: Context, hire: Hire, item: ItemConfig, end: date) -> None:
         remind_before=cfg.talk_reminder_working_days_before,
         today=ctx.day,
     )
+    # After a move (a raised SEQUENCE) whoever already has the talk in the calendar gets the
+    # update at once, not when the new invitation date comes (ONB-5).
+    if step.sequence > 0 and invited_recipients(ctx.session, step):
+        invite = ctx.day
     ctx.schedule(
         case_type=CaseType.HIRE,
         case_id=hire.id,

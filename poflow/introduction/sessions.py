@@ -95,7 +95,11 @@ def _chain(cfg: IntroductionSection, variant: str) -> list[str]:
 def _candidates(
     ctx: Context, cfg: IntroductionSection, series: str, session_date: date
 ) -> list[Candidate]:
-    """The active enrolments whose variant has `series`, with their places so far (X-3: ids)."""
+    """The active enrolments whose variant has `series`, with their places so far (X-3: ids).
+
+    Only hires past their first working day (INT-3): the welcome at work goes out on that day,
+    so an invitation to the work address never arrives before the welcome mail.
+    """
     rows = [
         r
         for r in ctx.session.execute(
@@ -105,6 +109,7 @@ def _candidates(
                 Enrolment.municipality == ctx.municipality,
                 Enrolment.state == EnrolmentState.ACTIVE,
                 Hire.state == HireState.PLANNED,
+                Hire.first_working_day < ctx.day,
             )
             .order_by(Hire.id)
         ).all()

@@ -20,7 +20,7 @@ import hashlib
 import logging
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -33,6 +33,7 @@ from poflow._exceptions import MailDeliveryError
 from poflow.addresses import check_address
 from poflow.db.base import utcnow
 from poflow.db.models import Outbox
+from poflow.kernel.calendar import TZ
 from poflow.mail.claims import Outcome, open_claims
 from poflow.mail.failures import (
     COMPOSE_ERRORS,
@@ -46,7 +47,7 @@ from poflow.mail.parking import Notices
 from poflow.settings import get_settings
 from poflow.states import MailState
 
-__all__ = ["SendReport", "SmtpTarget", "compose", "send_queued"]
+__all__ = ["SendReport", "SmtpTarget", "compose", "mail_date", "send_queued"]
 
 log = logging.getLogger("poflow.mail")
 _POLICY = email.policy.default.clone(max_line_length=998)
@@ -99,10 +100,20 @@ class SendReport:
     error: str | None = None
 
 
-def compose(row: Any) -> EmailMessage:
+def mail_date(queued_at: datetime | None, dated: date | None = None) -> datetime:
+    """A message's Date: when it was queued, or in a simulated run the simulated day `dated`
+    at that moment's clock time (Europe/Amsterdam), so a mail about 2027 is dated in 2027."""
+    at = (queued_at or utcnow()).astimezone(TZ)
+    if dated is not None and dated != at.date():
+        at = datetime.combine(dated, at.timetz())
+    return at.astimezone(UTC)
+
+
+def compose(row: Any, *, dated: date | None = None) -> EmailMessage:
     """Build the MIME message: text and HTML alternatives, plus an invitation when there is one.
 
-    `row` is an Outbox object or a row of its columns (the sending loop reads Core rows).
+    `row` is an Outbox object or a row of its columns (the sending loop reads Core rows);
+    `dated` is the simulated day of a simulated run (the Date header's day, see mail_date).
 
     An invitation goes in as a text/calendar alternative with its method (what Outlook reads)
     and as an attached invite.ics (what other clients offer to open).
@@ -113,7 +124,7 @@ def compose(row: Any) -> EmailMessage:
     msg["Subject"] = row.subject
     msg["From"] = _address(row.sender_name, row.sender_email)
     msg["To"] = _address(row.recipient_name or "", row.recipient_email)
-    msg["Date"] = format_datetime((row.created_at or utcnow()).astimezone(UTC))
+    msg["Date"] = format_datetime(mail_date(row.created_at, dated))
     msg["Message-ID"] = row.message_id
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Poflow-Key"] = hashlib.sha256(row.key.encode()).hexdigest()[:16]
@@ -161,6 +172,7 @@ def send_queued(
     *,
     municipality: str | None = None,
     notices: Notices | None = None,
+    dated: date | None = None,
 ) -> SendReport:
     """Send every queued message that is due over one SMTP connection; a message that fails
     alone is recorded and the pass goes on; stop at the first server failure.
@@ -170,7 +182,8 @@ def send_queued(
     that cannot be composed or whose recipient the server refuses gets its attempt, its error
     and a backoff, or is parked (P&O told, in the same transaction) after its last attempt or
     a refusal for good. On a connection failure the rest stays queued for the next pass, and
-    MailDeliveryError is raised with the count of what did go out (X-2).
+    MailDeliveryError is raised with the count of what did go out (X-2). `dated`: the
+    simulated day of a simulated run, the day every message sent is dated (mail_date).
     """
     report = SendReport()
     client: yagmail.SMTP | None = None
@@ -192,7 +205,7 @@ def send_queued(
                         break
                     last_id = row.id
                     try:
-                        message = compose(row)
+                        message = compose(row, dated=dated)
                     except COMPOSE_ERRORS as exc:
                         outcome = _failed(row, classify_compose(exc), target, now, notices, report)
                         continue

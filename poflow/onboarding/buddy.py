@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from poflow._exceptions import BuddyRefused
 from poflow.db.models import Hire, Person, Step
-from poflow.engine import Context, local_datetime
+from poflow.engine import Context, invited_recipients, local_datetime
 from poflow.kernel.vocabulary import CaseType
 from poflow.onboarding.buddy_rules import (
     buddy_close_date,
@@ -133,9 +133,11 @@ def plan_buddy(ctx: Context, hire: Hire, fresh: list[Step] | None = None) -> Non
         inform_working_days_before=cfg.buddy_inform_working_days_before,
         invite_working_days_before=cel.invite_working_days_before,
     )
+    # Moved after the invitation went out: the update goes out at once (ONB-5).
+    moved = step.sequence > 0 and bool(invited_recipients(ctx.session, step))
     for kind, key, due in (
         (BUDDY_INFORM, f"{hire.buddy_id}:{fwd.isoformat()}", when.inform),
-        (BUDDY_CELEBRATE, f"s{step.sequence}", when.invite),
+        (BUDDY_CELEBRATE, f"s{step.sequence}", ctx.day if moved else when.invite),
         (BUDDY_CLOSE, close.isoformat(), when.close),
     ):
         ctx.schedule(

@@ -13,10 +13,20 @@ from typing import Any
 from sqlalchemy import func, select
 
 from poflow.db.models import Action, Hire, Outbox, Step
-from poflow.engine import TZ, Context, Handler, live_hire, live_hire_step, step_close
+from poflow.engine import (
+    TZ,
+    Context,
+    Handler,
+    invited_addresses,
+    live_hire,
+    live_hire_step,
+    step_close,
+)
 from poflow.kernel.vocabulary import CaseType, Role
+from poflow.mail.outbox import Recipient
 from poflow.onboarding.buddy import BUDDY_CELEBRATE, BUDDY_CLOSE, BUDDY_INFORM
 from poflow.onboarding.config import onboarding_section
+from poflow.onboarding.moves import MOVED_MAIL
 from poflow.onboarding.planner import WELCOME, WELCOME_WORK
 from poflow.onboarding.rules import BUDDY, welcomes_at_home
 from poflow.states import MailState, StepState
@@ -64,18 +74,27 @@ def _people(ctx: Context, hire: Hire) -> dict[str, Any]:
     }
 
 
-def _sent_before(ctx: Context, hire: Hire, template: str) -> bool:
-    """Whether the hire's case sent this mail before (the new one then says what changed)."""
-    return bool(
-        ctx.session.scalar(
-            select(func.count(Outbox.id)).where(
+def _news(ctx: Context, hire: Hire, template: str, to: Recipient) -> bool | None:
+    """What this mail would be to `to`: False when it is new to that address, True when it
+    went there before (it then says "Gewijzigd"), None (send nothing) when a move notice
+    reached that address after it: one notice per move per person (ONB-5)."""
+    last: dict[str, int] = dict(
+        ctx.session.execute(
+            select(Outbox.template, func.max(Outbox.id))
+            .where(
                 Outbox.case_type == CaseType.HIRE,
                 Outbox.case_id == hire.id,
-                Outbox.template == template,
-                Outbox.state == MailState.SENT,
+                Outbox.template.in_((template, MOVED_MAIL)),
+                func.lower(Outbox.recipient_email) == to.email.lower(),
+                # queued counts: the move notice of this very day may not have gone out yet
+                Outbox.state.in_((MailState.SENT, MailState.QUEUED)),
             )
-        )
+            .group_by(Outbox.template)
+        ).all()
     )
+    if template not in last:
+        return False
+    return None if last.get(MOVED_MAIL, 0) > last[template] else True
 
 
 def welcome_at_home(ctx: Context, action: Action) -> bool:
@@ -83,11 +102,15 @@ def welcome_at_home(ctx: Context, action: Action) -> bool:
     hire = live_hire(ctx, action)
     if hire is None or not welcomes_at_home(ctx.day, hire.first_working_day):
         return False
+    to = ctx.hire_recipient(hire)
+    changed = _news(ctx, hire, WELCOME_HOME_MAIL, to)
+    if changed is None:
+        return False  # the move notice told her the new day already
     ctx.mail(
         key=f"{action.key}:medewerker",
         template=WELCOME_HOME_MAIL,
-        to=ctx.hire_recipient(hire),
-        context={**_people(ctx, hire), "gewijzigd": _sent_before(ctx, hire, WELCOME_HOME_MAIL)},
+        to=to,
+        context={**_people(ctx, hire), "gewijzigd": changed},
         case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,
@@ -118,15 +141,15 @@ def inform_buddy(ctx: Context, action: Action) -> bool:
     if case is None:
         return False
     hire, step, buddy_id = case
+    to = ctx.recipient(ctx.person(buddy_id))
+    changed = _news(ctx, hire, BUDDY_MAIL, to)
+    if changed is None:
+        return False  # the move notice told the buddy the new day already
     ctx.mail(
         key=f"{action.key}:buddy",
         template=BUDDY_MAIL,
-        to=ctx.recipient(ctx.person(buddy_id)),
-        context={
-            **_people(ctx, hire),
-            "einddatum": step.due_date,
-            "gewijzigd": _sent_before(ctx, hire, BUDDY_MAIL),
-        },
+        to=to,
+        context={**_people(ctx, hire), "einddatum": step.due_date, "gewijzigd": changed},
         case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,
@@ -157,6 +180,7 @@ def invite_to_celebrate(ctx: Context, action: Action) -> bool:
         location=cel.location,
         attendees=people.values(),
     )
+    invited = invited_addresses(ctx.session, step)  # "Gewijzigd" only to who had it
     for who, to in people.items():
         ctx.mail(
             key=f"{action.key}:{who}",
@@ -168,7 +192,7 @@ def invite_to_celebrate(ctx: Context, action: Action) -> bool:
                 "start": starts.astimezone(TZ),
                 "einde": ends.astimezone(TZ),
                 "locatie": cel.location,
-                "bijgewerkt": step.sequence > 0,
+                "bijgewerkt": step.sequence > 0 and to.email.lower() in invited,
             },
             case_type=CaseType.HIRE,
             case_id=hire.id,

@@ -67,7 +67,7 @@ def test_int_3_start_flow_plans_only_on_planning_days_once_with_ids_only_in_pref
         sqlite_runtime,
         [
             Spec("NH-F-A", "vast", None, date(2027, 2, 1)),
-            Spec("NH-F-B", "vast", None, date(2027, 2, 15)),
+            Spec("NH-F-B", "vast", None, date(2027, 2, 5)),  # at work before the invitations
         ],
     )
     run_day(sqlite_runtime, date(2027, 1, 25), send=False)  # the dispatcher enrols them

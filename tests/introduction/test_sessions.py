@@ -35,11 +35,7 @@ from tests.introduction.support import (
 from tests.support import ics_of
 
 A, B, C = "NH-T-A", "NH-T-B", "NH-T-C"
-A_WORK, B_PRIVATE, B_WORK = (
-    "nhta@hardenberg.example.nl",
-    "nhtb@example.org",
-    "nhtb@hardenberg.example.nl",
-)
+A_WORK, B_WORK = ("nhta@hardenberg.example.nl", "nhtb@hardenberg.example.nl")
 START_FEB = "Uitnodiging Startbijeenkomst op maandag 22 februari 2027"
 START_APR = "Startbijeenkomst op maandag 5 april 2027"
 
@@ -50,7 +46,7 @@ def _setup(rt: Any, extra: list[Spec] | None = None) -> None:
         rt,
         [
             Spec(A, "vast", None, date(2027, 2, 1)),
-            Spec(B, "tijdelijk", 12, date(2027, 2, 15)),
+            Spec(B, "tijdelijk", 12, date(2027, 2, 5)),  # at work before the invitations
             Spec(C, "vast", None, date(2027, 3, 1)),
             *(extra or []),
         ],
@@ -90,6 +86,19 @@ def test_int_3_start_meeting_invites_who_started_with_ics_links_host_and_reminde
         s = session.scalar(select(IntroSession).where(IntroSession.series == "start"))
         assert sorted(p.hire_id for p in s.participants) == [A, B]
     assert len(smtp.messages) == before  # X-1: a re-run invites nobody twice
+
+
+def test_int_3_a_session_invitation_never_arrives_before_the_welcome_mail(runtime: Any, smtp: Any):
+    """INT-3: D starts on 15 Feb, inside the 22 Feb meeting's window: her invitation comes after
+    her welcome mails, from the day after her first working day, never before."""
+    d_work, d_private = "nhtd@hardenberg.example.nl", "nhtd@example.org"
+    _setup(runtime, [Spec("NH-T-D", "vast", None, date(2027, 2, 15))])
+    per_day = run_capture(runtime, smtp, date(2027, 2, 1), date(2027, 2, 19))
+    assert received(per_day, to=d_work, subject=START_FEB) == [date(2027, 2, 16)]
+    assert received(per_day, to=d_private, subject="Startbijeenkomst") == []
+    welcomes = received(per_day, to=d_work, subject="Welkom")
+    assert welcomes
+    assert max(welcomes) < date(2027, 2, 16)
 
 
 @pytest.mark.usefixtures("int_only")
@@ -173,9 +182,7 @@ def test_int_3_a_full_session_spills_to_the_next_with_a_friendly_notice(
         ctx = ctx_for(rt, session, date(2027, 2, 23), "HB-0002")
         s = session.scalar(select(IntroSession).where(IntroSession.series == "start"))
         record_attendance(ctx, participant(ctx, s.id, A), attended=True, by="HB-0002")
-    vol = [
-        m for m in smtp.messages if B_PRIVATE in str(m["To"]) and "volgende" in str(m["Subject"])
-    ]
+    vol = [m for m in smtp.messages if B_WORK in str(m["To"]) and "volgende" in str(m["Subject"])]
     assert len(vol) == 1
     assert "maandag 5 april 2027" in str(vol[0]["Subject"])
     with rt.factory() as session, session.begin():

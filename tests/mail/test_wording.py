@@ -5,6 +5,7 @@ date style, no English, and no terminal command."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from poflow.cli import _Poflow
 from poflow.gallery import examples, render_examples
 from poflow.runtime import get_runtime
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 ENGLISH = ("need-to-know", "light", "feedback", "deadline", "reminder", "meeting", "check-in")
 COMMANDS = re.compile(r"\bpoflow\s+(" + "|".join(map(re.escape, _Poflow.table)) + r")\b")
 NUMERIC_DATE = re.compile(r"\b\d{1,2}-\d{1,2}-\d{4}\b")
@@ -90,6 +92,20 @@ def test_no_mail_asks_anyone_to_run_a_poflow_command(rendered):
     for key, (_, mail) in rendered.items():
         for text in _texts(mail):
             assert not COMMANDS.search(text), (key, COMMANDS.search(text))
+
+
+def test_rec_3_and_ges_5_mails_say_where_to_record_it(rendered):
+    """REC-3/GES-5: a mail that asks to record something names the page where it is done."""
+    for key, (_, mail) in rendered.items():
+        for text in _texts(mail):
+            assert "in poflow vast" not in text, key
+    for name in ("recruitment/rec_tekst_opstellen", "conversations/periodiek"):
+        for suffix in ("txt", "html"):
+            source = (TEMPLATES / f"{name}.{suffix}").read_text(encoding="utf-8")
+            assert "in poflow vast" not in source, name
+            assert "{{ base_url }}/werk" in source, name
+            assert "Mijn werk" in source, name
+    assert "/werk" in rendered["hardenberg", "recruitment/rec_tekst_opstellen"][1].text
 
 
 def test_mails_write_dates_in_words_not_digits(rendered):
