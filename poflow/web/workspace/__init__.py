@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from poflow.web.workspace import audit, gallery, outgoing
+
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(audit.router)  # /audit, /audit.csv (WS-PO)
+workspace_router.include_router(gallery.router)  # /mails, the mail gallery (WS-PO)
+workspace_router.include_router(outgoing.router)  # /mails/uitgaand, /mail/geparkeerd (WS-PO)
