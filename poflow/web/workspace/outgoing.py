@@ -130,6 +130,8 @@ async def retry_post(request: Request, outbox_id: int) -> Response:
             row = db.get(Outbox, outbox_id)
             if row is None or row.municipality != viewer.municipality:
                 return "Dit bericht is niet (meer) geparkeerd bij jouw gemeente."
+            if row.state is not MailState.PARKED:
+                return f"Bericht {outbox_id} is niet (meer) geparkeerd: er is niets gewijzigd."
             try:
                 retry_parked(
                     db, outbox_id, actor=viewer.person_id, smtputf8=rt.settings.smtputf8, to=address
