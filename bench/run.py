@@ -724,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only-workspace",
         action="store_true",
-        help="run the workspace section alone: P&O's pages with 2,000 hires, 50 link clicks at once",
+        help="run the workspace section alone (P&O's pages, 2,000 hires; 50 link clicks at once)",
     )
     parser.add_argument(
         "--without",

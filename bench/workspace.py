@@ -276,9 +276,8 @@ def measure_workspace(
 ) -> dict[str, Any]:
     """Both figures on each backend; the worst of each across them."""
     tmp.mkdir(parents=True, exist_ok=True)
-    from poflow.settings import PROJECT_ROOT
-
     from bench import population
+    from poflow.settings import PROJECT_ROOT
 
     towns = population.generate(year=YEAR, municipalities=1, staff=STAFF, hires=0).municipalities
     population.write_configs(towns, PROJECT_ROOT / "config" / "hardenberg", tmp / "config")

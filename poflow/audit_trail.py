@@ -63,7 +63,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=ZoneInfo(TIMEZONE))
 
 
-def _query(municipality: str, wanted: AuditFilter) -> Select[tuple[AuditEntry]]:
+def _query(municipality: str, wanted: AuditFilter) -> Select[Any]:
     query = select(AuditEntry).where(AuditEntry.municipality == municipality)
     if wanted.case:
         query = query.where(AuditEntry.entity_id == wanted.case)

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from poflow.db.models import AuditEntry
 from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.states import MailState
-from poflow.web.guard import csrf_token
 from poflow.web import create_app
+from poflow.web.guard import csrf_token
 from poflow.web.identity import SESSION_COOKIE
 from poflow.web.workspace.outgoing import PURPOSE
 from tests.mail.poison import outbox, queue
