@@ -58,6 +58,13 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     assert "  HB-0002  Bram de Wit, P&O-adviseur (Gemeente Hardenberg)" in done.stdout
     assert "  HB-0004  Dirk Mulder, leidinggevende (Gemeente Hardenberg)" in done.stdout
     assert "  HB-0001  Anouk Verbeek, gemeentesecretaris (Gemeente Hardenberg)" in done.stdout
+    # The P&O workspace (issue 21): where to go once logged in, and that --no-wait stops it.
+    assert (
+        "P&O workspace: log in as HB-0002 (Bram de Wit), then http://127.0.0.1:8765/audit "
+        "(audit trail), http://127.0.0.1:8765/mails (every mail with example data) and "
+        "http://127.0.0.1:8765/mails/uitgaand (outgoing mail)" in done.stdout
+    )
+    assert "The web app is not left running (--no-wait)" in done.stdout
     with sqlite3.connect(tmp_path / "data" / "poflow.db") as db:
         logins = db.execute("SELECT person_id, method FROM login ORDER BY person_id").fetchall()
     assert logins == [("HB-0001", "local"), ("HB-0002", "local"), ("HB-0004", "local")]
