@@ -757,6 +757,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only-waiting", action="store_true", help="run the waiting-rounds section alone"
     )
     parser.add_argument(
+        "--only-workspace",
+        action="store_true",
+        help="run the workspace section alone (P&O's pages, 2,000 hires; 50 link clicks at once)",
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
@@ -777,6 +782,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         print(_waiting_fields(waiting))
+        return 0
+    if args.only_workspace:
+        try:
+            workspace = _workspace_section(args, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        print(_workspace_fields(workspace))
         return 0
     from dataclasses import replace
 
@@ -826,6 +838,7 @@ def main(argv: list[str] | None = None) -> int:
                     res = run_backend(kind, url_for, pop, tmp, args)
             results.append(res)
         waiting = _waiting_section(args, tmp)
+        workspace = _workspace_section(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n".join(_table(results)))
@@ -854,6 +867,8 @@ def main(argv: list[str] | None = None) -> int:
         " ".join(f"{k}={v:.2f}" if k != "peak_rss_mb" else f"{k}={v:.0f}" for k, v in worst.items())
         + " "
         + _waiting_fields(waiting)
+        + " "
+        + _workspace_fields(workspace)
     )
     return 0
 
@@ -916,6 +931,22 @@ def _waiting_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         flush=True,
     )
     return figures
+
+
+def _workspace_section(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """The workspace (issue 21): P&O's pages with 2,000 hires, 50 link clicks at once."""
+    from bench.workspace import CLIENTS, HIRES, measure_workspace
+
+    print(f"== workspace ({HIRES} hires; {CLIENTS} link clicks at once)", flush=True)
+    return measure_workspace(tmp / "workspace", args.backends.split(","))
+
+
+def _workspace_fields(figures: dict[str, Any]) -> str:
+    """The closing line's workspace fields (the worst database's)."""
+    return (
+        f"workspace_p95_ms={figures['workspace_p95_ms']:.0f} "
+        f"links_p95_ms={figures['links_p95_ms']:.0f}"
+    )
 
 
 def _waiting_fields(figures: dict[str, Any]) -> str:

@@ -69,6 +69,22 @@ def _print_logins(settings: Settings, people: list[Who]) -> None:
         print(f"  {person_id}  {name}, {role} ({municipality})")
 
 
+def _print_workspace(settings: Settings, people: list[Who], *, wait: bool) -> None:
+    """Where the P&O adviser's workspace pages are (issue 21), and whether they stay up."""
+    advisers = [(pid, name) for pid, name, role, _ in people if role == Role.PO_ADVISEUR.label]
+    if not advisers:
+        return
+    base = settings.resolved_base_url()
+    pid, name = advisers[0]
+    print(
+        f"P&O workspace: log in as {pid} ({name}) at {base}/inloggen, then {base}/overzicht "
+        f"(every running hire), {base}/werving (recruitment), {base}/audit (audit trail), "
+        f"{base}/mails (every mail with example data) and {base}/mails/uitgaand (outgoing mail)"
+    )
+    if not wait:
+        print("The web app is not left running (--no-wait): start it with `poflow web`.")
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:  # noqa: S310  (http on loopback)
@@ -152,6 +168,7 @@ def run_demo(*, wait: bool = True, days: int = 70, prefect_port: int = PREFECT_P
                 print(f"Prefect UI with the runs: {api.removesuffix('/api')}/runs")
                 print("poflow status --date <day> shows the onboarding progress per hire.")
                 _print_logins(settings, people)
+                _print_workspace(settings, people, wait=wait)
                 if wait:
                     print(
                         f"The links in the mails work while this runs: poflow web app on {web.url}"

@@ -67,6 +67,15 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     assert (
         "  HB-0005  Esra Yilmaz, collega in de wervingsronde (Gemeente Hardenberg)" in done.stdout
     )
+    # The P&O workspace (issue 21): where to go once logged in, and that --no-wait stops it.
+    base = f"http://127.0.0.1:{web_port}"
+    assert (
+        f"P&O workspace: log in as HB-0002 (Bram de Wit) at {base}/inloggen, then "
+        f"{base}/overzicht (every running hire), {base}/werving (recruitment), {base}/audit "
+        f"(audit trail), {base}/mails (every mail with example data) and {base}/mails/uitgaand "
+        "(outgoing mail)" in done.stdout
+    )
+    assert "The web app is not left running (--no-wait)" in done.stdout
     with sqlite3.connect(tmp_path / "data" / "poflow.db") as db:
         logins = db.execute("SELECT person_id, method FROM login ORDER BY person_id").fetchall()
     assert [person for person, _ in logins] == [

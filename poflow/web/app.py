@@ -36,7 +36,6 @@ from poflow.web.limits import MAX_BODY, MAX_UPLOAD, UPLOAD_PATHS, BodyLimit
 from poflow.web.login import complete_login
 from poflow.web.login import router as login_router
 from poflow.web.oidc import oidc_router
-from poflow.web.parked import parked_router
 from poflow.web.refusals import tally_refusal
 from poflow.web.service import LinkPages, Page
 from poflow.web.workspace import workspace_router
@@ -91,7 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(login_router)
     app.include_router(grants_router)  # /rollen: approval roles confirmed by a second person
     app.include_router(behalf_router)  # P&O records a check-in on behalf (CHK-3)
-    app.include_router(parked_router)  # P&O's page of parked mail (poflow/web/parked.py)
     app.include_router(workspace_router)  # the workspace pages (poflow/web/workspace/)
 
     def render(page: Page, token: str | None = None) -> Response:

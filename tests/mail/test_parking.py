@@ -106,7 +106,7 @@ def test_x_2_a_poison_message_is_parked_after_its_attempts_and_p_and_o_is_told(r
         "hire NH-7",
         "Pogingen: 3",
         "address: ValueError: CR or LF in an address or a name",
-        "/mail/geparkeerd",  # the page that lists it and sends it again (issue 22, item 6)
+        "/mails/uitgaand",  # the page that lists it and sends it again (issue 22, item 6)
     ):
         assert part in text, part
     assert "poflow mail" not in text

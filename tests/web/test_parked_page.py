@@ -1,10 +1,13 @@
-"""P&O's page of parked mail (issue 22, item 6): a logged-in P&O adviser sees the municipality's
-parked messages and sends one again with a button, audited as the adviser (X-4), instead of
-running `poflow mail retry`; on SQLite and PostgreSQL."""
+"""P&O's parked mail (issue 22, item 6), now part of the page of outgoing mail (issue 21, item
+7): a logged-in P&O adviser sees the municipality's parked messages and sends one again with a
+button, audited as the adviser (X-4), instead of running `poflow mail retry`; on SQLite and
+PostgreSQL. The old address `/mail/geparkeerd`, linked from notices already sent, leads there."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,13 +19,32 @@ from poflow.db.models import AuditEntry
 from poflow.mail.sending import SmtpTarget, send_queued
 from poflow.states import MailState
 from poflow.web import create_app
+from poflow.web.guard import csrf_token
 from poflow.web.identity import SESSION_COOKIE
-from poflow.web.parked import form_csrf
+from poflow.web.workspace.outgoing import PURPOSE
 from tests.mail.poison import outbox, queue
 from tests.mail.relays import Relay
-from tests.web.support import SECRET, add_person, csrf_of, heading, login_as
+from tests.web.support import SECRET, add_person, heading, login_as
 
 GONE = "gone@example.org"
+
+
+def csrf_in_form(page: str, action: str) -> str:
+    """The CSRF value of the page's form posting to `action` (the menu's logout form has its
+    own)."""
+    found = re.search(
+        rf'action="{re.escape(action)}"[^>]*>\s*<input type="hidden" '
+        r'name="csrf" value="([0-9a-f]+)"',
+        page,
+    )
+    assert found, f"no form to {action} on the page"
+    return found.group(1)
+
+
+def workspace_csrf(secret: str, purpose: str, session_value: str) -> str:
+    """The right CSRF value of a workspace form (poflow/web/workspace/frame.py), computed."""
+    bound = hashlib.sha256(session_value.encode()).hexdigest()[:32]
+    return csrf_token(secret, f"werkplek:{purpose}:{bound}", "-")
 
 
 @pytest.fixture
@@ -50,15 +72,20 @@ def test_x_4_a_po_adviser_sends_a_parked_message_again_from_the_page(
     queues it again to a corrected address, audited as the adviser; the next pass sends it."""
     add_person(runtime, "HB-9101", ["po_adviseur"], "Noor", "Visser")
     login_as(client, runtime, "HB-9101")
+    old = client.get("/mail/geparkeerd", follow_redirects=False)  # the notices' old link
+    assert (old.status_code, old.headers["location"]) == (303, "/mails/uitgaand#geparkeerd")
     page = client.get("/mail/geparkeerd")
     assert page.status_code == 200
-    assert heading(page.text) == "Geparkeerde berichten van Gemeente Hardenberg"
+    assert heading(page.text) == "Uitgaande mail van Gemeente Hardenberg"
     reason = html.escape(outbox(runtime, parked).last_error or "")
     for part in ("Anne Test", reason, "Opnieuw versturen", f"Bericht {parked}:", "Pogingen"):
         assert part in page.text, part
     answer = client.post(
-        f"/mail/geparkeerd/{parked}",
-        data={"csrf": csrf_of(page.text), "adres": "anne.test@example.org"},
+        f"/mails/uitgaand/{parked}",
+        data={
+            "csrf": csrf_in_form(page.text, f"/mails/uitgaand/{parked}"),
+            "adres": "anne.test@example.org",
+        },
         follow_redirects=False,
     )
     assert answer.status_code == 303
@@ -82,11 +109,11 @@ def test_only_a_po_adviser_may_send_parked_mail_again(
     stays parked."""
     add_person(runtime, "HB-9102", ["medewerker"], "Bram", "Kok")
     login_as(client, runtime, "HB-9102")
-    page = client.get("/mail/geparkeerd")
+    page = client.get("/mails/uitgaand")
     assert page.status_code == 403
     assert "Anne Test" not in page.text
-    csrf = form_csrf(SECRET, client.cookies[SESSION_COOKIE])  # even with a right CSRF value
-    answer = client.post(f"/mail/geparkeerd/{parked}", data={"csrf": csrf})
+    csrf = workspace_csrf(SECRET, PURPOSE, client.cookies[SESSION_COOKIE])  # even a right one
+    answer = client.post(f"/mails/uitgaand/{parked}", data={"csrf": csrf})
     assert answer.status_code == 403
     assert outbox(runtime, parked).state is MailState.PARKED
 
@@ -96,17 +123,17 @@ def test_the_page_needs_a_login_and_a_post_its_csrf_value(
 ):
     """Without a session the page sends to the login page; a POST without the page's CSRF
     value, or from another site, changes nothing."""
-    first = client.get("/mail/geparkeerd", follow_redirects=False)
+    first = client.get("/mails/uitgaand", follow_redirects=False)
     assert first.status_code == 303
-    assert first.headers["location"].startswith("/inloggen?next=/mail/geparkeerd")
+    assert first.headers["location"].startswith("/inloggen?next=/mails/uitgaand")
     add_person(runtime, "HB-9103", ["po_adviseur"], "Iris", "Smit")
     login_as(client, runtime, "HB-9103")
-    forged = client.post(f"/mail/geparkeerd/{parked}", data={"csrf": "0" * 64})
+    forged = client.post(f"/mails/uitgaand/{parked}", data={"csrf": "0" * 64})
     assert forged.status_code == 403
-    page = client.get("/mail/geparkeerd")
+    page = client.get("/mails/uitgaand")
     foreign = client.post(
-        f"/mail/geparkeerd/{parked}",
-        data={"csrf": csrf_of(page.text)},
+        f"/mails/uitgaand/{parked}",
+        data={"csrf": csrf_in_form(page.text, f"/mails/uitgaand/{parked}")},
         headers={"Origin": "https://evil.example"},
     )
     assert foreign.status_code == 403

@@ -8,12 +8,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from poflow.web.workspace import (
+    audit,
     coaching,
+    gallery,
     gesprekken,
     hire_dates,
     hire_people,
     introductie,
     new_hire,
+    outgoing,
     overview,
     upload,
     werving,
@@ -31,6 +34,9 @@ workspace_router.include_router(werving.router)  # /werving: the recruitment boa
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance
 workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversation cycle
 workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
+workspace_router.include_router(audit.router)  # /audit, /audit.csv
+workspace_router.include_router(gallery.router)  # /mails: the mail gallery
+workspace_router.include_router(outgoing.router)  # /mails/uitgaand; /mail/geparkeerd redirects
 workspace_router.include_router(hire_dates.router)  # a hire's move and cancellation
 workspace_router.include_router(hire_people.router)  # item on behalf, new buddy or manager
 # Last: its /medewerkers/{hire_id} would otherwise catch /medewerkers/nieuw and the like.
