@@ -17,6 +17,7 @@ from poflow.engine import TZ, Context, Handler, live_hire, live_hire_step, step_
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.onboarding.buddy import BUDDY_CELEBRATE, BUDDY_CLOSE, BUDDY_INFORM
 from poflow.onboarding.config import onboarding_section
+from poflow.onboarding.first_day import first_day_link
 from poflow.onboarding.planner import WELCOME, WELCOME_WORK
 from poflow.onboarding.rules import BUDDY, welcomes_at_home
 from poflow.states import MailState, StepState
@@ -78,16 +79,29 @@ def _sent_before(ctx: Context, hire: Hire, template: str) -> bool:
     )
 
 
+def _to_queue(ctx: Context, key: str) -> bool:
+    """Whether ctx.mail will queue `key` (never queued, or withdrawn by a move)."""
+    state = ctx.session.scalar(select(Outbox.state).where(Outbox.key == key))
+    return state is None or state == MailState.CANCELLED
+
+
 def welcome_at_home(ctx: Context, action: Action) -> bool:
-    """Welcome the new colleague at the private address before day one: day, time, place, buddy."""
+    """Welcome the new colleague at the private address before day one: day, time, place, buddy,
+    and the link to their page before day one (poflow.onboarding.first_day)."""
     hire = live_hire(ctx, action)
     if hire is None or not welcomes_at_home(ctx.day, hire.first_working_day):
         return False
+    key = f"{action.key}:medewerker"
     ctx.mail(
-        key=f"{action.key}:medewerker",
+        key=key,
         template=WELCOME_HOME_MAIL,
         to=ctx.hire_recipient(hire),
-        context={**_people(ctx, hire), "gewijzigd": _sent_before(ctx, hire, WELCOME_HOME_MAIL)},
+        context={
+            **_people(ctx, hire),
+            "gewijzigd": _sent_before(ctx, hire, WELCOME_HOME_MAIL),
+            # Only for a mail that will go out: minting revokes the page link of the one before.
+            "eerste_dag_link": first_day_link(ctx, hire) if _to_queue(ctx, key) else None,
+        },
         case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from poflow.web.workspace import my_work
+
 __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each (keep in menu order):
+workspace_router.include_router(my_work.router)
