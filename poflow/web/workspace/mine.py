@@ -8,7 +8,7 @@ poflow mailed them (see `poflow.web.workspace.my_work`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,7 +27,7 @@ from poflow.onboarding.status import PhaseCount, phase_counts_for
 from poflow.onboarding.steps import ITEM_PREFIX
 from poflow.states import HireState, StepState
 
-__all__ = ["Entry", "MyWork", "NewColleague", "my_work", "usable_links"]
+__all__ = ["Entry", "MyWork", "NewColleague", "my_work", "owns", "usable_links"]
 
 
 @dataclass(frozen=True)
@@ -157,14 +157,24 @@ def _next_steps(session: Session, hire_ids: list[str], day: date) -> dict[str, S
     return found
 
 
-def my_work(ctx: Context, person_id: str) -> MyWork:
-    """Everything waiting for `person_id` in the context's municipality on the context's day."""
+def owns(step: Step, person_id: str, roles: Collection[str]) -> bool:
+    """Whether the person owns the step: by name, or by a role they hold when the step names
+    no person (a checklist item of ICT, facilities or P&O belongs to every holder)."""
+    if step.owner_id is not None:
+        return step.owner_id == person_id
+    return step.owner_role is not None and step.owner_role in roles
+
+
+def my_work(ctx: Context, person_id: str, roles: Collection[str]) -> MyWork:
+    """Everything waiting for `person_id` (holding `roles`) in the context's municipality on
+    the context's day."""
     session, day, slug = ctx.session, ctx.day, ctx.municipality
+    by_role = Step.owner_id.is_(None) & Step.owner_role.in_(list(roles))
     steps = session.scalars(
         select(Step)
         .where(
             Step.municipality == slug,
-            Step.owner_id == person_id,
+            (Step.owner_id == person_id) | by_role,
             Step.state == StepState.OPEN,
         )
         .order_by(Step.due_date, Step.starts_at, Step.id)

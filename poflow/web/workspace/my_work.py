@@ -28,7 +28,7 @@ from poflow.onboarding.steps import ITEM_PREFIX
 from poflow.runtime import today
 from poflow.states import StepState
 from poflow.web.workspace.frame import frame, message, render, require, runtime
-from poflow.web.workspace.mine import my_work
+from poflow.web.workspace.mine import my_work, owns
 
 __all__ = ["OWNER_LINK_DAYS", "router"]
 
@@ -50,7 +50,7 @@ def my_work_page(request: Request) -> Response:
     rt = runtime(request)
     with rt.factory() as db:
         ctx = rt.context(db, viewer.municipality, today(), actor=viewer.person_id)
-        work = my_work(ctx, viewer.person_id)
+        work = my_work(ctx, viewer.person_id, viewer.roles)
         db.rollback()
     return render(request, "werkplek/werk.html", {**frame(request, viewer, "/werk"), "work": work})
 
@@ -79,7 +79,7 @@ def open_my_link(public_id: str, request: Request) -> Response:
 
 @router.get("/werk/punt/{step_id}")
 def open_my_item(step_id: int, request: Request) -> Response:
-    """To the done page of a checklist item the logged-in person owns: its mailed link when one
+    """To the done page of a checklist item the logged-in person owns (by name or role): its mailed link when one
     still works, else one issued to them now (see the module docstring)."""
     viewer = require(request)
     if not isinstance(viewer, Viewer):
@@ -89,7 +89,7 @@ def open_my_item(step_id: int, request: Request) -> Response:
         step = db.get(Step, step_id)
         if (
             step is None
-            or step.owner_id != viewer.person_id
+            or not owns(step, viewer.person_id, viewer.roles)
             or step.municipality != viewer.municipality
             or step.process != "onb"
             or not step.key.startswith(ITEM_PREFIX)
