@@ -79,8 +79,8 @@ def open_my_link(public_id: str, request: Request) -> Response:
 
 @router.get("/werk/punt/{step_id}")
 def open_my_item(step_id: int, request: Request) -> Response:
-    """To the done page of a checklist item the logged-in person owns (by name or role): its mailed link when one
-    still works, else one issued to them now (see the module docstring)."""
+    """To the done page of a checklist item the logged-in person owns (by name or role): its
+    mailed link when one still works, else one issued to them now (see the module docstring)."""
     viewer = require(request)
     if not isinstance(viewer, Viewer):
         return viewer
