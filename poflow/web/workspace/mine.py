@@ -9,6 +9,7 @@ poflow mailed them (see `poflow.web.workspace.my_work`)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -105,13 +106,14 @@ def _step_href(step: Step, links: dict[int, ActionLink]) -> str | None:
 
 
 def _describe_link(ctx: Context, link: ActionLink) -> tuple[str, str]:
+    """The action's title and what it is about (its subject, else the new colleague's name)."""
+    hire = ctx.session.get(Hire, link.case_id) if link.case_type == CaseType.HIRE else None
+    about = hire.full_name if hire is not None else link.case_id
     action = ctx.registry.link_actions.get(link.action)
     if action is None:
-        return link.action, link.case_id
-    try:
-        about = action.subject(ctx, link) if action.subject else link.case_id
-    except (PoflowError, LookupError):
-        about = link.case_id
+        return link.action, about
+    with suppress(PoflowError, LookupError):  # the item is gone: the case still says enough
+        about = action.subject(ctx, link) if action.subject else about
     return action.title, about
 
 
