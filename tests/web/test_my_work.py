@@ -274,6 +274,7 @@ class TestFirstDayPage:
         done = client.post(path_of(url), data={"csrf": csrf_of(text), "klopt": "ja"})
         assert done.status_code == 200
         assert "bevestigd" in done.text
+        assert "Vastgelegd door Lotte Hendriks" in done.text
         again = client.post(path_of(url), data={"csrf": csrf_of(text), "klopt": "ja"})
         assert again.status_code >= 400
         assert client.get(path_of(url)).status_code >= 400
