@@ -21,6 +21,11 @@ pytestmark = pytest.mark.browser
 PLAN_DAY, WELCOME_DAY = date(2027, 1, 4), date(2027, 1, 25)  # see tests/web/test_my_work.py
 
 
+def _fits(page: Any) -> None:
+    """Nothing widens the page beyond the screen (wide tables scroll in their own box)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
 def _logged_in(chromium: Any, site: Any, viewport: str, person_id: str) -> Any:
     """A fresh browser context (axe may pass the CSP) logged in as `person_id` through /."""
     context = chromium.new_context(locale="nl-NL", viewport=VIEWPORTS[viewport], bypass_csp=True)
@@ -49,11 +54,13 @@ def test_my_work_as_leidinggevende_and_buddy_and_the_page_before_day_one(
     assert dirk.get_by_role("heading", name="Mijn nieuwe collega's").is_visible()
     assert "Lotte Hendriks" in dirk.locator("main").inner_text()
     check_page(dirk, "werk-leidinggevende")
+    _fits(dirk)
     dirk.context.close()
 
     esra = _logged_in(chromium, site, viewport, "HB-0005")
     assert esra.get_by_role("heading", name="Jij bent buddy").is_visible()
     check_page(esra, "werk-buddy")
+    _fits(esra)
     esra.locator('a[href^="/werk/punt/"]').first.click()
     esra.wait_for_load_state()
     assert esra.locator("h1").inner_text().startswith("Punt afvinken")
@@ -70,6 +77,7 @@ def test_my_work_as_leidinggevende_and_buddy_and_the_page_before_day_one(
     assert lotte.locator("h1").inner_text().startswith("Je eerste werkdag")
     assert "Esra Yilmaz" in lotte.locator("main").inner_text()
     check_page(lotte, "eerste-werkdag")
+    _fits(lotte)
     lotte.get_by_label("Ja, alles klopt").check()
     lotte.get_by_role("button", name="Gegevens bevestigen").click()
     lotte.wait_for_selector("text=je gegevens kloppen")
