@@ -26,6 +26,7 @@ from poflow.kernel.vocabulary import CaseType, Role
 from poflow.mail.outbox import Recipient
 from poflow.onboarding.buddy import BUDDY_CELEBRATE, BUDDY_CLOSE, BUDDY_INFORM
 from poflow.onboarding.config import onboarding_section
+from poflow.onboarding.first_day import first_day_link
 from poflow.onboarding.moves import MOVED_MAIL
 from poflow.onboarding.planner import WELCOME, WELCOME_WORK
 from poflow.onboarding.rules import BUDDY, welcomes_at_home
@@ -97,8 +98,15 @@ def _news(ctx: Context, hire: Hire, template: str, to: Recipient) -> bool | None
     return None if last.get(MOVED_MAIL, 0) > last[template] else True
 
 
+def _to_queue(ctx: Context, key: str) -> bool:
+    """Whether ctx.mail will queue `key` (never queued, or withdrawn by a move)."""
+    state = ctx.session.scalar(select(Outbox.state).where(Outbox.key == key))
+    return state is None or state == MailState.CANCELLED
+
+
 def welcome_at_home(ctx: Context, action: Action) -> bool:
-    """Welcome the new colleague at the private address before day one: day, time, place, buddy."""
+    """Welcome the new colleague at the private address before day one: day, time, place, buddy,
+    and the link to their page before day one (poflow.onboarding.first_day)."""
     hire = live_hire(ctx, action)
     if hire is None or not welcomes_at_home(ctx.day, hire.first_working_day):
         return False
@@ -106,11 +114,17 @@ def welcome_at_home(ctx: Context, action: Action) -> bool:
     changed = _news(ctx, hire, WELCOME_HOME_MAIL, to)
     if changed is None:
         return False  # the move notice told her the new day already
+    key = f"{action.key}:medewerker"
     ctx.mail(
-        key=f"{action.key}:medewerker",
+        key=key,
         template=WELCOME_HOME_MAIL,
         to=to,
-        context={**_people(ctx, hire), "gewijzigd": changed},
+        context={
+            **_people(ctx, hire),
+            "gewijzigd": changed,
+            # Only for a mail that will go out: minting revokes the page link of the one before.
+            "eerste_dag_link": first_day_link(ctx, hire) if _to_queue(ctx, key) else None,
+        },
         case_type=CaseType.HIRE,
         case_id=hire.id,
         action=action,

@@ -6,6 +6,7 @@ from poflow.engine import ProcessSpec
 from poflow.onboarding import digest, moves
 from poflow.onboarding.cli import onboarding_app, status_command
 from poflow.onboarding.config import OnboardingSection
+from poflow.onboarding.first_day import FIRST_DAY_LINK
 from poflow.onboarding.handlers import HANDLERS
 from poflow.onboarding.links import LINK_ACTIONS
 from poflow.onboarding.models import OnboardingNotice
@@ -30,7 +31,7 @@ SPEC = ProcessSpec(
     handlers={**HANDLERS, **digest.HANDLERS, **moves.HANDLERS},
     batch_handlers=digest.BATCH_HANDLERS,
     waits_for=digest.WAITS_FOR,
-    link_actions=LINK_ACTIONS,
+    link_actions=(*LINK_ACTIONS, FIRST_DAY_LINK),
     cli=(("onboarding", onboarding_app), ("status", status_command)),
     deployments=_deployments,
 )

@@ -30,7 +30,6 @@ from poflow.runtime import Runtime
 from poflow.web.guard import csrf_token, csrf_valid, new_nonce, same_origin
 from poflow.web.identity import SESSION_COOKIE, safe_next, viewer_of
 from poflow.web.refusals import source_of, tally_refusal
-from poflow.web.workspace.frame import frame
 
 __all__ = ["LOGIN_CSRF_COOKIE", "complete_login", "router"]
 
@@ -325,10 +324,9 @@ async def logout(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    """The start page: who is logged in, and the logout button; else the login page."""
+    """The start page: a logged-in person's work (/werk, which says who is logged in); else
+    the login page."""
     viewer = viewer_of(request)
-    value = request.cookies.get(SESSION_COOKIE)
-    if viewer is None or value is None:
+    if viewer is None or request.cookies.get(SESSION_COOKIE) is None:
         return RedirectResponse("/inloggen", status_code=303)
-    context = {**frame(request, viewer, "/"), "csrf": _logout_csrf(_secret(request), value)}
-    return _page(request, "home.html", context)
+    return RedirectResponse("/werk", status_code=303)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poflow._exceptions import PoflowError
-from poflow.db.models import AuditEntry, Person
+from poflow.db.models import AuditEntry, Hire, Person
 from poflow.engine import Context
 from poflow.kernel.calendar import TIMEZONE
 from poflow.kernel.wording import moment_nl
@@ -42,8 +42,9 @@ def _what(ctx: Context, row: ActionLink, action: LinkAction) -> str:
 
 
 def _name(session: Session, person_id: str | None) -> str:
-    person = session.get(Person, person_id) if person_id else None
-    return person.full_name if person is not None else "iemand"
+    """The actor's name: a staff member, or a new colleague (who acts by link before day one)."""
+    found = (session.get(Person, person_id) or session.get(Hire, person_id)) if person_id else None
+    return found.full_name if found is not None else "iemand"
 
 
 def _moment(at: datetime | None) -> str:

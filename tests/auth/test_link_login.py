@@ -94,6 +94,7 @@ def test_an_acknowledgement_link_stays_link_only(hardenberg: Any):
         "int.afwezig",
         "int.item_afgerond",
         "onb.item_done",
+        "onb.eerste_dag",  # the new colleague before day one: no login yet (README's table)
         "ges.pop",
         "rec.interview.accept",
         "rec.interview.decline",

@@ -176,7 +176,8 @@ def test_rec_9_a_second_person_confirms_an_import_s_roles_in_a_browser(
     assert page.locator("h1").inner_text() == "Rollen die wachten op bevestiging"
     check_page(page, "rollen")
     page.goto(site.settings.resolved_base_url() + "/")
-    assert page.locator("h1").inner_text() == "Ingelogd als Bram de Wit"
+    assert page.locator("h1").inner_text() == "Mijn werk"  # / leads to /werk
+    assert "Ingelogd als Bram de Wit" in page.locator("main").inner_text()
     check_page(page, "home")
     page.goto(f"{site.settings.resolved_base_url()}/rollen/{batch}")
     page.get_by_role("button", name="Bevestigen").click()

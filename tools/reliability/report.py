@@ -30,6 +30,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_operators.py",
     "tests/reliability/test_bypass_rules.py",
     "tests/reliability/test_bypass_login.py",
+    "tests/reliability/test_bypass_mine.py",
     "tests/reliability/test_bypass_cli.py",
     "tests/reliability/test_bypass_wsrec.py",
     "tests/reliability/test_bypass_wsadd.py",

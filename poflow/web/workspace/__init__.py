@@ -15,6 +15,7 @@ from poflow.web.workspace import (
     hire_dates,
     hire_people,
     introductie,
+    my_work,
     new_hire,
     outgoing,
     overview,
@@ -27,6 +28,7 @@ __all__ = ["workspace_router"]
 
 workspace_router = APIRouter()
 # Each page module's router, one line each:
+workspace_router.include_router(my_work.router)  # /werk: my work, and / leads there
 workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw
 workspace_router.include_router(upload.router)  # /medewerkers/importeren
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
