@@ -1,6 +1,7 @@
 """What the pages of a hire's actions share (issue 21, WS-ACTIONS): the hire of the viewer's
-own municipality (another municipality's is unknown: 404), the day, and after a change the
-same day's dispatcher pass for the municipality, as `poflow hire move|cancel` runs it."""
+own municipality (another municipality's is unknown: 404), and after a change the same day's
+dispatcher pass for the municipality, as `poflow hire move|cancel` runs it. The day is poflow's
+one today (`poflow.kernel.calendar.today`), as for the CLI and the other pages."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from poflow.runtime import run_day
 from poflow.states import HireState
 from poflow.web.workspace.frame import frame, message, require, runtime
 
-__all__ = ["done", "hire_context", "load", "preview_rows", "tell_today", "today"]
+__all__ = ["done", "hire_context", "load", "preview_rows", "tell_today"]
 
 
 def load(request: Request, hire_id: str) -> tuple[Viewer, Hire] | Response:

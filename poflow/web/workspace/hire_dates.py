@@ -23,6 +23,7 @@ from poflow.auth.viewer import Viewer
 from poflow.db.models import Hire
 from poflow.hires.preview import Preview, dry_run
 from poflow.hires.services import cancel_hire, move_hire
+from poflow.kernel.calendar import today
 from poflow.kernel.dates import parse_date
 from poflow.kernel.wording import date_nl
 from poflow.onboarding.handover_rules import MAX_REASON_LENGTH, reason_problem
@@ -52,7 +53,7 @@ class _Moved:
             self.hire_id,
             self.new,
             actor=self.actor,
-            today=common.today(),
+            today=today(),
             allow_non_working_day=self.allow_non_working_day,
             allow_past=self.allow_past,
         )
@@ -60,7 +61,7 @@ class _Moved:
 
 def _cancelled(hire_id: str, actor: str, reason: str) -> Callable[[Session], Hire]:
     def change(db: Session) -> Hire:
-        return cancel_hire(db, hire_id, actor=actor, today=common.today(), reason=reason)
+        return cancel_hire(db, hire_id, actor=actor, today=today(), reason=reason)
 
     return change
 
@@ -75,7 +76,7 @@ def _preview(request: Request, hire: Hire, change: Callable[[Session], object]) 
             rt.settings,
             hire.id,
             change,
-            day=common.today(),
+            day=today(),
         )
 
 
@@ -88,7 +89,7 @@ def _new_date(request: Request, hire: Hire, text: str, form: Form) -> tuple[date
     except ValueError:
         return None, f"‘{text}’ is geen datum. Schrijf hem als 1-4-2027 of 2027-04-01."
     cal = runtime(request).config(hire.municipality).calendar
-    day = common.today()
+    day = today()
     if new < day and not form.one("verleden"):
         return None, (
             f"{date_nl(new)} ligt in het verleden (vandaag is {date_nl(day)}). Kies een latere "
