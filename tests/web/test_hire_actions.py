@@ -17,6 +17,7 @@ from poflow.kernel.calendar import today
 from poflow.kernel.wording import date_nl
 from poflow.states import HireState, StepState
 from poflow.web import create_app
+from tests.support import ics_of
 from tests.web.actions_support import (
     NOOR,
     csrf_of,
@@ -250,3 +251,48 @@ def test_another_municipalitys_hire_is_unknown_and_posts_need_csrf(told: Any, cl
     refused = client.post(f"/medewerkers/{NOOR}/annuleren", data={"reden": "x"})
     assert refused.status_code == 403
     assert {k: v for k, v in snapshot(told).items() if k != "audit"} == before
+
+
+def _calendar_mails(messages: list[Any], to: str, about: str) -> dict[str, tuple[str, int, Any]]:
+    """Per UID: the METHOD and SEQUENCE of the calendar parts mailed to `to` about `about`."""
+    out = {}
+    for m in messages:
+        ics = ics_of(m)
+        if ics is None or to not in str(m["To"]):
+            continue
+        (event,) = ics.walk("VEVENT")
+        if about in str(event["SUMMARY"]):
+            out[str(event["UID"])] = (str(ics["METHOD"]), int(event["SEQUENCE"]), m)
+    return out
+
+
+def test_onb_5_a_handover_cancels_the_old_ones_appointments_and_invites_the_new_one(
+    example_data: Any, smtp: Any
+):
+    """In the mails' calendar parts: the old leidinggevende's appointments with the hire are
+    cancelled (METHOD:CANCEL, same UID) with a mail saying whom they went to, and the new
+    one is invited to the same appointments (same UID, METHOD:REQUEST, a higher SEQUENCE)."""
+    noor_starts_soon(example_data)
+    invited = _calendar_mails(smtp.messages, "dirk.mulder", "Noor Bakker")
+    assert invited
+    assert {method for method, _, _ in invited.values()} == {"REQUEST"}
+    smtp.messages.clear()
+    with TestClient(create_app(example_data.settings)) as c:
+        login_as(c, example_data, "HB-0002")
+        url = f"/medewerkers/{NOOR}/leidinggevende"
+        form = {"csrf": csrf_of(c.get(url).text), "persoon": "HB-0006"}  # Femke Bos
+        assert c.post(url, data=form, follow_redirects=False).status_code == 303
+    told_by_today(example_data)
+    cancelled = _calendar_mails(smtp.messages, "dirk.mulder", "Noor Bakker")
+    assert set(cancelled) == set(invited)
+    for uid, (method, sequence, mail) in cancelled.items():
+        assert method == "CANCEL"
+        assert sequence > invited[uid][1]
+        assert str(mail["Subject"]).startswith("Overgedragen: ")
+        text = mail.get_body(("plain",)).get_content()
+        assert "is overgedragen aan Femke Bos" in text
+        assert "vervalt" not in text
+    new = _calendar_mails(smtp.messages, "femke.bos", "Noor Bakker")
+    assert set(new) == set(invited)
+    for uid, (method, sequence, _) in new.items():
+        assert (method, sequence > invited[uid][1]) == ("REQUEST", True)
