@@ -31,6 +31,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_rules.py",
     "tests/reliability/test_bypass_login.py",
     "tests/reliability/test_bypass_cli.py",
+    "tests/reliability/test_bypass_actions.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
