@@ -112,11 +112,13 @@ def _move_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     preview: Preview | None = None,
+    new: date | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         **common.hire_context(request, viewer, hire),
         "csrf": form_csrf(request, f"verplaatsen:{hire.id}"),
+        "nieuwe_datum": date_nl(new) if new is not None else "",
         "waarden": values or {},
         "errors": errors or {},
         "preview": common.preview_rows(preview) if preview is not None else None,
@@ -162,7 +164,7 @@ def _move(request: Request, hire_id: str, form: Form) -> Response:
     except (StartDateRefused, IllegalTransition) as exc:
         return message(request, viewer, "Niet verplaatst", f"{_NOT_RUNNING} ({exc})", 409)
     if form.one("stap") != "bevestigen":
-        return _move_page(request, viewer, hire, values=values, preview=preview)
+        return _move_page(request, viewer, hire, values=values, preview=preview, new=new)
     with runtime(request).factory() as db, db.begin():
         change(db)
     common.tell_today(request, hire.municipality)
