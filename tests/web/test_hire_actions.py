@@ -4,6 +4,7 @@ leidinggevende; on SQLite and PostgreSQL, with the real SMTP sink."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,7 @@ def test_onb_5_the_move_preview_is_a_dry_run_and_the_confirm_tells_everyone_toda
     )
     assert _hire(told).start_date == new
     told_by_today(told)
+    assert "De startdatum is verplaatst" in client.get(done.headers["location"]).text
     (moved,) = _audit(told, "hire.moved")
     assert moved.actor == "HB-0002"
     told_to = {str(m["To"]) for m in smtp.messages if "Gewijzigd" in str(m["Subject"])}
@@ -172,6 +174,9 @@ def test_x_4_an_item_done_on_behalf_is_audited_with_owner_and_reason(told: Any, 
     """The adviser marks an open item done on its owner's behalf with a reason: the step is
     done by the adviser and the audit names the owner and the reason (X-4)."""
     step_id = open_item_of(told, "HB-0004")
+    offered = re.findall(r"/items/(\d+)/namens", client.get(f"/medewerkers/{NOOR}").text)
+    with told.factory() as db:  # only checklist items are offered, not talks or sessions
+        assert {db.get(Step, int(i)).key[:4] for i in offered} == {"onb:"}  # type: ignore[union-attr]
     url = f"/medewerkers/{NOOR}/items/{step_id}/namens"
     page = client.get(url)
     assert page.status_code == 200
