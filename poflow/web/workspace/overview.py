@@ -119,7 +119,6 @@ def hire_page(request: Request, hire_id: str) -> Response:
             "date_nl": date_nl,
             "moment_nl": moment_nl,
         }
-        if is_po:
-            what = request.query_params.get("gedaan")
-            context["gedaan"] = done_text(what, found.hire, context["manager"], context["buddy"])
+        what = request.query_params.get("gedaan") if is_po else None
+        context["gedaan"] = done_text(what, found.hire, context["manager"], context["buddy"])
         return render(request, "werkplek/medewerker.html", context)
