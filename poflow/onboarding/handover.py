@@ -125,7 +125,7 @@ def hand_over(ctx: Context, hire_id: str, role: str, person_id: str, *, by: str)
             and step.starts_at is not None
             and any(r.id == old.id for r in invited_recipients(ctx.session, step))
         ):
-            _cancel_for(ctx, hire, step, old)
+            _cancel_for(ctx, hire, step, old, new)
             step.sequence += 1  # the next pass invites the attendees of now again
             appointments.append(step.title)
     if role == "buddy":
@@ -147,9 +147,10 @@ def hand_over(ctx: Context, hire_id: str, role: str, person_id: str, *, by: str)
     return Handover(role, old, new, items, appointments)
 
 
-def _cancel_for(ctx: Context, hire: Hire, step: Step, old: Person) -> None:
+def _cancel_for(ctx: Context, hire: Hire, step: Step, old: Person, new: Person) -> None:
     """The appointment cancelled in the old person's calendar only: the mirror of the last
-    invitation they got (same UID, next SEQUENCE, METHOD:CANCEL)."""
+    invitation they got (same UID, next SEQUENCE, METHOD:CANCEL), with a mail saying whom it
+    went to (`reden` "overgedragen" of the template afspraak_geannuleerd)."""
     sent = last_invitation(ctx.session, step)
     if sent is None:
         return
@@ -169,6 +170,7 @@ def _cancel_for(ctx: Context, hire: Hire, step: Step, old: Person) -> None:
             "locatie": sent.location,
             "over": hire.full_name,
             "reden": "overgedragen",
+            "opvolger": new.full_name,
         },
         case_type=CaseType.HIRE,
         case_id=hire.id,

@@ -75,11 +75,12 @@ def _site(hardenberg: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         server.stop()
 
 
-def check_page(page: Any, name: str) -> None:
-    """axe-core finds nothing on the page; it is photographed as `name`-<viewport>.png."""
+def check_page(page: Any, name: str, *, full_page: bool = True) -> None:
+    """axe-core finds nothing on the page; it is photographed as `name`-<viewport>.png (the
+    first screen only with `full_page=False`: a page that is long by nature)."""
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN)
     assert violations == [], (page.url, violations)
     width = page.viewport_size["width"]
     kind = next(k for k, v in VIEWPORTS.items() if v["width"] == width)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{kind}.png"), full_page=full_page)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,23 +14,30 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from poflow.db.models import AuditEntry, Hire, Person, Step
+from poflow.kernel.calendar import today
+from poflow.kernel.wording import date_nl
 from poflow.states import HireState, StepState
 from poflow.web import create_app
-from poflow.web.workspace import hire_common
-from tests.support import simulate
+from tests.support import ics_of
+from tests.web.actions_support import (
+    NOOR,
+    csrf_of,
+    dmy,
+    later_working_day,
+    noor_starts_soon,
+    open_item_of,
+    saturday_after,
+    told_by_today,
+)
 from tests.web.support import add_person, heading, login_as
 from tests.web.support import snapshot as every_row
 
-NOOR = "NH-2027-003"  # Noor Bakker, start 1 March 2027; buddy Esra (HB-0005), manager Dirk
-DAY = date(2027, 2, 24)  # after her welcome mail (22 Feb)
-
 
 @pytest.fixture
-def told(example_data: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The example hires run up to the day before DAY; the workspace's today is DAY."""
-    simulate(example_data, smtp, date(2027, 2, 22), date(2027, 2, 23))
+def told(example_data: Any, smtp: Any) -> Any:
+    """Noor starts in a few working days and today's pass has welcomed and invited her."""
+    noor_starts_soon(example_data)
     smtp.messages.clear()
-    monkeypatch.setattr(hire_common, "today", lambda: DAY)
     return example_data
 
 
@@ -39,11 +46,6 @@ def client(told: Any) -> Iterator[TestClient]:
     with TestClient(create_app(told.settings)) as c:
         login_as(c, told, "HB-0002")  # Bram de Wit, P&O adviser of Hardenberg
         yield c
-
-
-def csrf_of(html: str) -> str:
-    """The action form's CSRF value (the last form's; the menu's logout form comes first)."""
-    return re.findall(r'name="csrf" value="([^"]+)"', html)[-1]
 
 
 def snapshot(rt: Any) -> dict[str, Any]:
@@ -77,27 +79,30 @@ def test_onb_5_the_move_preview_is_a_dry_run_and_the_confirm_tells_everyone_toda
     assert page.status_code == 200
     assert heading(page.text) == "Startdatum van Noor Bakker verplaatsen"
     before = snapshot(told)
-    preview = client.post(url, data={"csrf": csrf_of(page.text), "datum": "1-4-2027"})
+    new = later_working_day(told, _hire(told).start_date)
+    preview = client.post(url, data={"csrf": csrf_of(page.text), "datum": dmy(new)})
     assert preview.status_code == 200, heading(preview.text)
     for part in (
         "Wat er verandert",
         "Wie het vandaag hoort",
         "esra.yilmaz@hardenberg",
-        "april 2027",
+        date_nl(new),
     ):
         assert part in preview.text, part
     assert snapshot(told) == before
     assert not smtp.messages
     done = client.post(
         url,
-        data={"csrf": csrf_of(preview.text), "datum": "1-4-2027", "stap": "bevestigen"},
+        data={"csrf": csrf_of(preview.text), "datum": dmy(new), "stap": "bevestigen"},
         follow_redirects=False,
     )
     assert (done.status_code, done.headers["location"]) == (
         303,
         f"/medewerkers/{NOOR}?gedaan=verplaatst",
     )
-    assert _hire(told).start_date == date(2027, 4, 1)
+    assert _hire(told).start_date == new
+    told_by_today(told)
+    assert "De startdatum is verplaatst" in client.get(done.headers["location"]).text
     (moved,) = _audit(told, "hire.moved")
     assert moved.actor == "HB-0002"
     told_to = {str(m["To"]) for m in smtp.messages if "Gewijzigd" in str(m["Subject"])}
@@ -108,20 +113,20 @@ def test_onb_5_the_move_preview_is_a_dry_run_and_the_confirm_tells_everyone_toda
 @pytest.mark.parametrize(
     ("datum", "fout"),
     [
-        ("", "Vul de nieuwe startdatum in"),
-        ("32-1-2027", "geen datum"),
-        ("3-4-2027", "geen werkdag"),
-        ("1-2-2027", "in het verleden"),
+        (lambda: "", "Vul de nieuwe startdatum in"),
+        (lambda: "32-1-2027", "geen datum"),
+        (lambda: dmy(saturday_after(today() + timedelta(days=30))), "geen werkdag"),
+        (lambda: dmy(today() - timedelta(days=7)), "in het verleden"),
     ],
 )
 def test_onb_5_a_bad_date_gets_the_form_again_and_changes_nothing(
-    told: Any, client: TestClient, datum: str, fout: str
+    told: Any, client: TestClient, datum: Any, fout: str
 ):
     """An empty, unreadable, non-working or past date is refused per field in Dutch, as
     `poflow hire move` refuses it; nothing changes."""
     url = f"/medewerkers/{NOOR}/verplaatsen"
     before = snapshot(told)
-    answer = client.post(url, data={"csrf": csrf_of(client.get(url).text), "datum": datum})
+    answer = client.post(url, data={"csrf": csrf_of(client.get(url).text), "datum": datum()})
     assert answer.status_code == 422
     assert fout in answer.text
     assert 'href="#veld-datum"' in answer.text
@@ -131,10 +136,11 @@ def test_onb_5_a_bad_date_gets_the_form_again_and_changes_nothing(
 def test_onb_5_a_saturday_is_moved_to_when_explicitly_allowed(told: Any, client: TestClient):
     """The allowance of `--allow-non-working-day` is a checkbox: then the Saturday is taken."""
     url = f"/medewerkers/{NOOR}/verplaatsen"
-    form = {"csrf": csrf_of(client.get(url).text), "datum": "2027-04-03", "vrije_dag": "ja"}
+    saturday = saturday_after(today() + timedelta(days=30))
+    form = {"csrf": csrf_of(client.get(url).text), "datum": str(saturday), "vrije_dag": "ja"}
     done = client.post(url, data={**form, "stap": "bevestigen"}, follow_redirects=False)
     assert done.status_code == 303
-    assert _hire(told).start_date == date(2027, 4, 3)
+    assert _hire(told).start_date == saturday
 
 
 def test_onb_5_cancel_lists_what_is_withdrawn_and_needs_a_reason(
@@ -158,6 +164,7 @@ def test_onb_5_cancel_lists_what_is_withdrawn_and_needs_a_reason(
     )
     assert done.headers["location"] == f"/medewerkers/{NOOR}?gedaan=geannuleerd"
     assert _hire(told).state == HireState.CANCELLED
+    told_by_today(told)
     (cancelled,) = _audit(told, "hire.cancelled")
     assert (cancelled.actor, cancelled.detail["reason"]) == ("HB-0002", "Trekt zich terug")
     assert any("noor.bakker" in str(m["To"]) for m in smtp.messages)
@@ -166,17 +173,10 @@ def test_onb_5_cancel_lists_what_is_withdrawn_and_needs_a_reason(
 def test_x_4_an_item_done_on_behalf_is_audited_with_owner_and_reason(told: Any, client: TestClient):
     """The adviser marks an open item done on its owner's behalf with a reason: the step is
     done by the adviser and the audit names the owner and the reason (X-4)."""
-    with told.factory() as db:
-        step = db.scalars(
-            select(Step).where(
-                Step.case_id == NOOR,
-                Step.key.startswith("onb:"),
-                Step.state == StepState.OPEN,
-                Step.owner_id == "HB-0004",
-            )
-        ).first()
-        assert step is not None
-        step_id = step.id
+    step_id = open_item_of(told, "HB-0004")
+    offered = re.findall(r"/items/(\d+)/namens", client.get(f"/medewerkers/{NOOR}").text)
+    with told.factory() as db:  # only checklist items are offered, not talks or sessions
+        assert {db.get(Step, int(i)).key[:4] for i in offered} == {"onb:"}  # type: ignore[union-attr]
     url = f"/medewerkers/{NOOR}/items/{step_id}/namens"
     page = client.get(url)
     assert page.status_code == 200
@@ -256,3 +256,48 @@ def test_another_municipalitys_hire_is_unknown_and_posts_need_csrf(told: Any, cl
     refused = client.post(f"/medewerkers/{NOOR}/annuleren", data={"reden": "x"})
     assert refused.status_code == 403
     assert {k: v for k, v in snapshot(told).items() if k != "audit"} == before
+
+
+def _calendar_mails(messages: list[Any], to: str, about: str) -> dict[str, tuple[str, int, Any]]:
+    """Per UID: the METHOD and SEQUENCE of the calendar parts mailed to `to` about `about`."""
+    out = {}
+    for m in messages:
+        ics = ics_of(m)
+        if ics is None or to not in str(m["To"]):
+            continue
+        (event,) = ics.walk("VEVENT")
+        if about in str(event["SUMMARY"]):
+            out[str(event["UID"])] = (str(ics["METHOD"]), int(event["SEQUENCE"]), m)
+    return out
+
+
+def test_onb_5_a_handover_cancels_the_old_ones_appointments_and_invites_the_new_one(
+    example_data: Any, smtp: Any
+):
+    """In the mails' calendar parts: the old leidinggevende's appointments with the hire are
+    cancelled (METHOD:CANCEL, same UID) with a mail saying whom they went to, and the new
+    one is invited to the same appointments (same UID, METHOD:REQUEST, a higher SEQUENCE)."""
+    noor_starts_soon(example_data)
+    invited = _calendar_mails(smtp.messages, "dirk.mulder", "Noor Bakker")
+    assert invited
+    assert {method for method, _, _ in invited.values()} == {"REQUEST"}
+    smtp.messages.clear()
+    with TestClient(create_app(example_data.settings)) as c:
+        login_as(c, example_data, "HB-0002")
+        url = f"/medewerkers/{NOOR}/leidinggevende"
+        form = {"csrf": csrf_of(c.get(url).text), "persoon": "HB-0006"}  # Femke Bos
+        assert c.post(url, data=form, follow_redirects=False).status_code == 303
+    told_by_today(example_data)
+    cancelled = _calendar_mails(smtp.messages, "dirk.mulder", "Noor Bakker")
+    assert set(cancelled) == set(invited)
+    for uid, (method, sequence, mail) in cancelled.items():
+        assert method == "CANCEL"
+        assert sequence > invited[uid][1]
+        assert str(mail["Subject"]).startswith("Overgedragen: ")
+        text = mail.get_body(("plain",)).get_content()
+        assert "is overgedragen aan Femke Bos" in text
+        assert "vervalt" not in text
+    new = _calendar_mails(smtp.messages, "femke.bos", "Noor Bakker")
+    assert set(new) == set(invited)
+    for uid, (method, sequence, _) in new.items():
+        assert (method, sequence > invited[uid][1]) == ("REQUEST", True)

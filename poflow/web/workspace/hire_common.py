@@ -1,6 +1,7 @@
 """What the pages of a hire's actions share (issue 21, WS-ACTIONS): the hire of the viewer's
-own municipality (another municipality's is unknown: 404), the day, and after a change the
-same day's dispatcher pass for the municipality, as `poflow hire move|cancel` runs it."""
+own municipality (another municipality's is unknown: 404), and after a change the same day's
+dispatcher pass for the municipality, as `poflow hire move|cancel` runs it. The day is poflow's
+one today (`poflow.kernel.calendar.today`), as for the CLI and the other pages."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from poflow.kernel.wording import date_nl
 from poflow.runtime import run_day
 from poflow.states import HireState
 from poflow.web.workspace.frame import frame, message, require, runtime
+from poflow.web.workspace.overview_model import owner_label
 
-__all__ = ["done", "hire_context", "load", "preview_rows", "tell_today", "today"]
+__all__ = ["done", "done_text", "hire_context", "load", "preview_rows", "tell_today"]
 
 
 def load(request: Request, hire_id: str) -> tuple[Viewer, Hire] | Response:
@@ -64,6 +66,27 @@ def done(hire_id: str, what: str) -> RedirectResponse:
     return RedirectResponse(f"/medewerkers/{hire_id}?gedaan={what}", status_code=303)
 
 
+def done_text(what: str | None, hire: Hire, manager: str, buddy: str | None) -> str | None:
+    """What the hire's page says after an action redirected to it (`?gedaan=`), or None."""
+    if what == "verplaatst":
+        return (
+            "De startdatum is verplaatst: de eerste werkdag is nu "
+            f"{date_nl(hire.first_working_day)}. Wie het moet weten, krijgt bericht en de "
+            "afspraken in de agenda's zijn bijgewerkt."
+        )
+    texts = {
+        "geannuleerd": "De indiensttreding is geannuleerd. Wat nog gepland stond vervalt en "
+        "wie het moet weten, krijgt bericht.",
+        "afgevinkt": "Het punt is namens de eigenaar afgevinkt; jij en de reden staan in de "
+        "tijdlijn.",
+        "buddy": f"{buddy} is nu de buddy. De vorige buddy krijgt bericht, de nieuwe hoort "
+        "wat er van een buddy verwacht wordt.",
+        "leidinggevende": f"{manager} is nu de leidinggevende. De vorige en de nieuwe "
+        "leidinggevende krijgen bericht; open punten en afspraken zijn overgedragen.",
+    }
+    return texts.get(what or "")
+
+
 _KINDS = {
     "onb.welcome": "Welkomstmail aan het privéadres",
     "onb.welcome_work": "Welkomstmail op het werkadres",
@@ -82,7 +105,7 @@ def preview_rows(preview: Preview) -> dict[str, Any]:
         "stappen": [
             {
                 "titel": s.title,
-                "eigenaar": s.owner,
+                "eigenaar": owner_label(None, s.owner, {}),  # a name, or a role in Dutch
                 "oud": _when(s.old, s.old_start) if s.old else "nieuw",
                 "nieuw": _when(s.new, s.new_start),
                 "afspraak": s.invitation,

@@ -23,6 +23,7 @@ from poflow.auth.viewer import Viewer
 from poflow.db.models import Hire
 from poflow.hires.preview import Preview, dry_run
 from poflow.hires.services import cancel_hire, move_hire
+from poflow.kernel.calendar import today
 from poflow.kernel.dates import parse_date
 from poflow.kernel.wording import date_nl
 from poflow.onboarding.handover_rules import MAX_REASON_LENGTH, reason_problem
@@ -52,7 +53,7 @@ class _Moved:
             self.hire_id,
             self.new,
             actor=self.actor,
-            today=common.today(),
+            today=today(),
             allow_non_working_day=self.allow_non_working_day,
             allow_past=self.allow_past,
         )
@@ -60,7 +61,7 @@ class _Moved:
 
 def _cancelled(hire_id: str, actor: str, reason: str) -> Callable[[Session], Hire]:
     def change(db: Session) -> Hire:
-        return cancel_hire(db, hire_id, actor=actor, today=common.today(), reason=reason)
+        return cancel_hire(db, hire_id, actor=actor, today=today(), reason=reason)
 
     return change
 
@@ -75,7 +76,7 @@ def _preview(request: Request, hire: Hire, change: Callable[[Session], object]) 
             rt.settings,
             hire.id,
             change,
-            day=common.today(),
+            day=today(),
         )
 
 
@@ -88,7 +89,7 @@ def _new_date(request: Request, hire: Hire, text: str, form: Form) -> tuple[date
     except ValueError:
         return None, f"‘{text}’ is geen datum. Schrijf hem als 1-4-2027 of 2027-04-01."
     cal = runtime(request).config(hire.municipality).calendar
-    day = common.today()
+    day = today()
     if new < day and not form.one("verleden"):
         return None, (
             f"{date_nl(new)} ligt in het verleden (vandaag is {date_nl(day)}). Kies een latere "
@@ -111,11 +112,13 @@ def _move_page(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     preview: Preview | None = None,
+    new: date | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         **common.hire_context(request, viewer, hire),
         "csrf": form_csrf(request, f"verplaatsen:{hire.id}"),
+        "nieuwe_datum": date_nl(new) if new is not None else "",
         "waarden": values or {},
         "errors": errors or {},
         "preview": common.preview_rows(preview) if preview is not None else None,
@@ -161,7 +164,7 @@ def _move(request: Request, hire_id: str, form: Form) -> Response:
     except (StartDateRefused, IllegalTransition) as exc:
         return message(request, viewer, "Niet verplaatst", f"{_NOT_RUNNING} ({exc})", 409)
     if form.one("stap") != "bevestigen":
-        return _move_page(request, viewer, hire, values=values, preview=preview)
+        return _move_page(request, viewer, hire, values=values, preview=preview, new=new)
     with runtime(request).factory() as db, db.begin():
         change(db)
     common.tell_today(request, hire.municipality)

@@ -17,6 +17,7 @@ from poflow.db.models import Action, AuditEntry, Hire, Outbox, Step
 from poflow.kernel.calendar import TIMEZONE
 from poflow.kernel.vocabulary import CaseType
 from poflow.onboarding.rules import phase_on
+from poflow.onboarding.steps import ITEM_PREFIX
 from poflow.states import ActionState, MailState, StepState
 from poflow.web.workspace.overview_model import PROCESS_LABELS, _names, owner_label
 
@@ -50,6 +51,7 @@ class Item:
     state: str  # open / klaar / vervallen / te laat
     done_at: datetime | None
     invitation: str  # verstuurd / bijgewerkt / ingetrokken / "" (no invitation)
+    checklist: bool = False  # a checklist item: P&O can mark it done on its owner's behalf
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def read_hire(
             else STEP_STATES[s.state],
             done_at=_local(s.done_at) if s.done_at else None,
             invitation=invitation.get(s.id, ""),
+            checklist=s.key.startswith(ITEM_PREFIX),
         )
         for s in steps
     ]

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from poflow._exceptions import ActionRefused, HandoverRefused, NotFound
 from poflow.auth.viewer import Viewer
 from poflow.db.models import Hire, Person
+from poflow.kernel.calendar import today
 from poflow.kernel.vocabulary import Role
 from poflow.kernel.wording import date_nl
 from poflow.onboarding.handover import complete_on_behalf, hand_over, item_of
@@ -39,7 +40,7 @@ ROLE_PATH = {
 def _item(request: Request, viewer: Viewer, hire: Hire, step_id: int) -> dict[str, Any] | None:
     rt = runtime(request)
     with rt.factory() as db:
-        ctx = rt.context(db, hire.municipality, common.today(), actor=viewer.person_id)
+        ctx = rt.context(db, hire.municipality, today(), actor=viewer.person_id)
         try:
             step = item_of(ctx, hire.id, step_id)
         except NotFound:
@@ -123,7 +124,7 @@ def _behalf(request: Request, hire_id: str, step_id: int, reason: str) -> Respon
         )
     rt = runtime(request)
     with rt.factory() as db:
-        ctx = rt.context(db, hire.municipality, common.today(), actor=viewer.person_id)
+        ctx = rt.context(db, hire.municipality, today(), actor=viewer.person_id)
         try:
             complete_on_behalf(ctx, hire.id, step_id, by=viewer.person_id, reason=reason)
         except ActionRefused as exc:
@@ -191,7 +192,7 @@ def _hand_over(request: Request, hire_id: str, role: str, form: Form) -> Respons
         return _role_page(request, viewer, hire, role, errors=errors, status=422)
     rt = runtime(request)
     with rt.factory() as db:
-        ctx = rt.context(db, hire.municipality, common.today(), actor=viewer.person_id)
+        ctx = rt.context(db, hire.municipality, today(), actor=viewer.person_id)
         try:
             hand_over(ctx, hire.id, role, chosen, by=viewer.person_id)
         except HandoverRefused as exc:

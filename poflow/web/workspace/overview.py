@@ -21,6 +21,7 @@ from poflow.kernel.wording import date_nl, moment_nl
 from poflow.onboarding.rules import AFGEROND, Phase
 from poflow.onboarding.status import SHORT
 from poflow.web.workspace.frame import PO, frame, message, render, require, runtime
+from poflow.web.workspace.hire_common import done_text
 from poflow.web.workspace.hire_model import read_hire
 from poflow.web.workspace.overview_model import Filters, read_overview
 
@@ -118,4 +119,6 @@ def hire_page(request: Request, hire_id: str) -> Response:
             "date_nl": date_nl,
             "moment_nl": moment_nl,
         }
+        what = request.query_params.get("gedaan") if is_po else None
+        context["gedaan"] = done_text(what, found.hire, context["manager"], context["buddy"])
         return render(request, "werkplek/medewerker.html", context)
