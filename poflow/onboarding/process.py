@@ -21,6 +21,13 @@ def _deployments() -> list[Any]:
     return deployments()
 
 
+def _daily_flow() -> Any:
+    # Prefect is imported only when the daily parent flow asks for it.
+    from poflow.flows.onboarding import onboarding
+
+    return onboarding
+
+
 SPEC = ProcessSpec(
     name="onboarding",
     rules="ONB-1..5, BUD-1..2",
@@ -33,4 +40,5 @@ SPEC = ProcessSpec(
     link_actions=LINK_ACTIONS,
     cli=(("onboarding", onboarding_app), ("status", status_command)),
     deployments=_deployments,
+    daily_flow=_daily_flow,
 )
