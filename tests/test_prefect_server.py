@@ -66,29 +66,45 @@ def test_a_cli_tick_shows_up_in_the_prefect_server_with_ids_only(
 
     found = asyncio.run(names())
     assert any("dispatch-2027-01-04-all" in n and "COMPLETED" in n for n in found)
+    # and a run per process, each Completed, named by process, day and municipality only
+    for process in ("onboarding", "hires", "checkins", "introduction", "conversations"):
+        assert any(f"{process}-2027-01-04-all " in n and "COMPLETED" in n for n in found)
     assert not [n for n in found if "Lotte" in n or "@" in n]
 
 
-def test_the_dispatcher_deployment_runs_on_working_days_at_7_in_amsterdam(prefect_server: str):
-    """The served deployment carries a cron of 07:00 Mon-Fri in Europe/Amsterdam."""
+def test_each_process_day_is_deployed_on_working_days_in_amsterdam(prefect_server: str):
+    """Every process's `daily` deployment reaches the server with its working-day schedule in
+    Europe/Amsterdam (the CAO holidays left out); the onboarding report follows at 07:30."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from poflow.processes import DAILY_ORDER
 
     with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
         from poflow.flows.serve import all_deployments
 
         deployments = all_deployments()
-        daily = next(d for d in deployments if d.name == "daily")
-        schedule = daily.schedules[0].schedule
-        assert schedule.cron == "0 7 * * 1-5"
-        assert schedule.timezone == "Europe/Amsterdam"
-        crons = {d.flow_name: d.schedules[0].schedule.cron for d in deployments if d.schedules}
-        assert crons["poflow-onboarding-report"] == "30 7 * * 1-5"  # ONB-4, after the dispatcher
-        deployment_id = daily.apply()
+        daily = {d.flow_name: d for d in deployments if d.name == "daily"}
+        crons = {
+            d.flow_name: d.schedules[0].schedule.cron
+            for d in deployments
+            if d.schedules and getattr(d.schedules[0].schedule, "cron", None)
+        }
+        assert crons["poflow-onboarding-report"] == "30 7 * * 1-5"  # ONB-4, after the day
+        applied = {name: daily[f"poflow-{name}"].apply() for name in DAILY_ORDER}
         from prefect.client.orchestration import PrefectClient
 
-        async def read() -> str:
+        async def read() -> dict[str, tuple[str, str]]:
             async with PrefectClient(prefect_server) as client:
-                dep = await client.read_deployment(deployment_id)
-                return dep.schedules[0].schedule.timezone
+                found = {}
+                for name, deployment_id in applied.items():
+                    dep = await client.read_deployment(deployment_id)
+                    schedule = dep.schedules[0].schedule
+                    found[name] = (schedule.timezone, schedule.rrule)
+                return found
 
-        assert asyncio.run(read()) == "Europe/Amsterdam"
+        found = asyncio.run(read())
+    assert set(found) == set(DAILY_ORDER)
+    for timezone, rule in found.values():
+        assert timezone == "Europe/Amsterdam"
+        assert "BYDAY=MO,TU,WE,TH,FR" in rule
+        assert "20270427T" in rule  # Koningsdag 2027, a Tuesday, left out (EXDATE)
