@@ -7,6 +7,7 @@ from typing import Any
 from prefect import serve
 
 from poflow.flows import approval, waits
+from poflow.flows.crashes import ensure_crash_detection
 from poflow.flows.dispatcher import dispatcher
 from poflow.processes import PROCESSES
 
@@ -47,6 +48,9 @@ def serve_deployments() -> None:
     try:
         # Look for resumed waits every 2 s (Prefect's default is 10 s): a decision's next
         # step follows within seconds (goal p95 <= 10 s, measured by the benchmark).
+        # A run whose process is killed is set Crashed by the server (heartbeats), and the
+        # waits watch tells P&O.
+        ensure_crash_detection()
         serve(*all_deployments(), query_seconds=POLL_S)
     finally:
         web.stop()

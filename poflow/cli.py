@@ -312,9 +312,10 @@ def sink(
 def serve() -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
-    The dispatcher runs on working days at 07:00 Europe/Amsterdam, the onboarding report at
-    07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect
-    server to see and retry the runs in its UI.
+    Each process's day runs on the CAO working days in Europe/Amsterdam, in the day's order from
+    07:00 (onboarding, hires, check-ins, introduction, conversations, recruitment), the
+    onboarding report at 07:30; other process flows bring their own schedules. Set
+    PREFECT_API_URL to a running Prefect server to see and retry the runs in its UI.
     """
     from poflow.flows.serve import serve_deployments
 
