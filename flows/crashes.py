@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from prefect import task
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
+    FlowRunFilterParentFlowRunId,
     FlowRunFilterStartTime,
     FlowRunFilterState,
     FlowRunFilterStateType,
@@ -28,6 +30,7 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.settings import get_current_settings
+from prefect.states import Crashed
 
 from poflow.failure import notify_po_of_failure
 from poflow.runtime import get_runtime
@@ -105,5 +108,24 @@ def tell_crashed() -> int:
         run for run in runs if str(run.id) not in skip and run.parent_task_run_id is None
     ]
     for run in crashed:
+        _crash_children(run.id)
         notify_po_of_failure(None, run, run.state)
     return len(crashed)
+
+
+def _crash_children(parent: UUID) -> None:
+    """Set the subflow runs of a Crashed run that did not end Crashed too: they ran in its
+    process (without a heartbeat of their own: the daily parent's speaks for them)."""
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[parent])
+            )
+        )
+        for child in children:
+            if child.state is not None and not child.state.is_final():
+                client.set_flow_run_state(
+                    child.id,
+                    Crashed(message="Het proces van de bovenliggende run is gestopt."),
+                    force=True,
+                )

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from poflow.failure import notify_po_of_failure
 from poflow.flows.daily import process_day, send_with_retries
@@ -60,7 +61,10 @@ def dispatcher(day: date | None = None, municipality: str | None = None) -> dict
         if rt.registry.process(process).daily_flow is None:
             kwargs["process"] = process
         try:
-            done = daily_flow(process)(**kwargs)
+            # The parent's heartbeat speaks for its subflows (each thread would cost ~0.5 s at
+            # its end); when the parent is Crashed the watch crashes them too (flows/crashes.py).
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                done = daily_flow(process)(**kwargs)
         except Exception:  # noqa: BLE001  (its run is Failed in the UI; the others go on)
             failed.append(process)
             continue

@@ -228,9 +228,17 @@ def import_hires_cmd(
 
 
 def _quiet_prefect() -> contextlib.AbstractContextManager[Any]:
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
 
-    # A CLI tick is watched by the person running it; the heartbeat thread would add ~1 s a run.
+    if PREFECT_API_URL.value():
+        # A Prefect server outlives this process: the tick's run keeps its heartbeat, so the
+        # server sets it Crashed when the tick is killed (flows/crashes.py).
+        return contextlib.nullcontext()
+    # The ephemeral API dies with this process: nothing could watch a heartbeat (~0.5 s a run).
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
