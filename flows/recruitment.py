@@ -13,7 +13,7 @@ proves nothing by itself and a repeated or resumed run never does a step twice (
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -23,6 +23,7 @@ from prefect.schedules import Cron
 from pydantic import BaseModel, Field
 
 from poflow.failure import notify_po_of_failure
+from poflow.flows.daily import Step, daily_deployment, process_run_name, run_process
 from poflow.flows.waits import suspendable, wait_failed, wait_for_people
 from poflow.kernel.calendar import TIMEZONE
 from poflow.recruitment.config import RecruitmentSection
@@ -43,12 +44,36 @@ from poflow.tasks.recruitment import (
 
 __all__ = [
     "ROUND_DEPLOYMENT",
+    "STEPS",
     "RoundNeed",
     "deployments",
     "open_recruitment_round",
+    "recruitment",
     "recruitment_retention",
     "recruitment_round",
 ]
+
+# The dated part of recruitment; the rounds themselves are flows of their own (below).
+STEPS: tuple[Step, ...] = (
+    ("externe publicatie", frozenset({"rec.publish_external"})),
+    ("aanbrengpremie", frozenset({"rec.referral_bonus"})),
+)
+
+
+@flow(
+    name="poflow-recruitment",
+    flow_run_name=lambda: process_run_name(),
+    on_failure=[notify_po_of_failure],
+    on_crashed=[notify_po_of_failure],
+    log_prints=False,
+)
+def recruitment(
+    day: date | None = None, municipality: str | None = None, within_day: bool = False
+) -> dict[str, Any]:
+    """Recruitment's day: the external publication after the internal window, the referral
+    bonus after the hire's probation."""
+    return run_process("recruitment", STEPS, day, municipality, within_day=within_day)
+
 
 ROUND_DEPLOYMENT = "poflow-recruitment-round/round"
 
@@ -173,8 +198,14 @@ def _retention_cron() -> str:
 
 
 def deployments() -> list[Any]:
-    """The round flows (started with ids from the UI) and the scheduled daily retention."""
+    """Recruitment's day (07:25 on the CAO's working days), the round flows (started with ids
+    from the UI) and the scheduled daily retention."""
     return [
+        daily_deployment(
+            recruitment,
+            time(7, 25),
+            "Werving: externe publicatie na de interne termijn, aanbrengpremie.",
+        ),
         recruitment_round.to_deployment(
             name=ROUND_DEPLOYMENT.split("/")[1],
             tags=["poflow", "recruitment"],

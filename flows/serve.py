@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import serve
-from prefect.schedules import Cron
 
 from poflow.flows import approval, waits
+from poflow.flows.crashes import ensure_crash_detection
 from poflow.flows.dispatcher import dispatcher
-from poflow.kernel.calendar import TIMEZONE
 from poflow.processes import PROCESSES
 
 __all__ = ["POLL_S", "all_deployments", "serve_deployments"]
@@ -18,22 +17,20 @@ POLL_S = 2.0  # how often the served deployments look for runs to start (schedul
 
 
 def dispatcher_deployment() -> Any:
-    """The daily dispatcher: working days (Mon-Fri) at 07:00 Europe/Amsterdam.
-
-    Holidays are skipped inside the run (it only sends what is queued), because a cron
-    schedule does not know the CAO calendar.
-    """
+    """The daily parent, unscheduled: the whole day in order (plan, every process's day as a
+    subflow, seal, send), for a run by hand. Each process's own deployment has the schedule."""
     return dispatcher.to_deployment(
         name="daily",
-        schedule=Cron("0 7 * * 1-5", timezone=TIMEZONE),
-        description="Plans new hires, performs what is due today, sends the mail.",
+        description="De hele dag in volgorde: plant nieuwe mensen, elk proces als subflow, "
+        "verzegelt de auditlog, verstuurt de mail. Met de hand te starten.",
         tags=["poflow"],
     )
 
 
 def all_deployments() -> list[Any]:
-    """The dispatcher's deployment, those each process declares (in the order of PROCESSES), and
-    the waiting machinery's: the four-eyes flow and the waits watch."""
+    """The daily parent's deployment, those each process declares (in the order of PROCESSES:
+    its day on the CAO's working days, its other flows), and the waiting machinery's: the
+    four-eyes flow and the waits watch."""
     found = [dispatcher_deployment()]
     for spec in PROCESSES:
         if spec.deployments is not None:
@@ -51,6 +48,9 @@ def serve_deployments() -> None:
     try:
         # Look for resumed waits every 2 s (Prefect's default is 10 s): a decision's next
         # step follows within seconds (goal p95 <= 10 s, measured by the benchmark).
+        # A run whose process is killed is set Crashed by the server (heartbeats), and the
+        # waits watch tells P&O.
+        ensure_crash_detection()
         serve(*all_deployments(), query_seconds=POLL_S)
     finally:
         web.stop()

@@ -32,6 +32,7 @@ from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.schedules import Cron
 
 from poflow.failure import notify_po_of_failure, notify_po_of_stopped_wait
+from poflow.flows.crashes import tell_crashed
 from poflow.kernel.calendar import TIMEZONE
 from poflow.runtime import get_runtime
 from poflow.tasks.waits import check_waiting_runs, show_wait
@@ -88,8 +89,10 @@ def wait_failed(flow: Any, flow_run: Any, state: Any) -> None:
     log_prints=False,
 )
 def waits_watch() -> dict[str, int]:
-    """Resume waits whose answer came without waking them; report waits that stopped (counts)."""
+    """Resume waits whose answer came without waking them; report waits that stopped and runs
+    the server set Crashed after their process died (flows/crashes.py); counts."""
     summary = check_waiting_runs()
+    summary["crashed"] = tell_crashed()
     get_run_logger().info("waits: %s", summary)
     return summary
 

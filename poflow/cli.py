@@ -266,9 +266,17 @@ def import_hires_cmd(
 
 
 def _quiet_prefect() -> contextlib.AbstractContextManager[Any]:
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
 
-    # A CLI tick is watched by the person running it; the heartbeat thread would add ~1 s a run.
+    if PREFECT_API_URL.value():
+        # A Prefect server outlives this process: the tick's run keeps its heartbeat, so the
+        # server sets it Crashed when the tick is killed (flows/crashes.py).
+        return contextlib.nullcontext()
+    # The ephemeral API dies with this process: nothing could watch a heartbeat (~0.5 s a run).
     return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
@@ -350,9 +358,10 @@ def sink(
 def serve() -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
-    The dispatcher runs on working days at 07:00 Europe/Amsterdam, the onboarding report at
-    07:30; the process flows bring their own schedules. Set PREFECT_API_URL to a running Prefect
-    server to see and retry the runs in its UI.
+    Each process's day runs on the CAO working days in Europe/Amsterdam, in the day's order from
+    07:00 (onboarding, hires, check-ins, introduction, conversations, recruitment), the
+    onboarding report at 07:30; other process flows bring their own schedules. Set
+    PREFECT_API_URL to a running Prefect server to see and retry the runs in its UI.
     """
     from poflow.flows.serve import serve_deployments
 

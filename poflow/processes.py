@@ -17,7 +17,7 @@ from poflow.introduction.process import SPEC as INTRODUCTION
 from poflow.onboarding.process import SPEC as ONBOARDING
 from poflow.recruitment.process import SPEC as RECRUITMENT
 
-__all__ = ["PROCESSES"]
+__all__ = ["DAILY_ORDER", "PROCESSES"]
 
 PROCESSES: tuple[ProcessSpec, ...] = (
     CHECKINS,
@@ -28,4 +28,16 @@ PROCESSES: tuple[ProcessSpec, ...] = (
     INTRODUCTION,
     RECRUITMENT,
     COACHING,
+)
+
+# The order of the day's work, one flow per process (`flows/<name>.py`, `poflow.runtime.run_day`):
+# onboarding first, since a hire's check-in invitation waits for its welcome at work (CHK-2) and
+# a move is told before its calendar items are withdrawn; then the processes that follow.
+DAILY_ORDER: tuple[str, ...] = (
+    "onboarding",
+    "hires",
+    "checkins",
+    "introduction",
+    "conversations",
+    "recruitment",
 )

@@ -35,7 +35,7 @@ from poflow.engine import (
 from poflow.kernel.calendar import today
 from poflow.mail.overrides import check_overrides
 from poflow.mail.sending import SmtpTarget, send_queued
-from poflow.processes import PROCESSES
+from poflow.processes import DAILY_ORDER, PROCESSES
 from poflow.settings import Settings, get_settings
 
 __all__ = [
@@ -100,13 +100,30 @@ class Runtime:
         )
 
     def perform(
-        self, municipalities: Iterable[str], day: date, *, batch_size: int = 500
+        self,
+        municipalities: Iterable[str],
+        day: date,
+        *,
+        batch_size: int = 500,
+        process: str | None = None,
     ) -> dict[str, DayReport]:
-        """Perform every pending action of these municipalities due on or before `day`, once."""
+        """Perform every pending action (of `process`'s kinds, when given) of these
+        municipalities due on or before `day`, once."""
         configs = [self.config(slug) for slug in municipalities]
+        kinds = self.registry.kinds(process) if process else None
         return perform_due_in(
-            self.factory, configs, self.settings, day, registry=self.registry, batch_size=batch_size
+            self.factory,
+            configs,
+            self.settings,
+            day,
+            registry=self.registry,
+            batch_size=batch_size,
+            kinds=kinds,
         )
+
+    def daily_processes(self) -> list[str]:
+        """The processes with work of their own, in the day's order (DAILY_ORDER first)."""
+        return self.registry.daily(DAILY_ORDER)
 
     def working_on(self, day: date, slugs: Iterable[str]) -> list[str]:
         """The municipalities among `slugs` for which `day` is a working day (actions wait
@@ -186,20 +203,26 @@ def run_day(
     """One dispatcher day without Prefect (tests, simulations, benchmarks): plan, perform, seal
     the day's audit rows onto their chains (X-4), send.
 
-    The dispatcher flow runs exactly these steps as tasks; this is the same work in-process.
-    `batch_size` is perform_due_in's (smaller batches let several workers interleave in tests).
+    The dispatcher flow runs exactly these steps as tasks, one subflow per process in the day's
+    order (`daily_processes`); this is the same work in-process. `batch_size` is
+    perform_due_in's (smaller batches let several workers interleave in tests).
     """
     totals = {"planned": 0, "performed": 0, "skipped": 0, "failed": 0, "sent": 0}
     with rt.factory() as session:
         work = municipalities_with_work(session, day, rt.slugs(municipality))
     for slug in work.to_plan:
         totals["planned"] += len(rt.plan(slug, day))
-    for group in perform_groups(rt.working_on(day, work.to_perform)):
-        reports = rt.perform(group, day, batch_size=batch_size)
-        for report in reports.values():
-            totals["performed"] += report.performed
-            totals["skipped"] += report.skipped
-            totals["failed"] += len(report.failed_actions)
+    for process in rt.daily_processes():
+        with rt.factory() as session:
+            due = municipalities_with_work(
+                session, day, work.to_perform, rt.registry.kinds(process)
+            ).to_perform
+        for group in perform_groups(rt.working_on(day, due)):
+            reports = rt.perform(group, day, batch_size=batch_size, process=process)
+            for report in reports.values():
+                totals["performed"] += report.performed
+                totals["skipped"] += report.skipped
+                totals["failed"] += len(report.failed_actions)
     seal_audit(rt.factory, municipality)
     if send:
         target = SmtpTarget.from_settings(rt.settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -17,20 +18,30 @@ __all__ = [
     "find_municipalities_with_work",
     "head_markdown",
     "perform_due_actions",
+    "perform_process_actions",
     "plan_new_cases",
     "seal_audit_log",
 ]
 
 
-@task(name="find-municipalities-with-work", task_run_name="find-work-{day}")
+def _find_run_name() -> str:
+    from prefect.runtime import task_run
+
+    params = task_run.parameters
+    return f"find-work-{params.get('process') or 'all'}-{params['day']}"
+
+
+@task(name="find-municipalities-with-work", task_run_name=_find_run_name)
 def find_municipalities_with_work(
-    day: date, municipality: str | None = None
+    day: date, municipality: str | None = None, process: str | None = None
 ) -> dict[str, list[str]]:
-    """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform"),
-    and the audit chains with rows still to seal ("seal"; "-" for the rows of no municipality)."""
+    """The slugs (of one or every municipality) to plan ("plan") and to perform ("perform": of
+    `process`'s kinds, when given), and the audit chains with rows still to seal ("seal"; "-"
+    for the rows of no municipality)."""
     rt = get_runtime()
+    kinds = rt.registry.kinds(process) if process else None
     with rt.factory() as session:
-        work = municipalities_with_work(session, day, rt.slugs(municipality))
+        work = municipalities_with_work(session, day, rt.slugs(municipality), kinds)
         unsealed = [chain_name(c) for c in chains_to_seal(session, municipality)]
     return {"plan": work.to_plan, "perform": work.to_perform, "seal": unsealed}
 
@@ -48,7 +59,8 @@ def _perform_run_name() -> str:
     params = task_run.parameters
     slugs = params["municipalities"]
     group = slugs[0] if len(slugs) == 1 else f"{slugs[0]}..{slugs[-1]}"
-    return f"perform-{group}-{params['day']}"
+    process = f"{params['process']}-" if params.get("process") else ""
+    return f"perform-{process}{group}-{params['day']}"
 
 
 @task(name="perform-due-actions", task_run_name=_perform_run_name)
@@ -65,6 +77,26 @@ def perform_due_actions(municipalities: list[str], day: date) -> dict[str, dict[
             "the others were performed."
         )
     return {slug: {"performed": r.performed, "skipped": r.skipped} for slug, r in reports.items()}
+
+
+@task(name="perform-process-actions", task_run_name=_perform_run_name)
+def perform_process_actions(
+    process: str, municipalities: list[str], day: date
+) -> dict[str, dict[str, Any]]:
+    """Perform each pending action of `process` of these municipalities due on or before `day`
+    once. Per municipality: counts, counts per kind, the ids done and the ids that failed (they
+    stay pending; the caller fails its run after the others were done). Ids and counts only."""
+    reports = get_runtime().perform(municipalities, day, process=process)
+    return {
+        slug: {
+            "performed": r.performed,
+            "skipped": r.skipped,
+            "by_kind": dict(r.by_kind),
+            "done": list(r.done_actions),
+            "failed": list(r.failed_actions),
+        }
+        for slug, r in reports.items()
+    }
 
 
 @task(name="seal-audit-log", task_run_name="seal-audit-{day}")

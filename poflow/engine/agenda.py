@@ -51,6 +51,8 @@ class DayReport:
     performed: int = 0
     skipped: int = 0
     failed_actions: list[int] = field(default_factory=list)
+    done_actions: list[int] = field(default_factory=list)  # performed or skipped, in order
+    by_kind: dict[str, int] = field(default_factory=dict)  # performed or skipped, per kind
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,11 @@ def perform_groups(slugs: Sequence[str], size: int = MUNICIPALITIES_PER_PASS) ->
     return [list(group) for group in chunked(list(slugs), size)]
 
 
-def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) -> DayWork:
-    """The municipalities among `slugs` with a hire to plan or an action due on or before `day`.
+def municipalities_with_work(
+    session: Session, day: date, slugs: Iterable[str], kinds: frozenset[str] | None = None
+) -> DayWork:
+    """The municipalities among `slugs` with a hire to plan or an action (of `kinds`, when
+    given: one process's) due on or before `day`.
 
     Two indexed queries for the whole country, so a dispatcher run starts tasks (and
     transactions) only where there is work: on a quiet day that is none of the 342 instead of
@@ -91,6 +96,8 @@ def municipalities_with_work(session: Session, day: date, slugs: Iterable[str]) 
         .distinct()
         .where(Action.state == ActionState.PENDING, Action.due_date <= day)
     )
+    if kinds is not None:
+        due = due.where(Action.kind.in_(sorted(kinds)))
     planning = set(session.scalars(to_plan))
     performing = planning | set(session.scalars(due))
     slugs = list(slugs)
@@ -165,9 +172,10 @@ def perform_due_in(
     *,
     registry: Registry,
     batch_size: int = 500,
+    kinds: frozenset[str] | None = None,
 ) -> dict[str, DayReport]:
-    """Perform every pending action of these municipalities due on or before `day`, once each;
-    a report per municipality.
+    """Perform every pending action (of `kinds`, when given: one process's daily pass) of these
+    municipalities due on or before `day`, once each; a report per municipality.
 
     Actions are claimed in batches, oldest first, across the municipalities (PostgreSQL: FOR
     UPDATE SKIP LOCKED, so two dispatchers split the work): a day with a few actions in each
@@ -178,7 +186,7 @@ def perform_due_in(
     its action pending for the next run and the others go on. Savepoints cost a flush per action
     and per mail, a third of a quiet batch.
     """
-    work = _Pass({config.slug: config for config in configs}, settings, day, registry)
+    work = _Pass({config.slug: config for config in configs}, settings, day, registry, kinds)
     with one_connection(track_cases(factory)) as on_one:
         return _perform_batches(on_one, work, batch_size)
 
@@ -191,6 +199,7 @@ class _Pass:
     settings: Settings
     day: date
     registry: Registry
+    kinds: frozenset[str] | None
 
 
 def _perform_batches(
@@ -204,12 +213,13 @@ def _perform_batches(
     while True:
         try:
             with factory() as session, session.begin():
-                batch = claim(session, registry, list(configs), day, batch_size, failed)
+                batch = claim(session, registry, list(configs), day, batch_size, failed, work.kinds)
                 if not batch:
                     return reports
                 hires = load_hires(session, batch)  # held: handlers find them without a query
                 session.info[SAVEPOINTS] = careful
                 slugs = {action.id: action.municipality for action in batch}
+                kinds = {action.id: action.kind for action in batch}
                 contexts: dict[str, Context] = {}
 
                 def context(
@@ -241,9 +251,12 @@ def _perform_batches(
             if done is None:
                 report.failed_actions.append(action_id)
                 failed.append(action_id)
-            elif done:
+                continue
+            if done:
                 report.performed += 1
             else:
                 report.skipped += 1
+            report.done_actions.append(action_id)
+            report.by_kind[kinds[action_id]] = report.by_kind.get(kinds[action_id], 0) + 1
         if last:
             return reports

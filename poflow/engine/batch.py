@@ -31,10 +31,11 @@ def claim(
     day: date,
     limit: int,
     failed: list[int],
+    kinds: frozenset[str] | None = None,
 ) -> list[Action]:
-    """The next batch of due actions, a municipality's oldest first, municipality after
-    municipality, so a batch holds few municipalities (failed ones stay pending: not retried
-    today)."""
+    """The next batch of due actions (of `kinds` only, when given: one process's pass), a
+    municipality's oldest first, municipality after municipality, so a batch holds few
+    municipalities (failed ones stay pending: not retried today)."""
     query = (
         select(Action)
         .options(lazyload(Action.step))
@@ -48,7 +49,11 @@ def claim(
     )
     if failed:
         query = query.where(Action.id.not_in(failed))
+    if kinds is not None:
+        query = query.where(Action.kind.in_(sorted(kinds)))
     for kind, before in registry.waits_for.items():
+        if kinds is not None and kind not in kinds:
+            continue
         # Read without locking, so rows another dispatcher holds count as pending.
         prior = aliased(Action)
         blocked = select(prior.municipality).where(

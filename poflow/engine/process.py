@@ -74,6 +74,9 @@ class ProcessSpec:
     cli: Sequence[tuple[str, Any]] = ()
     # Scheduled Prefect deployments; called by `poflow serve` only (Prefect loads lazily).
     deployments: Callable[[], list[Any]] | None = None
+    # Its daily Prefect flow (`flows/<name>.py`), which performs its action kinds; called by the
+    # daily parent flow only (Prefect loads lazily). None: the generic `poflow-process` flow.
+    daily_flow: Callable[[], Any] | None = None
     status_columns: Sequence[StatusColumn] = ()
 
 
@@ -163,6 +166,17 @@ class Registry:
             sections=sections,
             status_columns=tuple(columns.values()),
         )
+
+    def daily(self, order: Sequence[str] = ()) -> list[str]:
+        """The processes with action kinds, in the day's order: those named in `order` first (in
+        that order), then the others in list order. Each gets its own pass (its daily flow)."""
+        with_kinds = [spec.name for spec in self.processes if spec.handlers]
+        first = [name for name in order if name in with_kinds]
+        return [*first, *(name for name in with_kinds if name not in first)]
+
+    def kinds(self, name: str) -> frozenset[str]:
+        """The action kinds process `name` handles: what its daily flow performs."""
+        return frozenset(self.process(name).handlers)
 
     def process(self, name: str) -> ProcessSpec:
         """The spec named `name` (KeyError for an unknown one)."""

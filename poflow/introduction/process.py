@@ -21,6 +21,13 @@ def _deployments() -> list[Any]:
     return deployments()
 
 
+def _daily_flow() -> Any:
+    # Prefect is imported only when the daily parent flow asks for it.
+    from poflow.flows.introduction import introduction
+
+    return introduction
+
+
 SPEC = ProcessSpec(
     name="introduction",
     rules="INT-1..6",
@@ -32,4 +39,5 @@ SPEC = ProcessSpec(
     cli=(("intro", intro_app), ("portfolio", portfolio_app)),
     deployments=_deployments,
     status_columns=(PROGRAMME_COLUMN,),
+    daily_flow=_daily_flow,
 )

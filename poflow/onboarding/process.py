@@ -22,6 +22,13 @@ def _deployments() -> list[Any]:
     return deployments()
 
 
+def _daily_flow() -> Any:
+    # Prefect is imported only when the daily parent flow asks for it.
+    from poflow.flows.onboarding import onboarding
+
+    return onboarding
+
+
 SPEC = ProcessSpec(
     name="onboarding",
     rules="ONB-1..5, BUD-1..2",
@@ -34,4 +41,5 @@ SPEC = ProcessSpec(
     link_actions=(*LINK_ACTIONS, FIRST_DAY_LINK),
     cli=(("onboarding", onboarding_app), ("status", status_command)),
     deployments=_deployments,
+    daily_flow=_daily_flow,
 )

@@ -27,6 +27,13 @@ def _deployments() -> list[Any]:
     return deployments()
 
 
+def _daily_flow() -> Any:
+    # Prefect is imported only when the daily parent flow asks for it.
+    from poflow.flows.recruitment import recruitment
+
+    return recruitment
+
+
 SPEC = ProcessSpec(
     name="recruitment",
     rules="REC-1..13",
@@ -44,4 +51,5 @@ SPEC = ProcessSpec(
     link_actions=LINK_ACTIONS,
     cli=(("recruitment", recruitment_app),),
     deployments=_deployments,
+    daily_flow=_daily_flow,
 )

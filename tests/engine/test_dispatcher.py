@@ -59,14 +59,18 @@ def test_x_1_a_second_tick_for_the_same_day_sends_nothing(example_data: Any, smt
 
 
 def test_x_3_run_names_and_parameters_hold_ids_only(example_data: Any, smtp: SmtpRecorder):
-    """No name or address of a person reaches Prefect's run names or parameters."""
+    """No name or address of a person reaches Prefect's run names or parameters, the daily
+    parent's nor those of each process's run."""
     from poflow.flows.dispatcher import dispatcher
+    from poflow.processes import DAILY_ORDER
 
     dispatcher(day=date(2027, 1, 4), municipality="hardenberg")
-    runs = _runs("poflow-dispatcher")
+    runs = [run for flow in ("dispatcher", *DAILY_ORDER) for run in _runs(f"poflow-{flow}")]
     assert runs
     text = " ".join(f"{r.name} {getattr(r, 'parameters', '')}" for r in runs)
     assert "dispatch-2027-01-04-hardenberg" in text
+    for process in DAILY_ORDER:
+        assert f"{process}-2027-01-04-hardenberg" in text
     assert not [p for p in PERSONAL if p in text]
 
 

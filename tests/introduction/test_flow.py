@@ -106,11 +106,13 @@ def test_int_4_modules_flow_invites_the_first_module_after_the_start_meeting(
 
 
 def test_int_3_deployments_run_on_weekday_mornings_in_amsterdam():
-    """INT-3: three deployments, each a cron on weekdays in Europe/Amsterdam; the flow itself
-    decides from anchor and interval whether a day is a session-planning day."""
+    """INT-3: three session deployments, each a cron on weekdays in Europe/Amsterdam (the flow
+    itself decides from anchor and interval whether a day is a session-planning day), after the
+    programme's day on the CAO working days."""
     from poflow.flows.introduction import deployments
 
-    found = deployments()
+    daily, *found = deployments()
+    assert (daily.flow_name, daily.name) == ("poflow-introduction", "daily")
     assert [d.name for d in found] == ["startbijeenkomst", "evaluatiebijeenkomst", "modules"]
     for d in found:
         (schedule,) = d.schedules

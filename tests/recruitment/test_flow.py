@@ -171,7 +171,7 @@ def test_x_3_retention_is_a_daily_scheduled_flow_that_reports_counts(rt: Any) ->
     summary = recruitment_retention(day=date(2027, 1, 4), municipality="hardenberg")
     assert summary == {"hardenberg": {"candidates": 0, "mails": 0, "steps": 0}}
     found = {d.name: d for d in deployments()}
-    assert set(found) == {"round", "open", "daily-retention"}
+    assert set(found) == {"daily", "round", "open", "daily-retention"}
     schedule = found["daily-retention"].schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("30 2 * * *", "Europe/Amsterdam")
     assert not found["round"].schedules

@@ -34,7 +34,8 @@ NOTE = "Vertrouwelijk: zorgen thuis, mantelzorg voor moeder (notitie 7Q)"
 FIRST, LAST = date(2027, 1, 4), date(2027, 12, 31)
 PREFECT_DAYS = (date(2027, 3, 3), date(2027, 6, 1), date(2027, 9, 1), date(2027, 12, 1))
 COVERAGE = (
-    "Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher, "
+    "Prefect flows: the simulation flow for 2027-01-04..2027-02-05, the dispatcher (with its "
+    "run and artifact per process), "
     "the onboarding report and the three introduction series flows on 2027-03-03, "
     "06-01, 09-01 and 12-01, the "
     "four-eyes flow and the coaching report; the other days of 2027 in-process "
