@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -307,30 +308,50 @@ def tick(
         _fail(f"--until {last} is before --date {first}.")
     if municipality:
         rt.config(municipality)
+    from poflow.ticking import NO_PREFECT, prefect_start_wait, temporary_server_failed
+
+    try:
+        with prefect_start_wait(rt.settings.prefect_start_timeout_s), _quiet_prefect():
+            _tick_with_prefect(first, last, municipality)
+    except RuntimeError as exc:
+        if not temporary_server_failed(exc):
+            raise
+        from poflow.runtime import run_days
+
+        typer.echo(NO_PREFECT.format(s=rt.settings.prefect_start_timeout_s), err=True)
+        days = run_days(rt, first, last, municipality=municipality)
+        typer.echo(
+            f"{first} .. {last}: {len(days)} day(s), {sum(d['planned'] for d in days)} "
+            f"hire(s) planned, {sum(d['performed'] for d in days)} action(s) performed, "
+            f"{sum(d['sent'] for d in days)} mail(s) sent"
+        )
+
+
+def _tick_with_prefect(first: date, last: date, municipality: str | None) -> None:
+    """The tick's days as Prefect flow runs: one dispatcher run, or a simulation of several."""
     from poflow.flows.dispatcher import dispatcher
 
-    with _quiet_prefect():
-        if last > first:
-            from poflow.flows.simulate import simulate_days
+    if last > first:
+        from poflow.flows.simulate import simulate_days
 
-            result = simulate_days(first=first, last=last, municipality=municipality)
-            for day, sent in result["sent_per_day"].items():
-                if sent:
-                    typer.echo(f"{day}: {sent} mail(s) sent")
-            typer.echo(
-                f"{first} .. {last}: {result['days']} day(s), {result['planned']} "
-                f"hire(s) planned, {result['performed']} action(s) performed, "
-                f"{result['sent']} mail(s) sent"
-            )
-            return
-        summary = dispatcher(day=first, municipality=municipality)
-        counts = summary["municipalities"]
-        performed = sum(c["performed"] for c in counts.values())
-        planned = sum(c["planned"] for c in counts.values())
+        result = simulate_days(first=first, last=last, municipality=municipality)
+        for day, sent in result["sent_per_day"].items():
+            if sent:
+                typer.echo(f"{day}: {sent} mail(s) sent")
         typer.echo(
-            f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
-            f"performed, {summary['mail']['sent']} mail(s) sent"
+            f"{first} .. {last}: {result['days']} day(s), {result['planned']} "
+            f"hire(s) planned, {result['performed']} action(s) performed, "
+            f"{result['sent']} mail(s) sent"
         )
+        return
+    summary = dispatcher(day=first, municipality=municipality)
+    counts = summary["municipalities"]
+    performed = sum(c["performed"] for c in counts.values())
+    planned = sum(c["planned"] for c in counts.values())
+    typer.echo(
+        f"{first.isoformat()}: {planned} hire(s) planned, {performed} action(s) "
+        f"performed, {summary['mail']['sent']} mail(s) sent"
+    )
 
 
 @app.command()

@@ -145,6 +145,13 @@ class Settings(BaseSettings):
     web_port: int = 8765
     base_url: str | None = None
 
+    prefect_start_timeout_s: int = Field(
+        default=120,
+        ge=0,
+        le=3600,
+        description="Without PREFECT_API_URL, how long `poflow tick` waits for Prefect's temporary "
+        "server to start before it runs the day without Prefect",
+    )
     # Login (poflow/auth): local accounts always; OpenID Connect when an issuer is set.
     session_idle_minutes: int = Field(
         default=30, ge=1, le=24 * 60, description="A login session ends after this idle time"
