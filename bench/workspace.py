@@ -2,7 +2,8 @@
 `/medewerkers/<id>` for one municipality with many running hires, on SQLite or PostgreSQL.
 
 `measure_workspace` seeds the hires with the real importer and planner (and performs the day's
-work, so the outbox and audit hold what a running municipality's do), logs a P&O adviser in
+work, so the outbox and audit hold what a running municipality's do) for 50 of them and clones
+their rows for the others (bench/workspace_seed.py), logs a P&O adviser in
 through the login form, and times the pages through the app (FastAPI's TestClient: the server's
 own time, no network). `python -m bench.workspace [N]` prints the figures for both databases.
 """
@@ -20,10 +21,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.workspace_seed import bench_id, clone_hires, templates_for
+
 __all__ = ["measure_workspace", "p95"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PO_ADVISER = "HB-0002"  # Bram de Wit, P&O adviser of the example municipality Hardenberg
+PLANNED = 50  # hires planned for real; the others are clones of these (bench/workspace_seed.py)
 PASSWORD = "een-lang-benchwachtwoord"  # noqa: S105  (a throwaway login of the bench database)
 TEAMS = (
     ("Ruimtelijk domein", "HB-0004", "HB-0005"),
@@ -56,20 +60,21 @@ def _use(url: str, tmp: Path) -> Any:
     return get_runtime()
 
 
-def _hires_csv(path: Path, count: int, day: date, calendar: Any) -> None:
-    """`count` fictional Hardenberg hires starting from five months before `day` to two after."""
+def _hires_csv(path: Path, count: int, numbers: list[int], day: date, calendar: Any) -> None:
+    """Rows `numbers` of `count` fictional Hardenberg hires starting from five months before
+    `day` to two after."""
     span = 210
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(
             (EXAMPLES / "hires.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
         )
-        for i in range(count):
+        for i in numbers:
             team, manager, buddy = TEAMS[i % 2]
             start = calendar.next_working_day(day + timedelta(days=(i * span) // count - 150))
             writer.writerow(
                 [
-                    f"NH-B-{i:05d}",
+                    bench_id(i),
                     f"Bench{i}",
                     "Testpersoon",
                     f"bench{i}@example.org",
@@ -87,11 +92,14 @@ def _hires_csv(path: Path, count: int, day: date, calendar: Any) -> None:
 
 
 def _seed(rt: Any, tmp: Path, count: int, day: date) -> None:
+    """Plan PLANNED hires (spread over the start dates) with the importer and planner and run
+    their day, then clone them into `count` hires (bench/workspace_seed.py)."""
     from poflow.auth.accounts import add_login
     from poflow.importer import import_hires, import_staff
     from poflow.runtime import run_day
 
-    _hires_csv(tmp / "hires.csv", count, day, rt.config("hardenberg").calendar)
+    plan = templates_for(count, PLANNED)
+    _hires_csv(tmp / "hires.csv", count, sorted(plan), day, rt.config("hardenberg").calendar)
     with rt.factory() as session, session.begin():
         import_staff(session, EXAMPLES / "staff.csv", rt.configs)
         import_hires(session, tmp / "hires.csv", rt.configs)
@@ -100,6 +108,7 @@ def _seed(rt: Any, tmp: Path, count: int, day: date) -> None:
     while not rt.config("hardenberg").calendar.is_working_day(workday):
         workday -= timedelta(days=1)
     run_day(rt, workday, municipality="hardenberg", send=False)  # plan, perform, seal
+    clone_hires(rt, plan)
 
 
 def _log_in(client: Any) -> None:
