@@ -3,10 +3,11 @@ hires with their progress, and what waits on whom, in a few set-based queries.
 
 The running hires are those of `poflow.onboarding.status.running_hires` (planned, within their
 six months or with checklist items left open), read as light rows; the phase is computed from
-the first working day (ONB-4). Filters and the page cut are applied to those rows; the counts per
+the first working day (ONB-4), once per distinct day. Filters and the page cut are applied to
+those rows (the "late only" filter reads the late hires from ix_step_late_cases); the counts per
 phase (`phase_counts_for`), the next moment and who is late are then read for the page's hires
-only, each in one grouped query. "Wat wacht op wie" reads the open steps due within a week, and
-the four-eyes questions still waiting, grouped by the person they wait on.
+only, by case. "Wat wacht op wie" counts the open steps due within a week (or late) per owner in
+one index-only pass, plus the four-eyes questions still waiting; names are read once for both.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ __all__ = [
     "read_overview",
 ]
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 WAIT_HORIZON = timedelta(days=7)  # "what waits on whom": open work due within a week, or late
 PROCESS_LABELS = {
     "onb": "checklist-items",
@@ -118,14 +119,16 @@ def owner_label(owner_id: str | None, owner_role: str | None, names: dict[str, s
 def _running(
     session: Session, config: MunicipalityConfig, day: date
 ) -> list[tuple[str, str, str, date, str]]:
-    """(id, name, team, first working day, phase) of every running hire, by first working day."""
+    """(id, name, team, first working day, phase) of every running hire, by first working day.
+    The phase depends on the first working day only: it is computed once per distinct day."""
     found = session.execute(
         select(Hire.id, Hire.given_name, Hire.family_name, Hire.team, Hire.first_working_day)
         .where(Hire.municipality == config.slug, Hire.state == HireState.PLANNED)
         .order_by(Hire.first_working_day, Hire.id)
     ).all()
+    phases = {first: phase_on(config.calendar, first, day) for first in {r[4] for r in found}}
     rows = [
-        (hid, f"{given} {family}", team, first, phase_on(config.calendar, first, day))
+        (hid, f"{given} {family}", team, first, phases[first])
         for hid, given, family, team, first in found
     ]
     finished = [r[0] for r in rows if r[4] == AFGEROND]
@@ -146,49 +149,61 @@ def _running(
     return [r for r in rows if r[4] != AFGEROND or r[0] in open_left]
 
 
-def _late_owners(
-    session: Session, municipality: str, day: date
-) -> dict[str, list[tuple[str | None, str | None, int]]]:
-    """Hire id -> (owner id, owner role, count) of its open steps past their date."""
-    found = session.execute(
-        select(Step.case_id, Step.owner_id, Step.owner_role, func.count())
-        .where(
-            Step.state == StepState.OPEN,
-            Step.due_date < day,
-            Step.municipality == municipality,
-            Step.case_type == CaseType.HIRE,
+def _late_hires(session: Session, municipality: str, day: date) -> set[str]:
+    """The hires with an open step past its date (on the index ix_step_late_cases)."""
+    return set(
+        session.scalars(
+            select(Step.case_id)
+            .where(
+                Step.municipality == municipality,
+                Step.state == StepState.OPEN,
+                Step.due_date < day,
+                Step.case_type == CaseType.HIRE,
+            )
+            .distinct()
         )
-        .group_by(Step.case_id, Step.owner_id, Step.owner_role)
-    ).all()
-    late: dict[str, list[tuple[str | None, str | None, int]]] = defaultdict(list)
-    for hid, owner_id, owner_role, n in found:
-        late[hid].append((owner_id, owner_role, n))
-    return late
+    )
 
 
-def _next_moments(session: Session, ids: list[str], day: date) -> dict[str, tuple[date, str]]:
-    """Hire id -> (date, title) of its first open step from `day` on (one windowed query)."""
-    if not ids:
-        return {}
-    place = (
-        func.row_number()
-        .over(partition_by=Step.case_id, order_by=(Step.due_date, Step.id))
-        .label("place")
-    )
-    inner = (
-        select(Step.case_id, Step.due_date, Step.title, place)
-        .where(
-            Step.case_type == CaseType.HIRE,
-            one_of(session, Step.case_id, ids),
-            Step.state == StepState.OPEN,
-            Step.due_date >= day,
-        )
-        .subquery()
-    )
+def _open_steps(
+    session: Session, ids: list[str]
+) -> list[tuple[str, str | None, str | None, date, int, str]]:
+    """(hire id, owner id, owner role, due date, id, title) of the open steps of the hires `ids`,
+    in one query. The state is checked here, not in SQL, so the database looks the steps up by
+    case (an index) whatever it thinks of the state indexes."""
     found = session.execute(
-        select(inner.c.case_id, inner.c.due_date, inner.c.title).where(inner.c.place == 1)
+        select(
+            Step.case_id,
+            Step.owner_id,
+            Step.owner_role,
+            Step.due_date,
+            Step.id,
+            Step.title,
+            Step.state,
+        ).where(Step.case_type == CaseType.HIRE, one_of(session, Step.case_id, ids))
     ).all()
-    return {hid: (due, title) for hid, due, title in found}
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in found if r[6] == StepState.OPEN]
+
+
+def _late_and_next(
+    session: Session, ids: list[str], day: date
+) -> tuple[dict[str, list[tuple[str | None, str | None, int]]], dict[str, tuple[date, str]]]:
+    """For the hires `ids`: hire id -> (owner id, owner role, count) of its open steps past
+    their date; and hire id -> (date, title) of its first open step from `day` on."""
+    counted: dict[str, dict[tuple[str | None, str | None], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    first: dict[str, tuple[date, int, str]] = {}
+    for hid, owner_id, owner_role, due, sid, title in _open_steps(session, ids) if ids else []:
+        if due < day:
+            counted[hid][(owner_id, owner_role)] += 1
+        elif hid not in first or (due, sid) < first[hid][:2]:
+            first[hid] = (due, sid, title)
+    late = {
+        hid: [(owner_id, role, n) for (owner_id, role), n in owners.items()]
+        for hid, owners in counted.items()
+    }
+    return late, {hid: (due, title) for hid, (due, _, title) in first.items()}
 
 
 def _names(session: Session, ids: set[str], known: dict[str, str]) -> dict[str, str]:
@@ -210,8 +225,12 @@ def _names(session: Session, ids: set[str], known: dict[str, str]) -> dict[str, 
     return names
 
 
-def _waits(session: Session, municipality: str, day: date) -> list[Wait]:
-    """Open steps due within WAIT_HORIZON (or late) and waiting four-eyes questions, per person."""
+def _wait_groups(
+    session: Session, municipality: str, day: date
+) -> dict[tuple[str | None, str | None], list[tuple[str, int, int, date]]]:
+    """Open steps due within WAIT_HORIZON (or late) and waiting four-eyes questions, per person
+    (owner id, or None and the owner's role): (kind, open, late, earliest due) per kind. One
+    grouped pass over the municipality's open steps on ix_step_open_work (index only)."""
     late = case((Step.due_date < day, 1), else_=0)
     found = session.execute(
         select(
@@ -239,7 +258,14 @@ def _waits(session: Session, municipality: str, day: date) -> list[Wait]:
         )
     for person_id, asked_on in _open_approvals(session, municipality):
         groups[(person_id, None)].append((PROCESS_LABELS["akkoord"], 1, 0, asked_on))
-    names = _names(session, {k[0] for k in groups if k[0]}, {})
+    return groups
+
+
+def _waits(
+    groups: dict[tuple[str | None, str | None], list[tuple[str, int, int, date]]],
+    names: dict[str, str],
+) -> list[Wait]:
+    """The wait groups with their people's names, the most late work first."""
     waits = [
         Wait(owner_label(owner_id, role, names), sorted(kinds, key=lambda k: k[3]))
         for (owner_id, role), kinds in groups.items()
@@ -283,22 +309,24 @@ def read_overview(
 ) -> OverviewPage:
     """The overview of `config`'s municipality on `day`, narrowed by `filters`."""
     running = _running(session, config, day)
-    late = _late_owners(session, config.slug, day)
+    late_ones = _late_hires(session, config.slug, day) if filters.overdue_only else set()
     chosen = [
         r
         for r in running
         if (not filters.team or r[2] == filters.team)
         and (not filters.phase or r[4] == filters.phase)
-        and (not filters.overdue_only or r[0] in late)
+        and (not filters.overdue_only or r[0] in late_ones)
     ]
     pages = max(1, -(-len(chosen) // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
     cut = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ids = [r[0] for r in cut]
     counts = phase_counts_for(session, ids, day)
-    moments = _next_moments(session, ids, day)
+    late, moments = _late_and_next(session, ids, day)
+    groups = _wait_groups(session, config.slug, day)
     owner_ids = {o for hid in ids for o, _, _ in late.get(hid, []) if o}
-    names = _names(session, owner_ids, {r[0]: r[1] for r in cut})
+    owner_ids |= {owner_id for owner_id, _ in groups if owner_id}
+    names = _names(session, owner_ids, {r[0]: r[1] for r in running})
     rows = []
     for hid, name, team, first, phase in cut:
         owners = late.get(hid, [])
@@ -324,5 +352,5 @@ def read_overview(
         page=page,
         pages=pages,
         teams=sorted({r[2] for r in running}),
-        waits=_waits(session, config.slug, day),
+        waits=_waits(groups, names),
     )
