@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.workspace_seed import bench_id, clone_hires, templates_for
+from bench.workspace_seed import bench_id, clone_hires, settle, templates_for
 
 __all__ = ["measure_workspace", "p95"]
 
@@ -109,6 +109,7 @@ def _seed(rt: Any, tmp: Path, count: int, day: date) -> None:
         workday -= timedelta(days=1)
     run_day(rt, workday, municipality="hardenberg", send=False)  # plan, perform, seal
     clone_hires(rt, plan)
+    settle(rt)
 
 
 def _log_in(client: Any) -> None:

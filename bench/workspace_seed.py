@@ -23,7 +23,7 @@ from poflow.db.models import Action, AuditEntry, Hire, Outbox, Step
 if TYPE_CHECKING:
     from poflow.runtime import Runtime
 
-__all__ = ["bench_id", "clone_hires", "templates_for"]
+__all__ = ["bench_id", "clone_hires", "settle", "templates_for"]
 
 CHUNK = 2_000
 
@@ -200,3 +200,13 @@ def _flush(
         written += len(rows)
         rows.clear()
     return written
+
+
+def settle(rt: Runtime) -> None:
+    """PostgreSQL: VACUUM ANALYZE after the bulk load, as autovacuum does for a running
+    database, so the planner has statistics and index-only scans find their pages visible."""
+    engine = rt.factory.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
