@@ -19,7 +19,7 @@ from poflow.kernel.vocabulary import CaseType
 from poflow.onboarding.rules import phase_on
 from poflow.states import ActionState, MailState, StepState
 from poflow.web.workspace.labels import action_label, audit_label
-from poflow.web.workspace.overview_model import PROCESS_LABELS, _names, owner_label
+from poflow.web.workspace.waits_model import PROCESS_LABELS, names_of, owner_label
 
 __all__ = ["COMING_SHOWN", "PAST_SHOWN", "HirePage", "Item", "Moment", "fold", "read_hire"]
 
@@ -144,7 +144,7 @@ def read_hire(
     ).all()
     people = {s.owner_id for s in steps if s.owner_id} | {a.actor for a in audits}
     people |= {m.recipient_id for m in mails if m.recipient_id}
-    names = _names(session, people, {hire.id: hire.full_name})
+    names = names_of(session, people, {hire.id: hire.full_name})
     step_of = {a.id: a.step_id for a in actions}
     invitation = _invitations(list(mails), step_of)
     titles = {s.id: s.title for s in steps}

@@ -14,43 +14,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from poflow.approvals.models import Approval, ApprovalRequest
 from poflow.config import MunicipalityConfig
 from poflow.db.base import chunked, one_of
-from poflow.db.models import Hire, Person, Step
-from poflow.kernel.foureyes import Outcome
-from poflow.kernel.vocabulary import CaseType, Role
-from poflow.onboarding.rules import AFGEROND, OWNER_LABELS, Phase, phase_on
+from poflow.db.models import Hire, Step
+from poflow.kernel.vocabulary import CaseType
+from poflow.onboarding.rules import AFGEROND, Phase, phase_on
 from poflow.onboarding.status import PhaseCount, phase_counts_for
 from poflow.states import HireState, StepState
+from poflow.web.workspace.waits_model import Wait, names_of, owner_label, wait_groups, waits
 
 __all__ = [
     "PAGE_SIZE",
-    "PROCESS_LABELS",
     "Filters",
     "HireRow",
     "OverviewPage",
-    "Wait",
-    "owner_label",
     "read_overview",
 ]
 
 PAGE_SIZE = 50
-WAIT_HORIZON = timedelta(days=7)  # "what waits on whom": open work due within a week, or late
-PROCESS_LABELS = {
-    "onb": "checklist-items",
-    "bud": "buddy-taken",
-    "chk": "check-ins",
-    "int": "introductie",
-    "ges": "gesprekken en formulieren",
-    "rec": "werving",
-    "akkoord": "akkoorden (vier ogen)",
-}
 
 
 @dataclass(frozen=True)
@@ -80,19 +66,6 @@ class HireRow:
 
 
 @dataclass
-class Wait:
-    """Open work waiting on one person (or a role): per kind, how many, how many late, first."""
-
-    who: str
-    kinds: list[tuple[str, int, int, date]]  # (label, open, late, earliest due)
-
-    @property
-    def late(self) -> int:
-        """Items past their date."""
-        return sum(k[2] for k in self.kinds)
-
-
-@dataclass
 class OverviewPage:
     """One page of the overview, the numbers around it, and what waits on whom."""
 
@@ -103,17 +76,6 @@ class OverviewPage:
     pages: int
     teams: list[str]
     waits: list[Wait]
-
-
-def owner_label(owner_id: str | None, owner_role: str | None, names: dict[str, str]) -> str:
-    """Who an item waits on: the person's name, else the role's Dutch name."""
-    if owner_id and owner_id in names:
-        return names[owner_id]
-    if not owner_role:
-        return "P&O"
-    if owner_role in OWNER_LABELS:
-        return OWNER_LABELS[owner_role]
-    return Role(owner_role).label if owner_role in Role._value2member_map_ else owner_role
 
 
 def _running(
@@ -206,104 +168,6 @@ def _late_and_next(
     return late, {hid: (due, title) for hid, (due, _, title) in first.items()}
 
 
-def _names(session: Session, ids: set[str], known: dict[str, str]) -> dict[str, str]:
-    """Person id (or, for the new colleague's own items, hire id) -> name, for the ids given."""
-    names = {i: known[i] for i in ids if i in known}
-    for table in (Person, Hire):
-        wanted = sorted(ids - set(names))
-        for chunk in chunked(wanted):
-            names.update(
-                {
-                    pid: f"{given} {family}"
-                    for pid, given, family in session.execute(
-                        select(table.id, table.given_name, table.family_name).where(
-                            one_of(session, table.id, chunk)
-                        )
-                    )
-                }
-            )
-    return names
-
-
-def _wait_groups(
-    session: Session, municipality: str, day: date
-) -> dict[tuple[str | None, str | None], list[tuple[str, int, int, date]]]:
-    """Open steps due within WAIT_HORIZON (or late) and waiting four-eyes questions, per person
-    (owner id, or None and the owner's role): (kind, open, late, earliest due) per kind. One
-    grouped pass over the municipality's open steps on ix_step_open_work (index only)."""
-    late = case((Step.due_date < day, 1), else_=0)
-    found = session.execute(
-        select(
-            Step.owner_id,
-            Step.owner_role,
-            Step.process,
-            func.count(),
-            func.sum(late),
-            func.min(Step.due_date),
-        )
-        .where(
-            Step.state == StepState.OPEN,
-            Step.due_date <= day + WAIT_HORIZON,
-            Step.municipality == municipality,
-        )
-        .group_by(Step.owner_id, Step.owner_role, Step.process)
-    ).all()
-    groups: dict[tuple[str | None, str | None], list[tuple[str, int, int, date]]] = defaultdict(
-        list
-    )
-    for owner_id, owner_role, process, n, n_late, first in found:
-        label = PROCESS_LABELS.get(process, process)
-        groups[(owner_id, None if owner_id else owner_role)].append(
-            (label, n, int(n_late or 0), first)
-        )
-    for person_id, asked_on in _open_approvals(session, municipality):
-        groups[(person_id, None)].append((PROCESS_LABELS["akkoord"], 1, 0, asked_on))
-    return groups
-
-
-def _waits(
-    groups: dict[tuple[str | None, str | None], list[tuple[str, int, int, date]]],
-    names: dict[str, str],
-) -> list[Wait]:
-    """The wait groups with their people's names, the most late work first."""
-    waits = [
-        Wait(owner_label(owner_id, role, names), sorted(kinds, key=lambda k: k[3]))
-        for (owner_id, role), kinds in groups.items()
-    ]
-    return sorted(waits, key=lambda w: (-w.late, w.who))
-
-
-def _open_approvals(session: Session, municipality: str) -> list[tuple[str, date]]:
-    """(person asked, day asked) of every four-eyes question still waiting on that person."""
-    asked = session.execute(
-        select(
-            ApprovalRequest.subject_type,
-            ApprovalRequest.subject_id,
-            ApprovalRequest.required,
-            ApprovalRequest.created_at,
-        ).where(
-            ApprovalRequest.municipality == municipality,
-            ApprovalRequest.outcome == Outcome.PENDING,
-        )
-    ).all()
-    if not asked:
-        return []
-    given = {
-        (stype, sid, role)
-        for stype, sid, role in session.execute(
-            select(Approval.subject_type, Approval.subject_id, Approval.role).where(
-                Approval.municipality == municipality
-            )
-        )
-    }
-    return [
-        (person_id, created.date())
-        for stype, sid, required, created in asked
-        for role, person_id in required.items()
-        if (stype, sid, role) not in given
-    ]
-
-
 def read_overview(
     session: Session, config: MunicipalityConfig, day: date, filters: Filters
 ) -> OverviewPage:
@@ -323,10 +187,10 @@ def read_overview(
     ids = [r[0] for r in cut]
     counts = phase_counts_for(session, ids, day)
     late, moments = _late_and_next(session, ids, day)
-    groups = _wait_groups(session, config.slug, day)
+    groups = wait_groups(session, config.slug, day)
     owner_ids = {o for hid in ids for o, _, _ in late.get(hid, []) if o}
     owner_ids |= {owner_id for owner_id, _ in groups if owner_id}
-    names = _names(session, owner_ids, {r[0]: r[1] for r in running})
+    names = names_of(session, owner_ids, {r[0]: r[1] for r in running})
     rows = []
     for hid, name, team, first, phase in cut:
         owners = late.get(hid, [])
@@ -352,5 +216,5 @@ def read_overview(
         page=page,
         pages=pages,
         teams=sorted({r[2] for r in running}),
-        waits=_waits(groups, names),
+        waits=waits(groups, names),
     )
