@@ -157,6 +157,18 @@ class Step(Base):
     __table_args__ = (
         UniqueConstraint("case_type", "case_id", "key"),
         Index("ix_step_state_due", "state", "due_date"),
+        # The workspace overview's "what waits on whom" and its late hires: one municipality's
+        # open steps by owner, and by date, each carrying what its query reads (index only).
+        Index(
+            "ix_step_open_work",
+            "municipality",
+            "state",
+            "owner_id",
+            "owner_role",
+            "process",
+            "due_date",
+        ),
+        Index("ix_step_late_cases", "municipality", "state", "due_date", "case_type", "case_id"),
     )
 
 

@@ -7,8 +7,11 @@ minute (poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -71,6 +74,18 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Serve with the objects of start-up (modules, templates, the runtime) frozen out of the
+    cycle collector: a full collection otherwise walks all of them (~70 ms, once every dozen
+    requests of the workspace overview: its p95), now only what the requests left."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for `settings` (default: from the environment); the schema must exist.
 
@@ -83,7 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     base_url = settings.resolved_base_url()
     secure = base_url.startswith("https://")
     css = (settings.templates_dir / "web" / "poflow.css").read_text(encoding="utf-8")
-    app = FastAPI(title="poflow", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="poflow", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan
+    )
     # What the login pages and poflow.web.identity read from a request's app.
     app.state.runtime = pages.runtime
     app.state.templates = env

@@ -18,6 +18,7 @@ from poflow.kernel.calendar import today
 from poflow.runtime import run_day
 from poflow.states import StepState
 from poflow.web import create_app
+from poflow.web.workspace.hire_model import COMING_SHOWN, PAST_SHOWN
 from tests.web.support import heading, login_as
 
 LOTTE, MILAN, NOOR, OLAF = "NH-2027-001", "NH-2027-002", "NH-2027-003", "NH-2027-004"
@@ -165,7 +166,7 @@ def test_a_hire_page_shows_the_checklist_and_the_whole_timeline(planned: Any, cl
     """The hire's page lists every step with owner and state, every mail with its state and
     recipient role, the invitations' state, and the audit's who-did-what; P&O gets the actions."""
     login_as(client, planned, BRAM)
-    page = client.get(f"/medewerkers/{LOTTE}")
+    page = client.get(f"/medewerkers/{LOTTE}?alles=1")
     assert page.status_code == 200
     assert heading(page.text) == "Lotte Hendriks"
     text = text_of(page.text)
@@ -178,11 +179,34 @@ def test_a_hire_page_shows_the_checklist_and_the_whole_timeline(planned: Any, cl
     assert "Dirk Mulder" in text
     assert re.search(r"\(aan (leidinggevende|P&O|nieuwe collega|buddy)\)", text)
     assert "verstuurd" in text
-    assert "step.planned" in text
+    assert "Stap gepland: " in text  # audit actions and action kinds in Dutch, not as codes
+    assert "Uitnodiging check-in: " in text
+    assert "step.planned" not in text
+    assert "chk.invite" not in text
     assert "door " in text
     for path in ("verplaatsen", "annuleren", "buddy", "leidinggevende"):
         assert f'href="/medewerkers/{LOTTE}/{path}"' in page.text
     assert f"/medewerkers/{LOTTE}/items/" in page.text
+
+
+def test_a_hire_page_shows_recent_and_coming_lines_until_asked_for_all(
+    planned: Any, client: TestClient
+):
+    """The timeline first shows its last lines up to today and the next ones, says how many it
+    leaves out and links to all of them; `?alles=1` shows every line."""
+    login_as(client, planned, BRAM)
+    rows = r"<tr>\s*<td>[^<]*</td>\s*<td>(?:actie|mail|audit)</td>"
+    short = client.get(f"/medewerkers/{LOTTE}").text
+    full = client.get(f"/medewerkers/{LOTTE}?alles=1").text
+    shown, every = len(re.findall(rows, short)), len(re.findall(rows, full))
+    assert every > PAST_SHOWN + COMING_SHOWN
+    assert shown == PAST_SHOWN + COMING_SHOWN
+    left_out = re.search(r"(\d+) andere regels zijn weggelaten", text_of(short))
+    assert left_out
+    assert int(left_out.group(1)) == every - shown
+    assert f'href="/medewerkers/{LOTTE}?alles=1#tijdlijn">Alles tonen ({every} regels)' in short
+    assert "Minder tonen" in full
+    assert "weggelaten" not in full
 
 
 def test_a_hire_of_another_municipality_is_not_found(planned: Any, client: TestClient):

@@ -19,11 +19,14 @@ from poflow.kernel.vocabulary import CaseType
 from poflow.onboarding.rules import phase_on
 from poflow.onboarding.steps import ITEM_PREFIX
 from poflow.states import ActionState, MailState, StepState
-from poflow.web.workspace.overview_model import PROCESS_LABELS, _names, owner_label
+from poflow.web.workspace.labels import action_label, audit_label
+from poflow.web.workspace.waits_model import PROCESS_LABELS, names_of, owner_label
 
-__all__ = ["HirePage", "Item", "Moment", "read_hire"]
+__all__ = ["COMING_SHOWN", "PAST_SHOWN", "HirePage", "Item", "Moment", "fold", "read_hire"]
 
 _ZONE = ZoneInfo(TIMEZONE)
+PAST_SHOWN = 20  # the timeline as first shown: the last lines up to today...
+COMING_SHOWN = 10  # ...and the next ones; "alles tonen" shows every line
 STEP_STATES = {StepState.OPEN: "open", StepState.DONE: "klaar", StepState.CANCELLED: "vervallen"}
 ACTION_STATES = {
     ActionState.PENDING: "gepland",
@@ -143,7 +146,7 @@ def read_hire(
     ).all()
     people = {s.owner_id for s in steps if s.owner_id} | {a.actor for a in audits}
     people |= {m.recipient_id for m in mails if m.recipient_id}
-    names = _names(session, people, {hire.id: hire.full_name})
+    names = names_of(session, people, {hire.id: hire.full_name})
     step_of = {a.id: a.step_id for a in actions}
     invitation = _invitations(list(mails), step_of)
     titles = {s.id: s.title for s in steps}
@@ -168,7 +171,7 @@ def read_hire(
             at=datetime.combine(a.due_date, datetime.min.time()),
             dated=False,
             kind="actie",
-            what=f"{a.kind}: {titles.get(a.step_id or 0, 'de medewerker')}",
+            what=f"{action_label(a.kind)}: {titles.get(a.step_id or 0, 'de medewerker')}",
             state=ACTION_STATES[a.state],
         )
         for a in actions
@@ -193,7 +196,8 @@ def read_hire(
             at=_local(a.at).replace(tzinfo=None),
             dated=True,
             kind="audit",
-            what=a.action + (f": {titles[int(a.entity_id)]}" if a.entity_type == "step" else ""),
+            what=audit_label(a.action)
+            + (f": {titles[int(a.entity_id)]}" if a.entity_type == "step" else ""),
             state=f"door {names.get(a.actor, a.actor)}",
         )
         for a in audits
@@ -205,3 +209,13 @@ def read_hire(
         items=items,
         timeline=timeline,
     )
+
+
+def fold(timeline: list[Moment], day: date) -> tuple[list[Moment], int]:
+    """The timeline as first shown: its last PAST_SHOWN lines up to and including `day` and its
+    next COMING_SHOWN after it (a hire's timeline grows to hundreds of lines); and how many
+    lines that leaves out."""
+    past = [m for m in timeline if m.at.date() <= day]
+    coming = [m for m in timeline if m.at.date() > day]
+    shown = past[-PAST_SHOWN:] + coming[:COMING_SHOWN]
+    return shown, len(timeline) - len(shown)

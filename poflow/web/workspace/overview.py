@@ -22,7 +22,7 @@ from poflow.onboarding.rules import AFGEROND, Phase
 from poflow.onboarding.status import SHORT
 from poflow.web.workspace.frame import PO, frame, message, render, require, runtime
 from poflow.web.workspace.hire_common import done_text
-from poflow.web.workspace.hire_model import read_hire
+from poflow.web.workspace.hire_model import COMING_SHOWN, PAST_SHOWN, fold, read_hire
 from poflow.web.workspace.overview_model import Filters, read_overview
 
 __all__ = ["ACTIONS", "router"]
@@ -95,7 +95,8 @@ def overview_page(request: Request) -> Response:
 
 @router.get("/medewerkers/{hire_id}")
 def hire_page(request: Request, hire_id: str) -> Response:
-    """A hire's timeline and checklist: for P&O, and for the hire's own leidinggevende."""
+    """A hire's timeline and checklist: for P&O, and for the hire's own leidinggevende. The
+    timeline shows its recent and coming lines; `?alles=1` shows every line."""
     viewer = require(request, Role.PO_ADVISEUR, Role.LEIDINGGEVENDE)
     if isinstance(viewer, Response):
         return viewer
@@ -107,9 +108,16 @@ def hire_page(request: Request, hire_id: str) -> Response:
         if found is None or not (is_po or found.hire.manager_id == viewer.person_id):
             text = "Deze nieuwe medewerker is niet gevonden in je gemeente."
             return message(request, viewer, "Niet gevonden", text, 404)
+        everything = request.query_params.get("alles") == "1"
+        timeline, hidden = (found.timeline, 0) if everything else fold(found.timeline, day)
         context = {
             **frame(request, viewer, "/overzicht" if is_po else ""),
             "p": found,
+            "timeline": timeline,
+            "hidden": hidden,
+            "everything": everything,
+            "past_shown": PAST_SHOWN,
+            "coming_shown": COMING_SHOWN,
             "h": found.hire,
             "manager": found.hire.manager.full_name,
             "buddy": found.hire.buddy.full_name if found.hire.buddy else None,
