@@ -347,7 +347,12 @@ def sink(
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Web app worker processes; default one per CPU"),
+    ] = None,
+) -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
     The dispatcher runs on working days at 07:00 Europe/Amsterdam, the onboarding report at
@@ -357,7 +362,7 @@ def serve() -> None:
     from poflow.flows.serve import serve_deployments
 
     _runtime()
-    serve_deployments()
+    serve_deployments(workers)
 
 
 @app.command()
