@@ -83,9 +83,9 @@ def run_web(
     if workers <= 1:
         uvicorn.Server(_config(settings, host, port)).run()
         return
+    options = _options(settings, host, port)  # InsecureSecret here, before anything listens
     if settings != get_settings():
         raise ValueError("Several web workers read their settings from the environment only.")
-    options = _options(settings, host, port)
     os.environ["POFLOW_WEB_HOST"] = options["host"]  # the workers judge secrets as we did
     os.environ["POFLOW_WEB_PORT"] = str(options["port"])
     uvicorn.run(APP, factory=True, workers=workers, **options)
