@@ -3,13 +3,14 @@ hires (goal p95 <= 300 ms over 50 requests a page), and 50 link clicks at once (
 ms); on SQLite and PostgreSQL.
 
 Real parts: one fictional municipality (2,000 staff, 2,000 hires) loaded and planned by every
-registered planner as the peak-day bench does (bench.world), the web app served by uvicorn in
-its own process on loopback (`poflow.web.server.run_web`), a P&O adviser logged in through the
-real login form. Pages: the P&O overview and a hire's page when the app has them (WS-OVERVIEW's
-`/overzicht` and `/medewerkers/<id>`); the pages the app has are timed otherwise and named in
-the result (`pages`). Link clicks: 50 clients each open their own onboarding item's link page
-(`/a/<token>`, minted as the digest mints them) at the same moment, two rounds of fresh links;
-for comparison ten links are first opened one at a time.
+registered planner as the peak-day bench does (bench.world), the web app served by uvicorn on
+loopback in as many worker processes as `poflow web` starts by default (`poflow.web.server.
+run_web`, `default_workers`: one per CPU; printed with the figures), a P&O adviser logged in
+through the real login form. Pages: the P&O overview and a hire's page when the app has them
+(WS-OVERVIEW's `/overzicht` and `/medewerkers/<id>`); the pages the app has are timed otherwise
+and named in the result (`pages`). Link clicks: 50 clients each open their own onboarding item's
+link page (`/a/<token>`, minted as the digest mints them) at the same moment, two rounds of
+fresh links; for comparison ten links are first opened one at a time.
 """
 
 from __future__ import annotations
@@ -135,11 +136,20 @@ def _links(rt: Any, count: int, used: int = 0) -> list[str]:
     return [f"/a/{t}" for t in tokens]
 
 
+def workers() -> int:
+    """The web app's worker processes: `poflow web`'s default."""
+    from poflow.web.server import default_workers
+
+    return default_workers()
+
+
 @contextmanager
 def _server(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """The web app in its own process (uvicorn, one worker), up until the block ends."""
+    """The web app in its own processes (uvicorn, `workers()` of them), up until the block
+    ends."""
+    code = f"from poflow.web.server import run_web; run_web(workers={workers()})"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from poflow.web.server import run_web; run_web()"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=os.environ.copy(),
     )
@@ -262,6 +272,7 @@ def _backend(kind: str, url: str, tmp: Path) -> dict[str, Any]:
     return {
         "backend": kind,
         "hires": HIRES,
+        "workers": workers(),
         "seed_s": round(seeded["seed_s"], 1),
         "pages": {p.replace(seeded["hire"], "<id>"): round(v, 1) for p, v in page_p95.items()},
         "workspace_p95_ms": max(page_p95.values()),
@@ -294,7 +305,8 @@ def measure_workspace(
                     res = _backend(kind, create_database(base, "bench_workspace"), tmp)
             log(
                 f"  {kind}: {HIRES} hires loaded and planned in {res['seed_s']} s; p95 ms per "
-                f"page {res['pages']} (goal <= 300); {CLIENTS} link clicks at once x {ROUNDS - 1}: "
+                f"page {res['pages']} (goal <= 300); web workers {res['workers']}; {CLIENTS} link "
+                f"clicks at once x {ROUNDS - 1}: "
                 f"p95 {res['links_p95_ms']:.0f} ms, max {res['links_max_ms']:.0f} ms (goal <= 200; "
                 f"one click alone: median {res['link_alone_ms']:.0f} ms)"
             )

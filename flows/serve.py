@@ -38,13 +38,20 @@ def all_deployments() -> list[Any]:
     return [*found, approval.deployment(), waits.deployment()]
 
 
-def serve_deployments() -> None:
-    """Run poflow's web app (the links in mails) and every deployment until interrupted."""
+def serve_deployments(workers: int | None = None) -> None:
+    """Run poflow's web app (the links in mails; `workers` processes, default one per CPU,
+    or in a thread of this process for 1) and every deployment until interrupted."""
     from poflow.settings import get_settings
-    from poflow.web.server import serve_web_in_thread
+    from poflow.web.server import default_workers, serve_web_in_processes, serve_web_in_thread
 
-    web = serve_web_in_thread(get_settings())
-    print(f"poflow web app (links in mails) on {web.url}")
+    count = default_workers() if workers is None else workers
+    settings = get_settings()
+    web = (
+        serve_web_in_thread(settings)
+        if count <= 1
+        else serve_web_in_processes(settings, workers=count)
+    )
+    print(f"poflow web app (links in mails) on {web.url} ({count} worker processes)")
     try:
         # Look for resumed waits every 2 s (Prefect's default is 10 s): a decision's next
         # step follows within seconds (goal p95 <= 10 s, measured by the benchmark).

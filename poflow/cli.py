@@ -376,7 +376,12 @@ def sink(
 
 
 @app.command()
-def serve() -> None:
+def serve(
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Web app worker processes; default one per CPU"),
+    ] = None,
+) -> None:
     """Start the web app for the links in mails and every scheduled deployment.
 
     Each process's day runs on the CAO working days in Europe/Amsterdam, in the day's order from
@@ -387,7 +392,7 @@ def serve() -> None:
     from poflow.flows.serve import serve_deployments
 
     _runtime()
-    serve_deployments()
+    serve_deployments(workers)
 
 
 @app.command()

@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["make_engine", "one_connection", "session_factory", "session_scope", "upgrade_schema"]
+__all__ = [
+    "make_engine",
+    "one_connection",
+    "reading",
+    "session_factory",
+    "session_scope",
+    "upgrade_schema",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,10 +33,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DEFERRED = "poflow_deferred"  # execution option: this engine's transactions only read first
+
+
 def _sqlite_begin_immediate(conn: Any) -> None:
     # Take the write lock when a transaction starts, so two writers can never both read a
-    # row as "queued" and both send it (X-1); SQLite has no SELECT ... FOR UPDATE.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # row as "queued" and both send it (X-1); SQLite has no SELECT ... FOR UPDATE. Sessions
+    # of `reading(factory)` begin deferred instead: readers in WAL mode do not wait for the
+    # write lock nor hold it.
+    deferred = conn.get_execution_options().get(DEFERRED, False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=16)
@@ -49,6 +62,25 @@ def make_engine(url: str) -> Engine:
 def session_factory(url: str) -> sessionmaker[Session]:
     """A sessionmaker bound to the engine for `url`."""
     return sessionmaker(make_engine(url), expire_on_commit=False)
+
+
+def reading(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """`factory` for work that reads, and writes only in a transaction that begins with the
+    write (e.g. a link page: shown without writing, its refusal counted after a rollback).
+
+    On SQLite its transactions begin deferred (BEGIN, not BEGIN IMMEDIATE), so many readers
+    run at once instead of one after another behind the write lock; a transaction that reads
+    and then writes must not use it (it could not take the write lock once another wrote).
+    Elsewhere it is `factory` itself. Same session class: the same listeners (track_cases).
+    """
+    bind = factory.kw["bind"]
+    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+        return factory
+    return sessionmaker(
+        bind.execution_options(**{DEFERRED: True}),
+        class_=factory.class_,
+        expire_on_commit=factory.kw.get("expire_on_commit", True),
+    )
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from poflow._exceptions import NotFound
 from poflow.db.models import Hire, Step
 from poflow.engine import Context
@@ -21,19 +23,35 @@ def _linked_step(ctx: Context, link: ActionLink) -> Step:
     return step
 
 
+def _item(ctx: Context, link: ActionLink) -> tuple[Step, str]:
+    """The linked item and whom it is for (the hire's name, else its id): one query, kept in
+    the context's memo, so a page's heading and description do not each load them again (a
+    Hire loads its manager and buddy with their roles, which a name does not need)."""
+    key = (ITEM_DONE, link.id)
+    if key not in ctx.memo:
+        found = ctx.session.execute(
+            select(Step, Hire.given_name, Hire.family_name)
+            .outerjoin(Hire, Hire.id == Step.case_id)
+            .where(Step.id == link.step_id)
+        ).first()
+        if found is None or found[0].process != "onb":
+            raise NotFound(f"Link {link.public_id[:8]} does not point at an onboarding item")
+        step, given, family = found
+        ctx.memo[key] = (step, f"{given} {family}" if given is not None else step.case_id)
+    item: tuple[Step, str] = ctx.memo[key]
+    return item
+
+
 def _describe(ctx: Context, link: ActionLink) -> str:
-    step = _linked_step(ctx, link)
-    hire = ctx.session.get(Hire, step.case_id)
-    who = hire.full_name if hire else step.case_id
+    step, who = _item(ctx, link)
     return (
         f"Je meldt dat ‘{step.title}’ voor {who} is afgerond (gepland op {date_nl(step.due_date)})."
     )
 
 
 def _subject(ctx: Context, link: ActionLink) -> str:
-    step = _linked_step(ctx, link)
-    hire = ctx.session.get(Hire, step.case_id)
-    return f"‘{step.title}’ voor {hire.full_name if hire else step.case_id}"
+    step, who = _item(ctx, link)
+    return f"‘{step.title}’ voor {who}"
 
 
 def _perform(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:

@@ -183,11 +183,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.get("/a/{token}", response_class=HTMLResponse)
-    async def show(token: str, request: Request) -> Response:
-        viewer = await run_in_threadpool(viewer_of, request)
-        page = await run_in_threadpool(
-            pages.show, token, request.cookies.get(CSRF_COOKIE), _client(request), viewer
-        )
+    def show(token: str, request: Request) -> Response:
+        # A sync route: one trip through the thread pool for the whole page (with 50 clicks
+        # at once, every further trip waited behind all the others' first ones).
+        viewer = viewer_of(request)
+        page = pages.show(token, request.cookies.get(CSRF_COOKIE), _client(request), viewer)
         return render(page, token)
 
     @app.post("/a/{token}", response_class=HTMLResponse)

@@ -17,20 +17,27 @@ def web(
         str | None, typer.Option(help="Address to bind; default POFLOW_WEB_HOST (127.0.0.1)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port; default POFLOW_WEB_PORT (8765)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes, each its own database pool; default one per CPU"
+        ),
+    ] = None,
 ) -> None:
     """Serve the link pages until Ctrl-C; links in mails point at POFLOW_BASE_URL."""
     from poflow.db.session import upgrade_schema
     from poflow.runtime import prepare_environment
     from poflow.settings import get_settings
-    from poflow.web.server import run_web
+    from poflow.web.server import default_workers, run_web
 
     settings = get_settings()
     settings.refuse_insecure_secrets(host)  # before anything starts: InsecureSecret, exit 1
     prepare_environment(settings)
     upgrade_schema(settings.resolved_database_url())
+    count = default_workers() if workers is None else workers
     bound = f"{host or settings.web_host}:{settings.web_port if port is None else port}"
     typer.echo(
-        f"poflow web on http://{bound}; links point at {settings.resolved_base_url()}. "
-        "Ctrl-C stops."
+        f"poflow web on http://{bound} ({count} worker processes); links point at "
+        f"{settings.resolved_base_url()}. Ctrl-C stops."
     )
-    run_web(settings, host=host, port=port)
+    run_web(settings, host=host, port=port, workers=count)

@@ -16,6 +16,7 @@ from poflow._exceptions import ActionRefused, LinkRefused, PoflowError
 from poflow.auth.viewer import Viewer
 from poflow.config import MunicipalityConfig
 from poflow.db.models import AuditEntry
+from poflow.db.session import reading
 from poflow.engine import Context
 from poflow.link_tokens import claim_link, verify_token
 from poflow.links import ActionLink, LinkAction
@@ -55,10 +56,12 @@ class LinkPages:
     runtime: Runtime
     _keys: list[str] = field(init=False)  # current first: it signs, every one verifies
     _secret: str = field(init=False)  # the current key
+    _reader: sessionmaker[Session] = field(init=False)  # for show(): reads without the lock
 
     def __post_init__(self) -> None:
         self._keys = self.settings.signing_keys()
         self._secret = self._keys[0]
+        self._reader = reading(self.runtime.factory)
 
     @property
     def settings(self) -> Settings:
@@ -193,9 +196,10 @@ class LinkPages:
     ) -> Page:
         """The confirmation page; never commits anything but the tally of a refusal. `client`
         is the requester's address (only its keyed hash is kept), `viewer` the logged-in
-        person."""
+        person. Its session reads without the write lock (`reading`): a refusal rolls back
+        before it counts, so its transaction begins with the write."""
         source = self.source(client)
-        with self.factory() as session:
+        with self._reader() as session:
             found = self._usable(session, token, "GET", source)
             if isinstance(found, Page):
                 return found
