@@ -12,6 +12,7 @@ from poflow.web.workspace import (
     coaching,
     gallery,
     gesprekken,
+    gesprekken_cycle,
     hire_dates,
     hire_people,
     introductie,
@@ -35,6 +36,7 @@ workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance
 workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversation cycle
+workspace_router.include_router(gesprekken_cycle.router)  # /gesprekken/{id}: one cycle, its forms
 workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
 workspace_router.include_router(audit.router)  # /audit, /audit.csv
 workspace_router.include_router(gallery.router)  # /mails: the mail gallery
