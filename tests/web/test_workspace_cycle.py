@@ -147,18 +147,17 @@ class TestScaleFacts:
             client, page, f"{page}/schaal", {"schaal_maximum": "ja", "schaal_periodiek": raised}
         )
         assert done.status_code == 303
-        assert "De gegevens over de schaal zijn vastgelegd." in client.get(
-            done.headers["location"]
-        ).text
+        assert (
+            "De gegevens over de schaal zijn vastgelegd."
+            in client.get(done.headers["location"]).text
+        )
         with example_data.factory() as session:
             cycle = find_cycle(session, CaseType.PERSON, COLLEAGUE)
             assert cycle is not None
             assert cycle.at_scale_max is True
             assert cycle.last_raise_on.isoformat() == raised  # type: ignore[union-attr]
         rows = audited(example_data, "ges.cycle.updated")
-        assert [(a.actor, a.detail["fields"]) for a in rows] == [
-            (PO, "at_scale_max,last_raise_on")
-        ]
+        assert [(a.actor, a.detail["fields"]) for a in rows] == [(PO, "at_scale_max,last_raise_on")]
 
 
 class TestLegalDecision:
