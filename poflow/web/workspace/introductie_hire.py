@@ -95,7 +95,9 @@ def upload_problems(problems: list[str]) -> list[str]:
             continue
         row, column, why = found.groups()
         said = next((p.sub(d, why) for p, d in _COMPLETION_NL if p.match(why)), dutch_reason(why))
-        out.append(f"Rij {row}, kolom {column_label(column)} ({column}): {said}")
+        label = column_label(column)
+        named = label if label == column else f"{label} ({column})"
+        out.append(f"Rij {row}, kolom {named}: {said}")
     return out
 
 
