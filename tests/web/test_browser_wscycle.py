@@ -45,6 +45,7 @@ def _cycle(page: Any, base: str) -> None:
     assert "nog niet worden vastgelegd" in page.locator(".samenvatting").inner_text()
     check_page(page, "gesprekken-besluit-geweigerd")
     page.goto(f"{base}/gesprekken")
+    check_page(page, "gesprekken-cycli")
     page.get_by_role("link", name="Esra Yilmaz").click()
     assert page.locator("h1").inner_text() == "Gesprekscyclus van Esra Yilmaz"
 
