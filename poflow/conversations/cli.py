@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from poflow._exceptions import AppraisalRequired, NotFound
+from poflow._exceptions import AppraisalRequired, InputRefused, NotFound
 from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.conversations.case import Case, find_case, find_cycle
-from poflow.conversations.cycle import start_cycle
+from poflow.conversations.cycle import start_case_cycle, update_cycle_facts
 from poflow.conversations.decisions import plan_extra_appraisal, record_legal_decision
 from poflow.conversations.models import LegalDecision
 from poflow.conversations.rules import LegalKind
@@ -23,10 +23,8 @@ from poflow.conversations.status import (
     legal_decisions,
     next_open_step,
 )
-from poflow.db.models import Hire
 from poflow.engine import Context
 from poflow.kernel.calendar import today
-from poflow.kernel.vocabulary import CaseType
 
 __all__ = ["appraisal_app", "cycle_app"]
 
@@ -79,29 +77,19 @@ def cycle_start(
     Started by the person logged in with `poflow login`."""
     on = _required_day(date_, "--date")
     with _context(some_id, acting=True) as (ctx, case):
-        hire = ctx.session.get(Hire, case.case_id) if case.case_type == CaseType.HIRE else None
-        joined_on = parse_date(joined, "--joined") or (hire.start_date if hire else None)
-        if joined_on is None:
-            raise typer.BadParameter(
-                "--joined (the date they came into service) is required for existing staff",
-                param_hint="--joined",
+        try:
+            cycle = start_case_cycle(
+                ctx,
+                case,
+                on=on,
+                manager_id=manager,
+                joined_on=parse_date(joined, "--joined"),
+                last_raise_on=parse_date(last_raise, "--last-raise"),
+                last_promotion_on=parse_date(last_promotion, "--last-promotion"),
+                at_scale_max=scale_max,
             )
-        manager_id = manager or case.manager_id
-        if manager_id is None:
-            raise typer.BadParameter(
-                "--manager is required for existing staff", param_hint="--manager"
-            )
-        cycle = start_cycle(
-            ctx,
-            case_type=case.case_type,
-            case_id=case.case_id,
-            on=on,
-            manager_id=manager_id,
-            joined_on=joined_on,
-            last_raise_on=parse_date(last_raise, "--last-raise"),
-            last_promotion_on=parse_date(last_promotion, "--last-promotion"),
-            at_scale_max=scale_max,
-        )
+        except InputRefused as exc:
+            raise typer.BadParameter(exc.why, param_hint=f"--{exc.field}") from None
         first = cycle.first_richtgesprek
     typer.echo(
         f"Cycle of {some_id} started: richtgesprek {first}; the next tick sends the "
@@ -123,21 +111,13 @@ def cycle_update(
 
     Recorded by the person logged in with `poflow login`."""
     with _context(some_id, acting=True) as (ctx, case):
-        cycle = find_cycle(ctx.session, case.case_type, case.case_id)
-        if cycle is None:
-            raise NotFound(f"Cannot update the cycle of {some_id}: it has none")
-        changed = []
-        if scale_max is not None:
-            cycle.at_scale_max = scale_max
-            changed.append("at_scale_max")
-        for name, value in (
-            ("last_raise_on", parse_date(last_raise, "--last-raise")),
-            ("last_promotion_on", parse_date(last_promotion, "--last-promotion")),
-        ):
-            if value is not None:
-                setattr(cycle, name, value)
-                changed.append(name)
-        ctx.audit("ges.cycle.updated", "ges_cycle", str(cycle.id), fields=",".join(changed))
+        changed = update_cycle_facts(
+            ctx,
+            case,
+            at_scale_max=scale_max,
+            last_raise_on=parse_date(last_raise, "--last-raise"),
+            last_promotion_on=parse_date(last_promotion, "--last-promotion"),
+        )
     typer.echo(f"Cycle of {some_id} updated: {', '.join(changed) or 'nothing changed'}.")
 
 

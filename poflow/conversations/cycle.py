@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from poflow._exceptions import IllegalTransition
-from poflow.conversations.case import find_cycle, section
+from poflow._exceptions import IllegalTransition, InputRefused, NotFound
+from poflow.conversations.case import Case, find_cycle, section
 from poflow.conversations.models import CycleBasis, GesCycle
 from poflow.conversations.rules import holds_talks, richtgesprek_after_introduction
 from poflow.conversations.states import CycleState
@@ -16,7 +16,14 @@ from poflow.db.models import Hire, Step
 from poflow.engine import TZ, Context
 from poflow.kernel.vocabulary import CaseType
 
-__all__ = ["INTRO_STEP", "new_cycle", "start_after_introduction", "start_cycle"]
+__all__ = [
+    "INTRO_STEP",
+    "new_cycle",
+    "start_after_introduction",
+    "start_case_cycle",
+    "start_cycle",
+    "update_cycle_facts",
+]
 
 # The introduction programme's closing talk, a step of the hire (INT-5); DONE when held.
 INTRO_STEP = "int:startontwikkelgesprek"
@@ -138,3 +145,64 @@ def start_cycle(
     )
     plan_round(ctx, cycle, 1)
     return cycle
+
+
+def start_case_cycle(
+    ctx: Context,
+    case: Case,
+    *,
+    on: date,
+    manager_id: str | None = None,
+    joined_on: date | None = None,
+    last_raise_on: date | None = None,
+    last_promotion_on: date | None = None,
+    at_scale_max: bool = False,
+) -> GesCycle:
+    """`start_cycle` for a resolved case (what `poflow cycle start` and the workspace call): a
+    hire's start date and known manager fill in what is not given; InputRefused naming
+    "joined" or "manager" when existing staff lacks one."""
+    hire = ctx.session.get(Hire, case.case_id) if case.case_type == CaseType.HIRE else None
+    joined = joined_on or (hire.start_date if hire else None)
+    if joined is None:
+        raise InputRefused(
+            "joined", "the date they came into service is required for existing staff"
+        )
+    manager = manager_id or case.manager_id
+    if manager is None:
+        raise InputRefused("manager", "the leidinggevende is required for existing staff")
+    return start_cycle(
+        ctx,
+        case_type=case.case_type,
+        case_id=case.case_id,
+        on=on,
+        manager_id=manager,
+        joined_on=joined,
+        last_raise_on=last_raise_on,
+        last_promotion_on=last_promotion_on,
+        at_scale_max=at_scale_max,
+    )
+
+
+def update_cycle_facts(
+    ctx: Context,
+    case: Case,
+    *,
+    at_scale_max: bool | None = None,
+    last_raise_on: date | None = None,
+    last_promotion_on: date | None = None,
+) -> list[str]:
+    """Record the scale facts the raise rule needs (GES-4): the facts given replace those of
+    the cycle, audited; the names of the fields changed. NotFound when the case has no cycle."""
+    cycle = find_cycle(ctx.session, case.case_type, case.case_id)
+    if cycle is None:
+        raise NotFound(f"Cannot update the cycle of {case.case_id}: it has none")
+    changed = []
+    if at_scale_max is not None:
+        cycle.at_scale_max = at_scale_max
+        changed.append("at_scale_max")
+    for name, value in (("last_raise_on", last_raise_on), ("last_promotion_on", last_promotion_on)):
+        if value is not None:
+            setattr(cycle, name, value)
+            changed.append(name)
+    ctx.audit("ges.cycle.updated", "ges_cycle", str(cycle.id), fields=",".join(changed))
+    return changed

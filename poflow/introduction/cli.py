@@ -13,21 +13,18 @@ from typing import Annotated
 
 import typer
 
-from poflow._exceptions import NotFound
 from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.engine import Context
 from poflow.hires.services import get_hire
 from poflow.introduction.attendance import record_attendances
 from poflow.introduction.completions import import_completions
 from poflow.introduction.config import section
-from poflow.introduction.kinds import PROCESS, elearning_key
 from poflow.introduction.planner import enrol
 from poflow.introduction.portfolio import portfolio
 from poflow.introduction.sessions import plan_day
 from poflow.introduction.status import named_rows, session_rows, sessions_between
-from poflow.introduction.steps import add_role_item, complete_step
+from poflow.introduction.steps import add_role_item, complete_item
 from poflow.kernel.calendar import today
-from poflow.kernel.vocabulary import CaseType
 
 __all__ = ["intro_app", "portfolio_app"]
 
@@ -177,15 +174,7 @@ def done_cmd(
 
     An acknowledgement (its link needs no login): recorded as the operator (cli:<os user>)."""
     with _ctx(hire_id=hire_id) as ctx:
-        by = ctx.actor
-        keys = [f"{PROCESS}:{item}", elearning_key(item)]
-        step = next(
-            (s for k in keys if (s := ctx.step(case_type=CaseType.HIRE, case_id=hire_id, key=k))),
-            None,
-        )
-        if step is None:
-            raise NotFound(f"Hire {hire_id} has no programme item {item!r}")
-        changed = complete_step(ctx, step, by=by, source="cli")
+        step, changed = complete_item(ctx, hire_id, item, by=ctx.actor, source="cli")
     typer.echo(
         f"{step.key} of {hire_id} " + ("recorded as done." if changed else "was already done.")
     )

@@ -16,7 +16,7 @@ from poflow.introduction.steps import complete_step
 from poflow.kernel.vocabulary import CaseType
 from poflow.rows import read_rows
 
-__all__ = ["COLUMNS", "CompletionResult", "import_completions"]
+__all__ = ["COLUMNS", "CompletionResult", "import_completion_rows", "import_completions"]
 
 COLUMNS = ("hire_id", "module", "completed_on")
 
@@ -31,7 +31,15 @@ class CompletionResult:
 
 def import_completions(ctx: Context, path: Path, *, by: str = "csv") -> CompletionResult:
     """Mark each listed e-learning done and certify it; a bad row rejects the whole file."""
-    rows = read_rows(path, COLUMNS)
+    return import_completion_rows(ctx, read_rows(path, COLUMNS), source=path, by=by)
+
+
+def import_completion_rows(
+    ctx: Context, rows: list[dict[str, str]], *, source: Path, by: str = "csv"
+) -> CompletionResult:
+    """`import_completions` for rows already read (an upload in the workspace); `source` names
+    the file in ImportRejected and the audit."""
+    path = source
     cfg = section(ctx.config)
     modules = {i.key for i in cfg.items if i.kind == "elearning"}
     problems: list[str] = []

@@ -14,7 +14,14 @@ from poflow.db.models import Hire, Step
 from poflow.engine import Context, local_datetime, step_close
 from poflow.introduction.config import section
 from poflow.introduction.deadline import LATE, is_late
-from poflow.introduction.kinds import PROCESS, ROLE_ITEM, ROLE_ITEM_PREFIX, TALK_KEY, item_of_step
+from poflow.introduction.kinds import (
+    PROCESS,
+    ROLE_ITEM,
+    ROLE_ITEM_PREFIX,
+    TALK_KEY,
+    elearning_key,
+    item_of_step,
+)
 from poflow.introduction.models import IntroSession, SessionParticipant, enrolment_of
 from poflow.introduction.portfolio import issue_certificate
 from poflow.introduction.rules import closing_refusal, programme_end
@@ -22,7 +29,7 @@ from poflow.introduction.states import ENROLMENT_STATES, OPEN, EnrolmentState
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.states import StepState
 
-__all__ = ["add_role_item", "complete_step", "line_step"]
+__all__ = ["add_role_item", "complete_item", "complete_step", "line_step"]
 
 
 def line_step(
@@ -186,3 +193,19 @@ def complete_step(
             enrolment.completed_at = step.done_at
             ctx.audit("intro.completed", "hire", hire.id, step=step.id, by=by)
     return True
+
+
+def complete_item(
+    ctx: Context, hire_id: str, item: str, *, by: str, source: str
+) -> tuple[Step, bool]:
+    """Record the item `item` of the hire's own line done (an e-learning key, tma,
+    startontwikkelgesprek or rol:N): the step and whether it changed (False when already
+    done). NotFound when the hire has no such item."""
+    keys = [f"{PROCESS}:{item}", elearning_key(item)]
+    step = next(
+        (s for k in keys if (s := ctx.step(case_type=CaseType.HIRE, case_id=hire_id, key=k))),
+        None,
+    )
+    if step is None:
+        raise NotFound(f"Hire {hire_id} has no programme item {item!r}")
+    return step, complete_step(ctx, step, by=by, source=source)

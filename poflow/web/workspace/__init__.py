@@ -12,9 +12,11 @@ from poflow.web.workspace import (
     coaching,
     gallery,
     gesprekken,
+    gesprekken_cycle,
     hire_dates,
     hire_people,
     introductie,
+    introductie_hire,
     my_work,
     new_hire,
     outgoing,
@@ -33,8 +35,10 @@ workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw
 workspace_router.include_router(upload.router)  # /medewerkers/importeren
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
+workspace_router.include_router(introductie_hire.router)  # before /introductie/{session_id}
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance
 workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversation cycle
+workspace_router.include_router(gesprekken_cycle.router)  # /gesprekken/{id}: one cycle, its forms
 workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
 workspace_router.include_router(audit.router)  # /audit, /audit.csv
 workspace_router.include_router(gallery.router)  # /mails: the mail gallery

@@ -1,7 +1,9 @@
 """The conversation cycle of the workspace (issue 21, item 6), for P&O: `/gesprekken` lists the
 open richtgesprekken and beoordelingsgesprekken due in the coming months (and those overdue),
 per leidinggevende and team, each with the state of its form: the POP form before a
-richtgesprek (GES-2), the appraisal form of a beoordelingsgesprek (GES-3). Read only; the
+richtgesprek (GES-2), the appraisal form of a beoordelingsgesprek (GES-3); below them every
+cycle at a glance, as `poflow cycle list`, each linking to the employee's cycle page
+(poflow/web/workspace/gesprekken_cycle.py, where P&O starts and steers a cycle). Read only; the
 talks themselves are confirmed and recorded through the links in the mails."""
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from poflow.db.models import Hire, Person
 from poflow.kernel.calendar import today
 from poflow.kernel.vocabulary import CaseType, Role
 from poflow.kernel.wording import date_nl
+from poflow.web.workspace.cycle_model import cycle_rows
 from poflow.web.workspace.frame import frame, render, require, runtime
 
 __all__ = ["router"]
@@ -87,9 +90,12 @@ def talks_page(request: Request) -> Response:
         return viewer
     asked = request.query_params.get("dagen", "")
     days = int(asked) if asked.isdigit() and int(asked) in WINDOWS else 90
+    with runtime(request).factory() as session:
+        every = cycle_rows(session, viewer.municipality, today())
     context = {
         **frame(request, viewer, PAGE),
         "groepen": _talks(request, viewer, days),
+        "cycli": every,
         "dagen": days,
         "vensters": WINDOWS,
     }

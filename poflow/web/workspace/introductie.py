@@ -3,11 +3,15 @@ the series (the start meeting every six weeks, the evaluation every three months
 modules), the sessions planned with their invitees and free seats, and the sessions whose
 attendance is still to record; `/introductie/{session_id}` lists the invitees by name with a
 form per invitee to record present or absent, through record_attendances as `poflow intro
-attendance` does (INT-3, INT-4), audited as the logged-in P&O adviser (X-4)."""
+attendance` does (INT-3, INT-4), audited as the logged-in P&O adviser (X-4). `/introductie` also
+imports the learning platform's e-learning completions from an uploaded CSV or XLSX through
+import_completion_rows, as `poflow intro elearning-import` does (INT-4: every row or none), and
+opens a new colleague's programme (poflow/web/workspace/introductie_hire.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,10 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from poflow._exceptions import IllegalTransition, NotFound
+from poflow._exceptions import IllegalTransition, ImportRejected, NotFound
 from poflow.auth.viewer import Viewer
 from poflow.db.models import Hire
 from poflow.introduction.attendance import record_attendances
+from poflow.introduction.completions import COLUMNS, import_completion_rows
 from poflow.introduction.config import section
 from poflow.introduction.models import IntroSession
 from poflow.introduction.rules import may_record_attendance
@@ -27,7 +32,9 @@ from poflow.introduction.status import sessions_between
 from poflow.kernel.calendar import TZ, today
 from poflow.kernel.vocabulary import Role
 from poflow.kernel.wording import date_nl
+from poflow.rows import XLSX_SUFFIXES, parse_rows
 from poflow.web.workspace.frame import Form, form_csrf, frame, read_form, render, require, runtime
+from poflow.web.workspace.introductie_hire import upload_problems
 
 __all__ = ["router"]
 
@@ -44,6 +51,7 @@ STATUS_NL = {
 }
 LOOK_BACK_DAYS = 60  # sessions this far back may still wait for their attendance
 LOOK_AHEAD_DAYS = 365
+ELEARNING = PAGE + "/elearning"
 
 
 def _series(request: Request, municipality: str) -> list[dict[str, Any]]:
@@ -85,18 +93,70 @@ def _overview(request: Request, viewer: Viewer) -> dict[str, Any]:
     return {"komend": upcoming, "vastleggen": to_record}
 
 
+def _imported(request: Request) -> str | None:
+    """What the e-learning import just did, said on the page it redirected to."""
+    asked = request.query_params
+    done, same = asked.get("afgerond", ""), asked.get("al", "")
+    if asked.get("elearning") == "leeg":
+        return "Kies eerst een bestand. Er is niets ingelezen."
+    if done.isdigit() and same.isdigit():
+        return f"E-learning ingelezen: {done} afgerond, {same} waren al afgerond."
+    return None
+
+
+def _sessions(
+    request: Request, viewer: Viewer, problems: list[str] | None = None, status: int = 200
+) -> Response:
+    context = {
+        **frame(request, viewer, PAGE),
+        **_overview(request, viewer),
+        "reeksen": _series(request, viewer.municipality),
+        "csrf_elearning": form_csrf(request, "introductie:elearning"),
+        "ingelezen": None if problems else _imported(request),
+        "problemen": problems or [],
+    }
+    return render(request, "werkplek/introductie.html", context, status)
+
+
 @router.get(PAGE, response_class=HTMLResponse)
 def sessions_page(request: Request) -> Response:
     """The series, the sessions to come and those whose attendance is still open."""
     viewer = require(request, Role.PO_ADVISEUR)
     if not isinstance(viewer, Viewer):
         return viewer
-    context = {
-        **frame(request, viewer, PAGE),
-        **_overview(request, viewer),
-        "reeksen": _series(request, viewer.municipality),
-    }
-    return render(request, "werkplek/introductie.html", context)
+    return _sessions(request, viewer)
+
+
+@router.post(ELEARNING, response_class=HTMLResponse)
+async def elearning_post(request: Request) -> Response:
+    """Import e-learning completions from an uploaded CSV or XLSX (INT-4), as `poflow intro
+    elearning-import`: every row or none; the problems by row and column in Dutch."""
+    viewer = await run_in_threadpool(require, request, Role.PO_ADVISEUR)
+    if not isinstance(viewer, Viewer):
+        return viewer
+    form = await read_form(request, "introductie:elearning")
+    if not isinstance(form, Form):
+        return form
+    name, content = form.files.get("bestand", ("", b""))
+    if not name or not content:
+        return RedirectResponse(f"{PAGE}?elearning=leeg", 303)
+    source = Path(Path(name).name)
+    xlsx = source.suffix.lower() in XLSX_SUFFIXES
+
+    def run() -> tuple[int, int]:
+        rt = runtime(request)
+        with rt.factory() as session, session.begin():
+            ctx = rt.context(session, viewer.municipality, today(), actor=viewer.person_id)
+            rows = parse_rows(content, source.name, COLUMNS, xlsx=xlsx)
+            result = import_completion_rows(ctx, rows, source=source, by=viewer.person_id)
+            return result.completed, result.unchanged
+
+    try:
+        completed, unchanged = await run_in_threadpool(run)
+    except ImportRejected as exc:
+        problems = upload_problems(exc.problems)
+        return await run_in_threadpool(_sessions, request, viewer, problems, 422)
+    return RedirectResponse(f"{PAGE}?afgerond={completed}&al={unchanged}", 303)
 
 
 def _own_session(session: Any, viewer: Viewer, session_id: int) -> IntroSession:
