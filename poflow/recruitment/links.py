@@ -181,14 +181,15 @@ def _decide(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
         raise ActionRefused("Deze selectie kan nu niet worden vastgelegd.") from exc
     if not confirm:
         return (
-            "Je hebt de selectie geweigerd, met je toelichting. Het MT-lid krijgt bericht en kan "
+            "Je weigering is vastgelegd, met je toelichting. Het MT-lid krijgt bericht en kan "
             "opnieuw selecteren; er is verder niets veranderd."
         )
     n = len(sel.chosen)
     who = "1 kandidaat gaat" if n == 1 else f"{n} kandidaten gaan"
     return (
-        f"Je hebt de selectie voor de {_ROUND_NL[sel.round_no]} gespreksronde bevestigd: {who} "
-        "door. De andere sollicitanten krijgen bericht en de gesprekken kunnen worden gepland."
+        f"Je bevestiging is vastgelegd: de selectie voor de {_ROUND_NL[sel.round_no]} "
+        f"gespreksronde gaat in en {who} door. De andere sollicitanten krijgen bericht en de "
+        "gesprekken kunnen worden gepland."
     )
 
 
