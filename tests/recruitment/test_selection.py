@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from poflow._exceptions import RecruitmentRefused
+from poflow.auth.viewer import Viewer
 from poflow.db.models import AuditEntry, Person
 from poflow.kernel.calendar import TZ
 from poflow.recruitment import interviews, selection, stages
