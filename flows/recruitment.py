@@ -2,7 +2,8 @@
 
 One flow run drives one round; its parameters are ids only. The policy, stage by stage:
 formation change? GS and OR both agree (REC-2) -> P&O drafts, P&O and MT-lid confirm (REC-3) ->
-internal, then external publication (REC-4) -> selection and two interview rounds (REC-5..7) ->
+internal, then external publication (REC-4) -> the MT-lid's selection, confirmed by the asked
+P&O adviser (REC-5), and two interview rounds (REC-6, REC-7) ->
 P&O, MT-lid and a colleague decide (REC-8) -> the four-eyes terms talk (REC-9) ->
 aanstellingsadvies, then the hire, whose onboarding starts by itself (REC-10).
 People act through their own links or the CLI. While it waits the run holds no process: it is
@@ -37,6 +38,7 @@ from poflow.tasks.recruitment import (
     attach_round,
     open_gate,
     open_need,
+    open_selection,
     publish_progress,
     purge_rejected,
     send_documents,
@@ -136,6 +138,10 @@ def recruitment_round(round_id: str, timeout_days: float = 60, poll_seconds: int
                 seen.add(str(subject))
                 continue  # decided meanwhile: the next advance applies it
             waiting_for, step = dict(gate["required"]), f"besluit {subject}"
+        elif (selection := open_selection(round_id)) is not None:
+            # REC-5: the MT-lid selected; the P&O adviser asked confirms by their own link
+            waiting_for = {"po_adviseur": selection["po_adviseur"]}
+            step = f"bevestiging selectie ronde {selection['round_no']}"
         else:  # P&O, the MT-lid or the dispatcher takes the next step (or re-asks a gate that
             # someone not asked for it had decided: that decision does not count, REC-9)
             waiting_for = {"po_adviseur": attached["po_adviseur"]}

@@ -1,10 +1,11 @@
 """The demo's recruitment round (REC-1..9): from wervingsbehoefte to the four-eyes decision.
 
 Its people do what they would do: P&O and the MT-lid take the domain steps (open the round, the
-vacancy text, one candidate, two interview rounds, the offer, the terms); every approval is
-decided by the asked person, logged in with the demo password, on the link page of the mail
-they got, over real HTTP against the web app the demo runs. Nothing bypasses a rule: the
-decision pages refuse anyone but the asked person, logged in.
+vacancy text, one candidate, two interview rounds, the offer, the terms); every approval (and
+P&O's confirmation of each selection, REC-5) is decided by the asked person, logged in with the
+demo password, on the link page of the mail they got, over real HTTP against the web app the
+demo runs. Nothing bypasses a rule: the decision pages refuse anyone but the asked person,
+logged in.
 """
 
 from __future__ import annotations
@@ -139,11 +140,11 @@ def run_round(
     mailbox = _Mailbox(mail_dir)
     emails = {p: _email(rt, p) for p in ROUND_PEOPLE}
 
-    def decide(people: tuple[str, ...], *subject: str) -> None:
+    def decide(people: tuple[str, ...], *subject: str, decision: str = "akkoord") -> None:
         for person in people:
             if person not in browsers:
                 browsers[person] = _Browser(web_url, origin, person, password)
-            browsers[person].decide(mailbox.link_token(emails[person], *subject))
+            browsers[person].decide(mailbox.link_token(emails[person], *subject), decision)
         step(SYSTEM_ACTOR, stages.advance_round, rid)  # what the round's flow does when woken
 
     try:
@@ -179,7 +180,11 @@ def run_round(
         say(f"{day}: round {rid}: candidate {cid} applies (own staff {CANDIDATE}, tier 2)")
         for round_no in (1, 2):
             step(MT, interviews.select_for_round, rid, round_no, [cid], by=MT, with_po=PO)
-            say(f"{day}: round {rid}: {cid} invited to interview round {round_no}")
+            decide((PO,), "Selectie ter bevestiging", decision="bevestigen")  # REC-5
+            say(
+                f"{day}: round {rid}: {MT} selects {cid} for interview round {round_no}; "
+                f"{PO} confirms it on their link page"
+            )
         step(PO, appointment.propose_offer, rid, cid, by=PO)
         decide((PO, MT, COLLEAGUE), "besluit gevraagd", f"aanbod aan {name[0]}")
         say(f"{day}: round {rid}: offer to {cid} approved by {PO}, {MT} and {COLLEAGUE}")

@@ -24,6 +24,7 @@ __all__ = [
     "attach_round",
     "open_gate",
     "open_need",
+    "open_selection",
     "publish_progress",
     "purge_rejected",
     "send_documents",
@@ -71,6 +72,14 @@ def open_gate(round_id: str) -> dict[str, Any] | None:
     rt = get_runtime()
     with rt.factory() as session:
         return stages.awaited_gate(session, round_id)
+
+
+@task(name="rec-open-selection", task_run_name="rec-selection-{round_id}")
+def open_selection(round_id: str) -> dict[str, Any] | None:
+    """The selection the round waits on P&O to confirm (REC-5), ids only, or None."""
+    rt = get_runtime()
+    with rt.factory() as session:
+        return stages.awaited_selection(session, round_id)
 
 
 @task(

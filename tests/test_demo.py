@@ -98,6 +98,10 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
             actor
             for (actor,) in db.execute("SELECT actor FROM audit WHERE action = 'session.started'")
         }
+        confirmed = db.execute(  # REC-5: each selection confirmed by the asked P&O adviser
+            "SELECT actor FROM audit WHERE action = 'round.selection_confirmed' ORDER BY id"
+        ).fetchall()
+    assert confirmed == [("HB-0002",), ("HB-0002",)]
     assert state == "advice"
     assert terms == [("HB-0004", "leidinggevende"), ("HB-0002", "po_adviseur")]
     assert {"HB-0002", "HB-0004"} <= sessions

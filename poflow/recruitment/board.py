@@ -14,6 +14,7 @@ from poflow.approvals.models import Approval, ApprovalRequest
 from poflow.kernel.foureyes import Outcome
 from poflow.recruitment.gates import gate
 from poflow.recruitment.models import RecruitmentRound
+from poflow.recruitment.selection import pending_selection
 from poflow.recruitment.states import RoundState
 
 __all__ = ["STAGE_NL", "Gate", "GateDecision", "RoundWait", "gates_of", "rounds_of", "waits_on"]
@@ -116,9 +117,13 @@ def gates_of(session: Session, rnd: RecruitmentRound) -> list[Gate]:
 
 def waits_on(session: Session, rnd: RecruitmentRound) -> RoundWait:
     """Whom the round waits for now: the asked people of an open gate who did not decide yet,
-    else the person whose step comes next in its stage; nobody once it is filled or cancelled."""
+    the P&O adviser asked to confirm the MT-lid's selection (REC-5), else the person whose step
+    comes next in its stage; nobody once it is filled or cancelled."""
     if rnd.state.final:
         return RoundWait(())
+    proposed = pending_selection(session, rnd.id)
+    if proposed is not None:
+        return RoundWait(((proposed.po_id, "bevestigt de selectie van het MT-lid"),))
     pending = [g for g in gates_of(session, rnd) if g.outcome is Outcome.PENDING]
     if pending:
         return RoundWait(

@@ -209,20 +209,23 @@ def vacancy_cmd(round_id: Round, file: Annotated[Path, typer.Option()]) -> None:
 def select_cmd(
     round_id: Round,
     candidate_ids: list[str],
-    with_po: Annotated[str, typer.Option(help="P&O adviser consulted")],
+    with_po: Annotated[
+        str, typer.Option(help="P&O adviser consulted, asked to confirm by link (REC-5)")
+    ],
     round_no: Annotated[int, typer.Option(min=1, max=2)] = 1,
     passed_over: Annotated[
         list[str] | None,
         typer.Option(help="CANDIDATE=REASON for each higher tier left out (REC-4)"),
     ] = None,
 ) -> None:
-    """The MT-lid selects with P&O for interview round 1 or 2 (REC-4, REC-5, REC-7).
+    """The MT-lid proposes a selection for interview round 1 or 2 (REC-4, REC-5, REC-7); the
+    P&O adviser --with-po confirms it by their own link (logged in) before it takes effect.
 
     As the round's MT-lid, logged in with `poflow login`. A candidate of a higher
     voorkeursbeleid tier left out for a lower one needs a reason."""
     reasons = dict(item.partition("=")[::2] for item in passed_over or [])
     try:
-        chosen = _do(
+        proposed = _do(
             None,
             round_id,
             select_for_round,
@@ -236,7 +239,11 @@ def select_cmd(
     except PreferenceRefused as refused:  # the refusal is audited on its own (REC-4, X-4)
         _do(None, round_id, record_refusal, round_id, refused, acting=True)
         raise
-    typer.echo(f"{len(chosen)} candidate(s) selected for round {round_no}; the others hear it.")
+    typer.echo(
+        f"Selection of {len(proposed.chosen)} candidate(s) for round {round_no} proposed; "
+        f"P&O adviser {with_po} is asked to confirm it by their own link (REC-5). It takes "
+        "effect (the others hear it) once confirmed."
+    )
 
 
 @recruitment_app.command("interviews")

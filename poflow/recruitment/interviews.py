@@ -1,6 +1,6 @@
-"""Selection and the interview rounds (REC-4..7, REC-11): the MT-lid selects with P&O, the
-selected are invited in voorkeursbeleid order with the panel in the invitation, the others hear
-a friendly no. Each invitation carries links to accept or decline (`links`)."""
+"""Selection and the interview rounds (REC-4..7, REC-11): the MT-lid proposes a selection that
+takes effect when P&O confirms it (`selection`); the selected are invited in voorkeursbeleid
+order with the panel in the invitation. Each invitation carries links to accept or decline."""
 
 from __future__ import annotations
 
@@ -20,17 +20,17 @@ from poflow.recruitment.mails import (
     mail_staff,
     section,
 )
-from poflow.recruitment.models import Candidate
-from poflow.recruitment.rounds import close_candidate, get_round, move_round, require_role
+from poflow.recruitment.models import RoundSelection
+from poflow.recruitment.rounds import get_round, require_role
 from poflow.recruitment.rules import (
     Tier,
     interview_order,
     interview_slots,
-    not_selected_reason,
     panel_roles,
     passed_over,
 )
-from poflow.recruitment.states import INTERVIEW_STAGES, CandidateState, check_candidate_move
+from poflow.recruitment.selection import pool_state, propose_selection
+from poflow.recruitment.states import INTERVIEW_STAGES, check_round_move
 
 __all__ = ["ACCEPT", "DECLINE", "plan_interviews", "record_refusal", "select_for_round"]
 
@@ -46,8 +46,10 @@ def select_for_round(
     by: str,
     with_po: str,
     passed_over_reasons: dict[str, str] | None = None,
-) -> list[Candidate]:
-    """The MT-lid selects with P&O (REC-5, REC-7); the others hear a friendly no (REC-11).
+) -> RoundSelection:
+    """The MT-lid proposes a selection with P&O (REC-5, REC-7): it takes effect (the others
+    hear a friendly no, REC-11) only when the P&O adviser `with_po` confirms it by their own
+    link (`selection.decide_selection`).
 
     A candidate of a higher tier left out for a lower one needs a recorded reason, e.g. that
     they do not (nearly) meet the requirements (REC-4); PreferenceRefused names those without."""
@@ -65,9 +67,10 @@ def select_for_round(
             f"Cannot select for round {rnd.id}: the MT-lid selects in "  # noqa: S608
             "consultation with someone else from P&O."
         )
-    round_state, cand_state = INTERVIEW_STAGES[round_no]
-    before = CandidateState.APPLIED if round_no == 1 else CandidateState.ROUND_ONE
-    pool = [c for c in candidates_of(ctx, rnd) if c.state is before]
+    if round_no not in INTERVIEW_STAGES:
+        raise RecruitmentRefused(f"Cannot select for round {rnd.id}: interview rounds are 1, 2.")
+    check_round_move(rnd.id, rnd.state, INTERVIEW_STAGES[round_no][0])  # the stage allows it
+    pool = [c for c in candidates_of(ctx, rnd) if c.state is pool_state(round_no)]
     unknown = set(chosen) - {c.id for c in pool}
     if unknown or not chosen:
         raise RecruitmentRefused(
@@ -85,7 +88,6 @@ def select_for_round(
             "a recorded reason (REC-4); give one per candidate (--passed-over ID=REASON).",
             missing,
         )
-    move_round(ctx, rnd, round_state, selected=len(chosen), by=by, with_po=with_po)
     for cand in pool:
         if cand.id in skipped:
             cand.passed_over_reason = reasons[cand.id][:200]
@@ -99,21 +101,16 @@ def select_for_round(
                 by=by,
                 with_po=with_po,
             )
-    reason = not_selected_reason(round_no)
-    for cand in pool:
-        if cand.id in chosen:
-            check_candidate_move(cand.id, cand.state, cand_state)
-            cand.state = cand_state
-            ctx.audit(
-                "candidate.moved",
-                CaseType.CANDIDATE,
-                cand.id,
-                round=rnd.id,
-                to_state=cand_state.value,
-            )
-        else:
-            close_candidate(ctx, rnd, cand, CandidateState.REJECTED, reason)
-    return [c for c in pool if c.id in chosen]
+    return propose_selection(
+        ctx,
+        rnd,
+        round_no,
+        chosen=[c.id for c in pool if c.id in chosen],
+        passed_over=[c.id for c in pool if c.id in skipped],
+        pool=[c.id for c in pool],
+        by=by,
+        po_id=with_po,
+    )
 
 
 def record_refusal(ctx: Context, round_id: str, refused: PreferenceRefused, *, by: str) -> None:

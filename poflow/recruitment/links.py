@@ -1,5 +1,6 @@
 """The links of a round's mails: the candidate accepts or declines an interview (REC-6; a decline
-tells P&O), and P&O reports the arbeidsovereenkomst drawn up (REC-10)."""
+tells P&O), the asked P&O adviser confirms or refuses the MT-lid's selection (REC-5, logged in),
+and P&O reports the arbeidsovereenkomst drawn up (REC-10)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ from poflow.db.models import Step
 from poflow.engine import Context
 from poflow.kernel.vocabulary import CaseType
 from poflow.kernel.wording import moment_nl
-from poflow.links import ActionLink, LinkAction
+from poflow.links import ActionLink, FormField, LinkAction
+from poflow.recruitment.candidates import candidates_of
 from poflow.recruitment.contract import CONTRACT_DONE, mark_contract_done
 from poflow.recruitment.interviews import ACCEPT, DECLINE
 from poflow.recruitment.mails import local, mail_staff
 from poflow.recruitment.models import Candidate
 from poflow.recruitment.rounds import get_round
+from poflow.recruitment.selection import (
+    CONFIRM,
+    decide_selection,
+    get_selection,
+    pool_state,
+    selection_lines,
+)
+from poflow.recruitment.states import SelectionState
 
 __all__ = ["LINK_ACTIONS"]
 
@@ -77,6 +87,112 @@ def _contract_done(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
     )
 
 
+CONFIRMED, REFUSED = "bevestigen", "weigeren"
+_ROUND_NL = {1: "eerste", 2: "tweede"}
+_DECIDED_NL = {
+    SelectionState.CONFIRMED: "bevestigd",
+    SelectionState.REFUSED: "geweigerd",
+    SelectionState.WITHDRAWN: "vervangen door een nieuwe selectie van het MT-lid",
+}
+
+
+def _selection_of(ctx: Context, link: ActionLink) -> tuple[int, str] | None:
+    """The selection id the link asks about and its round's function, if it still exists."""
+    raw = link.data.get("selection")
+    if not isinstance(raw, int):
+        return None
+    try:
+        sel = get_selection(ctx.session, raw)
+    except RecruitmentRefused:
+        return None
+    if sel.round_id != link.case_id:
+        return None
+    return sel.id, get_round(ctx.session, sel.round_id).function
+
+
+def _subject_selection(ctx: Context, link: ActionLink) -> str:
+    found = _selection_of(ctx, link)
+    return f"selectie voor {found[1]}" if found else "selectie"
+
+
+def _describe_selection(ctx: Context, link: ActionLink) -> str:
+    found = _selection_of(ctx, link)
+    if found is None:
+        return "Deze selectie is niet (meer) bekend."
+    sel = get_selection(ctx.session, found[0])
+    rnd = get_round(ctx.session, sel.round_id)
+    lines = selection_lines(ctx.session, sel)
+    parts = [
+        f"{ctx.person(sel.proposed_by).full_name} (MT-lid) heeft de kandidaten voor de "
+        f"{_ROUND_NL[sel.round_no]} gespreksronde voor {rnd.function} (team {rnd.team}, "
+        f"vacature {rnd.id}) geselecteerd, in overleg met jou. Bevestig je deze selectie? Pas "
+        "dan gaat ze in: de uitnodigingen kunnen worden gepland en de andere sollicitanten "
+        "krijgen bericht.",
+        "Geselecteerd: " + "; ".join(lines["gekozen"]) + ".",
+    ]
+    if lines["overgeslagen"]:
+        parts.append(
+            "Overgeslagen uit een hogere voorrangscategorie, met de reden van het MT-lid: "
+            + "; ".join(lines["overgeslagen"])
+            + "."
+        )
+    if lines["overig"]:
+        parts.append("Niet geselecteerd: " + "; ".join(lines["overig"]) + ".")
+    parts.append(
+        "Weiger je de selectie? Geef dan een toelichting. Er verandert niets en het MT-lid "
+        "kan opnieuw selecteren."
+    )
+    if sel.state is not SelectionState.PROPOSED:
+        parts.append(f"Let op: deze selectie is al {_DECIDED_NL[sel.state]}.")
+    return "\n\n".join(parts)
+
+
+def _reason_required(values: dict[str, str]) -> dict[str, str]:
+    if values.get("besluit") == REFUSED and not values.get("toelichting", "").strip():
+        return {"toelichting": "Geef een toelichting: die is verplicht als je de selectie weigert."}
+    return {}
+
+
+def _decide(ctx: Context, link: ActionLink, form: dict[str, str]) -> str:
+    found = _selection_of(ctx, link)
+    if found is None:
+        raise ActionRefused("Deze selectie is niet (meer) bekend bij poflow.")
+    sel = get_selection(ctx.session, found[0])
+    if link.subject_id != sel.po_id or ctx.actor != sel.po_id:
+        raise ActionRefused("Alleen de gevraagde P&O-adviseur kan deze selectie bevestigen.")
+    if sel.state is not SelectionState.PROPOSED:
+        raise ActionRefused(
+            f"Deze selectie is al {_DECIDED_NL[sel.state]}. Je hoeft niets meer te doen."
+        )
+    confirm = form.get("besluit") == CONFIRMED
+    try:
+        decide_selection(ctx, sel.id, confirm=confirm, reason=form.get("toelichting"))
+    except RecruitmentRefused as exc:
+        rnd = get_round(ctx.session, sel.round_id)
+        if rnd.state.final:
+            closed = "Deze wervingsronde is afgesloten; er is niets vastgelegd."
+            raise ActionRefused(closed) from exc
+        current = [c for c in candidates_of(ctx, rnd) if c.state is pool_state(sel.round_no)]
+        if {c.id for c in current} != set(sel.pool):
+            raise ActionRefused(
+                "Sinds het MT-lid selecteerde, zijn er sollicitanten bijgekomen of afgevallen. "
+                "Er is niets vastgelegd: vraag het MT-lid opnieuw te selecteren."
+            ) from exc
+        raise ActionRefused("Deze selectie kan nu niet worden vastgelegd.") from exc
+    if not confirm:
+        return (
+            "Je weigering is vastgelegd, met je toelichting. Het MT-lid krijgt bericht en kan "
+            "opnieuw selecteren; er is verder niets veranderd."
+        )
+    n = len(sel.chosen)
+    who = "1 kandidaat gaat" if n == 1 else f"{n} kandidaten gaan"
+    return (
+        f"Je bevestiging is vastgelegd: de selectie voor de {_ROUND_NL[sel.round_no]} "
+        f"gespreksronde gaat in en {who} door. De andere sollicitanten krijgen bericht en de "
+        "gesprekken kunnen worden gepland."
+    )
+
+
 LINK_ACTIONS = (
     *(
         LinkAction(
@@ -93,6 +209,34 @@ LINK_ACTIONS = (
             (ACCEPT, "Gesprek bevestigen", "gesprek bevestigd", "Ik kom naar het gesprek"),
             (DECLINE, "Gesprek afzeggen", "gesprek afgezegd", "Ik kan niet komen"),
         )
+    ),
+    LinkAction(
+        name=CONFIRM,
+        needs_login=True,  # P&O's own consultation (REC-5): only the asked adviser, logged in
+        title="Selectie bevestigen",
+        done="selectie beslist",
+        describe=_describe_selection,
+        perform=_decide,
+        subject=_subject_selection,
+        fields=(
+            FormField(
+                "besluit",
+                "Je besluit",
+                kind="select",
+                required=True,
+                personal=False,
+                choices=((CONFIRMED, "Selectie bevestigen"), (REFUSED, "Selectie weigeren")),
+            ),
+            FormField(
+                "toelichting",
+                "Toelichting (verplicht bij weigeren)",
+                kind="textarea",
+                max_length=2000,
+            ),
+        ),
+        button="Besluit vastleggen",
+        expires_days=30,
+        extra={"validate": _reason_required},
     ),
     LinkAction(
         name=CONTRACT_DONE,

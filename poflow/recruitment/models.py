@@ -21,12 +21,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from poflow.db.base import Base, UTCDateTime, utcnow
-from poflow.recruitment.states import CandidateState, RoundState
+from poflow.recruitment.states import CandidateState, RoundState, SelectionState
 
 __all__ = [
     "Candidate",
     "RecruitmentRound",
     "RoundDocument",
+    "RoundSelection",
     "RoundTally",
     "RoundTransition",
     "StaffStanding",
@@ -128,6 +129,29 @@ class Candidate(Base):
     def full_name(self) -> str:
         """Given name and family name."""
         return f"{self.given_name} {self.family_name}"
+
+
+class RoundSelection(Base):
+    """The MT-lid's selection for an interview round, proposed until the named P&O adviser
+    confirms it (REC-5); ids only (the passed-over reasons stay with the candidates, REC-4)."""
+
+    __tablename__ = "rec_selection"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[str] = mapped_column(
+        ForeignKey("rec_round.id", ondelete="CASCADE"), index=True
+    )
+    municipality: Mapped[str] = mapped_column(String(64))
+    round_no: Mapped[int] = mapped_column(Integer)
+    chosen: Mapped[list[str]] = mapped_column(JSON)  # candidate ids selected
+    passed_over: Mapped[list[str]] = mapped_column(JSON)  # higher tiers left out, with a reason
+    pool: Mapped[list[str]] = mapped_column(JSON)  # every candidate the MT-lid chose from
+    proposed_by: Mapped[str] = _person_fk()
+    po_id: Mapped[str] = _person_fk()  # the P&O adviser asked to confirm
+    state: Mapped[SelectionState] = mapped_column(_enum(SelectionState))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)  # may be personal: never logged
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RoundDocument(Base):

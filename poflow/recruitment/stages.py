@@ -21,10 +21,11 @@ from poflow.recruitment.appointment import (
 )
 from poflow.recruitment.gates import asked_gate
 from poflow.recruitment.rounds import get_round
+from poflow.recruitment.selection import pending_selection
 from poflow.recruitment.states import RoundState
 from poflow.recruitment.vacancy import apply_formation_outcome, apply_vacancy_outcome
 
-__all__ = ["advance_round", "awaited_gate"]
+__all__ = ["advance_round", "awaited_gate", "awaited_selection"]
 
 
 def advance_round(ctx: Context, round_id: str) -> RoundState:
@@ -40,3 +41,11 @@ def advance_round(ctx: Context, round_id: str) -> RoundState:
 def awaited_gate(session: Session, round_id: str) -> dict[str, Any] | None:
     """The approval the round now waits for (subject and role -> person id), or None."""
     return asked_gate(session, get_round(session, round_id))
+
+
+def awaited_selection(session: Session, round_id: str) -> dict[str, Any] | None:
+    """The MT-lid's selection the round waits on P&O to confirm (REC-5), ids only, or None."""
+    sel = pending_selection(session, round_id)
+    if sel is None:
+        return None
+    return {"selection": sel.id, "round_no": sel.round_no, "po_adviseur": sel.po_id}

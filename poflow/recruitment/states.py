@@ -17,8 +17,10 @@ __all__ = [
     "CANDIDATES",
     "INTERVIEW_STAGES",
     "ROUNDS",
+    "SELECTIONS",
     "CandidateState",
     "RoundState",
+    "SelectionState",
     "check_candidate_move",
     "check_may_apply",
     "check_round_move",
@@ -98,6 +100,30 @@ CANDIDATES = StateTable(
         CandidateState.HIRED: set(),
         CandidateState.REJECTED: set(),
         CandidateState.WITHDRAWN: set(),
+    },
+)
+
+
+class SelectionState(StrEnum):
+    """Where the MT-lid's selection for an interview round stands (REC-5): P&O confirms it."""
+
+    PROPOSED = "proposed"  # the MT-lid selected; the named P&O adviser is asked to confirm
+    CONFIRMED = "confirmed"  # P&O confirmed: the selection took effect
+    REFUSED = "refused"  # P&O refused with a reason: nothing moved, the MT-lid selects again
+    WITHDRAWN = "withdrawn"  # the MT-lid selected again before P&O answered
+
+
+SELECTIONS = StateTable(
+    SelectionState,
+    {
+        SelectionState.PROPOSED: {
+            SelectionState.CONFIRMED,
+            SelectionState.REFUSED,
+            SelectionState.WITHDRAWN,
+        },
+        SelectionState.CONFIRMED: set(),
+        SelectionState.REFUSED: set(),
+        SelectionState.WITHDRAWN: set(),
     },
 )
 

@@ -120,6 +120,8 @@ class Refusal:
 REVOKED_BECAUSE = {
     "new_terms": "Deze link is vervangen door nieuwe voorwaarden: je krijgt (of kreeg) een "
     "nieuwe mail met een link om over de nieuwe versie te beslissen.",
+    "new_selection": "Deze link is vervangen: het MT-lid heeft opnieuw geselecteerd en je krijgt "
+    "(of kreeg) een nieuwe mail met een link om die selectie te bevestigen.",
     "person_changed": "Deze link is ingetrokken omdat je gegevens of rollen in het "
     "personeelsbestand zijn gewijzigd. Als je nog gevraagd bent, krijg je een nieuwe link op "
     "je huidige adres.",

@@ -22,6 +22,7 @@ from poflow.recruitment import (
     interviews,
     register,
     rounds,
+    selection,
     stages,
     vacancy,
 )
@@ -89,6 +90,40 @@ def run(rt: Any, day: date, fn: Any, *args: Any, actor: str = "cli", **kwargs: A
     """Call a service in its own committed transaction, as the CLI does."""
     with rt.factory() as session, session.begin():
         return fn(ctx_for(session, rt, day, actor), *args, **kwargs)
+
+
+def select_confirmed(
+    rt: Any,
+    day: date,
+    round_id: str,
+    round_no: int,
+    chosen: list[str],
+    *,
+    by: str = MT,
+    with_po: str = PO,
+    **kwargs: Any,
+) -> Any:
+    """The MT-lid selects and the asked P&O adviser confirms it (REC-5) through the domain
+    function their link page calls, as themself; the confirmed selection."""
+    proposed = run(
+        rt,
+        day,
+        interviews.select_for_round,
+        round_id,
+        round_no,
+        chosen,
+        by=by,
+        with_po=with_po,
+        **kwargs,
+    )
+    return run(rt, day, selection.decide_selection, proposed.id, confirm=True, actor=with_po)
+
+
+def confirm_selection_by_mail(rt: Any, smtp: Any, decision: str = "bevestigen", **form: str) -> Any:
+    """The asked P&O adviser opens the newest selection mail and decides on its page (REC-5)."""
+    send(rt)
+    msg = mail_to(smtp, PO_MAIL, "Selectie ter bevestiging")
+    return click(rt, tokens(msg)[0], besluit=decision, **form)
 
 
 def send(rt: Any) -> int:
@@ -233,8 +268,8 @@ def round_at_terms(rt: Any, smtp: Any, **kw: Any) -> tuple[str, str]:
     rid = open_round(rt, formation_change=False, **kw)
     publish(rt, smtp, rid)
     cand = apply(rt, rid, "Lisa", 2, D0)
-    run(rt, D0, interviews.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
-    run(rt, D0, interviews.select_for_round, rid, 2, [cand], by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, [cand])
+    select_confirmed(rt, D0, rid, 2, [cand])
     run(rt, D0, appointment.propose_offer, rid, cand, by=PO)
     send(rt)
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):

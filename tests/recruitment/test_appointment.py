@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 
 from poflow.db.models import Hire
-from poflow.recruitment import appointment, documents, interviews, stages
+from poflow.recruitment import appointment, documents, stages
 from poflow.recruitment.models import Candidate, RecruitmentRound
 from poflow.recruitment.states import CandidateState, RoundState
 from tests.recruitment.support import (
     COL_MAIL,
     D0,
-    MT,
     MT_MAIL,
     PO,
     PO_MAIL,
@@ -27,6 +26,7 @@ from tests.recruitment.support import (
     published_with,
     round_at_terms,
     run,
+    select_confirmed,
     send,
 )
 
@@ -34,8 +34,8 @@ from tests.recruitment.support import (
 def test_rec_8_the_offer_needs_po_mt_and_the_colleague(rt: Any, mails: Any) -> None:
     """Two of three is not enough, and the colleague's no sends the round back (REC-8)."""
     rid, ids = published_with(rt, mails, [("Eva", 2)])
-    run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
-    run(rt, D0, interviews.select_for_round, rid, 2, ids, by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids)
+    select_confirmed(rt, D0, rid, 2, ids)
     run(rt, D0, appointment.propose_offer, rid, ids[0], by=PO)
     send(rt)
     approve_by_mail(rt, mails, PO_MAIL, "aanbod aan Eva")

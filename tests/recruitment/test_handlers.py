@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from poflow.recruitment import appointment, interviews, stages
+from poflow.recruitment import appointment, stages
 from poflow.recruitment.models import Candidate
 from poflow.runtime import run_day
 from tests.recruitment.support import (
     COL_MAIL,
     D0,
-    MT,
     MT_MAIL,
     PO,
     PO_MAIL,
@@ -23,6 +22,7 @@ from tests.recruitment.support import (
     mail_to,
     published_with,
     run,
+    select_confirmed,
     send,
 )
 
@@ -32,8 +32,8 @@ def test_rec_12_referral_bonus_goes_to_salary_admin_once_in_service(rt: Any, mai
     rid, ids = published_with(rt, mails, [("Iris", 2)])
     with rt.factory() as s, s.begin():
         s.get(Candidate, ids[0]).referred_by_id = REFERRER
-    run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
-    run(rt, D0, interviews.select_for_round, rid, 2, ids, by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids)
+    select_confirmed(rt, D0, rid, 2, ids)
     run(rt, D0, appointment.propose_offer, rid, ids[0], by=PO)
     send(rt)
     for who in (PO_MAIL, MT_MAIL, COL_MAIL):

@@ -29,6 +29,7 @@ from tests.recruitment.support import (
     publish,
     published_with,
     run,
+    select_confirmed,
     send,
     starts,
     tokens,
@@ -46,7 +47,7 @@ def test_rec_4_rec_6_round_one_invites_higher_tiers_and_internals_first(
         apply(rt, rid, name, tier, date(2027, 3, 8))
         for name, tier in (("Vier", 4), ("Drie", 3), ("Twee", 2), ("Een", 1))
     ]
-    run(rt, date(2027, 3, 9), interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
+    select_confirmed(rt, date(2027, 3, 9), rid, 1, ids)
     run(
         rt,
         date(2027, 3, 9),
@@ -75,7 +76,7 @@ def test_rec_5_only_the_rounds_mt_lid_selects_with_po(rt: Any, mails: Any) -> No
         run(rt, D0, interviews.select_for_round, rid, 1, ids, by=OTHER_MT, with_po=PO)
     with pytest.raises(RecruitmentRefused, match="po_adviseur"):
         run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=COLLEGA)
-    run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids)
     with rt.factory() as s:
         assert s.get(RecruitmentRound, rid).state is RoundState.ROUND_ONE
 
@@ -83,7 +84,7 @@ def test_rec_5_only_the_rounds_mt_lid_selects_with_po(rt: Any, mails: Any) -> No
 def test_rec_6_invitation_has_the_panel_in_the_ics_and_answer_links(rt: Any, mails: Any) -> None:
     """The candidate's invitation lists P&O and the MT-lid and can be declined by link (REC-6)."""
     rid, ids = published_with(rt, mails, [("Bas", 4)], colleague_id=None)
-    run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids)
     run(rt, D0, interviews.plan_interviews, rid, 1, datetime(2027, 3, 15, 10, 0, tzinfo=TZ))
     send(rt)
     msg = mail_to(mails, "bas@", "Uitnodiging sollicitatiegesprek")
@@ -103,8 +104,8 @@ def test_rec_7_round_two_needs_a_colleague_and_rejects_the_others_kindly(
 ) -> None:
     """Without a colleague there is no second round; those not chosen hear why (REC-7)."""
     rid, ids = published_with(rt, mails, [("Cor", 2), ("Dewi", 3)], colleague_id=None)
-    run(rt, D0, interviews.select_for_round, rid, 1, ids, by=MT, with_po=PO)
-    run(rt, D0, interviews.select_for_round, rid, 2, ids[:1], by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids)
+    select_confirmed(rt, D0, rid, 2, ids[:1])
     with pytest.raises(RecruitmentRefused, match="colleague"):
         run(rt, D0, interviews.plan_interviews, rid, 2, datetime(2027, 3, 22, 9, 0, tzinfo=TZ))
     send(rt)

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from poflow.recruitment import interviews
 from poflow.recruitment.models import Candidate
 from tests.recruitment.support import (
     D0,
-    MT,
-    PO,
     body,
     mail_to,
     published_with,
-    run,
+    select_confirmed,
     send,
 )
 
@@ -26,7 +23,7 @@ def test_rec_11_rejection_names_the_reason_and_partners_only_with_consent(
     rid, ids = published_with(rt, mails, [("Fleur", 4), ("Gijs", 4), ("Hamid", 2)])
     with rt.factory() as s, s.begin():
         s.get(Candidate, ids[0]).consent_partners = True
-    run(rt, D0, interviews.select_for_round, rid, 1, ids[2:], by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, ids[2:])
     send(rt)
     fleur, gijs = (
         body(mail_to(mails, "fleur@", "Je sollicitatie")),

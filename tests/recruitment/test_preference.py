@@ -18,7 +18,15 @@ from poflow.recruitment import candidates, interviews, register
 from poflow.recruitment.models import Candidate
 from poflow.recruitment.rules import Standing, Tier, passed_over, tier_refusal
 from poflow.recruitment.states import CandidateState
-from tests.recruitment.support import D0, MT, PO, published_with, run
+from tests.recruitment.support import (
+    D0,
+    MT,
+    PO,
+    confirm_selection_by_mail,
+    published_with,
+    run,
+    select_confirmed,
+)
 from tests.support import cli_login
 
 runner = CliRunner()
@@ -66,10 +74,9 @@ def test_rec_4_a_higher_tier_is_not_passed_over_without_a_recorded_reason(
         run(rt, DAY, interviews.select_for_round, rid, 1, [second], by=MT, with_po=PO)
     assert _states(rt, [first, second]) == [CandidateState.APPLIED, CandidateState.APPLIED]
     reason = "Voldoet niet (nagenoeg) aan de functie-eisen: geen ervaring met de Omgevingswet."
-    run(
+    select_confirmed(
         rt,
         DAY,
-        interviews.select_for_round,
         rid,
         1,
         [second],
@@ -108,6 +115,9 @@ def test_rec_4_the_command_line_refusal_is_audited_and_a_reason_lets_it_pass(
     assert _states(rt, [first, second]) == [CandidateState.APPLIED, CandidateState.APPLIED]
     ok = runner.invoke(app, [*args, "--passed-over", f"{first}=Geen rijbewijs B, wel vereist."])
     assert ok.exit_code == 0, ok.output
+    assert f"P&O adviser {PO} is asked to confirm" in ok.output  # REC-5: proposed only
+    assert _states(rt, [first, second]) == [CandidateState.APPLIED, CandidateState.APPLIED]
+    confirm_selection_by_mail(rt, mails)
     assert _states(rt, [first, second]) == [CandidateState.REJECTED, CandidateState.ROUND_ONE]
 
 

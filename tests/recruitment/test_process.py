@@ -28,6 +28,7 @@ from tests.recruitment.support import (
     approve_by_mail,
     body,
     click,
+    confirm_selection_by_mail,
     contract_by_mail,
     mail_to,
     open_round,
@@ -73,6 +74,7 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
         by=MT,
         with_po=PO,
     )
+    confirm_selection_by_mail(rt, smtp)  # REC-5: P&O confirms, logged in, by own link
     run(
         rt,
         date(2027, 3, 10),
@@ -97,6 +99,7 @@ def test_rec_full_round_from_need_to_started_onboarding(both_dbs: Any, smtp: Any
             jeroen: "Na het eerste gesprek: voldoet niet aan de functie-eisen.",
         },
     )
+    confirm_selection_by_mail(rt, smtp)
     run(
         rt,
         date(2027, 3, 16),

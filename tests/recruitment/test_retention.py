@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from poflow.db.models import AuditEntry, Outbox, Step
 from poflow.engine import TZ
-from poflow.recruitment import candidates, interviews, retention, rounds, stages
+from poflow.recruitment import candidates, retention, rounds, stages
 from poflow.recruitment.models import Candidate, RoundTally
 from tests.recruitment.support import (
     D0,
@@ -22,6 +22,7 @@ from tests.recruitment.support import (
     open_round,
     publish,
     run,
+    select_confirmed,
     send,
 )
 
@@ -50,10 +51,9 @@ def cancelled_round(rt: Any, mails: Any) -> tuple[str, list[str]]:
             starts_at=datetime(2027, 3, 3, 9, 0, tzinfo=TZ),
         ).id
     )
-    run(
+    select_confirmed(
         rt,
         D0,
-        interviews.select_for_round,
         rid,
         1,
         ids[:1],
@@ -108,7 +108,7 @@ def test_x_3_the_hired_candidate_and_open_rounds_are_not_purged(rt: Any, mails: 
     rid = open_round(rt, formation_change=False)
     publish(rt, mails, rid)
     cand = apply(rt, rid, "Nina", 2, D0)
-    run(rt, D0, interviews.select_for_round, rid, 1, [cand], by=MT, with_po=PO)
+    select_confirmed(rt, D0, rid, 1, [cand])
     assert purge(rt, date(2030, 1, 1)).candidates == 0
     assert left_of(rt, cand)[0]
 

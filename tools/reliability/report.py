@@ -34,6 +34,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_cli.py",
     "tests/reliability/test_bypass_wsrec.py",
     "tests/reliability/test_bypass_wsadd.py",
+    "tests/reliability/test_bypass_rec5.py",
     "tests/reliability/test_bypass_po.py",
     "tests/reliability/test_bypass_actions.py",
     "tests/reliability/test_bypass_wscycle.py",
