@@ -75,11 +75,12 @@ def _print_workspace(settings: Settings, people: list[Who], *, wait: bool) -> No
     if not advisers:
         return
     base = settings.resolved_base_url()
-    pid, name = advisers[0]
+    who = ", ".join(f"{pid} ({name})" for pid, name in sorted(advisers))
     print(
-        f"P&O workspace: log in as {pid} ({name}) at {base}/inloggen, then {base}/overzicht "
-        f"(every running hire), {base}/werving (recruitment), {base}/audit (audit trail), "
-        f"{base}/mails (every mail with example data) and {base}/mails/uitgaand (outgoing mail)"
+        f"P&O workspace: log in as a P&O adviser ({who}) at {base}/inloggen, then "
+        f"{base}/overzicht (every running hire), {base}/werving (recruitment), {base}/audit "
+        f"(audit trail), {base}/mails (every mail with example data) and {base}/mails/uitgaand "
+        "(outgoing mail)"
     )
     if not wait:
         print("The web app is not left running (--no-wait): start it with `poflow web`.")

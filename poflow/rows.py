@@ -87,7 +87,9 @@ def _read_csv(content: bytes, source: str) -> tuple[list[str], list[list[str]]]:
         raise ImportRejected(source, ["file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline=None: universal newlines, as a file opened in text mode reads (a line break
+    # inside a quoted cell is one "\n" whatever the spreadsheet wrote)
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     lines = [row for row in reader if any(cell.strip() for cell in row)]
     if not lines:
         raise ImportRejected(source, ["file is empty: expected a header row"])

@@ -70,10 +70,10 @@ def test_demo_writes_dutch_mails_with_calendar_invitations(tmp_path: Path):
     # The P&O workspace (issue 21): where to go once logged in, and that --no-wait stops it.
     base = f"http://127.0.0.1:{web_port}"
     assert (
-        f"P&O workspace: log in as HB-0002 (Bram de Wit) at {base}/inloggen, then "
-        f"{base}/overzicht (every running hire), {base}/werving (recruitment), {base}/audit "
-        f"(audit trail), {base}/mails (every mail with example data) and {base}/mails/uitgaand "
-        "(outgoing mail)" in done.stdout
+        "P&O workspace: log in as a P&O adviser (BO-0002 (Sander Hoekstra), HB-0002 (Bram de "
+        f"Wit), KB-0002 (Youssef Bakkali)) at {base}/inloggen, then {base}/overzicht (every "
+        f"running hire), {base}/werving (recruitment), {base}/audit (audit trail), {base}/mails "
+        f"(every mail with example data) and {base}/mails/uitgaand (outgoing mail)" in done.stdout
     )
     assert "The web app is not left running (--no-wait)" in done.stdout
     with sqlite3.connect(tmp_path / "data" / "poflow.db") as db:
