@@ -74,19 +74,18 @@ def login_states(db: Session, municipality: str, now: datetime) -> dict[str, Log
         login.person_id: login
         for login in db.scalars(select(Login).where(Login.municipality == municipality))
     }
-    pending = dict(
-        db.execute(
-            select(ActionLink.subject_id, ActionLink.expires_at)
-            .where(
-                ActionLink.municipality == municipality,
-                ActionLink.action == ACTIVATE,
-                ActionLink.used_at.is_(None),
-                ActionLink.revoked_at.is_(None),
-                ActionLink.expires_at > now,
-            )
-            .order_by(ActionLink.id)
-        ).tuples()
+    query = (
+        select(ActionLink.subject_id, ActionLink.expires_at)
+        .where(
+            ActionLink.municipality == municipality,
+            ActionLink.action == ACTIVATE,
+            ActionLink.used_at.is_(None),
+            ActionLink.revoked_at.is_(None),
+            ActionLink.expires_at > now,
+        )
+        .order_by(ActionLink.id)
     )
+    pending = {person_id: until for person_id, until in db.execute(query)}
     states = {}
     for person_id in {*logins, *pending}:
         login = logins.get(person_id)
