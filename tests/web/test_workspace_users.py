@@ -15,12 +15,22 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
+from poflow.audit_chain import seal
 from poflow.auth.accounts import add_login, login_of
 from poflow.db.base import utcnow
 from poflow.db.models import AuditEntry, Outbox
 from poflow.links import ActionLink
 from poflow.web import create_app
 from poflow.web.identity import SESSION_COOKIE
+from tests.recruitment.support import (
+    MT_MAIL,
+    click,
+    import_example_staff,
+    mail_to,
+    round_at_terms,
+    tokens,
+)
+from tests.reliability.test_tamper import _without_triggers
 from tests.web.support import FORGED, add_person, csrf_of, heading, login_as, snapshot
 
 PO, OTHER_PO, NEW = "HB-9101", "HB-9102", "HB-9103"
@@ -174,7 +184,8 @@ class TestActivation:
         with people.factory() as s:
             login = login_of(s, NEW)
             assert login is not None
-            assert login.password_hash and CHOSEN not in login.password_hash
+            assert login.password_hash
+            assert CHOSEN not in login.password_hash
 
     def test_a_person_who_asks_for_a_code_gets_the_secret_once_and_needs_it(
         self, people: Any, web: TestClient, anonymous: TestClient, smtp: Any
@@ -365,7 +376,7 @@ class TestChanges:
             login_as(client, people, NEW)
             page = client.get("/gebruikers")
             assert page.status_code == 403
-            assert "Sanne" not in page.text.split("</nav>")[-1] or "Jansen" not in page.text
+            assert "Inloggen van medewerkers" not in page.text
             assert client.get("/audit/controle").status_code == 403
 
 
@@ -377,9 +388,6 @@ class TestAuditCheck:
     ):
         """On an intact chain the page says so; after a sealed row is changed past the trigger
         it names that row first, as `poflow audit verify` does, and writes nothing itself."""
-        from poflow.audit_chain import seal
-        from tests.reliability.test_tamper import _without_triggers
-
         assert 'action="/audit/controle"' in web.get("/audit").text
         seal(people.factory)
         good = web.get("/audit/controle")
@@ -409,9 +417,6 @@ class TestAuditCheck:
 def test_rec_9_a_login_given_to_an_asked_person_asks_them_again(runtime: Any, smtp: Any):
     """Sending an asked leidinggevende an activation from /gebruikers voids the decision link
     already mailed and asks them again at their own address, as `poflow users reset` does."""
-    from tests.recruitment.support import MT_MAIL, click, import_example_staff, mail_to
-    from tests.recruitment.support import round_at_terms, tokens
-
     import_example_staff(runtime)
     round_at_terms(runtime, smtp)
     old = tokens(mail_to(smtp, MT_MAIL, "Arbeidsvoorwaardengesprek"))[0]
