@@ -35,6 +35,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_wsrec.py",
     "tests/reliability/test_bypass_wsadd.py",
     "tests/reliability/test_bypass_po.py",
+    "tests/reliability/test_bypass_wsusers.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",
