@@ -85,7 +85,9 @@ def login_states(db: Session, municipality: str, now: datetime) -> dict[str, Log
         )
         .order_by(ActionLink.id)
     )
-    pending = {person_id: until for person_id, until in db.execute(query)}
+    pending: dict[str, datetime] = {}
+    for person_id, until in db.execute(query):
+        pending[person_id] = until  # the newest link's, when several are live
     states = {}
     for person_id in {*logins, *pending}:
         login = logins.get(person_id)
