@@ -30,6 +30,8 @@ Hierarchy::
     ├── InsecureSecret         the development key, a short key or an empty OIDC secret, while the
     │                          web app or its links are reachable from elsewhere
     ├── GrantRefused           a role grant's confirmation or refusal is not allowed; Dutch
+    ├── AccessRefused          a login change from the workspace is not allowed (one's own login,
+    │                          an OIDC login, another municipality's person); Dutch
     └── ActionRefused          a link's action was refused; its message is Dutch
         ├── AppraisalRefused   a conversation-cycle form was refused (GES-2/3)
         ├── CheckinRefused     a check-in may not be recorded as held: not by this person, or
@@ -43,6 +45,7 @@ Messages say what was attempted and what was wrong.
 from __future__ import annotations
 
 __all__ = [
+    "AccessRefused",
     "ActionRefused",
     "AppraisalRefused",
     "AppraisalRequired",
@@ -204,6 +207,11 @@ class PreferenceRefused(RecruitmentRefused):
     def __init__(self, message: str, candidate_ids: list[str]) -> None:
         self.candidate_ids = candidate_ids
         super().__init__(message)
+
+
+class AccessRefused(PoflowError):
+    """A P&O adviser's login change from the workspace is not allowed: their own login (four
+    eyes on access), an OIDC login, or nothing to change; the message is Dutch."""
 
 
 class ActionRefused(PoflowError):

@@ -71,11 +71,14 @@ class FormField:
 
     name: str
     label: str  # Dutch, shown to the person
-    kind: Literal["text", "textarea", "select", "date"] = "text"
+    kind: Literal["text", "textarea", "select", "date", "password"] = "text"
     required: bool = False
     max_length: int = 2000
     choices: tuple[tuple[str, str], ...] = ()  # (value, Dutch label) for "select"
     personal: bool = True  # personal data: stored, never logged or sent to Prefect
+    # Shown under the label instead of the length ("Minstens 12 tekens"); a "password" is
+    # never shown again on the page, not even after an error.
+    hint: str = ""
 
 
 # perform(ctx, link, form) returns the Dutch message shown after the button; it raises a

@@ -38,6 +38,7 @@ __all__ = [
     "disable_login",
     "login_of",
     "reset_login",
+    "unlock_login",
 ]
 
 MIN_PASSWORD_LENGTH = 12
@@ -172,6 +173,26 @@ def disable_login(db: Session, person_id: str, *, actor: str = "system") -> None
         municipality=person.municipality,
         sessions_ended=ended,
     )
+
+
+def unlock_login(db: Session, person_id: str, *, actor: str = "system") -> bool:
+    """End a lockout after too many failed attempts before its time (the counter starts
+    again); False, and nothing written, when the login is not locked."""
+    person = _person(db, person_id)
+    login = login_of(db, person_id)
+    if login is None or login.locked_until is None:
+        return False
+    login.failed_attempts, login.locked_until = 0, None
+    login.updated_at = utcnow()
+    audit.record(
+        db,
+        actor=actor,
+        action="login.unlocked",
+        entity_type="person",
+        entity_id=person_id,
+        municipality=person.municipality,
+    )
+    return True
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

@@ -15,12 +15,10 @@ import typer
 from sqlalchemy import select
 
 from poflow._exceptions import PoflowError
-from poflow.approvals.reask import PersonChange, asked_in_open, reask_changed_person
+from poflow.auth.access import reask_after_login_change
 from poflow.auth.accounts import add_login, disable_login, reset_login
 from poflow.auth.models import Login
 from poflow.cli_support import cli_runtime, fail, operator, run_today
-from poflow.db.models import Person
-from poflow.kernel.calendar import today
 
 __all__ = ["users_app"]
 
@@ -59,19 +57,6 @@ def _password(from_stdin: bool) -> str:
     return str(first)
 
 
-def _reask(rt: Any, session: Any, person_id: str) -> str | None:
-    """A login added or reset by an operator for someone asked in an open approval: their
-    links and decisions are void, they are asked again at their own address and told (REC-9:
-    whoever sets a password cannot decide in their place). The municipality, when asked."""
-    person = session.get(Person, person_id)
-    if person is None or not asked_in_open(session, person.municipality, person_id):
-        return None
-    ctx = rt.context(session, person.municipality, today(), actor=operator())
-    change = PersonChange(person_id, person.municipality, None, frozenset(), login_changed=True)
-    reask_changed_person(ctx, change)
-    return person.municipality
-
-
 def _after(rt: Any, person_id: str, asked: str | None) -> None:
     if asked is not None:
         sent = run_today(rt, asked)
@@ -99,7 +84,7 @@ def _set_password(
     try:
         with rt.factory() as session, session.begin():
             secret = setter(session, employee_id, password, totp=totp, actor=operator())
-            asked = _reask(rt, session, employee_id)
+            asked = reask_after_login_change(rt, session, employee_id, actor=operator())
     except PoflowError as exc:
         fail(f"poflow users {command} {employee_id}: {exc}; nothing was changed.")
     typer.echo(done)

@@ -37,7 +37,7 @@ def _check(field: FormField, value: str) -> str | None:
             date.fromisoformat(value)
         except ValueError:
             return f"{field.label}: vul een datum in als JJJJ-MM-DD, bijvoorbeeld 2027-03-01."
-    if field.kind in {"text", "select", "date"} and "\n" in value:
+    if field.kind in {"text", "select", "date", "password"} and "\n" in value:
         return f"{field.label}: gebruik één regel."
     return None
 
@@ -60,7 +60,7 @@ def validate_form(
             errors[field.name] = f"{field.label}: dit veld is meer dan eens of verkeerd verstuurd."
             continue
         value = sent[0].replace("\r\n", "\n") if sent else ""
-        if field.kind != "textarea":
+        if field.kind not in {"textarea", "password"}:  # a password is taken as typed
             value = value.strip()
         values[field.name] = value
         problem = _check(field, value)

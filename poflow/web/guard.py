@@ -125,6 +125,9 @@ REVOKED_BECAUSE = {
     "person_changed": "Deze link is ingetrokken omdat je gegevens of rollen in het "
     "personeelsbestand zijn gewijzigd. Als je nog gevraagd bent, krijg je een nieuwe link op "
     "je huidige adres.",
+    "new_activation": "Er is een nieuwere mail gestuurd om je wachtwoord te kiezen: gebruik de "
+    "link uit die mail.",
+    "disabled": "Je inlog is uitgeschakeld. Vraag P&O als je weer moet kunnen inloggen.",
 }
 
 

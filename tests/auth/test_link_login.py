@@ -98,4 +98,5 @@ def test_an_acknowledgement_link_stays_link_only(hardenberg: Any):
         "ges.pop",
         "rec.interview.accept",
         "rec.interview.decline",
+        "login.activeren",  # the person chooses their password: no working login yet (README)
     }

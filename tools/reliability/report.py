@@ -38,6 +38,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_po.py",
     "tests/reliability/test_bypass_actions.py",
     "tests/reliability/test_bypass_wscycle.py",
+    "tests/reliability/test_bypass_wsusers.py",
     "tests/reliability/test_privacy.py",
     "tests/reliability/test_audit_completeness.py",
     "tests/reliability/test_hostile.py",

@@ -9,8 +9,10 @@ from fastapi import APIRouter
 
 from poflow.web.workspace import (
     audit,
+    audit_check,
     coaching,
     gallery,
+    gebruikers,
     gesprekken,
     gesprekken_cycle,
     hire_dates,
@@ -41,6 +43,8 @@ workspace_router.include_router(gesprekken.router)  # /gesprekken: the conversat
 workspace_router.include_router(gesprekken_cycle.router)  # /gesprekken/{id}: one cycle, its forms
 workspace_router.include_router(coaching.router)  # /coaching: the coach report, counts only
 workspace_router.include_router(audit.router)  # /audit, /audit.csv
+workspace_router.include_router(audit_check.router)  # /audit/controle: the hash chain check
+workspace_router.include_router(gebruikers.router)  # /gebruikers: logins of the staff
 workspace_router.include_router(gallery.router)  # /mails: the mail gallery
 workspace_router.include_router(outgoing.router)  # /mails/uitgaand; /mail/geparkeerd redirects
 workspace_router.include_router(hire_dates.router)  # a hire's move and cancellation
