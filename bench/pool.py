@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +160,12 @@ def run_on_workers(
     day: str,
     tmp: Path,
     batch_size: int = 500,
+    meter: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
     """One Prefect worker per host, one flow run per worker; the day's work timed from the go
     until the last run reported. `env` is poflow's (database and SMTP as the hosts reach them);
-    `batch_size` is run_day's (small batches let the workers take turns in a small test)."""
+    `batch_size` is run_day's (small batches let the workers take turns in a small test);
+    `meter` is read right before the go and right after the last run reported (ran["metered"])."""
     rendezvous = Path(tmp) / f"rendezvous-{time.monotonic_ns()}"
     rendezvous.mkdir()
     worker_env = {**cluster.env, **env}
@@ -193,6 +195,7 @@ def run_on_workers(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the flow runs did not start on the workers in {START_S} s")
             time.sleep(0.05)
+        metered = [meter() if meter else None]
         began = time.perf_counter()
         (rendezvous / "go").write_text("go")
         while len(list(rendezvous.glob("done-*.json"))) < len(hosts):
@@ -200,6 +203,7 @@ def run_on_workers(
                 raise RuntimeError("the flow runs did not finish")
             time.sleep(0.02)
         seconds = time.perf_counter() - began
+        metered.append(meter() if meter else None)
         outs = [json.loads(p.read_text()) for p in sorted(rendezvous.glob("done-*.json"))]
         states = _wait_final(cluster, ids)
     finally:
@@ -210,7 +214,13 @@ def run_on_workers(
                 w.wait(20)
             except subprocess.TimeoutExpired:
                 w.kill()
-    return {"seconds": seconds, "outs": outs, "states": states, "flow_runs": ids}
+    return {
+        "seconds": seconds,
+        "outs": outs,
+        "states": states,
+        "flow_runs": ids,
+        "metered": metered,
+    }
 
 
 def _wait_final(cluster: Cluster, ids: list[str]) -> list[str]:

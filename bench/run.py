@@ -350,9 +350,12 @@ def _workers(
     env.update(
         POFLOW_DATABASE_URL=url, POFLOW_SMTP_HOST=cluster.address, POFLOW_SMTP_PORT=str(sink.port)
     )
-    before = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
-    ran = run_on_workers(cluster, hosts[:count], env, peak.isoformat(), tmp)
-    after = (busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0)
+
+    def meter() -> tuple[float, float, float]:
+        return busy_cpu_s(), cpu_s(sink.proc.pid), tree_cpu_s(server) if server else 0.0
+
+    ran = run_on_workers(cluster, hosts[:count], env, peak.isoformat(), tmp, meter=meter)
+    before, after = ran["metered"]
     seconds, outs = ran["seconds"], ran["outs"]
     received = sink.counts()
     sink.stop()
@@ -371,7 +374,7 @@ def _workers(
             "sink": after[1] - before[1],
             "postgresql": after[2] - before[2] if server else None,
         },
-        # the whole machine between the submit and the end: includes the workers' start
+        # the whole machine from the go to the last run's report
         "cores_busy": (after[0] - before[0]) / max(seconds, 1e-9),
         "cores": os.cpu_count(),
         "sink": received,

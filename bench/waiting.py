@@ -131,7 +131,7 @@ def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, 
             started_s = time.perf_counter() - began
             log = (tmp / "serve.log").open("ab")
             serve = subprocess.Popen(
-                [sys.executable, "-m", "poflow", "serve"],
+                [sys.executable, "-m", "poflow", "serve", "--workers", "1"],  # web app in a thread
                 env={**os.environ, "PREFECT_API_URL": api, "PYTHONUNBUFFERED": "1"},
                 cwd=ROOT,
                 stdout=log,
