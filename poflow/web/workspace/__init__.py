@@ -24,6 +24,7 @@ from poflow.web.workspace import (
     werving_aanbod,
     werving_acties,
     werving_kandidaten,
+    werving_koffie,
     werving_nieuw,
 )
 
@@ -35,7 +36,8 @@ workspace_router.include_router(my_work.router)  # /werk: my work, and / leads t
 workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw
 workspace_router.include_router(upload.router)  # /medewerkers/importeren
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
-workspace_router.include_router(werving_kandidaten.router)  # a round's candidates, koffiemoment
+workspace_router.include_router(werving_kandidaten.router)  # a round's candidates, standing
+workspace_router.include_router(werving_koffie.router)  # a koffiemoment before applying
 workspace_router.include_router(werving_acties.router)  # vacancy text, selection, interviews
 workspace_router.include_router(werving_aanbod.router)  # offer, terms, contract, cancel, flow
 workspace_router.include_router(werving.router)  # /werving: the recruitment board

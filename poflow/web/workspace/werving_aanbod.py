@@ -8,7 +8,7 @@ decisions and confirmations stay on the asked people's own link pages (REC-8, RE
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -34,6 +34,9 @@ from poflow.web.workspace.werving_formulier import (
     purpose_of,
     render_step,
 )
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 __all__ = ["prefect_api", "router"]
 
@@ -308,7 +311,9 @@ def _start_flow(ctx: Context, round_id: str) -> str:
 
     from poflow.flows.recruitment import ROUND_DEPLOYMENT
 
-    run = run_deployment(ROUND_DEPLOYMENT, parameters={"round_id": round_id}, timeout=0)
+    run = cast(  # called from synchronous code, it returns the run itself
+        "FlowRun", run_deployment(ROUND_DEPLOYMENT, parameters={"round_id": round_id}, timeout=0)
+    )
     ctx.audit("round.flow_started", CaseType.ROUND, round_id, flow_run=str(run.id))
     return str(run.id)
 

@@ -16,7 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from poflow._exceptions import IllegalTransition, InputRefused, RecruitmentRefused
+from poflow._exceptions import (
+    IllegalTransition,
+    ImportRejected,
+    InputRefused,
+    RecruitmentRefused,
+)
 from poflow.auth.viewer import Viewer
 from poflow.recruitment.board import STAGE_NL
 from poflow.recruitment.models import RecruitmentRound
@@ -26,7 +31,12 @@ from poflow.web.workspace.werving_woorden import refusal_nl
 
 __all__ = ["REFUSALS", "Reading", "StepForm", "post_step", "purpose_of", "render_step"]
 
-REFUSALS = (RecruitmentRefused, IllegalTransition, InputRefused)  # what a service refuses with
+REFUSALS = (
+    RecruitmentRefused,
+    IllegalTransition,
+    InputRefused,
+    ImportRejected,
+)  # what a service refuses with
 
 
 @dataclass
@@ -55,6 +65,7 @@ class Reading:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+_FIELD_DEFAULTS = {"hint": "", "options": [], "required": False, "autocomplete": "", "value": ""}
 FormsOf = Callable[[Session, RecruitmentRound, Viewer], list[StepForm]]
 
 
@@ -87,6 +98,7 @@ def render_step(
             forms.append(
                 {
                     **f.__dict__,
+                    "fields": [{**_FIELD_DEFAULTS, **v} for v in f.fields],
                     "csrf": form_csrf(request, f.purpose),
                     "waarden": reading.values if mine and reading else {},
                     "fouten": reading.errors if mine and reading else {},

@@ -1,29 +1,24 @@
-"""Candidates and the people before them, as workspace pages (issue 21, item 5), each calling the
-service of `poflow recruitment <command>`: one application or a CSV/XLSX file of them, all or
-none (REC-4, `candidates`: recruitment/intake.add_candidates), an informal koffiemoment with an
-invitation (REC-13, `koffiemoment`), and how someone on the staff register works here, for
-tiers 1-3 (REC-4, `standing`). P&O advisers and recruiters of the municipality take these."""
+"""A round's candidates as a workspace page (issue 21, item 5), each form calling the service of
+`poflow recruitment <command>`: one application or a CSV/XLSX file of them, all or none (REC-4,
+`candidates`: recruitment/intake.add_candidates), and how someone on the staff register works
+here, for tiers 1-3 (REC-4, `standing`). P&O advisers and recruiters of the municipality."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from poflow._exceptions import ImportRejected, InputRefused
 from poflow.auth.viewer import Viewer
-from poflow.db.models import Person, PersonRole
-from poflow.kernel.calendar import TZ, today
-from poflow.recruitment.candidates import checked_person, plan_koffiemoment
+from poflow.recruitment.candidates import checked_person
 from poflow.recruitment.intake import add_candidates, parse_candidates
 from poflow.recruitment.models import RecruitmentRound
 from poflow.recruitment.register import set_standing
-from poflow.recruitment.rules import KOFFIEMOMENT_HOSTS, Standing
+from poflow.recruitment.rules import Standing
 from poflow.web.workspace.frame import Form, read_form, require, runtime
 from poflow.web.workspace.werving import TIER_NL
 from poflow.web.workspace.werving_formulier import (
@@ -35,7 +30,7 @@ from poflow.web.workspace.werving_formulier import (
 )
 from poflow.web.workspace.werving_woorden import refusal_nl, row_problem_nl
 
-__all__ = ["IMPORT_PATH", "router"]
+__all__ = ["IMPORT_PATH", "PERSON_FIELDS", "router"]
 
 router = APIRouter()
 IMPORT_PATH = "/werving/importeren"  # one fixed path, so its upload limit applies (web/limits.py)
@@ -50,7 +45,7 @@ _LABELS = {
     "employee_id": "Personeelsnummer",
 }
 _TIERS = [("", "Kies…"), *((str(int(t)), label) for t, label in TIER_NL.items())]
-_PERSON_FIELDS = [
+PERSON_FIELDS = [
     {"name": "voornaam", "label": "Voornaam", "kind": "text", "required": True},
     {"name": "achternaam", "label": "Achternaam", "kind": "text", "required": True},
     {"name": "email", "label": "E-mailadres", "kind": "email", "required": True},
@@ -59,8 +54,8 @@ _FIELD_OF = {"given_name": "voornaam", "family_name": "achternaam", "email": "em
 
 
 def _kandidaten(session: Session, rnd: RecruitmentRound, viewer: Viewer) -> list[StepForm]:
-    one = [
-        *_PERSON_FIELDS,
+    one: list[dict[str, Any]] = [
+        *PERSON_FIELDS,
         {
             "name": "categorie",
             "label": "Categorie (voorkeursbeleid)",
@@ -92,7 +87,7 @@ def _kandidaten(session: Session, rnd: RecruitmentRound, viewer: Viewer) -> list
             "kind": "checkbox",
         },
     ]
-    upload = [
+    upload: list[dict[str, Any]] = [
         {
             "name": "bestand",
             "label": "Bestand (CSV of XLSX)",
@@ -324,92 +319,4 @@ async def standing_post(request: Request, round_id: str) -> Response:
         _standing,
         name="dienstverband",
         on_refusal=_standing_refused,
-    )
-
-
-# -- a koffiemoment (REC-13) ----------------------------------------------------------------------
-def _hosts(session: Session, rnd: RecruitmentRound) -> list[tuple[str, str]]:
-
-    people = (
-        session.scalars(
-            select(Person)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(
-                PersonRole.municipality == rnd.municipality,
-                PersonRole.role.in_([r.value for r in KOFFIEMOMENT_HOSTS]),
-            )
-            .order_by(Person.family_name)
-        )
-        .unique()
-        .all()
-    )
-    return [("", "Kies…"), *((p.id, f"{p.full_name} ({p.team})") for p in people)]
-
-
-def _koffie(session: Session, rnd: RecruitmentRound, viewer: Viewer) -> list[StepForm]:
-    fields = [
-        *_PERSON_FIELDS,
-        {
-            "name": "gastheer",
-            "label": "Met wie",
-            "kind": "select",
-            "required": True,
-            "options": _hosts(session, rnd),
-            "value": rnd.recruiter_id or "",
-        },
-        {"name": "moment", "label": "Wanneer", "kind": "datetime-local", "required": True},
-    ]
-    return [
-        StepForm(
-            "koffiemoment",
-            "Een informeel kopje koffie",
-            f"/werving/{rnd.id}/koffiemoment",
-            "Koffiemoment plannen",
-            fields,
-            purpose_of("koffiemoment", rnd.id),
-            intro="De belangstellende en de gastheer krijgen een uitnodiging met agenda-item.",
-        ),
-    ]
-
-
-def _read_koffie(form: Form, viewer: Viewer) -> Reading:
-    values = {n: form.one(n) for n in ("voornaam", "achternaam", "email", "gastheer", "moment")}
-    reading = Reading(values)
-    person: dict[str, str] = {}
-    try:
-        person = checked_person(
-            values["voornaam"],
-            values["achternaam"],
-            values["email"],
-            fields=("voornaam", "achternaam", "email"),
-        )
-    except InputRefused as exc:
-        reading.errors[exc.field] = refusal_nl(exc)
-    if not values["gastheer"]:
-        reading.errors["gastheer"] = "Kies met wie de koffie is."
-    try:
-        at = datetime.fromisoformat(values["moment"]).replace(tzinfo=TZ)
-        if at.date() < today():
-            reading.errors["moment"] = "Kies een moment vanaf vandaag."
-    except ValueError:
-        reading.errors["moment"] = "Vul de dag en het tijdstip in."
-        return reading
-    reading.kwargs = {**person, "host_id": values["gastheer"], "starts_at": at}
-    return reading
-
-
-@router.get("/werving/{round_id}/koffiemoment", response_class=HTMLResponse)
-def koffie_page(request: Request, round_id: str) -> Response:
-    """The koffiemoment form (P&O or recruiter, before and while the vacancy is published)."""
-    viewer = require(request)
-    if not isinstance(viewer, Viewer):
-        return viewer
-    return render_step(request, viewer, round_id, "koffiemoment", _koffie)
-
-
-@router.post("/werving/{round_id}/koffiemoment", response_class=HTMLResponse)
-async def koffie_post(request: Request, round_id: str) -> Response:
-    """Plan it as `poflow recruitment koffiemoment` does, with an invitation to both."""
-    return await post_step(
-        request, round_id, "koffiemoment", _koffie, _read_koffie, plan_koffiemoment
     )
