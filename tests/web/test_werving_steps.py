@@ -116,9 +116,7 @@ def test_x_4_a_round_walks_from_candidates_to_the_contract_through_the_pages(
     assert "Selecteren" not in page  # the MT-lid's step, not P&O's
     done(
         client,
-        step(
-            client, rid, "dienstverband", {"personeelsnummer": "HB-0011", "dienstverband": "inleen"}
-        ),
+        step(client, rid, "dienstverband", {"nummer": "HB-0011", "dienstverband": "inleen"}),
         "Het dienstverband is vastgelegd",
     )
     one = {
@@ -197,7 +195,7 @@ def test_rec_4_passing_over_a_higher_tier_needs_a_reason(
     the passed-over candidate's field, nothing changes, and the refusal is audited as them."""
     rt = example_data
     rid = _published(rt, smtp, client)
-    step(client, rid, "dienstverband", {"personeelsnummer": "HB-0011", "dienstverband": "inleen"})
+    step(client, rid, "dienstverband", {"nummer": "HB-0011", "dienstverband": "inleen"})
     for name, tier, emp in (("Lisa", "2", "HB-0009"), ("Noor", "3", "HB-0011")):
         one = {
             "voornaam": name,

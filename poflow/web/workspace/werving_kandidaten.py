@@ -257,7 +257,7 @@ _STANDING_NL = {
 
 def _standing_forms(session: Session, rnd: RecruitmentRound, viewer: Viewer) -> list[StepForm]:
     fields = [
-        {"name": "personeelsnummer", "label": "Personeelsnummer", "kind": "text", "required": True},
+        {"name": "nummer", "label": "Personeelsnummer", "kind": "text", "required": True},
         {
             "name": "dienstverband",
             "label": "Werkt hier als",
@@ -282,16 +282,16 @@ def _standing_forms(session: Session, rnd: RecruitmentRound, viewer: Viewer) -> 
 
 def _read_standing(form: Form, viewer: Viewer) -> Reading:
     values = {
-        "personeelsnummer": form.one("personeelsnummer")[:40],
+        "nummer": form.one("nummer")[:40],
         "dienstverband": form.one("dienstverband"),
     }
     reading = Reading(values)
-    if not values["personeelsnummer"]:
-        reading.errors["personeelsnummer"] = "Vul het personeelsnummer in."
+    if not values["nummer"]:
+        reading.errors["nummer"] = "Vul het personeelsnummer in."
     if values["dienstverband"] not in {s.value for s in Standing}:
         reading.errors["dienstverband"] = "Kies hoe deze persoon hier werkt."
         return reading
-    reading.args = (values["personeelsnummer"], Standing(values["dienstverband"]))
+    reading.args = (values["nummer"], Standing(values["dienstverband"]))
     reading.kwargs = {"by": viewer.person_id}
     return reading
 
@@ -303,7 +303,7 @@ def _standing(ctx: Any, round_id: str, person_id: str, standing: Standing, *, by
 def _standing_refused(request: Request, viewer: Viewer, exc: Exception) -> Reading | None:
     return Reading(
         {},
-        {"personeelsnummer": "Dit nummer staat niet in het personeelsbestand van deze gemeente."},
+        {"nummer": "Dit nummer staat niet in het personeelsbestand van deze gemeente."},
     )
 
 
