@@ -34,6 +34,7 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "add_candidate",
     "candidates_of",
+    "checked_candidates",
     "checked_person",
     "plan_koffiemoment",
     "read_candidates",
@@ -67,11 +68,20 @@ def _flag(value: str) -> bool:
 
 def read_candidates(file: Path, *, smtputf8: bool | None = None) -> list[dict[str, Any]]:
     """The applications of a CSV/.xlsx file (columns CANDIDATE_COLUMNS) as add_candidate's
-    arguments. Names, address (under the SMTPUTF8 policy), tier and referrer are checked as at
-    the staff import: ImportRejected lists every problem by row and column, nothing is added."""
+    arguments; see checked_candidates."""
+    recs = read_rows(file, CANDIDATE_COLUMNS, optional=OPTIONAL_COLUMNS)
+    return checked_candidates(recs, str(file), smtputf8=smtputf8)
+
+
+def checked_candidates(
+    recs: list[dict[str, str]], source: str, *, smtputf8: bool | None = None
+) -> list[dict[str, Any]]:
+    """The rows of a candidates file (`source`) as add_candidate's arguments. Names, address
+    (under the SMTPUTF8 policy), tier and referrer are checked as at the staff import:
+    ImportRejected lists every problem by row and column, nothing is added."""
     check = RowChecker(smtputf8=smtputf8)
     rows: list[dict[str, Any]] = []
-    for n, rec in enumerate(read_rows(file, CANDIDATE_COLUMNS, optional=OPTIONAL_COLUMNS), start=2):
+    for n, rec in enumerate(recs, start=2):
         tier = check.whole_number(n, rec, "tier", 1, 4)
         if not rec["tier"]:
             check.bad(n, "tier", "is empty; expected a voorkeursbeleid tier from 1 to 4")
@@ -88,7 +98,7 @@ def read_candidates(file: Path, *, smtputf8: bool | None = None) -> list[dict[st
             }
         )
     if check.problems:
-        raise ImportRejected(str(file), check.problems)
+        raise ImportRejected(source, check.problems)
     return rows
 
 

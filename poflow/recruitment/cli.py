@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from poflow._exceptions import ImportRejected, PreferenceRefused, RecruitmentRefused
+from poflow._exceptions import PreferenceRefused
 from poflow.addresses import check_address
 from poflow.cli_support import acting_person, cli_runtime, fail, operator, parse_date
 from poflow.kernel.calendar import TZ, today
@@ -23,7 +23,6 @@ from poflow.mail.sending import SmtpTarget
 from poflow.recruitment.appointment import propose_offer, record_terms
 from poflow.recruitment.candidates import (
     CANDIDATE_COLUMNS,
-    add_candidate,
     candidates_of,
     checked_person,
     plan_koffiemoment,
@@ -31,6 +30,7 @@ from poflow.recruitment.candidates import (
 )
 from poflow.recruitment.contract import mark_contract_done
 from poflow.recruitment.documents import send_documents, senders
+from poflow.recruitment.intake import add_candidates
 from poflow.recruitment.interviews import plan_interviews, record_refusal, select_for_round
 from poflow.recruitment.need import read_need
 from poflow.recruitment.register import set_standing
@@ -168,14 +168,7 @@ def candidates_cmd(
         )
 
     def add_all(ctx: Any) -> list[tuple[str, int, str]]:
-        problems = []
-        for n, row in enumerate(rows, start=2):
-            try:
-                add_candidate(ctx, round_id, **row)
-            except RecruitmentRefused as exc:  # every row named; none is added (REC-4)
-                problems.append(f"row {n}: {exc}" if file is not None else str(exc))
-        if problems:
-            raise ImportRejected(str(file or "--tier"), problems)
+        add_candidates(ctx, round_id, rows, source=str(file) if file is not None else None)
         return [
             (c.id, c.tier, c.state.value)
             for c in candidates_of(ctx, get_round(ctx.session, round_id))

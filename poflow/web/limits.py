@@ -3,8 +3,8 @@
 A Content-Length over the limit is refused before a byte is read; a body without one (chunked
 transfer encoding) is read only up to the limit and refused as soon as it goes past it, so the
 rest is never read. A link form is small: 64 KiB is far more than any page of poflow sends.
-The workspace's import uploads (`UPLOAD_PATHS`: staff or hires, e-learning completions) may
-send a file of up to 2 MiB (some 10,000 rows of CSV): larger, still bounded.
+The workspace's import uploads (`UPLOAD_PATHS`: staff or hires, candidates, e-learning
+completions) may send a file of up to 2 MiB (some 10,000 rows of CSV): larger, still bounded.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ __all__ = ["MAX_BODY", "MAX_HEAD", "MAX_UPLOAD", "UPLOAD_PATHS", "BodyLimit"]
 
 MAX_BODY = 64 * 1024
 MAX_UPLOAD = 2 * 1024 * 1024  # an import file uploaded in the workspace, with its form
+# The paths that may send MAX_UPLOAD: the staff/hires, candidates and e-learning imports.
 UPLOAD_PATHS = frozenset(
-    {"/medewerkers/importeren", "/introductie/elearning"}
-)  # the paths that may send MAX_UPLOAD
+    {"/medewerkers/importeren", "/werving/importeren", "/introductie/elearning"}
+)
 # The request line and headers h11 buffers before it must have them whole. Without a limit of
 # our own it is h11's 16 KiB, applied only when a request arrives in more than one read: a long
 # URL was then parsed or cut off with a reset depending on how the network split it. With this,

@@ -33,6 +33,7 @@ TEST_MODULES = (
     "tests/reliability/test_bypass_mine.py",
     "tests/reliability/test_bypass_cli.py",
     "tests/reliability/test_bypass_wsrec.py",
+    "tests/reliability/test_bypass_wsrec2.py",
     "tests/reliability/test_bypass_wsadd.py",
     "tests/reliability/test_bypass_rec5.py",
     "tests/reliability/test_bypass_po.py",

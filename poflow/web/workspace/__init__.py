@@ -25,6 +25,10 @@ from poflow.web.workspace import (
     overview,
     upload,
     werving,
+    werving_aanbod,
+    werving_acties,
+    werving_kandidaten,
+    werving_koffie,
     werving_nieuw,
 )
 
@@ -36,6 +40,10 @@ workspace_router.include_router(my_work.router)  # /werk: my work, and / leads t
 workspace_router.include_router(new_hire.router)  # /medewerkers/nieuw
 workspace_router.include_router(upload.router)  # /medewerkers/importeren
 workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /werving/{id}
+workspace_router.include_router(werving_kandidaten.router)  # a round's candidates, standing
+workspace_router.include_router(werving_koffie.router)  # a koffiemoment before applying
+workspace_router.include_router(werving_acties.router)  # vacancy text, selection, interviews
+workspace_router.include_router(werving_aanbod.router)  # offer, terms, contract, cancel, flow
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
 workspace_router.include_router(introductie_hire.router)  # before /introductie/{session_id}
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from poflow.auth.viewer import Viewer
 from poflow.db.models import Person
 from poflow.kernel.calendar import TZ
 from poflow.kernel.foureyes import Outcome
-from poflow.kernel.vocabulary import Role
 from poflow.kernel.wording import date_nl, moment_nl
 from poflow.links import own_link_path
 from poflow.recruitment.board import STAGE_NL, gates_of, rounds_of, waits_on
@@ -32,11 +31,17 @@ from poflow.recruitment.rules import Tier
 from poflow.recruitment.states import CandidateState
 from poflow.recruitment.status import round_progress
 from poflow.web.workspace.frame import frame, render, require, runtime
+from poflow.web.workspace.werving_stappen import (
+    BOARD_ROLES,
+    PARTS,
+    sees_everything,
+    steps_for,
+    visible_round,
+)
 
-__all__ = ["BOARD_ROLES", "router", "sees_everything"]
+__all__ = ["BOARD_ROLES", "DONE_NL", "router", "sees_everything", "visible_round"]
 
 router = APIRouter()
-BOARD_ROLES = frozenset({Role.PO_ADVISEUR.value, Role.RECRUITER.value})
 TIER_NL = {
     Tier.BOVENFORMATIEF: "Categorie 1: bovenformatief of UWO",
     Tier.EIGEN_MEDEWERKER: "Categorie 2: eigen medewerkers",
@@ -64,21 +69,26 @@ OUTCOME_NL = {
     Outcome.APPROVED: "akkoord",
     Outcome.REJECTED: "niet akkoord",
 }
-_PARTS = (
-    ("po_id", "P&O-adviseur"),
-    ("mt_lid_id", "MT-lid"),
-    ("leidinggevende_id", "Leidinggevende"),
-    ("colleague_id", "Collega in de commissie"),
-    ("recruiter_id", "Recruiter"),
-    ("gemeentesecretaris_id", "Gemeentesecretaris"),
-    ("or_id", "OR-lid"),
-)
+# What the round's page says after a step (`?gedaan=<step>`, poflow/web/workspace/werving_*.py).
+DONE_NL = {
+    "vacaturetekst": "De vacaturetekst is vastgelegd. Jij en het MT-lid kregen elk een mail om "
+    "de tekst te bevestigen.",
+    "kandidaten": "De kandidaat is toegevoegd en krijgt een ontvangstbevestiging.",
+    "importeren": "De kandidaten uit het bestand zijn toegevoegd en krijgen een "
+    "ontvangstbevestiging.",
+    "dienstverband": "Het dienstverband is vastgelegd in het personeelsbestand.",
+    "koffiemoment": "Het koffiemoment is gepland; beiden kregen een uitnodiging.",
+    "selecteren": "De selectie is vastgelegd. Wie niet doorgaat krijgt een vriendelijk bericht.",
+    "gesprekken": "De gesprekken zijn gepland en de uitnodigingen zijn verstuurd.",
+    "aanbod": "Het aanbod is voorgesteld. P&O, het MT-lid en de collega kregen elk een mail om "
+    "te beslissen.",
+    "voorwaarden": "De voorwaarden zijn vastgelegd. De leidinggevende en de P&O-adviseur kregen "
+    "elk een mail om ze te bevestigen.",
+    "arbeidsovereenkomst": "De arbeidsovereenkomst is gemeld als opgesteld.",
+    "intrekken": "De vacature is ingetrokken. Kandidaten in de ronde krijgen een bericht.",
+    "verloop": "Het verloop van de ronde is gestart.",
+}
 _PANEL = ("po_id", "mt_lid_id", "leidinggevende_id", "colleague_id", "recruiter_id")
-
-
-def sees_everything(viewer: Viewer) -> bool:
-    """P&O advisers and recruiters see every round of their municipality."""
-    return bool(viewer.roles & BOARD_ROLES)
 
 
 def names_of(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
@@ -127,19 +137,6 @@ def board_page(request: Request) -> Response:
         "alles": sees_everything(viewer),
     }
     return render(request, "werkplek/werving.html", context)
-
-
-def visible_round(session: Session, viewer: Viewer, round_id: str) -> RecruitmentRound:
-    """The round when the viewer may see it; 404 as an unknown one otherwise (another
-    municipality's round, or one without a part for a person who is not P&O or recruiter)."""
-    rnd = session.get(RecruitmentRound, round_id)
-    if rnd is None or rnd.municipality != viewer.municipality:
-        raise HTTPException(status_code=404)
-    if not sees_everything(viewer) and viewer.person_id not in {
-        getattr(rnd, column) for column, _ in _PARTS
-    }:
-        raise HTTPException(status_code=404)
-    return rnd
 
 
 def _candidates(session: Session, rnd: RecruitmentRound, named: bool) -> list[dict[str, Any]]:
@@ -212,9 +209,7 @@ def _round(request: Request, viewer: Viewer, round_id: str) -> dict[str, Any]:
         rnd = visible_round(session, viewer, round_id)
         named = sees_everything(viewer) or viewer.person_id in {getattr(rnd, c) for c in _PANEL}
         wait = waits_on(session, rnd)
-        names = names_of(
-            session, [getattr(rnd, c) for c, _ in _PARTS] + [p for p, _ in wait.people]
-        )
+        names = names_of(session, [getattr(rnd, c) for c, _ in PARTS] + [p for p, _ in wait.people])
         return {
             "ronde": {
                 "id": rnd.id,
@@ -229,13 +224,17 @@ def _round(request: Request, viewer: Viewer, round_id: str) -> dict[str, Any]:
             },
             "mensen": [
                 (label, names.get(getattr(rnd, c), getattr(rnd, c)))
-                for c, label in _PARTS
+                for c, label in PARTS
                 if getattr(rnd, c)
             ],
             "wacht_op": [f"{names.get(p, p)} {what}" for p, what in wait.people],
             "categorieen": _candidates(session, rnd, named),
             "namen": named,
             "besluiten": _gates(request, session, viewer, rnd),
+            "stappen": [
+                {"href": f"/werving/{rnd.id}/{s.slug}", "label": s.label}
+                for s in steps_for(session, viewer, rnd)
+            ],
         }
 
 
@@ -249,5 +248,6 @@ def round_page(request: Request, round_id: str) -> Response:
         **frame(request, viewer, "/werving"),
         **_round(request, viewer, round_id),
         "geopend": request.query_params.get("geopend") == "1",
+        "gedaan": DONE_NL.get(request.query_params.get("gedaan", "")),
     }
     return render(request, "werkplek/werving_ronde.html", context)
