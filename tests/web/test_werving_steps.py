@@ -18,7 +18,15 @@ from poflow.db.models import AuditEntry, Hire
 from poflow.recruitment import stages
 from poflow.recruitment.models import Candidate, RecruitmentRound
 from poflow.web import create_app
-from tests.recruitment.support import COL_MAIL, MT_MAIL, PO_MAIL, approve_by_mail, run, send
+from tests.recruitment.support import (
+    COL_MAIL,
+    MT_MAIL,
+    PO_MAIL,
+    approve_by_mail,
+    confirm_selection_by_mail,
+    run,
+    send,
+)
 from tests.recruitment.support import open_round as open_example_round
 from tests.web.support import heading, login_as
 
@@ -144,7 +152,9 @@ def test_x_4_a_round_walks_from_candidates_to_the_contract_through_the_pages(
     login_as(client, rt, MT)
     assert "Selecteren voor de gesprekken" in client.get(f"/werving/{rid}").text
     both = {"kandidaten": [cands["Lisa"], cands["Noor"]], "met_po": PO}
-    done(client, step(client, rid, "selecteren", both), "De selectie is vastgelegd")
+    done(client, step(client, rid, "selecteren", both), "De selectie is voorgesteld")
+    assert state(rt, rid) == "internal"  # until the named P&O adviser confirms (REC-5)
+    confirm_selection_by_mail(rt, smtp)
     login_as(client, rt, PO)
     start = f"{_next_monday().isoformat()}T09:00"
     done(client, step(client, rid, "gesprekken", {"start": start}), "De gesprekken zijn gepland")
@@ -154,7 +164,8 @@ def test_x_4_a_round_walks_from_candidates_to_the_contract_through_the_pages(
         "met_po": PO,
         f"reden-{cands['Lisa']}": "Voldoet niet aan de functie-eisen",
     }
-    done(client, step(client, rid, "selecteren", noor), "De selectie is vastgelegd")
+    done(client, step(client, rid, "selecteren", noor), "De selectie is voorgesteld")
+    confirm_selection_by_mail(rt, smtp)
     login_as(client, rt, PO)
     done(client, step(client, rid, "gesprekken", {"start": start}), "De gesprekken zijn gepland")
     done(client, step(client, rid, "aanbod", {"kandidaat": cands["Noor"]}), "Het aanbod is")

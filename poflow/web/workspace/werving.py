@@ -78,7 +78,8 @@ DONE_NL = {
     "ontvangstbevestiging.",
     "dienstverband": "Het dienstverband is vastgelegd in het personeelsbestand.",
     "koffiemoment": "Het koffiemoment is gepland; beiden kregen een uitnodiging.",
-    "selecteren": "De selectie is vastgelegd. Wie niet doorgaat krijgt een vriendelijk bericht.",
+    "selecteren": "De selectie is voorgesteld. De P&O-adviseur die je noemde bevestigt hem met "
+    "de link uit de mail (REC-5); daarna horen de kandidaten die niet doorgaan het.",
     "gesprekken": "De gesprekken zijn gepland en de uitnodigingen zijn verstuurd.",
     "aanbod": "Het aanbod is voorgesteld. P&O, het MT-lid en de collega kregen elk een mail om "
     "te beslissen.",
