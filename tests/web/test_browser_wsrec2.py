@@ -70,10 +70,10 @@ def test_po_and_the_mt_lid_take_a_rounds_steps_in_a_browser(
     log_in(page, "HB-0004")
     check_page(page, "werving-selecteren")
     page.get_by_label("Sven Testpersoon", exact=False).check()
-    page.get_by_role("button", name="Selectie vastleggen").click()
+    page.get_by_role("button", name="Selectie voorleggen aan P&O").click()
     assert "Geef een reden om kandidaat" in page.locator("main").inner_text()
     check_page(page, "werving-selecteren-reden")
     page.get_by_label("Reden om Lotte Testpersoon over te slaan").fill("Voldoet niet aan de eisen")
-    page.get_by_role("button", name="Selectie vastleggen").click()
-    assert "De selectie is vastgelegd" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Selectie voorleggen aan P&O").click()
+    assert "De selectie is voorgesteld" in page.locator("main").inner_text()  # REC-5: P&O confirms
     mt.close()

@@ -180,7 +180,7 @@ def _select_fields(session: Session, rnd: RecruitmentRound) -> list[dict[str, An
     return fields
 
 
-_SELECT = _one("selecteren", "Wie gaat door", "Selectie vastleggen", _select_fields)
+_SELECT = _one("selecteren", "Wie gaat door", "Selectie voorleggen aan P&O", _select_fields)
 
 
 def _read_select(form: Form, viewer: Viewer) -> Reading:
