@@ -47,6 +47,7 @@ __all__ = [
     "run_day",
     "run_days",
     "runtime_in_use",
+    "settle_heap",
     "today",
 ]
 
@@ -160,14 +161,14 @@ def _registry() -> Registry:
 @lru_cache(maxsize=4)
 def _runtime(settings: Settings) -> Runtime:
     runtime = build_runtime(settings)
-    _settle_heap()
+    settle_heap()
     return runtime
 
 
 _heap_settled = False
 
 
-def _settle_heap() -> None:
+def settle_heap() -> None:
     """Once per process, when its first runtime is built: take what is alive by then (modules,
     Prefect, SQLAlchemy, the municipality configs) out of the cyclic garbage collector's scans.
 

@@ -180,7 +180,9 @@ def _planned(
                 )
             )
             continue
-        fields = tuple(k for k, v in rec.items() if k != "roles" and getattr(person, k) != v)
+        fields = tuple(  # "asked": the open approval the change re-asks (not a column)
+            k for k, v in rec.items() if k not in {"roles", "asked"} and getattr(person, k) != v
+        )
         to_add, to_remove = role_changes(person.role_names, set(rec["roles"]))
         wait = {r for r in to_add if r in APPROVAL_ROLES and not boot}
         asked = tuple(sorted(r for r in wait if (person.id, r) not in waiting))

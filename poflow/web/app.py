@@ -7,7 +7,6 @@ minute (poflow/web/refusals.py)."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import traceback
 from collections.abc import AsyncIterator
@@ -29,7 +28,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from poflow._exceptions import OidcRefused
-from poflow.runtime import build_runtime
+from poflow.runtime import build_runtime, settle_heap
 from poflow.settings import Settings, get_settings
 from poflow.staff.web import router as grants_router
 from poflow.web.checkin_behalf import behalf_router
@@ -78,12 +77,10 @@ def _client(request: Request) -> str | None:
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Serve with the objects of start-up (modules, templates, the runtime) frozen out of the
     cycle collector: a full collection otherwise walks all of them (~70 ms, once every dozen
-    requests of the workspace overview: its p95), now only what the requests left."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    requests of the workspace overview: its p95), now only what the requests left. Once per
+    process (poflow.runtime.settle_heap), and never undone: they live as long as the process."""
+    settle_heap()
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

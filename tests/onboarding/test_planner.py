@@ -128,7 +128,8 @@ def test_onb_5_a_moved_start_date_moves_every_open_item_notice_and_welcome(sqlit
 def test_onb_5_a_move_after_the_invitation_sends_an_updated_vier_successen_invitation(
     sqlite_runtime, smtp
 ):
-    """The sent invitation is updated: same calendar uid, a higher SEQUENCE, the new date."""
+    """The sent invitation is updated at once: same calendar uid, a higher SEQUENCE, the new
+    date, with the first day's run after the move (issue 22: not on its new send date)."""
     from poflow.hires.services import move_hire
     from poflow.runtime import run_day
 
@@ -146,7 +147,7 @@ def test_onb_5_a_move_after_the_invitation_sends_an_updated_vier_successen_invit
         "wim.hoekstra@kaag.example.nl",
     ]
     day, _, msg = updates[0]
-    assert day == date(2027, 9, 1)  # 10 working days before Wednesday 15 September
+    assert day == date(2027, 8, 19)  # the first run after the move, not 10 working days before
     assert str(msg["Subject"]).startswith("Gewijzigd: ")
     ics = next(p for p in msg.walk() if p.get_content_type() == "text/calendar").get_content()
     assert "SEQUENCE:1" in ics
