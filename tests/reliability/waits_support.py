@@ -85,7 +85,8 @@ class ServeProcess:
     def start(self) -> ServeProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "poflow", "serve"],
+                # the web app in a thread: every process below `poflow serve` is then a flow run
+                [sys.executable, "-m", "poflow", "serve", "--workers", "1"],
                 env=self.env,
                 cwd=ROOT,
                 stdout=out,
