@@ -69,7 +69,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/mails", "Mails", _PO_ONLY),
     MenuItem("/rollen", "Rollen", frozenset({PO, Role.GEMEENTESECRETARIS.value})),
     MenuItem("/coaching", "Loopbaancoaching", frozenset({PO, Role.LOOPBAANCOACH.value})),
-    MenuItem("/gebruikers", "Inloggen", _PO_ONLY),
+    MenuItem("/gebruikers", "Gebruikers", _PO_ONLY),
 )
 
 
