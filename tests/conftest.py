@@ -163,6 +163,11 @@ def runtime_on(
     finally:
         get_settings.cache_clear()
         _runtime.cache_clear()
+        # Close the connections its pool keeps (a served app opens POOL_SIZE at start-up): a
+        # session's hundreds of PostgreSQL databases must not hold the test server's slots.
+        from poflow.db.session import make_engine
+
+        make_engine(url).dispose()
 
 
 @pytest.fixture

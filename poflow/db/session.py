@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
+    "POOL_SIZE",
+    "fill_pool",
     "make_engine",
     "one_connection",
     "reading",
@@ -21,6 +23,11 @@ __all__ = [
 ]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL connections a process keeps open; as many more may open for a burst and close after.
+# A web worker runs at most POOL_SIZE requests in threads at once (poflow.web.app), so its
+# requests never open and close the extra ones: with 50 link clicks at once that churn cost
+# more than the pages (docs/performance.md).
+POOL_SIZE = 10
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -56,7 +63,19 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+
+
+def fill_pool(url: str) -> None:
+    """Open the POOL_SIZE connections a PostgreSQL pool keeps, so that a server's first burst
+    of requests finds them open (a web worker at start-up). SQLite opens its file cheaply:
+    nothing to do there."""
+    if url.startswith("sqlite"):
+        return
+    engine = make_engine(url)
+    with ExitStack() as held:
+        for _ in range(POOL_SIZE):
+            held.enter_context(engine.connect())
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import (
     HTMLResponse,
@@ -28,6 +29,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from poflow._exceptions import OidcRefused
+from poflow.db.session import POOL_SIZE, fill_pool
 from poflow.runtime import build_runtime, settle_heap
 from poflow.settings import Settings, get_settings
 from poflow.staff.web import router as grants_router
@@ -74,12 +76,19 @@ def _client(request: Request) -> str | None:
 
 
 @asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Serve with the objects of start-up (modules, templates, the runtime) frozen out of the
     cycle collector: a full collection otherwise walks all of them (~70 ms, once every dozen
     requests of the workspace overview: its p95), now only what the requests left. Once per
-    process (poflow.runtime.settle_heap), and never undone: they live as long as the process."""
+    process (poflow.runtime.settle_heap), and never undone: they live as long as the process.
+
+    Sync routes run in at most POOL_SIZE threads at once, one database connection each: the
+    other requests of a burst wait in the event loop, not for a connection the pool would open
+    for them and close after (anyio's default is 40 threads). Those connections are opened
+    here, before the first request (fill_pool)."""
     settle_heap()
+    to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
+    await to_thread.run_sync(fill_pool, app.state.runtime.settings.resolved_database_url())
     yield
 
 

@@ -57,7 +57,7 @@ def _options(settings: Settings, host: str | None, port: int | None) -> dict[str
         "port": settings.web_port if port is None else port,
         "access_log": False,
         "log_level": "warning",
-        "lifespan": "off",
+        "lifespan": "on",  # each worker's start-up: poflow.web.app._lifespan
         "server_header": False,
         "http": "h11",
         "h11_max_incomplete_event_size": MAX_HEAD,
