@@ -113,7 +113,9 @@ def one_connection(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Sess
     bind = factory.kw["bind"]
     with bind.connect() as connection:
         yield sessionmaker(
-            bind=connection, expire_on_commit=factory.kw.get("expire_on_commit", True)
+            bind=connection,
+            class_=factory.class_,  # the same listeners (track_cases): the same session
+            expire_on_commit=factory.kw.get("expire_on_commit", True),
         )
 
 
