@@ -36,8 +36,7 @@ from poflow.recruitment.need import read_need
 from poflow.recruitment.register import set_standing
 from poflow.recruitment.rounds import cancel_round, get_round, open_round
 from poflow.recruitment.rules import Standing
-from poflow.recruitment.stages import advance_round
-from poflow.recruitment.states import RoundState
+from poflow.recruitment.stages import advance_round, documents_then_advance
 from poflow.recruitment.status import progress_lines, round_progress
 from poflow.recruitment.vacancy import draft_vacancy
 from poflow.settings import get_settings
@@ -345,11 +344,14 @@ def advance_cmd(round_id: Round) -> None:
     The aanstellingsadvies and the concept contract (with their PDFs) are sent here too; the
     hire follows once P&O reports the contract drawn up (REC-10).
     """
-    state = _do(None, round_id, advance_round, round_id)
-    if state is RoundState.ADVICE:
-        rt = cli_runtime()
-        send_documents(rt.factory, SmtpTarget.from_settings(rt.settings), senders(rt.configs))
-        state = _do(None, round_id, advance_round, round_id)
+    rt = cli_runtime()
+    state = documents_then_advance(
+        _do(None, round_id, advance_round, round_id),
+        send=lambda: send_documents(
+            rt.factory, SmtpTarget.from_settings(rt.settings), senders(rt.configs)
+        ),
+        apply=lambda: _do(None, round_id, advance_round, round_id),
+    )
     typer.echo(f"{round_id}: {state.value}")
 
 

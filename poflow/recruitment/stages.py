@@ -9,6 +9,7 @@ decision (REC-8) -> the four-eyes terms talk (REC-9) -> the aanstellingsadvies, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from poflow.recruitment.selection import pending_selection
 from poflow.recruitment.states import RoundState
 from poflow.recruitment.vacancy import apply_formation_outcome, apply_vacancy_outcome
 
-__all__ = ["advance_round", "awaited_gate", "awaited_selection"]
+__all__ = ["advance_round", "awaited_gate", "awaited_selection", "documents_then_advance"]
 
 
 def advance_round(ctx: Context, round_id: str) -> RoundState:
@@ -36,6 +37,19 @@ def advance_round(ctx: Context, round_id: str) -> RoundState:
     apply_terms_outcome(ctx, round_id)
     create_hire(ctx, round_id)
     return get_round(ctx.session, round_id).state
+
+
+def documents_then_advance(
+    state: RoundState, send: Callable[[], object], apply: Callable[[], RoundState]
+) -> RoundState:
+    """After advance_round has reached `state` (committed): at the aanstellingsadvies its
+    documents go out (`send`, each once, after that commit), then the decisions are applied
+    again (`apply`), so the hire follows once P&O reports the contract (REC-10). What
+    `poflow recruitment advance` and the round page's "Besluiten verwerken" both do."""
+    if state is not RoundState.ADVICE:
+        return state
+    send()
+    return apply()
 
 
 def awaited_gate(session: Session, round_id: str) -> dict[str, Any] | None:

@@ -183,8 +183,13 @@ def test_x_4_a_round_walks_from_candidates_to_the_contract_through_the_pages(
     send(rt)
     approve_by_mail(rt, smtp, MT_MAIL, "Arbeidsvoorwaardengesprek")
     approve_by_mail(rt, smtp, PO_MAIL, "Arbeidsvoorwaardengesprek")
-    flow(rt, rid)
+    send(rt)
+    # No flow run: P&O applies the decisions on the round's page (`recruitment advance`), and
+    # at the advice its documents go out from there (REC-10).
+    assert not [m for m in smtp.messages if "Aanstellingsadvies" in str(m["Subject"])]
+    done(client, step(client, rid, "verwerken"), "De genomen besluiten zijn verwerkt")
     assert state(rt, rid) == "advice"
+    assert [m for m in smtp.messages if "Aanstellingsadvies" in str(m["Subject"])]
     done(client, step(client, rid, "arbeidsovereenkomst"), "De arbeidsovereenkomst is gemeld")
     assert state(rt, rid) == "filled"
     with rt.factory() as s:
@@ -197,6 +202,36 @@ def test_x_4_a_round_walks_from_candidates_to_the_contract_through_the_pages(
     assert actors(rt, "round.terms") == {PO}
     assert PO in actors(rt, "candidate.applied")
     assert PO in actors(rt, "candidate.invited")
+
+
+def test_rec_3_without_a_flow_run_the_rounds_p_o_adviser_applies_the_decisions(
+    example_data: Any, smtp: Any, client: TestClient
+):
+    """A round without a Prefect flow run stands still after a decision until its P&O adviser
+    presses "Besluiten verwerken" (as `poflow recruitment advance`); the MT-lid is not offered
+    it and is refused. REC-3: the confirmed vacancy text publishes the round."""
+    rt = example_data
+    rid = open_example_round(rt, formation_change=False)
+    login_as(client, rt, PO)
+    done(client, step(client, rid, "vacaturetekst", {"tekst": TEXT}), "De vacaturetekst is")
+    send(rt)
+    approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
+    approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
+    assert state(rt, rid) == "text_review"
+    login_as(client, rt, MT)
+    assert "Besluiten verwerken" not in client.get(f"/werving/{rid}").text
+    assert client.get(f"/werving/{rid}/verwerken").status_code == 403
+    assert state(rt, rid) == "text_review"
+    login_as(client, rt, PO)
+    assert "Besluiten verwerken" in client.get(f"/werving/{rid}").text
+    done(client, step(client, rid, "verwerken"), "De genomen besluiten zijn verwerkt")
+    assert state(rt, rid) == "internal"
+    with rt.factory() as s:
+        latest = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id == rid).order_by(AuditEntry.id.desc())
+        ).first()
+    assert latest is not None
+    assert latest.actor == PO
 
 
 def test_rec_4_passing_over_a_higher_tier_needs_a_reason(

@@ -30,6 +30,7 @@ from poflow.web.workspace import (
     werving_kandidaten,
     werving_koffie,
     werving_nieuw,
+    werving_verloop,
 )
 
 __all__ = ["workspace_router"]
@@ -43,7 +44,8 @@ workspace_router.include_router(werving_nieuw.router)  # /werving/nieuw before /
 workspace_router.include_router(werving_kandidaten.router)  # a round's candidates, standing
 workspace_router.include_router(werving_koffie.router)  # a koffiemoment before applying
 workspace_router.include_router(werving_acties.router)  # vacancy text, selection, interviews
-workspace_router.include_router(werving_aanbod.router)  # offer, terms, contract, cancel, flow
+workspace_router.include_router(werving_aanbod.router)  # offer, terms, contract, cancel
+workspace_router.include_router(werving_verloop.router)  # the flow run, or decisions by hand
 workspace_router.include_router(werving.router)  # /werving: the recruitment board
 workspace_router.include_router(introductie_hire.router)  # before /introductie/{session_id}
 workspace_router.include_router(introductie.router)  # /introductie: sessions and attendance

@@ -88,6 +88,7 @@ DONE_NL = {
     "arbeidsovereenkomst": "De arbeidsovereenkomst is gemeld als opgesteld.",
     "intrekken": "De vacature is ingetrokken. Kandidaten in de ronde krijgen een bericht.",
     "verloop": "Het verloop van de ronde is gestart.",
+    "verwerken": "De genomen besluiten zijn verwerkt. Hieronder staat de fase van de ronde nu.",
 }
 _PANEL = ("po_id", "mt_lid_id", "leidinggevende_id", "colleague_id", "recruiter_id")
 

@@ -1,14 +1,14 @@
 """A round's last steps as workspace pages (issue 21, item 5), each calling the service of
 `poflow recruitment <command>`: the offer P&O proposes (REC-8, `offer`), the agreed terms P&O
 records (REC-9, `terms`), the contract P&O reports drawn up (REC-10, `contract`: then the round
-goes on as `advance` does), withdrawing the vacancy (REC-11, `cancel`), and starting the round's
-Prefect flow run (`open --flow`: only where a Prefect API is configured; ids only, X-3). The
-decisions and confirmations stay on the asked people's own link pages (REC-8, REC-9)."""
+goes on as `advance` does) and withdrawing the vacancy (REC-11, `cancel`); the round's flow run
+and "Besluiten verwerken" are in werving_verloop. The decisions and confirmations stay on the
+asked people's own link pages (REC-8, REC-9)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +19,7 @@ from poflow._exceptions import InputRefused
 from poflow.addresses import check_address
 from poflow.auth.viewer import Viewer
 from poflow.engine import Context
-from poflow.kernel.vocabulary import CaseType, ContractType
+from poflow.kernel.vocabulary import ContractType
 from poflow.recruitment.appointment import propose_offer, record_terms
 from poflow.recruitment.contract import mark_contract_done
 from poflow.recruitment.models import Candidate, RecruitmentRound
@@ -35,16 +35,13 @@ from poflow.web.workspace.werving_formulier import (
     render_step,
 )
 
-if TYPE_CHECKING:
-    from prefect.client.schemas.objects import FlowRun
-
-__all__ = ["prefect_api", "router"]
+__all__ = ["one_form", "router", "step_page"]
 
 router = APIRouter()
 _CONTRACTS = [(c.value, c.value) for c in ContractType]
 
 
-def _one(slug: str, heading: str, button: str, fields: Any, intro: Any = "") -> Any:
+def one_form(slug: str, heading: str, button: str, fields: Any, intro: Any = "") -> Any:
     """The forms of a step with one form; `fields` and `intro` as is or a function of
     (session, round)."""
 
@@ -64,7 +61,7 @@ def _one(slug: str, heading: str, button: str, fields: Any, intro: Any = "") -> 
     return forms_of
 
 
-def _get(request: Request, round_id: str, slug: str, forms_of: Any) -> Response:
+def step_page(request: Request, round_id: str, slug: str, forms_of: Any) -> Response:
     viewer = require(request)
     if not isinstance(viewer, Viewer):
         return viewer
@@ -91,7 +88,7 @@ def _offer_fields(session: Session, rnd: RecruitmentRound) -> list[dict[str, Any
     ]
 
 
-_OFFER = _one("aanbod", "Wie krijgt het aanbod", "Aanbod voorstellen", _offer_fields)
+_OFFER = one_form("aanbod", "Wie krijgt het aanbod", "Aanbod voorstellen", _offer_fields)
 
 
 def _read_offer(form: Form, viewer: Viewer) -> Reading:
@@ -105,7 +102,7 @@ def _read_offer(form: Form, viewer: Viewer) -> Reading:
 @router.get("/werving/{round_id}/aanbod", response_class=HTMLResponse)
 def offer_page(request: Request, round_id: str) -> Response:
     """The offer form (the round's P&O adviser, after the second interview round)."""
-    return _get(request, round_id, "aanbod", _OFFER)
+    return step_page(request, round_id, "aanbod", _OFFER)
 
 
 @router.post("/werving/{round_id}/aanbod", response_class=HTMLResponse)
@@ -115,7 +112,7 @@ async def offer_post(request: Request, round_id: str) -> Response:
 
 
 # -- the terms (REC-9) ----------------------------------------------------------------------------
-_TERMS = _one(
+_TERMS = one_form(
     "voorwaarden",
     "De afgesproken voorwaarden",
     "Voorwaarden ter bevestiging sturen",
@@ -186,7 +183,7 @@ def _read_terms(form: Form, viewer: Viewer) -> Reading:
 @router.get("/werving/{round_id}/voorwaarden", response_class=HTMLResponse)
 def terms_page(request: Request, round_id: str) -> Response:
     """The terms form (the round's P&O adviser, after the offer was agreed)."""
-    return _get(request, round_id, "voorwaarden", _TERMS)
+    return step_page(request, round_id, "voorwaarden", _TERMS)
 
 
 @router.post("/werving/{round_id}/voorwaarden", response_class=HTMLResponse)
@@ -196,7 +193,7 @@ async def terms_post(request: Request, round_id: str) -> Response:
 
 
 # -- the contract drawn up (REC-10) ---------------------------------------------------------------
-_CONTRACT = _one(
+_CONTRACT = one_form(
     "arbeidsovereenkomst",
     "Arbeidsovereenkomst opgesteld",
     "Melden dat de arbeidsovereenkomst is opgesteld",
@@ -221,7 +218,7 @@ def _contract(ctx: Context, round_id: str, *, by: str) -> bool:
 @router.get("/werving/{round_id}/arbeidsovereenkomst", response_class=HTMLResponse)
 def contract_page(request: Request, round_id: str) -> Response:
     """Report the contract drawn up (the round's P&O adviser, once the terms are agreed)."""
-    return _get(request, round_id, "arbeidsovereenkomst", _CONTRACT)
+    return step_page(request, round_id, "arbeidsovereenkomst", _CONTRACT)
 
 
 @router.post("/werving/{round_id}/arbeidsovereenkomst", response_class=HTMLResponse)
@@ -233,7 +230,7 @@ async def contract_post(request: Request, round_id: str) -> Response:
 
 
 # -- withdrawing the vacancy (REC-11) -------------------------------------------------------------
-_CANCEL = _one(
+_CANCEL = one_form(
     "intrekken",
     "De vacature intrekken",
     "Vacature intrekken",
@@ -264,71 +261,10 @@ def _read_cancel(form: Form, viewer: Viewer) -> Reading:
 @router.get("/werving/{round_id}/intrekken", response_class=HTMLResponse)
 def cancel_page(request: Request, round_id: str) -> Response:
     """The withdrawal form (the round's P&O adviser)."""
-    return _get(request, round_id, "intrekken", _CANCEL)
+    return step_page(request, round_id, "intrekken", _CANCEL)
 
 
 @router.post("/werving/{round_id}/intrekken", response_class=HTMLResponse)
 async def cancel_post(request: Request, round_id: str) -> Response:
     """Withdraw the vacancy as `poflow recruitment cancel` does."""
     return await post_step(request, round_id, "intrekken", _CANCEL, _read_cancel, cancel_round)
-
-
-# -- the round's flow run (`poflow recruitment open --flow`) --------------------------------------
-def prefect_api() -> str | None:
-    """The Prefect API this process would start a flow run on, None when none is configured."""
-    # Prefect loads only here: the other pages run without it.
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    return str(url) if url else None
-
-
-def _flow_intro(session: Session, rnd: RecruitmentRound) -> str:
-    said = (
-        "Deze ronde heeft nog geen verloop in Prefect. Het verloop verwerkt de besluiten (zoals "
-        "de bevestigde vacaturetekst of het besluit over het aanbod) en zet de volgende stap "
-        "klaar; zonder verloop gaat de ronde na een besluit niet vanzelf verder."
-    )
-    if prefect_api() is None:
-        said += (
-            " Deze installatie heeft geen Prefect-server ingesteld, dus het verloop kan hier "
-            "niet worden gestart: vraag de beheerder (poflow serve met PREFECT_API_URL)."
-        )
-    return said
-
-
-_FLOW = _one("verloop", "Het verloop van de ronde", "Verloop starten", [], _flow_intro)
-
-
-def _start_flow(ctx: Context, round_id: str) -> str:
-    """Start the round's flow run on its deployment (ids only, X-3), audited as the person."""
-    if prefect_api() is None:
-        from poflow._exceptions import RecruitmentRefused
-
-        raise RecruitmentRefused(f"Cannot start the flow of round {round_id}: no Prefect API.")
-    # Prefect's client loads only when a run is started.
-    from prefect.deployments import run_deployment
-
-    from poflow.flows.recruitment import ROUND_DEPLOYMENT
-
-    run = cast(  # called from synchronous code, it returns the run itself
-        "FlowRun", run_deployment(ROUND_DEPLOYMENT, parameters={"round_id": round_id}, timeout=0)
-    )
-    ctx.audit("round.flow_started", CaseType.ROUND, round_id, flow_run=str(run.id))
-    return str(run.id)
-
-
-@router.get("/werving/{round_id}/verloop", response_class=HTMLResponse)
-def flow_page(request: Request, round_id: str) -> Response:
-    """Start the round's flow run (the round's P&O adviser, while it has none)."""
-    return _get(request, round_id, "verloop", _FLOW)
-
-
-@router.post("/werving/{round_id}/verloop", response_class=HTMLResponse)
-async def flow_post(request: Request, round_id: str) -> Response:
-    """Start the flow run as `poflow recruitment open --flow` does."""
-    return await post_step(request, round_id, "verloop", _FLOW, _read_flow, _start_flow)
-
-
-def _read_flow(form: Form, viewer: Viewer) -> Reading:
-    return Reading({})

@@ -116,6 +116,7 @@ STEPS: dict[str, RoundStep] = {
             "po",
         ),
         RoundStep("verloop", "Verloop van de ronde starten", _OPEN, "po"),
+        RoundStep("verwerken", "Besluiten verwerken", _OPEN, "po"),
         RoundStep("intrekken", "Vacature intrekken", _OPEN - {S.ADVICE}, "po"),
     )
 }
@@ -143,7 +144,7 @@ def _ready(session: Session, rnd: RecruitmentRound, step: RoundStep) -> bool:
     if step.slug == "arbeidsovereenkomst":
         task = _contract_step(session, rnd)
         return task is not None and task.state == StepState.OPEN
-    if step.slug == "verloop":
+    if step.slug in {"verloop", "verwerken"}:  # the flow run does both
         return rnd.flow_run_id is None
     return True
 
