@@ -95,13 +95,19 @@ def flow(rt: Any, rid: str) -> None:
     send(rt)
 
 
-def _published(rt: Any, smtp: Any, client: TestClient) -> str:
+def _text_confirmed(rt: Any, smtp: Any, client: TestClient) -> str:
+    """A round whose vacancy text P&O wrote on its page and both confirmed by mail (REC-3)."""
     rid = open_example_round(rt, formation_change=False)
     login_as(client, rt, PO)
     done(client, step(client, rid, "vacaturetekst", {"tekst": TEXT}), "De vacaturetekst is")
     send(rt)
     approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
     approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
+    return rid
+
+
+def _published(rt: Any, smtp: Any, client: TestClient) -> str:
+    rid = _text_confirmed(rt, smtp, client)
     flow(rt, rid)
     assert state(rt, rid) == "internal"
     return rid
@@ -211,12 +217,7 @@ def test_rec_3_without_a_flow_run_the_rounds_p_o_adviser_applies_the_decisions(
     presses "Besluiten verwerken" (as `poflow recruitment advance`); the MT-lid is not offered
     it and is refused. REC-3: the confirmed vacancy text publishes the round."""
     rt = example_data
-    rid = open_example_round(rt, formation_change=False)
-    login_as(client, rt, PO)
-    done(client, step(client, rid, "vacaturetekst", {"tekst": TEXT}), "De vacaturetekst is")
-    send(rt)
-    approve_by_mail(rt, smtp, PO_MAIL, "Vacaturetekst")
-    approve_by_mail(rt, smtp, MT_MAIL, "Vacaturetekst")
+    rid = _text_confirmed(rt, smtp, client)
     assert state(rt, rid) == "text_review"
     login_as(client, rt, MT)
     assert "Besluiten verwerken" not in client.get(f"/werving/{rid}").text
