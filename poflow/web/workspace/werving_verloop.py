@@ -49,7 +49,8 @@ def _flow_intro(session: Session, rnd: RecruitmentRound) -> str:
     said = (
         "Deze ronde heeft nog geen verloop in Prefect. Het verloop verwerkt de besluiten (zoals "
         "de bevestigde vacaturetekst of het besluit over het aanbod) en zet de volgende stap "
-        "klaar; zonder verloop gaat de ronde na een besluit niet vanzelf verder."
+        "klaar. Zonder verloop gaat de ronde na een besluit pas verder als je zelf "
+        "‘Besluiten verwerken’ kiest."
     )
     if prefect_api() is None:
         said += (
