@@ -53,6 +53,10 @@ def _cycle(page: Any, base: str) -> None:
 def _introduction(page: Any, base: str) -> None:
     """Enrol the stage hire, add a role item, record an e-learning, upload a bad file."""
     page.goto(f"{base}/introductie")
+    check_page(page, "introductie-aan-te-melden")  # the stage and the inhuur, once planned
+    page.get_by_role("link", name="Noor Bakker").click()
+    assert page.locator("h1").inner_text() == "Introductieprogramma van Noor Bakker"
+    page.goto(f"{base}/introductie")
     page.get_by_label("Nummer van de nieuwe medewerker").fill("NH-2027-003")
     page.get_by_role("button", name="Openen").click()
     assert page.locator("h1").inner_text() == "Introductieprogramma van Noor Bakker"
@@ -99,5 +103,6 @@ def test_po_steers_the_cycle_and_the_introduction_in_a_browser(
     log_in(page, PO)
     assert page.locator("h1").inner_text() == "Gesprekscyclus"
     _cycle(page, base)
+    site.plan("hardenberg", today())  # the aanvullende groep's hires are offered, not enrolled
     _introduction(page, base)
     context.close()

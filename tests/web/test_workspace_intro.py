@@ -7,6 +7,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -54,6 +55,12 @@ def upload(client: TestClient, name: str, content: bytes) -> Any:
     )
 
 
+def _to_enrol(html: str) -> set[str]:
+    """The links of the "Nog niet aangemeld" table on /introductie."""
+    part = html.split('id="aanmelden"', 1)[1].split("</table>", 1)[0]
+    return set(re.findall(r'href="([^"]+#aanmelden)"', part))
+
+
 def step_of(rt: Any, hire_id: str, key: str) -> Step | None:
     """The hire's step `key`."""
     with rt.factory() as session:
@@ -85,6 +92,19 @@ class TestEnrolAndItems:
             assert enrolment is not None
             assert enrolment.variant == "light"
         assert [a.actor for a in audited(example_data, "intro.enrolled")] == [PO]
+
+    def test_int_1_the_sessions_page_lists_who_p_and_o_may_still_enrol(
+        self, example_data: Any, client: TestClient
+    ):
+        """Once planned, the aanvullende groep's hires (the stage and the inhuur: offered to
+        their leidinggevende, not enrolled) are listed on /introductie with a link to enrol
+        them; an enrolled one leaves the list, a primary-group hire is never on it."""
+        example_data.plan("hardenberg", today())
+        login_as(client, example_data, PO)
+        listed = _to_enrol(client.get("/introductie").text)
+        assert listed == {PAGE.format(STAGE) + "#aanmelden", PAGE.format(INHUUR) + "#aanmelden"}
+        assert post(client, STAGE, "aanmelden", {"variant": ""}).status_code == 303
+        assert _to_enrol(client.get("/introductie").text) == {PAGE.format(INHUUR) + "#aanmelden"}
 
     def test_int_5_role_item_and_int_4_item_done_by_po(self, example_data: Any, client: TestClient):
         """A role-specific item joins the own line; an e-learning recorded done by hand gets

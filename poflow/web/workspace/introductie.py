@@ -21,18 +21,20 @@ from starlette.concurrency import run_in_threadpool
 
 from poflow._exceptions import IllegalTransition, ImportRejected, NotFound
 from poflow.auth.viewer import Viewer
-from poflow.db.models import Hire
+from poflow.db.models import Action, Hire
 from poflow.introduction.attendance import record_attendances
 from poflow.introduction.completions import COLUMNS, import_completion_rows
 from poflow.introduction.config import section
-from poflow.introduction.models import IntroSession
+from poflow.introduction.kinds import OFFER
+from poflow.introduction.models import Enrolment, IntroSession
 from poflow.introduction.rules import may_record_attendance
 from poflow.introduction.states import HOLDS_A_SEAT, ON_ATTENDANCE_LIST, ParticipationStatus
 from poflow.introduction.status import sessions_between
 from poflow.kernel.calendar import TZ, today
-from poflow.kernel.vocabulary import Role
+from poflow.kernel.vocabulary import CaseType, Role
 from poflow.kernel.wording import date_nl
 from poflow.rows import XLSX_SUFFIXES, parse_rows
+from poflow.states import HireState
 from poflow.web.workspace.frame import Form, form_csrf, frame, read_form, render, require, runtime
 from poflow.web.workspace.introductie_hire import upload_problems
 
@@ -93,6 +95,37 @@ def _overview(request: Request, viewer: Viewer) -> dict[str, Any]:
     return {"komend": upcoming, "vastleggen": to_record}
 
 
+def _not_enrolled(request: Request, viewer: Viewer) -> list[dict[str, Any]]:
+    """Running hires of an aanvullende groep (INT-1) whose leidinggevende was offered the
+    programme and who are not enrolled: P&O may enrol them on their own page."""
+    with runtime(request).factory() as session:
+        rows = session.execute(
+            select(Hire.id, Hire.given_name, Hire.family_name, Hire.team, Hire.first_working_day)
+            .join(
+                Action,
+                (Action.case_type == CaseType.HIRE)
+                & (Action.case_id == Hire.id)
+                & (Action.kind == OFFER),
+            )
+            .outerjoin(Enrolment, Enrolment.hire_id == Hire.id)
+            .where(
+                Hire.municipality == viewer.municipality,
+                Hire.state == HireState.PLANNED,
+                Enrolment.id.is_(None),
+            )
+            .order_by(Hire.first_working_day, Hire.id)
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "naam": f"{r.given_name} {r.family_name}",
+            "team": r.team,
+            "start": date_nl(r.first_working_day),
+        }
+        for r in rows
+    ]
+
+
 def _imported(request: Request) -> str | None:
     """What the e-learning import just did, said on the page it redirected to."""
     asked = request.query_params
@@ -110,6 +143,7 @@ def _sessions(
     context = {
         **frame(request, viewer, PAGE),
         **_overview(request, viewer),
+        "aan_te_melden": _not_enrolled(request, viewer),
         "reeksen": _series(request, viewer.municipality),
         "csrf_elearning": form_csrf(request, "introductie:elearning"),
         "ingelezen": None if problems else _imported(request),
