@@ -105,6 +105,20 @@ def test_a_po_adviser_takes_every_action_on_a_hire_in_a_browser(
     hire = _hire(site)
     assert (hire.buddy_id, hire.manager_id) == ("HB-9201", "HB-0006")
 
+    # A corrected private address (as the new colleague passed it on before day one).
+    page.get_by_role("link", name="Naam of e-mailadres corrigeren").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Gegevens van Noor Bakker corrigeren"
+    check_page(page, "werkplek-gegevens")
+    page.get_by_label("Privé-e-mailadres").fill("noor-at-example.org")
+    _press(page, "Gegevens opslaan")
+    assert page.locator(".samenvatting").is_visible()
+    check_page(page, "werkplek-gegevens-fout")
+    page.get_by_label("Privé-e-mailadres").fill("noor.b.prive@example.org")
+    _press(page, "Gegevens opslaan")
+    _back_on_the_hire_page(page, "De gegevens zijn gewijzigd", "werkplek-gegevens-gewijzigd")
+    assert _hire(site).private_email == "noor.b.prive@example.org"
+
     # Cancel: the confirmation lists what is withdrawn; confirmed with a reason.
     page.get_by_role("link", name="Indiensttreding annuleren").click()
     page.wait_for_load_state()

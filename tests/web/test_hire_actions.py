@@ -250,11 +250,13 @@ def test_another_municipalitys_hire_is_unknown_and_posts_need_csrf(told: Any, cl
         assert hire is not None
         values = {c.key: getattr(hire, c.key) for c in Hire.__table__.columns}
         db.add(Hire(**{**values, "id": other, "municipality": "borger-odoorn"}))
-    for path in ("verplaatsen", "annuleren", "buddy", "leidinggevende"):
+    for path in ("verplaatsen", "annuleren", "buddy", "leidinggevende", "gegevens"):
         assert client.get(f"/medewerkers/{other}/{path}").status_code == 404, path
     before = {k: v for k, v in snapshot(told).items() if k != "audit"}  # refusals are audited
     refused = client.post(f"/medewerkers/{NOOR}/annuleren", data={"reden": "x"})
     assert refused.status_code == 403
+    unsigned = client.post(f"/medewerkers/{NOOR}/gegevens", data={"given_name": "X"})
+    assert unsigned.status_code == 403
     assert {k: v for k, v in snapshot(told).items() if k != "audit"} == before
 
 
@@ -301,3 +303,39 @@ def test_onb_5_a_handover_cancels_the_old_ones_appointments_and_invites_the_new_
     assert set(new) == set(invited)
     for uid, (method, sequence, _) in new.items():
         assert (method, sequence > invited[uid][1]) == ("REQUEST", True)
+
+
+def test_x_3_p_and_o_corrects_a_private_address_as_a_corrected_import_row_would(
+    told: Any, client: TestClient, smtp: Any
+):
+    """The correction a new colleague passed on (first-day page) is applied by P&O on the
+    hire's page: the hires import's checks refuse a bad address per field and change nothing;
+    a good one is stored, audited as the adviser with the field's name only (X-3, X-4)."""
+    url = f"/medewerkers/{NOOR}/gegevens"
+    assert "Naam of e-mailadres corrigeren" in client.get(f"/medewerkers/{NOOR}").text
+    form = client.get(url)
+    assert form.status_code == 200
+    hire = _hire(told)
+    assert f'value="{hire.private_email}"' in form.text
+    fields = {
+        "given_name": hire.given_name,
+        "family_name": hire.family_name,
+        "private_email": "geen-adres",
+        "work_email": hire.work_email,
+    }
+    before = snapshot(told)
+    answer = client.post(url, data={"csrf": csrf_of(form.text), **fields})
+    assert answer.status_code == 422
+    assert 'href="#veld-private_email"' in answer.text
+    assert snapshot(told) == before
+    fields["private_email"] = "noor.nieuw@example.org"
+    answer = client.post(url, data={"csrf": csrf_of(form.text), **fields}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert "De gegevens zijn gewijzigd" in client.get(answer.headers["location"]).text
+    assert _hire(told).private_email == "noor.nieuw@example.org"
+    [entry] = _audit(told, "hire.updated")
+    assert entry.actor == "HB-0002"
+    assert entry.detail == {"fields": "private_email"}
+    again = client.post(url, data={"csrf": csrf_of(form.text), **fields}, follow_redirects=False)
+    assert "Er is niets gewijzigd" in client.get(again.headers["location"]).text
+    assert len(_audit(told, "hire.updated")) == 1

@@ -16,6 +16,7 @@ from poflow.web.workspace import (
     gesprekken,
     gesprekken_cycle,
     hire_dates,
+    hire_details,
     hire_people,
     introductie,
     introductie_hire,
@@ -59,5 +60,6 @@ workspace_router.include_router(gallery.router)  # /mails: the mail gallery
 workspace_router.include_router(outgoing.router)  # /mails/uitgaand; /mail/geparkeerd redirects
 workspace_router.include_router(hire_dates.router)  # a hire's move and cancellation
 workspace_router.include_router(hire_people.router)  # item on behalf, new buddy or manager
+workspace_router.include_router(hire_details.router)  # names and addresses corrected
 # Last: its /medewerkers/{hire_id} would otherwise catch /medewerkers/nieuw and the like.
 workspace_router.include_router(overview.router)

@@ -36,6 +36,7 @@ ACTIONS = (
     ("annuleren", "Indiensttreding annuleren"),
     ("buddy", "Buddy wijzigen"),
     ("leidinggevende", "Leidinggevende wijzigen"),
+    ("gegevens", "Naam of e-mailadres corrigeren"),
 )
 
 
