@@ -91,7 +91,28 @@ def _wait(predicate: Any, timeout: float, what: str) -> None:
 
 
 def measure_waiting_rounds(n: int, tmp: Path, *, sample: int = 20) -> dict[str, Any]:
-    """Start `n` waiting rounds, measure what they hold, decide `sample` of them; figures."""
+    """Start `n` waiting rounds, measure what they hold, decide `sample` of them; figures.
+
+    Prefect's server keeps its runs on PostgreSQL, as in production (docs/deploy.md): on its
+    SQLite default it answered 503 (its database locked) after about 800 rounds started by
+    START_THREADS threads at once."""
+    from bench.pg import create_database, postgres_server
+
+    with postgres_server() as base:
+        database = create_database(base, "prefect_waiting")
+        asyncpg = database.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
+        saved = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
+        os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = asyncpg  # the server's, at its start
+        try:
+            return _measure(n, tmp, sample)
+        finally:
+            if saved is None:
+                os.environ.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+            else:
+                os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = saved
+
+
+def _measure(n: int, tmp: Path, sample: int) -> dict[str, Any]:
     from aiosmtpd.controller import Controller
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
