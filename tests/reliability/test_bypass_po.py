@@ -80,7 +80,12 @@ def test_x_4_another_municipality_s_audit_and_mail_stay_out_of_sight(runtime: An
     hidden = "hire NH-KB-SECRET" not in page.text and "NH-KB-SECRET" not in export.text
     hidden = hidden and f"Bericht {theirs}:" not in outgoing.text
     refused = hidden and outbox(runtime, theirs).state is MailState.PARKED
-    record("bypass", variant="po 2 another municipality's audit and mail", refused=refused)
+    record(
+        "bypass",
+        variant="po 2 another municipality's audit and mail",
+        refused=refused,
+        error="not shown in /audit, /audit.csv or /mails/uitgaand; the message stays parked",
+    )
     assert refused
 
 
@@ -100,5 +105,10 @@ def test_x_4_a_retry_from_another_site_or_without_csrf_changes_nothing(
     codes = (forged.status_code, foreign.status_code, elsewhere.status_code)
     unchanged = all(outbox(runtime, r).state is MailState.PARKED for r in (ours, theirs))
     refused = codes == (403, 403, 409) and unchanged and _retries(runtime) == 0
-    record("bypass", variant="po 3 retry forged, foreign or elsewhere", refused=refused)
+    record(
+        "bypass",
+        variant="po 3 retry forged, foreign or elsewhere",
+        refused=refused,
+        error=f"HTTP {codes[0]}, {codes[1]}, {codes[2]}; both messages stay parked",
+    )
     assert refused, codes

@@ -319,7 +319,7 @@ def build_markdown(
         *_table(
             ["attempt", "refused", "audited", "answer"],
             [
-                [b["variant"], b["refused"], AUDITED[b.get("audited")], b["error"]]
+                [b["variant"], b["refused"], AUDITED[b.get("audited")], b.get("error", "")]
                 for b in results.get("bypass", [])
             ],
         ),
