@@ -83,8 +83,8 @@ def done_text(what: str | None, hire: Hire, manager: str, buddy: str | None) -> 
         "wat er van een buddy verwacht wordt.",
         "leidinggevende": f"{manager} is nu de leidinggevende. De vorige en de nieuwe "
         "leidinggevende krijgen bericht; open punten en afspraken zijn overgedragen.",
-        "gegevens": "De gegevens zijn gewijzigd. Mails die nog moeten worden verstuurd gaan "
-        "naar de nieuwe adressen.",
+        "gegevens": "De gegevens zijn gewijzigd. Mails die poflow vanaf nu maakt, gaan naar "
+        "de nieuwe adressen.",
         "ongewijzigd": "Er is niets gewijzigd: de gegevens waren al zo.",
     }
     return texts.get(what or "")
