@@ -26,6 +26,7 @@ from fastapi.responses import (
     Response,
 )
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from poflow._exceptions import OidcRefused
@@ -88,7 +89,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     here, before the first request (fill_pool)."""
     settle_heap()
     to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
-    await to_thread.run_sync(fill_pool, app.state.runtime.settings.resolved_database_url())
+    try:
+        await to_thread.run_sync(fill_pool, app.state.runtime.settings.resolved_database_url())
+    except SQLAlchemyError as exc:  # the database is down: serve anyway, /healthz says so
+        log.warning("database connections not opened at start: %s", type(exc).__name__)
     yield
 
 

@@ -310,3 +310,16 @@ def test_form_values_are_checked_for_type_length_required_and_choice():
         "keuze": "Keuze: dit is verplicht.",
         "notitie": "Notitie: bevat tekens die niet zijn toegestaan.",
     }
+
+
+def test_a_web_worker_starts_while_postgresql_is_down_and_healthz_says_so(hardenberg: Any):
+    """A worker opens its connections at start-up (fill_pool); with PostgreSQL unreachable it
+    still starts, and /healthz answers 503 instead of the worker dying at start."""
+    from poflow.localpg import free_port
+
+    down = f"postgresql+psycopg://poflow@127.0.0.1:{free_port()}/poflow"
+    settings = hardenberg.settings.model_copy(update={"database_url": down})
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json() == {"status": "database unavailable"}
