@@ -49,8 +49,10 @@ def form_csrf_of(html: str, action: str) -> str:
 
 def _session(rt: Any, slug: str, days_from_today: int, places: dict[str, P]) -> int:
     """A start meeting `days_from_today` away with these hires invited (as the planner seats
-    them)."""
+    them), moved off a weekend (away from today), as the planner never plans one there."""
     day = today() + timedelta(days=days_from_today)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += timedelta(days=1 if days_from_today >= 0 else -1)
     with rt.factory() as session, session.begin():
         s = IntroSession(
             municipality=slug,
